@@ -1,0 +1,17 @@
+"""A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
+from . import functional
+from .anomaly import detect_anomaly
+from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, manual_seed,
+                       ones, ones_like, rand, randint, randn, randperm, tensor, zeros, zeros_like)
+from .function import Context, Function, enable_grad, is_grad_enabled, no_grad
+from .functional import *  # noqa: F401,F403  (exp, log, relu, softmax, sum, ... as functions)
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import (Tensor, bool_, cat, concat, float32, float64, int32, int64, matmul, stack,
+                     where)
+
+bool = bool_  # noqa: A001  (autograd.bool, like torch.bool)
+float = float32  # noqa: A001
+double = float64
+long = int64
+
+__version__ = "0.1.0"

@@ -1,0 +1,120 @@
+"""Tensor factories with PyTorch's names; float32 unless a dtype is given."""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, _default_dtype, _shape_arg, _to_array
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int):
+    """Seed the generator behind randn, rand, dropout and the nn.init functions."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def default_generator() -> np.random.Generator:
+    return _rng
+
+
+def _make(arr, dtype, requires_grad):
+    t = Tensor._wrap(arr.astype(np.dtype(dtype or _default_dtype), copy=False), False)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _check_size(size, op):
+    for n in size:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"{op}: sizes must be non-negative integers, got {size}")
+    return size
+
+
+def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+    """A new tensor holding a copy of data (nested lists, scalars, ndarrays or a Tensor)."""
+    return Tensor(np.array(data.data if isinstance(data, Tensor) else data, copy=True)
+                  if dtype is None else data, dtype=dtype, requires_grad=requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with the array."""
+    return Tensor._wrap(np.asarray(array), False)
+
+
+def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+    size = _check_size(_shape_arg(size), "zeros")
+    return _make(np.zeros(size, dtype or _default_dtype), dtype, requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+    size = _check_size(_shape_arg(size), "ones")
+    return _make(np.ones(size, dtype or _default_dtype), dtype, requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False) -> Tensor:
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    size = _check_size(_shape_arg((size,)), "full")
+    return _make(np.full(size, fill_value, dtype or _default_dtype), dtype, requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return zeros(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
+    return ones(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
+    """Like PyTorch: integer arguments give int64, any float argument gives float32."""
+    if end is None:
+        start, end = 0, start
+    arr = np.arange(start, end, step)
+    if dtype is None:
+        dtype = np.int64 if arr.dtype.kind in "iu" else _default_dtype
+    return _make(arr, dtype, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
+    return _make(np.linspace(start, end, steps), dtype, requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
+    return _make(np.eye(n, m), dtype, requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Standard normal samples."""
+    size = _check_size(_shape_arg(size), "randn")
+    return _make((generator or _rng).standard_normal(size), dtype, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    size = _check_size(_shape_arg(size), "rand")
+    return _make((generator or _rng).random(size), dtype, requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return Tensor._wrap((generator or _rng).integers(low, high, size=size).astype(dtype or np.int64), False)
+
+
+def randperm(n, generator=None) -> Tensor:
+    return Tensor._wrap((generator or _rng).permutation(n).astype(np.int64), False)
+
+
+__all__ = ["manual_seed", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
+           "ones_like", "full_like", "arange", "linspace", "eye", "randn", "rand", "randint",
+           "randperm", "default_generator", "_to_array"]

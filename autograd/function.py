@@ -1,0 +1,140 @@
+"""Function base class, Context and the global grad mode.
+
+An op is a subclass of `Function` with two static methods:
+
+    forward(ctx, *arrays, **params) -> ndarray      (arrays are the inputs' data)
+    backward(ctx, grad) -> tuple of ndarray | None  (one entry per tensor input)
+
+`Function.apply(*tensors, **params)` runs forward and, when grad mode is on and an input
+requires grad, records a `Node` in the graph. Keyword params are never differentiated.
+"""
+from __future__ import annotations
+
+import functools
+
+_grad_enabled = True
+anomaly_enabled = False   # set by autograd.detect_anomaly()
+_wrap = None              # Tensor._wrap, bound by tensor.py (it imports this module)
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode for its body."""
+
+    mode = True
+
+    def __enter__(self):
+        global _grad_enabled
+        self._prev, _grad_enabled = _grad_enabled, self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Disable graph recording: `with no_grad(): ...` or `@no_grad()`."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Re-enable graph recording inside a `no_grad` block."""
+
+    mode = True
+
+
+class Context:
+    """Per-call storage that forward leaves for backward."""
+
+    __slots__ = ("saved", "needs_input_grad", "__dict__")
+
+    def __init__(self, needs_input_grad):
+        self.saved = ()
+        self.needs_input_grad = needs_input_grad
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+
+class Node:
+    """A recorded op: its Function, its Context and where its input gradients go.
+
+    `parents[i]` is None (input needs no grad), a leaf Tensor (gradient accumulates into
+    `.grad`) or the Node that produced input i. Holding Nodes rather than Tensors lets the
+    intermediate outputs be freed while the graph lives.
+    """
+
+    __slots__ = ("fn", "ctx", "parents", "shapes", "dtypes", "versions", "freed", "where")
+
+    def __init__(self, fn, ctx, parents, shapes, dtypes):
+        self.fn, self.ctx, self.parents = fn, ctx, parents
+        self.shapes, self.dtypes = shapes, dtypes
+        self.versions = None
+        self.freed = False
+        self.where = None
+
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def __repr__(self):
+        return f"<{self.name()}Backward>"
+
+
+class Function:
+    """Base class of every differentiable op; see the module docstring."""
+
+    @staticmethod
+    def forward(ctx, *args, **params):  # pragma: no cover - documented interface
+        raise NotImplementedError(
+            "a Function subclass must define forward(ctx, *arrays, **params)")
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - documented interface
+        raise NotImplementedError(
+            "a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *tensors, **params):
+        record = _grad_enabled and any(t.requires_grad for t in tensors)
+        ctx = Context(tuple(t.requires_grad for t in tensors) if record else None)
+        out = cls.forward(ctx, *[t.data for t in tensors], **params)
+        if not record:
+            return _wrap(out, False)
+        parents = tuple((t if t._node is None else t._node) if t.requires_grad else None
+                        for t in tensors)
+        node = Node(cls, ctx, parents, tuple(t.data.shape for t in tensors),
+                    tuple(t.data.dtype for t in tensors))
+        if ctx.saved:
+            _watch_saved_inputs(node, tensors)
+        if anomaly_enabled:
+            from .anomaly import check_forward
+            check_forward(node, out)
+        result = _wrap(out, True)
+        result._node = node
+        return result
+
+
+def _watch_saved_inputs(node, tensors):
+    """Remember the version of each input whose array forward saved, to catch in-place edits."""
+    watched = []
+    for t in tensors:
+        d = t.data
+        for s in node.ctx.saved:
+            if s is d:
+                watched.append((t, t._version))
+                break
+    if watched:
+        node.versions = watched

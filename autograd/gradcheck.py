@@ -1,0 +1,108 @@
+"""Finite-difference checks of the engine's VJPs, in float64.
+
+The output is contracted with a fixed random cotangent v, so one backward pass gives J^T v
+for every input, and central differences of <v, f(x)> give the same vector numerically.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .function import no_grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numeric gradients disagree; the message names the worst element."""
+
+
+def _as_inputs(inputs):
+    if isinstance(inputs, (Tensor, np.ndarray)):
+        inputs = (inputs,)
+    out = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            x = x.data
+        arr = np.asarray(x)
+        if arr.dtype.kind == "f":
+            out.append(Tensor._wrap(arr.astype(np.float64), True))
+        else:
+            out.append(Tensor._wrap(arr, False))
+    return out
+
+
+def _outputs(y):
+    ys = y if isinstance(y, (tuple, list)) else (y,)
+    return [t for t in ys if isinstance(t, Tensor) and t.data.dtype.kind == "f"]
+
+
+def _contract(fn, inputs, vs):
+    with no_grad():
+        ys = _outputs(fn(*inputs))
+    return sum(float(np.sum(y.data * v)) for y, v in zip(ys, vs))
+
+
+def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              mode: str = "full", seed: int = 0, n_directions: int = 4) -> bool:
+    """Check fn's gradients against central differences; True, or raise GradcheckError.
+
+    fn: takes the inputs as Tensors, returns a Tensor (or a tuple of them).
+    inputs: Tensors or arrays; float ones are copied to float64 and checked.
+    mode: "full" perturbs every element; "random" checks the directional derivative along
+    `n_directions` random unit directions (two evaluations each), for big inputs.
+    """
+    if mode not in ("full", "random"):
+        raise ValueError(f"gradcheck: mode must be 'full' or 'random', got {mode!r}")
+    rng = np.random.default_rng(seed)
+    xs = _as_inputs(inputs)
+    ys = _outputs(fn(*xs))
+    if not ys:
+        raise ValueError("gradcheck: fn returned no floating-point tensor")
+    vs = [rng.standard_normal(y.shape) for y in ys]
+    total = sum((y * Tensor._wrap(v, False)).sum() for y, v in zip(ys, vs) if y.requires_grad)
+    if isinstance(total, Tensor):
+        total.backward()
+    checked = [(i, x) for i, x in enumerate(xs) if x.requires_grad]
+    for i, x in checked:
+        analytic = x.grad.data if x.grad is not None else np.zeros_like(x.data)
+        if mode == "full":
+            numeric = np.zeros_like(x.data)
+            flat = x.data.reshape(-1)
+            for k in range(flat.size):
+                orig = flat[k]
+                flat[k] = orig + eps
+                plus = _contract(fn, xs, vs)
+                flat[k] = orig - eps
+                minus = _contract(fn, xs, vs)
+                flat[k] = orig
+                numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
+            _compare(i, x.data.shape, analytic, numeric, atol, rtol)
+        else:
+            for d in range(n_directions):
+                u = rng.standard_normal(x.data.shape)
+                u /= max(np.linalg.norm(u), 1e-300)
+                orig = x.data.copy()
+                x.data[...] = orig + eps * u
+                plus = _contract(fn, xs, vs)
+                x.data[...] = orig - eps * u
+                minus = _contract(fn, xs, vs)
+                x.data[...] = orig
+                numeric = np.array([(plus - minus) / (2 * eps)])
+                _compare(i, f"direction {d}", np.array([np.sum(analytic * u)]), numeric, atol, rtol)
+    return True
+
+
+def _compare(i, where, analytic, numeric, atol, rtol):
+    err = np.abs(analytic - numeric)
+    bad = err > atol + rtol * np.abs(numeric)
+    bad |= ~np.isfinite(analytic) & np.isfinite(numeric)
+    if not np.any(bad):
+        return
+    score = np.where(bad, err / (atol + rtol * np.abs(numeric)), -1)
+    score = np.where(np.isnan(score), np.inf, score)
+    k = np.unravel_index(int(np.argmax(score)), analytic.shape)
+    a, n = analytic[k], numeric[k]
+    raise GradcheckError(
+        f"gradcheck: input {i} ({where}): gradient mismatch at index {tuple(int(j) for j in k)}: "
+        f"analytic {a:.10g}, numeric {n:.10g}, abs error {abs(a - n):.3g}, "
+        f"rel error {abs(a - n) / max(abs(n), 1e-300):.3g} "
+        f"({int(bad.sum())} of {bad.size} elements outside atol={atol}, rtol={rtol})")

@@ -1,0 +1,89 @@
+"""Pointwise activation kernels. Inputs must be contiguous arrays of one float dtype."""
+import numba as nb
+import numpy as np
+
+_jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+
+
+@_jit
+def _relu_backward(y, g, out):
+    for i in range(y.size):
+        out[i] = g[i] if y[i] > 0 else 0.0
+
+
+def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """dx = g where y > 0 else 0."""
+    out = np.empty_like(y)
+    _relu_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
+    return out
+
+
+@_jit
+def _leaky_relu_forward(x, slope, out):
+    for i in range(x.size):
+        v = x[i]
+        out[i] = v if v > 0 else v * slope
+
+
+def leaky_relu_forward(x: np.ndarray, slope: float) -> np.ndarray:
+    """y = x if x > 0 else slope * x."""
+    out = np.empty_like(x)
+    _leaky_relu_forward(x.reshape(-1), x.dtype.type(slope), out.reshape(-1))
+    return out
+
+
+@_jit
+def _leaky_relu_backward(x, g, slope, out):
+    for i in range(x.size):
+        out[i] = g[i] if x[i] > 0 else g[i] * slope
+
+
+def leaky_relu_backward(x: np.ndarray, g: np.ndarray, slope: float) -> np.ndarray:
+    out = np.empty_like(x)
+    _leaky_relu_backward(x.reshape(-1), g.reshape(-1), x.dtype.type(slope), out.reshape(-1))
+    return out
+
+
+@_jit
+def _sigmoid_from_exp(x, e, out):
+    # e = exp(-|x|) in (0, 1]: never overflows, for either sign of x
+    for i in range(x.size):
+        v = e[i]
+        r = 1.0 / (1.0 + v)
+        out[i] = r if x[i] >= 0 else v * r
+
+
+def sigmoid_forward(x: np.ndarray) -> np.ndarray:
+    """Overflow-free logistic function: numpy computes exp(-|x|), the kernel fuses the rest."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    out = np.empty_like(x)
+    _sigmoid_from_exp(x.reshape(-1), e.reshape(-1), out.reshape(-1))
+    return out
+
+
+@_jit
+def _sigmoid_backward(y, g, out):
+    for i in range(y.size):
+        out[i] = g[i] * y[i] * (1.0 - y[i])
+
+
+def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """dx = g * y * (1 - y)."""
+    out = np.empty_like(y)
+    _sigmoid_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
+    return out
+
+
+@_jit
+def _tanh_backward(y, g, out):
+    for i in range(y.size):
+        out[i] = g[i] * (1.0 - y[i] * y[i])
+
+
+def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """dx = g * (1 - y^2)."""
+    out = np.empty_like(y)
+    _tanh_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
+    return out

@@ -1,0 +1,132 @@
+"""Activations. Pointwise math runs in the numba kernels; these classes hold the VJP rules."""
+import numpy as np
+
+from .. import kernels
+from ..function import Function
+
+
+def _c(a):
+    return np.ascontiguousarray(a)
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dx = g where y > 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, x.dtype.type(0))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (kernels.relu_backward(y, _c(g)),)
+
+
+class LeakyReLU(Function):
+    """y = x if x > 0 else slope * x;  dx = g if x > 0 else slope * g."""
+
+    @staticmethod
+    def forward(ctx, x, slope=0.01):
+        x = _c(x)
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return kernels.leaky_relu_forward(x, slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return (kernels.leaky_relu_backward(x, _c(g), ctx.slope),)
+
+
+class Tanh(Function):
+    """y = tanh(x);  dx = g * (1 - y^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (kernels.tanh_backward(y, _c(g)),)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x));  dx = g * y * (1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = kernels.sigmoid_forward(_c(x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (kernels.sigmoid_backward(y, _c(g)),)
+
+
+class Step(Function):
+    """Heaviside step of the perceptron: y = 1 if x >= 0 else 0. Its gradient is zero everywhere
+    (undefined at 0), so nothing learns through it by back-propagation; train a perceptron with
+    its own learning rule or through a sigmoid surrogate."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return (x >= 0).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.zeros_like(g),)
+
+
+def _rows(x, axis):
+    """View x as C-contiguous (rows, x.shape[axis]) with `axis` last; return it and an undo."""
+    moved = np.moveaxis(x, axis, -1)
+    shape = moved.shape
+    rows = np.ascontiguousarray(moved).reshape(-1, shape[-1]) if moved.ndim else moved.reshape(1, 1)
+
+    def undo(r):
+        return np.moveaxis(r.reshape(shape), -1, axis)
+
+    return rows, undo
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum(exp(x - max)) along axis;  dx = y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        rows, undo = _rows(x, axis)
+        y = kernels.softmax_lastdim(rows)
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return undo(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        grows, undo = _rows(g, ctx.axis)
+        return (undo(kernels.softmax_backward_lastdim(y, grows)),)
+
+
+class LogSoftmax(Function):
+    """y = x - max - log(sum(exp(x - max))) along axis;  dx = g - exp(y) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        rows, undo = _rows(x, axis)
+        y = kernels.log_softmax_lastdim(rows)
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return undo(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        grows, undo = _rows(g, ctx.axis)
+        return (undo(kernels.log_softmax_backward_lastdim(y, grows)),)

@@ -1,0 +1,258 @@
+"""Elementwise arithmetic. Broadcast inputs get full-shape gradients; the engine unbroadcasts."""
+import numpy as np
+
+from ..function import Function
+
+
+class Add(Function):
+    """y = a + b;  da = g, db = g."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    """y = a - b;  da = g, db = -g."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """y = a * b;  da = g * b, db = g * a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """y = a / b;  da = g / b, db = -g * a / b^2."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -g * a / (b * b) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    """y = -x;  dx = -g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g,)
+
+
+class PowScalar(Function):
+    """y = x ** p for a constant p;  dx = g * p * x^(p-1)."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return x ** x.dtype.type(p) if x.dtype.kind == "f" else x ** p
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        p = ctx.p
+        if p == 2:
+            return (g * (2 * x),)
+        return (g * (p * x ** x.dtype.type(p - 1)),)
+
+
+class RPowScalar(Function):
+    """y = c ** x for a constant c > 0;  dx = g * y * log(c)."""
+
+    @staticmethod
+    def forward(ctx, x, c):
+        y = x.dtype.type(c) ** x
+        ctx.save_for_backward(y)
+        ctx.logc = np.log(x.dtype.type(c))
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (g * y * ctx.logc,)
+
+
+class Pow(Function):
+    """y = a ** b;  da = g * b * a^(b-1), db = g * y * log(a)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * y * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+        return ga, gb
+
+
+class Exp(Function):
+    """y = exp(x);  dx = g * y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (g * y,)
+
+
+class Log(Function):
+    """y = log(x);  dx = g / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        with np.errstate(divide="ignore"):
+            return (g / x,)
+
+
+class Sqrt(Function):
+    """y = sqrt(x);  dx = g / (2 y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        with np.errstate(divide="ignore"):
+            return (g / (2 * y),)
+
+
+class Abs(Function):
+    """y = |x|;  dx = g * sign(x) (0 at x = 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return (g * np.sign(x),)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  dx = g where lo <= x <= hi, else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lo=None, hi=None):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        keep = np.ones(x.shape, bool)
+        if ctx.lo is not None:
+            keep &= x >= ctx.lo
+        if ctx.hi is not None:
+            keep &= x <= ctx.hi
+        return (g * keep,)
+
+
+class Maximum(Function):
+    """y = max(a, b);  the larger input gets g, ties split it in half (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        w = (a > b) + 0.5 * (a == b)
+        w = w.astype(g.dtype, copy=False)
+        return g * w, g * (1 - w)
+
+
+class Minimum(Function):
+    """y = min(a, b);  the smaller input gets g, ties split it in half (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        w = (a < b) + 0.5 * (a == b)
+        w = w.astype(g.dtype, copy=False)
+        return g * w, g * (1 - w)
+
+
+class Where(Function):
+    """y = a where cond else b;  da = g * cond, db = g * ~cond."""
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved
+        zero = g.dtype.type(0)
+        need_a, need_b = ctx.needs_input_grad
+        return (np.where(cond, g, zero) if need_a else None,
+                np.where(cond, zero, g) if need_b else None)

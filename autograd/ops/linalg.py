@@ -1,0 +1,39 @@
+"""Matrix product with numpy's matmul rules (batching, broadcasting, 1-D operands) on BLAS."""
+import numpy as np
+
+from ..function import Function
+
+
+class MatMul(Function):
+    """y = a @ b;  da = g @ b^T, db = a^T @ g (1-D operands promoted, then squeezed back)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        ga = gb = None
+        if need_a:
+            ga = np.matmul(g, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if need_b:
+            if b2.ndim == 2 and a2.ndim > 2:
+                # batched x @ W: fold the batch into one large product instead of summing later
+                k, n = a2.shape[-1], g.shape[-1]
+                gb = np.matmul(a2.reshape(-1, k).T, g.reshape(-1, n))
+            else:
+                gb = np.matmul(np.swapaxes(a2, -1, -2), g)
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb

@@ -1,0 +1,127 @@
+"""Reductions over `axis` (None, or a tuple of non-negative ints) with `keepdims`."""
+import numpy as np
+
+from ..function import Function
+
+
+def _expand(g, shape, axis, keepdims):
+    """Give a reduced gradient back its reduced axes so it broadcasts against `shape`."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, axis)
+    elif not keepdims:
+        g = np.reshape(g, (1,) * len(shape))
+    return g
+
+
+def _count(shape, axis):
+    if axis is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axis]))
+
+
+class Sum(Function):
+    """y = sum(x, axis);  dx = g broadcast back over the summed axes."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.broadcast_to(_expand(g, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape),)
+
+
+class Mean(Function):
+    """y = mean(x, axis);  dx = g / n broadcast back over the averaged axes."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        n = _count(ctx.shape, ctx.axis)
+        g = _expand(g, ctx.shape, ctx.axis, ctx.keepdims) / g.dtype.type(max(n, 1))
+        return (np.broadcast_to(g, ctx.shape),)
+
+
+class Var(Function):
+    """y = sum((x - mean)^2) / (n - correction);  dx = g * 2 (x - mean) / (n - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, correction=1, keepdims=False):
+        ctx.axis, ctx.keepdims = axis, keepdims
+        centered = x - x.mean(axis=axis, keepdims=True)
+        n = _count(x.shape, axis)
+        ctx.denom = x.dtype.type(max(n - correction, 0))
+        ctx.save_for_backward(centered)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.sum(centered * centered, axis=axis, keepdims=keepdims)
+                              / ctx.denom, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (centered,) = ctx.saved
+        g = _expand(g, centered.shape, ctx.axis, ctx.keepdims)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (g * centered * (2 / ctx.denom),)
+
+
+class AMax(Function):
+    """y = max(x, axis);  dx = g shared evenly among the elements equal to the max."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False, mode="max"):
+        y = np.asarray((np.max if mode == "max" else np.min)(x, axis=axis, keepdims=True))
+        ctx.save_for_backward(x, y)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved
+        hit = (x == y)
+        count = hit.sum(axis=ctx.axis, keepdims=True)
+        g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
+        return (hit * (g / count).astype(g.dtype, copy=False),)
+
+
+class Gather(Function):
+    """y = take_along_axis(x, index, axis);  dx = zeros with g scatter-added at index."""
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+        return np.take_along_axis(x, index, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        dx = np.zeros(ctx.shape, g.dtype)
+        idx = list(np.indices(ctx.index.shape, sparse=True))
+        idx[ctx.axis] = ctx.index
+        np.add.at(dx, tuple(idx), g)
+        return (dx,)
+
+
+class LogSumExp(Function):
+    """y = log(sum(exp(x), axis)), shifted by the max;  dx = g * exp(x - y)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            y = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(x, y)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved
+        g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
+        with np.errstate(invalid="ignore"):
+            return (g * np.exp(x - y),)

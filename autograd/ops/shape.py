@@ -1,0 +1,94 @@
+"""Shape and indexing ops. Their VJPs move gradient values; they never do arithmetic on them."""
+import numpy as np
+
+from ..function import Function
+
+
+class Reshape(Function):
+    """y = x.reshape(shape);  dx = g.reshape(x.shape)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.reshape(ctx.shape),)
+
+
+class Permute(Function):
+    """y = x.transpose(axes);  dx = g.transpose(inverse(axes))."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.transpose(np.argsort(ctx.axes)),)
+
+
+class Expand(Function):
+    """y = broadcast_to(x, shape);  dx = g (the engine sums the stretched axes)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
+def _is_basic(index) -> bool:
+    """True when the index has no arrays, so no element is selected twice."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
+               for i in items)
+
+
+class GetItem(Function):
+    """y = x[index];  dx = zeros with g scatter-added at index (repeats accumulate)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return np.asarray(x[index])
+
+    @staticmethod
+    def backward(ctx, g):
+        dx = np.zeros(ctx.shape, g.dtype)
+        if _is_basic(ctx.index):
+            dx[ctx.index] = g
+        else:
+            np.add.at(dx, ctx.index, g)
+        return (dx,)
+
+
+class Cat(Function):
+    """y = concatenate(xs, axis);  each dx is its slice of g."""
+
+    @staticmethod
+    def forward(ctx, *xs, axis=0):
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.split(g, ctx.bounds, axis=ctx.axis))
+
+
+class Stack(Function):
+    """y = stack(xs, axis);  each dx is its index of g along axis."""
+
+    @staticmethod
+    def forward(ctx, *xs, axis=0):
+        ctx.axis, ctx.n = axis, len(xs)
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.take(g, i, axis=ctx.axis) for i in range(ctx.n))
