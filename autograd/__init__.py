@@ -15,3 +15,6 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+from . import data
+from .serialization import load, save
+from .model_check import ModelCheckReport, StateProbe, check_model_gradients

@@ -35,8 +35,7 @@ def _check_size(size, op):
 
 def tensor(data, dtype=None, requires_grad=False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, ndarrays or a Tensor)."""
-    return Tensor(np.array(data.data if isinstance(data, Tensor) else data, copy=True)
-                  if dtype is None else data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)  # Tensor() always copies
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -59,8 +58,12 @@ def empty(*size, dtype=None, requires_grad=False) -> Tensor:
 
 
 def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
+    """Like PyTorch, the dtype follows fill_value: bool, int64 for ints, else float32."""
     size = _check_size(_shape_arg((size,)), "full")
-    return _make(np.full(size, fill_value, dtype or _default_dtype), dtype, requires_grad)
+    if dtype is None:
+        dtype = _to_array(fill_value).dtype
+        dtype = np.int64 if dtype.kind in "iu" else dtype
+    return _make(np.full(size, fill_value, dtype), dtype, requires_grad)
 
 
 def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 _grad_enabled = True
 anomaly_enabled = False   # set by autograd.detect_anomaly()
 _wrap = None              # Tensor._wrap, bound by tensor.py (it imports this module)
@@ -22,9 +24,13 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Context manager and decorator that sets grad mode for its body."""
+    """Context manager and decorator (`@no_grad()` or bare `@no_grad`) that sets grad mode."""
 
     mode = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
 
     def __enter__(self):
         global _grad_enabled
@@ -108,15 +114,18 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **params):
-        record = _grad_enabled and any(t.requires_grad for t in tensors)
-        ctx = Context(tuple(t.requires_grad for t in tensors) if record else None)
+        needs = tuple([t._requires_grad for t in tensors])
+        record = _grad_enabled and True in needs
+        ctx = Context(needs if record else None)
         out = cls.forward(ctx, *[t.data for t in tensors], **params)
-        if not record:
+        if out.__class__ is not np.ndarray:  # a numpy scalar from a full reduction
+            out = np.asarray(out)
+        if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             return _wrap(out, False)
-        parents = tuple((t if t._node is None else t._node) if t.requires_grad else None
-                        for t in tensors)
-        node = Node(cls, ctx, parents, tuple(t.data.shape for t in tensors),
-                    tuple(t.data.dtype for t in tensors))
+        parents = tuple([(t if t._node is None else t._node) if t._requires_grad else None
+                         for t in tensors])
+        node = Node(cls, ctx, parents, tuple([t.data.shape for t in tensors]),
+                    tuple([t.data.dtype for t in tensors]))
         if ctx.saved:
             _watch_saved_inputs(node, tensors)
         if anomaly_enabled:

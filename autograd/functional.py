@@ -5,6 +5,11 @@ from .ops import activation as A
 from .tensor import Tensor, _t
 
 
+def add(a, b): return _t(a) + b
+def sub(a, b): return _t(a) - b
+def mul(a, b): return _t(a) * b
+def div(a, b): return _t(a) / b
+def pow(a, b): return _t(a) ** b  # noqa: A001
 def exp(x): return _t(x).exp()
 def log(x): return _t(x).log()
 def sqrt(x): return _t(x).sqrt()
@@ -54,7 +59,8 @@ def split(x, split_size_or_sections, dim=0): return _t(x).split(split_size_or_se
 def chunk(x, chunks, dim=0): return _t(x).chunk(chunks, dim)
 
 
-__all__ = ["exp", "log", "sqrt", "abs", "neg", "clamp", "maximum", "minimum", "relu", "tanh",
-           "sigmoid", "softmax", "log_softmax", "leaky_relu", "step", "heaviside", "sum", "mean",
-           "var", "std", "max", "min", "amax", "amin", "logsumexp", "argmax", "argmin", "reshape",
-           "flatten", "transpose", "permute", "squeeze", "unsqueeze", "split", "chunk"]
+__all__ = ["add", "sub", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "neg", "clamp",
+           "maximum", "minimum", "relu", "tanh", "sigmoid", "softmax", "log_softmax",
+           "leaky_relu", "step", "heaviside", "sum", "mean", "var", "std", "max", "min", "amax",
+           "amin", "logsumexp", "argmax", "argmin", "reshape", "flatten", "transpose", "permute",
+           "squeeze", "unsqueeze", "split", "chunk"]

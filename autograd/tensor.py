@@ -5,6 +5,7 @@ Operators and methods are wired by hand to the op classes in `ops/`; every op go
 """
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from numbers import Number
 
@@ -43,7 +44,9 @@ def _axes(dim, ndim, op):
     """Normalize dim (None, int or sequence) to a sorted tuple of non-negative axes, or None."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not all(isinstance(d, (int, np.integer)) for d in dims):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     if ndim == 0:
         if all(d in (0, -1) for d in dims):
             return None
@@ -68,6 +71,23 @@ def _shape_arg(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         return tuple(args[0])
     return tuple(args)
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(da: np.dtype, db: np.dtype, a_is_0d=False, b_is_0d=False) -> np.dtype:
+    """PyTorch's promotion, not numpy's: a higher kind (bool < int < float) wins outright
+    (int64 + float32 -> float32), and a 0-d operand of the same kind does not widen a
+    dimensioned one (float32 + 0-d float64 -> float32)."""
+    if da == db:
+        return da
+    ka, kb = _KIND_RANK[da.kind], _KIND_RANK[db.kind]
+    if ka != kb:
+        return da if ka > kb else db
+    if a_is_0d != b_is_0d:
+        return db if a_is_0d else da
+    return np.result_type(da, db)
 
 
 def _index_arg(index):
@@ -298,14 +318,25 @@ class Tensor:
             return other
         if isinstance(other, Number) and self.data.dtype.kind == "f":
             return Tensor._wrap(np.asarray(other, self.data.dtype), False)
-        arr = np.asarray(other)
+        arr = _to_array(other)  # Python lists of floats become float32, like tensor()
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":
             arr = arr.astype(self.data.dtype if self.data.dtype.kind == "f" else _default_dtype)
         return Tensor._wrap(arr, False)
 
-    def _binary(self, fn, other, reverse=False):
+    def _floating(self) -> "Tensor":
+        """self, or self cast to the default float dtype if it holds integers or bools."""
+        return self if self.data.dtype.kind == "f" else self.to(_default_dtype)
+
+    def _binary(self, fn, other, reverse=False, floating=False):
         other = self._operand(other)
         a, b = (other, self) if reverse else (self, other)
+        dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
+        if floating and dtype.kind != "f":
+            dtype = _default_dtype
+        if a.data.dtype != dtype:
+            a = a.to(dtype)
+        if b.data.dtype != dtype:
+            b = b.to(dtype)
         try:
             return fn.apply(a, b)
         except ValueError as e:
@@ -333,13 +364,18 @@ class Tensor:
         return self._binary(M.Mul, other, reverse=True)
 
     def __truediv__(self, other):
-        return self._binary(M.Div, other)
+        return self._binary(M.Div, other, floating=True)
 
     def __rtruediv__(self, other):
-        return self._binary(M.Div, other, reverse=True)
+        return self._binary(M.Div, other, reverse=True, floating=True)
 
     def __pow__(self, other):
         if isinstance(other, Number):
+            if isinstance(other, float) or self.data.dtype == bool_:
+                return M.PowScalar.apply(self._floating(), p=other)
+            if self.data.dtype.kind != "f" and other < 0:
+                raise ValueError(f"pow: integer tensors cannot be raised to a negative integer "
+                                 f"power ({other}); convert to float first")
             return M.PowScalar.apply(self, p=other)
         return self._binary(M.Pow, other)
 
@@ -404,13 +440,13 @@ class Tensor:
         return self == other
 
     def exp(self):
-        return M.Exp.apply(self)
+        return M.Exp.apply(self._floating())
 
     def log(self):
-        return M.Log.apply(self)
+        return M.Log.apply(self._floating())
 
     def sqrt(self):
-        return M.Sqrt.apply(self)
+        return M.Sqrt.apply(self._floating())
 
     def abs(self):
         return M.Abs.apply(self)
@@ -433,16 +469,23 @@ class Tensor:
         return A.ReLU.apply(self)
 
     def tanh(self):
-        return A.Tanh.apply(self)
+        return A.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return A.Sigmoid.apply(self)
+        return A.Sigmoid.apply(self._floating())
+
+    def leaky_relu(self, negative_slope=0.01):
+        return A.LeakyReLU.apply(self, slope=negative_slope)
+
+    def step(self):
+        return A.Step.apply(self)
 
     def softmax(self, dim=-1):
-        return A.Softmax.apply(self, axis=_one_axis(dim, self.data.ndim, "softmax"))
+        return A.Softmax.apply(self._floating(), axis=_one_axis(dim, self.data.ndim, "softmax"))
 
     def log_softmax(self, dim=-1):
-        return A.LogSoftmax.apply(self, axis=_one_axis(dim, self.data.ndim, "log_softmax"))
+        return A.LogSoftmax.apply(self._floating(),
+                                  axis=_one_axis(dim, self.data.ndim, "log_softmax"))
 
     # ----------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False):
@@ -455,11 +498,13 @@ class Tensor:
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
         c = (1 if unbiased else 0) if correction is None else correction
-        return R.Var.apply(self, axis=_axes(dim, self.data.ndim, "var"), correction=c,
-                           keepdims=keepdim)
+        return R.Var.apply(self._floating(), axis=_axes(dim, self.data.ndim, "var"),
+                           correction=c, keepdims=keepdim)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        return self.var(dim, unbiased, keepdim, correction).sqrt()
+        c = (1 if unbiased else 0) if correction is None else correction
+        return R.Std.apply(self._floating(), axis=_axes(dim, self.data.ndim, "std"),
+                           correction=c, keepdims=keepdim)
 
     def _extreme(self, dim, keepdim, mode):
         if self.data.size == 0:
@@ -493,8 +538,8 @@ class Tensor:
                             mode="min")
 
     def logsumexp(self, dim, keepdim=False):
-        return R.LogSumExp.apply(self, axis=_axes(dim, self.data.ndim, "logsumexp"),
-                                 keepdims=keepdim)
+        axis = _axes(dim, self.data.ndim, "logsumexp")
+        return R.LogSumExp.apply(self._floating(), axis=axis, keepdims=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
         return self._arg(np.argmax, dim, keepdim)
@@ -536,18 +581,22 @@ class Tensor:
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
-        axes = tuple(d % max(self.data.ndim, 1) for d in dims)
-        if sorted(axes) != list(range(self.data.ndim)):
+        n = self.data.ndim
+        for d in dims:
+            if not -n <= d < n:
+                raise IndexError(f"permute: dim {d} is out of range for a tensor of shape "
+                                 f"{self.shape}")
+        if sorted(d % n for d in dims) != list(range(n)):
             raise ValueError(f"permute: dims {dims} are not a permutation of the "
                              f"{self.data.ndim} dims of a tensor of shape {self.shape}")
-        return S.Permute.apply(self, axes=axes)
+        return S.Permute.apply(self, axes=tuple(d % n for d in dims))
 
     def transpose(self, dim0, dim1):
         n = self.data.ndim
+        a, b = _one_axis(dim0, n, "transpose"), _one_axis(dim1, n, "transpose")
         if n < 2:
             return self
         axes = list(range(n))
-        a, b = _one_axis(dim0, n, "transpose"), _one_axis(dim1, n, "transpose")
         axes[a], axes[b] = axes[b], axes[a]
         return S.Permute.apply(self, axes=tuple(axes))
 
@@ -564,6 +613,8 @@ class Tensor:
 
     def unsqueeze(self, dim):
         n = self.data.ndim + 1
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
         if not -n <= dim < n:
             raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {n} dims")
         d = dim % n
@@ -611,6 +662,8 @@ class Tensor:
         return tuple(out)
 
     def chunk(self, chunks, dim=0):
+        if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+            raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
         n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
         return self.split(max(-(-n // chunks), 1), dim)
 
@@ -682,6 +735,8 @@ def where(condition, input, other) -> Tensor:
         a = b._operand(input)
     elif b is None:
         b = a._operand(other)
+    dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
+    a, b = a.to(dtype), b.to(dtype)
     try:
         return M.Where.apply(a, b, cond=cond)
     except ValueError as e:
@@ -693,11 +748,8 @@ def _same_rank_and_dtype(tensors, op):
     if len(tensors) == 0:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     tensors = [_t(t) for t in tensors]
-    dtypes = {t.data.dtype for t in tensors}
-    if len(dtypes) > 1:
-        common = np.result_type(*dtypes)
-        tensors = [t.to(common) for t in tensors]
-    return tensors
+    common = functools.reduce(_result_dtype, [t.data.dtype for t in tensors])
+    return [t.to(common) for t in tensors]
 
 
 def cat(tensors, dim=0) -> Tensor:

@@ -40,18 +40,24 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attributes")
-        if name in self._buffers and (value is None or isinstance(value, Tensor)):
+        if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
+                                f"as buffer {name!r} (Tensor or None expected)")
             self._buffers[name] = value
             return
+        if name in self._parameters and value is not None and not isinstance(value, Parameter):
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} as "
+                            f"parameter {name!r} (nn.Parameter or None expected)")
+        target = (self._parameters if isinstance(value, Parameter)
+                  else self._modules if isinstance(value, Module) else None)
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
-        else:
+            if store is not target:
+                store.pop(name, None)
+        if target is None:
             object.__setattr__(self, name, value)
             return
+        target[name] = value  # a replaced entry keeps its place in the order, as in PyTorch
         self.__dict__.pop(name, None)
 
     def __getattr__(self, name):
@@ -76,6 +82,9 @@ class Module:
 
     def register_buffer(self, name: str, tensor, persistent: bool = True):
         """A non-trainable tensor saved in state_dict (e.g. BatchNorm's running mean)."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: buffer {name!r} must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
         self.__dict__.pop(name, None)
         self._buffers[name] = tensor
         if not persistent:
@@ -191,26 +200,31 @@ class Module:
         return self.to(np.float64)
 
     # ----------------------------------------------------------------- state
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Parameters and persistent buffers by dotted name, as ndarray copies."""
-        out = OrderedDict()
-        for name, p in self.named_parameters():
-            out[name] = p.data.copy()
-        for mod_prefix, m in self.named_modules():
-            skip = m.__dict__.get("_non_persistent", set())
-            for name, b in m._buffers.items():
-                if b is not None and name not in skip:
-                    out[f"{mod_prefix}.{name}" if mod_prefix else name] = np.array(b.data, copy=True)
-        return out
+    def _named_state(self, prefix: str = ""):
+        """(name, tensor) of every parameter and persistent buffer, module by module as
+        PyTorch orders a state_dict (own parameters, own buffers, then children). A tensor
+        shared by two modules appears under both names, as in PyTorch."""
+        skip = self.__dict__.get("_non_persistent", set())
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None and name not in skip:
+                yield prefix + name, b
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m._named_state(prefix + name + ".")
+
+    def state_dict(self, prefix: str = "",
+                   keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
+        """Parameters and persistent buffers by dotted name, as ndarray copies (the Tensors
+        themselves with keep_vars=True)."""
+        return OrderedDict((name, t if keep_vars else np.array(t.data, copy=True))
+                           for name, t in self._named_state(prefix))
 
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy arrays into parameters and buffers; every mismatch is listed in one error."""
-        own = OrderedDict(self.named_parameters())
-        for mod_prefix, m in self.named_modules():
-            skip = m.__dict__.get("_non_persistent", set())
-            for name, b in m._buffers.items():
-                if b is not None and name not in skip:
-                    own[f"{mod_prefix}.{name}" if mod_prefix else name] = b
+        own = OrderedDict(self._named_state())
         problems = []
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -235,7 +249,9 @@ class Module:
             if k in state_dict:
                 v = state_dict[k]
                 v = v.data if isinstance(v, Tensor) else np.asarray(v)
-                t.data = np.array(v, dtype=t.data.dtype, copy=True)
+                # in place, as PyTorch: views of the array and optimizer references stay valid
+                np.copyto(t.data, v, casting="unsafe")
+                t._version += 1
         return missing, unexpected
 
     # ----------------------------------------------------------------- repr
@@ -243,11 +259,16 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()]
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not lines:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                       for name, m in self._modules.items()]
+        head = f"{type(self).__name__}("
+        if len(extra_lines) == 1 and not child_lines:
+            return head + extra_lines[0] + ")"
+        if not extra_lines and not child_lines:
             return head + ")"
-        return head + "\n  " + "\n  ".join(lines) + "\n)"
+        return head + "\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
 
     def __dir__(self):
         return list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
@@ -271,10 +292,9 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, i):
-        mods = list(self._modules.values())
         if isinstance(i, slice):
-            return Sequential(*mods[i])
-        return mods[i]
+            return Sequential(OrderedDict(list(self._modules.items())[i]))
+        return list(self._modules.values())[i]
 
     def __len__(self):
         return len(self._modules)
@@ -317,6 +337,21 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+    def __repr__(self):
+        """Runs of identical submodules are shown once: (0-2): 3 x Linear(...)."""
+        reprs = [repr(m) for m in self._modules.values()]
+        if not reprs:
+            return "ModuleList()"
+        blocks = []  # [start, end, repr]
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}")
+                 .replace("\n", "\n  ") for a, b, r in blocks]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):

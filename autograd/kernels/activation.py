@@ -1,4 +1,9 @@
-"""Pointwise activation kernels. Inputs must be contiguous arrays of one float dtype."""
+"""Pointwise activation kernels on arrays of one float dtype.
+
+The wrappers flatten with reshape(-1), which copies a non-contiguous input; outputs are made
+with np.empty(shape) (C order, never empty_like, which copies the input's strides) so that
+their flat view is a view and the kernel's writes land in the returned array.
+"""
 import numba as nb
 import numpy as np
 
@@ -13,7 +18,7 @@ def _relu_backward(y, g, out):
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """dx = g where y > 0 else 0."""
-    out = np.empty_like(y)
+    out = np.empty(y.shape, y.dtype)
     _relu_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
     return out
 
@@ -27,7 +32,7 @@ def _leaky_relu_forward(x, slope, out):
 
 def leaky_relu_forward(x: np.ndarray, slope: float) -> np.ndarray:
     """y = x if x > 0 else slope * x."""
-    out = np.empty_like(x)
+    out = np.empty(x.shape, x.dtype)
     _leaky_relu_forward(x.reshape(-1), x.dtype.type(slope), out.reshape(-1))
     return out
 
@@ -39,7 +44,7 @@ def _leaky_relu_backward(x, g, slope, out):
 
 
 def leaky_relu_backward(x: np.ndarray, g: np.ndarray, slope: float) -> np.ndarray:
-    out = np.empty_like(x)
+    out = np.empty(x.shape, x.dtype)
     _leaky_relu_backward(x.reshape(-1), g.reshape(-1), x.dtype.type(slope), out.reshape(-1))
     return out
 
@@ -55,10 +60,11 @@ def _sigmoid_from_exp(x, e, out):
 
 def sigmoid_forward(x: np.ndarray) -> np.ndarray:
     """Overflow-free logistic function: numpy computes exp(-|x|), the kernel fuses the rest."""
-    e = np.abs(x)
+    e = np.empty(x.shape, x.dtype)   # out= keeps a 0-d result an array, not a scalar
+    np.abs(x, out=e)
     np.negative(e, out=e)
     np.exp(e, out=e)
-    out = np.empty_like(x)
+    out = np.empty(x.shape, x.dtype)
     _sigmoid_from_exp(x.reshape(-1), e.reshape(-1), out.reshape(-1))
     return out
 
@@ -71,7 +77,7 @@ def _sigmoid_backward(y, g, out):
 
 def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """dx = g * y * (1 - y)."""
-    out = np.empty_like(y)
+    out = np.empty(y.shape, y.dtype)
     _sigmoid_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
     return out
 
@@ -84,6 +90,6 @@ def _tanh_backward(y, g, out):
 
 def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """dx = g * (1 - y^2)."""
-    out = np.empty_like(y)
+    out = np.empty(y.shape, y.dtype)
     _tanh_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
     return out

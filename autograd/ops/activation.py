@@ -6,7 +6,8 @@ from ..function import Function
 
 
 def _c(a):
-    return np.ascontiguousarray(a)
+    # not np.ascontiguousarray alone: it turns a 0-d array into shape (1,)
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 class ReLU(Function):
@@ -86,9 +87,11 @@ class Step(Function):
 
 def _rows(x, axis):
     """View x as C-contiguous (rows, x.shape[axis]) with `axis` last; return it and an undo."""
+    if x.ndim == 0:
+        return x.reshape(1, 1), lambda r: r.reshape(())
     moved = np.moveaxis(x, axis, -1)
     shape = moved.shape
-    rows = np.ascontiguousarray(moved).reshape(-1, shape[-1]) if moved.ndim else moved.reshape(1, 1)
+    rows = np.ascontiguousarray(moved).reshape(-1, shape[-1])
 
     def undo(r):
         return np.moveaxis(r.reshape(shape), -1, axis)

@@ -79,15 +79,19 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        return x ** x.dtype.type(p) if x.dtype.kind == "f" else x ** p
+        with np.errstate(divide="ignore", invalid="ignore"):  # nan/inf, as PyTorch, silently
+            return x ** x.dtype.type(p) if x.dtype.kind == "f" else x ** p
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
         p = ctx.p
+        if p == 0:  # x ** 0 is constant; p * x^-1 would give 0 * inf = nan at x = 0
+            return (np.zeros_like(g),)
         if p == 2:
             return (g * (2 * x),)
-        return (g * (p * x ** x.dtype.type(p - 1)),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * (p * x ** x.dtype.type(p - 1)),)
 
 
 class RPowScalar(Function):
@@ -107,7 +111,8 @@ class RPowScalar(Function):
 
 
 class Pow(Function):
-    """y = a ** b;  da = g * b * a^(b-1), db = g * y * log(a)."""
+    """y = a ** b;  da = g * b * a^(b-1) (0 where b = 0), db = g * y * log(a) (0 where a = 0
+    and b >= 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -119,11 +124,12 @@ class Pow(Function):
     def backward(ctx, g):
         a, b, y = ctx.saved
         need_a, need_b = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
-        gb = None
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = g * y * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if need_a:
+                ga = g * np.where(b == 0, 0, b * a ** (b - 1))
+            if need_b:
+                gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
         return ga, gb
 
 

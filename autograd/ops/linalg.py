@@ -18,10 +18,11 @@ class MatMul(Function):
         need_a, need_b = ctx.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
+        # restore the squeezed dims, the last one first: for 1-D @ 1-D, g is 0-d
         if b.ndim == 1:
             g = np.expand_dims(g, -1)
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
         ga = gb = None
         if need_a:
             ga = np.matmul(g, np.swapaxes(b2, -1, -2))

@@ -70,6 +70,26 @@ class Var(Function):
             return (g * centered * (2 / ctx.denom),)
 
 
+class Std(Function):
+    """y = sqrt(var(x));  dx = g * (x - mean) / ((n - correction) * y), 0 where y = 0 (as
+    PyTorch; the composition sqrt(var) would give 0 * inf = nan there)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, correction=1, keepdims=False):
+        y = np.sqrt(Var.forward(ctx, x, axis=axis, correction=correction, keepdims=True))
+        ctx.keepdims = keepdims
+        ctx.save_for_backward(ctx.saved[0], y)
+        return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        centered, y = ctx.saved
+        g = _expand(g, centered.shape, ctx.axis, ctx.keepdims)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(y == 0, 0, g / (ctx.denom * y))
+        return (scale * centered,)
+
+
 class AMax(Function):
     """y = max(x, axis);  dx = g shared evenly among the elements equal to the max."""
 

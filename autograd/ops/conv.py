@@ -1,0 +1,124 @@
+"""Convolution as im2col + one batched BLAS matmul; the VJP is two matmuls and a col2im."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..kernels.conv import col2im, conv_output_size, im2col
+
+
+def ntuple(value, n: int, name: str, op: str, least: int) -> tuple:
+    """An int or a length-n sequence of ints >= least, as an n-tuple."""
+    vals = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(vals) != n or not all(isinstance(v, (int, np.integer)) for v in vals):
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < least for v in vals):
+        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r}")
+    return tuple(int(v) for v in vals)
+
+
+def conv_geometry(op, x_shape, w_shape, b_shape, stride, padding, dilation, groups):
+    """Check a conv call (x: (N, C, *spatial) or (C, *spatial)) and normalize its parameters.
+
+    Returns (stride, padding, dilation, out_size), each a tuple over the spatial dims; padding
+    is the leading-edge padding (padding='same' may pad the trailing edge one more).
+    """
+    nd = len(w_shape) - 2
+    stride = ntuple(stride, nd, "stride", op, 1)
+    dilation = ntuple(dilation, nd, "dilation", op, 1)
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    f, cg, ks = w_shape[0], w_shape[1], w_shape[2:]
+    c = x_shape[-nd - 1]
+    if c != cg * groups:
+        raise ValueError(f"{op}: input of shape {tuple(x_shape)} has {c} channels but weight of "
+                         f"shape {tuple(w_shape)} with groups={groups} expects {cg * groups}")
+    if f % groups:
+        raise ValueError(f"{op}: weight of shape {tuple(w_shape)} has {f} output channels, "
+                         f"not divisible by groups={groups}")
+    if b_shape is not None and tuple(b_shape) != (f,):
+        raise ValueError(f"{op}: bias must have shape ({f},) for weight of shape "
+                         f"{tuple(w_shape)}, got {tuple(b_shape)}")
+    spatial = x_shape[-nd:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+            # the trailing edge takes the odd pixel, as in PyTorch
+            padding = tuple(d * (k - 1) // 2 for k, d in zip(ks, dilation))
+            return stride, padding, dilation, tuple(spatial)
+        else:
+            raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', "
+                             f"got {padding!r}")
+    padding = ntuple(padding, nd, "padding", op, 0)
+    out = tuple(conv_output_size(i, k, s, p, d)
+                for i, k, s, p, d in zip(spatial, ks, stride, padding, dilation))
+    if any(o <= 0 for o in out):
+        eff = tuple(d * (k - 1) + 1 for k, d in zip(ks, dilation))
+        raise ValueError(f"{op}: input of shape {tuple(x_shape)} with padding {padding} is "
+                         f"smaller than the dilated kernel {eff} (weight shape "
+                         f"{tuple(w_shape)}); the output would have size {out}")
+    return stride, padding, dilation, out
+
+
+def _as_2d(shape):
+    """(N, C, L) -> (N, C, 1, L); 2-D shapes unchanged."""
+    return shape if len(shape) == 4 else shape[:2] + (1,) + shape[2:]
+
+
+def _geom_2d(params):
+    """Spatial parameter tuples of a 1-D conv, as the (1, .) / (0, .) 2-D ones."""
+    stride, padding, dilation, out = params
+    if len(stride) == 2:
+        return params
+    return (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out
+
+
+class Convolution(Function):
+    """y[n] = W @ im2col(x[n]) + b  (per group);  dW = sum_n g[n] @ cols[n]^T,
+    dx = col2im(W^T @ g), db = sum g.  x: (N, C, [H,] W), weight: (F, C/groups, [kH,] kW)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, geometry=None, groups=1):
+        stride, padding, dilation, out = _geom_2d(geometry)
+        x4, w4 = x.reshape(_as_2d(x.shape)), w.reshape(_as_2d(w.shape))
+        n, f, k = x.shape[0], w.shape[0], int(np.prod(w4.shape[1:]))
+        cols = im2col(x4, w4.shape[2:], stride, padding, dilation, out)     # (N, C*kk, L)
+        wm = w4.reshape(groups, f // groups, k)
+        if groups == 1:
+            y = np.matmul(wm[0], cols)                                        # (N, F, L)
+        else:
+            y = np.matmul(wm, cols.reshape(n, groups, k, -1)).reshape(n, f, -1)
+        if b is not None:
+            y += b[:, None]
+        need = ctx.needs_input_grad or (False, False)
+        # cols feed only dW and w only dx: keep just what the backward pass will use
+        ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
+        ctx.w_shape = w.shape
+        ctx.geometry, ctx.groups, ctx.x_shape = (stride, padding, dilation, out), groups, x.shape
+        return y.reshape((n, f) + tuple(out[-(x.ndim - 2):]))
+
+    @staticmethod
+    def backward(ctx, g):
+        cols, w = ctx.saved
+        stride, padding, dilation, out = ctx.geometry
+        groups, x_shape, w_shape = ctx.groups, ctx.x_shape, ctx.w_shape
+        need_x, need_w = ctx.needs_input_grad[:2]
+        n, f = g.shape[:2]
+        fg, k = f // groups, int(np.prod(w_shape[1:]))
+        g = np.ascontiguousarray(g).reshape(n, groups, fg, -1)               # (N, G, F/G, L)
+        gx = gw = gb = None
+        if len(ctx.needs_input_grad) == 3 and ctx.needs_input_grad[2]:
+            gb = g.sum(axis=(0, 3)).reshape(f)
+        if need_w:
+            c3 = cols.reshape(n, groups, k, -1)
+            gw = np.matmul(g, c3.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape)
+        if need_x:
+            wm = w.reshape(groups, fg, k)
+            dcols = np.matmul(wm.swapaxes(-1, -2), g).reshape(n, groups * k, -1)
+            x4 = _as_2d(x_shape)
+            gx = col2im(dcols, x4, _as_2d(w_shape)[2:], stride, padding, dilation,
+                        out).reshape(x_shape)
+        return (gx, gw) if len(ctx.needs_input_grad) == 2 else (gx, gw, gb)

@@ -1,0 +1,213 @@
+"""Loss functions with fused VJPs; `reduction` is 'mean', 'sum' or 'none' as in PyTorch."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..kernels.loss import cross_entropy_rows, cross_entropy_rows_backward
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_class_target(op, x, t, ignore_index) -> int:
+    """Validate integer class targets t for scores x: (N, C, d...) or (C,); return C."""
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype} "
+                        f"(input dtype {x.dtype}); probability targets are not supported")
+    if x.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dim, got shape {x.shape}")
+    expected = () if x.ndim == 1 else x.shape[:1] + x.shape[2:]
+    if t.shape != expected:
+        raise ValueError(f"{op}: target of shape {t.shape} does not match input of shape "
+                         f"{x.shape} (expected target shape {expected})")
+    n_classes = x.shape[0 if x.ndim == 1 else 1]
+    live = t[t != ignore_index]
+    bad = live[(live < 0) | (live >= n_classes)]
+    if bad.size:
+        raise ValueError(f"{op}: target {int(bad[0])} is out of range for {n_classes} classes "
+                         f"(input shape {x.shape}, ignore_index={ignore_index})")
+    return n_classes
+
+
+def class_rows(x):
+    """(N, C, d1, ...) or (C,) -> contiguous (M, C) with the class axis last, and an undo."""
+    if x.ndim == 1:
+        return x.reshape(1, -1), lambda r: r.reshape(x.shape)
+    if x.ndim == 2:
+        return np.ascontiguousarray(x), lambda r: r
+    moved = np.moveaxis(x, 1, -1)
+    shape = moved.shape
+    return (np.ascontiguousarray(moved).reshape(-1, shape[-1]),
+            lambda r: np.moveaxis(r.reshape(shape), -1, 1))
+
+
+def _row_coefficients(g, t, w, valid, reduction, n_rows, smoothing, n_classes):
+    """Per-row weights (a, b) of the nll and smoothing terms in the reduced loss, times g."""
+    dtype = w.dtype
+    if reduction == "none":
+        g = np.asarray(g, dtype).reshape(-1)
+        return (1 - smoothing) * g, (smoothing / n_classes) * g
+    g = dtype.type(np.asarray(g).reshape(()))
+    a = np.full(n_rows, (1 - smoothing) * g, dtype)
+    b = np.full(n_rows, (smoothing / n_classes) * g, dtype)
+    if reduction == "mean":
+        denom = w[t[valid]].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a /= denom
+            b /= denom
+    return a, b
+
+
+def _reduce_rows(nll, smooth, t, w, valid, reduction, smoothing, n_classes):
+    """Combine per-row nll and smoothing terms with PyTorch's reduction rules."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if reduction == "none":
+            return (1 - smoothing) * nll + (smoothing / n_classes) * smooth
+        if reduction == "sum":
+            total, total_s = nll.sum(), smooth.sum()
+        else:
+            denom = w[t[valid]].sum()
+            total, total_s = nll.sum() / denom, smooth.sum() / denom
+        if smoothing:
+            total = (1 - smoothing) * total + (smoothing / n_classes) * total_s
+        return np.asarray(total, nll.dtype)
+
+
+class CrossEntropy(Function):
+    """loss = -sum_c q_c log_softmax(x)_c with q = (1-eps) onehot(t) + eps/C (class-weighted);
+    dx = softmax(x) * (a w_t + b sum w) - a w_t onehot(t) - b w (a, b: reduction factors).
+    x: (N, C, d...) or (C,) float; t: (N, d...) or () int -> () or (N, d...)."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100,
+                label_smoothing=0.0):
+        rows, undo = class_rows(x)
+        m, c = rows.shape
+        t = np.ascontiguousarray(target, dtype=np.int64).reshape(-1)
+        w = np.ones(c, x.dtype) if weight is None else np.ascontiguousarray(weight, x.dtype)
+        nll, smooth, e, s = cross_entropy_rows(rows, t, w, ignore_index, label_smoothing > 0)
+        valid = t != ignore_index
+        ctx.save_for_backward(e, s, t, w)
+        ctx.undo, ctx.valid, ctx.target_shape = undo, valid, np.shape(target)
+        ctx.params = (reduction, ignore_index, label_smoothing, c)
+        out = _reduce_rows(nll, smooth, t, w, valid, reduction, label_smoothing, c)
+        return out.reshape(ctx.target_shape) if reduction == "none" else out
+
+    @staticmethod
+    def backward(ctx, g):
+        e, s, t, w = ctx.saved
+        reduction, ignore_index, smoothing, c = ctx.params
+        a, b = _row_coefficients(g, t, w, ctx.valid, reduction, t.size, smoothing, c)
+        dx = cross_entropy_rows_backward(e, s, t, w, ignore_index, a, b)
+        return ctx.undo(dx), None
+
+
+class NLLLoss(Function):
+    """loss = -w[t] x[t] (reduced);  dx = -a w[t] at the target class, 0 elsewhere.
+    x: (N, C, d...) or (C,) log-probabilities; t: (N, d...) or () int."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100):
+        rows, undo = class_rows(x)
+        m, c = rows.shape
+        t = np.ascontiguousarray(target, dtype=np.int64).reshape(-1)
+        w = np.ones(c, x.dtype) if weight is None else np.ascontiguousarray(weight, x.dtype)
+        valid = t != ignore_index
+        safe_t = np.where(valid, t, 0)
+        nll = np.where(valid, -rows[np.arange(m), safe_t] * w[safe_t], 0).astype(x.dtype)
+        ctx.save_for_backward(t, w)
+        ctx.undo, ctx.valid, ctx.safe_t, ctx.shape = undo, valid, safe_t, rows.shape
+        ctx.reduction = reduction
+        out = _reduce_rows(nll, nll, t, w, valid, reduction, 0.0, c)
+        return out.reshape(np.shape(target)) if reduction == "none" else out
+
+    @staticmethod
+    def backward(ctx, g):
+        t, w = ctx.saved
+        a, _ = _row_coefficients(g, t, w, ctx.valid, ctx.reduction, t.size, 0.0, 1)
+        dx = np.zeros(ctx.shape, w.dtype)
+        m = ctx.shape[0]
+        dx[np.arange(m), ctx.safe_t] = np.where(ctx.valid, -a * w[ctx.safe_t], 0)
+        return ctx.undo(dx), None
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    return np.asarray(loss.sum() if reduction == "sum" else loss.mean(), loss.dtype)
+
+
+def _spread(g, shape, reduction, dtype):
+    """The upstream gradient of a reduced elementwise loss, per element."""
+    g = np.asarray(g, dtype)
+    if reduction == "mean":
+        g = g / dtype.type(max(int(np.prod(shape)), 1))
+    return np.broadcast_to(g, shape)
+
+
+_LOG_FLOOR = -100.0   # PyTorch clamps log(p) at -100 so p = 0 gives a finite loss
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -w (t log p + (1-t) log(1-p)), logs clamped at -100;
+    dp = g w (p - t) / max(p (1-p), 1e-12), dt = -g w (log p - log(1-p))."""
+
+    @staticmethod
+    def forward(ctx, p, t, weight=None, reduction="mean"):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), _LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), _LOG_FLOOR)
+        loss = -(t * log_p + (1 - t) * log_q)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(p, t)
+        ctx.logs, ctx.weight, ctx.reduction = (log_p, log_q), weight, reduction
+        return _reduce(np.asarray(loss, p.dtype), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved
+        g = _spread(g, np.broadcast_shapes(p.shape, t.shape), ctx.reduction, p.dtype)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gp = gt = None
+        if ctx.needs_input_grad[0]:
+            gp = g * (p - t) / np.maximum(p * (1 - p), p.dtype.type(1e-12))
+        if ctx.needs_input_grad[1]:
+            log_p, log_q = ctx.logs
+            gt = -g * (log_p - log_q)
+        return gp, gt
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """loss = w ((1-t) x + (1 + (pw-1) t) softplus(-x)), softplus computed overflow-free;
+    dx = g w ((1-t) - (1 + (pw-1) t) sigmoid(-x)), dt = g w (-x + (pw-1) softplus(-x))."""
+
+    @staticmethod
+    def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
+        e = np.exp(-np.abs(x))                          # in (0, 1]: never overflows
+        softplus_neg = np.maximum(-x, 0) + np.log1p(e)  # log(1 + exp(-x))
+        scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+        loss = (1 - t) * x + scale * softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, t)
+        ctx.e, ctx.sp, ctx.scale = e, softplus_neg, scale
+        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+        return _reduce(np.asarray(loss, x.dtype), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved
+        g = _spread(g, np.broadcast_shapes(x.shape, t.shape), ctx.reduction, x.dtype)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            e = ctx.e
+            sig_neg = np.where(x >= 0, e, 1) / (1 + e)      # sigmoid(-x) from exp(-|x|)
+            gx = g * ((1 - t) - ctx.scale * sig_neg)
+        if ctx.needs_input_grad[1]:
+            d = -x if ctx.pos_weight is None else -x + (ctx.pos_weight - 1) * ctx.sp
+            gt = g * d
+        return gx, gt

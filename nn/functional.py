@@ -1,0 +1,398 @@
+"""Functional forms of the layers with PyTorch's names and signatures (nn.functional as F).
+
+Each function checks its arguments (clear errors naming shapes and dtypes) and applies one
+fused op from `autograd.ops`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.creation import default_generator
+from autograd.functional import leaky_relu, sigmoid, step, tanh  # noqa: F401  (re-exports)
+from autograd.ops.conv import Convolution, conv_geometry, ntuple
+from autograd.ops.dropout import Dropout
+from autograd.ops.embedding import Embedding
+from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
+                               CrossEntropy, NLLLoss, check_class_target)
+from autograd.ops.norm import BatchNorm, LayerNorm
+from autograd.ops.pooling import AdaptiveAvgPool, AvgPool, MaxPool, pool_geometry
+from autograd.tensor import Tensor, _t
+
+__all__ = ["relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step", "linear",
+           "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "cross_entropy", "nll_loss",
+           "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "dropout", "embedding", "batch_norm", "layer_norm"]
+
+
+# ------------------------------------------------------------------------- checks
+def _floats(op, **named):
+    """The named tensors (None skipped) as Tensors; all floating point and of one dtype."""
+    tensors = {k: _t(v) for k, v in named.items() if v is not None}
+    dtypes = {k: t.dtype for k, t in tensors.items()}
+    if any(d.kind != "f" for d in dtypes.values()) or len(set(dtypes.values())) > 1:
+        listing = ", ".join(f"{k} {d}" for k, d in dtypes.items())
+        raise TypeError(f"{op}: expected floating-point tensors of one dtype, got {listing}")
+    return [tensors.get(k) for k in named]
+
+
+def _array_param(op, name, value, dtype):
+    """A non-differentiated tensor argument (class weights, pos_weight) as an ndarray."""
+    if value is None:
+        return None
+    arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be floating point, got dtype {arr.dtype}")
+    return arr.astype(dtype, copy=False)
+
+
+def _reduction(op, size_average, reduce, reduction):
+    """PyTorch's legacy size_average/reduce flags, then a check of `reduction`."""
+    if size_average is not None or reduce is not None:
+        if isinstance(size_average, str) or isinstance(reduce, str):
+            raise TypeError(f"{op}: pass reduction={size_average or reduce!r} by keyword")
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def _same_shape(op, x, target):
+    if x.shape != target.shape:
+        raise ValueError(f"{op}: target shape {tuple(target.shape)} must match input shape "
+                         f"{tuple(x.shape)}")
+
+
+# ------------------------------------------------------------------------- activations
+def relu(input, inplace=False):
+    """max(x, 0); `inplace` is accepted for PyTorch compatibility and computes out of place."""
+    return _t(input).relu()
+
+
+def _softmax_dim(x, dim):
+    # PyTorch's implicit dim (deprecated there): 0 for 0-, 1- and 3-d inputs, else 1
+    return dim if dim is not None else (0 if x.ndim in (0, 1, 3) else 1)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along dim."""
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return x.softmax(_softmax_dim(x, dim))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """x - logsumexp(x) along dim, computed stably."""
+    x = _t(input) if dtype is None else _t(input).to(dtype)
+    return x.log_softmax(_softmax_dim(x, dim))
+
+
+def linear(input, weight, bias=None):
+    """x @ weight^T + bias.  x: (*, in), weight: (out, in), bias: (out,) -> (*, out)."""
+    y = _t(input) @ _t(weight).t()
+    return y if bias is None else y + bias
+
+
+# ------------------------------------------------------------------------- convolution
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    layout = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
+    if w.ndim != nd + 2:
+        raise ValueError(f"{op}: weight must be {nd + 2}-D (F, C/groups, kernel...), got shape "
+                         f"{tuple(w.shape)}")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
+    geometry = conv_geometry(op, x.shape, w.shape, None if b is None else b.shape, stride,
+                             padding, dilation, groups)
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.unsqueeze(0)
+    tensors = (x, w) if b is None else (x, w, b)
+    y = Convolution.apply(*tensors, geometry=geometry, groups=int(groups))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation.  x: (N, C, H, W), weight: (F, C/groups, kH, kW), bias: (F,)
+    -> (N, F, H', W'), H' = floor((H + 2P - D (kH - 1) - 1) / S) + 1.
+    padding: int, pair, 'valid' or 'same'."""
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation.  x: (N, C, L), weight: (F, C/groups, K), bias: (F,) -> (N, F, L')."""
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ------------------------------------------------------------------------- pooling
+def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    (x,) = _floats(op, input=input)
+    kernel, stride, padding, dilation, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
+                                                           padding, dilation, ceil_mode)
+    indices = [] if return_indices else None
+    y = MaxPool.apply(x, kernel=kernel, stride=stride, padding=padding, dilation=dilation,
+                      out_size=out, indices_out=indices)
+    return (y, Tensor._wrap(indices[0], False)) if return_indices else y
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over kH x kW windows (stride defaults to kernel_size; padding counts as -inf).
+    x: (N, C, H, W) -> (N, C, H', W'); with return_indices also the argmax as h*W + w."""
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over windows of size k.  x: (N, C, L) -> (N, C, L')."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    (x,) = _floats(op, input=input)
+    kernel, stride, padding, _, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
+                                                    padding, 1, ceil_mode)
+    if divisor_override is not None and (not isinstance(divisor_override, int)
+                                         or divisor_override <= 0):
+        raise ValueError(f"{op}: divisor_override must be a positive int, got "
+                         f"{divisor_override!r}")
+    return AvgPool.apply(x, kernel=kernel, stride=stride, padding=padding, out_size=out,
+                         count_include_pad=bool(count_include_pad),
+                         divisor=int(divisor_override or 0))
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over kH x kW windows; zero padding counts in the divisor unless
+    count_include_pad=False.  x: (N, C, H, W) -> (N, C, H', W')."""
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over windows of size k.  x: (N, C, L) -> (N, C, L')."""
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def _adaptive(op, nd, input, output_size):
+    (x,) = _floats(op, input=input)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
+                         f"{tuple(x.shape)}")
+    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
+        output_size is None else tuple(output_size)
+    if len(sizes) != nd:
+        raise ValueError(f"{op}: output_size must be an int or {nd} ints, got {output_size!r}")
+    out = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+    ntuple(out, nd, "output_size", op, 1)
+    if any(i == 0 for i in x.shape[-nd:]):
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has an empty spatial dim")
+    return AdaptiveAvgPool.apply(x, out_size=out)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over the windows that split (H, W) into output_size cells (None keeps a dim).
+    x: (N, C, H, W) -> (N, C, oH, oW)."""
+    return _adaptive("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """x: (N, C, L) -> (N, C, output_size)."""
+    return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
+
+
+# ------------------------------------------------------------------------- losses
+def _class_target(op, x, target, ignore_index):
+    """Check integer class targets against (N, C, d...) or (C,) scores: (Tensor, classes)."""
+    t = _t(target)
+    return t, check_class_target(op, x.data, t.data, ignore_index)
+
+
+def _class_weight(op, weight, n_classes, dtype):
+    w = _array_param(op, "weight", weight, dtype)
+    if w is not None and w.shape != (n_classes,):
+        raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
+    return w
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """-log_softmax(x)[target], fused and stable.  x: (N, C) or (N, C, d...) or (C,) logits;
+    target: (N,) / (N, d...) / () int classes -> () or, with reduction='none', target's shape."""
+    op = "cross_entropy"
+    (x,) = _floats(op, input=input)
+    reduction = _reduction(op, size_average, reduce, reduction)
+    t, n_classes = _class_target(op, x, target, ignore_index)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    return CrossEntropy.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index,
+                              label_smoothing=float(label_smoothing))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """-x[target] for log-probabilities x: (N, C) or (N, C, d...) or (C,); target int."""
+    op = "nll_loss"
+    (x,) = _floats(op, input=input)
+    reduction = _reduction(op, size_average, reduce, reduction)
+    t, n_classes = _class_target(op, x, target, ignore_index)
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    return NLLLoss.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index)
+
+
+def _reduce(loss, reduction):
+    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """(x - y)^2, reduced.  x, y: same shape."""
+    x, y = _floats("mse_loss", input=input, target=target)
+    _same_shape("mse_loss", x, y)
+    d = x - y
+    return _reduce(d * d, _reduction("mse_loss", size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|x - y|, reduced.  x, y: same shape."""
+    x, y = _floats("l1_loss", input=input, target=target)
+    _same_shape("l1_loss", x, y)
+    return _reduce((x - y).abs(), _reduction("l1_loss", size_average, reduce, reduction))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log p + (1 - y) log(1 - p)), logs clamped at -100.  p, y: same shape, p in [0, 1]."""
+    op = "binary_cross_entropy"
+    p, y = _floats(op, input=input, target=target)
+    _same_shape(op, p, y)
+    if p.data.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
+        raise ValueError(f"{op}: all elements of input (shape {tuple(p.shape)}) must be "
+                         f"probabilities in [0, 1]")
+    w = _array_param(op, "weight", weight, p.dtype)
+    return BinaryCrossEntropy.apply(p, y, weight=w,
+                                    reduction=_reduction(op, size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(x), y) computed from the logits without overflow;
+    pos_weight (broadcast over the last dim) scales the positive term.  x, y: same shape."""
+    op = "binary_cross_entropy_with_logits"
+    x, y = _floats(op, input=input, target=target)
+    _same_shape(op, x, y)
+    w = _array_param(op, "weight", weight, x.dtype)
+    pw = _array_param(op, "pos_weight", pos_weight, x.dtype)
+    for name, arr in (("weight", w), ("pos_weight", pw)):
+        if arr is not None and not _broadcasts_to(arr.shape, x.shape):
+            raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to input "
+                             f"shape {tuple(x.shape)}")
+    return BinaryCrossEntropyWithLogits.apply(
+        x, y, weight=w, pos_weight=pw, reduction=_reduction(op, size_average, reduce, reduction))
+
+
+# ------------------------------------------------------------------------- misc
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Inverted dropout: zero each element with probability p, scale the rest by 1/(1-p);
+    identity when not training.  x: any shape -> same."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
+    x = _t(input)
+    if not training or p == 0.0:
+        return x
+    (x,) = _floats("dropout", input=x)
+    if p == 1.0:
+        mask = np.zeros(x.shape, x.dtype)
+    else:
+        keep = default_generator().random(x.shape, dtype=np.float32) >= np.float32(p)
+        mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    return Dropout.apply(x, mask=mask)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of weight: (V, D) picked by integer indices of any shape S -> (*S, D);
+    the padding_idx row gets no gradient."""
+    op = "embedding"
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(f"{op}: max_norm, scale_grad_by_freq and sparse are not "
+                                  f"supported")
+    (w,) = _floats(op, weight=weight)
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be integers, got dtype {idx.dtype}")
+    if w.ndim != 2:
+        raise ValueError(f"{op}: weight must be 2-D (num_embeddings, dim), got {tuple(w.shape)}")
+    v = w.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= v):
+        bad = idx[(idx < 0) | (idx >= v)][0]
+        raise ValueError(f"{op}: index {int(bad)} is out of range for a weight of shape "
+                         f"{tuple(w.shape)}")
+    if padding_idx is not None:
+        if not -v <= padding_idx < v:
+            raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for {v} rows")
+        padding_idx %= v
+    return Embedding.apply(w, indices=idx.astype(np.int64, copy=False), padding_idx=padding_idx)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalize each channel of x: (N, C, *) -> same.  Training: batch statistics (biased
+    variance), running_mean/var (C,) updated in place with the unbiased variance; eval: the
+    running statistics.  weight, bias: (C,)."""
+    op = "batch_norm"
+    x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected input (N, C, *), got shape {tuple(x.shape)}")
+    c = x.shape[1]
+    stats = [None if s is None else (s.data if isinstance(s, Tensor) else s)
+             for s in (running_mean, running_var)]
+    for name, t in (("weight", w), ("bias", b), ("running_mean", stats[0]),
+                    ("running_var", stats[1])):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"{op}: {name} must have shape ({c},) for input of shape "
+                             f"{tuple(x.shape)}, got {tuple(t.shape)}")
+    if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+        raise ValueError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
+    if training:
+        if x.data.size // max(c, 1) <= 1:
+            raise ValueError(f"{op}: expected more than 1 value per channel when training, "
+                             f"got input of shape {tuple(x.shape)}")
+    elif stats[0] is None or stats[1] is None:
+        raise ValueError(f"{op}: running_mean and running_var are needed when not training")
+    tensors = [t for t in (x, w, b) if t is not None]
+    return BatchNorm.apply(*tensors, running_mean=stats[0], running_var=stats[1],
+                           training=bool(training), momentum=momentum, eps=eps,
+                           has_w=w is not None, has_b=b is not None)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize over the last len(normalized_shape) dims.  x: (*, *normalized_shape) -> same;
+    weight, bias: normalized_shape."""
+    op = "layer_norm"
+    x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+        else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise ValueError(f"{op}: normalized_shape {shape} must match the trailing dims of input "
+                         f"of shape {tuple(x.shape)}")
+    for name, t in (("weight", w), ("bias", b)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"{op}: {name} must have shape {shape}, got {tuple(t.shape)}")
+    tensors = [t for t in (x, w, b) if t is not None]
+    return LayerNorm.apply(*tensors, n_dims=k, eps=eps, has_w=w is not None,
+                           has_b=b is not None)

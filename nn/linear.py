@@ -1,0 +1,110 @@
+"""Linear, Identity and Flatten, with PyTorch's parameters, initialisation and repr."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+from . import init
+from .module import Module, Parameter
+
+
+def _dtype(dtype):
+    """The parameter dtype: float32 unless asked; only floating dtypes are allowed."""
+    dt = np.dtype(np.float32 if dtype is None else dtype)
+    if dt.kind != "f":
+        raise TypeError(f"parameters need a floating-point dtype, got {dt}")
+    return dt
+
+
+def _check_features(op, **sizes):
+    for name, n in sizes.items():
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"{op}: {name} must be a non-negative integer, got {n!r}")
+
+
+class Identity(Module):
+    """Returns its input unchanged; constructor arguments are accepted and ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias.  x: (*, in_features) -> (*, out_features).
+
+    weight: (out_features, in_features), kaiming_uniform_(a=sqrt(5)), which is
+    U(-1/sqrt(in_features), 1/sqrt(in_features));
+    bias: (out_features,), U(-1/sqrt(in_features), 1/sqrt(in_features)).
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        _check_features("Linear", in_features=in_features, out_features=out_features)
+        dt = _dtype(dtype)
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = Parameter(np.empty((out_features, in_features), dt))
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = autograd.tensor(x)
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
+                             f"{tuple(x.shape)}")
+        if x.dtype != self.weight.dtype:
+            raise TypeError(f"Linear: input dtype {x.dtype} does not match the weight dtype "
+                            f"{self.weight.dtype}; cast one with .to()")
+        y = autograd.matmul(x, self.weight.T)
+        return y if self.bias is None else y + self.bias
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Flatten(Module):
+    """Flatten dims start_dim..end_dim into one.  (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into unflattened_size.  (N, C*H*W) -> (N, C, H, W) with dim=1, size=(C, H, W)."""
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dim % x.ndim
+        return x.reshape(x.shape[:d] + self.unflattened_size + x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,0 +1,143 @@
+"""BatchNorm1d, BatchNorm2d and LayerNorm with PyTorch's parameters, buffers and updates."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import functional as F
+from . import init
+from .linear import _check_features, _dtype
+from .module import Module, Parameter
+
+
+class _BatchNorm(Module):
+    _dims = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
+                 *, bias: bool = True):
+        super().__init__()
+        _check_features(type(self).__name__, num_features=num_features)
+        dt = _dtype(dtype)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(np.ones((num_features,), dt))
+            if bias:
+                self.bias = Parameter(np.zeros((num_features,), dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros((num_features,), dt)))
+            self.register_buffer("running_var", Tensor(np.ones((num_features,), dt)))
+            self.register_buffer("num_batches_tracked", Tensor(np.zeros((), np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input(self, x):
+        op = type(self).__name__
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
+        if x.ndim not in self._dims or x.shape[1] != self.num_features:
+            want = " or ".join(f"{d}-D" for d in self._dims)
+            raise ValueError(f"{op}: expected {want} input with {self.num_features} channels in "
+                             f"dim 1, got shape {tuple(x.shape)}")
+
+    def forward(self, x: Tensor) -> Tensor:
+        self._check_input(x)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        use_batch = self.training or (self.running_mean is None and self.running_var is None)
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(x, self.running_mean if track else None,
+                            self.running_var if track else None, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Normalize each channel over the batch (and length).  x: (N, C) or (N, C, L) -> same.
+
+    weight (C,) = 1, bias (C,) = 0; buffers running_mean (C,) = 0, running_var (C,) = 1 and
+    num_batches_tracked (int64). The running variance uses the unbiased batch variance.
+    """
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Normalize each channel over (N, H, W).  x: (N, C, H, W) -> same; as BatchNorm1d."""
+
+    _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalize over the last len(normalized_shape) dims.  x: (*, *normalized_shape) -> same.
+
+    weight = 1 and bias = 0, both of shape normalized_shape (if elementwise_affine).
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        dt = _dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dt))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = len(self.normalized_shape)
+        if not isinstance(x, Tensor) or tuple(x.shape[x.ndim - k:]) != self.normalized_shape \
+                or x.ndim < k:
+            raise ValueError(f"LayerNorm: expected input of shape (*, "
+                             f"{', '.join(map(str, self.normalized_shape))}), got "
+                             f"{tuple(getattr(x, 'shape', ()))}")
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")

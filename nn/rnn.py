@@ -1,0 +1,534 @@
+"""Recurrent layers with PyTorch's signatures and parameter names: RNN, LSTM, GRU and their cells.
+
+The layers project the input of every time step in one matmul before the time loop and do one
+matmul per step for the recurrent part; gates are slices of one (N, G*H) tensor. By default
+each direction of each layer then runs as one fused op (LSTMSequence, GRUSequence, RNNSequence)
+with hand-written back-propagation through time; `layer.fused = False` records the composed
+per-step graph instead (the cells always use it), which the tests keep as the oracle.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd
+from autograd import Tensor, kernels
+from autograd.creation import default_generator
+from autograd.function import Function
+
+from . import functional as F
+from .module import Module, Parameter
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _uniform_parameter(shape, bound) -> Parameter:
+    """PyTorch's recurrent init: U(-1/sqrt(hidden), 1/sqrt(hidden)) from the default generator."""
+    return Parameter(default_generator().uniform(-bound, bound, shape).astype(np.float32))
+
+
+def _zeros(shape, like: Tensor) -> Tensor:
+    return Tensor._wrap(np.zeros(shape, like.dtype), False)
+
+
+# --------------------------------------------------------------------- one step of each cell
+def rnn_step(xp: Tensor, h: Tensor, w_hh_t: Tensor, relu: bool) -> Tensor:
+    """h' = act(xp + h @ W_hh^T); xp: (N, H) already holds x @ W_ih^T + b_ih + b_hh."""
+    pre = xp + h @ w_hh_t
+    return pre.relu() if relu else pre.tanh()
+
+
+def lstm_step(xp: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor):
+    """Gates i, f, g, o from xp + h @ W_hh^T, xp: (N, 4H);  returns (h', c')."""
+    hs = h.shape[-1]
+    gates = xp + h @ w_hh_t
+    s = gates.sigmoid()  # one pass over all 4H columns beats three separate sigmoids
+    i, f, o = s[:, :hs], s[:, hs:2 * hs], s[:, 3 * hs:]
+    g = gates[:, 2 * hs:3 * hs].tanh()
+    c = f * c + i * g
+    return o * c.tanh(), c
+
+
+def gru_step(xp: Tensor, h: Tensor, w_hh_t: Tensor, b_hh):
+    """Gates r, z, n, PyTorch's form n = tanh(x_n + r * (W_hn h + b_hn)); xp: (N, 3H) -> h'."""
+    hs = h.shape[-1]
+    hp = h @ w_hh_t
+    if b_hh is not None:
+        hp = hp + b_hh
+    rz = (xp[:, :2 * hs] + hp[:, :2 * hs]).sigmoid()
+    r, z = rz[:, :hs], rz[:, hs:]
+    n = (xp[:, 2 * hs:] + r * hp[:, 2 * hs:]).tanh()
+    return n + z * (h - n)  # (1 - z) * n + z * h with one op fewer
+
+
+def _input_bias(mode, b_ih, b_hh):
+    """The bias added to the input projection: both biases, except GRU's b_hh (inside r * ...)."""
+    if b_ih is None:
+        return None
+    return b_ih if mode == "GRU" else b_ih + b_hh
+
+
+# --------------------------------------------------------------------- fused sequences
+# One graph node for a whole direction of a layer: the time loop runs in numpy and backward is
+# hand-written BPTT. Slicing one step out of a (L, N, G*H) projection costs a full-size
+# gradient per step in the composed graph (O(L^2) memory traffic); here it costs nothing.
+# The composed path (`fused = False`) is kept as the oracle the tests compare these against.
+def _order(n, reverse):
+    return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _previous(seq, first, reverse):
+    """The state entering each step, in time order: (L, N, H) from outputs and initial state."""
+    if reverse:
+        return np.concatenate([seq[1:], first[None]], axis=0)
+    return np.concatenate([first[None], seq[:-1]], axis=0)
+
+
+class LSTMSequence(Function):
+    """All steps of one LSTM direction.  xp (L, N, 4H) = x W_ih^T + b_ih + b_hh, h0, c0 (N, H),
+    w_hh (4H, H) -> (L, N, 2H) holding [h_t, c_t];  BPTT through the saved gate activations."""
+
+    @staticmethod
+    def forward(ctx, xp, h0, c0, w_hh, reverse=False):
+        n_steps, n, g4 = xp.shape
+        hs = g4 // 4
+        acts = np.empty_like(xp)  # i, f, g, o after their nonlinearities
+        out = np.empty((n_steps, n, 2 * hs), xp.dtype)
+        h, c, w_t = h0, c0, w_hh.T
+        for t in _order(n_steps, reverse):
+            gates = xp[t] + h @ w_t
+            a = acts[t]
+            a[...] = kernels.sigmoid_forward(gates)
+            np.tanh(gates[:, 2 * hs:3 * hs], out=a[:, 2 * hs:3 * hs])
+            h_new, c_new = out[t, :, :hs], out[t, :, hs:]
+            np.multiply(a[:, hs:2 * hs], c, out=c_new)
+            c_new += a[:, :hs] * a[:, 2 * hs:3 * hs]
+            np.multiply(a[:, 3 * hs:], np.tanh(c_new), out=h_new)
+            h, c = h_new, c_new
+        ctx.save_for_backward(acts, out, h0, c0, w_hh)
+        ctx.reverse = reverse
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        acts, out, h0, c0, w_hh = ctx.saved
+        n_steps, n, g4 = acts.shape
+        hs = g4 // 4
+        a4 = acts.reshape(n_steps, n, 4, hs)
+        i, f, g, o = a4[:, :, 0], a4[:, :, 1], a4[:, :, 2], a4[:, :, 3]
+        tc = np.tanh(out[..., hs:])
+        prev_h = _previous(out[..., :hs], h0, ctx.reverse)
+        # d(pre-activation)/dc for i, f, g and d(pre-activation)/dh for o, for all steps at once
+        k = np.empty_like(a4)
+        k[:, :, 0] = g * i * (1 - i)
+        k[:, :, 1] = _previous(out[..., hs:], c0, ctx.reverse) * f * (1 - f)
+        k[:, :, 2] = i * (1 - g * g)
+        k[:, :, 3] = tc * o * (1 - o)
+        dc_dh = o * (1 - tc * tc)
+        dxp = np.empty_like(a4)
+        dh = np.zeros((n, hs), acts.dtype)
+        dc = np.zeros((n, hs), acts.dtype)
+        for t in _order(n_steps, not ctx.reverse):
+            dh = dh + grad[t, :, :hs]
+            dc = dc + grad[t, :, hs:] + dh * dc_dh[t]
+            np.multiply(k[t, :, :3], dc[:, None, :], out=dxp[t, :, :3])
+            np.multiply(k[t, :, 3], dh, out=dxp[t, :, 3])
+            dc = dc * f[t]
+            dh = dxp[t].reshape(n, g4) @ w_hh
+        dxp = dxp.reshape(n_steps, n, g4)
+        dw = dxp.reshape(-1, g4).T @ prev_h.reshape(-1, hs)
+        return dxp, dh, dc, dw
+
+
+class GRUSequence(Function):
+    """All steps of one GRU direction.  xp (L, N, 3H) = x W_ih^T + b_ih, h0 (N, H),
+    w_hh (3H, H), b_hh (3H,) -> h (L, N, H);  BPTT through the saved r, z, n."""
+
+    @staticmethod
+    def forward(ctx, xp, h0, w_hh, b_hh, reverse=False):
+        n_steps, n, g3 = xp.shape
+        hs = g3 // 3
+        acts = np.empty_like(xp)  # r, z, n
+        hp_n = np.empty((n_steps, n, hs), xp.dtype)  # W_hn h + b_hn, which r multiplies
+        out = np.empty((n_steps, n, hs), xp.dtype)
+        h, w_t = h0, w_hh.T
+        for t in _order(n_steps, reverse):
+            hp = h @ w_t + b_hh
+            a = acts[t]
+            a[:, :2 * hs] = kernels.sigmoid_forward(xp[t, :, :2 * hs] + hp[:, :2 * hs])
+            hp_n[t] = hp[:, 2 * hs:]
+            np.tanh(xp[t, :, 2 * hs:] + a[:, :hs] * hp_n[t], out=a[:, 2 * hs:])
+            nt = a[:, 2 * hs:]
+            np.add(nt, a[:, hs:2 * hs] * (h - nt), out=out[t])
+            h = out[t]
+        ctx.save_for_backward(acts, hp_n, out, h0, w_hh)
+        ctx.reverse = reverse
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        acts, hp_n, out, h0, w_hh = ctx.saved
+        n_steps, n, g3 = acts.shape
+        hs = g3 // 3
+        r, z, nt = acts[..., :hs], acts[..., hs:2 * hs], acts[..., 2 * hs:]
+        prev_h = _previous(out, h0, ctx.reverse)
+        k_n = (1 - z) * (1 - nt * nt)      # d(pre_n)/dh
+        k_r = hp_n * r * (1 - r)           # d(pre_r)/d(pre_n)
+        k_z = (prev_h - nt) * z * (1 - z)  # d(pre_z)/dh
+        dxp = np.empty_like(acts)
+        dhp = np.empty_like(acts)
+        dh = np.zeros((n, hs), acts.dtype)
+        for t in _order(n_steps, not ctx.reverse):
+            dh = dh + grad[t]
+            d_n = dh * k_n[t]
+            dxp[t, :, 2 * hs:] = d_n
+            np.multiply(d_n, k_r[t], out=dxp[t, :, :hs])
+            np.multiply(dh, k_z[t], out=dxp[t, :, hs:2 * hs])
+            dhp[t, :, :2 * hs] = dxp[t, :, :2 * hs]
+            np.multiply(d_n, r[t], out=dhp[t, :, 2 * hs:])
+            dh = dh * z[t] + dhp[t] @ w_hh
+        dw = dhp.reshape(-1, g3).T @ prev_h.reshape(-1, hs)
+        return dxp, dh, dw, dhp.sum(axis=(0, 1))
+
+
+class RNNSequence(Function):
+    """All steps of one Elman RNN direction.  xp (L, N, H) = x W_ih^T + b_ih + b_hh, h0 (N, H),
+    w_hh (H, H) -> h (L, N, H);  BPTT through the saved outputs."""
+
+    @staticmethod
+    def forward(ctx, xp, h0, w_hh, reverse=False, relu=False):
+        out = np.empty_like(xp)
+        h, w_t = h0, w_hh.T
+        for t in _order(xp.shape[0], reverse):
+            pre = xp[t] + h @ w_t
+            h = np.maximum(pre, 0, out=out[t]) if relu else np.tanh(pre, out=out[t])
+        ctx.save_for_backward(out, h0, w_hh)
+        ctx.reverse, ctx.relu = reverse, relu
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, h0, w_hh = ctx.saved
+        dact = (out > 0).astype(out.dtype) if ctx.relu else 1 - out * out
+        dxp = np.empty_like(out)
+        dh = np.zeros(out.shape[1:], out.dtype)
+        for t in _order(out.shape[0], not ctx.reverse):
+            np.multiply(dh + grad[t], dact[t], out=dxp[t])
+            dh = dxp[t] @ w_hh
+        dw = dxp.reshape(-1, out.shape[2]).T @ _previous(out, h0, ctx.reverse).reshape(
+            -1, out.shape[2])
+        return dxp, dh, dw
+
+
+# --------------------------------------------------------------------- cells
+class _CellBase(Module):
+    mode = ""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None, *, mode=None):
+        super().__init__()
+        self.mode = mode or type(self).mode
+        if input_size <= 0 or hidden_size <= 0:
+            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be "
+                             f"positive, got {input_size} and {hidden_size}")
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        g = _GATES[self.mode] * hidden_size
+        k = 1.0 / math.sqrt(hidden_size)
+        self.weight_ih = _uniform_parameter((g, input_size), k)
+        self.weight_hh = _uniform_parameter((g, hidden_size), k)
+        if bias:
+            self.bias_ih = _uniform_parameter((g,), k)
+            self.bias_hh = _uniform_parameter((g,), k)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        if dtype is not None:
+            self.to(dtype)
+
+    def extra_repr(self):
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+    def _prepare(self, x: Tensor, hx, n_states: int):
+        """Check shapes, add a batch dim to unbatched input; returns (x, states, batched)."""
+        name = type(self).__name__
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
+        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: expected input of shape (N, {self.input_size}) or "
+                             f"({self.input_size},), got {tuple(x.shape)}")
+        if x.dtype != self.weight_ih.dtype:
+            raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
+                            f"{self.weight_ih.dtype}")
+        batched = x.ndim == 2
+        if not batched:
+            x = x.unsqueeze(0)
+        shape = (x.shape[0], self.hidden_size)
+        if hx is None:
+            states = [_zeros(shape, x) for _ in range(n_states)]
+        else:
+            states = [hx] if n_states == 1 else list(hx)
+            if len(states) != n_states:
+                raise ValueError(f"{name}: expected {n_states} initial states, got {len(states)}")
+            states = [s if batched else s.unsqueeze(0) for s in states]
+            for s in states:
+                if tuple(s.shape) != shape:
+                    want, got = (shape, s.shape) if batched else (shape[1:], s.shape[1:])
+                    raise ValueError(f"{name}: expected a state of shape {tuple(want)}, got "
+                                     f"{tuple(got)}")
+        return x, states, batched
+
+    def _project(self, x: Tensor) -> Tensor:
+        xp = x @ self.weight_ih.T
+        b = _input_bias(self.mode, self.bias_ih, self.bias_hh)
+        return xp if b is None else xp + b
+
+
+class RNNCell(_CellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu).  x: (N, I) or (I,), h: (N, H) ->
+    (N, H)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
+                             f"{nonlinearity!r}")
+        super().__init__(input_size, hidden_size, bias, device, dtype,
+                         mode="RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU")
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        x, (h,), batched = self._prepare(input, hx, 1)
+        h = rnn_step(self._project(x), h, self.weight_hh.T, self.nonlinearity == "relu")
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step;  x: (N, I) or (I,), hx = (h, c) each (N, H) -> (h', c')."""
+
+    mode = "LSTM"
+
+    def forward(self, input, hx=None):
+        x, (h, c), batched = self._prepare(input, hx, 2)
+        h, c = lstm_step(self._project(x), h, c, self.weight_hh.T)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(_CellBase):
+    """One GRU step;  x: (N, I) or (I,), h: (N, H) -> (N, H)."""
+
+    mode = "GRU"
+
+    def forward(self, input, hx=None):
+        x, (h,), batched = self._prepare(input, hx, 1)
+        h = gru_step(self._project(x), h, self.weight_hh.T, self.bias_hh)
+        return h if batched else h.squeeze(0)
+
+
+# --------------------------------------------------------------------- multi-layer layers
+class _RNNBase(Module):
+    mode = ""
+    fused = True  # False: the composed per-step graph (slower; the fused ops' test oracle)
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device=None, dtype=None, *, mode=None):
+        super().__init__()
+        self.mode = mode or type(self).mode
+        name = type(self).__name__
+        if proj_size:
+            raise ValueError(f"{name}: proj_size is not supported, got {proj_size}")
+        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
+                             f"got {input_size}, {hidden_size}, {num_layers}")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional = bidirectional
+        g = _GATES[self.mode] * hidden_size
+        k = 1.0 / math.sqrt(hidden_size)
+        self._names = []  # per (layer, direction): names of w_ih, w_hh, b_ih, b_hh
+        for layer in range(num_layers):
+            in_size = input_size if layer == 0 else hidden_size * self.num_directions
+            for suffix in ("", "_reverse")[:self.num_directions]:
+                names = [f"weight_ih_l{layer}{suffix}", f"weight_hh_l{layer}{suffix}"]
+                setattr(self, names[0], _uniform_parameter((g, in_size), k))
+                setattr(self, names[1], _uniform_parameter((g, hidden_size), k))
+                if bias:
+                    names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
+                    setattr(self, names[2], _uniform_parameter((g,), k))
+                    setattr(self, names[3], _uniform_parameter((g,), k))
+                self._names.append(names)
+        if dtype is not None:
+            self.to(dtype)
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def flatten_parameters(self):
+        """No-op, for code written against PyTorch."""
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        for key, default in (("bias", True), ("batch_first", False), ("dropout", 0.0),
+                             ("bidirectional", False)):
+            if getattr(self, key) != default:
+                s += f", {key}={getattr(self, key)}"
+        return s
+
+    def _weights(self, layer, direction):
+        names = self._names[layer * self.num_directions + direction]
+        ws = [getattr(self, n) for n in names]
+        return ws if self.bias else ws + [None, None]
+
+    def _check_input(self, x):
+        name = type(self).__name__
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
+        order = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: expected input of shape {order} or (L, H_in) with "
+                             f"H_in = {self.input_size}, got {tuple(x.shape)}")
+        if x.shape[1 if self.batch_first and x.ndim == 3 else 0] == 0:
+            raise ValueError(f"{name}: the sequence length must be positive, got input of shape "
+                             f"{tuple(x.shape)}")
+        if x.dtype != self.weight_ih_l0.dtype:
+            raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
+                            f"{self.weight_ih_l0.dtype}")
+
+    def _check_state(self, s, shape, batched, what):
+        got = tuple(s.shape)
+        want = shape if batched else (shape[0], shape[2])
+        if got != want:
+            raise ValueError(f"{type(self).__name__}: expected {what} of shape {want}, got {got}")
+        return s if batched else s.unsqueeze(1)
+
+    def _run(self, x: Tensor, states: list) -> tuple:
+        """x: (L, N, I), states: list of (D*num_layers, N, H) -> (output (L, N, D*H), finals)."""
+        n_dir = self.num_directions
+        finals = [[] for _ in states]
+        for layer in range(self.num_layers):
+            if layer > 0 and self.training and self.dropout > 0:
+                x = F.dropout(x, self.dropout, True)
+            outs = []
+            for d in range(n_dir):
+                idx = layer * n_dir + d
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                xp = x @ w_ih.T
+                b = _input_bias(self.mode, b_ih, b_hh)
+                if b is not None:
+                    xp = xp + b
+                init = [s[idx] for s in states]
+                seq, last = self._direction(xp, init, w_hh, b_hh, reverse=d == 1)
+                outs.append(seq)
+                for f, s in zip(finals, last):
+                    f.append(s)
+            x = outs[0] if n_dir == 1 else autograd.cat(outs, dim=2)
+        return x, [autograd.stack(f, 0) for f in finals]
+
+    def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool):
+        """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states)."""
+        last = 0 if reverse else xp.shape[0] - 1
+        if self.fused:
+            if self.mode == "LSTM":
+                y = LSTMSequence.apply(xp, init[0], init[1], w_hh, reverse=reverse)
+                hs, final = self.hidden_size, y[last]
+                return y[:, :, :hs], (final[:, :hs], final[:, hs:])
+            if self.mode == "GRU":
+                b = b_hh if b_hh is not None else _zeros(w_hh.shape[:1], w_hh)
+                y = GRUSequence.apply(xp, init[0], w_hh, b, reverse=reverse)
+            else:
+                y = RNNSequence.apply(xp, init[0], w_hh, reverse=reverse,
+                                      relu=self.mode == "RNN_RELU")
+            return y, (y[last],)
+        w_hh_t = w_hh.T
+        steps = _order(xp.shape[0], reverse)
+        outs = [None] * xp.shape[0]
+        mode = self.mode
+        if mode == "LSTM":
+            h, c = init
+            for t in steps:
+                h, c = lstm_step(xp[t], h, c, w_hh_t)
+                outs[t] = h
+            return autograd.stack(outs, 0), (h, c)
+        (h,) = init
+        for t in steps:
+            if mode == "GRU":
+                h = gru_step(xp[t], h, w_hh_t, b_hh)
+            else:
+                h = rnn_step(xp[t], h, w_hh_t, mode == "RNN_RELU")
+            outs[t] = h
+        return autograd.stack(outs, 0), (h,)
+
+    def _forward(self, input, hx_list, what):
+        self._check_input(input)
+        batched = input.ndim == 3
+        x = input if batched else input.unsqueeze(1)
+        if self.batch_first and batched:
+            x = x.transpose(0, 1)
+        shape = (self.num_layers * self.num_directions, x.shape[1], self.hidden_size)
+        if hx_list is None:
+            states = [_zeros(shape, x) for _ in what]
+        else:
+            states = [self._check_state(s, shape, batched, w) for s, w in zip(hx_list, what)]
+        out, finals = self._run(x, states)
+        if self.batch_first and batched:
+            out = out.transpose(0, 1)
+        if not batched:
+            out, finals = out.squeeze(1), [f.squeeze(1) for f in finals]
+        return out, finals
+
+
+class RNN(_RNNBase):
+    """Elman RNN, h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
+
+    input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
+    h_0: (D * num_layers, N, H) or None -> (output (L, N, D * H), h_n (D * num_layers, N, H)).
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype,
+                         mode="RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU")
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        out, (h,) = self._forward(input, None if hx is None else [hx], ["h_0"])
+        return out, h
+
+
+class LSTM(_RNNBase):
+    """LSTM with gates i, f, g, o (PyTorch's order and parameter layout).
+
+    input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
+    hx = (h_0, c_0) each (D * num_layers, N, H) or None -> (output (L, N, D * H), (h_n, c_n)).
+    """
+
+    mode = "LSTM"
+
+    def forward(self, input, hx=None):
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise ValueError("LSTM: hx must be a tuple (h_0, c_0)")
+        out, (h, c) = self._forward(input, hx, ["h_0", "c_0"])
+        return out, (h, c)
+
+
+class GRU(_RNNBase):
+    """GRU with gates r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) as PyTorch.
+
+    input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
+    h_0: (D * num_layers, N, H) or None -> (output (L, N, D * H), h_n (D * num_layers, N, H)).
+    """
+
+    mode = "GRU"
+
+    def forward(self, input, hx=None):
+        out, (h,) = self._forward(input, None if hx is None else [hx], ["h_0"])
+        return out, h

@@ -1,0 +1,327 @@
+"""Scaled dot-product attention, MultiheadAttention, TransformerEncoderLayer (and the
+TransformerEncoder stack) and sinusoidal positional encoding, with PyTorch's signatures,
+parameter names and mask conventions."""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+from . import functional as F
+from . import init
+from .attention import masked_softmax
+from .dropout import Dropout
+from .linear import Linear
+from .module import Module, ModuleList, Parameter
+from .normalization import LayerNorm
+
+
+def _array(mask):
+    return None if mask is None else (mask.data if isinstance(mask, Tensor) else np.asarray(mask))
+
+
+def _attend(q, k, v, keep, bias, dropout_p, scale):
+    """softmax(q k^T * scale + bias, masked by keep) [dropout] @ v -> (output, weights)."""
+    scores = (q @ k.transpose(-2, -1)) * q.dtype.type(scale)
+    if bias is not None:
+        scores = scores + Tensor._wrap(bias.astype(q.dtype, copy=False), False)
+    weights = masked_softmax(scores, keep)
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, dropout_p, True)
+    return weights @ v, weights
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale=None) -> Tensor:
+    """softmax(Q K^T / sqrt(E) + mask) V.  query (..., L, E), key (..., S, E), value (..., S, Ev)
+    -> (..., L, Ev).
+
+    attn_mask broadcasts to (..., L, S): bool (True = take part) or float (added to the
+    scores). is_causal lets position i see only positions <= i. A query row with nothing to
+    attend to gives zeros. Dropout (probability dropout_p) acts on the attention weights.
+    """
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, Tensor) or t.ndim < 2:
+            raise ValueError(f"scaled_dot_product_attention: {name} must be a Tensor with at "
+                             f"least 2 dims, got {tuple(getattr(t, 'shape', ()))}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"scaled_dot_product_attention: shapes query {tuple(query.shape)}, key "
+                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not agree")
+    if not query.dtype == key.dtype == value.dtype:
+        raise TypeError(f"scaled_dot_product_attention: dtypes {query.dtype}, {key.dtype} and "
+                        f"{value.dtype} differ")
+    if is_causal and attn_mask is not None:
+        raise ValueError("scaled_dot_product_attention: pass either attn_mask or is_causal")
+    L, S = query.shape[-2], key.shape[-2]
+    mask = _array(attn_mask)
+    keep, bias = None, None
+    if is_causal:
+        keep = np.tril(np.ones((L, S), bool))
+    elif mask is not None:
+        try:
+            np.broadcast_shapes(mask.shape, query.shape[:-2] + (L, S))
+        except ValueError:
+            raise ValueError(f"scaled_dot_product_attention: attn_mask of shape "
+                             f"{tuple(mask.shape)} does not broadcast to "
+                             f"{tuple(query.shape[:-2]) + (L, S)}") from None
+        if mask.dtype == np.bool_:
+            keep = mask
+        else:
+            bias = mask
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return _attend(query, key, value, keep, bias, dropout_p, scale)[0]
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention as torch.nn.MultiheadAttention.
+
+    query (L, N, E), key (S, N, kdim), value (S, N, vdim) ((N, L, E) ... with batch_first,
+    or unbatched (L, E) ...) -> (output like query, weights (N, L, S) averaged over heads,
+    (N, num_heads, L, S) with average_attn_weights=False, or None when need_weights=False).
+    key_padding_mask (N, S) and attn_mask (L, S) or (N * num_heads, L, S): bool with True =
+    NOT allowed to attend (PyTorch's convention here), or float added to the scores.
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim=None, vdim=None,
+                 batch_first: bool = False, device=None, dtype=None):
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be positive and "
+                             f"divisible by num_heads ({num_heads})")
+        if add_bias_kv or add_zero_attn:
+            raise ValueError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
+        self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
+        self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.dropout, self.batch_first = float(dropout), batch_first
+        dt = np.dtype(dtype or np.float32)
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
+            for n in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(n, None)
+        else:
+            self.register_parameter("in_proj_weight", None)
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dt))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dt))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dt))
+        if bias:
+            self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dt))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dt)
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            for w in (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+                init.xavier_uniform_(w)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
+            init.zeros_(self.out_proj.bias)
+
+    def extra_repr(self):
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+
+    def _project(self, query, key, value):
+        e, b = self.embed_dim, self.in_proj_bias
+        if self._qkv_same_embed_dim and query is key and key is value:
+            qkv = query @ self.in_proj_weight.T  # self-attention: one matmul for q, k and v
+            if b is not None:
+                qkv = qkv + b
+            return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
+        if self._qkv_same_embed_dim:
+            w = self.in_proj_weight
+            ws = (w[:e], w[e:2 * e], w[2 * e:])
+        else:
+            ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
+        out = []
+        for i, (x, wi) in enumerate(zip((query, key, value), ws)):
+            y = x @ wi.T
+            out.append(y if b is None else y + b[i * e:(i + 1) * e])
+        return out
+
+    def _split_heads(self, x):
+        n, length = x.shape[0], x.shape[1]
+        return x.reshape(n, length, self.num_heads, self.head_dim).permute(0, 2, 1, 3)
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
+                attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
+        batched = query.ndim == 3
+        self._check(query, key, value, batched)
+        if not batched and key_padding_mask is not None:
+            key_padding_mask = _array(key_padding_mask)[None]
+        if not self.batch_first or not batched:  # work in (N, L, E), keeping q is k is v
+            move = (lambda t: t.unsqueeze(0)) if not batched else (lambda t: t.transpose(0, 1))
+            same_kv, same_qk = key is value, query is key
+            query = move(query)
+            key = query if same_qk else move(key)
+            value = key if same_kv else move(value)
+        n, length, s = query.shape[0], query.shape[1], key.shape[1]
+        keep, bias = self._masks(key_padding_mask, attn_mask, is_causal, n, length, s)
+        q, k, v = (self._split_heads(t) for t in self._project(query, key, value))
+        p = self.dropout if self.training else 0.0
+        out, weights = _attend(q, k, v, keep, bias, p, 1.0 / math.sqrt(self.head_dim))
+        out = self.out_proj(out.permute(0, 2, 1, 3).reshape(n, length, self.embed_dim))
+        if not batched:
+            out = out.squeeze(0)
+        elif not self.batch_first:
+            out = out.transpose(0, 1)
+        if not need_weights:
+            return out, None
+        if average_attn_weights:
+            weights = weights.mean(1)
+        return out, (weights if batched else weights.squeeze(0))
+
+    def _masks(self, key_padding_mask, attn_mask, is_causal, n, length, s):
+        """Both masks as (keep (bool, True = take part), additive float), each broadcasting to
+        (N, num_heads, L, S), or None."""
+        keep, bias = None, None
+        kpm, am = _array(key_padding_mask), _array(attn_mask)
+        if am is None and is_causal:
+            am = ~np.tril(np.ones((length, s), bool))
+        if kpm is not None:
+            if kpm.shape != (n, s):
+                raise ValueError(f"MultiheadAttention: key_padding_mask must have shape "
+                                 f"{(n, s)}, got {tuple(kpm.shape)}")
+            kpm = kpm[:, None, None, :]
+            keep, bias = (~kpm, None) if kpm.dtype == np.bool_ else (None, kpm)
+        if am is not None:
+            if am.shape == (n * self.num_heads, length, s):
+                am = am.reshape(n, self.num_heads, length, s)
+            elif am.shape != (length, s):
+                raise ValueError(f"MultiheadAttention: attn_mask must have shape {(length, s)} "
+                                 f"or {(n * self.num_heads, length, s)}, got {tuple(am.shape)}")
+            if am.dtype == np.bool_:
+                keep = ~am if keep is None else keep & ~am
+            else:
+                bias = am if bias is None else bias + am
+        return keep, bias
+
+    def _check(self, query, key, value, batched):
+        dims = (self.embed_dim, self.kdim, self.vdim)
+        ndim = 3 if batched else 2
+        for name, t, d in zip(("query", "key", "value"), (query, key, value), dims):
+            if not isinstance(t, Tensor) or t.ndim != ndim or t.shape[-1] != d:
+                raise ValueError(f"MultiheadAttention: expected {name} with {ndim} dims and "
+                                 f"last dim {d}, got {tuple(getattr(t, 'shape', ()))}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(f"MultiheadAttention: key {tuple(key.shape)} and value "
+                             f"{tuple(value.shape)} must agree outside the last dim")
+        if query.dtype != self.out_proj.weight.dtype:
+            raise TypeError(f"MultiheadAttention: input dtype {query.dtype} differs from the "
+                            f"parameters' dtype {self.out_proj.weight.dtype}")
+
+
+def _activation(activation):
+    if callable(activation):
+        return activation
+    if activation == "relu":
+        return autograd.relu
+    if activation == "gelu":
+        gelu = getattr(F, "gelu", None)
+        if gelu is None:
+            raise ValueError("TransformerEncoderLayer: activation 'gelu' is not available in "
+                             "this engine (nn.functional.gelu is missing)")
+        return gelu
+    raise ValueError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a "
+                     f"callable, got {activation!r}")
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention then a feed-forward block, each with dropout, residual and LayerNorm
+    (after the residual, or before the block with norm_first), as PyTorch.
+
+    src (S, N, E) ((N, S, E) with batch_first, or unbatched (S, E)) -> same shape;
+    src_mask (S, S) and src_key_padding_mask (N, S) as in MultiheadAttention.
+    """
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = _activation(activation)
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoder(Module):
+    """num_layers deep copies of encoder_layer applied in turn, then an optional norm.
+    src (S, N, E) (or as the layer's batch_first says) -> same shape; masks as the layer."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm=None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True):
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        x = src
+        for layer in self.layers:
+            x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                      is_causal=bool(is_causal))
+        return x if self.norm is None else self.norm(x)
+
+
+class PositionalEncoding(Module):
+    """x + PE[position], PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(same), then
+    dropout.  x: (L, N, d_model) ((N, L, d_model) with batch_first) -> same shape."""
+
+    def __init__(self, d_model: int, max_len: int = 5000, dropout: float = 0.0,
+                 batch_first: bool = False):
+        super().__init__()
+        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
+        self.dropout = Dropout(dropout)
+        position = np.arange(max_len)[:, None]
+        div = np.exp(np.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = np.zeros((max_len, d_model))
+        pe[:, 0::2] = np.sin(position * div)
+        pe[:, 1::2] = np.cos(position * div[:d_model // 2])
+        self.register_buffer("pe", Tensor(pe.astype(np.float32)), persistent=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor) or x.ndim != 3 or x.shape[-1] != self.d_model:
+            raise ValueError(f"PositionalEncoding: expected input (*, *, {self.d_model}), got "
+                             f"{tuple(getattr(x, 'shape', ()))}")
+        length = x.shape[1] if self.batch_first else x.shape[0]
+        if length > self.max_len:
+            raise ValueError(f"PositionalEncoding: sequence length {length} exceeds max_len "
+                             f"{self.max_len}")
+        pe = self.pe.data[:length].astype(x.dtype, copy=False)
+        pe = pe[None] if self.batch_first else pe[:, None]
+        return self.dropout(x + Tensor._wrap(pe, False))
+
+    def extra_repr(self):
+        return f"d_model={self.d_model}, max_len={self.max_len}"

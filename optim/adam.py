@@ -1,0 +1,86 @@
+"""Adam and AdamW (decoupled weight decay), with AMSGrad."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, _lerp_
+
+
+class Adam(Optimizer):
+    """PyTorch's Adam: m = lerp(m, g, 1 - b1);  v = b2 * v + (1 - b2) * g^2;
+    p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)  (max of v so far if amsgrad).
+
+    weight_decay adds wd * p to g, or with decoupled_weight_decay (AdamW) scales
+    p by (1 - lr * wd) first.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        name = type(self).__name__
+        self._check_nonnegative(group, "eps", "epsilon")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, b in enumerate(betas):
+            if isinstance(b, bool) or not isinstance(b, (int, float, np.floating)):
+                raise TypeError(f"{name}: betas[{i}] must be a real number, got {b!r}")
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} "
+                                 f"(must be in [0, 1))")
+        self._check_nonnegative(group, "weight_decay")
+
+    def _step_group(self, group, params):
+        lr, eps = float(group["lr"]), float(group["eps"])
+        weight_decay = float(group["weight_decay"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        amsgrad, maximize = bool(group["amsgrad"]), bool(group["maximize"])
+        decoupled = bool(group.get("decoupled_weight_decay", False))
+        for p in params:
+            x = p.data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["exp_avg"] = np.zeros_like(x)
+                state["exp_avg_sq"] = np.zeros_like(x)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = np.zeros_like(x)
+            state["step"] = step = state["step"] + 1.0
+            if decoupled and weight_decay != 0:
+                x *= 1.0 - lr * weight_decay
+                d, _ = self._direction(p, 0.0, maximize)
+            else:
+                d, _ = self._direction(p, weight_decay, maximize)
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            tmp = np.empty_like(x)
+            _lerp_(m, d, 1.0 - beta1, tmp)
+            v *= beta2
+            np.multiply(d, 1.0 - beta2, out=tmp)
+            tmp *= d
+            v += tmp
+            if amsgrad:
+                vmax = state.setdefault("max_exp_avg_sq", np.zeros_like(x))
+                np.maximum(vmax, v, out=vmax)
+                v = vmax
+            step_size = lr / (1.0 - beta1 ** step)
+            np.sqrt(v, out=tmp)
+            tmp /= (1.0 - beta2 ** step) ** 0.5
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= step_size
+            x -= tmp
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: p *= 1 - lr * wd before the Adam update."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

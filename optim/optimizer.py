@@ -1,0 +1,263 @@
+"""Optimizer base: parameter groups, per-parameter state, zero_grad and PyTorch's state_dict.
+
+A subclass gives its defaults to `Optimizer.__init__`, checks one group's hyper-parameters in
+`_check_group` and updates the parameters of one group in `_step_group`. Updates work on the
+parameters' ndarrays in place (`p.data`), so they never record a graph; scalar hyper-parameters
+are turned into Python floats first, so a float32 parameter stays float32 (a numpy float64
+scalar would promote the temporaries).
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+from collections import defaultdict
+from itertools import chain
+from numbers import Real
+
+import numpy as np
+
+from autograd import Tensor, enable_grad
+
+
+class _RequiredParameter:
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class of the optimizers; `params` is an iterable of Tensors or of dicts (groups).
+
+    Each group dict holds "params" (a list of leaf Tensors) and its own hyper-parameters;
+    the keys it leaves out take the optimizer's defaults.
+    """
+
+    def __init__(self, params, defaults: dict):
+        name = type(self).__name__
+        self.defaults = dict(defaults)
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict] = []
+        self._step_count = 0
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params should be an iterable of Tensors or dicts, but got "
+                            f"a single Tensor of shape {tuple(params.shape)}; wrap it in a list")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be in an ordered collection (a list); "
+                            f"a set's order changes between runs")
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError(f"{name}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ----------------------------------------------------------------- groups
+    def add_param_group(self, param_group: dict):
+        """Add a group of parameters with its own options (e.g. a new layer while fine-tuning)."""
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}.add_param_group: param_group must be a dict, "
+                            f"got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group.get("params")
+        if params is None:
+            raise ValueError(f"{name}.add_param_group: the group has no 'params' entry")
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be in an ordered collection (a list); "
+                            f"a set's order changes between runs")
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        if names:
+            if len(names) != len(params):
+                raise ValueError(f"{name}: all parameters should come with names or none of "
+                                 f"them; some names are missing")
+            group["param_names"] = names
+            params = [p[1] for p in params]
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{name}: can only optimize Tensors, but one of the params is "
+                                f"a {type(p).__name__}")
+            if p.grad_fn is not None:
+                raise ValueError(f"{name}: can't optimize a non-leaf Tensor (shape "
+                                 f"{tuple(p.shape)}, made by {p.grad_fn!r})")
+        group["params"] = params
+        for key, default in self.defaults.items():
+            if default is required and key not in group:
+                raise ValueError(f"{name}: parameter group didn't specify a value of required "
+                                 f"optimization parameter {key}")
+            group.setdefault(key, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(f"{name}: a parameter group contains duplicate parameters; each "
+                          f"would be updated more than once", stacklevel=3)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError(f"{name}: some parameters appear in more than one parameter group")
+        for g in self.param_groups:
+            if ("param_names" in g) != ("param_names" in group):
+                raise ValueError(f"{name}: all parameter groups should come with names or none "
+                                 f"of them")
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict):
+        """Raise ValueError on an invalid hyper-parameter of one group (subclasses extend)."""
+        if "lr" in group:
+            self._check_nonnegative(group, "lr", "learning rate")
+
+    def _check_nonnegative(self, group, key, what=None):
+        value = group[key]
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{type(self).__name__}: {key} must be a real number, got "
+                            f"{value!r} of type {type(value).__name__}")
+        if not value >= 0.0:  # also rejects nan
+            raise ValueError(f"{type(self).__name__}: invalid {what or key} value: {value} "
+                             f"(must be >= 0)")
+
+    # ----------------------------------------------------------------- stepping
+    def zero_grad(self, set_to_none: bool = True):
+        """Forget every parameter's gradient (None), or set it to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif p.grad.grad_fn is not None:  # a grad made with a graph: do not touch it
+                    p.grad = Tensor._wrap(np.zeros_like(p.grad.data), False)
+                else:
+                    p.grad.data.fill(0)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns closure() if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._step_count += 1
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if params:
+                self._step_group(group, params)
+                for p in params:
+                    p._version += 1  # a graph that saved p.data must not backprop silently
+        return loss
+
+    def _step_group(self, group: dict, params: list):  # pragma: no cover - interface
+        raise NotImplementedError(f"{type(self).__name__} must define _step_group")
+
+    def _direction(self, p, weight_decay: float, maximize: bool):
+        """(g or -g) + weight_decay * p as an ndarray; `owned` says if it is a fresh array.
+
+        p.grad is never modified. Shapes must match; a grad of another dtype is cast.
+        """
+        x, g = p.data, p.grad.data
+        if g.shape != x.shape:
+            raise RuntimeError(f"{type(self).__name__}.step: a parameter of shape "
+                               f"{tuple(x.shape)} has a gradient of shape {tuple(g.shape)}")
+        owned = False
+        if g.dtype != x.dtype:
+            g, owned = g.astype(x.dtype), True
+        if weight_decay != 0:
+            d = np.multiply(x, weight_decay)
+            (np.subtract if maximize else np.add)(d, g, out=d)
+            return d, True
+        if maximize:
+            return (np.negative(g, out=g) if owned else np.negative(g)), True
+        return g, owned
+
+    # ----------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [index, ...]}]}, copied.
+
+        Indices count the parameters across groups in order, as in PyTorch.
+        """
+        index, start, groups = {}, 0, []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {}
+        for key, value in self.state.items():
+            k = index.get(id(key), key) if isinstance(key, Tensor) else key
+            state[k] = {n: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
+                        for n, v in value.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict):
+        """Restore state and hyper-parameters saved by state_dict() (ours or PyTorch's).
+
+        Arrays are copied and cast to their parameter's floating dtype; 'step' becomes a float.
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and "
+                             f"'param_groups'")
+        groups = self.param_groups
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved_groups)} "
+                             f"parameter groups, the optimizer has {len(groups)}")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(f"{name}.load_state_dict: parameter group {i} has "
+                                 f"{len(s['params'])} parameters in the state dict, "
+                                 f"{len(g['params'])} in the optimizer")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                p = id_map[k]
+                state[p] = {key: self._cast_state(p, k, key, val) for key, val in v.items()}
+            else:
+                state[k] = copy.deepcopy(v)
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            self._check_group(s)
+            new_groups.append(s)
+        self.state, self.param_groups = state, new_groups
+
+    def _cast_state(self, p, index, key, value):
+        if key == "step":
+            return float(value)
+        if isinstance(value, Tensor):
+            value = value.data
+        if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
+            return copy.deepcopy(value)
+        arr = np.array(np.asarray(value), copy=True)  # asarray: some __array__ take no copy=
+        if arr.dtype.kind == "f":
+            arr = arr.astype(p.data.dtype, copy=False)
+        if arr.shape != p.data.shape:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of parameter "
+                             f"{index} has shape {tuple(arr.shape)}, the parameter has shape "
+                             f"{tuple(p.data.shape)}")
+        return arr
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray):
+    """start += weight * (end - start), in place, with PyTorch's two-branch formula."""
+    np.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        start += tmp
+    else:  # end - (end - start) * (1 - weight): exact at weight == 1
+        tmp *= 1.0 - weight
+        np.subtract(end, tmp, out=start)

@@ -1,0 +1,54 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """PyTorch's SGD: d = g + wd * p;  b = m * b + (1 - dampening) * d (b = d at first);
+    d = d + m * b (Nesterov) or b;  p -= lr * d.  `maximize` uses -g."""
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False, *, maximize=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        self._check_nonnegative(group, "momentum")
+        self._check_nonnegative(group, "weight_decay")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(f"SGD: Nesterov momentum requires a momentum and zero dampening "
+                             f"(got momentum={group['momentum']}, "
+                             f"dampening={group['dampening']})")
+
+    def _step_group(self, group, params):
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
+        for p in params:
+            x = p.data
+            d, owned = self._direction(p, weight_decay, maximize)
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = d.copy()
+                else:
+                    buf *= momentum
+                    if dampening == 0:
+                        buf += d
+                    else:
+                        buf += d * (1.0 - dampening)
+                if nesterov:
+                    step = np.multiply(buf, momentum)
+                    step += d
+                    d, owned = step, True
+                else:
+                    d, owned = buf, False
+            tmp = d if owned else np.empty_like(x)
+            np.multiply(d, lr, out=tmp)
+            x -= tmp

@@ -1,0 +1,176 @@
+"""max / avg / adaptive-avg pooling: float64 gradchecks and values + gradients against torch."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn.functional as F
+from autograd.ops.pooling import pool_output_size
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+
+def run_both(fn, tfn, x, seed=0):
+    ours, theirs = autograd.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = fn(ours), tfn(theirs)
+    g = np.random.default_rng(seed).standard_normal(ty.shape)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    assert y.shape == tuple(ty.shape)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def has_empty_window(shape, kw):
+    """Whether some dilated window lies wholly in the padding (PyTorch then indexes outside
+    the plane; the engine gives -inf and no gradient, see test_window_wholly_in_padding)."""
+    nd = len(kw["kernel_size"])
+    stride = kw["stride"] or kw["kernel_size"]
+    for i, k, s, p, d in zip(shape[-nd:], kw["kernel_size"], stride, kw["padding"],
+                             kw["dilation"]):
+        for o in range(pool_output_size(i, k, s, p, d, kw["ceil_mode"])):
+            pos = o * s - p + np.arange(k) * d
+            if not np.any((pos >= 0) & (pos < i)):
+                return True
+    return False
+
+
+@st.composite
+def pool_configs(draw, nd, kind):
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(nd)) if kind == "max" else (1,) * nd
+    padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    size = tuple(draw(st.integers(max(d * (k - 1) + 1 - 2 * p, 1), 7))
+                 for k, p, d in zip(kernel, padding, dilation))
+    lead = draw(st.sampled_from([(1, 1), (2, 3), (2,)]))
+    kw = dict(kernel_size=kernel, stride=draw(st.sampled_from([None, stride])), padding=padding,
+              ceil_mode=draw(st.booleans()))
+    if kind == "max":
+        kw["dilation"] = dilation
+    else:
+        kw["count_include_pad"] = draw(st.booleans())
+    return lead + size, kw, draw(st.integers(0, 2**16))
+
+
+POOLS = {("max", 1): (F.max_pool1d, TF.max_pool1d), ("max", 2): (F.max_pool2d, TF.max_pool2d),
+         ("avg", 1): (F.avg_pool1d, TF.avg_pool1d), ("avg", 2): (F.avg_pool2d, TF.avg_pool2d)}
+
+
+@pytest.mark.parametrize("kind,nd", list(POOLS))
+@settings(deadline=None, max_examples=40)
+@given(data=st.data())
+def test_pool_matches_torch(kind, nd, data):
+    shape, kw, seed = data.draw(pool_configs(nd, kind))
+    ours, theirs = POOLS[kind, nd]
+    if kind == "max":
+        assume(not has_empty_window(shape, kw))
+    x = np.random.default_rng(seed).standard_normal(shape)
+    run_both(lambda t: ours(t, **kw), lambda t: theirs(t, **kw), x, seed)
+
+
+@pytest.mark.parametrize("kind,nd", list(POOLS))
+@settings(deadline=None, max_examples=15)
+@given(data=st.data())
+def test_pool_gradcheck(kind, nd, data):
+    shape, kw, seed = data.draw(pool_configs(nd, kind))
+    # distinct values keep max pooling away from ties, where it is not differentiable
+    x = np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.1
+    assert autograd.gradcheck(lambda t: POOLS[kind, nd][0](t, **kw), [x.astype(np.float64)])
+
+
+def test_max_pool_ties_route_to_the_first_max():
+    x = autograd.tensor(np.ones((1, 1, 4, 4)), requires_grad=True)
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    np.testing.assert_array_equal(idx.data[0, 0], [[0, 2], [8, 10]])
+    y.sum().backward()
+    expected = np.zeros((4, 4))
+    expected[::2, ::2] = 1
+    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    _, tidx = TF.max_pool2d(torch.ones(1, 1, 4, 4), 2, return_indices=True)
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+
+
+def test_max_pool_return_indices_match_torch():
+    x = np.random.default_rng(1).standard_normal((2, 3, 7, 9))
+    _, idx = F.max_pool2d(autograd.tensor(x), 3, stride=2, padding=1, return_indices=True)
+    _, tidx = TF.max_pool2d(torch.tensor(x), 3, stride=2, padding=1, return_indices=True)
+    assert idx.dtype == np.int64
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+    _, idx1 = F.max_pool1d(autograd.tensor(x[0]), 2, return_indices=True)
+    _, tidx1 = TF.max_pool1d(torch.tensor(x[0]), 2, return_indices=True)
+    np.testing.assert_array_equal(idx1.data, tidx1.numpy())
+
+
+def test_max_pool_propagates_nan_and_handles_inf():
+    x = np.array([[[[1.0, np.nan], [3.0, 2.0]], [[-np.inf, -np.inf], [-np.inf, -np.inf]]]])
+    y = F.max_pool2d(autograd.tensor(x), 2)
+    assert np.isnan(y.data[0, 0, 0, 0]) and y.data[0, 1, 0, 0] == -np.inf
+
+
+def test_window_wholly_in_padding():
+    x = autograd.tensor(np.ones((1, 1, 1, 1)), requires_grad=True)
+    y = F.max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 2))   # taps at w = -1 and w = 1
+    assert y.shape == (1, 1, 1, 1) and y.data.item() == -np.inf
+    y.sum().backward()
+    assert x.grad.data.item() == 0
+
+
+def test_avg_pool_divisor_override():
+    x = np.random.default_rng(2).standard_normal((2, 2, 6, 5))
+    kw = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, divisor_override=4)
+    run_both(lambda t: F.avg_pool2d(t, **kw), lambda t: TF.avg_pool2d(t, **kw), x)
+
+
+@pytest.mark.parametrize("in_size,out_size", [((5, 7), 1), ((5, 7), (2, 3)), ((6, 6), (4, 5)),
+                                              ((3, 4), (None, 2)), ((4, 4), (4, 4)),
+                                              ((3, 2), (5, 7))])
+def test_adaptive_avg_pool2d_matches_torch(in_size, out_size):
+    x = np.random.default_rng(3).standard_normal((2, 3) + in_size)
+    run_both(lambda t: F.adaptive_avg_pool2d(t, out_size),
+             lambda t: TF.adaptive_avg_pool2d(t, out_size), x)
+    assert autograd.gradcheck(lambda t: F.adaptive_avg_pool2d(t, out_size), [x[:1, :2]])
+
+
+def test_adaptive_avg_pool1d_matches_torch():
+    x = np.random.default_rng(4).standard_normal((2, 3, 10))
+    run_both(lambda t: F.adaptive_avg_pool1d(t, 4), lambda t: TF.adaptive_avg_pool1d(t, 4), x)
+
+
+def test_unbatched_and_non_contiguous_inputs():
+    x = np.random.default_rng(5).standard_normal((9, 8, 3)).transpose(2, 0, 1)
+    run_both(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), x)
+    run_both(lambda t: F.avg_pool2d(t, 3, 1, 1), lambda t: TF.avg_pool2d(t, 3, 1, 1), x)
+
+
+def test_float32_stays_float32():
+    x = autograd.tensor(np.random.default_rng(6).standard_normal((2, 3, 8, 8)).astype(np.float32),
+                        requires_grad=True)
+    for fn in (lambda t: F.max_pool2d(t, 2), lambda t: F.avg_pool2d(t, 2),
+               lambda t: F.adaptive_avg_pool2d(t, 1)):
+        x.grad = None
+        y = fn(x)
+        assert y.dtype == np.float32
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda x: F.max_pool2d(x, 2, padding=2), r"padding \(2, 2\) must be at most half"),
+    (lambda x: F.max_pool2d(x, 5), r"\(1, 2, 4, 4\) is too small"),
+    (lambda x: F.avg_pool2d(x, 0), "kernel_size must be >= 1"),
+    (lambda x: F.max_pool2d(x, (2, 2, 2)), "kernel_size must be an int or a tuple of 2"),
+    (lambda x: F.max_pool1d(x, 2), r"\(N, C, L\) or \(C, L\), got \(1, 2, 4, 4\)"),
+    (lambda x: F.adaptive_avg_pool2d(x, 0), "output_size must be >= 1"),
+    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor_override"),
+])
+def test_pool_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(autograd.zeros(1, 2, 4, 4))
+
+
+def test_pool_rejects_integer_input():
+    with pytest.raises(TypeError, match="int64"):
+        F.max_pool2d(autograd.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
