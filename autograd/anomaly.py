@@ -27,6 +27,7 @@ def check_forward(node, out: np.ndarray):
 
 def check_backward(node, grads):
     for i, g in enumerate(grads):
+        g = getattr(g, "values", g)  # an IndexedGrad carries its non-zero part
         if g is not None and not np.all(np.isfinite(g)):
             raise RuntimeError(f"detect_anomaly: {node.name()}Backward returned NaN or inf in the "
                                f"gradient of its input {i}; the op was created at {node.where}")

@@ -21,6 +21,34 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
+class IndexedGrad:
+    """A gradient that is zero except at `index`, where it is `values` (the VJP of x[index]).
+
+    The engine adds it into the parent's gradient buffer in place, so slicing a tensor at every
+    time step costs the size of each slice, not of the whole tensor, per step.
+    """
+
+    __slots__ = ("index", "values", "shape", "basic")
+
+    def __init__(self, index, values: np.ndarray, shape: tuple, basic: bool):
+        self.index, self.values, self.shape, self.basic = index, values, shape, basic
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def add_into(self, buf: np.ndarray):
+        if self.basic:  # no element is selected twice: a plain strided add
+            buf[self.index] += self.values
+        else:  # repeated indices must accumulate
+            np.add.at(buf, self.index, self.values)
+
+    def dense(self, dtype) -> np.ndarray:
+        buf = np.zeros(self.shape, dtype)
+        self.add_into(buf)
+        return buf
+
+
 def _toposort(root: Node) -> list:
     """Nodes reachable from root, each after every node that consumes its output (iterative DFS)."""
     order, seen = [], {id(root)}
@@ -39,12 +67,15 @@ def _toposort(root: Node) -> list:
     return order
 
 
-def _accumulate_leaf(leaf, g: np.ndarray):
-    if g.dtype != leaf.data.dtype:
-        g = g.astype(leaf.data.dtype)
+def _accumulate_leaf(leaf, g):
+    dtype = leaf.data.dtype
     if leaf.grad is None:
-        # a copy: the same array may reach several leaves (x + y), and .grad is mutated in place
-        leaf.grad = leaf.__class__._wrap(np.array(g, copy=True), False)
+        # always a fresh array: the same array may reach several leaves (x + y), and .grad is
+        # accumulated into in place
+        fresh = g.dense(dtype) if g.__class__ is IndexedGrad else np.array(g, dtype, copy=True)
+        leaf.grad = leaf.__class__._wrap(fresh, False)
+    elif g.__class__ is IndexedGrad:
+        g.add_into(leaf.grad.data)
     else:
         leaf.grad.data = leaf.grad.data + g
 
@@ -57,6 +88,7 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
             _accumulate_leaf(tensor, grad)
         return
     grads = {id(root): grad}
+    owned = set()  # keys whose buffer the engine allocated itself, so may add into in place
     check = function.anomaly_enabled
     for node in _toposort(root):
         g = grads.pop(id(node), None)
@@ -76,16 +108,32 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
         for parent, ig, shape, dtype in zip(node.parents, in_grads, node.shapes, node.dtypes):
             if parent is None or ig is None:
                 continue
+            if parent.__class__ is not Node:
+                _accumulate_leaf(parent, ig if ig.shape == shape else unbroadcast(ig, shape))
+                continue
+            key = id(parent)
+            prev = grads.get(key)
+            if ig.__class__ is IndexedGrad:
+                if prev is None:
+                    prev = np.zeros(shape, dtype)
+                    owned.add(key)
+                elif key not in owned:
+                    prev = np.array(prev, copy=True)
+                    owned.add(key)
+                ig.add_into(prev)
+                grads[key] = prev
+                continue
             if ig.shape != shape:
                 ig = unbroadcast(ig, shape)
             if ig.dtype != dtype:
                 ig = ig.astype(dtype)
-            if parent.__class__ is Node:
-                key = id(parent)
-                prev = grads.get(key)
-                grads[key] = ig if prev is None else prev + ig
+            if prev is None:
+                grads[key] = ig
+            elif key in owned:
+                prev += ig
             else:
-                _accumulate_leaf(parent, ig)
+                grads[key] = prev + ig
+                owned.add(key)
 
 
 def _check_versions(node: Node):

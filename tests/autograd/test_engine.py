@@ -253,3 +253,24 @@ def test_broadcast_gradients_through_the_engine():
     np.testing.assert_allclose(b.grad.data, 12.0)
     np.testing.assert_allclose(c.grad.data, 24.0)
     assert isinstance(a.grad, Tensor)
+
+
+def test_slices_and_dense_uses_of_one_tensor_accumulate_like_torch():
+    """Per-step slices (IndexedGrad), repeated fancy indices and a dense use all sum up."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((5, 3, 4))
+    ours = autograd.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+
+    def f(t, lib):
+        h = t * 2.0                                   # a Node parent, not a leaf
+        out = h.sum() * 0.5
+        for i in range(5):
+            out = out + (h[i] * h[i]).sum()           # basic index, one slice per step
+        idx = [0, 2, 2, 4]
+        out = out + (h[idx] ** 3).sum() + (t[:, 1] * 3.0).sum()
+        return out
+
+    f(ours, autograd).backward()
+    f(theirs, torch).backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
