@@ -8,12 +8,36 @@ import numpy as np
 from . import function
 
 
+_PACKAGES = None
+
+
+def _package_dirs() -> tuple:
+    """The directories of the engine's own packages (autograd, nn, optim)."""
+    global _PACKAGES
+    if _PACKAGES is None:
+        import os
+        import sys
+        here = os.path.dirname(os.path.abspath(__file__))
+        dirs = [here]
+        for name in ("nn", "optim"):
+            mod = sys.modules.get(name)
+            path = getattr(mod, "__file__", None)
+            if path and os.path.dirname(os.path.dirname(os.path.abspath(path))) == \
+                    os.path.dirname(here):
+                dirs.append(os.path.dirname(os.path.abspath(path)))
+        if len(dirs) < 3:  # nn or optim not imported yet: look again next time
+            return tuple(d + os.sep for d in dirs)
+        _PACKAGES = tuple(d + os.sep for d in dirs)
+    return _PACKAGES
+
+
 def _user_frame() -> str:
-    """The innermost stack frame outside this package: where the user created the op."""
+    """The innermost stack frame outside the engine's packages: where the user's code made
+    the op (directly, or by calling a layer)."""
     import os
-    here = os.path.dirname(os.path.abspath(__file__))
+    packages = _package_dirs()
     for frame in reversed(traceback.extract_stack()):
-        if not os.path.abspath(frame.filename).startswith(here):
+        if not os.path.abspath(frame.filename).startswith(packages):
             return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
     return "<unknown>"
 
@@ -29,8 +53,9 @@ def check_backward(node, grads):
     for i, g in enumerate(grads):
         g = getattr(g, "values", g)  # an IndexedGrad carries its non-zero part
         if g is not None and not np.all(np.isfinite(g)):
+            where = node.where or "<unknown: its forward pass ran outside detect_anomaly()>"
             raise RuntimeError(f"detect_anomaly: {node.name()}Backward returned NaN or inf in the "
-                               f"gradient of its input {i}; the op was created at {node.where}")
+                               f"gradient of its input {i}; the op was created at {where}")
 
 
 class detect_anomaly:

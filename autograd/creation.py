@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor, _default_dtype, _shape_arg, _to_array
+from .tensor import Tensor, _default_dtype, _shape_arg, _supported, _to_array
 
 _rng = np.random.default_rng()
 
@@ -40,7 +40,7 @@ def tensor(data, dtype=None, requires_grad=False) -> Tensor:
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with the array."""
-    return Tensor._wrap(np.asarray(array), False)
+    return Tensor._wrap(_supported(np.asarray(array), "from_numpy"), False)
 
 
 def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
@@ -82,7 +82,17 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     """Like PyTorch: integer arguments give int64, any float argument gives float32."""
     if end is None:
         start, end = 0, start
-    arr = np.arange(start, end, step)
+    if step == 0:
+        raise ValueError(f"arange: step must be nonzero (start={start}, end={end})")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: the step {step} goes away from end {end} (start={start})")
+    if not all(np.isfinite(v) for v in (start, end, step)):
+        raise ValueError(f"arange: start, end and step must be finite, got {start}, {end}, "
+                         f"{step}")
+    try:
+        arr = np.arange(start, end, step)
+    except (ValueError, MemoryError) as e:
+        raise ValueError(f"arange: cannot make the range ({start}, {end}, {step}): {e}") from None
     if dtype is None:
         dtype = np.int64 if arr.dtype.kind in "iu" else _default_dtype
     return _make(arr, dtype, requires_grad)

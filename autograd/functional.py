@@ -27,7 +27,7 @@ def log_softmax(x, dim=-1): return _t(x).log_softmax(dim)
 
 def leaky_relu(x, negative_slope=0.01):
     """y = x if x > 0 else negative_slope * x."""
-    return A.LeakyReLU.apply(_t(x), slope=negative_slope)
+    return _t(x).leaky_relu(negative_slope)
 
 
 def step(x):

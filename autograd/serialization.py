@@ -95,7 +95,7 @@ def load(path) -> "OrderedDict[str, np.ndarray]":
     try:
         with np.load(path, allow_pickle=False) as archive:
             out = OrderedDict((key, archive[key]) for key in archive.files)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeError) as e:
+    except Exception as e:  # noqa: BLE001 - zipfile, numpy's header parser (even SyntaxError)
         raise RuntimeError(f"load: {path!r} is not a complete .npz archive written by "
                            f"autograd.save (truncated or corrupt?): {type(e).__name__}: {e}") from e
     for key, value in out.items():

@@ -6,6 +6,7 @@ Operators and methods are wired by hand to the op classes in `ops/`; every op go
 from __future__ import annotations
 
 import functools
+import re
 from collections import namedtuple
 from numbers import Number
 
@@ -20,6 +21,7 @@ from .ops import reduce as R
 from .ops import shape as S
 
 float32, float64 = np.dtype(np.float32), np.dtype(np.float64)
+_FLOATS = (float32, float64)
 int32, int64, bool_ = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.bool_)
 _default_dtype = float32
 
@@ -30,13 +32,25 @@ def _to_array(data, dtype=None) -> np.ndarray:
     """PyTorch's rules: Python floats become float32; numpy arrays keep their dtype."""
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype))
-    arr = np.array(data)
+    try:
+        if dtype is not None:
+            return _supported(np.array(data, dtype=np.dtype(dtype)), "tensor")
+        arr = np.array(data)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise (TypeError if isinstance(e, TypeError) else ValueError)(
+            f"tensor: cannot make a tensor from {type(data).__name__} data (ragged or "
+            f"non-numeric?): {e}") from None
     if not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
         arr = arr.astype(_default_dtype)
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    return _supported(arr, "tensor")
+
+
+def _supported(arr: np.ndarray, op: str) -> np.ndarray:
+    """arr, if the engine computes in its dtype: float32/64, integers or bool (the kernels
+    have no float16 or long double)."""
+    if arr.dtype.kind not in "fiub" or (arr.dtype.kind == "f" and arr.dtype not in _FLOATS):
+        raise TypeError(f"{op}: dtype {arr.dtype} is not supported (floating point must be "
+                        f"float32 or float64; integers and bool are accepted)")
     return arr
 
 
@@ -90,6 +104,12 @@ def _result_dtype(da: np.dtype, db: np.dtype, a_is_0d=False, b_is_0d=False) -> n
     return np.result_type(da, db)
 
 
+def _numpy_message(e: Exception) -> str:
+    """numpy's message with its shapes spelled as Python tuples: (2,3) -> (2, 3)."""
+    return re.sub(r"\((\d+(?:,\d+)+),?\)", lambda m: f"({m.group(1).replace(',', ', ')})",
+                  str(e)).strip()
+
+
 def _index_arg(index):
     """Replace Tensors inside an index by their arrays."""
     if isinstance(index, Tensor):
@@ -104,11 +124,11 @@ def _index_arg(index):
 class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
+    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self.grad = None
         self._node = None
         self._version = 0
@@ -119,10 +139,23 @@ class Tensor:
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
         t = object.__new__(cls)
-        t.data, t.grad, t._requires_grad, t._node, t._version = data, None, requires_grad, None, 0
+        t._data, t.grad, t._requires_grad, t._node, t._version = data, None, requires_grad, None, 0
         return t
 
     # ----------------------------------------------------------------- attributes
+    @property
+    def data(self) -> np.ndarray:
+        """The ndarray behind the tensor. Assigning a new one counts as an in-place change:
+        backward through an op that saved the old one raises."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        if function._guards:
+            function.replaced(self._data)
+        self._data = value.data if isinstance(value, Tensor) else np.asarray(value)
+        self._version += 1
+
     @property
     def requires_grad(self) -> bool:
         return self._requires_grad
@@ -248,7 +281,11 @@ class Tensor:
         return self
 
     def to(self, dtype) -> "Tensor":
-        dtype = np.dtype(dtype)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as e:
+            raise TypeError(f"to: {dtype!r} is not a dtype") from e
+        _supported(np.empty(0, dtype), "to")
         return self if dtype == self.data.dtype else Cast.apply(self, dtype=dtype)
 
     type = to
@@ -280,12 +317,36 @@ class Tensor:
 
     def __setitem__(self, index, value):
         self._inplace_check("__setitem__")
-        self.data[_index_arg(index)] = value.data if isinstance(value, Tensor) else value
+        value = value.data if isinstance(value, Tensor) else value
+        try:
+            with function.writable(self._data):
+                self._data[_index_arg(index)] = value
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
+            kind = IndexError if isinstance(e, IndexError) else type(e)
+            kind = ValueError if kind is OverflowError else kind
+            raise kind(f"setitem: cannot assign a value of shape {np.shape(value)} at index "
+                       f"{index!r} of a tensor of shape {self.shape} and dtype "
+                       f"{self.dtype}: {_numpy_message(e)}") from None
 
     def _apply_inplace(self, op, fn, other=None):
         self._inplace_check(op)
         other = other.data if isinstance(other, Tensor) else other
-        fn(self.data, other)
+        if other is not None:
+            shape = np.shape(other)
+            try:
+                ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{op}: an operand of shape {shape} cannot be applied in place "
+                                 f"to a tensor of shape {self.shape}")
+        try:
+            with function.writable(self._data):
+                fn(self._data, other)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise (TypeError if isinstance(e, TypeError) else ValueError)(
+                f"{op}: cannot apply {other!r} in place to a tensor of shape {self.shape} and "
+                f"dtype {self.dtype}: {_numpy_message(e)}") from None
         return self
 
     def add_(self, other, alpha=1):
@@ -405,7 +466,12 @@ class Tensor:
 
     def _compare(self, ufunc, other):
         o = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(ufunc(self.data, o)), False)
+        try:
+            return Tensor._wrap(np.asarray(ufunc(self.data, o)), False)
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {self.shape} and "
+                          f"dtype {self.dtype} with {type(other).__name__} of shape "
+                          f"{np.shape(o)}: {_numpy_message(e)}") from None
 
     def __lt__(self, other):
         return self._compare(np.less, other)
@@ -454,6 +520,10 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        if self.data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
+            info = np.iinfo(self.data.dtype)
+            min = None if min is None else np.clip(min, info.min, info.max)
+            max = None if max is None else np.clip(max, info.min, info.max)
         return M.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
@@ -475,7 +545,7 @@ class Tensor:
         return A.Sigmoid.apply(self._floating())
 
     def leaky_relu(self, negative_slope=0.01):
-        return A.LeakyReLU.apply(self, slope=negative_slope)
+        return A.LeakyReLU.apply(self._floating(), slope=float(negative_slope))
 
     def step(self):
         return A.Step.apply(self)
@@ -530,12 +600,21 @@ class Tensor:
         return self._extreme(dim, keepdim, "min")
 
     def amax(self, dim=None, keepdim=False):
-        return R.AMax.apply(self, axis=_axes(dim, self.data.ndim, "amax"), keepdims=keepdim,
+        return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amax"), keepdims=keepdim,
                             mode="max")
 
     def amin(self, dim=None, keepdim=False):
-        return R.AMax.apply(self, axis=_axes(dim, self.data.ndim, "amin"), keepdims=keepdim,
+        return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amin"), keepdims=keepdim,
                             mode="min")
+
+    def _nonempty_axes(self, dim, op):
+        """The reduction axes of a max-like op, none of which may be empty (no identity)."""
+        axes = _axes(dim, self.data.ndim, op)
+        shape = self.data.shape
+        if any(shape[a] == 0 for a in (range(len(shape)) if axes is None else axes)):
+            raise RuntimeError(f"{op}: cannot reduce over an empty dim of a tensor of shape "
+                               f"{shape} (dim={dim}); the reduction has no identity")
+        return axes
 
     def logsumexp(self, dim, keepdim=False):
         axis = _axes(dim, self.data.ndim, "logsumexp")
@@ -573,11 +652,15 @@ class Tensor:
 
     def flatten(self, start_dim=0, end_dim=-1):
         if self.data.ndim == 0:
+            _one_axis(start_dim, 0, "flatten"), _one_axis(end_dim, 0, "flatten")
             return self.reshape(1)
         s = _one_axis(start_dim, self.data.ndim, "flatten")
         e = _one_axis(end_dim, self.data.ndim, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"for a tensor of shape {self.shape}")
         shape = self.data.shape
-        return self.reshape(shape[:s] + (-1 if 0 not in shape[s:e + 1] else 0,) + shape[e + 1:])
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
@@ -628,9 +711,12 @@ class Tensor:
         shape = tuple(self.data.shape[i - lead] if (s == -1 and i >= lead) else s
                       for i, s in enumerate(sizes))
         try:
-            np.broadcast_shapes(self.data.shape, shape)
-        except ValueError as e:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}") from e
+            ok = all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape) and \
+                np.broadcast_shapes(self.data.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
         return S.Expand.apply(self, shape=shape)
 
     def expand_as(self, other):
@@ -640,10 +726,12 @@ class Tensor:
         index = _index_arg(index)
         try:
             return S.GetItem.apply(self, index=index)
-        except IndexError as e:
-            raise IndexError(f"index: {e} (tensor of shape {self.shape})") from None
+        except (IndexError, ValueError, TypeError) as e:
+            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {self.shape})") from None
 
     def split(self, split_size_or_sections, dim=0):
+        if self.data.ndim == 0:
+            raise RuntimeError("split: a 0-d tensor cannot be split")
         axis = _one_axis(dim, self.data.ndim, "split")
         n = self.data.shape[axis]
         if isinstance(split_size_or_sections, int):
@@ -664,6 +752,8 @@ class Tensor:
     def chunk(self, chunks, dim=0):
         if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
             raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+        if self.data.ndim == 0:
+            raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
         n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
         return self.split(max(-(-n // chunks), 1), dim)
 
@@ -756,6 +846,9 @@ def cat(tensors, dim=0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = _same_rank_and_dtype(tensors, "cat")
     ref = tensors[0].data
+    if any(t.data.ndim == 0 for t in tensors):
+        raise ValueError(f"cat: 0-d tensors cannot be concatenated (shapes "
+                         f"{[tuple(x.shape) for x in tensors]}); use stack")
     axis = _one_axis(dim, ref.ndim, "cat")
     for t in tensors:
         s = t.data.shape

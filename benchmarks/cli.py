@@ -24,7 +24,7 @@ from .sections import SECTIONS, TRAINING
 
 _SPEED = {
     "tiny": {"steps": 1, "runs": 1, "warmup": 0, "lstm_seq": 10, "s2s_len": 5, "w5_steps": 20},
-    "quick": {"steps": 8, "runs": 5, "warmup": 1, "lstm_seq": 50, "s2s_len": 20, "w5_steps": 1000},
+    "quick": {"steps": 6, "runs": 3, "warmup": 1, "lstm_seq": 50, "s2s_len": 20, "w5_steps": 1000},
     "full": {"steps": 20, "runs": 7, "warmup": 2, "lstm_seq": 50, "s2s_len": 20, "w5_steps": 1000},
 }
 CONFIGS = {
@@ -32,10 +32,10 @@ CONFIGS = {
                  rnn_lr=1e-2, transformer_steps=3, s2s_steps=3, s2s_hidden=32, dates_train=256,
                  dates_test=64, fashion_train=500, fashion_test=200, fashion_mlp_steps=3,
                  fashion_cnn_steps=2, sk_iter=5, perceptron_epochs=5),
-    "quick": dict(subset=None, digits_steps=600, mnist1d_steps=2000, rnn_steps=800, rnn_hidden=64,
-                  rnn_lr=1e-2, transformer_steps=600, s2s_steps=600, s2s_hidden=64,
-                  dates_train=8000, dates_test=1000, fashion_train=10000, fashion_test=2000,
-                  fashion_mlp_steps=600, fashion_cnn_steps=300, sk_iter=200,
+    "quick": dict(subset=None, digits_steps=500, mnist1d_steps=2000, rnn_steps=600,
+                  rnn_hidden=64, rnn_lr=1e-2, transformer_steps=600, s2s_steps=500,
+                  s2s_hidden=64, dates_train=8000, dates_test=1000, fashion_train=10000,
+                  fashion_test=2000, fashion_mlp_steps=600, fashion_cnn_steps=300, sk_iter=200,
                   perceptron_epochs=50),
     "full": dict(subset=None, digits_steps=2000, mnist1d_steps=6000, rnn_steps=6000,
                  rnn_hidden=64, rnn_lr=1e-2, transformer_steps=6000, s2s_steps=3000,
@@ -129,7 +129,9 @@ def main(argv=None) -> int:
         ctx.log(f"\n== {name}")
         t0 = time.perf_counter()
         if name == "speed":
+            from .speed import contention
             results["load"] = _load()
+            results["speed_warning"] = contention(args.threads)
         try:
             rows = SECTIONS[name](ctx)
         except Exception as e:  # a broken section is reported, the others still run
@@ -140,6 +142,9 @@ def main(argv=None) -> int:
         if name in TRAINING:
             for r in rows:
                 report.print_training_row(r, ctx.log)
+                if r["status"].startswith("error"):
+                    results["errors"].append({"section": name, "error": f"{r['model']} on "
+                                              f"{r['dataset']}: {r['status'][7:]}"})
             results["training"] += rows
         elif name == "speed":
             results["speed"] = rows
@@ -148,6 +153,10 @@ def main(argv=None) -> int:
             results["gradcheck"] = rows
             for line in report.gradcheck_table(rows):
                 ctx.log("  " + line)
+            failed = [str(r.get("model", r)) for r in rows if r.get("ok") is False]
+            if failed:
+                results["errors"].append({"section": name, "error": "gradient check failed "
+                                          "for " + ", ".join(failed)})
         ctx.log(f"  ({time.perf_counter() - t0:.1f} s)")
     results["seconds"] = time.perf_counter() - t_start
     report.write(ctx.out, results, ctx.attention)

@@ -64,21 +64,25 @@ class RecurrentClassifier(Module):
 
 
 class TransformerClassifier(Module):
-    """x (N, T) -> per-position Linear(1, d) + learned positions -> nn.TransformerEncoderLayer
-    (batch_first) x layers -> mean over T -> Linear(d, classes)."""
+    """x (N, T) cut into T / patch patches -> Linear(patch, d) + learned positions ->
+    nn.TransformerEncoderLayer (batch_first) x layers -> mean over patches -> Linear(d, classes)."""
 
-    def __init__(self, length=40, d_model=32, nhead=4, ff=64, layers=2, classes=10):
+    def __init__(self, length=40, patch=4, d_model=64, nhead=4, ff=128, layers=2, classes=10):
         super().__init__()
         Linear, Layer, ModuleList = need("nn.Linear", "nn.TransformerEncoderLayer",
                                          "nn.ModuleList")
-        self.embed = Linear(1, d_model)
-        self.pos = Parameter(autograd.randn(length, d_model).data * np.float32(0.1))
+        if length % patch:
+            raise ValueError(f"TransformerClassifier: length {length} is not a multiple of "
+                             f"patch {patch}")
+        self.patch = patch
+        self.embed = Linear(patch, d_model)
+        self.pos = Parameter(autograd.randn(length // patch, d_model).data * np.float32(0.1))
         self.layers = ModuleList([Layer(d_model, nhead, dim_feedforward=ff, dropout=0.0,
                                         batch_first=True) for _ in range(layers)])
         self.head = Linear(d_model, classes)
 
     def forward(self, x):
-        h = self.embed(x.unsqueeze(-1)) + self.pos
+        h = self.embed(x.reshape(x.shape[0], -1, self.patch)) + self.pos
         for layer in self.layers:
             h = layer(h)
         return self.head(h.mean(1))

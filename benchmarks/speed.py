@@ -9,6 +9,7 @@ The first-step losses of both engines are compared as a check that they compute 
 """
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -38,10 +39,9 @@ def set_threads(n: int):
 
 
 class Ours:
-    name = "ours"
+    """This engine behind the adapter: parameters, constants, stack/cat and a plain SGD step."""
 
-    def __init__(self):
-        self.ag = autograd
+    name = "ours"
 
     def param(self, a):
         return autograd.tensor(np.array(a, np.float32), requires_grad=True)
@@ -65,6 +65,8 @@ class Ours:
 
 
 class Torch:
+    """PyTorch behind the same adapter (raises ImportError when torch is absent)."""
+
     name = "torch"
 
     def __init__(self):
@@ -307,6 +309,20 @@ def _workloads(cfg):
     ]
 
 
+def contention(threads) -> str:
+    """A warning when other processes keep the cores busy (empty string otherwise)."""
+    try:
+        load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    except (OSError, AttributeError):
+        return ""
+    if threads > 1 and load > cpus - threads + 0.5:
+        return (f"load average {load:.2f} on {cpus} cores: other processes compete for the "
+                f"cores, and a {threads}-thread pool that waits for a descheduled thread at "
+                f"every parallel region (PyTorch's especially) can be slowed by an order of "
+                f"magnitude; compare with --threads 1")
+    return ""
+
+
 def _time(step, k):
     t = time.perf_counter()
     for _ in range(k):
@@ -317,6 +333,9 @@ def _time(step, k):
 def run(cfg, threads=2, log=print) -> list[dict]:
     """Time every workload in both engines; one dict per row (ms/step, ratio, loss check)."""
     set_threads(threads)
+    busy = contention(threads)
+    if busy:
+        log("  warning: " + busy)
     try:
         engines = [Ours(), Torch()]
     except ImportError:
@@ -345,9 +364,11 @@ def run(cfg, threads=2, log=print) -> list[dict]:
                 times[i].append(_time(s, k))
         row["ours_ms"] = statistics.median(times[0])
         row["ours_runs_ms"] = times[0]
+        row["ours_min_ms"] = min(times[0])
         if len(steps) > 1:
             row["torch_ms"] = statistics.median(times[1])
             row["torch_runs_ms"] = times[1]
+            row["torch_min_ms"] = min(times[1])
             row["ratio"] = row["ours_ms"] / row["torch_ms"]
             row["first_loss_rel_diff"] = abs(first[0] - first[1]) / max(abs(first[1]), 1e-12)
         rows.append(row)

@@ -61,9 +61,19 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     return Tensor._wrap(total, False)
 
 
+def _float_grads(parameters, op) -> list:
+    """The parameters' .grad tensors, which must be floating point to be scaled in place."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    for g in grads:
+        if g.data.dtype.kind != "f":
+            raise TypeError(f"{op}: a gradient of shape {tuple(g.shape)} has dtype "
+                            f"{g.data.dtype}; gradients must be floating point")
+    return grads
+
+
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
     """Scale every .grad in place by min(1, max_norm / (total_norm + 1e-6))."""
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    grads = _float_grads(_as_list(parameters), "clip_grads_with_norm_")
     if not grads:
         return
     total = np.asarray(total_norm.data if isinstance(total_norm, Tensor) else total_norm)
@@ -87,7 +97,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if not max_norm >= 0:
         raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
     parameters = _as_list(parameters)
-    grads = [p.grad for p in parameters if p.grad is not None]
+    grads = _float_grads(parameters, "clip_grad_norm_")
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     clip_grads_with_norm_(parameters, max_norm, total)
     return total
@@ -98,9 +108,8 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for p in _as_list(parameters):
-        if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+    for g in _float_grads(_as_list(parameters), "clip_grad_value_"):
+        np.clip(g.data, -clip_value, clip_value, out=g.data)
 
 
 def parameters_to_vector(parameters) -> Tensor:

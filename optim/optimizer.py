@@ -17,6 +17,7 @@ from numbers import Real
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.function import writable
 
 
 class _RequiredParameter:
@@ -142,9 +143,12 @@ class Optimizer:
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if params:
-                self._step_group(group, params)
+                # a graph still holding p.data (retain_graph, an unused output) keeps it
+                # read-only; the write goes through, and backward through that graph will raise
+                with writable(*[p.data for p in params]):
+                    self._step_group(group, params)
                 for p in params:
-                    p._version += 1  # a graph that saved p.data must not backprop silently
+                    p._version += 1
         return loss
 
     def _step_group(self, group: dict, params: list):  # pragma: no cover - interface
@@ -159,15 +163,20 @@ class Optimizer:
         if g.shape != x.shape:
             raise RuntimeError(f"{type(self).__name__}.step: a parameter of shape "
                                f"{tuple(x.shape)} has a gradient of shape {tuple(g.shape)}")
+        if g.dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.step: a parameter of dtype {x.dtype} has a "
+                            f"gradient of dtype {g.dtype}; gradients must be floating point")
         owned = False
         if g.dtype != x.dtype:
             g, owned = g.astype(x.dtype), True
+        # out= everywhere: on a 0-d parameter a ufunc would return a numpy scalar, which
+        # cannot be written into in place
         if weight_decay != 0:
-            d = np.multiply(x, weight_decay)
+            d = np.multiply(x, weight_decay, out=np.empty_like(x))
             (np.subtract if maximize else np.add)(d, g, out=d)
             return d, True
         if maximize:
-            return (np.negative(g, out=g) if owned else np.negative(g)), True
+            return np.negative(g, out=g if owned else np.empty_like(g)), True
         return g, owned
 
     # ----------------------------------------------------------------- state

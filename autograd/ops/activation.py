@@ -91,7 +91,8 @@ def _rows(x, axis):
         return x.reshape(1, 1), lambda r: r.reshape(())
     moved = np.moveaxis(x, axis, -1)
     shape = moved.shape
-    rows = np.ascontiguousarray(moved).reshape(-1, shape[-1])
+    # the row count explicitly: reshape(-1, 0) of an empty array is ambiguous
+    rows = np.ascontiguousarray(moved).reshape(int(np.prod(shape[:-1])), shape[-1])
 
     def undo(r):
         return np.moveaxis(r.reshape(shape), -1, axis)

@@ -131,9 +131,10 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        m = np.max(x, axis=axis, keepdims=True)
+        m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)  # -inf over an empty dim
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-        with np.errstate(divide="ignore"):
+        # log(0) = -inf for an all -inf row; exp may overflow only when x holds NaN (m = 0)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             y = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdims = axis, keepdims

@@ -56,6 +56,12 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
+        # index arrays are saved only to be guarded: changed in place, they would scatter the
+        # gradient to the wrong places
+        arrays = [i for i in (index if isinstance(index, tuple) else (index,))
+                  if isinstance(i, np.ndarray)]
+        if arrays:
+            ctx.save_for_backward(*arrays)
         return np.asarray(x[index])
 
     @staticmethod

@@ -88,3 +88,29 @@ def test_lookup_finds_names_and_reports_missing_ones():
         lookup("nn.NoSuchLayer")
     with pytest.raises(Missing, match="nosuchpackage.X"):
         lookup("nosuchpackage.X")
+
+
+def test_a_failed_gradient_check_fails_the_run(tmp_path, monkeypatch):
+    monkeypatch.setitem(sections.SECTIONS, "gradcheck", lambda ctx: [
+        {"model": "lstm", "worst_rel_error": 1e-9, "ok": True},
+        {"model": "gru", "worst_rel_error": 0.3, "ok": False}])
+    code = cli.main(["--tiny", "--quiet", "--only", "gradcheck", "--out", str(tmp_path)])
+    assert code == 1
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["errors"] == [{"section": "gradcheck", "error": "gradient check failed for gru"}]
+    md = (tmp_path / "report.md").read_text()
+    assert "| gru | 0.3 | False |" in md
+
+
+def test_a_broken_model_is_an_error_row_and_its_neighbours_still_train(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise FloatingPointError("loss became nan at step 3")
+    monkeypatch.setattr("benchmarks.models.cnn2d", broken)
+    code = cli.main(["--tiny", "--quiet", "--only", "cnn", "--out", str(tmp_path)])
+    assert code == 1
+    res = json.loads((tmp_path / "results.json").read_text())
+    status = {r["dataset"]: r["status"] for r in res["training"]}
+    assert status == {"digits": "error: FloatingPointError: loss became nan at step 3",
+                      "mnist1d": "ok"}
+    assert res["errors"] == [{"section": "cnn", "error": "CNN 2x(conv3-pool2) on digits: "
+                              "FloatingPointError: loss became nan at step 3"}]

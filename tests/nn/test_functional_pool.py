@@ -93,6 +93,19 @@ def test_max_pool_ties_route_to_the_first_max():
     np.testing.assert_array_equal(idx.data, tidx.numpy())
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (1, 2, 7, 5)])
+@pytest.mark.parametrize("stride", [None, 1, (2, 1), 3])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_max_pool_2x2_fast_path_matches_torch_with_ties(shape, stride, ceil_mode):
+    # small integers make ties common: the first max must win in the unrolled 2x2 kernel too
+    x = np.random.default_rng(7).integers(0, 3, shape).astype(np.float64)
+    kw = dict(kernel_size=2, stride=stride, ceil_mode=ceil_mode)
+    run_both(lambda t: F.max_pool2d(t, **kw), lambda t: TF.max_pool2d(t, **kw), x)
+    _, idx = F.max_pool2d(autograd.tensor(x), return_indices=True, **kw)
+    _, tidx = TF.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(idx.data, tidx.numpy())
+
+
 def test_max_pool_return_indices_match_torch():
     x = np.random.default_rng(1).standard_normal((2, 3, 7, 9))
     _, idx = F.max_pool2d(autograd.tensor(x), 3, stride=2, padding=1, return_indices=True)

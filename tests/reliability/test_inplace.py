@@ -1,0 +1,184 @@
+"""In-place changes to anything a recorded op saved make backward raise (naming the op) or,
+for a write straight into the numpy array, fail at once; optimizers and load_state_dict still
+work, and saved arrays become writeable again once the graph is freed."""
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+from autograd import function, no_grad, tensor
+
+SAVED = "Mul: a tensor of shape .* saved for backward was modified in place"
+
+
+def _mul_graph():
+    """x * w with only x requiring grad; Mul saves w's array."""
+    x = tensor([1.0, 2.0], requires_grad=True)
+    w = tensor([3.0, 4.0])
+    return x, w, (x * w).sum()
+
+
+def _no_live_graph():
+    gc.collect()
+    return not function._guards and not function._pending
+
+
+@pytest.mark.parametrize("modify", [
+    lambda w: setattr(w, "data", np.array([5.0, 6.0], np.float32)),
+    lambda w: w.__setitem__(0, 5.0),
+    lambda w: w.add_(1.0),
+    lambda w: w.sub_(1.0),
+    lambda w: w.mul_(2.0),
+    lambda w: w.div_(2.0),
+    lambda w: w.fill_(0.0),
+    lambda w: w.zero_(),
+    lambda w: w.copy_(np.zeros(2)),
+    lambda w: w.clamp_(0.0, 1.0),
+], ids=["data=", "setitem", "add_", "sub_", "mul_", "div_", "fill_", "zero_", "copy_", "clamp_"])
+def test_api_modification_of_a_saved_tensor_makes_backward_raise(modify):
+    x, w, y = _mul_graph()
+    modify(w)
+    with pytest.raises(RuntimeError, match=SAVED):
+        y.backward()
+    assert x.grad is None
+
+
+@pytest.mark.parametrize("write", [
+    lambda w: w.data.__setitem__(0, 5.0),
+    lambda w: np.asarray(w).__setitem__(0, 5.0),
+    lambda w: w.numpy().__setitem__(slice(None), 0.0),
+    lambda w: np.add(w.data, 1, out=w.data),
+], ids=["t.data[0]=", "np.asarray(t)[0]=", "t.numpy()[:]=", "ufunc out="])
+def test_raw_numpy_write_into_a_saved_array_is_refused(write):
+    x, w, y = _mul_graph()
+    with pytest.raises(ValueError, match="read-only"):
+        write(w)
+    y.backward()  # the saved array is intact, so the gradient is right
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    assert _no_live_graph()
+    write(w)  # once the graph is freed the array is writeable again
+
+
+def test_modifying_a_view_or_the_base_of_a_saved_array_is_caught():
+    x = tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    w = tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = (x * w.reshape(4)).sum()          # Mul saved a view of w's array
+    w.mul_(2.0)                           # written through the base
+    with pytest.raises(RuntimeError, match=SAVED):
+        y.backward()
+    y = (x * w.reshape(4)).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        w.data[0, 0] = 7.0                # raw write into the base
+    other_view = w.reshape(4)
+    other_view.add_(1.0)                  # a sibling view of the same memory
+    with pytest.raises(RuntimeError, match=SAVED):
+        y.backward()
+
+
+def test_modifying_a_saved_output_is_caught():
+    x = tensor([0.5, 1.5], requires_grad=True)
+    y = x.exp()                           # Exp saves its output
+    loss = y.sum()
+    with no_grad():
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match="Exp: a tensor .* modified in place"):
+        loss.backward()
+
+
+def test_detach_shares_the_guard():
+    x = tensor([0.5, 1.5], requires_grad=True)
+    y = x.sigmoid()
+    loss = (y * y).sum()
+    d = y.detach()
+    d.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+
+
+def test_unmodified_graph_gives_the_right_gradient_and_unlocks():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = tensor([0.5, -1.0, 2.0])
+    y = (x * w).sum() + (x.reshape(3, 1) * w).sum()
+    assert not w.data.flags.writeable and not x.data.flags.writeable
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, w.data + w.data.sum())
+    assert _no_live_graph()
+    assert w.data.flags.writeable and x.data.flags.writeable
+
+
+def test_discarded_graph_unlocks_its_arrays():
+    lin = nn.Linear(3, 2)
+    out = lin(autograd.randn(4, 3))
+    assert not lin.weight.data.flags.writeable
+    del out
+    assert _no_live_graph()
+    assert lin.weight.data.flags.writeable
+    lin.weight.data[0, 0] = 1.0
+
+
+def test_user_read_only_arrays_stay_read_only():
+    arr = np.ones(3)
+    arr.setflags(write=False)
+    w = autograd.from_numpy(arr)
+    x = tensor([1.0, 2.0, 3.0], dtype=np.float64, requires_grad=True)
+    (x * w).sum().backward()
+    assert _no_live_graph()
+    assert not arr.flags.writeable
+
+
+@pytest.mark.parametrize("opt_cls", [optim.SGD, optim.Adam])
+def test_optimizer_steps_after_backward_discarded_forward_and_retained_graph(opt_cls):
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    opt = opt_cls(model.parameters(), lr=0.1)
+    x = autograd.randn(5, 3)
+    before = [p.data.copy() for p in model.parameters()]
+    model(x).sum().backward()
+    opt.step()                                   # after backward
+    kept = model(x)                              # a forward whose graph is never used
+    opt.step()
+    retained = model(x).sum()
+    retained.backward(retain_graph=True)
+    opt.step()                                   # while a retained graph holds p.data
+    for p, b in zip(model.parameters(), before):
+        assert not np.array_equal(p.data, b)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        retained.backward()
+    model.load_state_dict(model.state_dict())   # while graphs are alive
+    del kept, retained
+    assert _no_live_graph()
+
+
+def test_load_state_dict_invalidates_a_live_graph():
+    lin = nn.Linear(2, 2)
+    y = lin(autograd.randn(3, 2)).sum()
+    lin.load_state_dict({k: np.zeros_like(v) for k, v in lin.state_dict().items()})
+    np.testing.assert_array_equal(lin.weight.data, 0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+def test_batchnorm_reset_running_stats_while_a_graph_holds_them():
+    bn = nn.BatchNorm1d(3).eval()
+    y = bn(autograd.randn(4, 3, requires_grad=True)).sum()
+    bn.reset_running_stats()
+    y.backward()
+
+
+def test_modifying_an_index_tensor_after_indexing_is_caught():
+    x = tensor([1.0, 2.0, 3.0], requires_grad=True)
+    idx = tensor([0, 2])
+    y = x[idx].sum()
+    idx.add_(-1)
+    with pytest.raises(RuntimeError, match="GetItem: a tensor of shape \\(2,\\)"):
+        y.backward()
+    z = x[idx].sum()
+    with pytest.raises(ValueError, match="read-only"):
+        idx.data[0] = 1
+    z.backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])  # idx is now [-1, 1]
