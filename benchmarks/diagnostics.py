@@ -295,29 +295,35 @@ def _listify(d):
                 v.tolist() if isinstance(v, np.ndarray) else v) for k, v in d.items()}
 
 
+def summary_lines(res: dict) -> list:
+    """The measured figures of run_experiment(), one claim of the notes per line."""
+    ld, ex = res["long_dependency"], res["exploding"]
+    lines = [f"long dependency (label at t = 0 of {ld['steps']}), log10 ||dL/dh_0|| / "
+             f"||dL/dh_last||: " + ", ".join(f"{k} {v:.2f}" for k, v in ld["decay_orders"].items()),
+             f"exploding (tanh RNN, W_hh ~ N(0, {ex['gain']}^2 / H)): ||dL/dh_t|| grows "
+             f"{ex['growth_orders']:.2f} orders over {ex['steps']} steps; parameter grad norm "
+             f"{ex['param_grad_norm']:.3g} -> {ex['clipped_grad_norm']:.3g} after clip_grad_norm_"]
+    for k, r in ex["sgd"].items():
+        steps = [float(f"{v:.3g}") for v in r["step_norm"]]
+        lines.append(f"  SGD lr {ex['lr']} {k:>9}: step norms {steps}, ||W_hh|| "
+                     f"{ex['weight_hh_norm_at_init']:.3g} -> {r['weight_hh_norm']:.3g}, "
+                     f"loss {[round(v, 3) for v in r['loss']]}")
+    init = res["init"]
+    for k in ("xavier", "he", "bad_std_0.01"):
+        r = init[k]
+        lines.append(f"deep ReLU MLP ({init['depth']} x {init['width']}), {k}: activation std "
+                     f"layer 1 {r['act_std'][0]:.3g} -> last {r['act_std'][-1]:.3g}; dL/dh std "
+                     f"layer 1 {r['grad_std'][0]:.3g} -> last {r['grad_std'][-1]:.3g}")
+    return lines
+
+
 if __name__ == "__main__":
     import argparse
-    import json
 
     ap = argparse.ArgumentParser(prog="python -m benchmarks.diagnostics")
     ap.add_argument("--full", action="store_true", help="bigger sizes (slower)")
     ap.add_argument("--out-dir", default=None, help="write PNG plots here")
     args = ap.parse_args()
     res = run_experiment(quick=not args.full, out_dir=args.out_dir)
-    ld, ex = res["long_dependency"], res["exploding"]
-    print("long dependency, log10 ||dL/dh_0|| / ||dL/dh_99||:",
-          json.dumps({k: round(v, 2) for k, v in ld["decay_orders"].items()}))
-    print(f"exploding (tanh RNN, W_hh ~ N(0, {ex['gain']}^2 / H)): ||dL/dh_t|| grows "
-          f"{ex['growth_orders']:.2f} orders over {ex['steps']} steps; parameter grad norm "
-          f"{ex['param_grad_norm']:.3g} -> {ex['clipped_grad_norm']:.3g} after clip_grad_norm_")
-    for k, r in ex["sgd"].items():
-        steps = [float(f"{v:.3g}") for v in r["step_norm"]]
-        print(f"  SGD lr {ex['lr']} {k:>9}: step norms {steps}, "
-              f"||W_hh|| {ex['weight_hh_norm_at_init']:.3g} -> {r['weight_hh_norm']:.3g}, "
-              f"loss {[round(v, 3) for v in r['loss']]}")
-    for k in ("xavier", "he", "bad_std_0.01"):
-        r = res["init"][k]
-        print(f"{k:>13}: activation std layer 1 {r['act_std'][0]:.3g} -> last "
-              f"{r['act_std'][-1]:.3g}; dL/dh std layer 1 {r['grad_std'][0]:.3g} -> last "
-              f"{r['grad_std'][-1]:.3g}")
+    print("\n".join(summary_lines(res)))
     print("plots:", res["plots"])

@@ -151,6 +151,11 @@ def write(out: Path, results, attention=None) -> list[str]:
     md += ["", "## BPTT gradient checks", ""]
     md += gradcheck_table(results["gradcheck"]) if results["gradcheck"] is not None \
         else ["(not run)"]
+    md += ["", "## Vanishing and exploding gradients (measured)", ""]
+    diag = results.get("diagnostics")
+    md += [f"- {line.strip()}" for line in diag["lines"]] if diag else ["(not run)"]
+    if diag:
+        md += [f"![{Path(p).name}]({Path(p).name})" for p in diag.get("plots", [])]
     md += ["", "## Errors", ""]
     md += [f"- {e['section']}: {e['error']}" for e in results["errors"]] or ["none"]
     md += ["", "## Plots", ""]

@@ -253,7 +253,15 @@ def gradcheck(ctx):
     return [r if isinstance(r, dict) else {"row": str(r)} for r in rows]
 
 
+def diagnostics(ctx):
+    """Vanishing/exploding gradients and initialization, measured (benchmarks.diagnostics)."""
+    from . import diagnostics as D
+    res = D.run_experiment(quick=ctx.mode != "full", seed=ctx.seed, out_dir=ctx.out)
+    res["lines"] = D.summary_lines(res)
+    return res
+
+
 SECTIONS = {"perceptron": perceptron, "mlp": mlp, "cnn": cnn, "rnn": rnn, "seq2seq": seq2seq,
             "transformer": transformer, "fashion": fashion, "gradcheck": gradcheck,
-            "speed": speed}
+            "diagnostics": diagnostics, "speed": speed}
 TRAINING = ("perceptron", "mlp", "cnn", "rnn", "seq2seq", "transformer", "fashion")
