@@ -7,6 +7,7 @@ An op is a subclass of `Function` with two static methods:
 
 `Function.apply(*tensors, **params)` runs forward and, when grad mode is on and an input
 requires grad, records a `Node` in the graph. Keyword params are never differentiated.
+Arrays saved for backward are read-only until the graph frees them (see `_lock`).
 """
 from __future__ import annotations
 
@@ -92,8 +93,8 @@ class Context:
                 _release(self._guards)
                 self._guards = None
             if self._watched:
-                # the Node's version list: its tensors and guards must not outlive the saved
-                # arrays (a kept loss would otherwise keep every step's activations alive)
+                # the Node's version list: its guards (and their arrays) must not outlive the
+                # saved arrays (a kept loss would otherwise keep every step's activations alive)
                 self._watched.clear()
 
     def __del__(self):

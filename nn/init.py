@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from autograd import creation
+from autograd.function import writable
 from autograd.tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -52,7 +53,8 @@ def _array(tensor, op) -> np.ndarray:
 def _fill(tensor, values, op):
     """Write values into the tensor's array in place (the Parameter object stays the same)."""
     arr = _array(tensor, op)
-    arr[...] = values
+    with writable(arr):  # a live graph may hold it read-only; its backward will then raise
+        arr[...] = values
     if isinstance(tensor, Tensor):
         tensor._version += 1  # a graph that saved this array must notice the change
     return tensor
