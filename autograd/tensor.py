@@ -377,11 +377,12 @@ class Tensor:
     def _operand(self, other):
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, Number) and self.data.dtype.kind == "f":
-            return Tensor._wrap(np.asarray(other, self.data.dtype), False)
+        dtype = self._data.dtype
+        if isinstance(other, Number) and dtype.kind == "f":
+            return Tensor._wrap(np.asarray(other, dtype), False)
         arr = _to_array(other)  # Python lists of floats become float32, like tensor()
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":
-            arr = arr.astype(self.data.dtype if self.data.dtype.kind == "f" else _default_dtype)
+            arr = arr.astype(dtype if dtype.kind == "f" else _default_dtype)
         return Tensor._wrap(arr, False)
 
     def _floating(self) -> "Tensor":
@@ -391,13 +392,15 @@ class Tensor:
     def _binary(self, fn, other, reverse=False, floating=False):
         other = self._operand(other)
         a, b = (other, self) if reverse else (self, other)
-        dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
-        if floating and dtype.kind != "f":
-            dtype = _default_dtype
-        if a.data.dtype != dtype:
-            a = a.to(dtype)
-        if b.data.dtype != dtype:
-            b = b.to(dtype)
+        da, db = a._data.dtype, b._data.dtype
+        if da != db or (floating and da.kind != "f"):  # the common case skips promotion
+            dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
+            if floating and dtype.kind != "f":
+                dtype = _default_dtype
+            if da != dtype:
+                a = a.to(dtype)
+            if db != dtype:
+                b = b.to(dtype)
         try:
             return fn.apply(a, b)
         except ValueError as e:
