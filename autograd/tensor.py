@@ -12,7 +12,7 @@ from numbers import Number
 
 import numpy as np
 
-from . import engine, function
+from . import engine, function, saved
 from .function import Function, is_grad_enabled
 from .ops import activation as A
 from .ops import arithmetic as M
@@ -151,8 +151,8 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        if function._guards:
-            function.replaced(self._data)
+        if saved._guards:
+            saved.replaced(self._data)
         self._data = value.data if isinstance(value, Tensor) else np.asarray(value)
         self._version += 1
 
@@ -319,7 +319,7 @@ class Tensor:
         self._inplace_check("__setitem__")
         value = value.data if isinstance(value, Tensor) else value
         try:
-            with function.writable(self._data):
+            with saved.writable(self._data):
                 self._data[_index_arg(index)] = value
         except (ValueError, TypeError, IndexError, OverflowError) as e:
             kind = IndexError if isinstance(e, IndexError) else type(e)
@@ -341,7 +341,7 @@ class Tensor:
                 raise ValueError(f"{op}: an operand of shape {shape} cannot be applied in place "
                                  f"to a tensor of shape {self.shape}")
         try:
-            with function.writable(self._data):
+            with saved.writable(self._data):
                 fn(self._data, other)
         except (ValueError, TypeError, OverflowError) as e:
             raise (TypeError if isinstance(e, TypeError) else ValueError)(

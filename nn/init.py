@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from autograd import creation
-from autograd.function import writable
+from autograd.saved import writable
 from autograd.tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",

@@ -250,7 +250,7 @@ class Module:
                 v = state_dict[k]
                 v = v.data if isinstance(v, Tensor) else np.asarray(v)
                 # in place, as PyTorch: views of the array and optimizer references stay valid
-                with autograd.function.writable(t.data):
+                with autograd.saved.writable(t.data):
                     np.copyto(t.data, v, casting="unsafe")
                 t._version += 1
         return missing, unexpected

@@ -17,7 +17,7 @@ from numbers import Real
 import numpy as np
 
 from autograd import Tensor, enable_grad
-from autograd.function import writable
+from autograd.saved import writable
 
 
 class _RequiredParameter:

@@ -11,7 +11,7 @@ import pytest
 import autograd
 import nn
 import optim
-from autograd import function, no_grad, tensor
+from autograd import no_grad, saved, tensor
 
 SAVED = "Mul: a tensor of shape .* saved for backward was modified in place"
 
@@ -25,7 +25,7 @@ def _mul_graph():
 
 def _no_live_graph():
     gc.collect()
-    return not function._guards and not function._pending
+    return not saved._guards and not saved._pending
 
 
 @pytest.mark.parametrize("modify", [

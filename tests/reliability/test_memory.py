@@ -11,7 +11,7 @@ import numpy as np
 import autograd
 import nn
 import optim
-from autograd import function
+from autograd import saved
 from nn import functional as F
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -66,7 +66,7 @@ def test_training_steps_keep_resident_memory_flat():
     # one step's saved arrays are several MB: a leak of even one per step would show
     assert slope < 20_000, f"RSS grows {slope / 1e3:.1f} kB per step"
     assert growth < 4_000_000, f"RSS grew {growth / 1e6:.1f} MB over {STEPS} steps"
-    assert not function._guards, "saved arrays still registered after backward"
+    assert not saved._guards, "saved arrays still registered after backward"
     assert all(p.data.flags.writeable for p in params)
 
 
@@ -80,4 +80,4 @@ def test_forwards_whose_graph_is_dropped_keep_memory_flat():
     slope, growth = _measure(step)
     assert slope < 20_000, f"RSS grows {slope / 1e3:.1f} kB per step"
     assert growth < 4_000_000, f"RSS grew {growth / 1e6:.1f} MB over {STEPS} steps"
-    assert not function._guards and not function._pending
+    assert not saved._guards and not saved._pending

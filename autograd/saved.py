@@ -1,0 +1,152 @@
+"""Arrays saved for backward are read-only while a live graph holds them.
+
+A write straight into such an array (t.data[0] = 5, np.asarray(t)[0] = 5) fails at once instead
+of silently corrupting a gradient. The lock covers the whole chain of bases the array is a view
+of, since writing into any of them changes it. Writes made through the API (Tensor.add_,
+t[i] = v, optimizer steps, load_state_dict) go through `writable`, which bumps the guards'
+versions so that backward through the op raises, naming it, as PyTorch does.
+Not covered: a view of the memory taken *before* the forward pass stays writeable.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class _Guard:
+    """Lock count and write version of one array held by live graphs."""
+
+    __slots__ = ("array", "count", "_version", "locked")
+
+    def __init__(self, array, base_locked):
+        self.array, self.count, self._version = array, 0, 0
+        # a view made while its base was locked is read-only by inheritance: restore it too
+        self.locked = base_locked or array.flags.writeable
+        if self.locked:
+            array.setflags(write=False)
+
+    @property
+    def shape(self):
+        return self.array.shape
+
+
+_guards = {}    # id(array) -> _Guard, for every array some live graph saved
+_pending = {}   # id(view) -> view: released, but read-only until its base is writeable again
+
+
+def _chain(a) -> list:
+    """a, a.base, a.base.base, ... as long as they are ndarrays."""
+    out = []
+    while isinstance(a, np.ndarray):
+        out.append(a)
+        a = a.base
+    return out
+
+
+def _lock(saved) -> list:
+    guards = []
+    get = _guards.get
+    for s in saved:
+        if s.__class__ is not np.ndarray and not isinstance(s, np.ndarray):
+            continue
+        if s.base is None:  # the common case: an array that owns its memory
+            g = get(id(s))
+            if g is None:
+                g = _guards[id(s)] = _Guard(s, False)
+            g.count += 1
+            guards.append(g)
+            continue
+        base_locked = False
+        for a in reversed(_chain(s)):  # bases first
+            g = _guards.get(id(a))
+            if g is None:
+                g = _guards[id(a)] = _Guard(a, base_locked)
+            g.count += 1
+            guards.append(g)
+            base_locked = base_locked or g.locked
+    return guards
+
+
+def _release(guards):
+    unlocked = False
+    for g in guards:
+        g.count -= 1
+        if g.count == 0:
+            a = g.array
+            del _guards[id(a)]
+            if not g.locked:
+                continue
+            unlocked = True
+            if a.base is None:
+                a.setflags(write=True)
+            else:
+                _pending[id(a)] = a
+    if unlocked and _pending:
+        _restore_pending()
+
+
+def _restore_pending():
+    """Make released arrays writeable again, bases before views (a view cannot be writeable
+    while its base is not); a view whose base is still locked waits for it."""
+    progress = True
+    while progress and _pending:
+        progress = False
+        for key in list(_pending):
+            a = _pending[key]
+            if not any(id(b) in _guards or id(b) in _pending for b in _chain(a.base)):
+                try:
+                    a.setflags(write=True)
+                except ValueError:  # read-only for a reason of its own: leave it
+                    pass
+                del _pending[key]
+                progress = True
+
+
+def replaced(array):
+    """`t.data = new` on a tensor that held `array`: backward through an op that saved it
+    must raise, as for an in-place write (the gradient would be of the old values)."""
+    g = _guards.get(id(array))
+    if g is not None:
+        g._version += 1
+
+
+def writable(*arrays):
+    """Context manager around an in-place write made through the API into `arrays`: bumps the
+    version of every guard on them, so backward through an op that saved them raises, and
+    lifts the read-only lock for the duration of the write."""
+    return _Unlock(arrays)
+
+
+class _Unlock:
+    __slots__ = ("arrays", "relock")
+
+    def __init__(self, arrays):
+        self.arrays, self.relock = arrays, []
+
+    def __enter__(self):
+        busy = bool(_guards or _pending)
+        for arr in self.arrays:
+            if not busy and arr.flags.writeable:
+                continue
+            chain = _chain(arr)
+            held = [id(a) in _guards or id(a) in _pending for a in chain]
+            for a in chain:
+                g = _guards.get(id(a))
+                if g is not None:
+                    g._version += 1
+            for i in reversed(range(len(chain))):  # bases first
+                a = chain[i]
+                if a.flags.writeable:
+                    continue
+                try:
+                    a.setflags(write=True)
+                except ValueError:  # e.g. a broadcast view: numpy's own error follows
+                    continue
+                if True in held[i:]:  # still held by a live graph: lock it again afterwards
+                    self.relock.append(a)
+        return self
+
+    def __exit__(self, *exc):
+        for a in self.relock:
+            a.setflags(write=False)
+        self.relock = []
+        return False
