@@ -12,14 +12,15 @@ from autograd.functional import leaky_relu, sigmoid, step, tanh  # noqa: F401  (
 from autograd.ops.conv import Convolution, conv_geometry, ntuple
 from autograd.ops.dropout import Dropout
 from autograd.ops.embedding import Embedding
+from autograd.ops.gelu import APPROXIMATIONS, GELU
 from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
                                CrossEntropy, NLLLoss, check_class_target)
 from autograd.ops.norm import BatchNorm, LayerNorm
 from autograd.ops.pooling import AdaptiveAvgPool, AvgPool, MaxPool, pool_geometry
 from autograd.tensor import Tensor, _t
 
-__all__ = ["relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step", "linear",
-           "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+__all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step",
+           "linear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "cross_entropy", "nll_loss",
            "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "dropout", "embedding", "batch_norm", "layer_norm"]
@@ -66,6 +67,16 @@ def _broadcasts_to(shape, target):
         return False
 
 
+def _zero_result(shape, dtype, *inputs):
+    """Zeros of `shape` wired to `inputs` with zero gradients, for an empty output (the
+    times-zero link would turn an inf input into NaN, but there is no element to hold it)."""
+    y = Tensor._wrap(np.zeros(shape, dtype), False)
+    for t in inputs:
+        if t is not None and t.requires_grad:
+            y = y + t.sum() * 0
+    return y
+
+
 def _same_shape(op, x, target):
     if x.shape != target.shape:
         raise ValueError(f"{op}: target shape {tuple(target.shape)} must match input shape "
@@ -76,6 +87,16 @@ def _same_shape(op, x, target):
 def relu(input, inplace=False):
     """max(x, 0); `inplace` is accepted for PyTorch compatibility and computes out of place."""
     return _t(input).relu()
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x), Phi the standard normal CDF; approximate='tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).  x: any shape -> same."""
+    if approximate not in APPROXIMATIONS:
+        raise ValueError(f"gelu: approximate must be one of {APPROXIMATIONS}, got "
+                         f"{approximate!r}")
+    (x,) = _floats("gelu", input=input)
+    return GELU.apply(x, approximate=approximate)
 
 
 def _softmax_dim(x, dim):
@@ -110,9 +131,18 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
                          f"{tuple(w.shape)}")
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
+    if 0 in w.shape:
+        # PyTorch rejects zero filters and kernels, and answers zero channels with a tensor of
+        # the wrong channel count; a clear error for all three
+        raise ValueError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (filters, "
+                         f"channels per group and kernel sizes must be positive)")
     geometry = conv_geometry(op, x.shape, w.shape, None if b is None else b.shape, stride,
                              padding, dilation, groups)
     unbatched = x.ndim == nd + 1
+    if x.data.size == 0:   # an empty batch
+        out = x.shape[:-nd - 1] + (w.shape[0],) + tuple(geometry[-1])
+        y = _zero_result(out, x.dtype, x, w)
+        return y if b is None else y + b.reshape(-1, *(1,) * nd)
     if unbatched:
         x = x.unsqueeze(0)
     tensors = (x, w) if b is None else (x, w, b)
@@ -133,8 +163,17 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 # ------------------------------------------------------------------------- pooling
-def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+def _pool_input(op, nd, input):
+    """A float input of shape (N, C, *spatial) or (C, *spatial) where only N may be 0."""
     (x,) = _floats(op, input=input)
+    if x.ndim in (nd + 1, nd + 2) and 0 in x.shape[x.ndim - nd - 1:]:
+        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
+                         f"dim may be 0), got input of shape {tuple(x.shape)}")
+    return x
+
+
+def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x = _pool_input(op, nd, input)
     kernel, stride, padding, dilation, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
                                                            padding, dilation, ceil_mode)
     indices = [] if return_indices else None
@@ -160,7 +199,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):
-    (x,) = _floats(op, input=input)
+    x = _pool_input(op, nd, input)
     kernel, stride, padding, _, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
                                                     padding, 1, ceil_mode)
     if divisor_override is not None and (not isinstance(divisor_override, int)
@@ -198,8 +237,9 @@ def _adaptive(op, nd, input, output_size):
         raise ValueError(f"{op}: output_size must be an int or {nd} ints, got {output_size!r}")
     out = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
     ntuple(out, nd, "output_size", op, 1)
-    if any(i == 0 for i in x.shape[-nd:]):
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has an empty spatial dim")
+    if 0 in x.shape[1:]:    # as PyTorch: only the leading dim may be empty
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has an empty dim after the "
+                         f"first")
     return AdaptiveAvgPool.apply(x, out_size=out)
 
 
@@ -255,6 +295,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def _reduce(loss, reduction):
+    if reduction == "mean" and loss.data.size == 0:
+        return loss.sum() * float("nan")   # PyTorch's mean of nothing, without numpy's warning
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
@@ -368,7 +410,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
         raise ValueError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
     if training:
-        if x.data.size // max(c, 1) <= 1:
+        if x.data.size and x.data.size // c <= 1:   # an empty batch gives an empty result
             raise ValueError(f"{op}: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(x.shape)}")
     elif stats[0] is None or stats[1] is None:

@@ -19,7 +19,7 @@ class Embedding(Function):
     def backward(ctx, g):
         v, d = ctx.shape
         idx = ctx.indices.reshape(-1)
-        rows = np.ascontiguousarray(g).reshape(-1, d)
+        rows = np.ascontiguousarray(g).reshape(idx.size, d)
         gw = np.zeros((v, d), g.dtype)
         # repeated indices must accumulate, which fancy-index assignment would not
         np.add.at(gw, idx, rows)

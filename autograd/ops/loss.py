@@ -37,22 +37,31 @@ def class_rows(x):
         return np.ascontiguousarray(x), lambda r: r
     moved = np.moveaxis(x, 1, -1)
     shape = moved.shape
-    return (np.ascontiguousarray(moved).reshape(-1, shape[-1]),
+    # an explicit row count: reshape(-1, 0) is ambiguous when there are no classes
+    return (np.ascontiguousarray(moved).reshape(int(np.prod(shape[:-1])), shape[-1]),
             lambda r: np.moveaxis(r.reshape(shape), -1, 1))
+
+
+def _smooth_share(smoothing, n_classes):
+    """eps / C, the smoothing weight of each class; inf for C = 0 (as PyTorch: a NaN loss)."""
+    if not smoothing:
+        return 0.0
+    return smoothing / n_classes if n_classes else np.inf
 
 
 def _row_coefficients(g, t, w, valid, reduction, n_rows, smoothing, n_classes):
     """Per-row weights (a, b) of the nll and smoothing terms in the reduced loss, times g."""
     dtype = w.dtype
-    if reduction == "none":
-        g = np.asarray(g, dtype).reshape(-1)
-        return (1 - smoothing) * g, (smoothing / n_classes) * g
-    g = dtype.type(np.asarray(g).reshape(()))
-    a = np.full(n_rows, (1 - smoothing) * g, dtype)
-    b = np.full(n_rows, (smoothing / n_classes) * g, dtype)
-    if reduction == "mean":
-        denom = w[t[valid]].sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
+    share = _smooth_share(smoothing, n_classes)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if reduction == "none":
+            g = np.asarray(g, dtype).reshape(-1)
+            return (1 - smoothing) * g, (share * g).astype(dtype)
+        g = dtype.type(np.asarray(g).reshape(()))
+        a = np.full(n_rows, (1 - smoothing) * g, dtype)
+        b = np.full(n_rows, share * g, dtype)
+        if reduction == "mean":
+            denom = w[t[valid]].sum()
             a /= denom
             b /= denom
     return a, b
@@ -60,16 +69,17 @@ def _row_coefficients(g, t, w, valid, reduction, n_rows, smoothing, n_classes):
 
 def _reduce_rows(nll, smooth, t, w, valid, reduction, smoothing, n_classes):
     """Combine per-row nll and smoothing terms with PyTorch's reduction rules."""
+    share = _smooth_share(smoothing, n_classes)
     with np.errstate(divide="ignore", invalid="ignore"):
         if reduction == "none":
-            return (1 - smoothing) * nll + (smoothing / n_classes) * smooth
+            return ((1 - smoothing) * nll + share * smooth).astype(nll.dtype)
         if reduction == "sum":
             total, total_s = nll.sum(), smooth.sum()
         else:
             denom = w[t[valid]].sum()
             total, total_s = nll.sum() / denom, smooth.sum() / denom
         if smoothing:
-            total = (1 - smoothing) * total + (smoothing / n_classes) * total_s
+            total = (1 - smoothing) * total + share * total_s
         return np.asarray(total, nll.dtype)
 
 
@@ -114,7 +124,8 @@ class NLLLoss(Function):
         w = np.ones(c, x.dtype) if weight is None else np.ascontiguousarray(weight, x.dtype)
         valid = t != ignore_index
         safe_t = np.where(valid, t, 0)
-        nll = np.where(valid, -rows[np.arange(m), safe_t] * w[safe_t], 0).astype(x.dtype)
+        picked = rows[np.arange(m), safe_t] * w[safe_t] if c else np.zeros(m, x.dtype)
+        nll = np.where(valid, -picked, 0).astype(x.dtype)
         ctx.save_for_backward(t, w)
         ctx.undo, ctx.valid, ctx.safe_t, ctx.shape = undo, valid, safe_t, rows.shape
         ctx.reduction = reduction
@@ -127,13 +138,16 @@ class NLLLoss(Function):
         a, _ = _row_coefficients(g, t, w, ctx.valid, ctx.reduction, t.size, 0.0, 1)
         dx = np.zeros(ctx.shape, w.dtype)
         m = ctx.shape[0]
-        dx[np.arange(m), ctx.safe_t] = np.where(ctx.valid, -a * w[ctx.safe_t], 0)
+        if ctx.shape[1]:
+            dx[np.arange(m), ctx.safe_t] = np.where(ctx.valid, -a * w[ctx.safe_t], 0)
         return ctx.undo(dx), None
 
 
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
+    if reduction == "mean" and loss.size == 0:
+        return np.asarray(np.nan, loss.dtype)   # PyTorch's mean of nothing, without a warning
     return np.asarray(loss.sum() if reduction == "sum" else loss.mean(), loss.dtype)
 
 

@@ -6,6 +6,17 @@ import numpy as np
 from ..function import Function
 
 
+def _empty(ctx, x, affine):
+    """Forward of a norm over an input with no elements: an empty result, zero gradients."""
+    ctx.empty_shapes = [x.shape] + [a.shape for a in affine]
+    return np.zeros(x.shape, x.dtype)
+
+
+def _empty_grads(ctx, g):
+    return tuple(np.zeros(s, g.dtype) if need else None
+                 for s, need in zip(ctx.empty_shapes, ctx.needs_input_grad))
+
+
 def _affine_grads(ctx, g, xhat, axes, shape):
     """Gradients of y = xhat * w + b for w and b (None where not needed), summed over axes."""
     grads = []
@@ -26,6 +37,9 @@ class BatchNorm(Function):
     @staticmethod
     def forward(ctx, x, *affine, running_mean=None, running_var=None, training=False,
                 momentum=0.1, eps=1e-5, has_w=False, has_b=False):
+        ctx.empty_shapes = None
+        if x.size == 0:
+            return _empty(ctx, x, affine)
         n, c = x.shape[:2]
         x3 = x.reshape(n, c, -1)
         count = n * x3.shape[2]
@@ -58,6 +72,8 @@ class BatchNorm(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.empty_shapes is not None:
+            return _empty_grads(ctx, g)
         xhat, inv_std, w = ctx.saved
         g = np.ascontiguousarray(g).reshape(xhat.shape)
         scale = inv_std if w is None else w * inv_std
@@ -81,6 +97,9 @@ class LayerNorm(Function):
 
     @staticmethod
     def forward(ctx, x, *affine, n_dims=1, eps=1e-5, has_w=False, has_b=False):
+        ctx.empty_shapes = None
+        if x.size == 0:
+            return _empty(ctx, x, affine)
         norm_shape = x.shape[x.ndim - n_dims:]
         d = int(np.prod(norm_shape))
         rows = x.reshape(-1, d)
@@ -100,6 +119,8 @@ class LayerNorm(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.empty_shapes is not None:
+            return _empty_grads(ctx, g)
         xhat, inv_std, w = ctx.saved
         g = np.ascontiguousarray(g).reshape(xhat.shape)
         gx = None

@@ -1,4 +1,6 @@
 """Losses: float64 gradchecks, values + gradients against torch, stability and bad targets."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -216,3 +218,44 @@ def test_elementwise_loss_bad_inputs():
     with pytest.raises(ValueError, match=r"pos_weight of shape \(2,\)"):
         F.binary_cross_entropy_with_logits(autograd.zeros(2, 3), autograd.zeros(2, 3),
                                            pos_weight=np.ones(2, np.float32))
+
+
+EMPTY_CLASS_PROBLEMS = [  # (scores shape, target, kwargs): no classes, no rows, all ignored
+    ((0, 0, 2), np.zeros((0, 2), np.int64), {}),
+    ((2, 0), np.zeros(2, np.int64), {"ignore_index": 0}),
+    ((0, 3), np.zeros(0, np.int64), {}),
+    ((2, 3), np.array([1, 1]), {"ignore_index": 1, "label_smoothing": 0.2}),
+]
+
+
+@pytest.mark.parametrize("fn_name", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("problem", range(len(EMPTY_CLASS_PROBLEMS)))
+def test_class_losses_on_empty_or_all_ignored_match_torch(fn_name, reduction, problem):
+    shape, target, kwargs = EMPTY_CLASS_PROBLEMS[problem]
+    if fn_name == "nll_loss":
+        kwargs = {k: v for k, v in kwargs.items() if k != "label_smoothing"}
+    x = np.random.default_rng(problem).standard_normal(shape)
+    fn, tfn = getattr(F, fn_name), getattr(TF, fn_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # no numpy RuntimeWarning may escape
+        run_both(lambda a, t: fn(a, t, reduction=reduction, **kwargs),
+                 lambda a, t: tfn(a, t, reduction=reduction, **kwargs), [x], [target])
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elementwise_losses_on_empty_input_match_torch_without_warnings(name, reduction, dtype):
+    ours = [autograd.zeros(0, 2, dtype=dtype, requires_grad=True) for _ in range(2)]
+    theirs = [torch.zeros(0, 2, dtype=torch.float32 if dtype == np.float32 else torch.float64,
+                          requires_grad=True) for _ in range(2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = getattr(F, name)(*ours, reduction=reduction)
+        y.backward(np.ones(y.shape, dtype))
+    ty = getattr(TF, name)(*theirs, reduction=reduction)
+    assert y.shape == tuple(ty.shape) and y.dtype == dtype
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    assert ours[0].grad.shape == (0, 2) and ours[0].grad.dtype == dtype

@@ -1,4 +1,6 @@
 """dropout, embedding, linear and the re-exported activations of nn.functional."""
+import re
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,96 @@ def test_embedding_bad_arguments():
         F.embedding(autograd.tensor([0]), autograd.zeros(4))
     with pytest.raises(NotImplementedError, match="max_norm"):
         F.embedding(autograd.tensor([0]), w, max_norm=1.0)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("dtype,rtol,atol", [(np.float32, 1e-6, 1e-6), (np.float64, 1e-10, 1e-14)])
+def test_gelu_matches_torch(approximate, dtype, rtol, atol):
+    # both forms cancel in 1 + erf / 1 + tanh on the negative tail, so the tail is accurate only
+    # to an absolute ~eps |x| (torch's float32 even returns -0.0 near x = -5.5): atol covers it
+    x = np.concatenate([np.linspace(-12, 12, 241), [0.0, -0.0, 1e-30, 30.0, -30.0]])
+    x = x.reshape(-1, 2).astype(dtype)
+    g = np.random.default_rng(3).standard_normal(x.shape).astype(dtype)
+    ours, theirs = autograd.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.gelu(ours, approximate), TF.gelu(theirs, approximate=approximate)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    assert y.dtype == dtype and ours.grad.dtype == dtype
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_gradcheck_and_edge_inputs(approximate):
+    x = np.random.default_rng(4).standard_normal((3, 4)) * 2
+    assert autograd.gradcheck(lambda t: F.gelu(t, approximate), [x], eps=1e-6, atol=1e-8,
+                              rtol=1e-6)
+    special = autograd.tensor([np.nan, np.inf, 40.0, -40.0], requires_grad=True)
+    np.testing.assert_array_equal(F.gelu(special, approximate).data, [np.nan, np.inf, 40.0, -0.0])
+    empty = autograd.zeros(2, 0, requires_grad=True)
+    F.gelu(empty, approximate).sum().backward()
+    assert empty.grad.shape == (2, 0)
+    assert F.gelu(autograd.tensor(1.5, requires_grad=True), approximate).shape == ()
+
+
+def test_gelu_bad_arguments():
+    with pytest.raises(ValueError, match=r"gelu: approximate must be one of"):
+        F.gelu(autograd.zeros(2), "erf")
+    with pytest.raises(TypeError, match=r"gelu: .*int64"):
+        F.gelu(autograd.zeros(2, dtype=np.int64))
+
+
+def test_transformer_encoder_layer_runs_with_gelu():
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0,
+                                       activation="gelu")
+    x = autograd.tensor(np.random.default_rng(5).standard_normal((2, 3, 8)).astype(np.float32),
+                        requires_grad=True)
+    y = layer(x)
+    y.sum().backward()
+    assert y.shape == (2, 3, 8) and y.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def _zeros_both(*shape):
+    return autograd.zeros(*shape, requires_grad=True), torch.zeros(*shape, requires_grad=True)
+
+
+@pytest.mark.parametrize("shapes", [((0, 1, 4, 4), (3, 1, 2, 2), True),
+                                    ((0, 2, 5), (2, 2, 3), False), ((0, 2, 5), (4, 2, 3), True)])
+def test_conv_on_empty_input_matches_torch(shapes):
+    x_shape, w_shape, with_bias = shapes
+    fn, tfn = (F.conv2d, TF.conv2d) if len(w_shape) == 4 else (F.conv1d, TF.conv1d)
+    (x, tx), (w, tw) = _zeros_both(*x_shape), _zeros_both(*w_shape)
+    b = autograd.tensor(np.arange(w_shape[0], dtype=np.float32) + 1, requires_grad=True)
+    tb = torch.tensor(b.data, requires_grad=True)
+    y = fn(x, w, b if with_bias else None)
+    ty = tfn(tx, tw, tb if with_bias else None)
+    assert y.shape == tuple(ty.shape) and y.dtype == np.float32
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(w.grad.data, tw.grad.numpy())
+    if with_bias:
+        np.testing.assert_array_equal(b.grad.data, tb.grad.numpy())
+
+
+def test_pool_and_conv_degenerate_sizes_raise_clear_errors():
+    for x_shape, w_shape in [((1, 1, 4), (1, 1, 0)), ((1, 0, 4), (1, 0, 2)),
+                             ((1, 2, 4), (0, 2, 2))]:
+        with pytest.raises(ValueError, match="conv1d: weight of shape " + re.escape(str(w_shape))):
+            F.conv1d(autograd.zeros(*x_shape), autograd.zeros(*w_shape))
+    for fn, shape in [(F.max_pool1d, (0, 0)), (F.avg_pool1d, (2, 0, 4)),
+                      (F.max_pool2d, (1, 2, 0, 3)), (F.avg_pool2d, (0, 0, 0))]:
+        with pytest.raises(ValueError, match=rf"{fn.__name__}: .*{shape}"):
+            fn(autograd.zeros(*shape), 2, None, 1)
+    y = F.max_pool2d(autograd.zeros(0, 2, 4, 4, requires_grad=True), 2)
+    assert y.shape == (0, 2, 2, 2)
+
+
+def test_embedding_with_zero_dim_matches_torch():
+    (w, tw) = _zeros_both(3, 0)
+    idx = np.array([0, 2])
+    y, ty = F.embedding(autograd.tensor(idx), w), TF.embedding(torch.tensor(idx), tw)
+    y.sum().backward()
+    ty.sum().backward()
+    assert y.shape == tuple(ty.shape) == (2, 0) and w.grad.shape == tuple(tw.grad.shape)

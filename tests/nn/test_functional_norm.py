@@ -154,3 +154,29 @@ def test_layer_norm_float32_and_bad_shapes():
         F.layer_norm(x, 4)
     with pytest.raises(ValueError, match=r"weight must have shape \(8,\)"):
         F.layer_norm(x, 8, autograd.ones(4))
+
+
+@pytest.mark.parametrize("case", ["layer_norm-0", "layer_norm-no-rows", "batch_norm-eval-0-ch",
+                                  "batch_norm-train-no-rows"])
+def test_norms_on_empty_input_match_torch(case):
+    rng = np.random.default_rng(6)
+    if case.startswith("layer_norm"):
+        shape = (2, 0) if case.endswith("-0") else (0, 3)
+        arrays = [rng.standard_normal(shape), rng.standard_normal(shape[1:]),
+                  rng.standard_normal(shape[1:])]
+        run_both(lambda x, w, b: F.layer_norm(x, shape[1:], w, b),
+                 lambda x, w, b: TF.layer_norm(x, shape[1:], w, b), arrays)
+        return
+    c, training = (0, False) if case.endswith("0-ch") else (3, True)
+    arrays = [rng.standard_normal((2 if c == 0 else 0, c)), rng.standard_normal(c),
+              rng.standard_normal(c)]
+    stats = [np.zeros(c), np.ones(c)]
+    ours, theirs = [s.copy() for s in stats], [torch.tensor(s) for s in stats]
+    if c == 0:   # torch's affine path fails on zero channels (select() out of range)
+        run_both(lambda x: F.batch_norm(x, *ours, training=training),
+                 lambda x: TF.batch_norm(x, *theirs, training=training), arrays[:1])
+    else:
+        run_both(lambda x, w, b: F.batch_norm(x, *ours, w, b, training=training),
+                 lambda x, w, b: TF.batch_norm(x, *theirs, w, b, training=training), arrays)
+    for a, t in zip(ours, theirs):
+        np.testing.assert_array_equal(a, t.numpy())
