@@ -6,30 +6,9 @@ the row maxima, sums, target gathers and the softmax-minus-onehot VJP.
 import numba as nb
 import numpy as np
 
+from .softmax import _row_sums, _shift_by_row_max  # shared row kernels
+
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
-
-
-@_jit
-def _shift_by_row_max(x, out):
-    # subtracting the row max keeps exp() in (0, 1]: logits of 1e4 stay finite
-    for r in range(x.shape[0]):
-        m = x[r, 0]
-        for c in range(1, x.shape[1]):
-            if x[r, c] > m:
-                m = x[r, c]
-        if m == -np.inf:
-            m = 0.0
-        for c in range(x.shape[1]):
-            out[r, c] = x[r, c] - m
-
-
-@_jit
-def _row_sums(e, out):
-    for r in range(e.shape[0]):
-        s = 0.0
-        for c in range(e.shape[1]):
-            s += e[r, c]
-        out[r] = s
 
 
 @_jit
