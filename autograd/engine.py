@@ -1,6 +1,8 @@
 """Reverse-mode walk over the recorded graph: toposort, VJPs, unbroadcast, accumulation."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import function
@@ -49,91 +51,139 @@ class IndexedGrad:
         return buf
 
 
-def _toposort(root: Node) -> list:
-    """Nodes reachable from root, each after every node that consumes its output (iterative DFS)."""
-    order, seen = [], {id(root)}
-    stack = [(root, iter(root.parents))]
+def _consumer_counts(root: Node) -> dict:
+    """For every node reachable from root: how many recorded inputs of other reachable nodes it
+    produced (iterative, so a long unrolled graph cannot hit the recursion limit)."""
+    counts, stack = {root: 0}, [root]
     while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if p.__class__ is Node and id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, iter(p.parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    order.reverse()
-    return order
+        for p in stack.pop().parents:
+            if p.__class__ is Node:
+                if p in counts:
+                    counts[p] += 1
+                else:
+                    counts[p] = 1
+                    stack.append(p)
+    return counts
 
 
-def _accumulate_leaf(leaf, g):
-    dtype = leaf.data.dtype
+# references to an in-flight gradient held by the engine itself: the VJP's result tuple, the
+# loop variable, _accumulate_leaf's argument and getrefcount's own argument
+_ADOPTABLE_REFS = 4
+
+
+def _accumulate_leaf(leaf, g, owned=None):
+    """Add g into leaf.grad. `owned` holds the ids of leaves whose .grad array this backward
+    call allocated: those are added into in place, any other .grad is replaced by a sum."""
     if leaf.grad is None:
-        # always a fresh array: the same array may reach several leaves (x + y), and .grad is
-        # accumulated into in place
-        fresh = g.dense(dtype) if g.__class__ is IndexedGrad else np.array(g, dtype, copy=True)
+        dtype = leaf._data.dtype
+        if g.__class__ is IndexedGrad:
+            fresh = g.dense(dtype)
+        elif (owned is not None and g.base is None and g.dtype == dtype and g.flags.writeable
+              and sys.getrefcount(g) <= _ADOPTABLE_REFS):
+            # nothing but this call refers to g (an array the VJP made for this input alone):
+            # adopt it instead of copying, as a copy of a large weight gradient costs ~10%
+            # of a small MLP's step
+            fresh = g
+        else:
+            # a fresh array: the same array may reach several leaves (x + y)
+            fresh = np.array(g, dtype, copy=True)
         leaf.grad = leaf.__class__._wrap(fresh, False)
+    elif owned is not None and id(leaf) in owned:
+        if g.__class__ is IndexedGrad:
+            g.add_into(leaf.grad._data)
+        else:
+            leaf.grad._data += g
+        return
     elif g.__class__ is IndexedGrad:
         g.add_into(leaf.grad.data)
     else:
         leaf.grad.data = leaf.grad.data + g
+    if owned is not None:
+        owned.add(id(leaf))
 
 
 def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
-    """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`."""
+    """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`.
+
+    A node runs once every node that consumes its output has run (its consumer count reaches
+    zero), so its gradient is complete; nodes are dict keys by identity.
+    """
     root = tensor._node
     if root is None:
         if tensor.requires_grad:
             _accumulate_leaf(tensor, grad)
         return
-    grads = {id(root): grad}
-    owned = set()  # keys whose buffer the engine allocated itself, so may add into in place
+    pending = _consumer_counts(root)
+    grads = {root: grad}
+    owned = set()  # nodes whose buffer the engine allocated itself, so may add into in place
+    owned_leaves = set()
     check = function.anomaly_enabled
-    for node in _toposort(root):
-        g = grads.pop(id(node), None)
-        if g is None:
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = grads.pop(node, None)
+        if g is None:  # no gradient reaches this node: only release its inputs
+            for parent in node.parents:
+                if parent.__class__ is Node:
+                    pending[parent] -= 1
+                    if not pending[parent]:
+                        ready.append(parent)
             continue
         if node.freed:
             raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
         if node.versions is not None:
             _check_versions(node)
         in_grads = node.fn.backward(node.ctx, g)
+        del g
         if check:
             from .anomaly import check_backward
             check_backward(node, in_grads)
         if not retain_graph:
             node.ctx.saved = None
             node.freed = True
-        for parent, ig, shape, dtype in zip(node.parents, in_grads, node.shapes, node.dtypes):
-            if parent is None or ig is None:
+        parents = node.parents
+        if len(in_grads) < len(parents):  # inputs without an entry receive no gradient
+            in_grads = tuple(in_grads) + (None,) * (len(parents) - len(in_grads))
+        shapes = node.shapes
+        # indexing, not zip: zip's reused result tuple would hold one more reference to each
+        # gradient, which _accumulate_leaf's reference count must not see
+        for i, parent in enumerate(parents):
+            if parent is None:
                 continue
+            ig, shape = in_grads[i], shapes[i]
             if parent.__class__ is not Node:
-                _accumulate_leaf(parent, ig if ig.shape == shape else unbroadcast(ig, shape))
+                if ig is not None:
+                    _accumulate_leaf(parent, ig if ig.shape == shape else unbroadcast(ig, shape),
+                                     owned_leaves)
                 continue
-            key = id(parent)
-            prev = grads.get(key)
+            left = pending[parent] - 1
+            pending[parent] = left
+            if not left:
+                ready.append(parent)
+            if ig is None:
+                continue
+            prev = grads.get(parent)
             if ig.__class__ is IndexedGrad:
                 if prev is None:
-                    prev = np.zeros(shape, dtype)
-                    owned.add(key)
-                elif key not in owned:
+                    prev = np.zeros(shape, node.dtypes[i])
+                    owned.add(parent)
+                elif parent not in owned:
                     prev = np.array(prev, copy=True)
-                    owned.add(key)
+                    owned.add(parent)
                 ig.add_into(prev)
-                grads[key] = prev
+                grads[parent] = prev
                 continue
             if ig.shape != shape:
                 ig = unbroadcast(ig, shape)
-            if ig.dtype != dtype:
-                ig = ig.astype(dtype)
+            if ig.dtype != node.dtypes[i]:
+                ig = ig.astype(node.dtypes[i])
             if prev is None:
-                grads[key] = ig
-            elif key in owned:
+                grads[parent] = ig
+            elif parent in owned:
                 prev += ig
             else:
-                grads[key] = prev + ig
-                owned.add(key)
+                grads[parent] = prev + ig
+                owned.add(parent)
 
 
 def _check_versions(node: Node):

@@ -2,9 +2,10 @@
 
 The layers project the input of every time step in one matmul before the time loop and do one
 matmul per step for the recurrent part; gates are slices of one (N, G*H) tensor. By default
-each direction of each layer then runs as one fused op (LSTMSequence, GRUSequence, RNNSequence)
-with hand-written back-propagation through time; `layer.fused = False` records the composed
-per-step graph instead (the cells always use it), which the tests keep as the oracle.
+each direction of each layer then runs as one fused op (autograd.ops.rnn: LSTMSequence,
+GRUSequence, RNNSequence) with hand-written back-propagation through time; `layer.fused = False`
+records the composed per-step graph instead (the cells always use it), which the tests keep as
+the oracle.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import math
 import numpy as np
 
 import autograd
-from autograd import Tensor, kernels
+from autograd import Tensor
 from autograd.creation import default_generator
-from autograd.function import Function
+from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
 
 from . import functional as F
 from .module import Module, Parameter
@@ -67,158 +68,6 @@ def _input_bias(mode, b_ih, b_hh):
     if b_ih is None:
         return None
     return b_ih if mode == "GRU" else b_ih + b_hh
-
-
-# --------------------------------------------------------------------- fused sequences
-# One graph node for a whole direction of a layer: the time loop runs in numpy and backward is
-# hand-written BPTT. Slicing one step out of a (L, N, G*H) projection costs a full-size
-# gradient per step in the composed graph (O(L^2) memory traffic); here it costs nothing.
-# The composed path (`fused = False`) is kept as the oracle the tests compare these against.
-def _order(n, reverse):
-    return range(n - 1, -1, -1) if reverse else range(n)
-
-
-def _previous(seq, first, reverse):
-    """The state entering each step, in time order: (L, N, H) from outputs and initial state."""
-    if reverse:
-        return np.concatenate([seq[1:], first[None]], axis=0)
-    return np.concatenate([first[None], seq[:-1]], axis=0)
-
-
-class LSTMSequence(Function):
-    """All steps of one LSTM direction.  xp (L, N, 4H) = x W_ih^T + b_ih + b_hh, h0, c0 (N, H),
-    w_hh (4H, H) -> (L, N, 2H) holding [h_t, c_t];  BPTT through the saved gate activations."""
-
-    @staticmethod
-    def forward(ctx, xp, h0, c0, w_hh, reverse=False):
-        n_steps, n, g4 = xp.shape
-        hs = g4 // 4
-        acts = np.empty_like(xp)  # i, f, g, o after their nonlinearities
-        out = np.empty((n_steps, n, 2 * hs), xp.dtype)
-        h, c, w_t = h0, c0, w_hh.T
-        for t in _order(n_steps, reverse):
-            gates = xp[t] + h @ w_t
-            a = acts[t]
-            a[...] = kernels.sigmoid_forward(gates)
-            np.tanh(gates[:, 2 * hs:3 * hs], out=a[:, 2 * hs:3 * hs])
-            h_new, c_new = out[t, :, :hs], out[t, :, hs:]
-            np.multiply(a[:, hs:2 * hs], c, out=c_new)
-            c_new += a[:, :hs] * a[:, 2 * hs:3 * hs]
-            np.multiply(a[:, 3 * hs:], np.tanh(c_new), out=h_new)
-            h, c = h_new, c_new
-        ctx.save_for_backward(acts, out, h0, c0, w_hh)
-        ctx.reverse = reverse
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        acts, out, h0, c0, w_hh = ctx.saved
-        n_steps, n, g4 = acts.shape
-        hs = g4 // 4
-        a4 = acts.reshape(n_steps, n, 4, hs)
-        i, f, g, o = a4[:, :, 0], a4[:, :, 1], a4[:, :, 2], a4[:, :, 3]
-        tc = np.tanh(out[..., hs:])
-        prev_h = _previous(out[..., :hs], h0, ctx.reverse)
-        # d(pre-activation)/dc for i, f, g and d(pre-activation)/dh for o, for all steps at once
-        k = np.empty_like(a4)
-        k[:, :, 0] = g * i * (1 - i)
-        k[:, :, 1] = _previous(out[..., hs:], c0, ctx.reverse) * f * (1 - f)
-        k[:, :, 2] = i * (1 - g * g)
-        k[:, :, 3] = tc * o * (1 - o)
-        dc_dh = o * (1 - tc * tc)
-        dxp = np.empty_like(a4)
-        dh = np.zeros((n, hs), acts.dtype)
-        dc = np.zeros((n, hs), acts.dtype)
-        for t in _order(n_steps, not ctx.reverse):
-            dh = dh + grad[t, :, :hs]
-            dc = dc + grad[t, :, hs:] + dh * dc_dh[t]
-            np.multiply(k[t, :, :3], dc[:, None, :], out=dxp[t, :, :3])
-            np.multiply(k[t, :, 3], dh, out=dxp[t, :, 3])
-            dc = dc * f[t]
-            dh = dxp[t].reshape(n, g4) @ w_hh
-        dxp = dxp.reshape(n_steps, n, g4)
-        dw = dxp.reshape(-1, g4).T @ prev_h.reshape(-1, hs)
-        return dxp, dh, dc, dw
-
-
-class GRUSequence(Function):
-    """All steps of one GRU direction.  xp (L, N, 3H) = x W_ih^T + b_ih, h0 (N, H),
-    w_hh (3H, H), b_hh (3H,) -> h (L, N, H);  BPTT through the saved r, z, n."""
-
-    @staticmethod
-    def forward(ctx, xp, h0, w_hh, b_hh, reverse=False):
-        n_steps, n, g3 = xp.shape
-        hs = g3 // 3
-        acts = np.empty_like(xp)  # r, z, n
-        hp_n = np.empty((n_steps, n, hs), xp.dtype)  # W_hn h + b_hn, which r multiplies
-        out = np.empty((n_steps, n, hs), xp.dtype)
-        h, w_t = h0, w_hh.T
-        for t in _order(n_steps, reverse):
-            hp = h @ w_t + b_hh
-            a = acts[t]
-            a[:, :2 * hs] = kernels.sigmoid_forward(xp[t, :, :2 * hs] + hp[:, :2 * hs])
-            hp_n[t] = hp[:, 2 * hs:]
-            np.tanh(xp[t, :, 2 * hs:] + a[:, :hs] * hp_n[t], out=a[:, 2 * hs:])
-            nt = a[:, 2 * hs:]
-            np.add(nt, a[:, hs:2 * hs] * (h - nt), out=out[t])
-            h = out[t]
-        ctx.save_for_backward(acts, hp_n, out, h0, w_hh)
-        ctx.reverse = reverse
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        acts, hp_n, out, h0, w_hh = ctx.saved
-        n_steps, n, g3 = acts.shape
-        hs = g3 // 3
-        r, z, nt = acts[..., :hs], acts[..., hs:2 * hs], acts[..., 2 * hs:]
-        prev_h = _previous(out, h0, ctx.reverse)
-        k_n = (1 - z) * (1 - nt * nt)      # d(pre_n)/dh
-        k_r = hp_n * r * (1 - r)           # d(pre_r)/d(pre_n)
-        k_z = (prev_h - nt) * z * (1 - z)  # d(pre_z)/dh
-        dxp = np.empty_like(acts)
-        dhp = np.empty_like(acts)
-        dh = np.zeros((n, hs), acts.dtype)
-        for t in _order(n_steps, not ctx.reverse):
-            dh = dh + grad[t]
-            d_n = dh * k_n[t]
-            dxp[t, :, 2 * hs:] = d_n
-            np.multiply(d_n, k_r[t], out=dxp[t, :, :hs])
-            np.multiply(dh, k_z[t], out=dxp[t, :, hs:2 * hs])
-            dhp[t, :, :2 * hs] = dxp[t, :, :2 * hs]
-            np.multiply(d_n, r[t], out=dhp[t, :, 2 * hs:])
-            dh = dh * z[t] + dhp[t] @ w_hh
-        dw = dhp.reshape(-1, g3).T @ prev_h.reshape(-1, hs)
-        return dxp, dh, dw, dhp.sum(axis=(0, 1))
-
-
-class RNNSequence(Function):
-    """All steps of one Elman RNN direction.  xp (L, N, H) = x W_ih^T + b_ih + b_hh, h0 (N, H),
-    w_hh (H, H) -> h (L, N, H);  BPTT through the saved outputs."""
-
-    @staticmethod
-    def forward(ctx, xp, h0, w_hh, reverse=False, relu=False):
-        out = np.empty_like(xp)
-        h, w_t = h0, w_hh.T
-        for t in _order(xp.shape[0], reverse):
-            pre = xp[t] + h @ w_t
-            h = np.maximum(pre, 0, out=out[t]) if relu else np.tanh(pre, out=out[t])
-        ctx.save_for_backward(out, h0, w_hh)
-        ctx.reverse, ctx.relu = reverse, relu
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        out, h0, w_hh = ctx.saved
-        dact = (out > 0).astype(out.dtype) if ctx.relu else 1 - out * out
-        dxp = np.empty_like(out)
-        dh = np.zeros(out.shape[1:], out.dtype)
-        for t in _order(out.shape[0], not ctx.reverse):
-            np.multiply(dh + grad[t], dact[t], out=dxp[t])
-            dh = dxp[t] @ w_hh
-        dw = dxp.reshape(-1, out.shape[2]).T @ _previous(out, h0, ctx.reverse).reshape(
-            -1, out.shape[2])
-        return dxp, dh, dw
 
 
 # --------------------------------------------------------------------- cells

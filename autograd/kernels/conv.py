@@ -2,7 +2,8 @@
 
 Layout: x (N, C, H, W) <-> cols (N, C*kH*kW, Ho*Wo), row index (c*kH + ki)*kW + kj and
 column index oh*Wo + ow. With this layout `weight(F, C*kH*kW) @ cols[n]` is already
-(F, Ho*Wo), i.e. NCHW output with no transposing copy. Out-of-range taps (padding) read 0.
+(F, Ho*Wo), i.e. NCHW output with no transposing copy. The kernels work on a zero-padded
+copy of the image that holds every tap, so their inner loops need no bounds tests.
 
 Each kernel has a serial and a batch-parallel driver (prange over images; each image owns its
 slice, so col2im's accumulation has no write races). Measured on 2 cores, LeNet-sized layers:
@@ -24,79 +25,67 @@ _jit_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="alway
 
 
 @_jit_inline
-def _valid_range(off, stride, size, n_out):
-    """Output positions o in [lo, hi) whose input position o*stride + off lies in [0, size)."""
-    lo = 0 if off >= 0 else -((off) // stride)          # ceil(-off / stride)
-    hi = -((off - size) // stride)                      # ceil((size - off) / stride)
-    hi = min(max(hi, lo), n_out)
-    lo = min(lo, n_out)
-    return lo, hi
+def _im2col_image(xp, cols, n, kh, kw, sh, sw, dh, dw, ho, wo):
+    # xp is zero-padded so that every tap is in range: the inner loop has no bounds tests
+    for c in range(xp.shape[1]):
+        img = xp[n, c]
+        for ki in range(kh):
+            for kj in range(kw):
+                dst = cols[n, (c * kh + ki) * kw + kj]
+                off = kj * dw
+                for oh in range(ho):
+                    src = img[oh * sh + ki * dh]
+                    base = oh * wo
+                    for ow in range(wo):
+                        dst[base + ow] = src[ow * sw + off]
 
 
 @_jit_inline
-def _im2col_image(x, cols, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    n_ch, h, w = x.shape[1], x.shape[2], x.shape[3]
-    for c in range(n_ch):
+def _col2im_image(cols, xp, n, kh, kw, sh, sw, dh, dw, ho, wo):
+    for c in range(xp.shape[1]):
+        img = xp[n, c]
         for ki in range(kh):
             for kj in range(kw):
-                row = (c * kh + ki) * kw + kj
-                off_w = kj * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, wo)
+                src = cols[n, (c * kh + ki) * kw + kj]
+                off = kj * dw
                 for oh in range(ho):
-                    ih = oh * sh - ph + ki * dh
+                    dst = img[oh * sh + ki * dh]
                     base = oh * wo
-                    if ih < 0 or ih >= h:
-                        for ow in range(wo):
-                            cols[n, row, base + ow] = 0.0
-                        continue
-                    for ow in range(lo):
-                        cols[n, row, base + ow] = 0.0
-                    for ow in range(lo, hi):
-                        cols[n, row, base + ow] = x[n, c, ih, ow * sw + off_w]
-                    for ow in range(hi, wo):
-                        cols[n, row, base + ow] = 0.0
-
-
-@_jit_inline
-def _col2im_image(cols, x, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    n_ch, h, w = x.shape[1], x.shape[2], x.shape[3]
-    for c in range(n_ch):
-        for ki in range(kh):
-            for kj in range(kw):
-                row = (c * kh + ki) * kw + kj
-                off_w = kj * dw - pw
-                lo, hi = _valid_range(off_w, sw, w, wo)
-                for oh in range(ho):
-                    ih = oh * sh - ph + ki * dh
-                    if ih < 0 or ih >= h:
-                        continue
-                    base = oh * wo
-                    for ow in range(lo, hi):
-                        x[n, c, ih, ow * sw + off_w] += cols[n, row, base + ow]
+                    for ow in range(wo):
+                        dst[ow * sw + off] += src[base + ow]
 
 
 @_jit
-def _im2col(x, cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    for n in range(x.shape[0]):
-        _im2col_image(x, cols, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+def _im2col(xp, cols, kh, kw, sh, sw, dh, dw, ho, wo):
+    for n in range(xp.shape[0]):
+        _im2col_image(xp, cols, n, kh, kw, sh, sw, dh, dw, ho, wo)
 
 
 @_jit_parallel
-def _im2col_parallel(x, cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    for n in nb.prange(x.shape[0]):
-        _im2col_image(x, cols, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+def _im2col_parallel(xp, cols, kh, kw, sh, sw, dh, dw, ho, wo):
+    for n in nb.prange(xp.shape[0]):
+        _im2col_image(xp, cols, n, kh, kw, sh, sw, dh, dw, ho, wo)
 
 
 @_jit
-def _col2im(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    for n in range(x.shape[0]):
-        _col2im_image(cols, x, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+def _col2im(cols, xp, kh, kw, sh, sw, dh, dw, ho, wo):
+    for n in range(xp.shape[0]):
+        _col2im_image(cols, xp, n, kh, kw, sh, sw, dh, dw, ho, wo)
 
 
 @_jit_parallel
-def _col2im_parallel(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):
-    for n in nb.prange(x.shape[0]):
-        _col2im_image(cols, x, n, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+def _col2im_parallel(cols, xp, kh, kw, sh, sw, dh, dw, ho, wo):
+    for n in nb.prange(xp.shape[0]):
+        _col2im_image(cols, xp, n, kh, kw, sh, sw, dh, dw, ho, wo)
+
+
+def _padded_shape(x_shape, kernel, stride, padding, dilation, out_size):
+    """(N, C, Hp, Wp) holding the image at offset (pH, pW) and every tap of every output."""
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    ho, wo = out_size
+    return (n, c, max(h + ph, (ho - 1) * sh + (kh - 1) * dh + 1),
+            max(w + pw, (wo - 1) * sw + (kw - 1) * dw + 1))
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
@@ -123,8 +112,11 @@ def im2col(x: np.ndarray, kernel, stride=(1, 1), padding=(0, 0), dilation=(1, 1)
     ho, wo = _out_size(x.shape, kernel, stride, padding, dilation, out_size)
     cols = np.empty((n, c * kh * kw, ho * wo), x.dtype)
     if cols.size:
+        xp = np.zeros(_padded_shape(x.shape, kernel, stride, padding, dilation, (ho, wo)),
+                      x.dtype)
+        xp[:, :, ph:ph + h, pw:pw + w] = x
         run = _im2col_parallel if PARALLEL and n > 1 else _im2col
-        run(np.ascontiguousarray(x), cols, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
+        run(xp, cols, kh, kw, sh, sw, dh, dw, ho, wo)
     return cols
 
 
@@ -133,8 +125,11 @@ def col2im(cols: np.ndarray, x_shape, kernel, stride=(1, 1), padding=(0, 0),
     """The adjoint of im2col: cols (N, C*kH*kW, Ho*Wo) -> (N, C, H, W), overlaps summed."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     ho, wo = _out_size(x_shape, kernel, stride, padding, dilation, out_size)
-    x = np.zeros(x_shape, cols.dtype)
-    if cols.size:
-        run = _col2im_parallel if PARALLEL and x_shape[0] > 1 else _col2im
-        run(np.ascontiguousarray(cols), x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo)
-    return x
+    if not cols.size:
+        return np.zeros(x_shape, cols.dtype)
+    xp = np.zeros(_padded_shape(x_shape, kernel, stride, padding, dilation, (ho, wo)),
+                  cols.dtype)
+    run = _col2im_parallel if PARALLEL and x_shape[0] > 1 else _col2im
+    run(np.ascontiguousarray(cols), xp, kh, kw, sh, sw, dh, dw, ho, wo)
+    h, w = x_shape[2:]
+    return np.ascontiguousarray(xp[:, :, ph:ph + h, pw:pw + w])

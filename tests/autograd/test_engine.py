@@ -274,3 +274,20 @@ def test_slices_and_dense_uses_of_one_tensor_accumulate_like_torch():
     f(ours, autograd).backward()
     f(theirs, torch).backward()
     np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_leaves_fed_the_same_gradient_array_do_not_share_memory():
+    y = autograd.ones(3, requires_grad=True)
+    z = autograd.ones(3, requires_grad=True)
+    (y + z).sum().backward()
+    assert not np.shares_memory(y.grad.data, z.grad.data)
+    y.grad.data *= 5  # an in-place edit of one gradient (as clipping does) leaves the other
+    np.testing.assert_array_equal(z.grad.data, np.ones(3, np.float32))
+
+
+def test_a_tensor_used_twice_in_one_op_gets_both_contributions():
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    (x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    (x * x).sum().backward()  # accumulates on top: 2 + 2x
+    np.testing.assert_array_equal(x.grad.data, [4.0, 6.0])
