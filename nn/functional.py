@@ -370,8 +370,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     the padding_idx row gets no gradient."""
     op = "embedding"
     if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError(f"{op}: max_norm, scale_grad_by_freq and sparse are not "
-                                  f"supported")
+        raise ValueError(f"{op}: the options max_norm, scale_grad_by_freq and sparse are not "
+                         f"supported")
     (w,) = _floats(op, weight=weight)
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":

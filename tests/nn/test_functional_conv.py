@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
 
-def run_both(fn, tfn, arrays, seed=0):
+def check_both(fn, tfn, arrays, seed=0):
     """fn on engine tensors and tfn on torch tensors; return values and input grads of both."""
     ours = [autograd.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -77,7 +77,7 @@ def test_conv_matches_torch(nd, data):
     cfg = data.draw(conv_configs(nd))
     ours, tconv = (F.conv2d, TF.conv2d) if nd == 2 else (F.conv1d, TF.conv1d)
     kw = geometry(cfg)
-    assert_same(*run_both(lambda *a: ours(*a, **kw), lambda *a: tconv(*a, **kw),
+    assert_same(*check_both(lambda *a: ours(*a, **kw), lambda *a: tconv(*a, **kw),
                           arrays_for(cfg), cfg["seed"]))
 
 
@@ -89,7 +89,7 @@ def test_conv2d_string_padding(padding, kernel, dilation):
     arrays = [rng.standard_normal((2, 3, 9, 8)), rng.standard_normal((4, 3) + kernel),
               rng.standard_normal(4)]
     kw = dict(padding=padding, dilation=dilation)
-    ours, theirs = run_both(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), arrays)
+    ours, theirs = check_both(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), arrays)
     if padding == "same":
         assert ours[0].shape[2:] == (9, 8)
     assert_same(ours, theirs)
@@ -99,7 +99,7 @@ def test_conv2d_string_padding(padding, kernel, dilation):
 def test_conv1d_same_padding_even_kernel():
     rng = np.random.default_rng(2)
     arrays = [rng.standard_normal((2, 3, 10)), rng.standard_normal((5, 3, 4))]
-    assert_same(*run_both(lambda *a: F.conv1d(*a, padding="same"),
+    assert_same(*check_both(lambda *a: F.conv1d(*a, padding="same"),
                           lambda *a: TF.conv1d(*a, padding="same"), arrays))
 
 
@@ -107,7 +107,7 @@ def test_unbatched_input_and_non_contiguous_views():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((6, 7, 3)).transpose(2, 0, 1)          # (3, 6, 7), not contiguous
     w = rng.standard_normal((4, 3, 3, 3))
-    assert_same(*run_both(lambda a, b: F.conv2d(a.permute(0, 1, 2), b, padding=1, stride=2),
+    assert_same(*check_both(lambda a, b: F.conv2d(a.permute(0, 1, 2), b, padding=1, stride=2),
                           lambda a, b: TF.conv2d(a, b, padding=1, stride=2), [x, w]))
 
 
@@ -115,7 +115,7 @@ def test_lenet_sized_layer_matches_torch():
     rng = np.random.default_rng(4)
     arrays = [rng.standard_normal((8, 16, 14, 14)), rng.standard_normal((32, 16, 3, 3)),
               rng.standard_normal(32)]
-    assert_same(*run_both(lambda *a: F.conv2d(*a, padding=1),
+    assert_same(*check_both(lambda *a: F.conv2d(*a, padding=1),
                           lambda *a: TF.conv2d(*a, padding=1), arrays))
 
 

@@ -15,7 +15,7 @@ TF = torch.nn.functional
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def run_both(fn, tfn, floats, ints=(), seed=0, rtol=1e-10):
+def check_both(fn, tfn, floats, ints=(), seed=0, rtol=1e-10):
     """Compare fn(*floats, *ints) with tfn on torch: the value and every float input's grad."""
     ours = [autograd.tensor(a, requires_grad=True) for a in floats]
     theirs = [torch.tensor(a, requires_grad=True) for a in floats]
@@ -64,7 +64,7 @@ def test_cross_entropy_matches_torch(p):
         p["target"].reshape(-1)[0] = 0 if p["ignore_index"] != 0 else 1 % p["logits"].shape[1]
         if np.all(p["target"] == p["ignore_index"]):
             return      # a single class that is ignored: the mean is 0/0 (tested below)
-    run_both(lambda x, t: F.cross_entropy(x, t, **ce_kwargs(p)),
+    check_both(lambda x, t: F.cross_entropy(x, t, **ce_kwargs(p)),
              lambda x, t: TF.cross_entropy(x, t, **ce_kwargs(p, True)),
              [p["logits"]], [p["target"]], p["seed"])
 
@@ -84,12 +84,12 @@ def test_nll_loss_matches_torch_and_gradchecks(reduction):
     t = rng.integers(0, 4, 6)
     t[2] = -100
     w = rng.uniform(0.5, 2, 4)
-    run_both(lambda x, t: F.nll_loss(x, t, weight=w, reduction=reduction),
+    check_both(lambda x, t: F.nll_loss(x, t, weight=w, reduction=reduction),
              lambda x, t: TF.nll_loss(x, t, weight=torch.tensor(w), reduction=reduction),
              [logp], [t])
     logp3 = rng.standard_normal((2, 4, 3))
     t3 = rng.integers(0, 4, (2, 3))
-    run_both(lambda x, t: F.nll_loss(x, t, reduction=reduction),
+    check_both(lambda x, t: F.nll_loss(x, t, reduction=reduction),
              lambda x, t: TF.nll_loss(x, t, reduction=reduction), [logp3], [t3])
     tt = autograd.tensor(t)
     assert autograd.gradcheck(lambda x: F.nll_loss(x, tt, weight=w, reduction=reduction), [logp])
@@ -97,7 +97,7 @@ def test_nll_loss_matches_torch_and_gradchecks(reduction):
 
 def test_cross_entropy_unbatched_and_all_ignored():
     x = np.array([0.5, -1.0, 2.0])
-    run_both(lambda a, t: F.cross_entropy(a, t), lambda a, t: TF.cross_entropy(a, t),
+    check_both(lambda a, t: F.cross_entropy(a, t), lambda a, t: TF.cross_entropy(a, t),
              [x], [np.array(2)])
     y = F.cross_entropy(autograd.tensor(np.zeros((2, 3))), autograd.tensor([-100, -100]))
     assert np.isnan(y.item())
@@ -145,9 +145,9 @@ def test_cross_entropy_bad_targets():
 def test_legacy_reduction_flags():
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
-    run_both(lambda x, y: F.mse_loss(x, y, size_average=False),
+    check_both(lambda x, y: F.mse_loss(x, y, size_average=False),
              lambda x, y: TF.mse_loss(x, y, reduction="sum"), [a, b])
-    run_both(lambda x, y: F.l1_loss(x, y, reduce=False),
+    check_both(lambda x, y: F.l1_loss(x, y, reduce=False),
              lambda x, y: TF.l1_loss(x, y, reduction="none"), [a, b])
 
 
@@ -157,15 +157,15 @@ def test_elementwise_losses_match_torch(reduction):
     a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     p, y = rng.uniform(0.02, 0.98, (3, 4)), rng.uniform(0, 1, (3, 4))
     w, pw = rng.uniform(0.5, 2, (3, 4)), rng.uniform(0.5, 2, 4)
-    run_both(lambda x, t: F.mse_loss(x, t, reduction=reduction),
+    check_both(lambda x, t: F.mse_loss(x, t, reduction=reduction),
              lambda x, t: TF.mse_loss(x, t, reduction=reduction), [a, b])
-    run_both(lambda x, t: F.l1_loss(x, t, reduction=reduction),
+    check_both(lambda x, t: F.l1_loss(x, t, reduction=reduction),
              lambda x, t: TF.l1_loss(x, t, reduction=reduction), [a, b])
-    run_both(lambda x, t: F.binary_cross_entropy(x, t, weight=w, reduction=reduction),
+    check_both(lambda x, t: F.binary_cross_entropy(x, t, weight=w, reduction=reduction),
              lambda x, t: TF.binary_cross_entropy(x, t, weight=torch.tensor(w),
                                                   reduction=reduction), [p, y])
     for wt, pwt in ((None, None), (w, None), (None, pw), (w, pw)):
-        run_both(lambda x, t: F.binary_cross_entropy_with_logits(
+        check_both(lambda x, t: F.binary_cross_entropy_with_logits(
                      x, t, weight=wt, pos_weight=pwt, reduction=reduction),
                  lambda x, t: TF.binary_cross_entropy_with_logits(
                      x, t, weight=None if wt is None else torch.tensor(wt),
@@ -239,7 +239,7 @@ def test_class_losses_on_empty_or_all_ignored_match_torch(fn_name, reduction, pr
     fn, tfn = getattr(F, fn_name), getattr(TF, fn_name)
     with warnings.catch_warnings():
         warnings.simplefilter("error")      # no numpy RuntimeWarning may escape
-        run_both(lambda a, t: fn(a, t, reduction=reduction, **kwargs),
+        check_both(lambda a, t: fn(a, t, reduction=reduction, **kwargs),
                  lambda a, t: tfn(a, t, reduction=reduction, **kwargs), [x], [target])
 
 

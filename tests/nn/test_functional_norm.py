@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
 
-def run_both(fn, tfn, arrays, seed=0):
+def check_both(fn, tfn, arrays, seed=0):
     ours = [autograd.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     y, ty = fn(*ours), tfn(*theirs)
@@ -64,7 +64,7 @@ def test_batch_norm_matches_torch(p):
         xx, ww, bb = unpack(*ts)
         return TF.batch_norm(xx, *torch_stats, ww, bb, training=training, momentum=momentum)
 
-    run_both(ours, theirs, arrays)
+    check_both(ours, theirs, arrays)
     for o, t in zip(ours_stats, torch_stats):       # updated in place like PyTorch
         np.testing.assert_allclose(o.data, t.numpy(), rtol=1e-12)
     if not training:
@@ -139,7 +139,7 @@ def test_layer_norm_matches_torch_and_gradchecks(shape, normalized, affine):
         xx, ww, bb = unpack(*ts)
         return TF.layer_norm(xx, norm, ww, bb)
 
-    run_both(ours, theirs, arrays)
+    check_both(ours, theirs, arrays)
     assert autograd.gradcheck(ours, arrays, atol=1e-6, rtol=1e-5)
 
 
@@ -164,7 +164,7 @@ def test_norms_on_empty_input_match_torch(case):
         shape = (2, 0) if case.endswith("-0") else (0, 3)
         arrays = [rng.standard_normal(shape), rng.standard_normal(shape[1:]),
                   rng.standard_normal(shape[1:])]
-        run_both(lambda x, w, b: F.layer_norm(x, shape[1:], w, b),
+        check_both(lambda x, w, b: F.layer_norm(x, shape[1:], w, b),
                  lambda x, w, b: TF.layer_norm(x, shape[1:], w, b), arrays)
         return
     c, training = (0, False) if case.endswith("0-ch") else (3, True)
@@ -173,10 +173,10 @@ def test_norms_on_empty_input_match_torch(case):
     stats = [np.zeros(c), np.ones(c)]
     ours, theirs = [s.copy() for s in stats], [torch.tensor(s) for s in stats]
     if c == 0:   # torch's affine path fails on zero channels (select() out of range)
-        run_both(lambda x: F.batch_norm(x, *ours, training=training),
+        check_both(lambda x: F.batch_norm(x, *ours, training=training),
                  lambda x: TF.batch_norm(x, *theirs, training=training), arrays[:1])
     else:
-        run_both(lambda x, w, b: F.batch_norm(x, *ours, w, b, training=training),
+        check_both(lambda x, w, b: F.batch_norm(x, *ours, w, b, training=training),
                  lambda x, w, b: TF.batch_norm(x, *theirs, w, b, training=training), arrays)
     for a, t in zip(ours, theirs):
         np.testing.assert_array_equal(a, t.numpy())

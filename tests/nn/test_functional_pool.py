@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
 
-def run_both(fn, tfn, x, seed=0):
+def check_both(fn, tfn, x, seed=0):
     ours, theirs = autograd.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = fn(ours), tfn(theirs)
     g = np.random.default_rng(seed).standard_normal(ty.shape)
@@ -68,7 +68,7 @@ def test_pool_matches_torch(kind, nd, data):
     if kind == "max":
         assume(not has_empty_window(shape, kw))
     x = np.random.default_rng(seed).standard_normal(shape)
-    run_both(lambda t: ours(t, **kw), lambda t: theirs(t, **kw), x, seed)
+    check_both(lambda t: ours(t, **kw), lambda t: theirs(t, **kw), x, seed)
 
 
 @pytest.mark.parametrize("kind,nd", list(POOLS))
@@ -100,7 +100,7 @@ def test_max_pool_2x2_fast_path_matches_torch_with_ties(shape, stride, ceil_mode
     # small integers make ties common: the first max must win in the unrolled 2x2 kernel too
     x = np.random.default_rng(7).integers(0, 3, shape).astype(np.float64)
     kw = dict(kernel_size=2, stride=stride, ceil_mode=ceil_mode)
-    run_both(lambda t: F.max_pool2d(t, **kw), lambda t: TF.max_pool2d(t, **kw), x)
+    check_both(lambda t: F.max_pool2d(t, **kw), lambda t: TF.max_pool2d(t, **kw), x)
     _, idx = F.max_pool2d(autograd.tensor(x), return_indices=True, **kw)
     _, tidx = TF.max_pool2d(torch.tensor(x), return_indices=True, **kw)
     np.testing.assert_array_equal(idx.data, tidx.numpy())
@@ -134,7 +134,7 @@ def test_window_wholly_in_padding():
 def test_avg_pool_divisor_override():
     x = np.random.default_rng(2).standard_normal((2, 2, 6, 5))
     kw = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, divisor_override=4)
-    run_both(lambda t: F.avg_pool2d(t, **kw), lambda t: TF.avg_pool2d(t, **kw), x)
+    check_both(lambda t: F.avg_pool2d(t, **kw), lambda t: TF.avg_pool2d(t, **kw), x)
 
 
 @pytest.mark.parametrize("in_size,out_size", [((5, 7), 1), ((5, 7), (2, 3)), ((6, 6), (4, 5)),
@@ -142,20 +142,20 @@ def test_avg_pool_divisor_override():
                                               ((3, 2), (5, 7))])
 def test_adaptive_avg_pool2d_matches_torch(in_size, out_size):
     x = np.random.default_rng(3).standard_normal((2, 3) + in_size)
-    run_both(lambda t: F.adaptive_avg_pool2d(t, out_size),
+    check_both(lambda t: F.adaptive_avg_pool2d(t, out_size),
              lambda t: TF.adaptive_avg_pool2d(t, out_size), x)
     assert autograd.gradcheck(lambda t: F.adaptive_avg_pool2d(t, out_size), [x[:1, :2]])
 
 
 def test_adaptive_avg_pool1d_matches_torch():
     x = np.random.default_rng(4).standard_normal((2, 3, 10))
-    run_both(lambda t: F.adaptive_avg_pool1d(t, 4), lambda t: TF.adaptive_avg_pool1d(t, 4), x)
+    check_both(lambda t: F.adaptive_avg_pool1d(t, 4), lambda t: TF.adaptive_avg_pool1d(t, 4), x)
 
 
 def test_unbatched_and_non_contiguous_inputs():
     x = np.random.default_rng(5).standard_normal((9, 8, 3)).transpose(2, 0, 1)
-    run_both(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), x)
-    run_both(lambda t: F.avg_pool2d(t, 3, 1, 1), lambda t: TF.avg_pool2d(t, 3, 1, 1), x)
+    check_both(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), x)
+    check_both(lambda t: F.avg_pool2d(t, 3, 1, 1), lambda t: TF.avg_pool2d(t, 3, 1, 1), x)
 
 
 def test_float32_stays_float32():

@@ -25,7 +25,7 @@ def _torch_module(ours, theirs):
     return theirs
 
 
-def compare(ours, theirs, inputs, extra=(), seed=0, train=True):
+def check_against_torch(ours, theirs, inputs, extra=(), seed=0, train=True):
     """Run both modules in float64 on `inputs` (floats get gradients) plus `extra` (targets,
     indices); compare outputs, input gradients, parameter gradients and buffers."""
     ours.double().train(train)
@@ -94,7 +94,7 @@ def _rng(seed):
        n_out=st.integers(1, 5), bias=st.booleans(), seed=st.integers(0, 2 ** 16))
 def test_linear_matches_torch(lead, n_in, n_out, bias, seed):
     x = _rng(seed).standard_normal((*lead, n_in))
-    compare(nn.Linear(n_in, n_out, bias=bias), torch.nn.Linear(n_in, n_out, bias=bias), [x])
+    check_against_torch(nn.Linear(n_in, n_out, bias=bias), torch.nn.Linear(n_in, n_out, bias=bias), [x])
 
 
 @pytest.mark.parametrize("ours,theirs,shape", [
@@ -114,7 +114,7 @@ def test_linear_matches_torch(lead, n_in, n_out, bias, seed):
 ])
 def test_activation_and_shape_modules_match_torch(ours, theirs, shape):
     x = _rng(1).standard_normal(shape)
-    compare(ours, theirs, [x])
+    check_against_torch(ours, theirs, [x])
     gradcheck_module(ours, [x])
     assert repr(ours) == repr(theirs)
 
@@ -123,9 +123,9 @@ def test_softmax_default_dim_matches_torch():
     for shape in [(4,), (3, 4), (2, 3, 4), (2, 3, 2, 2)]:
         x = _rng(2).standard_normal(shape)
         with pytest.warns(UserWarning, match="Implicit dimension"):
-            compare(nn.Softmax(), torch.nn.Softmax(), [x])
+            check_against_torch(nn.Softmax(), torch.nn.Softmax(), [x])
         with pytest.warns(UserWarning, match="Implicit dimension"):
-            compare(nn.LogSoftmax(), torch.nn.LogSoftmax(), [x])
+            check_against_torch(nn.LogSoftmax(), torch.nn.LogSoftmax(), [x])
 
 
 def test_step_module():
@@ -189,7 +189,7 @@ def _conv_pair(cls, tcls, c):
 def test_conv_matches_torch(ours_cls, theirs_cls, nd, data):
     c = data.draw(conv_cases(nd))
     ours, theirs = _conv_pair(ours_cls, theirs_cls, c)
-    compare(ours, theirs, [_rng(c["seed"]).standard_normal(c["shape"])])
+    check_against_torch(ours, theirs, [_rng(c["seed"]).standard_normal(c["shape"])])
     assert repr(ours) == repr(theirs)
 
 
@@ -245,7 +245,7 @@ POOLS = [(nn.MaxPool1d, torch.nn.MaxPool1d, 1, False), (nn.MaxPool2d, torch.nn.M
 def test_pools_match_torch(ours_cls, theirs_cls, nd, avg, data):
     kw, shape, seed = data.draw(pool_cases(nd, avg))
     ours, theirs = ours_cls(**kw), theirs_cls(**kw)
-    compare(ours, theirs, [_rng(seed).standard_normal(shape)])
+    check_against_torch(ours, theirs, [_rng(seed).standard_normal(shape)])
     assert repr(ours) == repr(theirs)
 
 
@@ -256,7 +256,7 @@ def test_pools_match_torch(ours_cls, theirs_cls, nd, avg, data):
        seed=st.integers(0, 99))
 def test_adaptive_avg_pool2d_matches_torch(h, w, out, seed):
     ours, theirs = nn.AdaptiveAvgPool2d(out), torch.nn.AdaptiveAvgPool2d(out)
-    compare(ours, theirs, [_rng(seed).standard_normal((2, 3, h, w))])
+    check_against_torch(ours, theirs, [_rng(seed).standard_normal((2, 3, h, w))])
     assert repr(ours) == repr(theirs)
 
 
@@ -294,8 +294,8 @@ def test_batch_norm_matches_torch_over_steps(two_d, c, n, length, affine, track,
     theirs = _torch_module(ours.double(), theirs)
     for step, train in enumerate([True, True, False]):
         x = rng.standard_normal(shape) * 2 + 1
-        # compare() copies ours into theirs; the buffers then evolve on both sides
-        compare(ours, theirs, [x], seed=step, train=train)
+        # check_against_torch() copies ours into theirs; the buffers then evolve on both sides
+        check_against_torch(ours, theirs, [x], seed=step, train=train)
     if track:
         assert int(ours.num_batches_tracked.item()) == 2
 
@@ -314,7 +314,7 @@ def test_layer_norm_matches_torch(shape, k, affine, bias, seed):
         ours.weight.data[...] = rng.uniform(0.5, 1.5, norm_shape)
         if bias:
             ours.bias.data[...] = rng.standard_normal(norm_shape)
-    compare(ours, theirs, [rng.standard_normal((2, *shape))])
+    check_against_torch(ours, theirs, [rng.standard_normal((2, *shape))])
 
 
 def test_norm_gradcheck():
@@ -354,7 +354,7 @@ def test_embedding_matches_torch(num, dim, idx_shape, padding, seed):
         assert not ours.weight.data[padding_idx].any()
     ours.weight.data[...] = rng.standard_normal((num, dim))
     idx = rng.integers(0, num, size=tuple(idx_shape))
-    compare(ours, theirs, [], extra=[idx])
+    check_against_torch(ours, theirs, [], extra=[idx])
 
 
 def test_embedding_gradcheck_from_pretrained_and_init():
@@ -415,11 +415,11 @@ def test_cross_entropy_and_nll_match_torch(n, c, spatial, weighted, ignore, redu
     weight = rng.uniform(0.5, 2.0, c) if weighted else None
     kw = dict(ignore_index=ignore_index, reduction=reduction)
     tw = None if weight is None else torch.tensor(weight)
-    compare(nn.CrossEntropyLoss(weight=weight, label_smoothing=smoothing, **kw),
+    check_against_torch(nn.CrossEntropyLoss(weight=weight, label_smoothing=smoothing, **kw),
             torch.nn.CrossEntropyLoss(weight=tw, label_smoothing=smoothing, **kw),
             [x], extra=[target])
     logp = x - np.log(np.exp(x).sum(1, keepdims=True))
-    compare(nn.NLLLoss(weight=weight, **kw), torch.nn.NLLLoss(weight=tw, **kw),
+    check_against_torch(nn.NLLLoss(weight=weight, **kw), torch.nn.NLLLoss(weight=tw, **kw),
             [logp], extra=[target])
 
 
@@ -430,16 +430,16 @@ def test_pointwise_losses_match_torch(shape, reduction, weighted, pos, seed):
     rng = _rng(seed)
     shape = tuple(shape)
     x, y = rng.standard_normal(shape), rng.standard_normal(shape)
-    compare(nn.MSELoss(reduction=reduction), torch.nn.MSELoss(reduction=reduction), [x, y])
-    compare(nn.L1Loss(reduction=reduction), torch.nn.L1Loss(reduction=reduction), [x, y])
+    check_against_torch(nn.MSELoss(reduction=reduction), torch.nn.MSELoss(reduction=reduction), [x, y])
+    check_against_torch(nn.L1Loss(reduction=reduction), torch.nn.L1Loss(reduction=reduction), [x, y])
     p, t = rng.uniform(0.05, 0.95, shape), rng.uniform(0, 1, shape)
     w = rng.uniform(0.5, 2, shape) if weighted else None
     tw = None if w is None else torch.tensor(w)
-    compare(nn.BCELoss(weight=w, reduction=reduction),
+    check_against_torch(nn.BCELoss(weight=w, reduction=reduction),
             torch.nn.BCELoss(weight=tw, reduction=reduction), [p, t])
     pw = rng.uniform(0.5, 2, shape[-1:]) if pos else None
     tpw = None if pw is None else torch.tensor(pw)
-    compare(nn.BCEWithLogitsLoss(weight=w, reduction=reduction, pos_weight=pw),
+    check_against_torch(nn.BCEWithLogitsLoss(weight=w, reduction=reduction, pos_weight=pw),
             torch.nn.BCEWithLogitsLoss(weight=tw, reduction=reduction, pos_weight=tpw),
             [x * 3, t])
 

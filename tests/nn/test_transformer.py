@@ -17,7 +17,7 @@ torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
 
-def close(a, b, what, rtol=1e-8, atol=1e-10):
+def assert_close(a, b, what, rtol=1e-8, atol=1e-10):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=what)
 
 
@@ -69,10 +69,10 @@ def test_sdpa_matches_torch(batch, L, S, E, Ev, mask_kind, scale, seed):
     ours = scaled_dot_product_attention(q, k, v, scale=scale, **kw)
     tkw = {key: torch.tensor(val) if key == "attn_mask" else val for key, val in kw.items()}
     theirs = TF.scaled_dot_product_attention(tq, tk, tv, scale=scale, **tkw)
-    close(ours.data, theirs.detach().numpy(), "output")
+    assert_close(ours.data, theirs.detach().numpy(), "output")
     backward_both([ours], [theirs], rng)
     for name, a, b in zip("qkv", (q, k, v), (tq, tk, tv)):
-        close(a.grad.data, b.grad.numpy(), f"gradient of {name}")
+        assert_close(a.grad.data, b.grad.numpy(), f"gradient of {name}")
 
 
 def make_mha(E, heads, kdim, vdim, bias, batch_first, seed):
@@ -135,16 +135,16 @@ def test_multihead_attention_matches_torch(heads, head_dim, N, L, S, self_attn, 
         kw["attn_mask"] = am if mask_kind == "bool" else rng.standard_normal((L, S))
     out, w = ours(*args, **kw)
     tout, tw = theirs(*targs, **{a: torch.tensor(b) if "mask" in a else b for a, b in kw.items()})
-    close(out.data, tout.detach().numpy(), "output")
-    close(w.data, tw.detach().numpy(), "weights")
+    assert_close(out.data, tout.detach().numpy(), "output")
+    assert_close(w.data, tw.detach().numpy(), "weights")
     backward_both([out, w], [tout, tw], rng)
     for i, (a, b) in enumerate(zip(args, targs)):
         if i == 0 or a is not args[0]:
-            close(a.grad.data, b.grad.numpy(), f"gradient of input {i}")
+            assert_close(a.grad.data, b.grad.numpy(), f"gradient of input {i}")
     params = dict(ours.named_parameters())
     assert set(params) == {name for name, _ in theirs.named_parameters()}
     for name, p in theirs.named_parameters():
-        close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
+        assert_close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
 
 
 def test_multihead_attention_need_weights_false_and_causal():
@@ -155,7 +155,7 @@ def test_multihead_attention_need_weights_false_and_causal():
     out, w = ours(x, x, x, need_weights=False, is_causal=True)
     tout, _ = theirs(tx, tx, tx, need_weights=False, attn_mask=torch.tensor(mask), is_causal=True)
     assert w is None
-    close(out.data, tout.detach().numpy(), "output")
+    assert_close(out.data, tout.detach().numpy(), "output")
 
 
 @settings(deadline=None, max_examples=15)
@@ -185,13 +185,13 @@ def test_encoder_layer_matches_torch(nhead, head_dim, ff, N, L, norm_first, batc
         kw["src_mask"][-1, 0] = bool((~kw["src_key_padding_mask"][:, 1:]).any(1).all())
     out = ours(x, **kw)
     tout = theirs(tx, **{a: torch.tensor(b) for a, b in kw.items()})
-    close(out.data, tout.detach().numpy(), "output")
+    assert_close(out.data, tout.detach().numpy(), "output")
     backward_both([out], [tout], rng)
-    close(x.grad.data, tx.grad.numpy(), "gradient of src")
+    assert_close(x.grad.data, tx.grad.numpy(), "gradient of src")
     params = dict(ours.named_parameters())
     assert list(params) == [name for name, _ in theirs.named_parameters()]
     for name, p in theirs.named_parameters():
-        close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
+        assert_close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
 
 
 def test_encoder_stack_matches_torch():
@@ -207,13 +207,13 @@ def test_encoder_stack_matches_torch():
     kpm = np.array([[False] * 5, [False, False, False, True, True]])
     out = ours(x, src_key_padding_mask=kpm)
     tout = theirs(tx, src_key_padding_mask=torch.tensor(kpm))
-    close(out.data, tout.detach().numpy(), "output")
+    assert_close(out.data, tout.detach().numpy(), "output")
     backward_both([out], [tout], rng)
-    close(x.grad.data, tx.grad.numpy(), "gradient of src")
+    assert_close(x.grad.data, tx.grad.numpy(), "gradient of src")
     params = dict(ours.named_parameters())
     assert list(params) == [name for name, _ in theirs.named_parameters()]
     for name, p in theirs.named_parameters():
-        close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
+        assert_close(params[name].grad.data, p.grad.numpy(), f"gradient of {name}")
 
 
 def parameters_as_inputs(module, fn):
