@@ -1,7 +1,6 @@
 """Conv1d and Conv2d modules over nn.functional's conv1d/conv2d, with PyTorch's options."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -84,12 +83,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def _explicit_padding(self):
         """(left, right) per spatial dim for the non-zero padding modes."""

@@ -40,7 +40,7 @@ def flat(out):
     return [out]
 
 
-def compare_module(ours, theirs, inputs, rng):
+def check_module_against_torch(ours, theirs, inputs, rng):
     """Forward both with the same inputs; contract every output with one random cotangent."""
     ours_in, torch_in = zip(*(both(a) for a in inputs))
     ours_out, torch_out = ours(*_nest(ours_in)), theirs(*_nest(torch_in))
@@ -92,7 +92,7 @@ def test_layer_matches_torch(kind, num_layers, bidirectional, batch_first, bias,
         d = num_layers * (2 if bidirectional else 1)
         state_shape = (d, batch, hidden) if batched else (d, hidden)
         inputs += [rng.standard_normal(state_shape) for _ in range(2 if kind == "lstm" else 1)]
-    compare_module(ours, theirs, inputs, rng)
+    check_module_against_torch(ours, theirs, inputs, rng)
 
 
 @settings(deadline=None, max_examples=20)
@@ -110,7 +110,7 @@ def test_cell_matches_torch(kind, bias, with_state, batched, batch, in_size, hid
     inputs = [rng.standard_normal(lead + (in_size,))]
     if with_state:
         inputs += [rng.standard_normal(lead + (hidden,)) for _ in range(2 if kind == "lstm" else 1)]
-    compare_module(ours, theirs, inputs, rng)
+    check_module_against_torch(ours, theirs, inputs, rng)
 
 
 def with_parameters(module, names):

@@ -29,7 +29,7 @@ def tol(dtype):
     return {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-13, "atol": 1e-15}
 
 
-def close(actual, expected, dtype):
+def assert_close(actual, expected, dtype):
     assert actual.dtype == dtype and actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected.astype(dtype), **tol(dtype))
 
@@ -41,16 +41,16 @@ def test_pointwise_kernels(dtype, data, shape):
     x = data.draw(values(dtype, shape))
     g = data.draw(values(dtype, shape, -2.0, 2.0))
     y_sig = 1 / (1 + np.exp(-x.astype(np.float64)))
-    close(kernels.sigmoid_forward(x), y_sig, dtype)
+    assert_close(kernels.sigmoid_forward(x), y_sig, dtype)
     y = kernels.sigmoid_forward(x)
-    close(kernels.sigmoid_backward(y, g), g * y * (1 - y), dtype)
+    assert_close(kernels.sigmoid_backward(y, g), g * y * (1 - y), dtype)
     t = np.tanh(x)
-    close(kernels.tanh_backward(t, g), g * (1 - t * t), dtype)
+    assert_close(kernels.tanh_backward(t, g), g * (1 - t * t), dtype)
     r = np.maximum(x, 0)
-    close(kernels.relu_backward(r, g), np.where(r > 0, g, 0), dtype)
+    assert_close(kernels.relu_backward(r, g), np.where(r > 0, g, 0), dtype)
     for slope in (0.01, 0.3):
-        close(kernels.leaky_relu_forward(x, slope), np.where(x > 0, x, x * dtype(slope)), dtype)
-        close(kernels.leaky_relu_backward(x, g, slope), np.where(x > 0, g, g * dtype(slope)),
+        assert_close(kernels.leaky_relu_forward(x, slope), np.where(x > 0, x, x * dtype(slope)), dtype)
+        assert_close(kernels.leaky_relu_backward(x, g, slope), np.where(x > 0, g, g * dtype(slope)),
               dtype)
 
 
@@ -58,10 +58,10 @@ def test_pointwise_kernels(dtype, data, shape):
 def test_pointwise_kernels_write_into_c_ordered_outputs_for_strided_inputs(dtype):
     x = np.linspace(-3, 3, 12, dtype=dtype).reshape(3, 4).T   # Fortran-ordered view
     g = np.ones((4, 3), dtype)
-    close(kernels.sigmoid_forward(x), 1 / (1 + np.exp(-x)), dtype)
-    close(kernels.relu_backward(np.maximum(x, 0), g), (x > 0).astype(dtype), dtype)
-    close(kernels.tanh_backward(np.tanh(x), g), 1 - np.tanh(x) ** 2, dtype)
-    close(kernels.leaky_relu_forward(x, 0.1), np.where(x > 0, x, 0.1 * x), dtype)
+    assert_close(kernels.sigmoid_forward(x), 1 / (1 + np.exp(-x)), dtype)
+    assert_close(kernels.relu_backward(np.maximum(x, 0), g), (x > 0).astype(dtype), dtype)
+    assert_close(kernels.tanh_backward(np.tanh(x), g), 1 - np.tanh(x) ** 2, dtype)
+    assert_close(kernels.leaky_relu_forward(x, 0.1), np.where(x > 0, x, 0.1 * x), dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -90,12 +90,12 @@ def test_softmax_kernels(dtype, data, shape):
     g = data.draw(values(dtype, shape, -2.0, 2.0))
     x64 = x.astype(np.float64)
     y, ly = kernels.softmax_lastdim(x), kernels.log_softmax_lastdim(x)
-    close(y, np_softmax(x64), dtype)
-    close(ly, np_log_softmax(x64), dtype)
+    assert_close(y, np_softmax(x64), dtype)
+    assert_close(ly, np_log_softmax(x64), dtype)
     y64 = y.astype(np.float64)
-    close(kernels.softmax_backward_lastdim(y, g), y64 * (g - (g * y64).sum(1, keepdims=True)),
+    assert_close(kernels.softmax_backward_lastdim(y, g), y64 * (g - (g * y64).sum(1, keepdims=True)),
           dtype)
-    close(kernels.log_softmax_backward_lastdim(ly, g),
+    assert_close(kernels.log_softmax_backward_lastdim(ly, g),
           g - np.exp(ly.astype(np.float64)) * g.sum(1, keepdims=True), dtype)
 
 
