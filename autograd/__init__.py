@@ -1,4 +1,5 @@
 """A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
+from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
 from . import functional
 from .anomaly import detect_anomaly
 from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, manual_seed,
