@@ -15,10 +15,10 @@ import numpy as np
 class _Guard:
     """Lock count and write version of one array held by live graphs."""
 
-    __slots__ = ("array", "count", "_version", "locked")
+    __slots__ = ("array", "count", "_version", "locked", "cache")
 
     def __init__(self, array, base_locked):
-        self.array, self.count, self._version = array, 0, 0
+        self.array, self.count, self._version, self.cache = array, 0, 0, None
         # a view made while its base was locked is read-only by inheritance: restore it too
         self.locked = base_locked or array.flags.writeable
         if self.locked:
@@ -99,6 +99,22 @@ def _restore_pending():
                     pass
                 del _pending[key]
                 progress = True
+
+
+def transposed(a):
+    """a with its last two axes swapped, as a C-contiguous array when that pays: OpenBLAS is
+    ~1.5x slower on a transposed operand, and MatMul's backward multiplies by the same
+    weight's transpose at every time step of an unrolled RNN. The copy is cached on the
+    array's guard, so it lives exactly while live graphs hold the array read-only, and a write
+    through the API (which bumps the guard's version) invalidates it."""
+    t = np.swapaxes(a, -1, -2)
+    g = _guards.get(id(a))
+    if t.flags.c_contiguous or g is None or g.count < 2 or g.array is not a:
+        return t  # already contiguous, or not reused by several ops: no copy
+    cache = g.cache
+    if cache is None or cache[0] != g._version:
+        cache = g.cache = (g._version, np.ascontiguousarray(t))
+    return cache[1]
 
 
 def replaced(array):

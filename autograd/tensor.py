@@ -14,6 +14,7 @@ import numpy as np
 
 from . import engine, function, saved
 from .function import Function, is_grad_enabled
+from .kernels import update
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import linalg as L
@@ -102,6 +103,17 @@ def _result_dtype(da: np.dtype, db: np.dtype, a_is_0d=False, b_is_0d=False) -> n
     if a_is_0d != b_is_0d:
         return db if a_is_0d else da
     return np.result_type(da, db)
+
+
+def _axpy_(d: np.ndarray, alpha, o, ufunc):
+    """d = ufunc(d, alpha * o) in place (np.add or np.subtract): one fused pass for a
+    same-shape float array (an optimizer-style update), numpy's broadcasting path otherwise."""
+    if (o.__class__ is np.ndarray
+            and update.axpy_(d, alpha if ufunc is np.add else -alpha, o)):
+        return
+    if isinstance(o, (list, tuple)):  # [1, 2] * alpha would repeat the list
+        o = np.asarray(o, d.dtype if d.dtype.kind == "f" else None)
+    ufunc(d, o * alpha, out=d, casting="unsafe")
 
 
 def _numpy_message(e: Exception) -> str:
@@ -330,8 +342,9 @@ class Tensor:
 
     def _apply_inplace(self, op, fn, other=None):
         self._inplace_check(op)
-        other = other.data if isinstance(other, Tensor) else other
-        if other is not None:
+        other = other._data if isinstance(other, Tensor) else other
+        if other is not None and not (other.__class__ is np.ndarray
+                                      and other.shape == self._data.shape):
             shape = np.shape(other)
             try:
                 ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
@@ -350,10 +363,10 @@ class Tensor:
         return self
 
     def add_(self, other, alpha=1):
-        return self._apply_inplace("add_", lambda d, o: np.add(d, o * alpha, out=d, casting="unsafe"), other)
+        return self._apply_inplace("add_", lambda d, o: _axpy_(d, alpha, o, np.add), other)
 
     def sub_(self, other, alpha=1):
-        return self._apply_inplace("sub_", lambda d, o: np.subtract(d, o * alpha, out=d, casting="unsafe"), other)
+        return self._apply_inplace("sub_", lambda d, o: _axpy_(d, alpha, o, np.subtract), other)
 
     def mul_(self, other):
         return self._apply_inplace("mul_", lambda d, o: np.multiply(d, o, out=d, casting="unsafe"), other)

@@ -56,9 +56,10 @@ class Ours:
         return autograd.cat(ts, dim)
 
     def sgd(self, params, lr):
-        for p in params:
-            p.data -= np.float32(lr) * p.grad.data
-            p.grad = None
+        with autograd.no_grad():
+            for p in params:
+                p.sub_(p.grad, alpha=lr)
+                p.grad = None
 
     def functional(self):
         return lookup("nn.functional")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.kernels import update
+
 from .optimizer import Optimizer
 
 
@@ -49,6 +51,7 @@ class SGD(Optimizer):
                     d, owned = step, True
                 else:
                     d, owned = buf, False
-            tmp = d if owned else np.empty_like(x)
-            np.multiply(d, lr, out=tmp)
-            x -= tmp
+            if not update.axpy_(x, -lr, d):  # 0-d or non-contiguous: numpy's two passes
+                tmp = d if owned else np.empty_like(x)
+                np.multiply(d, lr, out=tmp)
+                x -= tmp

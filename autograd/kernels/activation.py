@@ -12,8 +12,9 @@ _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 @_jit
 def _relu_backward(y, g, out):
+    zero = out.dtype.type(0)
     for i in range(y.size):
-        out[i] = g[i] if y[i] > 0 else 0.0
+        out[i] = g[i] if y[i] > 0 else zero
 
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -50,29 +51,37 @@ def leaky_relu_backward(x: np.ndarray, g: np.ndarray, slope: float) -> np.ndarra
 
 
 @_jit
+def _negative_abs(x, out):
+    for i in range(x.size):
+        out[i] = -abs(x[i])
+
+
+@_jit
 def _sigmoid_from_exp(x, e, out):
     # e = exp(-|x|) in (0, 1]: never overflows, for either sign of x
+    one = out.dtype.type(1)
     for i in range(x.size):
         v = e[i]
-        r = 1.0 / (1.0 + v)
+        r = one / (one + v)
         out[i] = r if x[i] >= 0 else v * r
 
 
 def sigmoid_forward(x: np.ndarray) -> np.ndarray:
     """Overflow-free logistic function: numpy computes exp(-|x|), the kernel fuses the rest."""
-    e = np.empty(x.shape, x.dtype)   # out= keeps a 0-d result an array, not a scalar
-    np.abs(x, out=e)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
+    flat = x.reshape(-1)
+    e = np.empty(x.size, x.dtype)
+    _negative_abs(flat, e)
+    np.exp(e, out=e)   # out= keeps a 0-d result an array, not a scalar
     out = np.empty(x.shape, x.dtype)
-    _sigmoid_from_exp(x.reshape(-1), e.reshape(-1), out.reshape(-1))
+    _sigmoid_from_exp(flat, e, out.reshape(-1))
     return out
 
 
 @_jit
 def _sigmoid_backward(y, g, out):
+    one = out.dtype.type(1)
     for i in range(y.size):
-        out[i] = g[i] * y[i] * (1.0 - y[i])
+        out[i] = g[i] * y[i] * (one - y[i])
 
 
 def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -84,8 +93,9 @@ def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 @_jit
 def _tanh_backward(y, g, out):
+    one = out.dtype.type(1)
     for i in range(y.size):
-        out[i] = g[i] * (1.0 - y[i] * y[i])
+        out[i] = g[i] * (one - y[i] * y[i])
 
 
 def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:

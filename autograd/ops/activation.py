@@ -1,4 +1,6 @@
 """Activations. Pointwise math runs in the numba kernels; these classes hold the VJP rules."""
+import math
+
 import numpy as np
 
 from .. import kernels
@@ -89,6 +91,10 @@ def _rows(x, axis):
     """View x as C-contiguous (rows, x.shape[axis]) with `axis` last; return it and an undo."""
     if x.ndim == 0:
         return x.reshape(1, 1), lambda r: r.reshape(())
+    shape = x.shape
+    if axis in (-1, x.ndim - 1):  # the common case: no axis to move
+        rows = _c(x).reshape(math.prod(shape[:-1]), shape[-1])
+        return rows, lambda r: r.reshape(shape)
     moved = np.moveaxis(x, axis, -1)
     shape = moved.shape
     # the row count explicitly: reshape(-1, 0) of an empty array is ambiguous

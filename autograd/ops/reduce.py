@@ -13,6 +13,17 @@ def _expand(g, shape, axis, keepdims):
     return g
 
 
+def _stretch(g, shape):
+    """np.broadcast_to(g, shape) for a g of the same ndim (its reduced dims are 1), read-only;
+    a zero-stride view made directly, as broadcast_to costs ~2 us per call in Python."""
+    if g.ndim != len(shape) or not g.flags.c_contiguous:
+        return np.broadcast_to(g, shape)
+    strides = tuple([0 if n != m else s for n, m, s in zip(g.shape, shape, g.strides)])
+    view = np.ndarray(shape, g.dtype, g, 0, strides)
+    view.flags.writeable = False
+    return view
+
+
 def _count(shape, axis):
     if axis is None:
         return int(np.prod(shape))
@@ -29,7 +40,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (np.broadcast_to(_expand(g, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape),)
+        return (_stretch(_expand(g, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape),)
 
 
 class Mean(Function):
@@ -45,7 +56,7 @@ class Mean(Function):
     def backward(ctx, g):
         n = _count(ctx.shape, ctx.axis)
         g = _expand(g, ctx.shape, ctx.axis, ctx.keepdims) / g.dtype.type(max(n, 1))
-        return (np.broadcast_to(g, ctx.shape),)
+        return (_stretch(g, ctx.shape),)
 
 
 class Var(Function):
