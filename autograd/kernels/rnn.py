@@ -34,12 +34,13 @@ def lstm_cell(pre, e, tg, prev, acts, out):
     bitwise."""
     n, g4 = e.shape
     hs = g4 // 4
+    one = acts.dtype.type(1)
     for r in range(n):
         pr, er, tr, pv, ar, orow = pre[r], e[r], tg[r], prev[r], acts[r], out[r]
         for j in range(hs):
             for k in (j, hs + j, 3 * hs + j):
                 v = er[k]
-                q = 1.0 / (1.0 + v)
+                q = one / (one + v)
                 ar[k] = q if pr[k] >= 0 else v * q
             ar[2 * hs + j] = tr[j]
             orow[hs + j] = ar[hs + j] * pv[hs + j] + ar[j] * ar[2 * hs + j]
