@@ -122,7 +122,8 @@ def main(argv=None) -> int:
     set_threads(args.threads)
     results = {"mode": args.mode, "threads": args.threads, "seed": args.seed,
                "sections": args.sections, "environment": _environment(), "training": [],
-               "speed": [], "gradcheck": None, "diagnostics": None, "errors": []}
+               "speed": [], "gradcheck": None, "diagnostics": None, "resources": None,
+               "errors": []}
     t_start = time.perf_counter()
     ctx.log(f"benchmarks: mode {args.mode}, threads {args.threads}, out {ctx.out}")
     for name in args.sections:
@@ -149,6 +150,10 @@ def main(argv=None) -> int:
         elif name == "speed":
             results["speed"] = rows
             results["load"] += " / " + _load()
+        elif name == "resources":
+            from .resources import errors
+            results["resources"] = rows
+            results["errors"] += [{"section": name, "error": e} for e in errors(rows)]
         elif name == "diagnostics":
             results["diagnostics"] = rows
             for line in rows["lines"]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .resources import markdown as resources_markdown
+
 
 def _pct(v):
     return "-" if v is None else f"{100 * v:.1f}%"
@@ -148,6 +150,8 @@ def write(out: Path, results, attention=None) -> list[str]:
                "W3-nn and W3-lstm time different code in the two engines (nn.LSTM layers)."]
     else:
         md += ["(not run)"]
+    md += ["", "## Memory and start-up", ""]
+    md += resources_markdown(results.get("resources"))
     md += ["", "## BPTT gradient checks", ""]
     md += gradcheck_table(results["gradcheck"]) if results["gradcheck"] is not None \
         else ["(not run)"]

@@ -236,6 +236,12 @@ def speed(ctx):
     return S.run(ctx.cfg["speed"], ctx.threads, ctx.log)
 
 
+def resources(ctx):
+    """Peak memory of a T=1,000 BPTT step and start-up time, each in a fresh process."""
+    from . import resources as R
+    return R.run(ctx.mode, ctx.threads, ctx.log)
+
+
 def gradcheck(ctx):
     """Rows of benchmarks.gradcheck.summary() (BPTT gradient checks), when it exists."""
     try:
@@ -263,5 +269,5 @@ def diagnostics(ctx):
 
 SECTIONS = {"perceptron": perceptron, "mlp": mlp, "cnn": cnn, "rnn": rnn, "seq2seq": seq2seq,
             "transformer": transformer, "fashion": fashion, "gradcheck": gradcheck,
-            "diagnostics": diagnostics, "speed": speed}
+            "diagnostics": diagnostics, "speed": speed, "resources": resources}
 TRAINING = ("perceptron", "mlp", "cnn", "rnn", "seq2seq", "transformer", "fashion")
