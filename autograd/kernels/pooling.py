@@ -13,6 +13,7 @@ from . import conv
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 _jit_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+_u = conv._u   # unsigned indices: see kernels/conv.py
 
 
 @_jit_inline
@@ -40,30 +41,33 @@ def _max_plane(x, y, idx, p, kh, kw, sh, sw, ph, pw, dh, dw):
 
 
 @_jit_inline
-def _max_plane_2x2(x, y, idx, p, sh, sw):
+def _max4(a, b, c, d):
+    # first max of a window in reading order; a nan wins, so it propagates
+    m, k = a, 0
+    t = (b > m) | (b != b)
+    m = b if t else m
+    k = 1 if t else k
+    t = (c > m) | (c != c)
+    m = c if t else m
+    k = 2 if t else k
+    t = (d > m) | (d != d)
+    m = d if t else m
+    k = 3 if t else k
+    return m, k
+
+
+@_jit_inline
+def _max_plane_2x2(x, y, code, p, sh, sw):
     # the common 2x2 window with every tap in range, unrolled: the compares become selects
-    # instead of unpredictable branches (3x faster than _max_plane, measured)
-    w = x.shape[2]
+    # instead of unpredictable branches (3x faster than _max_plane, measured). The argmax is
+    # kept as its window position 2*di + dj (int8): an eighth of the int64 flat index traffic.
     for oh in range(y.shape[1]):
-        ih = oh * sh
+        ih = _u(oh * sh)
         for ow in range(y.shape[2]):
-            iw = ow * sw
-            m = x[p, ih, iw]
-            k = ih * w + iw
-            v = x[p, ih, iw + 1]
-            t = (v > m) | (v != v)
-            m = v if t else m
-            k = k + 1 if t else k
-            v = x[p, ih + 1, iw]
-            t = (v > m) | (v != v)
-            m = v if t else m
-            k = (ih + 1) * w + iw if t else k
-            v = x[p, ih + 1, iw + 1]
-            t = (v > m) | (v != v)
-            m = v if t else m
-            k = (ih + 1) * w + iw + 1 if t else k
+            iw = _u(ow * sw)
+            m, k = _max4(x[p, ih, iw], x[p, ih, iw + 1], x[p, ih + 1, iw], x[p, ih + 1, iw + 1])
             y[p, oh, ow] = m
-            idx[p, oh, ow] = k
+            code[p, oh, ow] = k
 
 
 @_jit
@@ -79,15 +83,15 @@ def _max_pool_forward_parallel(x, y, idx, kh, kw, sh, sw, ph, pw, dh, dw):
 
 
 @_jit
-def _max_pool_2x2(x, y, idx, sh, sw):
+def _max_pool_2x2(x, y, code, sh, sw):
     for p in range(x.shape[0]):
-        _max_plane_2x2(x, y, idx, p, sh, sw)
+        _max_plane_2x2(x, y, code, p, sh, sw)
 
 
 @_jit_parallel
-def _max_pool_2x2_parallel(x, y, idx, sh, sw):
+def _max_pool_2x2_parallel(x, y, code, sh, sw):
     for p in nb.prange(x.shape[0]):
-        _max_plane_2x2(x, y, idx, p, sh, sw)
+        _max_plane_2x2(x, y, code, p, sh, sw)
 
 
 @_jit
@@ -100,32 +104,97 @@ def _max_pool_backward(g, idx, dx):
                 dx[p, a] += g[p, o]
 
 
+@_jit
+def _max_pool_2x2_backward_tiled(g, code, dx, z):
+    # stride 2: the windows tile the plane, so every dx element is written once (no zero
+    # fill, no scattered read-modify-write); rows and columns past the last window get 0.
+    # z is a zero of dx's dtype, so that the selects below stay in that dtype
+    ho, wo = g.shape[1], g.shape[2]
+    h, w = dx.shape[1], dx.shape[2]
+    for p in range(g.shape[0]):
+        for oh in range(ho):
+            for ow in range(wo):
+                v, k = g[p, oh, ow], code[p, oh, ow]
+                dx[p, 2 * oh, 2 * ow] = v if k == 0 else z
+                dx[p, 2 * oh, 2 * ow + 1] = v if k == 1 else z
+                dx[p, 2 * oh + 1, 2 * ow] = v if k == 2 else z
+                dx[p, 2 * oh + 1, 2 * ow + 1] = v if k == 3 else z
+            for iw in range(2 * wo, w):
+                dx[p, 2 * oh, iw] = 0
+                dx[p, 2 * oh + 1, iw] = 0
+        for ih in range(2 * ho, h):
+            for iw in range(w):
+                dx[p, ih, iw] = 0
+
+
+@_jit
+def _max_pool_2x2_backward(g, code, dx, sh, sw):
+    # overlapping (stride 1) or sparse windows: scatter-add into a zeroed dx
+    for p in range(g.shape[0]):
+        for oh in range(g.shape[1]):
+            for ow in range(g.shape[2]):
+                k = code[p, oh, ow]
+                dx[p, _u(oh * sh + k // 2), _u(ow * sw + k % 2)] += g[p, oh, ow]
+
+
+@_jit
+def _codes_to_flat(code, flat, sh, sw, w):
+    for p in range(code.shape[0]):
+        for oh in range(code.shape[1]):
+            for ow in range(code.shape[2]):
+                k = code[p, oh, ow]
+                flat[p, oh, ow] = (oh * sh + k // 2) * w + ow * sw + k % 2
+
+
 def max_pool_forward(x, kernel, stride, padding, dilation, out_size):
-    """x: (P, H, W) -> (y (P, Ho, Wo), argmax (P, Ho, Wo) as flat indices ih*W + iw;
-    -inf and index -1 for a window wholly in the padding)."""
+    """x: (P, H, W) -> (y (P, Ho, Wo), argmax (P, Ho, Wo)).
+
+    The argmax is int64 flat indices ih*W + iw (-inf and index -1 for a window wholly in the
+    padding) or, on the unpadded 2x2 path, int8 window positions 2*di + dj; `flat_indices`
+    turns either into flat indices and `max_pool_backward` takes either.
+    """
     y = np.empty((x.shape[0],) + tuple(out_size), x.dtype)
-    idx = np.empty(y.shape, np.int64)
-    if not y.size:
-        return y, idx
     x = np.ascontiguousarray(x)
     parallel = conv.PARALLEL and x.shape[0] > 1
     (sh, sw), (ho, wo) = stride, out_size
     if (tuple(kernel) == (2, 2) and tuple(padding) == (0, 0) and tuple(dilation) == (1, 1)
             and (ho - 1) * sh + 1 < x.shape[1] and (wo - 1) * sw + 1 < x.shape[2]):
-        (_max_pool_2x2_parallel if parallel else _max_pool_2x2)(x, y, idx, sh, sw)
+        idx = np.empty(y.shape, np.int8)
+        if y.size:
+            (_max_pool_2x2_parallel if parallel else _max_pool_2x2)(x, y, idx, sh, sw)
     else:
-        run = _max_pool_forward_parallel if parallel else _max_pool_forward
-        run(x, y, idx, *kernel, *stride, *padding, *dilation)
+        idx = np.empty(y.shape, np.int64)
+        if y.size:
+            run = _max_pool_forward_parallel if parallel else _max_pool_forward
+            run(x, y, idx, *kernel, *stride, *padding, *dilation)
     return y, idx
 
 
-def max_pool_backward(g, idx, x_shape):
-    """Route each output gradient to its argmax: g (P, Ho, Wo) -> dx (P, H, W)."""
+def flat_indices(idx, stride, x_shape):
+    """argmax from max_pool_forward -> int64 flat indices ih*W + iw, (P, Ho, Wo)."""
+    if idx.dtype == np.int64:
+        return idx
+    flat = np.empty(idx.shape, np.int64)
+    _codes_to_flat(idx, flat, stride[0], stride[1], x_shape[-1])
+    return flat
+
+
+def max_pool_backward(g, idx, x_shape, stride=(1, 1)):
+    """Route each output gradient to its argmax: g (P, Ho, Wo) -> dx (P, H, W).
+    `stride` is needed only for int8 window positions (the 2x2 path)."""
+    g = np.ascontiguousarray(g)
+    if idx.dtype == np.int8 and tuple(stride) == (2, 2) and g.size:
+        dx = np.empty(x_shape, g.dtype)
+        _max_pool_2x2_backward_tiled(g, idx, dx, g.dtype.type(0))
+        return dx
     dx = np.zeros(x_shape, g.dtype)
-    if g.size:
+    if not g.size:
+        return dx
+    if idx.dtype == np.int8:
+        _max_pool_2x2_backward(g, idx, dx, stride[0], stride[1])
+    else:
         p = g.shape[0]
-        _max_pool_backward(np.ascontiguousarray(g).reshape(p, -1), idx.reshape(p, -1),
-                           dx.reshape(p, -1))
+        _max_pool_backward(g.reshape(p, -1), idx.reshape(p, -1), dx.reshape(p, -1))
     return dx
 
 

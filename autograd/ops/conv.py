@@ -1,10 +1,12 @@
-"""Convolution as im2col + one batched BLAS matmul; the VJP is two matmuls and a col2im."""
+"""Convolution as im2col + one BLAS product over the whole batch; the VJP is two products
+and a col2im."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Function
-from ..kernels.conv import col2im, conv_output_size, im2col
+from ..kernels.conv import (add_bias, bias_grad, col2im, conv_output_size, fold_grad, im2col,
+                            unfold_output)
 
 
 def ntuple(value, n: int, name: str, op: str, least: int) -> tuple:
@@ -76,23 +78,35 @@ def _geom_2d(params):
     return (1,) + stride, (0,) + padding, (1,) + dilation, (1,) + out
 
 
+# Below this many rows of im2col (C/groups * kH * kW) the products run per image on views of
+# the batch-wide cols: one (F, K) @ (K, N*L) product with K small is a poor BLAS shape, and
+# OpenBLAS's threaded run of it stalls for milliseconds when the cores are shared (measured
+# K = 9: 75 us to 10 ms per call; per image 80 us every time)
+PER_IMAGE_MAX_K = 32
+
+
 class Convolution(Function):
-    """y[n] = W @ im2col(x[n]) + b  (per group);  dW = sum_n g[n] @ cols[n]^T,
-    dx = col2im(W^T @ g), db = sum g.  x: (N, C, [H,] W), weight: (F, C/groups, [kH,] kW)."""
+    """y = W @ im2col(x) + b  (per group; one batch-wide product, or per image for small K);
+    dW = g @ cols^T, dx = col2im(W^T @ g), db = sum g.
+    x: (N, C, [H,] W), weight: (F, C/groups, [kH,] kW) -> (N, F, [H',] W')."""
 
     @staticmethod
     def forward(ctx, x, w, b=None, geometry=None, groups=1):
         stride, padding, dilation, out = _geom_2d(geometry)
         x4, w4 = x.reshape(_as_2d(x.shape)), w.reshape(_as_2d(w.shape))
         n, f, k = x.shape[0], w.shape[0], int(np.prod(w4.shape[1:]))
-        cols = im2col(x4, w4.shape[2:], stride, padding, dilation, out)     # (N, C*kk, L)
-        wm = w4.reshape(groups, f // groups, k)
-        if groups == 1:
-            y = np.matmul(wm[0], cols)                                        # (N, F, L)
+        cols = im2col(x4, w4.shape[2:], stride, padding, dilation, out)     # (G*K, N*L)
+        if groups == 1 and k <= PER_IMAGE_MAX_K:
+            y = np.matmul(w4.reshape(f, k), cols.reshape(k, n, -1).swapaxes(0, 1))  # (N, F, L)
+            if b is not None:
+                add_bias(y, b)
         else:
-            y = np.matmul(wm, cols.reshape(n, groups, k, -1)).reshape(n, f, -1)
-        if b is not None:
-            y += b[:, None]
+            if groups == 1:
+                yt = w4.reshape(f, k) @ cols                                  # (F, N*L)
+            else:
+                yt = np.matmul(w4.reshape(groups, f // groups, k),
+                               cols.reshape(groups, k, -1)).reshape(f, -1)
+            y = unfold_output(yt, b, n)                                       # (N, F, L)
         need = ctx.needs_input_grad or (False, False)
         # cols feed only dW and w only dx: keep just what the backward pass will use
         ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
@@ -108,20 +122,35 @@ class Convolution(Function):
         need_x, need_w = ctx.needs_input_grad[:2]
         n, f = g.shape[:2]
         fg, k = f // groups, int(np.prod(w_shape[1:]))
-        g = np.ascontiguousarray(g).reshape(n, groups, fg, -1)               # (N, G, F/G, L)
-        gx = gw = gb = None
-        if len(ctx.needs_input_grad) == 3 and ctx.needs_input_grad[2]:
-            gb = g.sum(axis=(0, 3)).reshape(f)
+        gx = gw = None
+        if groups == 1 and k <= PER_IMAGE_MAX_K:
+            g = np.ascontiguousarray(g).reshape(n, f, -1)                    # (N, F, L)
+            gb = bias_grad(g) if len(ctx.needs_input_grad) == 3 else None
+            if need_w:
+                cv = cols.reshape(k, n, -1).swapaxes(0, 1)                     # (N, K, L)
+                gw = np.ascontiguousarray(
+                    np.matmul(cv, g.swapaxes(1, 2)).sum(axis=0).T).reshape(w_shape)
+            if need_x:
+                dcols = np.matmul(w.reshape(f, k).T, g)                       # (N, K, L)
+                gx = col2im(dcols.swapaxes(0, 1), _as_2d(x_shape), _as_2d(w_shape)[2:], stride,
+                            padding, dilation, out).reshape(x_shape)
+            return (gx, gw) if len(ctx.needs_input_grad) == 2 else (gx, gw, gb)
+        gt, gb = fold_grad(g.reshape(n, f, -1))                              # (F, N*L), (F,)
         if need_w:
-            c3 = cols.reshape(n, groups, k, -1)
-            # cols @ g^T, transposed after the batch sum, runs ~1.4x faster in BLAS than
-            # g @ cols^T for LeNet-sized layers (measured), and the transpose is (K, F) small
-            gw_t = np.matmul(c3, g.swapaxes(-1, -2)).sum(axis=0)              # (G, K, F/G)
-            gw = np.ascontiguousarray(gw_t.swapaxes(-1, -2)).reshape(w_shape)
+            if groups == 1:
+                # cols @ g^T, transposed after, runs ~1.4x faster in BLAS than g @ cols^T
+                # for LeNet-sized layers (measured), and the transpose is (K, F) small
+                gw = np.ascontiguousarray((cols @ gt.T).T).reshape(w_shape)
+            else:
+                gw_t = np.matmul(cols.reshape(groups, k, -1),
+                                 gt.reshape(groups, fg, -1).swapaxes(-1, -2))  # (G, K, F/G)
+                gw = np.ascontiguousarray(gw_t.swapaxes(-1, -2)).reshape(w_shape)
         if need_x:
-            wm = w.reshape(groups, fg, k)
-            dcols = np.matmul(wm.swapaxes(-1, -2), g).reshape(n, groups * k, -1)
-            x4 = _as_2d(x_shape)
-            gx = col2im(dcols, x4, _as_2d(w_shape)[2:], stride, padding, dilation,
+            if groups == 1:
+                dcols = w.reshape(f, k).T @ gt                                # (K, N*L)
+            else:
+                dcols = np.matmul(w.reshape(groups, fg, k).swapaxes(-1, -2),
+                                  gt.reshape(groups, fg, -1)).reshape(groups * k, -1)
+            gx = col2im(dcols, _as_2d(x_shape), _as_2d(w_shape)[2:], stride, padding, dilation,
                         out).reshape(x_shape)
         return (gx, gw) if len(ctx.needs_input_grad) == 2 else (gx, gw, gb)

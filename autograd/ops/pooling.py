@@ -61,16 +61,18 @@ class MaxPool(Function):
                                     _pad2(padding, 0), _pad2(dilation, 1), _pad2(out_size, 1))
         out_shape = x.shape[:-nd] + tuple(out_size)
         if indices_out is not None:     # return_indices: the caller collects them here
-            indices_out.append(idx.reshape(out_shape))
+            flat = K.flat_indices(idx, _pad2(stride, 1), planes.shape)
+            indices_out.append(flat.reshape(out_shape))
         ctx.save_for_backward(idx)
-        ctx.x_shape, ctx.planes_shape = x.shape, planes.shape
+        ctx.x_shape, ctx.planes_shape, ctx.stride = x.shape, planes.shape, _pad2(stride, 1)
         return y.reshape(out_shape)
 
     @staticmethod
     def backward(ctx, g):
         (idx,) = ctx.saved
         g = g.reshape(idx.shape)
-        return (K.max_pool_backward(g, idx, ctx.planes_shape).reshape(ctx.x_shape),)
+        dx = K.max_pool_backward(g, idx, ctx.planes_shape, ctx.stride)
+        return (dx.reshape(ctx.x_shape),)
 
 
 class AvgPool(Function):

@@ -169,3 +169,31 @@ def test_conv_bad_bias_and_dtypes():
         F.conv2d(x, w.double())
     with pytest.raises(TypeError, match="int64"):
         F.conv1d(autograd.tensor(np.zeros((1, 3, 8), np.int64)), autograd.zeros(4, 3, 3))
+
+
+@pytest.mark.parametrize("c,groups", [(2, 1), (8, 1), (8, 2)])    # K = 18 / 72 / 36 rows
+@pytest.mark.parametrize("geom", [dict(padding=1), dict(stride=2, dilation=(1, 2), padding=(0, 2))])
+def test_per_image_and_batch_wide_products(c, groups, geom):
+    # K <= PER_IMAGE_MAX_K runs the products per image, larger K (or groups) one batch-wide
+    # product; both, with every input needing a gradient, against torch and finite differences
+    from autograd.ops.conv import PER_IMAGE_MAX_K
+    assert (c // groups * 9 <= PER_IMAGE_MAX_K) == (c == 2)
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal((3, c, 7, 8)), rng.standard_normal((4, c // groups, 3, 3)),
+              rng.standard_normal(4)]
+    kw = dict(geom, groups=groups)
+    assert_same(*check_both(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), arrays))
+    small = [arrays[0][:2]] + arrays[1:]              # a batch of 2 keeps the check quick
+    assert autograd.gradcheck(lambda *a: F.conv2d(*a, **kw), small, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("c", [1, 16])
+def test_float32_lenet_layers_stay_float32_and_close_to_torch(c):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, c, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((8, c, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    ours, theirs = check_both(lambda *a: F.conv2d(*a, padding=1),
+                              lambda *a: TF.conv2d(*a, padding=1), [x, w, b])
+    assert ours[0].dtype == np.float32 and all(g.dtype == np.float32 for g in ours[1])
+    assert_same(ours, theirs, rtol=1e-4, atol=1e-4)

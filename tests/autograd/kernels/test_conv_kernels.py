@@ -1,14 +1,16 @@
-"""im2col / col2im against a direct numpy loop, and col2im as the exact adjoint of im2col."""
+"""im2col / col2im against a direct numpy loop, col2im as the exact adjoint of im2col, and the
+layout moves (unfold_output, fold_grad, add_bias, bias_grad) against numpy."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels.conv import col2im, conv_output_size, im2col
+from autograd.kernels.conv import (add_bias, bias_grad, col2im, conv_output_size, fold_grad,
+                                  im2col, unfold_output)
 
 
 def im2col_loop(x, kernel, stride, padding, dilation):
-    """Reference: one output column at a time, padding by np.pad."""
+    """Reference: one output column at a time, padding by np.pad; (C*kH*kW, N*Ho*Wo)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
     ho = conv_output_size(h, kh, sh, ph, dh)
@@ -20,7 +22,7 @@ def im2col_loop(x, kernel, stride, padding, dilation):
             for oh in range(ho):
                 for ow in range(wo):
                     cols[:, :, ki, kj, oh, ow] = xp[:, :, oh * sh + ki * dh, ow * sw + kj * dw]
-    return cols.reshape(n, c * kh * kw, ho * wo)
+    return cols.reshape(n, c * kh * kw, ho * wo).transpose(1, 0, 2).reshape(c * kh * kw, -1)
 
 
 def col2im_loop(cols, x_shape, kernel, stride, padding, dilation):
@@ -28,7 +30,7 @@ def col2im_loop(cols, x_shape, kernel, stride, padding, dilation):
     n, c, h, w = x_shape
     ho = conv_output_size(h, kh, sh, ph, dh)
     wo = conv_output_size(w, kw, sw, pw, dw)
-    cols = cols.reshape(n, c, kh, kw, ho, wo)
+    cols = cols.reshape(c, kh, kw, n, ho, wo).transpose(3, 0, 1, 2, 4, 5)
     xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
     for ki in range(kh):
         for kj in range(kw):
@@ -91,7 +93,7 @@ def test_non_contiguous_input_and_known_values():
 
 
 def test_overlapping_windows_accumulate():
-    cols = np.ones((1, 9, 9))                 # 3x3 kernel over a 5x5 image, stride 1
+    cols = np.ones((9, 9))                    # 3x3 kernel over a 5x5 image, stride 1
     x = col2im(cols, (1, 1, 5, 5), (3, 3))
     expected = np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1])
     np.testing.assert_array_equal(x[0, 0], expected)
@@ -100,7 +102,7 @@ def test_overlapping_windows_accumulate():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_empty_batch(dtype):
     cols = im2col(np.zeros((0, 2, 5, 5), dtype), (3, 3))
-    assert cols.shape == (0, 18, 9) and cols.dtype == dtype
+    assert cols.shape == (18, 0) and cols.dtype == dtype
     assert col2im(cols, (0, 2, 5, 5), (3, 3)).shape == (0, 2, 5, 5)
 
 
@@ -120,3 +122,63 @@ def test_parallel_drivers_match_serial(monkeypatch):
     for a, b in zip(pooling.max_pool_forward(planes, (2, 2), (2, 2), (1, 0), (1, 1), (4, 3)),
                     serial_pool):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_col2im_reads_a_per_image_view(dtype):
+    # the per-image products give dcols as (N, K, L); col2im takes its (K, N, L) view in place
+    rng = np.random.default_rng(3)
+    geometry = ((3, 3), (1, 2), (1, 0), (2, 1))
+    shape = (3, 2, 7, 6)
+    k, nl = im2col(np.zeros(shape, dtype), *geometry).shape
+    per_image = rng.standard_normal((3, k, nl // 3)).astype(dtype)
+    view = per_image.swapaxes(0, 1)
+    got = col2im(view, shape, *geometry)
+    want = col2im(np.ascontiguousarray(view).reshape(k, nl), shape, *geometry)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(got, col2im_loop(view.reshape(k, nl), shape, *geometry),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_unfold_output_moves_and_adds_bias(dtype, with_bias):
+    rng = np.random.default_rng(4)
+    n, f, l_ = 3, 5, 7
+    yt = rng.standard_normal((f, n * l_)).astype(dtype)
+    b = rng.standard_normal(f).astype(dtype) if with_bias else None
+    y = unfold_output(yt, b, n)
+    want = yt.reshape(f, n, l_).transpose(1, 0, 2) + (0 if b is None else b[:, None])
+    assert y.dtype == dtype and y.flags.c_contiguous
+    np.testing.assert_array_equal(y, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fold_grad_and_bias_grad(dtype):
+    rng = np.random.default_rng(5)
+    g = rng.standard_normal((3, 5, 7)).astype(dtype)
+    gt, db = fold_grad(g)
+    np.testing.assert_array_equal(gt, g.transpose(1, 0, 2).reshape(5, -1))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert db.dtype == dtype and bias_grad(g).dtype == dtype
+    np.testing.assert_allclose(db, g.astype(np.float64).sum(axis=(0, 2)), rtol=tol, atol=tol)
+    np.testing.assert_allclose(bias_grad(g), g.astype(np.float64).sum(axis=(0, 2)),
+                               rtol=tol, atol=tol)
+    y = g.copy()
+    b = rng.standard_normal(5).astype(dtype)
+    assert add_bias(y, b) is y
+    np.testing.assert_array_equal(y, g + b[:, None])
+
+
+def test_unit_and_strided_paths_agree():
+    # stride and dilation 1 run their own literal-offset loops: check them and the general
+    # loops against the reference, forward and adjoint
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 9, 8))
+    for geometry in [((3, 3), (1, 1), (1, 1), (1, 1)), ((3, 3), (1, 1), (2, 2), (2, 2)),
+                     ((2, 3), (2, 1), (0, 1), (1, 1))]:
+        cols = im2col(x, *geometry)
+        np.testing.assert_array_equal(cols, im2col_loop(x, *geometry))
+        g = rng.standard_normal(cols.shape)
+        np.testing.assert_allclose(col2im(g, x.shape, *geometry),
+                                   col2im_loop(g, x.shape, *geometry), rtol=1e-12, atol=1e-12)
