@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from . import function
+from . import function, saved
 from .function import Node
 
 _FREED_MESSAGE = (
@@ -131,15 +131,15 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
             continue
         if node.freed:
             raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
-        if node.versions is not None:
+        if node.stamp is not None and node.stamp != saved.writes:
             _check_versions(node)
-        in_grads = node.fn.backward(node.ctx, g)
+        in_grads = node.fn.backward(node, g)
         del g
         if check:
             from .anomaly import check_backward
             check_backward(node, in_grads)
         if not retain_graph:
-            node.ctx.saved = None
+            node.saved = None
             node.freed = True
         parents = node.parents
         if len(in_grads) < len(parents):  # inputs without an entry receive no gradient
@@ -187,9 +187,9 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
 
 
 def _check_versions(node: Node):
-    for t, version in node.versions:
-        if t._version != version:
+    for g in node._guards:
+        if g._version > node.stamp:
             raise RuntimeError(
-                f"{node.name()}: a tensor of shape {tuple(t.shape)} that this op saved for "
-                f"backward was modified in place after the forward pass (version {version} -> "
-                f"{t._version}); its gradient would be wrong. Clone it before modifying it.")
+                f"{node.name()}: a tensor of shape {tuple(g.shape)} that this op saved for "
+                f"backward was modified in place after the forward pass; its gradient would be "
+                f"wrong. Clone it before modifying it.")

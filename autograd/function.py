@@ -15,6 +15,7 @@ import functools
 
 import numpy as np
 
+from . import saved
 from .saved import _lock, _release
 
 _grad_enabled = True
@@ -73,11 +74,11 @@ class Context:
     makes them writeable again.
     """
 
-    __slots__ = ("_saved", "_guards", "_watched", "needs_input_grad", "__dict__")
+    __slots__ = ("_saved", "_guards", "needs_input_grad", "__dict__")
 
     def __init__(self, needs_input_grad):
         self._saved = ()
-        self._guards = self._watched = None
+        self._guards = None
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays):
@@ -90,14 +91,9 @@ class Context:
     @saved.setter
     def saved(self, arrays):
         self._saved = arrays
-        if not arrays:
-            if self._guards:
-                _release(self._guards)
-                self._guards = None
-            if self._watched:
-                # the Node's version list: its guards (and their arrays) must not outlive the
-                # saved arrays (a kept loss would otherwise keep every step's activations alive)
-                self._watched.clear()
+        if not arrays and self._guards:
+            _release(self._guards)
+            self._guards = None
 
     def __del__(self):
         if self._guards:
@@ -107,22 +103,30 @@ class Context:
                 pass
 
 
-class Node:
-    """A recorded op: its Function, its Context and where its input gradients go.
+class Node(Context):
+    """A recorded op: the Context its forward filled, its Function and where its input
+    gradients go. (One object per op: recording is on the hot path of every small model.)
 
     `parents[i]` is None (input needs no grad), a leaf Tensor (gradient accumulates into
     `.grad`) or the Node that produced input i. Holding Nodes rather than Tensors lets the
-    intermediate outputs be freed while the graph lives.
+    intermediate outputs be freed while the graph lives. `stamp` is saved's write count when
+    forward locked the saved arrays (None if it saved none): backward compares it with the
+    guards' versions.
     """
 
-    __slots__ = ("fn", "ctx", "parents", "shapes", "dtypes", "versions", "freed", "where")
+    __slots__ = ("fn", "parents", "shapes", "dtypes", "stamp", "freed", "where")
 
-    def __init__(self, fn, ctx, parents, shapes, dtypes):
-        self.fn, self.ctx, self.parents = fn, ctx, parents
-        self.shapes, self.dtypes = shapes, dtypes
-        self.versions = None
+    def __init__(self, fn, needs_input_grad):
+        self._saved = ()
+        self._guards = self.stamp = self.where = None
+        self.needs_input_grad = needs_input_grad
+        self.fn = fn
         self.freed = False
-        self.where = None
+
+    @property
+    def ctx(self):
+        """The op's Context: the Node itself."""
+        return self
 
     def name(self) -> str:
         return self.fn.__name__
@@ -148,31 +152,30 @@ class Function:
     def apply(cls, *tensors, **params):
         needs = tuple([t._requires_grad for t in tensors])
         record = _grad_enabled and True in needs
-        ctx = Context(needs if record else None)
+        ctx = Node(cls, needs) if record else Context(None)
         out = cls.forward(ctx, *[t._data for t in tensors], **params)
         if out.__class__ is not np.ndarray:  # a numpy scalar from a full reduction
             out = np.asarray(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             return _wrap(out, False)
-        parents = tuple([(t if t._node is None else t._node) if t._requires_grad else None
-                         for t in tensors])
-        node = Node(cls, ctx, parents, tuple([t._data.shape for t in tensors]),
-                    tuple([t._data.dtype for t in tensors]))
+        ctx.parents = tuple([(t if t._node is None else t._node) if t._requires_grad else None
+                             for t in tensors])
+        ctx.shapes = tuple([t._data.shape for t in tensors])
+        ctx.dtypes = tuple([t._data.dtype for t in tensors])
         if ctx._saved:
-            _watch_saved(node, ctx)
+            _watch_saved(ctx)
         if anomaly_enabled:
             from .anomaly import check_forward
-            check_forward(node, out)
+            check_forward(ctx, out)
         result = _wrap(out, True)
-        result._node = node
+        result._node = ctx
         return result
 
 
-def _watch_saved(node, ctx):
-    """Lock the arrays forward saved; backward checks that their guards' versions (bumped by
-    every write made through the API, and by `t.data = ...` on a tensor holding one) are
-    unchanged."""
-    guards = _lock(ctx._saved)
+def _watch_saved(node):
+    """Lock the arrays forward saved; backward checks that none of their guards was written
+    through the API (`saved.writable`, `t.data = ...`) after this forward."""
+    guards = _lock(node._saved)
     if guards:
-        ctx._guards = guards
-        node.versions = ctx._watched = [(g, g._version) for g in guards]
+        node._guards = guards
+        node.stamp = saved.writes

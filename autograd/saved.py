@@ -30,6 +30,9 @@ class _Guard:
 
 
 _guards = {}    # id(array) -> _Guard, for every array some live graph saved
+writes = 0      # writes through the API into guarded arrays so far; a guard's _version is the
+                # value this had at the guard's last write, a recorded op's stamp its value at
+                # the forward: a guard newer than the stamp was written after the forward
 _pending = {}   # id(view) -> view: released, but read-only until its base is writeable again
 
 
@@ -122,7 +125,13 @@ def replaced(array):
     must raise, as for an in-place write (the gradient would be of the old values)."""
     g = _guards.get(id(array))
     if g is not None:
-        g._version += 1
+        _bump(g)
+
+
+def _bump(guard):
+    global writes
+    writes += 1
+    guard._version = writes
 
 
 def writable(*arrays):
@@ -148,7 +157,7 @@ class _Unlock:
             for a in chain:
                 g = _guards.get(id(a))
                 if g is not None:
-                    g._version += 1
+                    _bump(g)
             for i in reversed(range(len(chain))):  # bases first
                 a = chain[i]
                 if a.flags.writeable:
