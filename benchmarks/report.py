@@ -42,15 +42,16 @@ def print_training_row(r, log):
 
 
 def speed_table(rows) -> list[str]:
-    out = ["| key | workload | ours ms/step | torch ms/step | ours/torch | ours min | torch min "
-           "| first-loss rel. diff |", "|---|---|---|---|---|---|---|---|"]
+    from .speed import verdict
+    out = ["| key | workload | ours ms/step | torch ms/step | ours/torch | target | ours min "
+           "| torch min | first-loss rel. diff |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "skipped" in r:
-            out.append(f"| {r['key']} | {r['workload']} | skipped: {r['skipped']} | | | | | |")
+            out.append(f"| {r['key']} | {r['workload']} | skipped: {r['skipped']} | | | | | | |")
             continue
         f = lambda k, fmt=".3f": format(r[k], fmt) if k in r else "-"  # noqa: E731
         out.append(f"| {r['key']} | {r['workload']} | {f('ours_ms')} | {f('torch_ms')} | "
-                   f"{f('ratio', '.2f')} | {f('ours_min_ms')} | {f('torch_min_ms')} | "
+                   f"{f('ratio', '.2f')} | {verdict(r)} | {f('ours_min_ms')} | {f('torch_min_ms')} | "
                    f"{f('first_loss_rel_diff', '.1e')} |")
     return out
 

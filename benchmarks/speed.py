@@ -261,6 +261,11 @@ def logistic_step(E, w, x, y, lr=0.1):
 
 
 # --------------------------------------------------------------------- the table
+# issue 7's targets: ours/torch at the median of the runs (W3-nn, our elementary LSTM against
+# torch.nn.LSTM, is shown for information; W3-lstm is the layer-against-layer comparison)
+TARGETS = {"W1": 1.0, "W2": 1.0, "W3": 0.5, "W3-lstm": 1.0, "W4": 0.7, "W5": 0.5}
+
+
 def _workloads(cfg):
     """(key, title, builder(engine) -> step, steps per timed run) for each workload."""
     rng = np.random.default_rng(0)
@@ -371,6 +376,9 @@ def run(cfg, threads=2, log=print) -> list[dict]:
             row["torch_runs_ms"] = times[1]
             row["torch_min_ms"] = min(times[1])
             row["ratio"] = row["ours_ms"] / row["torch_ms"]
+            if key in TARGETS:
+                row["target"] = TARGETS[key]
+                row["met"] = row["ratio"] <= TARGETS[key]
             row["first_loss_rel_diff"] = abs(first[0] - first[1]) / max(abs(first[1]), 1e-12)
         rows.append(row)
         log("  " + format_row(row))
@@ -383,10 +391,18 @@ def format_row(r) -> str:
     t = f"{r['torch_ms']:10.3f}" if "torch_ms" in r else f"{'-':>10s}"
     ratio = f"{r['ratio']:7.2f}x" if "ratio" in r else f"{'-':>8s}"
     chk = f"{r['first_loss_rel_diff']:.1e}" if "first_loss_rel_diff" in r else "-"
-    return f"{r['key']:8s} {r['workload']:58s} {r['ours_ms']:10.3f} {t} {ratio}  {chk}"
+    goal = verdict(r)
+    return f"{r['key']:8s} {r['workload']:58s} {r['ours_ms']:10.3f} {t} {ratio}  {chk:8s} {goal}"
+
+
+def verdict(r) -> str:
+    """'<= 0.70x met' / '<= 0.70x NOT met' for a row with a target, '-' otherwise."""
+    if "target" not in r:
+        return "-"
+    return f"<= {r['target']:.2f}x {'met' if r['met'] else 'NOT met'}"
 
 
 def table(rows) -> str:
     head = (f"{'key':8s} {'workload':58s} {'ours ms':>10s} {'torch ms':>10s} {'ours/torch':>8s}"
-            f"  loss check")
+            f"  {'loss chk':8s} target")
     return "\n".join([head] + [format_row(r) for r in rows])

@@ -37,6 +37,11 @@ def test_run_produces_rows_with_ratios():
         assert r["ours_ms"] > 0 and r["torch_ms"] > 0
         assert r["ratio"] == pytest.approx(r["ours_ms"] / r["torch_ms"])
         assert r["first_loss_rel_diff"] < 1e-4
+        if r["key"] in S.TARGETS:     # every targeted row carries its verdict
+            assert r["met"] == (r["ratio"] <= S.TARGETS[r["key"]])
+            assert S.verdict(r).endswith("met") and f"{r['target']:.2f}x" in S.verdict(r)
+        else:
+            assert "target" not in r and S.verdict(r) == "-"
     table = S.table(rows)
     assert table.splitlines()[0].split()[:2] == ["key", "workload"] and "W5" in table
 
