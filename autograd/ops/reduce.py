@@ -36,7 +36,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims))
+        # add.reduce is what np.sum runs (the same pairwise sum), without ~1 us of dispatch
+        return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(ctx, g):
