@@ -86,7 +86,7 @@ def _accumulate_leaf(leaf, g, owned=None):
             fresh = g
         else:
             # a fresh array: the same array may reach several leaves (x + y)
-            fresh = np.array(g, dtype, copy=True)
+            fresh = np.array(g, dtype, copy=True, order="C")
         leaf.grad = leaf.__class__._wrap(fresh, False)
     elif owned is not None and id(leaf) in owned:
         if g.__class__ is IndexedGrad:

@@ -109,11 +109,15 @@ def transposed(a):
     ~1.5x slower on a transposed operand, and MatMul's backward multiplies by the same
     weight's transpose at every time step of an unrolled RNN. The copy is cached on the
     array's guard, so it lives exactly while live graphs hold the array read-only, and a write
-    through the API (which bumps the guard's version) invalidates it."""
+    through the API (which bumps the guard's version) invalidates it. Only arrays that own
+    their memory are cached: any write into them goes through their own guard."""
     t = np.swapaxes(a, -1, -2)
+    if t.flags.c_contiguous or a.base is not None:
+        # a view's memory can also be written through its base, whose guard is not this one
+        return t
     g = _guards.get(id(a))
-    if t.flags.c_contiguous or g is None or g.count < 2 or g.array is not a:
-        return t  # already contiguous, or not reused by several ops: no copy
+    if g is None or g.count < 2 or g.array is not a:
+        return t  # not reused by several ops: no copy
     cache = g.cache
     if cache is None or cache[0] != g._version:
         cache = g.cache = (g._version, np.ascontiguousarray(t))

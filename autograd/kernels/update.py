@@ -1,4 +1,6 @@
 """In-place parameter updates: one pass over memory, no temporary the size of the weight."""
+import numbers
+
 import numba as nb
 import numpy as np
 
@@ -12,7 +14,9 @@ def _axpy(y, alpha, x):
 def axpy_(y: np.ndarray, alpha: float, x: np.ndarray) -> bool:
     """y += alpha * x in place (alpha rounded to y's dtype, as numpy does for a Python float);
     False, with y untouched, when the arrays are not same-shape, same-dtype, contiguous
-    float32/float64 (the caller then takes numpy's path)."""
+    float32/float64 (the caller then takes numpy's path). A non-real alpha is a TypeError."""
+    if not isinstance(alpha, numbers.Real):
+        raise TypeError(f"alpha must be a real number, got {alpha!r}")
     if (y.shape != x.shape or y.dtype != x.dtype or y.dtype.kind != "f" or y.itemsize < 4
             or not (y.flags.c_contiguous and x.flags.c_contiguous) or not y.flags.writeable
             or np.may_share_memory(y, x)):
