@@ -1,0 +1,49 @@
+"""Dim and shape arguments of tensor methods, normalized and checked; numpy's error
+messages reworded."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+
+def _axes(dim, ndim, op):
+    """Normalize dim (None, int or sequence) to a sorted tuple of non-negative axes, or None."""
+    if dim is None:
+        return None
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not all(isinstance(d, (int, np.integer)) for d in dims):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+    if ndim == 0:
+        if all(d in (0, -1) for d in dims):
+            return None
+        raise IndexError(f"{op}: dim {dim} is out of range for a 0-d tensor")
+    out = []
+    for d in dims:
+        if not -ndim <= d < ndim:
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dims "
+                             f"(expected one in [{-ndim}, {ndim - 1}])")
+        out.append(d % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: dim {dim} repeats an axis")
+    return tuple(sorted(out))
+
+
+def _one_axis(dim, ndim, op):
+    """One dim (an int) as a non-negative axis; a 0-d tensor accepts 0 and -1."""
+    axes = _axes(dim, max(ndim, 1), op)
+    return axes[0]
+
+
+def _shape_arg(args):
+    """A shape passed as `f(2, 3)` or `f((2, 3))`, as a tuple."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _numpy_message(e: Exception) -> str:
+    """numpy's message with its shapes spelled as Python tuples: (2,3) -> (2, 3)."""
+    return re.sub(r"\((\d+(?:,\d+)+),?\)", lambda m: f"({m.group(1).replace(',', ', ')})",
+                  str(e)).strip()
+

@@ -1,0 +1,35 @@
+"""The dtypes the engine computes in and PyTorch's promotion rules between them."""
+from __future__ import annotations
+
+import numpy as np
+
+float32, float64 = np.dtype(np.float32), np.dtype(np.float64)
+_FLOATS = (float32, float64)
+int32, int64, bool_ = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.bool_)
+_default_dtype = float32
+
+
+def _supported(arr: np.ndarray, op: str) -> np.ndarray:
+    """arr, if the engine computes in its dtype: float32/64, integers or bool (the kernels
+    have no float16 or long double)."""
+    if arr.dtype.kind not in "fiub" or (arr.dtype.kind == "f" and arr.dtype not in _FLOATS):
+        raise TypeError(f"{op}: dtype {arr.dtype} is not supported (floating point must be "
+                        f"float32 or float64; integers and bool are accepted)")
+    return arr
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(da: np.dtype, db: np.dtype, a_is_0d=False, b_is_0d=False) -> np.dtype:
+    """PyTorch's promotion, not numpy's: a higher kind (bool < int < float) wins outright
+    (int64 + float32 -> float32), and a 0-d operand of the same kind does not widen a
+    dimensioned one (float32 + 0-d float64 -> float32)."""
+    if da == db:
+        return da
+    ka, kb = _KIND_RANK[da.kind], _KIND_RANK[db.kind]
+    if ka != kb:
+        return da if ka > kb else db
+    if a_is_0d != b_is_0d:
+        return db if a_is_0d else da
+    return np.result_type(da, db)

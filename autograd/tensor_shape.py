@@ -1,0 +1,195 @@
+"""Tensor's shape and indexing methods (a mixin of Tensor), and the free functions cat and
+stack that join tensors."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .dims import _axes, _numpy_message, _one_axis, _shape_arg
+from .dtypes import _result_dtype
+from .ops import shape as S
+from .tensor_math import _t
+
+# tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
+# exists (the code below only uses it at call time).
+Tensor = None
+
+
+def _index_arg(index):
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+class ShapeMixin:
+    """Reshaping, permuting, expanding, indexing and splitting methods of Tensor."""
+
+    __slots__ = ()
+
+    T = property(lambda self: self.permute(*reversed(range(self.data.ndim))))
+
+    def reshape(self, *shape):
+        shape = _shape_arg(shape)
+        try:
+            return S.Reshape.apply(self, shape=shape)
+        except ValueError as e:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
+                             f"({self.data.size} elements) into shape {shape}") from e
+
+    view = reshape
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.data.ndim == 0:
+            _one_axis(start_dim, 0, "flatten"), _one_axis(end_dim, 0, "flatten")
+            return self.reshape(1)
+        s = _one_axis(start_dim, self.data.ndim, "flatten")
+        e = _one_axis(end_dim, self.data.ndim, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"for a tensor of shape {self.shape}")
+        shape = self.data.shape
+        return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        n = self.data.ndim
+        for d in dims:
+            if not -n <= d < n:
+                raise IndexError(f"permute: dim {d} is out of range for a tensor of shape "
+                                 f"{self.shape}")
+        if sorted(d % n for d in dims) != list(range(n)):
+            raise ValueError(f"permute: dims {dims} are not a permutation of the "
+                             f"{self.data.ndim} dims of a tensor of shape {self.shape}")
+        return S.Permute.apply(self, axes=tuple(d % n for d in dims))
+
+    def transpose(self, dim0, dim1):
+        n = self.data.ndim
+        a, b = _one_axis(dim0, n, "transpose"), _one_axis(dim1, n, "transpose")
+        if n < 2:
+            return self
+        axes = list(range(n))
+        axes[a], axes[b] = axes[b], axes[a]
+        return S.Permute.apply(self, axes=tuple(axes))
+
+    def t(self):
+        return self.transpose(0, 1)
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            shape = tuple(n for n in self.data.shape if n != 1)
+        else:
+            axes = _axes(dim, self.data.ndim, "squeeze") or ()
+            shape = tuple(n for i, n in enumerate(self.data.shape) if not (i in axes and n == 1))
+        return self if shape == self.data.shape else S.Reshape.apply(self, shape=shape)
+
+    def unsqueeze(self, dim):
+        n = self.data.ndim + 1
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
+        if not -n <= dim < n:
+            raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {n} dims")
+        d = dim % n
+        return S.Reshape.apply(self, shape=self.data.shape[:d] + (1,) + self.data.shape[d:])
+
+    def expand(self, *sizes):
+        sizes = _shape_arg(sizes)
+        lead = len(sizes) - self.data.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
+        shape = tuple(self.data.shape[i - lead] if (s == -1 and i >= lead) else s
+                      for i, s in enumerate(sizes))
+        try:
+            ok = all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape) and \
+                np.broadcast_shapes(self.data.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+        return S.Expand.apply(self, shape=shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def __getitem__(self, index):
+        index = _index_arg(index)
+        try:
+            return S.GetItem.apply(self, index=index)
+        except (IndexError, ValueError, TypeError) as e:
+            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {self.shape})") from None
+
+    def split(self, split_size_or_sections, dim=0):
+        if self.data.ndim == 0:
+            raise RuntimeError("split: a 0-d tensor cannot be split")
+        axis = _one_axis(dim, self.data.ndim, "split")
+        n = self.data.shape[axis]
+        if isinstance(split_size_or_sections, int):
+            if split_size_or_sections <= 0:
+                raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+            sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != n:
+                raise ValueError(f"split: sections {sizes} do not sum to size {n} of dim {dim}")
+        out, start = [], 0
+        for s in sizes:
+            index = (slice(None),) * axis + (slice(start, start + s),)
+            out.append(self[index])
+            start += s
+        return tuple(out)
+
+    def chunk(self, chunks, dim=0):
+        if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+            raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+        if self.data.ndim == 0:
+            raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
+        n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+
+def _same_rank_and_dtype(tensors, op):
+    if len(tensors) == 0:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    tensors = [_t(t) for t in tensors]
+    common = functools.reduce(_result_dtype, [t.data.dtype for t in tensors])
+    return [t.to(common) for t in tensors]
+
+
+def cat(tensors, dim=0) -> Tensor:
+    """Join tensors along an existing dim; all other dims must match."""
+    tensors = _same_rank_and_dtype(tensors, "cat")
+    ref = tensors[0].data
+    if any(t.data.ndim == 0 for t in tensors):
+        raise ValueError(f"cat: 0-d tensors cannot be concatenated (shapes "
+                         f"{[tuple(x.shape) for x in tensors]}); use stack")
+    axis = _one_axis(dim, ref.ndim, "cat")
+    for t in tensors:
+        s = t.data.shape
+        if t.data.ndim != ref.ndim or s[:axis] + s[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]:
+            raise ValueError(f"cat: shapes {[tuple(x.shape) for x in tensors]} do not match "
+                             f"outside dim {dim}")
+    return S.Cat.apply(*tensors, axis=axis)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0) -> Tensor:
+    """Join same-shape tensors along a new dim."""
+    tensors = _same_rank_and_dtype(tensors, "stack")
+    shapes = {t.data.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got "
+                         f"{[tuple(x.shape) for x in tensors]}")
+    n = tensors[0].data.ndim + 1
+    if not -n <= dim < n:
+        raise IndexError(f"stack: dim {dim} is out of range for a result with {n} dims")
+    return S.Stack.apply(*tensors, axis=dim % n)
