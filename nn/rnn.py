@@ -2,10 +2,10 @@
 
 The layers project the input of every time step in one matmul before the time loop and do one
 matmul per step for the recurrent part; gates are slices of one (N, G*H) tensor. By default
-each direction of each layer then runs as one fused op (autograd.ops.rnn: LSTMSequence,
-GRUSequence, RNNSequence) with hand-written back-propagation through time; `layer.fused = False`
-records the composed per-step graph instead (the cells always use it), which the tests keep as
-the oracle.
+each direction of each layer then runs as one fused op (autograd.ops.rnn: LSTMSequence, which
+also does the input projection, GRUSequence, RNNSequence) with hand-written back-propagation
+through time; `layer.fused = False` records the composed per-step graph instead (the cells
+always use it), which the tests keep as the oracle.
 """
 from __future__ import annotations
 
@@ -68,6 +68,15 @@ def _input_bias(mode, b_ih, b_hh):
     if b_ih is None:
         return None
     return b_ih if mode == "GRU" else b_ih + b_hh
+
+
+def _lstm_direction(x: Tensor, init: list, w_ih, w_hh, b_ih, b_hh, reverse: bool):
+    """One fused LSTM direction, input projection included: x (L, N, I) ->
+    (outputs (L, N, H), (h_n, c_n))."""
+    biases = () if b_ih is None else (b_ih, b_hh)
+    y = LSTMSequence.apply(x, init[0], init[1], w_ih, w_hh, *biases, reverse=reverse)
+    n_steps = x.shape[0]
+    return y[:n_steps], (y[0 if reverse else n_steps - 1], y[n_steps])
 
 
 # --------------------------------------------------------------------- cells
@@ -267,12 +276,15 @@ class _RNNBase(Module):
             for d in range(n_dir):
                 idx = layer * n_dir + d
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                xp = x @ w_ih.T
-                b = _input_bias(self.mode, b_ih, b_hh)
-                if b is not None:
-                    xp = xp + b
                 init = [s[idx] for s in states]
-                seq, last = self._direction(xp, init, w_hh, b_hh, reverse=d == 1)
+                if self.fused and self.mode == "LSTM":
+                    seq, last = _lstm_direction(x, init, w_ih, w_hh, b_ih, b_hh, d == 1)
+                else:
+                    xp = x @ w_ih.T
+                    b = _input_bias(self.mode, b_ih, b_hh)
+                    if b is not None:
+                        xp = xp + b
+                    seq, last = self._direction(xp, init, w_hh, b_hh, reverse=d == 1)
                 outs.append(seq)
                 for f, s in zip(finals, last):
                     f.append(s)
@@ -283,10 +295,6 @@ class _RNNBase(Module):
         """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states)."""
         last = 0 if reverse else xp.shape[0] - 1
         if self.fused:
-            if self.mode == "LSTM":
-                y = LSTMSequence.apply(xp, init[0], init[1], w_hh, reverse=reverse)
-                hs, final = self.hidden_size, y[last]
-                return y[:, :, :hs], (final[:, :hs], final[:, hs:])
             if self.mode == "GRU":
                 b = b_hh if b_hh is not None else _zeros(w_hh.shape[:1], w_hh)
                 y = GRUSequence.apply(xp, init[0], w_hh, b, reverse=reverse)

@@ -1,8 +1,8 @@
 """Truncated back-propagation through time, and an unrolled forward of RNN / LSTM / GRU.
 
 `unroll` runs a recurrent layer step by step from its own parameters, with the same ops in the
-same order as the layer's composed per-step path (its values equal the layer's output, fused or
-not: the tests check this bit for bit), and passes every hidden state
+same order as the layer's composed per-step path (bit for bit equal to it; the fused LSTM op
+sums its products in another order, so it agrees to rounding), and passes every hidden state
 h_t (and LSTM cell state c_t) through a `probe(state, key)` callable. A probe that adds a zero
 leaf makes dL/dh_t visible as that leaf's .grad (see autograd.model_check.StateProbe).
 

@@ -12,6 +12,7 @@ from .. import kernels
 from ..function import Function
 from ..kernels import rnn as rnn_kernels
 
+
 def _order(n, reverse):
     return range(n - 1, -1, -1) if reverse else range(n)
 
@@ -24,61 +25,119 @@ def _previous(seq, first, reverse):
 
 
 class LSTMSequence(Function):
-    """All steps of one LSTM direction.  xp (L, N, 4H) = x W_ih^T + b_ih + b_hh, h0, c0 (N, H),
-    w_hh (4H, H) -> (L, N, 2H) holding [h_t, c_t];  BPTT through the saved gate activations."""
+    """All steps of one LSTM direction, its input projection included.
+
+    x (L, N, I), h0, c0 (N, H), w_ih (4H, I), w_hh (4H, H), then any biases (4H,) (b_ih, b_hh:
+    both are added) -> (L + 1, N, H): the hidden state of each step 0..L-1, then the final cell
+    state.
+    BPTT through the saved gate activations; the weight gradients are one product each over
+    all steps. Runs in feature-major layout (see kernels.rnn)."""
 
     @staticmethod
-    def forward(ctx, xp, h0, c0, w_hh, reverse=False):
-        n_steps, n, g4 = xp.shape
+    def forward(ctx, x, h0, c0, w_ih, w_hh, *biases, reverse=False):
+        _check_lstm(x, h0, c0, w_ih, w_hh, biases)
+        n_steps, n, n_in = x.shape
+        g4 = w_hh.shape[0]
         hs = g4 // 4
-        dtype = xp.dtype
-        xp = np.ascontiguousarray(xp)
-        acts = np.empty_like(xp)  # i, f, g, o after their nonlinearities
-        out = np.empty((n_steps, n, 2 * hs), dtype)
-        tc = np.empty((n_steps, n, hs), dtype)  # tanh(c_t), reused by backward
-        hw, e, tg = np.empty((n, g4), dtype), np.empty((n, g4), dtype), np.empty((n, hs), dtype)
-        prev = np.concatenate([h0, c0], axis=1).astype(dtype, copy=False)
-        # the same products and roundings as the per-step graph (lstm_step), so the fused
-        # layer's values equal it bitwise (nn.tbptt relies on that)
-        w_t = w_hh.T
+        dtype = x.dtype
+        x2 = np.ascontiguousarray(x).reshape(n_steps * n, n_in)
+        w_ih = np.ascontiguousarray(w_ih, dtype)
+        w_hh = np.ascontiguousarray(w_hh, dtype)
+        # (L, 4H, N): each step's block contiguous, which the hardware prefetches well
+        xp = np.matmul(w_ih, x2.reshape(n_steps, n, n_in).transpose(0, 2, 1))
+        bias = np.zeros(g4, dtype)
+        for b in biases:
+            bias += b
+        pre, e = np.empty((g4, n), dtype), np.empty((3 * hs, n), dtype)
+        pre_g = pre[2 * hs:3 * hs]
+        acts = np.empty((n_steps, g4, n), dtype)     # i, f, g, o after their nonlinearities
+        c_all = np.empty((n_steps, hs, n), dtype)
+        tc = np.empty((n_steps, hs, n), dtype)       # tanh(c_t), reused by backward
+        out = np.empty((n_steps + 1, n, hs), dtype)
+        h = np.array(h0.T, dtype, order="C")
+        c_first = np.array(c0.T, dtype, order="C")
+        c_prev = c_first
         for t in _order(n_steps, reverse):
-            np.matmul(prev[:, :hs], w_t, out=hw)
-            rnn_kernels.lstm_preact(xp[t], hw, e)
+            np.matmul(w_hh, h, out=pre)
+            rnn_kernels.lstm_preact(pre, xp, t, bias, e)
             np.exp(e, out=e)
-            np.tanh(hw[:, 2 * hs:3 * hs], out=tg)
-            out_t = out[t]
-            rnn_kernels.lstm_cell(hw, e, tg, prev, acts[t], out_t)
-            np.tanh(out_t[:, hs:], out=tc[t])
-            np.multiply(acts[t, :, 3 * hs:], tc[t], out=out_t[:, :hs])
-            prev = out_t
-        ctx.save_for_backward(acts, tc, out, h0, c0, w_hh)
-        ctx.reverse = reverse
+            np.tanh(pre_g, out=pre_g)
+            rnn_kernels.lstm_cell(pre, e, acts, c_all, t, c_prev)
+            c_prev = c_all[t]
+            np.tanh(c_prev, out=tc[t])
+            rnn_kernels.lstm_hidden(acts, tc, t, h, out)
+        out[n_steps] = c_prev.T
+        ctx.save_for_backward(x2, acts, c_all, tc, out, h0, c_first, w_ih, w_hh)
+        ctx.reverse, ctx.n_biases = reverse, len(biases)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        acts, tc, out, h0, c0, w_hh = ctx.saved
-        n_steps, n, g4 = acts.shape
+        x2, acts, c_all, tc, out, h0, c_first, w_ih, w_hh = ctx.saved
+        n_steps, g4, n = acts.shape
         hs = g4 // 4
         dtype = acts.dtype
+        needs = getattr(ctx, "needs_input_grad", None) or (True,) * (5 + ctx.n_biases)
         grad = np.ascontiguousarray(grad, dtype)
+        dh = np.zeros((hs, n), dtype)
+        dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
+        dxpt = np.empty((g4, n_steps * n), dtype)
+        db = np.zeros(g4, dtype)
+        w_t = np.ascontiguousarray(w_hh.T)
         one = dtype.type(1)
-        first = np.concatenate([h0, c0], axis=1).astype(dtype, copy=False)
-        w = np.ascontiguousarray(w_hh)
-        dxp = np.empty_like(acts)
-        dh = np.zeros((n, hs), dtype)
-        dc = np.zeros((n, hs), dtype)
         step = -1 if ctx.reverse else 1
         for t in _order(n_steps, not ctx.reverse):
             p = t - step
-            prev = first if p < 0 or p >= n_steps else out[p]
-            rnn_kernels.lstm_cell_backward(acts[t], tc[t], prev, grad[t], dh, dc, dxp[t],
-                                            one)
-            np.matmul(dxp[t], w, out=dh)
-        # one weight-gradient product over all steps instead of one per step
-        prev_h = _previous(out[..., :hs], h0.astype(dtype, copy=False), ctx.reverse)
-        dw = dxp.reshape(-1, g4).T @ prev_h.reshape(-1, hs)
-        return dxp, dh, dc, dw
+            prev_t = p if 0 <= p < n_steps else -1
+            rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc,
+                                            dxpt, t * n, db, one)
+            np.matmul(w_t, dxpt[:, t * n:(t + 1) * n], out=dh)
+        dx = dw_ih = dw_hh = None
+        if needs[0]:
+            dx = (dxpt.T @ w_ih).reshape(n_steps, n, -1)
+        if needs[3]:
+            dw_ih = dxpt @ x2
+        if needs[4]:
+            dw_hh = _recurrent_weight_grad(dxpt, out[:n_steps], h0.astype(dtype, copy=False),
+                                           ctx.reverse)
+        return (dx, np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T), dw_ih,
+                dw_hh) + (db,) * ctx.n_biases
+
+
+def _recurrent_weight_grad(dxpt, hs_seq, h0, reverse):
+    """sum_t dxp_t^T h_{t-1}: dxpt (G, L*N) against the states entering each step, without
+    building the shifted (L*N, H) copy of them."""
+    n = h0.shape[0]
+    hs = hs_seq.reshape(-1, h0.shape[1])
+    if reverse:   # step t is entered from h_{t+1}; the last step from h0
+        dw = dxpt[:, -n:] @ h0
+        if hs.shape[0] > n:
+            dw += dxpt[:, :-n] @ hs[n:]
+    else:
+        dw = dxpt[:, :n] @ h0
+        if hs.shape[0] > n:
+            dw += dxpt[:, n:] @ hs[:-n]
+    return dw
+
+
+def _check_lstm(x, h0, c0, w_ih, w_hh, biases):
+    """A clear error for inconsistent shapes or dtypes, before any kernel sees them."""
+    shapes = [a.shape for a in (x, h0, c0, w_ih, w_hh) + tuple(biases)]
+    ok = x.ndim == 3 and w_hh.ndim == 2 and w_hh.shape[0] % 4 == 0 and len(biases) <= 2
+    if ok:
+        n_steps, n, n_in = x.shape
+        g4, hs = w_hh.shape
+        ok = (g4 == 4 * hs and n_steps > 0 and h0.shape == (n, hs) and c0.shape == (n, hs)
+              and w_ih.shape == (g4, n_in) and all(b.shape == (g4,) for b in biases))
+    if not ok:
+        raise ValueError("LSTMSequence: expected x (L, N, I), h0 and c0 (N, H), w_ih (4H, I), "
+                         f"w_hh (4H, H) and up to two biases (4H,), got shapes "
+                         f"{[tuple(s) for s in shapes]}")
+    dtypes = {a.dtype for a in (x, h0, c0, w_ih, w_hh) + tuple(biases)}
+    if len(dtypes) != 1 or x.dtype.kind != "f":
+        raise TypeError(f"LSTMSequence: expected one floating dtype for all inputs, got "
+                        f"{[str(a.dtype) for a in (x, h0, c0, w_ih, w_hh) + tuple(biases)]} "
+                        f"for shapes {[tuple(s) for s in shapes]}")
 
 
 class GRUSequence(Function):
@@ -92,9 +151,10 @@ class GRUSequence(Function):
         acts = np.empty_like(xp)  # r, z, n
         hp_n = np.empty((n_steps, n, hs), xp.dtype)  # W_hn h + b_hn, which r multiplies
         out = np.empty((n_steps, n, hs), xp.dtype)
-        h, w_t = h0, w_hh.T
+        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # a contiguous operand: faster products
+        hp = np.empty((n, g3), xp.dtype)
         for t in _order(n_steps, reverse):
-            hp = h @ w_t + b_hh
+            np.add(np.matmul(h, w_t, out=hp), b_hh, out=hp)
             a = acts[t]
             a[:, :2 * hs] = kernels.sigmoid_forward(xp[t, :, :2 * hs] + hp[:, :2 * hs])
             hp_n[t] = hp[:, 2 * hs:]
@@ -139,10 +199,10 @@ class RNNSequence(Function):
     @staticmethod
     def forward(ctx, xp, h0, w_hh, reverse=False, relu=False):
         out = np.empty_like(xp)
-        h, w_t = h0, w_hh.T
+        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # a contiguous operand: faster products
         for t in _order(xp.shape[0], reverse):
-            pre = xp[t] + h @ w_t
-            h = np.maximum(pre, 0, out=out[t]) if relu else np.tanh(pre, out=out[t])
+            pre = np.add(xp[t], np.matmul(h, w_t, out=out[t]), out=out[t])
+            h = np.maximum(pre, 0, out=pre) if relu else np.tanh(pre, out=pre)
         ctx.save_for_backward(out, h0, w_hh)
         ctx.reverse, ctx.relu = reverse, relu
         return out

@@ -194,9 +194,12 @@ def test_sequence_ops_gradcheck(reverse):
     rng = np.random.default_rng(4)
     L, N, H = 3, 2, 2
     x = lambda *shape: rng.standard_normal(shape)  # noqa: E731
+    lstm_inputs = [x(L, N, 3), x(N, H), x(N, H), x(4 * H, 3), x(4 * H, H)]
     assert autograd.gradcheck(
-        lambda xp, h, c, w: LSTMSequence.apply(xp, h, c, w, reverse=reverse),
-        [x(L, N, 4 * H), x(N, H), x(N, H), x(4 * H, H)], atol=1e-7, rtol=1e-6)
+        lambda *a: LSTMSequence.apply(*a, reverse=reverse),
+        lstm_inputs + [x(4 * H), x(4 * H)], atol=1e-7, rtol=1e-6)
+    assert autograd.gradcheck(                   # bias=False: no bias inputs at all
+        lambda *a: LSTMSequence.apply(*a, reverse=reverse), lstm_inputs, atol=1e-7, rtol=1e-6)
     assert autograd.gradcheck(
         lambda xp, h, w, b: GRUSequence.apply(xp, h, w, b, reverse=reverse),
         [x(L, N, 3 * H), x(N, H), x(3 * H, H), x(3 * H)], atol=1e-7, rtol=1e-6)

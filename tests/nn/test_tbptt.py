@@ -1,5 +1,6 @@
-"""nn.tbptt: the unrolled forward equals the layers bitwise; truncated BPTT with k >= L is full
-BPTT, and with k < L it is the exact gradient of the truncated objective."""
+"""nn.tbptt: the unrolled forward equals the layers (bitwise for the composed path, to rounding
+for the fused ops); truncated BPTT with k >= L is full BPTT, and with k < L it is the exact
+gradient of the truncated objective."""
 import numpy as np
 import pytest
 
@@ -27,9 +28,22 @@ def _states_equal(a, b):
     return len(a) == len(b) and all(np.array_equal(x.data, y.data) for x, y in zip(a, b))
 
 
+def _assert_states_close(a, b, dtype):
+    a = a if isinstance(a, tuple) else (a,)
+    b = b if isinstance(b, tuple) else (b,)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert x.dtype == y.dtype == dtype
+        np.testing.assert_allclose(x.data, y.data, **tol)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("cls,kw", CONFIGS, ids=lambda a: getattr(a, "__name__", str(a)))
-def test_unroll_equals_the_layer_bitwise(cls, kw, dtype):
+def test_unroll_equals_the_layer(cls, kw, dtype):
+    """The fused LSTM op computes its products in another layout and summation order than the
+    per-step graph (feature-major, for speed), so the two agree to rounding, not bitwise; the
+    composed per-step path, which unroll writes out op for op, stays bitwise equal."""
     autograd.manual_seed(1)
     m = cls(3, 4, **kw).to(dtype)
     rng = np.random.default_rng(0)
@@ -41,8 +55,8 @@ def test_unroll_equals_the_layer_bitwise(cls, kw, dtype):
         out, hn = m(x, state)
         out2, hn2 = unroll(m, x, state)
         assert out2.dtype == dtype
-        assert np.array_equal(out.data, out2.data)   # the same ops in the same order
-        assert _states_equal(hn, hn2)
+        _assert_states_close(out, out2, dtype)
+        _assert_states_close(hn, hn2, dtype)
     m.fused = False                                  # the layer's composed per-step graph
     out, hn = m(x, hx)
     out2, hn2 = unroll(m, x, hx)
