@@ -196,22 +196,27 @@ def _out_size(x_shape, kernel, stride, padding, dilation, out_size):
 
 
 def im2col(x: np.ndarray, kernel, stride=(1, 1), padding=(0, 0), dilation=(1, 1),
-           out_size=None) -> np.ndarray:
+           out_size=None, ones_row=False) -> np.ndarray:
     """x: (N, C, H, W) -> cols (C*kH*kW, N*Ho*Wo), zeros where a tap falls in the padding.
 
     `padding` is the (top, left) padding; `out_size` (Ho, Wo) defaults to the symmetric-padding
     size and may be given to pad the bottom/right edges differently (padding='same').
+    `ones_row` appends a row of ones (C*kH*kW + 1 rows): a bias column on the weight then rides
+    in the forward product, and the dW product yields the bias gradient as its last row.
     """
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x.shape
     ho, wo = _out_size(x.shape, kernel, stride, padding, dilation, out_size)
-    cols = np.empty((c * kh * kw, n * ho * wo), x.dtype)
-    if cols.size:
+    k = c * kh * kw
+    cols = np.empty((k + 1 if ones_row else k, n * ho * wo), x.dtype)
+    if ones_row:
+        cols[k] = 1
+    if n * ho * wo and k:
         xp = np.empty(_padded_shape(x.shape, kernel, stride, padding, dilation, (ho, wo)),
                       x.dtype)
         _pad_into(np.ascontiguousarray(x), xp, ph, pw)
         run = _im2col_parallel if PARALLEL and n > 1 else _im2col
-        run(xp, cols.reshape(-1, n, ho, wo), kh, kw, sh, sw, dh, dw)
+        run(xp, cols[:k].reshape(-1, n, ho, wo), kh, kw, sh, sw, dh, dw)
     return cols
 
 

@@ -197,3 +197,26 @@ def test_float32_lenet_layers_stay_float32_and_close_to_torch(c):
                               lambda *a: TF.conv2d(*a, padding=1), [x, w, b])
     assert ours[0].dtype == np.float32 and all(g.dtype == np.float32 for g in ours[1])
     assert_same(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("c", [1, 16])                 # per-image (bias in the product) / wide
+@pytest.mark.parametrize("need", [(True, False, True), (False, False, True), (False, True, False),
+                                  (True, True, False), (False, True, True)])
+def test_bias_gradient_whichever_inputs_need_grad(c, need):
+    # the small-K path gets the bias gradient from the dW product (a ones row in cols) when
+    # the weight needs a gradient, and from a sum of g otherwise
+    rng = np.random.default_rng(9)
+    arrays = [rng.standard_normal((3, c, 6, 7)), rng.standard_normal((4, c, 3, 3)),
+              rng.standard_normal(4)]
+    ours = [autograd.tensor(a, requires_grad=r) for a, r in zip(arrays, need)]
+    theirs = [torch.tensor(a, requires_grad=r) for a, r in zip(arrays, need)]
+    y, ty = F.conv2d(*ours, padding=1), TF.conv2d(*theirs, padding=1)
+    g = rng.standard_normal(ty.shape)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for t, tt, r in zip(ours, theirs, need):
+        if r:
+            np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+        else:
+            assert t.grad is None

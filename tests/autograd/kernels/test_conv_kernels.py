@@ -182,3 +182,13 @@ def test_unit_and_strided_paths_agree():
         g = rng.standard_normal(cols.shape)
         np.testing.assert_allclose(col2im(g, x.shape, *geometry),
                                    col2im_loop(g, x.shape, *geometry), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2col_ones_row_appends_ones(dtype):
+    x = np.random.default_rng(3).standard_normal((2, 3, 5, 6)).astype(dtype)
+    plain = im2col(x, (3, 3), (1, 1), (1, 1))
+    got = im2col(x, (3, 3), (1, 1), (1, 1), ones_row=True)
+    assert got.dtype == dtype and got.shape == (plain.shape[0] + 1, plain.shape[1])
+    np.testing.assert_array_equal(got[:-1], plain)
+    np.testing.assert_array_equal(got[-1], np.ones(plain.shape[1], dtype))

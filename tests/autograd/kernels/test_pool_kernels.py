@@ -57,3 +57,22 @@ def test_tiled_backward_zeroes_uncovered_rows_and_columns(shape):
     g = np.ones(y.shape, np.float32)
     dx = P.max_pool_backward(g, code, shape, (2, 2))
     assert dx.sum() == y.size and dx[:, 2 * out[0]:].sum() == 0 and dx[:, :, 2 * out[1]:].sum() == 0
+
+
+@settings(deadline=None, max_examples=40)
+@given(h=st.integers(2, 9), half_w=st.integers(1, 5), dtype=st.sampled_from([np.float32,
+                                                                            np.float64]),
+       seed=st.integers(0, 99))
+def test_even_width_path_matches_general_kernel_with_nans_and_ties(h, half_w, dtype, seed):
+    # stride 2 over an even width runs the plane-long pass kernel
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-1, 2, (4, h, 2 * half_w)).astype(dtype)
+    x[rng.random(x.shape) < 0.2] = np.nan                # several nans in some windows
+    out = out_size(x.shape, (2, 2))
+    y, code = P.max_pool_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), out)
+    ref_y, ref_idx = general(x, (2, 2), out)
+    np.testing.assert_array_equal(y, ref_y)
+    np.testing.assert_array_equal(P.flat_indices(code, (2, 2), x.shape), ref_idx)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    dx = P.max_pool_backward(g, code, x.shape, (2, 2))
+    np.testing.assert_array_equal(dx, P.max_pool_backward(g, ref_idx, x.shape))
