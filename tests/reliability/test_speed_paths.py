@@ -9,24 +9,19 @@ import nn
 import optim
 from autograd import saved
 
+from tests.reliability.speed_helpers import assert_close, ours, theirs
+
 torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(1234)
 
 
 def _t(a, grad=True):
-    return autograd.tensor(np.array(a), requires_grad=grad)
+    return ours(a, grad)
 
 
 def _tt(a, grad=True):
-    return torch.tensor(np.array(a), requires_grad=grad)
-
-
-def _close(ours, ref, rtol=1e-10, atol=1e-12):
-    ours = ours.data if hasattr(ours, "data") and not isinstance(ours, np.ndarray) else ours
-    ref = ref.detach().numpy() if isinstance(ref, torch.Tensor) else ref
-    assert np.shape(ours) == np.shape(ref)
-    np.testing.assert_allclose(ours, ref, rtol=rtol, atol=atol)
+    return theirs(torch, a, grad)
 
 
 # ------------------------------------------------------------------ matmul, inner dim of 1
@@ -49,12 +44,12 @@ def test_outer_product_matmul_matches_torch(sa, sb):
     x, y = _t(a), _t(b)
     tx, ty = _tt(a), _tt(b)
     out, tout = x @ y, tx @ ty
-    _close(out, tout)
+    assert_close(out, tout)
     w = RNG.standard_normal(tout.shape)
     (out * autograd.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
-    _close(x.grad, tx.grad)
-    _close(y.grad, ty.grad)
+    assert_close(x.grad, tx.grad)
+    assert_close(y.grad, ty.grad)
 
 
 @pytest.mark.parametrize("sa, sb", [((2, 3, 1), (1, 4)), ((2, 1, 3, 1), (4, 1, 5)),
@@ -91,11 +86,11 @@ def test_outer_product_matmul_fortran_and_negative_stride_operands():
     x.requires_grad = y.requires_grad = True
     tx, ty = _tt(base_a), _tt(base_b)
     out, tout = x @ y, tx @ ty
-    _close(out, tout)
+    assert_close(out, tout)
     out.sum().backward()
     tout.sum().backward()
-    _close(x.grad, tx.grad)
-    _close(y.grad, ty.grad)
+    assert_close(x.grad, tx.grad)
+    assert_close(y.grad, ty.grad)
     # the inputs are left as they were
     np.testing.assert_array_equal(x.data, base_a)
 
@@ -108,11 +103,11 @@ def test_outer_product_matmul_aliasing_operands():
     b = x[:, None, :]              # (2, 1, 4)
     out = a @ b
     ref = np.matmul(buf[:, :3, None], buf[:, None, :])
-    _close(out, ref)
+    assert_close(out, ref)
     out.sum().backward()
     tx = _tt(buf)
     torch.matmul(tx[:, :3, None], tx[:, None, :]).sum().backward()
-    _close(x.grad, tx.grad)
+    assert_close(x.grad, tx.grad)
 
 
 def test_matmul_batch_mismatch_with_inner_dim_one_names_the_op():
@@ -138,7 +133,7 @@ def test_transposed_cache_is_used_and_correct():
     loss.backward(retain_graph=True)
     guard = saved._guards[id(w.data)]
     assert guard.cache is not None          # the test exercises the cached path
-    _close(x.grad, _expected_x_grad(w.data, 2))
+    assert_close(x.grad, _expected_x_grad(w.data, 2))
     assert guard.cache[1] is not x.grad.data
 
 
@@ -179,7 +174,7 @@ def test_transposed_cache_refreshed_after_weight_update(how):
             w.mul_(3.0)
     x.grad = None
     _x_at_w_twice(x, w).backward()
-    _close(x.grad, _expected_x_grad(np.array(w.data), 2))
+    assert_close(x.grad, _expected_x_grad(np.array(w.data), 2))
     del first
 
 
@@ -193,7 +188,7 @@ def test_transposed_cache_two_graphs_share_one_weight():
     g3 = _x_at_w_twice(x2, w)     # a third graph on the updated weight
     x2.grad = None
     g3.backward()
-    _close(x2.grad, _expected_x_grad(w.data, 5))
+    assert_close(x2.grad, _expected_x_grad(w.data, 5))
     with pytest.raises(RuntimeError, match="modified in place"):
         g2.backward()
 
@@ -205,7 +200,7 @@ def test_transposed_cache_fresh_weights_in_a_loop():
         w = _t(wn)
         x = _t(RNG.standard_normal((2, 4)))
         _x_at_w_twice(x, w).backward()
-        _close(x.grad, _expected_x_grad(wn, 2))
+        assert_close(x.grad, _expected_x_grad(wn, 2))
         del w, x
 
 
@@ -231,7 +226,7 @@ def test_transposed_cache_float32_rnn_like_chain():
     h.sum().backward()
     th.sum().backward()
     assert w.grad.dtype == np.float32
-    _close(w.grad, tw.grad, rtol=1e-5, atol=1e-6)
+    assert_close(w.grad, tw.grad, rtol=1e-5, atol=1e-6)
 
 
 def test_transposed_cache_is_not_stale_after_a_write_through_the_base_of_a_saved_view():
@@ -247,7 +242,7 @@ def test_transposed_cache_is_not_stale_after_a_write_through_the_base_of_a_saved
         w.mul_(2.0)
     x.grad = None
     _x_at_w_twice(x, wv).backward()
-    _close(x.grad, _expected_x_grad(2.0 * wn, 2))
+    assert_close(x.grad, _expected_x_grad(2.0 * wn, 2))
     del first
 
 
@@ -264,7 +259,7 @@ def test_transposed_cache_is_not_stale_after_a_write_into_a_flat_parameter_buffe
         flat.sub_(autograd.tensor(np.ones(20)), alpha=0.5)
     x.grad = None
     _x_at_w_twice(x, w).backward()
-    _close(x.grad, _expected_x_grad(np.array(w.data), 2))
+    assert_close(x.grad, _expected_x_grad(np.array(w.data), 2))
     del first
 
 
@@ -279,15 +274,15 @@ def test_reduce_grad_is_a_writable_owned_array(shape, dim, op):
     kw = {} if dim is None else {"dim": dim}
     out = getattr(x, op)(**kw)
     tout = getattr(tx, op)(**kw)
-    _close(out, tout, atol=1e-12)
+    assert_close(out, tout, atol=1e-12)
     out.sum().backward()
     tout.sum().backward()
-    _close(x.grad, tx.grad)
+    assert_close(x.grad, tx.grad)
     g = x.grad.data
     assert g.flags.writeable and g.dtype == np.float64
     assert 0 not in g.strides or g.size <= 1     # not a zero-stride view
     g += 1.0                                     # in place, as clip_grad/optimizers do
-    _close(x.grad, tx.grad.numpy() + 1.0)
+    assert_close(x.grad, tx.grad.numpy() + 1.0)
 
 
 @pytest.mark.parametrize("op", ["sum", "mean"])
@@ -325,7 +320,7 @@ def test_reduce_zero_stride_grad_through_further_ops():
     x, tx = _t(a), _tt(a)
     ((x * x).exp().mean(dim=1) * 3.0).sum().backward()
     ((tx * tx).exp().mean(dim=1) * 3.0).sum().backward()
-    _close(x.grad, tx.grad)
+    assert_close(x.grad, tx.grad)
 
 
 def test_reduce_gradcheck():

@@ -9,24 +9,19 @@ import nn
 import optim
 from autograd.kernels import update
 
+from tests.reliability.speed_helpers import assert_close, ours, theirs
+
 torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(1234)
 
 
 def _t(a, grad=True):
-    return autograd.tensor(np.array(a), requires_grad=grad)
+    return ours(a, grad)
 
 
 def _tt(a, grad=True):
-    return torch.tensor(np.array(a), requires_grad=grad)
-
-
-def _close(ours, ref, rtol=1e-10, atol=1e-12):
-    ours = ours.data if hasattr(ours, "data") and not isinstance(ours, np.ndarray) else ours
-    ref = ref.detach().numpy() if isinstance(ref, torch.Tensor) else ref
-    assert np.shape(ours) == np.shape(ref)
-    np.testing.assert_allclose(ours, ref, rtol=rtol, atol=atol)
+    return theirs(torch, a, grad)
 
 
 # ------------------------------------------------------------------ fused in-place axpy
@@ -167,7 +162,7 @@ def test_sgd_matches_torch(layout, kw):
         p.grad, tp.grad = autograd.tensor(g), torch.tensor(g)
         opt.step()
         topt.step()
-    _close(p, tp.detach(), rtol=1e-12, atol=1e-14)
+    assert_close(p, tp.detach(), rtol=1e-12, atol=1e-14)
 
 
 def test_sgd_float32_stays_float32_and_matches_torch():
@@ -243,10 +238,10 @@ def test_activation_views_and_empty(name):
         x, tx = autograd.from_numpy(a), _tt(a)
         x.requires_grad = True
         y, ty = getattr(x, name)(), getattr(torch, name)(tx)
-        _close(y, ty)
+        assert_close(y, ty)
         y.sum().backward()
         ty.sum().backward()
-        _close(x.grad, tx.grad)
+        assert_close(x.grad, tx.grad)
         np.testing.assert_array_equal(x.data, a)
 
 
@@ -288,11 +283,11 @@ def test_softmax_rows_match_torch(shape, dim, op):
     a = RNG.standard_normal(shape)
     x, tx = _t(a), _tt(a)
     y, ty = getattr(x, op)(dim), getattr(torch, op)(tx, dim)
-    _close(y, ty)
+    assert_close(y, ty)
     w = RNG.standard_normal(shape)
     (y * autograd.tensor(w)).sum().backward()
     (ty * torch.tensor(w)).sum().backward()
-    _close(x.grad, tx.grad)
+    assert_close(x.grad, tx.grad)
     np.testing.assert_array_equal(x.data, a)
 
 
