@@ -123,11 +123,6 @@ class Node(Context):
         self.fn = fn
         self.freed = False
 
-    @property
-    def ctx(self):
-        """The op's Context: the Node itself."""
-        return self
-
     def name(self) -> str:
         return self.fn.__name__
 

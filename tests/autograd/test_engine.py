@@ -103,9 +103,9 @@ def test_saved_buffers_are_freed_after_backward():
     x = leaf(np.arange(4.0))
     y = x.exp() * x
     node = y.grad_fn
-    assert node.ctx.saved
+    assert node.saved
     y.sum().backward()
-    assert not node.ctx.saved
+    assert not node.saved
 
 
 def test_intermediate_outputs_are_not_kept_alive_by_the_graph():

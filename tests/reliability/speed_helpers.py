@@ -5,10 +5,13 @@ import autograd
 
 
 def ours(a, grad=True):
+    """A copy of `a` as this engine's tensor."""
     return autograd.tensor(np.array(a), requires_grad=grad)
 
 
-def theirs(torch, a, grad=True):
+def theirs(a, grad=True):
+    """A copy of `a` as a torch tensor (callers importorskip torch first)."""
+    import torch
     return torch.tensor(np.array(a), requires_grad=grad)
 
 

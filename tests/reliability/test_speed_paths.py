@@ -9,19 +9,11 @@ import nn
 import optim
 from autograd import saved
 
-from tests.reliability.speed_helpers import assert_close, ours, theirs
+from tests.reliability.speed_helpers import assert_close, ours as _t, theirs as _tt
 
 torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(1234)
-
-
-def _t(a, grad=True):
-    return ours(a, grad)
-
-
-def _tt(a, grad=True):
-    return theirs(torch, a, grad)
 
 
 # ------------------------------------------------------------------ matmul, inner dim of 1
