@@ -22,6 +22,7 @@ from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function, is_grad_enabled
 from .kernels import update
+from .ops.shape import SetItem
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
                            cat, concat, stack)
@@ -249,6 +250,14 @@ class Tensor(MathMixin, ShapeMixin):
         self._version += 1
 
     def __setitem__(self, index, value):
+        """self[index] = value in place. When value requires grad, or self is the output of a
+        recorded op, the write is recorded (SetItem): gradients flow to value at index and to
+        self's old value everywhere else, as PyTorch's CopySlices does."""
+        record = is_grad_enabled() and (self._node is not None or (
+            isinstance(value, Tensor) and value._requires_grad))
+        if record:
+            self._setitem_recorded(index, value)
+            return
         self._inplace_check("__setitem__")
         value = value.data if isinstance(value, Tensor) else value
         try:
@@ -260,6 +269,23 @@ class Tensor(MathMixin, ShapeMixin):
             raise kind(f"setitem: cannot assign a value of shape {np.shape(value)} at index "
                        f"{index!r} of a tensor of shape {self.shape} and dtype "
                        f"{self.dtype}: {_numpy_message(e)}") from None
+
+    def _setitem_recorded(self, index, value):
+        if self._requires_grad and self._node is None:
+            self._inplace_check("__setitem__")   # a leaf that requires grad: raises
+        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
+        try:
+            result = SetItem.apply(self, value, index=_index_arg(index))
+        except (ValueError, TypeError, IndexError, OverflowError) as e:
+            kind = IndexError if isinstance(e, IndexError) else type(e)
+            kind = ValueError if kind is OverflowError else kind
+            raise kind(f"setitem: cannot assign a value of shape {value.shape} and dtype "
+                       f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
+                       f"and dtype {self.dtype}: {_numpy_message(e)}") from None
+        self._version += 1
+        with saved.writable(self._data):     # ops that saved the old values now raise
+            self._data[...] = result._data    # in place: views of the array see the write
+        self._node, self._requires_grad = result._node, True
 
     def _apply_inplace(self, op, fn, other=None):
         self._inplace_check(op)

@@ -69,6 +69,26 @@ class GetItem(Function):
         return (IndexedGrad(ctx.index, g, ctx.shape, _is_basic(ctx.index)),)
 
 
+class SetItem(Function):
+    """y = x with y[index] = v;  dx = g with 0 at index, dv = g[index] (the engine sums it
+    down to v's shape when v was broadcast into the slots)."""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index = index
+        out = x.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            gx[ctx.index] = 0
+        return gx, (np.asarray(g[ctx.index]) if ctx.needs_input_grad[1] else None)
+
+
 class Cat(Function):
     """y = concatenate(xs, axis);  each dx is its slice of g."""
 
