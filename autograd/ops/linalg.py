@@ -1,4 +1,6 @@
 """Matrix product with numpy's matmul rules (batching, broadcasting, 1-D operands) on BLAS."""
+import math
+
 import numpy as np
 
 from ..function import Function
@@ -11,6 +13,10 @@ def _product(a, b):
     than that for a batch of them, and a single product per element rounds the same."""
     if a.shape[-1] == 1 and a.ndim >= 2 and b.ndim >= 2 and b.shape[-2] == 1:
         return np.multiply(a, b)
+    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+        # batched x @ W: one product over all rows (numpy loops over the batch: ~2x slower)
+        rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+        return np.matmul(rows, b).reshape(a.shape[:-1] + b.shape[1:])
     return np.matmul(a, b)
 
 

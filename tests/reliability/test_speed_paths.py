@@ -108,6 +108,36 @@ def test_matmul_batch_mismatch_with_inner_dim_one_names_the_op():
         a @ b
 
 
+# ------------------------------------------------------------------ batched x @ W, folded
+FOLD_CASES = [((32, 20, 32), (32, 64)), ((2, 3, 4, 5), (5, 6)), ((2, 0, 3), (3, 4)),
+              ((3, 4, 0), (0, 5)), ((3, 4, 2), (2, 0)), ((1, 1, 3), (3, 1))]
+
+
+@pytest.mark.parametrize("sa, sb", FOLD_CASES)
+def test_folded_batched_matmul_is_numpys_product_bitwise(sa, sb):
+    a = RNG.standard_normal(sa).astype(np.float32)
+    b = RNG.standard_normal(sb).astype(np.float32)
+    got = (_t(a) @ _t(b)).data
+    assert got.shape == np.matmul(a, b).shape
+    np.testing.assert_array_equal(got, np.matmul(a, b))
+
+
+def test_folded_batched_matmul_values_and_grads_match_torch_for_strided_inputs():
+    base, w = RNG.standard_normal((4, 6, 10)), RNG.standard_normal((7, 5))
+    for contiguous in (False, True):
+        ours_base, ours_w, tb, tw = _t(base), _t(w), _tt(base), _tt(w)
+        x, tx = ours_base[:, ::2, 1:8], tb[:, ::2, 1:8]
+        assert x.data.flags.c_contiguous is False   # numpy's batched product
+        if contiguous:
+            x, tx = x.contiguous(), tx.contiguous()
+        y, ty = x @ ours_w, tx @ tw
+        assert_close(y, ty)
+        y.tanh().sum().backward()
+        ty.tanh().sum().backward()
+        assert_close(ours_base.grad, tb.grad)
+        assert_close(ours_w.grad, tw.grad)
+
+
 # ------------------------------------------------------------------ cached transpose
 def _x_at_w_twice(x, w):
     """Two products saving the same weight array: its transpose gets cached."""
