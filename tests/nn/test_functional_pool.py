@@ -76,6 +76,8 @@ def test_pool_matches_torch(kind, nd, data):
 @given(data=st.data())
 def test_pool_gradcheck(kind, nd, data):
     shape, kw, seed = data.draw(pool_configs(nd, kind))
+    if kind == "max":   # a window wholly in padding gives -inf (as torch): no finite difference
+        assume(not has_empty_window(shape, kw))
     # distinct values keep max pooling away from ties, where it is not differentiable
     x = np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.1
     assert autograd.gradcheck(lambda t: POOLS[kind, nd][0](t, **kw), [x.astype(np.float64)])
