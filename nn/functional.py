@@ -13,6 +13,7 @@ from autograd.ops.conv import Convolution, conv_geometry, ntuple
 from autograd.ops.dropout import Dropout
 from autograd.ops.embedding import Embedding
 from autograd.ops.gelu import APPROXIMATIONS, GELU
+from autograd.ops.linalg import Linear as LinearOp
 from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
                                CrossEntropy, NLLLoss, check_class_target)
 from autograd.ops.norm import BatchNorm, LayerNorm
@@ -118,8 +119,22 @@ def log_softmax(input, dim=None, dtype=None):
 
 def linear(input, weight, bias=None):
     """x @ weight^T + bias.  x: (*, in), weight: (out, in), bias: (out,) -> (*, out)."""
-    y = _t(input) @ _t(weight).t()
-    return y if bias is None else y + bias
+    x, w = _t(input), _t(weight)
+    b = None if bias is None else _t(bias)
+    if w.ndim not in (1, 2):
+        raise ValueError(f"linear: weight must be (out, in) or (in,), got shape {tuple(w.shape)}")
+    if w.ndim == 1 or (b is not None and b.shape != w.shape[:1]):
+        y = x @ (w.t() if w.ndim == 2 else w)   # a 1-D weight or a broadcast bias: composed
+        return y if b is None else y + b
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(f"linear: input of shape {tuple(x.shape)} does not match weight of "
+                         f"shape {tuple(w.shape)} (expected input (*, {w.shape[1]}))")
+    tensors = (x, w) if b is None else (x, w, b)
+    if len({t.dtype for t in tensors}) != 1 or x.dtype.kind != "f":
+        raise TypeError(f"linear: expected input, weight and bias of one floating dtype, got "
+                        f"{[str(t.dtype) for t in tensors]} for shapes "
+                        f"{[tuple(t.shape) for t in tensors]}")
+    return LinearOp.apply(*tensors)
 
 
 # ------------------------------------------------------------------------- convolution

@@ -7,6 +7,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from . import functional as F
 from . import init
 from .module import Module, Parameter
 
@@ -68,8 +69,7 @@ class Linear(Module):
         if x.dtype != self.weight.dtype:
             raise TypeError(f"Linear: input dtype {x.dtype} does not match the weight dtype "
                             f"{self.weight.dtype}; cast one with .to()")
-        y = autograd.matmul(x, self.weight.T)
-        return y if self.bias is None else y + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -54,3 +54,31 @@ class MatMul(Function):
             if b.ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
+
+
+class Linear(Function):
+    """y = x @ w^T (+ b), one op for nn.Linear: x (*, in), w (out, in), b (out,) -> (*, out);
+    dx = g @ w, dw = g^T @ x, db = g summed over the rows. (Composed, it is three recorded ops
+    and a temporary for the bias sum; that composition is its test oracle.)"""
+
+    @staticmethod
+    def forward(ctx, x, w, *bias):
+        ctx.save_for_backward(x, w)
+        x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
+        y = np.matmul(x2, w.T)
+        if bias:
+            y += bias[0]
+        return y.reshape(x.shape[:-1] + w.shape[:1])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved
+        needs = ctx.needs_input_grad
+        g2 = g.reshape(math.prod(g.shape[:-1]), g.shape[-1]) if g.ndim != 2 else g
+        gx = np.matmul(g2, w).reshape(x.shape) if needs[0] else None
+        gw = None
+        if needs[1]:
+            x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
+            gw = np.matmul(g2.T, x2)
+        gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
+        return gx, gw, gb
