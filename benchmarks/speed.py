@@ -130,6 +130,27 @@ def mlp_step(E, w, x, y1h, lr=0.01):
     return step
 
 
+def mlp_nn_step(E, w, x, y1h, lr=0.01):
+    """W1 written with modules: nn.Linear layers (weight (out, in)), nn.ReLU, F.cross_entropy
+    on class indices, SGD on the module's parameters."""
+    NN = E.torch.nn if E.name == "torch" else lookup("nn")
+    model = NN.Sequential(NN.Linear(784, 256), NN.ReLU(), NN.Linear(256, 256), NN.ReLU(),
+                          NN.Linear(256, 10))
+    state = {f"{k}.{name}": (a.T if name == "weight" else a)
+             for k, (name, a) in zip((0, 0, 2, 2, 4, 4), zip(("weight", "bias") * 3, w))}
+    model.load_state_dict({k: E.const(np.ascontiguousarray(a)) for k, a in state.items()})
+    params = list(model.parameters())
+    x, labels = E.const(x), E.const(y1h.argmax(1))
+    F = E.functional()
+
+    def step():
+        loss = F.cross_entropy(model(x), labels)
+        loss.backward()
+        E.sgd(params, lr)
+        return float(loss.item())
+    return step
+
+
 def lenet_step(E, w, x, y1h, lr=0.01):
     """W2: conv3x3 1->16 p1, relu, pool2, conv3x3 16->32 p1, relu, pool2, linear 1568->10."""
     F = E.functional()
@@ -298,6 +319,8 @@ def _workloads(cfg):
     return [
         ("W1", "MLP 784-256-256-10, batch 64",
          lambda E: mlp_step(E, mlp_w, mlp_x, mlp_y), cfg["steps"]),
+        ("W1-nn", "W1 with nn.Linear modules and F.cross_entropy",
+         lambda E: mlp_nn_step(E, mlp_w, mlp_x, mlp_y), cfg["steps"]),
         ("W2", "LeNet conv-pool-conv-pool-linear, batch 32",
          lambda E: lenet_step(E, le_w, le_x, le_y), cfg["steps"]),
         ("W3", f"LSTM BPTT elementary ops, batch 32, seq {T3}, hidden {H}",

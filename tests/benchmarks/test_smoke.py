@@ -37,7 +37,7 @@ def test_tiny_run_writes_report_and_results(tmp_path):
         assert r["status"] == "ok" or r["status"].startswith("skipped: "), r
         if r["status"] == "ok":
             assert 0.0 <= r["test_acc"] <= 1.0
-    assert [r["key"] for r in res["speed"]][:2] == ["W1", "W2"]
+    assert [r["key"] for r in res["speed"]][:3] == ["W1", "W1-nn", "W2"]
     assert {"W1", "W3", "W4", "W5"} <= {r["key"] for r in res["speed"] if "ours_ms" in r}
     assert res["gradcheck"] is not None
     assert "speed (ms/step)" in proc.stdout and "W5" in proc.stdout
