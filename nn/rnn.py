@@ -82,6 +82,7 @@ def _lstm_direction(x: Tensor, init: list, w_ih, w_hh, b_ih, b_hh, reverse: bool
 # --------------------------------------------------------------------- cells
 class _CellBase(Module):
     mode = ""
+    fused = True  # False: the composed step (rnn_step, lstm_step, gru_step), the test oracle
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None, *, mode=None):
@@ -137,9 +138,7 @@ class _CellBase(Module):
         return x, states, batched
 
     def _project(self, x: Tensor) -> Tensor:
-        xp = x @ self.weight_ih.T
-        b = _input_bias(self.mode, self.bias_ih, self.bias_hh)
-        return xp if b is None else xp + b
+        return F.linear(x, self.weight_ih, _input_bias(self.mode, self.bias_ih, self.bias_hh))
 
 
 class RNNCell(_CellBase):
@@ -157,7 +156,11 @@ class RNNCell(_CellBase):
 
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, hx, 1)
-        h = rnn_step(self._project(x), h, self.weight_hh.T, self.nonlinearity == "relu")
+        relu = self.nonlinearity == "relu"
+        if self.fused:   # a one-step sequence op: one node, hand-written backward
+            h = RNNSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, relu=relu)[0]
+        else:
+            h = rnn_step(self._project(x), h, self.weight_hh.T, relu)
         return h if batched else h.squeeze(0)
 
 
@@ -168,7 +171,11 @@ class LSTMCell(_CellBase):
 
     def forward(self, input, hx=None):
         x, (h, c), batched = self._prepare(input, hx, 2)
-        h, c = lstm_step(self._project(x), h, c, self.weight_hh.T)
+        if self.fused:
+            _, (h, c) = _lstm_direction(x.unsqueeze(0), [h, c], self.weight_ih, self.weight_hh,
+                                        self.bias_ih, self.bias_hh, False)
+        else:
+            h, c = lstm_step(self._project(x), h, c, self.weight_hh.T)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -179,7 +186,12 @@ class GRUCell(_CellBase):
 
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, hx, 1)
-        h = gru_step(self._project(x), h, self.weight_hh.T, self.bias_hh)
+        if self.fused:
+            b = self.bias_hh if self.bias_hh is not None else _zeros(self.weight_hh.shape[:1],
+                                                                      self.weight_hh)
+            h = GRUSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, b)[0]
+        else:
+            h = gru_step(self._project(x), h, self.weight_hh.T, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -280,10 +292,7 @@ class _RNNBase(Module):
                 if self.fused and self.mode == "LSTM":
                     seq, last = _lstm_direction(x, init, w_ih, w_hh, b_ih, b_hh, d == 1)
                 else:
-                    xp = x @ w_ih.T
-                    b = _input_bias(self.mode, b_ih, b_hh)
-                    if b is not None:
-                        xp = xp + b
+                    xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
                     seq, last = self._direction(xp, init, w_hh, b_hh, reverse=d == 1)
                 outs.append(seq)
                 for f, s in zip(finals, last):

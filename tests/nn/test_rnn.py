@@ -98,12 +98,13 @@ def test_layer_matches_torch(kind, num_layers, bidirectional, batch_first, bias,
 @settings(deadline=None, max_examples=20)
 @given(kind=st.sampled_from(sorted(CELLS)), bias=st.booleans(), with_state=st.booleans(),
        batched=st.booleans(), batch=st.integers(1, 3), in_size=st.integers(1, 4),
-       hidden=st.integers(1, 4), seed=st.integers(0, 2 ** 16))
-def test_cell_matches_torch(kind, bias, with_state, batched, batch, in_size, hidden, seed):
+       hidden=st.integers(1, 4), seed=st.integers(0, 2 ** 16), fused=st.booleans())
+def test_cell_matches_torch(kind, bias, with_state, batched, batch, in_size, hidden, seed, fused):
     ours_cls, torch_cls, kw = CELLS[kind]
     torch.manual_seed(seed)
     theirs = torch_cls(in_size, hidden, bias=bias, **kw).double()
     ours = ours_cls(in_size, hidden, bias=bias, **kw)
+    ours.fused = fused
     copy_from_torch(ours, theirs)
     rng = np.random.default_rng(seed)
     lead = (batch,) if batched else ()
@@ -111,6 +112,31 @@ def test_cell_matches_torch(kind, bias, with_state, batched, batch, in_size, hid
     if with_state:
         inputs += [rng.standard_normal(lead + (hidden,)) for _ in range(2 if kind == "lstm" else 1)]
     check_module_against_torch(ours, theirs, inputs, rng)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("kind", sorted(CELLS))
+def test_fused_cell_matches_the_composed_step_in_float32(kind, bias):
+    cls, _, kw = CELLS[kind]
+    autograd.manual_seed(0)
+    cells = [cls(5, 8, bias=bias, **kw), cls(5, 8, bias=bias, **kw)]
+    cells[1].load_state_dict(cells[0].state_dict())
+    cells[1].fused = False
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 4, 5)).astype(np.float32)
+    results = []
+    for cell in cells:
+        states = [autograd.zeros(4, 8) for _ in range(2 if kind == "lstm" else 1)]
+        total = 0
+        for t in range(x.shape[0]):      # a few steps: gradients flow through the states
+            out = cell(autograd.tensor(x[t]), states[0] if len(states) == 1 else tuple(states))
+            states = list(out) if kind == "lstm" else [out]
+            total = total + (states[0] * states[0]).sum()
+        total.backward()
+        results.append([s.data for s in states] + [p.grad.data for p in cell.parameters()])
+    for fused, composed in zip(*results):
+        assert fused.dtype == np.float32
+        np.testing.assert_allclose(fused, composed, rtol=1e-5, atol=1e-6)
 
 
 def with_parameters(module, names):
@@ -126,11 +152,13 @@ def with_parameters(module, names):
     return fn
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("kind", sorted(CELLS))
-def test_cell_gradcheck(kind):
+def test_cell_gradcheck(kind, fused):
     cls, _, kw = CELLS[kind]
     autograd.manual_seed(0)
     cell = cls(3, 2, **kw).double()
+    cell.fused = fused
     names = [n for n, _ in cell.named_parameters()]
     rng = np.random.default_rng(1)
     states = [rng.standard_normal((2, 2)) for _ in range(2 if kind == "lstm" else 1)]
