@@ -151,6 +151,8 @@ class Function:
         out = cls.forward(ctx, *[t._data for t in tensors], **params)
         if out.__class__ is not np.ndarray:  # a numpy scalar from a full reduction
             out = np.asarray(out)
+        elif out.base is not None and not out.flags.writeable and saved._guards:
+            saved.inherit(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             return _wrap(out, False)
         ctx.parents = tuple([(t if t._node is None else t._node) if t._requires_grad else None

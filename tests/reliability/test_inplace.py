@@ -25,7 +25,7 @@ def _mul_graph():
 
 def _no_live_graph():
     gc.collect()
-    return not saved._guards and not saved._pending
+    return not saved._guards and not saved._pending and not saved._waiting
 
 
 @pytest.mark.parametrize("modify", [
@@ -109,6 +109,42 @@ def test_unmodified_graph_gives_the_right_gradient_and_unlocks():
     np.testing.assert_allclose(x.grad.data, w.data + w.data.sum())
     assert _no_live_graph()
     assert w.data.flags.writeable and x.data.flags.writeable
+
+
+def test_views_of_views_saved_along_an_unrolled_graph_all_unlock():
+    # each step saves views of the previous step's output (the pattern of a recurrent cell):
+    # backward releases them latest first, while the arrays they view are still held
+    cell = nn.GRUCell(3, 4)
+    h = autograd.zeros(2, 4)
+    outs = []
+    for t in range(30):
+        h = cell(autograd.randn(2, 3), h)
+        outs.append(h)
+    y = autograd.stack(outs).sum()
+    held = [o.data for o in outs]
+    assert not any(a.flags.writeable for a in held)
+    y.backward()
+    assert _no_live_graph()
+    assert all(a.flags.writeable for a in held)
+    outs[3].data[0, 0] = 1.0
+
+
+def test_a_view_waits_for_every_held_base_in_its_chain():
+    base = tensor(np.arange(12.0))
+    v2 = base.reshape(3, 4)[1:]           # a view of a view of base's array
+    a = tensor(np.ones(12), requires_grad=True)
+    b = tensor(np.ones((2, 4)), requires_grad=True)
+    keep_base = (a * base).sum()          # holds the base array
+    only_view = (b * v2).sum()            # holds the view chain
+    assert not base.data.flags.writeable and not v2.data.flags.writeable
+    only_view.backward()
+    assert not v2.data.flags.writeable    # its base is still held by keep_base's graph
+    late_view = base.reshape(12)          # made while base is held: read-only by inheritance
+    assert not late_view.data.flags.writeable
+    keep_base.backward()
+    assert _no_live_graph()
+    assert v2.data.flags.writeable and base.data.flags.writeable
+    assert late_view.data.flags.writeable
 
 
 def test_discarded_graph_unlocks_its_arrays():

@@ -80,4 +80,4 @@ def test_forwards_whose_graph_is_dropped_keep_memory_flat():
     slope, growth = _measure(step)
     assert slope < 20_000, f"RSS grows {slope / 1e3:.1f} kB per step"
     assert growth < 4_000_000, f"RSS grew {growth / 1e6:.1f} MB over {STEPS} steps"
-    assert not saved._guards and not saved._pending
+    assert not saved._guards and not saved._pending and not saved._waiting
