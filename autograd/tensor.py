@@ -1,12 +1,13 @@
 """Tensor: an ndarray plus what autograd needs (requires_grad, grad, the Node that made it).
 
-This file holds the class itself: construction, attributes, conversions, backward/detach and
-the in-place methods. Its other methods come from two mixins, wired by hand to the op classes
+This file holds the class itself: construction, attributes, conversions, backward/detach.
+Its other methods come from three mixins, wired by hand to the op classes
 in `ops/` (every op goes through `Function.apply`, which records the graph):
 
     tensor_math.py   operators, comparisons, elementwise math, activations, reductions;
                      matmul, where
     tensor_shape.py  reshape/view, permute, expand, indexing, split/chunk; cat, stack
+    tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, clamp_
     dtypes.py        dtype aliases, supported dtypes, PyTorch's type promotion
     dims.py          dim and shape arguments, numpy's error messages reworded
 """
@@ -16,13 +17,12 @@ from numbers import Number
 
 import numpy as np
 
-from . import engine, function, saved, tensor_math, tensor_shape
+from . import engine, function, saved, tensor_inplace, tensor_math, tensor_shape
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function, is_grad_enabled
-from .kernels import update
-from .ops.shape import SetItem
+from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
                            cat, concat, stack)
@@ -45,18 +45,7 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return _supported(arr, "tensor")
 
 
-def _axpy_(d: np.ndarray, alpha, o, ufunc):
-    """d = ufunc(d, alpha * o) in place (np.add or np.subtract): one fused pass for a
-    same-shape float array (an optimizer-style update), numpy's broadcasting path otherwise."""
-    if (o.__class__ is np.ndarray
-            and update.axpy_(d, alpha if ufunc is np.add else -alpha, o)):
-        return
-    if isinstance(o, (list, tuple)):  # [1, 2] * alpha would repeat the list
-        o = np.asarray(o, d.dtype if d.dtype.kind == "f" else None)
-    ufunc(d, o * alpha, out=d, casting="unsafe")
-
-
-class Tensor(MathMixin, ShapeMixin):
+class Tensor(MathMixin, ShapeMixin, InplaceMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
@@ -239,100 +228,6 @@ class Tensor(MathMixin, ShapeMixin):
     def bool(self) -> "Tensor":
         return self.to(bool_)
 
-    # ----------------------------------------------------------------- in place
-    def _inplace_check(self, op):
-        if self._requires_grad and self._node is None and is_grad_enabled():
-            raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
-                               f"place; do it under autograd.no_grad(), or on .data")
-        if self._node is not None and is_grad_enabled():
-            raise RuntimeError(f"{op}: in-place modification of a tensor that is part of the "
-                               f"graph is not supported; use the out-of-place op")
-        self._version += 1
-
-    def __setitem__(self, index, value):
-        """self[index] = value in place. When value requires grad, or self is the output of a
-        recorded op, the write is recorded (SetItem): gradients flow to value at index and to
-        self's old value everywhere else, as PyTorch's CopySlices does."""
-        record = is_grad_enabled() and (self._node is not None or (
-            isinstance(value, Tensor) and value._requires_grad))
-        if record:
-            self._setitem_recorded(index, value)
-            return
-        self._inplace_check("__setitem__")
-        value = value.data if isinstance(value, Tensor) else value
-        try:
-            with saved.writable(self._data):
-                self._data[_index_arg(index)] = value
-        except (ValueError, TypeError, IndexError, OverflowError) as e:
-            kind = IndexError if isinstance(e, IndexError) else type(e)
-            kind = ValueError if kind is OverflowError else kind
-            raise kind(f"setitem: cannot assign a value of shape {np.shape(value)} at index "
-                       f"{index!r} of a tensor of shape {self.shape} and dtype "
-                       f"{self.dtype}: {_numpy_message(e)}") from None
-
-    def _setitem_recorded(self, index, value):
-        if self._requires_grad and self._node is None:
-            self._inplace_check("__setitem__")   # a leaf that requires grad: raises
-        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
-        try:
-            result = SetItem.apply(self, value, index=_index_arg(index))
-        except (ValueError, TypeError, IndexError, OverflowError) as e:
-            kind = IndexError if isinstance(e, IndexError) else type(e)
-            kind = ValueError if kind is OverflowError else kind
-            raise kind(f"setitem: cannot assign a value of shape {value.shape} and dtype "
-                       f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
-                       f"and dtype {self.dtype}: {_numpy_message(e)}") from None
-        self._version += 1
-        with saved.writable(self._data):     # ops that saved the old values now raise
-            self._data[...] = result._data    # in place: views of the array see the write
-        self._node, self._requires_grad = result._node, True
-
-    def _apply_inplace(self, op, fn, other=None):
-        self._inplace_check(op)
-        other = other._data if isinstance(other, Tensor) else other
-        if other is not None and not (other.__class__ is np.ndarray
-                                      and other.shape == self._data.shape):
-            shape = np.shape(other)
-            try:
-                ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
-            except ValueError:
-                ok = False
-            if not ok:
-                raise ValueError(f"{op}: an operand of shape {shape} cannot be applied in place "
-                                 f"to a tensor of shape {self.shape}")
-        try:
-            with saved.writable(self._data):
-                fn(self._data, other)
-        except (ValueError, TypeError, OverflowError) as e:
-            raise (TypeError if isinstance(e, TypeError) else ValueError)(
-                f"{op}: cannot apply {other!r} in place to a tensor of shape {self.shape} and "
-                f"dtype {self.dtype}: {_numpy_message(e)}") from None
-        return self
-
-    def add_(self, other, alpha=1):
-        return self._apply_inplace("add_", lambda d, o: _axpy_(d, alpha, o, np.add), other)
-
-    def sub_(self, other, alpha=1):
-        return self._apply_inplace("sub_", lambda d, o: _axpy_(d, alpha, o, np.subtract), other)
-
-    def mul_(self, other):
-        return self._apply_inplace("mul_", lambda d, o: np.multiply(d, o, out=d, casting="unsafe"), other)
-
-    def div_(self, other):
-        return self._apply_inplace("div_", lambda d, o: np.divide(d, o, out=d, casting="unsafe"), other)
-
-    def fill_(self, value):
-        return self._apply_inplace("fill_", lambda d, o: d.fill(o), value)
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def copy_(self, src):
-        return self._apply_inplace("copy_", lambda d, o: np.copyto(d, o, casting="unsafe"), src)
-
-    def clamp_(self, min=None, max=None):
-        return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))
-
     # ----------------------------------------------------------------- operands
     def _operand(self, other):
         """other as a Tensor to combine with self; a Python number takes self's float dtype."""
@@ -373,5 +268,5 @@ class Cast(Function):
 
 # The mixins' modules and function.py sit below this one, so they get the class (and the
 # constructor of op results) here, once it exists.
-tensor_math.Tensor = tensor_shape.Tensor = Tensor
+tensor_math.Tensor = tensor_shape.Tensor = tensor_inplace.Tensor = Tensor
 function._wrap = Tensor._wrap

@@ -1,0 +1,208 @@
+"""Tensor's in-place methods (a mixin of Tensor): add_, sub_, mul_, div_ and the operators
++=, -=, *=, /=, t[index] = v, fill_, zero_, copy_, clamp_.
+
+As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is an op's output
+or the operand requires grad: the new value's gradient flows to the old value and to the
+operand, and the tensor's array is written in place, so the tensors sharing it (detach(),
+from_numpy) see the write. One difference: a recorded in-place op on a tensor whose array is a
+view of another array gives the tensor a new array instead (the tensor it views keeps its
+values; PyTorch would change both and re-record the other's history). Outside a recorded graph
+it is a plain write. Either way, backward through an op that saved the old values raises.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import saved
+from .dims import _numpy_message
+from .function import is_grad_enabled
+from .kernels import update
+from .ops.shape import SetItem
+from .tensor_shape import _index_arg
+
+# tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
+# exists (the code below only uses it at call time).
+Tensor = None
+
+_NUMPY_ERRORS = (ValueError, TypeError, IndexError, OverflowError)
+
+
+def _axpy_(d: np.ndarray, alpha, o, ufunc):
+    """d = ufunc(d, alpha * o) in place (np.add or np.subtract): one fused pass for a
+    same-shape float array (an optimizer-style update), numpy's broadcasting path otherwise."""
+    if (o.__class__ is np.ndarray
+            and update.axpy_(d, alpha if ufunc is np.add else -alpha, o)):
+        return
+    if isinstance(o, (list, tuple)):  # [1, 2] * alpha would repeat the list
+        o = np.asarray(o, d.dtype if d.dtype.kind == "f" else None)
+    ufunc(d, o * alpha, out=d, casting="unsafe")
+
+
+def _reraise(e, message):
+    kind = IndexError if isinstance(e, IndexError) else type(e)
+    kind = ValueError if kind is OverflowError else kind
+    raise kind(f"{message}: {_numpy_message(e)}") from None
+
+
+class InplaceMixin:
+    """In-place methods of Tensor."""
+
+    __slots__ = ()
+
+    def _inplace_check(self, op):
+        if self._requires_grad and self._node is None and is_grad_enabled():
+            raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
+                               f"place; do it under autograd.no_grad(), or on .data")
+        self._version += 1
+
+    def _records(self, other) -> bool:
+        return is_grad_enabled() and (self._node is not None or (
+            isinstance(other, Tensor) and other._requires_grad))
+
+    def _record_inplace(self, op, compute):
+        """self = compute(old self) as a recorded op, written into self's array in place."""
+        if self._requires_grad and self._node is None:
+            self._inplace_check(op)   # a leaf that requires grad: raises
+        old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
+        old._node = self._node
+        result = compute(old)
+        if result.shape != self.shape:
+            raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
+                             f"place into a tensor of shape {self.shape}")
+        if result.dtype != self.dtype:
+            result = result.to(self.dtype)
+        self._version += 1
+        if self._data.base is None:
+            with saved.writable(self._data):   # ops that saved the old values now raise
+                self._data[...] = result._data
+        else:
+            # a view of another tensor's memory: writing into it would change that tensor
+            # behind its graph's back (a wrong gradient), so this tensor gets the new array
+            self._data = result._data
+        self._node, self._requires_grad = result._node, True
+        return self
+
+    def __setitem__(self, index, value):
+        """self[index] = value in place. When value requires grad, or self is the output of a
+        recorded op, the write is recorded (SetItem): gradients flow to value at index and to
+        self's old value everywhere else, as PyTorch's CopySlices does."""
+        if self._records(value):
+            value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
+
+            def compute(old):
+                try:
+                    return SetItem.apply(old, value, index=_index_arg(index))
+                except _NUMPY_ERRORS as e:
+                    _reraise(e, f"setitem: cannot assign a value of shape {value.shape} and "
+                                f"dtype {value.dtype} at index {index!r} of a tensor of shape "
+                                f"{self.shape} and dtype {self.dtype}")
+            self._record_inplace("__setitem__", compute)
+            return
+        self._inplace_check("__setitem__")
+        value = value.data if isinstance(value, Tensor) else value
+        try:
+            with saved.writable(self._data):
+                self._data[_index_arg(index)] = value
+        except _NUMPY_ERRORS as e:
+            _reraise(e, f"setitem: cannot assign a value of shape {np.shape(value)} at index "
+                        f"{index!r} of a tensor of shape {self.shape} and dtype {self.dtype}")
+
+    def _apply_inplace(self, op, fn, other=None):
+        self._inplace_check(op)
+        other = other._data if isinstance(other, Tensor) else other
+        if other is not None and not (other.__class__ is np.ndarray
+                                      and other.shape == self._data.shape):
+            shape = np.shape(other)
+            try:
+                ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{op}: an operand of shape {shape} cannot be applied in place "
+                                 f"to a tensor of shape {self.shape}")
+        try:
+            with saved.writable(self._data):
+                fn(self._data, other)
+        except (ValueError, TypeError, OverflowError) as e:
+            raise (TypeError if isinstance(e, TypeError) else ValueError)(
+                f"{op}: cannot apply {other!r} in place to a tensor of shape {self.shape} and "
+                f"dtype {self.dtype}: {_numpy_message(e)}") from None
+        return self
+
+    def _arith_inplace(self, op, other, fn, out_of_place):
+        """add_/sub_/mul_/div_: recorded (out_of_place(old, other) written back) or a plain
+        write with fn. Integer tensors keep their dtype, so a float result is refused."""
+        if self.dtype.kind in "iub":
+            arr = other._data if isinstance(other, Tensor) else np.asarray(other)
+            if arr.dtype.kind in "fc" or op == "div_":
+                raise TypeError(f"{op}: the result of {op} on a tensor of dtype {self.dtype} "
+                                f"with an operand of dtype {arr.dtype} is not an integer and "
+                                f"cannot be written in place")
+        if self._records(other):
+            return self._record_inplace(op, lambda old: out_of_place(old, other))
+        return self._apply_inplace(op, fn, other)
+
+    def add_(self, other, alpha=1):
+        return self._arith_inplace(
+            "add_", other, lambda d, o: _axpy_(d, alpha, o, np.add),
+            lambda old, o: old + (o if alpha == 1 else o * alpha))
+
+    def sub_(self, other, alpha=1):
+        return self._arith_inplace(
+            "sub_", other, lambda d, o: _axpy_(d, alpha, o, np.subtract),
+            lambda old, o: old - (o if alpha == 1 else o * alpha))
+
+    def mul_(self, other):
+        return self._arith_inplace(
+            "mul_", other, lambda d, o: np.multiply(d, o, out=d, casting="unsafe"),
+            lambda old, o: old * o)
+
+    def div_(self, other):
+        return self._arith_inplace(
+            "div_", other, lambda d, o: np.divide(d, o, out=d, casting="unsafe"),
+            lambda old, o: old / o)
+
+    # x += y changes x in place (its aliases see it), as in PyTorch
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def fill_(self, value):
+        if self._records(value):
+            return self._overwrite("fill_", value)
+        return self._apply_inplace("fill_", lambda d, o: d.fill(o), value)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def copy_(self, src):
+        if self._records(src):
+            return self._overwrite("copy_", src)
+        return self._apply_inplace("copy_", lambda d, o: np.copyto(d, o, casting="unsafe"), src)
+
+    def _overwrite(self, op, value):
+        """fill_/copy_ recorded: every element replaced (the old values get no gradient)."""
+        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
+        if value.dtype != self.dtype:
+            value = value.to(self.dtype)
+
+        def compute(old):
+            try:
+                return SetItem.apply(old, value, index=Ellipsis)
+            except _NUMPY_ERRORS as e:
+                _reraise(e, f"{op}: cannot write a value of shape {value.shape} into a tensor "
+                            f"of shape {self.shape}")
+        return self._record_inplace(op, compute)
+
+    def clamp_(self, min=None, max=None):
+        if self._node is not None and is_grad_enabled():
+            return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
+        return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))

@@ -1,0 +1,162 @@
+"""+=, -=, *=, /= and add_/sub_/mul_/div_/fill_/copy_/clamp_ change the tensor in place, and
+are recorded on op outputs as in PyTorch: values and gradients against torch."""
+import numpy as np
+import pytest
+
+import autograd
+import nn
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(5)
+
+
+def test_manual_sgd_with_isub_trains_like_torch():
+    x, y = RNG.standard_normal((8, 3)), RNG.standard_normal((8, 1))
+    w0, b0 = RNG.standard_normal((1, 3)), RNG.standard_normal(1)
+    ours, theirs = nn.Linear(3, 1).double(), torch.nn.Linear(3, 1).double()
+    ours.load_state_dict({"weight": w0, "bias": b0})
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(w0))
+        theirs.bias.copy_(torch.tensor(b0))
+    losses = []
+    for lib, model, X, Y in ((autograd, ours, autograd.tensor(x), autograd.tensor(y)),
+                             (torch, theirs, torch.tensor(x), torch.tensor(y))):
+        run = []
+        for _ in range(4):
+            loss = ((model(X) - Y) ** 2).mean()
+            run.append(loss.item())
+            model.zero_grad()
+            loss.backward()
+            with lib.no_grad():
+                for p in model.parameters():
+                    p -= 0.1 * p.grad
+        losses.append(run)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-12)
+    assert losses[0][-1] < losses[0][0]
+
+
+def test_in_place_operators_keep_the_tensor_object_and_its_memory():
+    t = autograd.ones(3)
+    alias, shared = t, t.detach()
+    arr = t.data
+    t *= 2
+    t += 1
+    t -= 0.5
+    t /= 5
+    assert alias is t and t.data is arr
+    np.testing.assert_allclose(shared.data, np.full(3, 0.5))
+    g = autograd.tensor([1.0, 2.0], requires_grad=True)
+    (g * g).sum().backward()
+    grad = g.grad
+    g.grad *= 0.5
+    assert g.grad is grad
+    np.testing.assert_allclose(grad.data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+def test_recorded_in_place_arithmetic_on_an_op_output_matches_torch(op):
+    x, z = RNG.standard_normal((2, 3)), RNG.standard_normal(3) + 3.0
+    grads = []
+    for lib in (autograd, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        zt = lib.tensor(z, requires_grad=True)
+        y = xt * 2.0
+        if op == "add":
+            y += zt
+        elif op == "sub":
+            y -= zt
+        elif op == "mul":
+            y *= zt
+        else:
+            y /= zt
+        (y.tanh() * lib.tensor(x)).sum().backward()
+        grads.append([y.detach().numpy(), xt.grad.numpy(), zt.grad.numpy()])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
+
+
+def test_accumulating_a_loss_with_iadd():
+    for lib in (autograd, torch):
+        a = lib.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        loss = 0
+        for i in range(3):
+            loss += (a * a * (i + 1)).sum()
+        loss.backward()
+        np.testing.assert_allclose(a.grad.numpy(), 12 * np.array([1.0, -2.0, 0.5]))
+
+
+def test_in_place_into_a_plain_tensor_with_a_grad_operand_is_recorded():
+    z = autograd.tensor([1.0, 2.0], requires_grad=True)
+    acc = autograd.zeros(2, dtype=autograd.float64)
+    acc += z * 3.0
+    assert acc.requires_grad
+    (acc * acc).sum().backward()
+    np.testing.assert_allclose(z.grad.data, 18 * np.array([1.0, 2.0]))
+
+
+def test_in_place_over_values_an_op_saved_raises_at_backward():
+    x = autograd.tensor([0.5, -1.0], requires_grad=True)
+    y = x.sigmoid()          # saves its output
+    y *= 2.0
+    with pytest.raises(RuntimeError, match="Sigmoid.*modified in place"):
+        y.sum().backward()
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises():
+    w = autograd.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="sub_: a leaf tensor that requires grad"):
+        w -= 0.1
+    with autograd.no_grad():
+        w -= 0.5
+    np.testing.assert_allclose(w.data, [0.5, 1.5])
+    assert w.requires_grad and w.grad_fn is None
+
+
+def test_integer_tensors_refuse_a_float_result():
+    t = autograd.tensor([1, 2])
+    for fn in (lambda: t.__itruediv__(2), lambda: t.__imul__(2.5),
+               lambda: t.add_(autograd.tensor([0.5, 0.5]))):
+        with pytest.raises(TypeError, match="int64"):
+            fn()
+    t += 1
+    t *= 3
+    np.testing.assert_array_equal(t.data, [6, 9])
+
+
+def test_recorded_in_place_on_a_view_leaves_the_viewed_tensor_alone():
+    # documented difference: the viewed tensor keeps its values (PyTorch changes both); the
+    # gradients agree with the values computed
+    x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    z = autograd.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    h = x * 2.0
+    v = h.reshape(3)
+    v += z
+    np.testing.assert_allclose(h.data, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(v.data, [3.0, 5.0, 7.0])
+    (v * v).sum().backward()
+    np.testing.assert_allclose(z.grad.data, 2 * v.data)
+    np.testing.assert_allclose(x.grad.data, 4 * v.data)
+
+
+@pytest.mark.parametrize("op", ["fill_", "copy_", "clamp_", "zero_"])
+def test_recorded_overwrites_match_torch(op):
+    x, s = RNG.standard_normal(4), RNG.standard_normal(4)
+    grads = []
+    for lib in (autograd, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        st = lib.tensor(s, requires_grad=True)
+        y = xt * 3.0
+        if op == "fill_":
+            y.fill_(2.0)
+        elif op == "copy_":
+            y.copy_(st * 2.0)
+        elif op == "clamp_":
+            y.clamp_(-1.0, 1.0)
+        else:
+            y.zero_()
+        (y * lib.tensor(s) + xt).sum().backward()
+        grads.append([y.detach().numpy(), xt.grad.numpy()] +
+                     ([st.grad.numpy()] if op == "copy_" else []))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
