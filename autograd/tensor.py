@@ -21,7 +21,7 @@ from . import engine, function, saved, tensor_inplace, tensor_math, tensor_shape
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
-from .function import Function, is_grad_enabled
+from .function import Function
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
