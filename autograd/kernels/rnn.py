@@ -106,3 +106,79 @@ def lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, dxpt, 
         db[hs + j] += sf
         db[2 * hs + j] += sg
         db[3 * hs + j] += so
+
+
+# --------------------------------------------------------------------- GRU, batch-major
+# Per-step arrays are (N, 3H) with column blocks r, z, n; the inner loops run along the
+# features. `one` is 1 in the arrays' dtype (no float64 promotion of float32 arithmetic).
+
+@_jit
+def gru_preact(xpt, hp, b_hh, pre, e):
+    """hp (N, 3H) += b_hh: the recurrent part W_h h + b_hh in place; pre (N, 2H) = xp + hp on
+    the r, z columns and e = -|pre| (exp(e) <= 1 never overflows)."""
+    n, g3 = hp.shape
+    h2 = 2 * (g3 // 3)
+    for r in range(n):
+        x, p, q, er = xpt[r], hp[r], pre[r], e[r]
+        for j in range(g3):
+            p[j] += b_hh[j]
+        for j in range(h2):
+            v = x[j] + p[j]
+            q[j] = v
+            er[j] = -abs(v)
+
+
+@_jit
+def gru_candidate(xpt, hp, pre, e, a, hpn):
+    """From pre and e = exp(-|pre|) on the r, z columns: a[:, :2H] = r, z (the sigmoid of
+    kernels.sigmoid_forward); hpn (N, H) = W_hn h + b_hn and a[:, 2H:] = x_n + r * hpn, the
+    candidate's pre-activation (tanh follows in numpy)."""
+    n, g3 = hp.shape
+    hs = g3 // 3
+    one = a.dtype.type(1)
+    for r in range(n):
+        q, er, ar, x, p, pn = pre[r], e[r], a[r], xpt[r], hp[r], hpn[r]
+        for j in range(2 * hs):
+            v = er[j]
+            s = one / (one + v)
+            ar[j] = s if q[j] >= 0 else v * s
+        for j in range(hs):
+            pn[j] = p[2 * hs + j]
+            ar[2 * hs + j] = x[2 * hs + j] + ar[j] * pn[j]
+
+
+@_jit
+def gru_hidden(a, h, out):
+    """out (N, H) = n + z * (h - n) from a (N, 3H) = r, z, n."""
+    n, hs = out.shape
+    for r in range(n):
+        ar, hr, o = a[r], h[r], out[r]
+        for j in range(hs):
+            nv = ar[2 * hs + j]
+            o[j] = nv + ar[hs + j] * (hr[j] - nv)
+
+
+@_jit
+def gru_cell_backward(a, hpn, h_prev, gt, carry, dh, dxp, dhp, one):
+    """One step back: dh (N, H) += carry + gt (the recurrent product of the later step and
+    this step's output gradient); dxp, dhp (N, 3H) the gradients of x W_ih^T + b_ih and of
+    W_h h + b_hh; dh is left as dh * z, the direct path to h_prev (dhp @ W_hh follows)."""
+    n, hs = dh.shape
+    for r in range(n):
+        ar, pn, hp_, g, c, d = a[r], hpn[r], h_prev[r], gt[r], carry[r], dh[r]
+        dx, dp = dxp[r], dhp[r]
+        for j in range(hs):
+            rv = ar[j]
+            zv = ar[hs + j]
+            nv = ar[2 * hs + j]
+            dv = d[j] + c[j] + g[j]
+            dn = dv * (one - zv) * (one - nv * nv)
+            vr = dn * pn[j] * rv * (one - rv)
+            vz = dv * (hp_[j] - nv) * zv * (one - zv)
+            dx[j] = vr
+            dx[hs + j] = vz
+            dx[2 * hs + j] = dn
+            dp[j] = vr
+            dp[hs + j] = vz
+            dp[2 * hs + j] = dn * rv
+            d[j] = dv * zv

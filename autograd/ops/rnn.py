@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
 from ..function import Function
 from ..kernels import rnn as rnn_kernels
 
@@ -142,27 +141,34 @@ def _check_lstm(x, h0, c0, w_ih, w_hh, biases):
 
 class GRUSequence(Function):
     """All steps of one GRU direction.  xp (L, N, 3H) = x W_ih^T + b_ih, h0 (N, H),
-    w_hh (3H, H), b_hh (3H,) -> h (L, N, H);  BPTT through the saved r, z, n."""
+    w_hh (3H, H), b_hh (3H,) -> h (L, N, H);  BPTT through the saved r, z, n. The gate
+    arithmetic runs in numba kernels (kernels.rnn.gru_*), exp and tanh in numpy."""
 
     @staticmethod
     def forward(ctx, xp, h0, w_hh, b_hh, reverse=False):
         n_steps, n, g3 = xp.shape
         hs = g3 // 3
-        acts = np.empty_like(xp)  # r, z, n
-        hp_n = np.empty((n_steps, n, hs), xp.dtype)  # W_hn h + b_hn, which r multiplies
-        out = np.empty((n_steps, n, hs), xp.dtype)
-        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # a contiguous operand: faster products
-        hp = np.empty((n, g3), xp.dtype)
+        dtype = xp.dtype
+        xp = np.ascontiguousarray(xp)
+        b = np.ascontiguousarray(b_hh, dtype)
+        # a contiguous operand makes faster products; one step does not repay the copy
+        w_t = np.ascontiguousarray(w_hh.T) if n_steps > 1 else w_hh.T
+        acts = np.empty((n_steps, n, g3), dtype)       # r, z, n
+        hp_n = np.empty((n_steps, n, hs), dtype)       # W_hn h + b_hn, which r multiplies
+        out = np.empty((n_steps, n, hs), dtype)
+        hp, pre, e = (np.empty((n, g3), dtype), np.empty((n, 2 * hs), dtype),
+                      np.empty((n, 2 * hs), dtype))
+        h = h_first = np.ascontiguousarray(h0, dtype)
         for t in _order(n_steps, reverse):
-            np.add(np.matmul(h, w_t, out=hp), b_hh, out=hp)
             a = acts[t]
-            a[:, :2 * hs] = kernels.sigmoid_forward(xp[t, :, :2 * hs] + hp[:, :2 * hs])
-            hp_n[t] = hp[:, 2 * hs:]
-            np.tanh(xp[t, :, 2 * hs:] + a[:, :hs] * hp_n[t], out=a[:, 2 * hs:])
-            nt = a[:, 2 * hs:]
-            np.add(nt, a[:, hs:2 * hs] * (h - nt), out=out[t])
+            np.matmul(h, w_t, out=hp)
+            rnn_kernels.gru_preact(xp[t], hp, b, pre, e)
+            np.exp(e, out=e)
+            rnn_kernels.gru_candidate(xp[t], hp, pre, e, a, hp_n[t])
+            np.tanh(a[:, 2 * hs:], out=a[:, 2 * hs:])
+            rnn_kernels.gru_hidden(a, h, out[t])
             h = out[t]
-        ctx.save_for_backward(acts, hp_n, out, h0, w_hh)
+        ctx.save_for_backward(acts, hp_n, out, h_first, w_hh)
         ctx.reverse = reverse
         return out
 
@@ -171,25 +177,24 @@ class GRUSequence(Function):
         acts, hp_n, out, h0, w_hh = ctx.saved
         n_steps, n, g3 = acts.shape
         hs = g3 // 3
-        r, z, nt = acts[..., :hs], acts[..., hs:2 * hs], acts[..., 2 * hs:]
-        prev_h = _previous(out, h0, ctx.reverse)
-        k_n = (1 - z) * (1 - nt * nt)      # d(pre_n)/dh
-        k_r = hp_n * r * (1 - r)           # d(pre_r)/d(pre_n)
-        k_z = (prev_h - nt) * z * (1 - z)  # d(pre_z)/dh
+        dtype = acts.dtype
+        grad = np.ascontiguousarray(grad, dtype)
+        w = np.ascontiguousarray(w_hh, dtype)
         dxp = np.empty_like(acts)
         dhp = np.empty_like(acts)
-        dh = np.zeros((n, hs), acts.dtype)
+        dh = np.zeros((n, hs), dtype)
+        carry = np.zeros((n, hs), dtype)      # dhp of the later step @ W_hh
+        one = dtype.type(1)
+        step = -1 if ctx.reverse else 1
         for t in _order(n_steps, not ctx.reverse):
-            dh = dh + grad[t]
-            d_n = dh * k_n[t]
-            dxp[t, :, 2 * hs:] = d_n
-            np.multiply(d_n, k_r[t], out=dxp[t, :, :hs])
-            np.multiply(dh, k_z[t], out=dxp[t, :, hs:2 * hs])
-            dhp[t, :, :2 * hs] = dxp[t, :, :2 * hs]
-            np.multiply(d_n, r[t], out=dhp[t, :, 2 * hs:])
-            dh = dh * z[t] + dhp[t] @ w_hh
-        dw = dhp.reshape(-1, g3).T @ prev_h.reshape(-1, hs)
-        return dxp, dh, dw, dhp.sum(axis=(0, 1))
+            p = t - step
+            h_prev = out[p] if 0 <= p < n_steps else h0
+            rnn_kernels.gru_cell_backward(acts[t], hp_n[t], h_prev, grad[t], carry, dh,
+                                          dxp[t], dhp[t], one)
+            np.matmul(dhp[t], w, out=carry)
+        dh += carry
+        dw = _recurrent_weight_grad(dhp.reshape(-1, g3).T, out, h0, ctx.reverse)
+        return dxp, dh, dw, np.add.reduce(dhp.reshape(-1, g3), axis=0)
 
 
 class RNNSequence(Function):
