@@ -9,11 +9,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..saved import transposed
 from ..kernels import rnn as rnn_kernels
 
 
 def _order(n, reverse):
     return range(n - 1, -1, -1) if reverse else range(n)
+
+
+def _weight_t(w, n_steps):
+    """w^T for the per-step products: a contiguous copy (OpenBLAS is ~1.3x faster on it) when
+    the sequence repays it, else the one cached on w's guard when several live ops hold w (the
+    cells of a step-by-step decoder), else the transposed view."""
+    if n_steps >= 8:
+        return np.ascontiguousarray(w.T)
+    return transposed(w)
 
 
 def _previous(seq, first, reverse):
@@ -82,7 +92,7 @@ class LSTMSequence(Function):
         dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
         dxpt = np.empty((g4, n_steps * n), dtype)
         db = np.zeros(g4, dtype)
-        w_t = np.ascontiguousarray(w_hh.T)
+        w_t = _weight_t(w_hh, n_steps)
         one = dtype.type(1)
         step = -1 if ctx.reverse else 1
         for t in _order(n_steps, not ctx.reverse):
@@ -151,8 +161,7 @@ class GRUSequence(Function):
         dtype = xp.dtype
         xp = np.ascontiguousarray(xp)
         b = np.ascontiguousarray(b_hh, dtype)
-        # a contiguous operand makes faster products; one step does not repay the copy
-        w_t = np.ascontiguousarray(w_hh.T) if n_steps > 1 else w_hh.T
+        w_t = _weight_t(w_hh, n_steps)
         acts = np.empty((n_steps, n, g3), dtype)       # r, z, n
         hp_n = np.empty((n_steps, n, hs), dtype)       # W_hn h + b_hn, which r multiplies
         out = np.empty((n_steps, n, hs), dtype)
@@ -204,7 +213,7 @@ class RNNSequence(Function):
     @staticmethod
     def forward(ctx, xp, h0, w_hh, reverse=False, relu=False):
         out = np.empty_like(xp)
-        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # a contiguous operand: faster products
+        h, w_t = h0, _weight_t(w_hh, xp.shape[0])
         for t in _order(xp.shape[0], reverse):
             pre = np.add(xp[t], np.matmul(h, w_t, out=out[t]), out=out[t])
             h = np.maximum(pre, 0, out=pre) if relu else np.tanh(pre, out=pre)
