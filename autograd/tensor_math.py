@@ -1,27 +1,26 @@
-"""Tensor's arithmetic, comparison, activation and reduction methods (a mixin of Tensor),
-and the free functions matmul and where.
+"""Tensor's arithmetic, comparison, elementwise math and activation methods (a mixin of
+Tensor, extended by the reduction and matrix mixins), and the free functions where,
+allclose and equal.
 
 Every method goes through an op class of `ops/` (`Function.apply` records the graph).
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from numbers import Number
 
 import numpy as np
 
-from .dims import _axes, _numpy_message, _one_axis
+from .dims import _numpy_message, _one_axis
 from .dtypes import _default_dtype, _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
-from .ops import linalg as L
-from .ops import reduce as R
+from .ops import unary as U
+from .tensor_linalg import LinalgMixin, bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
+from .tensor_reduce import MaxMin, ReduceMixin  # noqa: F401  (re-exported)
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
 Tensor = None
-
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
 def _t(x) -> Tensor:
@@ -29,8 +28,19 @@ def _t(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-class MathMixin:
-    """Operators, elementwise math, activations and reductions of Tensor."""
+def _check_divisor(a, b, op):
+    """Integer division by zero is an error, as in PyTorch (numpy would give 0)."""
+    if a.data.dtype == bool_ and b.data.dtype == bool_:
+        raise TypeError(f"{op}: not supported between bool tensors (shapes {a.shape} and "
+                        f"{b.shape}); convert one to an integer or float dtype")
+    if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
+        raise RuntimeError(f"{op}: integer division by zero (dividend of shape {a.shape}, "
+                           f"divisor of shape {b.shape}, dtype {b.dtype})")
+
+
+class MathMixin(ReduceMixin, LinalgMixin):
+    """Operators, elementwise math and activations of Tensor (reductions and matrix methods
+    come from the two mixins it extends)."""
 
     __slots__ = ()
 
@@ -104,6 +114,44 @@ class MathMixin:
     def __rmatmul__(self, other):
         return matmul(self._operand(other), self)
 
+    def __floordiv__(self, other):
+        return self._floor_div(other)
+
+    def __rfloordiv__(self, other):
+        return self._floor_div(other, reverse=True)
+
+    def __mod__(self, other):
+        other = self._operand(other)
+        _check_divisor(self, other, "remainder")
+        return self._binary(M.Remainder, other)
+
+    def __rmod__(self, other):
+        other = self._operand(other)
+        _check_divisor(other, self, "remainder")
+        return self._binary(M.Remainder, other, reverse=True)
+
+    def floor_divide(self, other):
+        return self._floor_div(other)
+
+    def remainder(self, other):
+        return self % other
+
+    def _floor_div(self, other, reverse=False):
+        """floor(a / b) rounded as Python's //; its gradient is zero almost everywhere, so
+        the result carries none."""
+        other = self._operand(other)
+        a, b = (other, self) if reverse else (self, other)
+        dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
+        _check_divisor(a, b, "floor_divide")
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):  # x // 0.0 is +-inf or nan
+                out = np.floor_divide(a.data.astype(dtype, copy=False),
+                                      b.data.astype(dtype, copy=False))
+        except ValueError as e:
+            raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
+                             f"together") from e
+        return Tensor._wrap(np.asarray(out, dtype), False)
+
     def __neg__(self):
         return M.Neg.apply(self)
 
@@ -170,6 +218,54 @@ class MathMixin:
     def abs(self):
         return M.Abs.apply(self)
 
+    def sin(self):
+        return U.Sin.apply(self._floating())
+
+    def cos(self):
+        return U.Cos.apply(self._floating())
+
+    def tan(self):
+        return U.Tan.apply(self._floating())
+
+    def log1p(self):
+        return U.Log1p.apply(self._floating())
+
+    def expm1(self):
+        return U.Expm1.apply(self._floating())
+
+    def rsqrt(self):
+        return U.Rsqrt.apply(self._floating())
+
+    def square(self):
+        return self * self
+
+    def reciprocal(self):
+        return 1 / self._floating()
+
+    def isnan(self):
+        return Tensor._wrap(np.isnan(self.data), False)
+
+    def isinf(self):
+        return Tensor._wrap(np.isinf(self.data), False)
+
+    def isfinite(self):
+        return Tensor._wrap(np.isfinite(self.data), False)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other):
+        return equal(self, other)
+
+    def __format__(self, format_spec):
+        """A 0-d tensor formats as its number (f"{loss:.4f}"); others only as str(t)."""
+        if self.data.ndim == 0:
+            return self.data.item().__format__(format_spec)
+        if format_spec:
+            raise TypeError(f"format: spec {format_spec!r} needs a 0-d tensor, this one has "
+                            f"shape {self.shape}; use t.item() or index it")
+        return str(self)
+
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
@@ -210,107 +306,10 @@ class MathMixin:
         return A.LogSoftmax.apply(self._floating(),
                                   axis=_one_axis(dim, self.data.ndim, "log_softmax"))
 
-    # ----------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False):
-        return R.Sum.apply(self, axis=_axes(dim, self.data.ndim, "sum"), keepdims=keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor, got dtype {self.data.dtype}")
-        return R.Mean.apply(self, axis=_axes(dim, self.data.ndim, "mean"), keepdims=keepdim)
-
-    def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        c = (1 if unbiased else 0) if correction is None else correction
-        return R.Var.apply(self._floating(), axis=_axes(dim, self.data.ndim, "var"),
-                           correction=c, keepdims=keepdim)
-
-    def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        c = (1 if unbiased else 0) if correction is None else correction
-        return R.Std.apply(self._floating(), axis=_axes(dim, self.data.ndim, "std"),
-                           correction=c, keepdims=keepdim)
-
-    def _extreme(self, dim, keepdim, mode):
-        if self.data.size == 0:
-            raise RuntimeError(f"{mode}: cannot reduce an empty tensor of shape {self.shape}")
-        if dim is None:
-            return R.AMax.apply(self, axis=None, keepdims=False, mode=mode)
-        axis = _one_axis(dim, self.data.ndim, mode)
-        if self.data.ndim == 0:
-            return MaxMin(self, Tensor._wrap(np.zeros((), np.int64), False))
-        arg = np.argmax if mode == "max" else np.argmin
-        idx = np.expand_dims(arg(self.data, axis=axis), axis)
-        values = R.Gather.apply(self, index=idx, axis=axis)
-        if not keepdim:
-            values = values.squeeze(axis)
-            idx = np.squeeze(idx, axis)
-        return MaxMin(values, Tensor._wrap(idx, False))
-
-    def max(self, dim=None, keepdim=False):
-        """Max of all elements; or, with dim, (values, indices) along dim like PyTorch."""
-        return self._extreme(dim, keepdim, "max")
-
-    def min(self, dim=None, keepdim=False):
-        return self._extreme(dim, keepdim, "min")
-
-    def amax(self, dim=None, keepdim=False):
-        return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amax"), keepdims=keepdim,
-                            mode="max")
-
-    def amin(self, dim=None, keepdim=False):
-        return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amin"), keepdims=keepdim,
-                            mode="min")
-
-    def _nonempty_axes(self, dim, op):
-        """The reduction axes of a max-like op, none of which may be empty (no identity)."""
-        axes = _axes(dim, self.data.ndim, op)
-        shape = self.data.shape
-        if any(shape[a] == 0 for a in (range(len(shape)) if axes is None else axes)):
-            raise RuntimeError(f"{op}: cannot reduce over an empty dim of a tensor of shape "
-                               f"{shape} (dim={dim}); the reduction has no identity")
-        return axes
-
-    def logsumexp(self, dim, keepdim=False):
-        axis = _axes(dim, self.data.ndim, "logsumexp")
-        return R.LogSumExp.apply(self._floating(), axis=axis, keepdims=keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        return self._arg(np.argmax, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return self._arg(np.argmin, dim, keepdim)
-
-    def _arg(self, fn, dim, keepdim):
-        if self.data.size == 0:
-            raise RuntimeError(f"{fn.__name__}: cannot reduce an empty tensor of shape {self.shape}")
-        if dim is None:
-            return Tensor._wrap(np.asarray(fn(self.data), np.int64), False)
-        axis = _one_axis(dim, self.data.ndim, fn.__name__)
-        if self.data.ndim == 0:
-            return Tensor._wrap(np.zeros((), np.int64), False)
-        return Tensor._wrap(np.asarray(fn(self.data, axis=axis, keepdims=keepdim), np.int64), False)
-
     # ----------------------------------------------------------------- selection
     def masked_fill(self, mask, value):
         mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
         return where(mask, self._operand(value), self)
-
-
-def matmul(a, b) -> Tensor:
-    """a @ b with numpy's rules: (..., n, k) @ (..., k, m) -> (..., n, m); 1-D operands allowed."""
-    a, b = _t(a), _t(b)
-    sa, sb = a.data.shape, b.data.shape
-    if a.data.ndim == 0 or b.data.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dim, got shapes {sa} and {sb}")
-    if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
-        raise ValueError(f"matmul: shapes {sa} and {sb} are not aligned "
-                         f"({sa[-1]} != {sb[-2 if len(sb) > 1 else 0]})")
-    if a.data.dtype != b.data.dtype:
-        raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
-                           f"{a.data.dtype} and {b.data.dtype}")
-    try:
-        return L.MatMul.apply(a, b)
-    except ValueError as e:
-        raise ValueError(f"matmul: batch dims of shapes {sa} and {sb} cannot be broadcast") from e
 
 
 def where(condition, input, other) -> Tensor:
@@ -334,3 +333,21 @@ def where(condition, input, other) -> Tensor:
         raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from e
 
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
+    """Python bool: |input - other| <= atol + rtol * |other| everywhere (broadcasting)."""
+    a, b = _t(input), _t(other)
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"allclose: expected both tensors to have the same dtype, got "
+                           f"{a.data.dtype} and {b.data.dtype}")
+    try:
+        return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise ValueError(f"allclose: shapes {a.shape} and {b.shape} cannot be broadcast "
+                         f"together") from None
+
+
+def equal(input, other) -> bool:  # noqa: A002
+    """Python bool: the same shape and the same elements (NaN is not equal to itself)."""
+    a, b = _t(input), _t(other)
+    return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))

@@ -262,3 +262,23 @@ class Where(Function):
         need_a, need_b = ctx.needs_input_grad
         return (np.where(cond, g, zero) if need_a else None,
                 np.where(cond, zero, g) if need_b else None)
+
+
+class Remainder(Function):
+    """y = a - floor(a / b) * b (the sign of b, as Python's %);  da = g, db = -g * floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as PyTorch
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * np.floor_divide(a, b)
+        return (g if need_a else None), gb

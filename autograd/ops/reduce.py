@@ -127,6 +127,9 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, index, axis):
         ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+        # saved only to be guarded: max(dim) returns this array as its indices, and changed
+        # in place it would scatter the gradient to the wrong places
+        ctx.save_for_backward(index)
         return np.take_along_axis(x, index, axis)
 
     @staticmethod
@@ -158,3 +161,96 @@ class LogSumExp(Function):
         g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
         with np.errstate(invalid="ignore"):
             return (g * np.exp(x - y),)
+
+
+def _prod_of_others(x, axis):
+    """For each element, the product of the others along `axis`: exclusive prefix times
+    exclusive suffix products, exact when x holds zeros (y / x would be 0 / 0 there)."""
+    xm = np.moveaxis(x, axis, -1)
+    left, right = np.ones_like(xm), np.ones_like(xm)
+    np.cumprod(xm[..., :-1], axis=-1, out=left[..., 1:])
+    right[..., :-1] = np.cumprod(xm[..., :0:-1], axis=-1)[..., ::-1]
+    return np.moveaxis(left * right, -1, axis)
+
+
+class Prod(Function):
+    """y = prod(x, axis) (axis None or one int);  dx = g * (product of the other elements)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.save_for_backward(x)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return np.asarray(np.prod(x, axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        axis = None if ctx.axis is None else (ctx.axis,)
+        g = _expand(g, x.shape, axis, ctx.keepdims)
+        if x.ndim == 0:
+            return (g.reshape(()),)
+        if axis is None:
+            return (g * _prod_of_others(x.reshape(-1), 0).reshape(x.shape),)
+        return (g * _prod_of_others(x, ctx.axis),)
+
+
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p) over axis (p = inf: max |x|, -inf: min |x|, 0: count of nonzeros);
+    dx = g * sign(x) |x|^(p-1) / y^(p-1), 0 where y = 0 (for p = +-inf, g is shared evenly
+    among the elements that reach the extreme; p = 0 has zero gradient), as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, p=2.0, axis=None, keepdims=False):
+        a = np.abs(x)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if p == np.inf:
+                y = np.max(a, axis=axis, keepdims=True)
+            elif p == -np.inf:
+                y = np.min(a, axis=axis, keepdims=True)
+            elif p == 0:
+                y = np.sum(a != 0, axis=axis, keepdims=True).astype(x.dtype)
+            elif p == 1:
+                y = np.sum(a, axis=axis, keepdims=True)
+            elif p == 2:
+                y = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
+            else:
+                y = np.sum(a ** x.dtype.type(p), axis=axis, keepdims=True) ** x.dtype.type(1 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.axis, ctx.keepdims = p, axis, keepdims
+        return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved
+        p = ctx.p
+        g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
+        if p == 0:
+            return (np.zeros(x.shape, g.dtype),)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if np.isinf(p):
+                a = np.abs(x)
+                hit = (a == y) | np.isnan(a)
+                share = g / hit.sum(axis=ctx.axis, keepdims=True).astype(g.dtype)
+                return (np.sign(x) * hit * share,)
+            if p == 2:
+                return (x * np.where(y == 0, 0, g / y),)
+            if p == 1:
+                return (np.sign(x) * g,)
+            a = np.abs(x)
+            scaled = np.sign(x) * np.where(a == 0, 0, a ** x.dtype.type(p - 1))
+            return (scaled * np.where(y == 0, 0, g * y ** x.dtype.type(1 - p)),)
+
+
+class CumSum(Function):
+    """y = cumsum(x, axis);  dx = reversed cumsum of g along axis."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return x.copy() if x.ndim == 0 else np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return (g,)
+        return (np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis),)
