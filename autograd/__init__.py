@@ -19,3 +19,6 @@ __version__ = "0.1.0"
 from . import data
 from .serialization import load, save
 from .model_check import ModelCheckReport, StateProbe, check_model_gradients
+from .tensor_index import argsort, flip, gather, index_select, nonzero, roll, scatter, scatter_add, sort, topk, where  # noqa: F401,E501
+from .creation import rand_like, randint_like, randn_like  # noqa: F401
+from .tensor_factory import multinomial  # noqa: F401

@@ -3,20 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .generator import default_generator, manual_seed, pick
 from .tensor import Tensor, _default_dtype, _shape_arg, _supported, _to_array
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int):
-    """Seed the generator behind randn, rand, dropout and the nn.init functions."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
-
-
-def default_generator() -> np.random.Generator:
-    return _rng
 
 
 def _make(arr, dtype, requires_grad):
@@ -109,25 +97,56 @@ def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
 def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal samples."""
     size = _check_size(_shape_arg(size), "randn")
-    return _make((generator or _rng).standard_normal(size), dtype, requires_grad)
+    return _make(pick(generator).standard_normal(size), dtype, requires_grad)
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform samples on [0, 1)."""
     size = _check_size(_shape_arg(size), "rand")
-    return _make((generator or _rng).random(size), dtype, requires_grad)
+    return _make(pick(generator).random(size), dtype, requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return Tensor._wrap((generator or _rng).integers(low, high, size=size).astype(dtype or np.int64), False)
+    return Tensor._wrap(pick(generator).integers(low, high, size=size).astype(dtype or np.int64), False)
 
 
 def randperm(n, generator=None) -> Tensor:
-    return Tensor._wrap((generator or _rng).permutation(n).astype(np.int64), False)
+    return Tensor._wrap(pick(generator).permutation(n).astype(np.int64), False)
+
+
+def _like_dtype(input, dtype, op):
+    dtype = np.dtype(dtype) if dtype is not None else np.dtype(input.dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating-point dtype, got {dtype}")
+    return dtype
+
+
+def randn_like(input, *, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Standard normal samples shaped like input, in its dtype unless dtype is given."""
+    dtype = _like_dtype(input, dtype, "randn_like")
+    return _make(pick(generator).standard_normal(input.shape), dtype, requires_grad)
+
+
+def rand_like(input, *, dtype=None, requires_grad=False, generator=None) -> Tensor:
+    """Uniform samples on [0, 1) shaped like input, in its dtype unless dtype is given."""
+    dtype = _like_dtype(input, dtype, "rand_like")
+    return _make(pick(generator).random(input.shape), dtype, requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False,
+                 generator=None) -> Tensor:
+    """Integers uniform on [low, high) shaped like input, in its dtype unless dtype is given;
+    randint_like(input, high) draws from [0, high)."""
+    if high is None:
+        low, high = 0, low
+    if not low < high:
+        raise ValueError(f"randint_like: expects low < high, got low={low}, high={high}")
+    dtype = np.dtype(dtype) if dtype is not None else np.dtype(input.dtype)
+    return _make(pick(generator).integers(low, high, size=input.shape), dtype, requires_grad)
 
 
 __all__ = ["manual_seed", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
            "ones_like", "full_like", "arange", "linspace", "eye", "randn", "rand", "randint",
-           "randperm", "default_generator", "_to_array"]
+           "randperm", "default_generator", "_to_array", "randn_like", "rand_like", "randint_like"]

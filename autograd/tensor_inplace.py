@@ -1,5 +1,6 @@
 """Tensor's in-place methods (a mixin of Tensor): add_, sub_, mul_, div_ and the operators
-+=, -=, *=, /=, t[index] = v, fill_, zero_, copy_, clamp_.
++=, -=, *=, /=, t[index] = v, fill_, zero_, copy_, clamp_, masked_fill_, scatter_,
+scatter_add_, and the random fills uniform_, normal_, exponential_.
 
 As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is an op's output
 or the operand requires grad: the new value's gradient flows to the old value and to the
@@ -15,7 +16,8 @@ import numpy as np
 
 from . import saved
 from .dims import _numpy_message
-from .function import is_grad_enabled
+from .function import is_grad_enabled, no_grad
+from .generator import pick
 from .kernels import update
 from .ops.shape import SetItem
 from .tensor_shape import _index_arg
@@ -206,3 +208,78 @@ class InplaceMixin:
         if self._node is not None and is_grad_enabled():
             return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
         return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))
+
+    # ----------------------------------------------------------------- through an op
+    def _inplace_via(self, op, compute, operand=None):
+        """self = compute(self) in place: recorded like add_ when it must be, else computed
+        outside the graph and copied in."""
+        if self._records(operand):
+            return self._record_inplace(op, compute)
+        if self._requires_grad and self._node is None and is_grad_enabled():
+            self._inplace_check(op)   # a leaf that requires grad: raises
+        with no_grad():
+            result = compute(self)
+        return self._apply_inplace(op, lambda d, o: np.copyto(d, o, casting="unsafe"),
+                                   result._data)
+
+    def masked_fill_(self, mask, value):
+        """self[mask] = value in place; mask: bool, broadcastable to self's shape; value: a
+        number or a 0-d tensor (which may require grad)."""
+        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
+        try:
+            ok = np.broadcast_shapes(m.shape, self.shape) == self.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"masked_fill_: a mask of shape {m.shape} does not broadcast to "
+                             f"the tensor's shape {self.shape}")
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got a "
+                             f"tensor of shape {value.shape}")
+        return self._inplace_via("masked_fill_", lambda old: old.masked_fill(m, value), value)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """In-place scatter: self[index[i][j]][j] = src[i][j] for dim 0 (see scatter)."""
+        return self._inplace_via(
+            "scatter_", lambda old: old.scatter(dim, index, src, value=value, reduce=reduce), src)
+
+    def scatter_add_(self, dim, index, src):
+        """In-place scatter_add: self[index[i][j]][j] += src[i][j] for dim 0."""
+        return self._inplace_via("scatter_add_", lambda old: old.scatter_add(dim, index, src), src)
+
+    # ----------------------------------------------------------------- random fills
+    def _random_fill(self, op, draw, generator):
+        """Fill with draw(generator, shape) (float64, cast). Like PyTorch, on an op's output
+        in grad mode the fill is recorded and no gradient reaches the old values; a leaf
+        that requires grad may be filled only under no_grad."""
+        if self.dtype.kind != "f":
+            raise TypeError(f"{op}: needs a floating-point tensor, got dtype {self.dtype}")
+        values = draw(pick(generator), self.shape).astype(self.dtype, copy=False)
+        if self._records(None):
+            return self._overwrite(op, Tensor._wrap(values, False))
+        self._inplace_check(op)
+        with saved.writable(self._data):
+            self._data[...] = values
+        return self
+
+    def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+        """Fill with U(from_, to) draws from the engine's generator (nn.init.uniform_'s)."""
+        if not from_ <= to:
+            raise ValueError(f"uniform_: expects from_ <= to, got from_={from_}, to={to}")
+        return self._random_fill("uniform_", lambda g, s: g.uniform(from_, to, size=s),
+                                 generator)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with N(mean, std^2) draws from the engine's generator."""
+        if not std >= 0:
+            raise ValueError(f"normal_: expects std >= 0, got {std}")
+        return self._random_fill("normal_", lambda g, s: g.normal(mean, std, size=s), generator)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill with Exponential(rate lambd) draws: density lambd * exp(-lambd * x)."""
+        if not lambd > 0:
+            raise ValueError(f"exponential_: expects lambd > 0, got {lambd}")
+        return self._random_fill("exponential_",
+                                 lambda g, s: g.exponential(1.0 / lambd, size=s), generator)

@@ -1,0 +1,143 @@
+"""Index-driven ops: gather, scatter, scatter_add, flip, roll, repeat.
+
+Gather and the scatters follow PyTorch's rule for `index` (same ndim as the data, no larger
+along any other axis): only the leading corner of the data that index covers takes part.
+The callers have checked index (integer, in range); these classes only move values.
+"""
+import numpy as np
+
+from ..function import Function
+
+
+def _corner(shape: tuple, axis: int, full: tuple) -> tuple:
+    """The slice of an array of shape `full` that an index of `shape` covers (all of `axis`)."""
+    return tuple(slice(None) if a == axis else slice(0, n) for a, n in enumerate(shape)) \
+        if shape != full else ()
+
+
+def _where(index: np.ndarray, axis: int) -> tuple:
+    """Fancy-index tuple addressing arr[..., index[...], ...] along axis, element by element."""
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[axis] = index
+    return tuple(idx)
+
+
+def _gather(a: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
+    return np.take_along_axis(a[_corner(index.shape, axis, a.shape)], index, axis)
+
+
+def _src_grad(g: np.ndarray, index: np.ndarray, axis: int, shape: tuple) -> np.ndarray:
+    """The gradient of a scatter's src: g read at index, zero where src was not used."""
+    taken = _gather(g, index, axis)
+    if taken.shape == shape:
+        return taken
+    out = np.zeros(shape, g.dtype)
+    out[tuple(slice(0, n) for n in index.shape)] = taken
+    return out
+
+
+class Gather(Function):
+    """y[i][j] = x[index[i][j]][j] (axis 0);  dx = zeros with g added at index (repeats add)."""
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+        # saved only to be guarded: changed in place it would send the gradient astray
+        ctx.save_for_backward(index)
+        return _gather(x, index, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        dx = np.zeros(ctx.shape, g.dtype)
+        np.add.at(dx[_corner(ctx.index.shape, ctx.axis, ctx.shape)], _where(ctx.index, ctx.axis), g)
+        return (dx,)
+
+
+class Scatter(Function):
+    """y = x with y[index[i][j]][j] = src[i][j] (axis 0; a 0-d src is one value for all);
+    dx = g with 0 where written, dsrc = g read at index."""
+
+    @staticmethod
+    def forward(ctx, x, src, index, axis):
+        ctx.index, ctx.axis, ctx.src_shape = index, axis, src.shape
+        ctx.save_for_backward(index)
+        out = x.copy()
+        values = src if src.ndim == 0 else src[tuple(slice(0, n) for n in index.shape)]
+        np.put_along_axis(out[_corner(index.shape, axis, x.shape)], index, values, axis)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = gsrc = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            np.put_along_axis(gx[_corner(ctx.index.shape, ctx.axis, g.shape)], ctx.index, 0,
+                              ctx.axis)
+        if ctx.needs_input_grad[1]:
+            gsrc = _src_grad(g, ctx.index, ctx.axis, ctx.src_shape)
+        return gx, gsrc
+
+
+class ScatterAdd(Function):
+    """y = x with src[i][j] added to y[index[i][j]][j] (axis 0; repeats add up);
+    dx = g, dsrc = g read at index."""
+
+    @staticmethod
+    def forward(ctx, x, src, index, axis):
+        ctx.index, ctx.axis, ctx.src_shape = index, axis, src.shape
+        ctx.save_for_backward(index)
+        out = x.copy()
+        np.add.at(out[_corner(index.shape, axis, x.shape)], _where(index, axis),
+                  src[tuple(slice(0, n) for n in index.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gsrc = _src_grad(g, ctx.index, ctx.axis, ctx.src_shape) if ctx.needs_input_grad[1] else None
+        return g, gsrc
+
+
+class Flip(Function):
+    """y = x reversed along axes;  dx = g reversed along the same axes."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return np.flip(x, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.flip(g, ctx.axes),)
+
+
+class Roll(Function):
+    """y = x shifted cyclically by shifts along axes (flattened when axes is None);
+    dx = g shifted back."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return np.roll(x, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = -ctx.shifts if ctx.axes is None else tuple(-s for s in ctx.shifts)
+        return (np.roll(g, back, ctx.axes),)
+
+
+class Repeat(Function):
+    """y = x tiled `reps` times along each dim (x first gets leading 1s up to len(reps));
+    dx = g summed over the copies."""
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        shape = (1,) * (len(reps) - x.ndim) + x.shape
+        ctx.shape, ctx.reps, ctx.padded = x.shape, reps, shape
+        return np.tile(x.reshape(shape), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        # (r0 * s0, r1 * s1, ...) -> (r0, s0, r1, s1, ...): the copies on the even axes
+        split = tuple(n for pair in zip(ctx.reps, ctx.padded) for n in pair)
+        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return (summed.reshape(ctx.shape),)
