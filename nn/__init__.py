@@ -17,3 +17,7 @@ from .attention import Attention
 from .seq2seq import Decoder, Encoder, Seq2Seq
 from .transformer import MultiheadAttention, PositionalEncoding
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .activation import CELU, ELU, GELU, SELU, Hardtanh, LogSigmoid, Mish, ReLU6, SiLU, Softplus, Softsign  # noqa: E402,F401,E501
+from .normalization import GroupNorm  # noqa: E402,F401
+from .dropout import Dropout1d, Dropout2d, Dropout3d  # noqa: E402,F401
+from .loss import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402,F401

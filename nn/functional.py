@@ -453,3 +453,4 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     tensors = [t for t in (x, w, b) if t is not None]
     return LayerNorm.apply(*tensors, n_dims=k, eps=eps, has_w=w is not None,
                            has_b=b is not None)
+from .functional_extra import *  # noqa: E402,F401,F403

@@ -1,4 +1,5 @@
-"""BatchNorm1d, BatchNorm2d and LayerNorm with PyTorch's parameters, buffers and updates."""
+"""BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm with PyTorch's parameters, buffers and
+updates."""
 from __future__ import annotations
 
 import numbers
@@ -141,3 +142,44 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalize each of num_groups channel groups per sample.  x: (N, C, *) -> same,
+    C = num_channels divisible by num_groups; weight (C,) = 1 and bias (C,) = 0 if affine."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        _check_features("GroupNorm", num_groups=num_groups, num_channels=num_channels)
+        if num_groups == 0 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups}), a positive int")
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        dt = _dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones((num_channels,), dt))
+            if bias:
+                self.bias = Parameter(np.zeros((num_channels,), dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor) or x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, *), got "
+                             f"shape {tuple(getattr(x, 'shape', ()))}")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")

@@ -1,0 +1,184 @@
+"""Pointwise activations of nn.functional beyond relu/gelu: the ELU family, softplus,
+log-sigmoid, hardtanh, and the ones composed from them (silu, mish, softsign, relu6).
+
+Each op is stable at the extremes (no overflow for large |x|, expm1/log1p near 0) and takes
+the same branch as PyTorch at the kinks.  x: any shape -> same shape and dtype.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd import kernels
+from autograd.function import Function
+
+from .functional import _floats
+
+__all__ = ["elu", "selu", "celu", "softplus", "silu", "mish", "hardtanh", "relu6",
+           "logsigmoid", "softsign"]
+
+# SELU's constants (Klambauer et al. 2017), as PyTorch spells them
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """Overflow-free logistic function of any array (0-d included)."""
+    return kernels.sigmoid_forward(np.ascontiguousarray(z).reshape(-1)).reshape(z.shape)
+
+
+def _softplus0(z: np.ndarray) -> np.ndarray:
+    """log(1 + exp(z)) without overflow for large z and exact (log1p) for very negative z."""
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+class ELU(Function):
+    """y = scale x if x > 0 else alpha scale (exp(input_scale x) - 1);
+    dx = g scale if x > 0 else g alpha scale input_scale exp(input_scale x)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha=1.0, scale=1.0, input_scale=1.0):
+        t = x.dtype.type
+        neg = np.minimum(x, 0) * t(input_scale)   # no exp overflow in the unused branch
+        y = np.where(x > 0, x * t(scale), np.expm1(neg) * t(alpha * scale))
+        ctx.save_for_backward(x)
+        ctx.coefs = alpha, scale, input_scale
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        alpha, scale, input_scale = ctx.coefs
+        t = x.dtype.type
+        neg = np.exp(np.minimum(x, 0) * t(input_scale)) * t(alpha * scale * input_scale)
+        return (g * np.where(x > 0, t(scale), neg),)
+
+
+class Softplus(Function):
+    """y = log(1 + exp(beta x)) / beta, or x where beta x > threshold;
+    dx = g sigmoid(beta x), or g where beta x > threshold."""
+
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        t = x.dtype.type
+        bx = x * t(beta)
+        linear = bx > threshold
+        y = np.where(linear, x, _softplus0(bx) / t(beta))
+        ctx.save_for_backward(bx)
+        ctx.threshold = threshold
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (bx,) = ctx.saved
+        return (g * np.where(bx > ctx.threshold, bx.dtype.type(1), _sigmoid(bx)),)
+
+
+class LogSigmoid(Function):
+    """y = log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|));  dx = g sigmoid(-x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return (g * _sigmoid(-x),)
+
+
+class Hardtanh(Function):
+    """y = clamp(x, lo, hi);  dx = g where lo < x < hi, else 0 (zero at the kinks, as
+    PyTorch's hardtanh, unlike clamp)."""
+
+    @staticmethod
+    def forward(ctx, x, lo=-1.0, hi=1.0):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(x, x.dtype.type(lo), x.dtype.type(hi))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return (g * ((x > ctx.lo) & (x < ctx.hi)),)
+
+
+def _number(op, name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
+    if math.isnan(value):
+        raise ValueError(f"{op}: {name} must not be NaN")
+    return float(value)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """alpha (exp(x) - 1) for x <= 0, x above.  `inplace` is accepted and computes out of
+    place.  x: any shape -> same."""
+    (x,) = _floats("elu", input=input)
+    return ELU.apply(x, alpha=_number("elu", "alpha", alpha))
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with SELU's fixed alpha and scale.  x: any shape -> same."""
+    (x,) = _floats("selu", input=input)
+    return ELU.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)).  x: any shape -> same."""
+    alpha = _number("celu", "alpha", alpha)
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0")
+    (x,) = _floats("celu", input=input)
+    return ELU.apply(x, alpha=alpha, input_scale=1.0 / alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, the identity where beta x > threshold.
+    x: any shape -> same."""
+    beta = _number("softplus", "beta", beta)
+    if beta == 0:
+        raise ValueError("softplus: beta cannot be 0 (the result would divide by it)")
+    (x,) = _floats("softplus", input=input)
+    return Softplus.apply(x, beta=beta, threshold=_number("softplus", "threshold", threshold))
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (swish).  x: any shape -> same."""
+    (x,) = _floats("silu", input=input)
+    return x * x.sigmoid()
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x)).  x: any shape -> same."""
+    (x,) = _floats("mish", input=input)
+    return x * Softplus.apply(x, beta=1.0, threshold=20.0).tanh()
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val) with a zero gradient at and beyond the bounds.
+    x: any shape -> same."""
+    lo, hi = _number("hardtanh", "min_val", min_val), _number("hardtanh", "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"hardtanh: min_val ({lo}) cannot be greater than max_val ({hi})")
+    (x,) = _floats("hardtanh", input=input)
+    return Hardtanh.apply(x, lo=lo, hi=hi)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6) = hardtanh(x, 0, 6).  x: any shape -> same."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def logsigmoid(input):
+    """log(1 / (1 + exp(-x))), stable for large |x|.  x: any shape -> same."""
+    (x,) = _floats("logsigmoid", input=input)
+    return LogSigmoid.apply(x)
+
+
+def softsign(input):
+    """x / (1 + |x|).  x: any shape -> same."""
+    (x,) = _floats("softsign", input=input)
+    return x / (x.abs() + 1)
