@@ -1,4 +1,4 @@
-"""save/load of a state_dict (name -> array) as numpy's .npz archive, written atomically.
+"""save/load of a state_dict or a training checkpoint as numpy's .npz archive, written atomically.
 
 `save` writes a temporary file in the target's directory, flushes and fsyncs it, then renames
 it over the target with os.replace, so a crash or an error never leaves a half-written file at
@@ -7,10 +7,11 @@ into one clear error.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
@@ -33,10 +34,35 @@ def _arrays(state_dict) -> "OrderedDict[str, np.ndarray]":
     return out
 
 
-def save(state_dict, path) -> None:
-    """Write state_dict (str -> Tensor or ndarray) to path as an uncompressed .npz, atomically."""
-    arrays = _arrays(state_dict)
-    path = os.fspath(path)
+def save(obj, path) -> None:
+    """Write a checkpoint to path atomically, as an uncompressed .npz archive.
+
+    obj: a mapping with non-empty string keys. A flat mapping of ndarrays (a state_dict) is
+    written as one .npy entry per key. Anything else, e.g. {"epoch": 4, "model_state_dict":
+    model.state_dict(), "optimizer_state_dict": opt.state_dict(), "loss": 0.3}, has its
+    arrays and Tensors written as .npy entries and its structure (dicts, lists, tuples,
+    numbers, strings, bools, None) as a JSON entry; load rebuilds the same objects.
+    """
+    if not hasattr(obj, "items"):
+        raise TypeError(f"save: expected a mapping of names to values (a state_dict or a "
+                        f"checkpoint dict), got {type(obj).__name__}; for a model, pass "
+                        f"model.state_dict()")
+    for key in obj:
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"save: keys must be non-empty strings, got {key!r}")
+    if all(isinstance(v, np.ndarray) for v in obj.values()):
+        entries = [(key + ".npy", arr) for key, arr in _arrays(obj).items()]
+        structure = None
+    else:
+        encoder = _Encoder()
+        root = encoder.encode(obj, ())
+        entries = encoder.entries
+        structure = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root},
+                               allow_nan=True).encode()
+    _write_atomically(os.fspath(path), entries, structure)
+
+
+def _write_atomically(path: str, entries, structure) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
@@ -44,8 +70,10 @@ def save(state_dict, path) -> None:
             # the archive is written entry by entry (as np.savez does) so that any key is allowed
             with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED,
                                  allowZip64=True) as zf:
-                for key, arr in arrays.items():
-                    with zf.open(key + ".npy", mode="w", force_zip64=True) as entry:
+                if structure is not None:
+                    zf.writestr(_STRUCTURE, structure)
+                for name, arr in entries:
+                    with zf.open(name, mode="w", force_zip64=True) as entry:
                         np.lib.format.write_array(entry, arr, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
@@ -84,25 +112,170 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def load(path) -> "OrderedDict[str, np.ndarray]":
-    """Read a file written by save: an OrderedDict of name -> ndarray, in the saved order."""
+def load(path):
+    """Read a file written by save: the saved checkpoint, or for a flat state_dict an
+    OrderedDict of name -> ndarray in the saved order. Never unpickles."""
     path = os.fspath(path)
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic not in _ZIP_MAGIC:
         raise RuntimeError(f"load: {path!r} is not an .npz archive written by autograd.save "
                            f"(it starts with {magic!r}, not a zip header)")
+    structure = None
     try:
+        with zipfile.ZipFile(path) as zf:
+            if _STRUCTURE in zf.namelist():
+                structure = json.loads(zf.read(_STRUCTURE).decode())
         with np.load(path, allow_pickle=False) as archive:
-            out = OrderedDict((key, archive[key]) for key in archive.files)
-    except Exception as e:  # noqa: BLE001 - zipfile, numpy's header parser (even SyntaxError)
+            names = [k for k in archive.files if structure is None or k != _STRUCTURE]
+            out = OrderedDict((key, archive[key]) for key in names)
+    except Exception as e:  # noqa: BLE001 - zipfile, json, numpy's header parser (SyntaxError)
         raise RuntimeError(f"load: {path!r} is not a complete .npz archive written by "
                            f"autograd.save (truncated or corrupt?): {type(e).__name__}: {e}") from e
     for key, value in out.items():
         if not isinstance(value, np.ndarray):
             raise RuntimeError(f"load: entry {key!r} of {path!r} is not an .npy array; the file "
                                f"was not written by autograd.save")
-    return out
+    if structure is None:
+        return out
+    if (not isinstance(structure, dict) or structure.get("format") != _FORMAT
+            or "root" not in structure):
+        raise RuntimeError(f"load: {path!r} has a {_STRUCTURE} entry that autograd.save did "
+                           f"not write")
+    if structure.get("version") != _VERSION:
+        raise RuntimeError(f"load: {path!r} was written in checkpoint format version "
+                           f"{structure.get('version')!r}; this engine reads version {_VERSION}")
+    try:
+        return _Decoder(out).decode(structure["root"], ())
+    except RecursionError:
+        raise RuntimeError(f"load: {path!r} is nested too deeply to read") from None
+    except _Malformed as e:
+        raise RuntimeError(f"load: {path!r} is not a checkpoint written by autograd.save: "
+                           f"{e}") from None
+
+
+# --------------------------------------------------------------------- the structure entry
+# JSON keeps None, bools, ints, floats (nan and inf too) and strings as they are; every other
+# value is an object with one tag: {"dict" | "OrderedDict" | "Counter": [[key, value], ...]}
+# (keys are strings or ints, in order), {"list" | "tuple": [...]}, {"ndarray": entry},
+# {"scalar": entry} (a numpy scalar), {"tensor": entry, "requires_grad": bool}.
+_STRUCTURE = "structure.json"  # the flat format never writes it: its entries end in .npy
+_FORMAT = "autograd.save"
+_VERSION = 1
+_MAPPINGS = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}
+
+
+def _where(keys) -> str:
+    return "/".join(repr(k) for k in keys) or "the checkpoint"
+
+
+class _Encoder:
+    """Turns a nested checkpoint into a JSON-ready tree; arrays go to self.entries."""
+
+    def __init__(self):
+        self.entries = []   # (zip entry name, ndarray)
+        self._seen = {}     # id of a Tensor or ndarray -> its entry (shared objects stay shared)
+        self._keep = []     # keeps the ids above from being reused while encoding
+        self._open = set()  # ids of the containers being encoded, to refuse cycles
+
+    def _entry(self, obj, arr: np.ndarray, keys) -> str:
+        if arr.dtype.hasobject or arr.dtype.kind not in "fiub":
+            raise TypeError(f"save: {_where(keys)} has dtype {arr.dtype}; only numeric and "
+                            f"bool arrays can be saved")
+        if id(obj) in self._seen:
+            return self._seen[id(obj)]
+        name = str(len(self.entries))
+        self.entries.append((name + ".npy", arr))
+        self._seen[id(obj)] = name
+        self._keep.append(obj)
+        return name
+
+    def encode(self, value, keys):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, np.generic):  # before float: np.float64 subclasses float
+            return {"scalar": self._entry(np.asarray(value), np.asarray(value), keys)}
+        if isinstance(value, (int, float)):
+            return value
+        if isinstance(value, Tensor):
+            return {"tensor": self._entry(value, value.data, keys),
+                    "requires_grad": bool(value.requires_grad)}
+        if isinstance(value, np.ndarray):
+            return {"ndarray": self._entry(value, value, keys)}
+        if isinstance(value, (dict, list, tuple)):
+            if id(value) in self._open:
+                raise TypeError(f"save: {_where(keys)} contains itself")
+            self._open.add(id(value))
+            try:
+                if isinstance(value, dict):
+                    tag = ("Counter" if isinstance(value, Counter) else
+                           "OrderedDict" if isinstance(value, OrderedDict) else "dict")
+                    return {tag: [[self._key(k, keys), self.encode(v, keys + (k,))]
+                                  for k, v in value.items()]}
+                tag = "tuple" if isinstance(value, tuple) else "list"
+                return {tag: [self.encode(v, keys + (i,)) for i, v in enumerate(value)]}
+            finally:
+                self._open.discard(id(value))
+        raise TypeError(f"save: {_where(keys)} is a {type(value).__name__}; a checkpoint holds "
+                        f"dicts, lists and tuples of Tensors, ndarrays, numbers, strings, bools "
+                        f"and None")
+
+    @staticmethod
+    def _key(key, keys):
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise TypeError(f"save: dict keys must be strings or ints, got {key!r} "
+                            f"({type(key).__name__}) in {_where(keys)}")
+        return key
+
+
+class _Malformed(Exception):
+    pass
+
+
+class _Decoder:
+    """Rebuilds the saved objects from the JSON tree and the archive's arrays."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self._made = {}  # (tag, entry) -> object: an array saved once for two names is shared
+
+    def _array(self, tag, name, keys):
+        if not isinstance(name, str) or name not in self.arrays:
+            raise _Malformed(f"{_where(keys)} refers to a missing array entry {name!r}")
+        return self._made.get((tag, name)), self.arrays[name]
+
+    def decode(self, node, keys):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, dict) and len(node) == 1:
+            ((tag, body),) = node.items()
+            if tag in ("ndarray", "scalar"):
+                made, arr = self._array(tag, body, keys)
+                if made is None:
+                    if tag == "scalar" and arr.ndim != 0:
+                        raise _Malformed(f"{_where(keys)} is a scalar of shape {arr.shape}")
+                    made = self._made[(tag, body)] = arr if tag == "ndarray" else arr[()]
+                return made
+            if tag in _MAPPINGS and isinstance(body, list):
+                out = _MAPPINGS[tag]()
+                for pair in body:
+                    if (not isinstance(pair, list) or len(pair) != 2 or isinstance(pair[0], bool)
+                            or not isinstance(pair[0], (str, int))):
+                        raise _Malformed(f"{_where(keys)} has a malformed dict item {pair!r}")
+                    out[pair[0]] = self.decode(pair[1], keys + (pair[0],))
+                return out
+            if tag in ("list", "tuple") and isinstance(body, list):
+                items = [self.decode(v, keys + (i,)) for i, v in enumerate(body)]
+                return items if tag == "list" else tuple(items)
+        if isinstance(node, dict) and node.keys() == {"tensor", "requires_grad"}:
+            made, arr = self._array("tensor", node["tensor"], keys)
+            if made is None:
+                grad = node["requires_grad"] is True
+                if grad and arr.dtype.kind != "f":
+                    raise _Malformed(f"{_where(keys)} is an {arr.dtype} tensor that requires grad")
+                made = self._made[("tensor", node["tensor"])] = Tensor._wrap(arr, grad)
+            return made
+        raise _Malformed(f"{_where(keys)} has an unknown entry {str(node)[:80]!r}")
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end record of an empty zip

@@ -8,6 +8,9 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from .device import check_device, parse_to
+from .module_hooks import HooksMixin, RemovableHandle  # noqa: F401  (nn.module.RemovableHandle)
+
 
 class Parameter(Tensor):
     """A Tensor that a Module registers as trainable; requires grad by default."""
@@ -26,8 +29,12 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class Module:
-    """Base class of every layer and model: subclasses set attributes and define forward."""
+class Module(HooksMixin):
+    """Base class of every layer and model: subclasses set attributes and define forward.
+
+    Calling a module runs its forward pre-hooks, forward, then its forward hooks
+    (register_forward_pre_hook / register_forward_hook, in nn/module_hooks.py).
+    """
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -99,9 +106,6 @@ class Module:
     # ----------------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
-
-    def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
 
     # ----------------------------------------------------------------- traversal
     def named_modules(self, prefix: str = "", memo=None):
@@ -179,9 +183,16 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype):
-        """Cast every parameter and floating-point buffer to dtype, in place."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, **kwargs):
+        """to(device), to(dtype), to(device, dtype), to(tensor): casts every parameter (and
+        its grad) and floating-point buffer to dtype, in place; returns self. The device
+        must be the CPU ("cpu", or an object whose type is "cpu")."""
+        _, dtype = parse_to(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is None:
+            return self
+        if dtype.kind not in "fc":
+            raise TypeError(f"{type(self).__name__}.to: only accepts floating point dtypes, "
+                            f"but got desired dtype={dtype}")
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None:
@@ -192,6 +203,14 @@ class Module:
                 if b is not None and b.data.dtype.kind == "f":
                     b.data = b.data.astype(dtype)
         return self
+
+    def cpu(self):
+        """Every parameter already lives on the CPU: returns self."""
+        return self
+
+    def cuda(self, device=None):
+        """There is no accelerator: always raises RuntimeError."""
+        check_device(f"{type(self).__name__}.cuda", "cuda")
 
     def float(self):
         return self.to(np.float32)
@@ -272,7 +291,8 @@ class Module:
         return head + "\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
 
     def __dir__(self):
-        return list(super().__dir__()) + list(self._parameters) + list(self._modules) + list(self._buffers)
+        return (list(super().__dir__()) + list(self._parameters) + list(self._modules)
+                + list(self._buffers))
 
 
 class Sequential(Module):

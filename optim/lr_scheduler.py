@@ -4,7 +4,9 @@ A scheduler records each group's starting lr as "initial_lr", and its constructo
 the first step (last_epoch -1 -> 0). Call `scheduler.step()` once per epoch, after
 `optimizer.step()`. Without an argument the update is PyTorch's chainable form (it works
 from the groups' current lr, so two schedulers can act on one optimizer); `step(epoch)`
-jumps to an epoch with the closed form, where one exists.
+jumps to an epoch with the closed form, where one exists. CyclicLR and OneCycleLR (per-batch
+schedules, lr_scheduler_cyclic.py), SequentialLR and ChainedScheduler (lr_scheduler_chain.py)
+are importable from here too.
 """
 from __future__ import annotations
 
@@ -37,6 +39,10 @@ class LRScheduler:
                                    f"{last_epoch}; load the optimizer's state_dict first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        """Reset the step count and take the constructor's first step."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -63,13 +69,17 @@ class LRScheduler:
                           "call optimizer.step() first, or the first value of the schedule "
                           "is skipped", UserWarning, stacklevel=2)
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn("step(epoch) is deprecated: call step() once per epoch; with an "
+                          "epoch the closed form is used where one exists", UserWarning,
+                          stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None):
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
         else:
-            warnings.warn("step(epoch) is deprecated: call step() once per epoch; with an "
-                          "epoch the closed form is used where one exists", UserWarning,
-                          stacklevel=2)
             self.last_epoch = epoch
             closed = getattr(self, "_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
@@ -234,6 +244,27 @@ class ExponentialLR(LRScheduler):
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
+class PolynomialLR(LRScheduler):
+    """lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        if total_iters <= 0:
+            raise ValueError(f"PolynomialLR: total_iters must be positive, got {total_iters}")
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._group_lrs()
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in self._group_lrs()]
+
+    def _closed_form_lr(self):
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]
+
+
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
 
@@ -338,3 +369,8 @@ class ReduceLROnPlateau(LRScheduler):
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
                 group["lr"] = new
+
+
+# at the end: these modules subclass LRScheduler from this one
+from .lr_scheduler_chain import ChainedScheduler, SequentialLR  # noqa: E402,F401
+from .lr_scheduler_cyclic import CyclicLR, OneCycleLR  # noqa: E402,F401
