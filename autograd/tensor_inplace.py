@@ -20,6 +20,7 @@ from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
 from .ops.shape import SetItem
+from .tensor_math import mask_arg
 from .tensor_shape import _index_arg
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
@@ -225,16 +226,7 @@ class InplaceMixin:
     def masked_fill_(self, mask, value):
         """self[mask] = value in place; mask: bool, broadcastable to self's shape; value: a
         number or a 0-d tensor (which may require grad)."""
-        m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-        if m.dtype != np.bool_:
-            raise TypeError(f"masked_fill_: mask must be a bool tensor, got dtype {m.dtype}")
-        try:
-            ok = np.broadcast_shapes(m.shape, self.shape) == self.shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"masked_fill_: a mask of shape {m.shape} does not broadcast to "
-                             f"the tensor's shape {self.shape}")
+        m = mask_arg("masked_fill_", mask, self.shape)
         if isinstance(value, Tensor) and value.ndim != 0:
             raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got a "
                              f"tensor of shape {value.shape}")

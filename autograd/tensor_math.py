@@ -308,8 +308,23 @@ class MathMixin(ReduceMixin, LinalgMixin):
 
     # ----------------------------------------------------------------- selection
     def masked_fill(self, mask, value):
-        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        return where(mask, self._operand(value), self)
+        """value where mask else self; mask: bool, broadcastable to self's shape."""
+        return where(mask_arg("masked_fill", mask, self.shape), self._operand(value), self)
+
+
+def mask_arg(op, mask, shape) -> np.ndarray:
+    """mask as a bool array that broadcasts to shape, or a clear error naming op."""
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"{op}: mask must be a bool tensor, got dtype {m.dtype}")
+    try:
+        ok = np.broadcast_shapes(m.shape, shape) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{op}: a mask of shape {m.shape} does not broadcast to the tensor's "
+                         f"shape {tuple(shape)}")
+    return m
 
 
 def where(condition, input, other) -> Tensor:

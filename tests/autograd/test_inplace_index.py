@@ -116,3 +116,15 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match=r"scatter: reduce='multiply' is not supported"):
         t.scatter_(0, autograd.tensor([[0]]), autograd.ones(1, 1), reduce="multiply")
     np.testing.assert_array_equal(t.data, np.zeros((3, 4)))   # nothing written by a failed call
+
+
+def test_masked_fill_checks_its_mask_and_names_itself():
+    t = autograd.ones(2, 3)
+    for fill in (t.masked_fill, t.clone().masked_fill_):
+        name = fill.__name__
+        with pytest.raises(TypeError, match=f"{name}: mask must be a bool tensor.*float64"):
+            fill(np.ones((2, 3)), 0.0)
+        with pytest.raises(ValueError, match=rf"{name}: a mask of shape \(4, 2, 3\)"):
+            fill(np.ones((4, 2, 3), bool), 0.0)
+    np.testing.assert_array_equal(t.masked_fill(np.array([True, False, True]), 5.0).data,
+                                  [[5, 1, 5], [5, 1, 5]])
