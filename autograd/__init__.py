@@ -22,3 +22,7 @@ from .model_check import ModelCheckReport, StateProbe, check_model_gradients
 from .tensor_index import argsort, flip, gather, index_select, nonzero, roll, scatter, scatter_add, sort, topk, where  # noqa: F401,E501
 from .creation import rand_like, randint_like, randn_like  # noqa: F401
 from .tensor_factory import multinomial  # noqa: F401
+from . import cuda  # noqa: F401
+from .device import device  # noqa: F401
+from .function import inference_mode, is_inference_mode_enabled, set_grad_enabled  # noqa: F401
+from .backprop import backward, grad  # noqa: F401

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import function, saved
 from .function import Node
+from .hooks import leaf_hooks, run_hooks
 
 _FREED_MESSAGE = (
     "{op}: trying to backward through the graph a second time (or to use saved values "
@@ -51,10 +52,15 @@ class IndexedGrad:
         return buf
 
 
-def _consumer_counts(root: Node) -> dict:
-    """For every node reachable from root: how many recorded inputs of other reachable nodes it
-    produced (iterative, so a long unrolled graph cannot hit the recursion limit)."""
-    counts, stack = {root: 0}, [root]
+def _consumer_counts(roots) -> dict:
+    """For every node reachable from the root nodes: how many recorded inputs of other
+    reachable nodes it produced (iterative, so a long unrolled graph cannot hit the recursion
+    limit)."""
+    counts, stack = {}, []
+    for r in roots:
+        if r not in counts:
+            counts[r] = 0
+            stack.append(r)
     while stack:
         for p in stack.pop().parents:
             if p.__class__ is Node:
@@ -103,22 +109,71 @@ def _accumulate_leaf(leaf, g, owned=None):
 
 
 def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
-    """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`.
+    """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`."""
+    run([tensor], [grad], retain_graph)
 
-    A node runs once every node that consumes its output has run (its consumer count reaches
-    zero), so its gradient is complete; nodes are dict keys by identity.
+
+def run(tensors, grads, retain_graph: bool = False, inputs=None):
+    """Back-propagate grads[k] (shaped like tensors[k]) from every tensors[k] at once.
+
+    inputs None: every leaf reached accumulates into its `.grad`. Otherwise a list of
+    tensors: returns their gradients (an ndarray, or None where none arrives) and no leaf's
+    `.grad` changes. A node runs once every node that consumes its output has run (its
+    consumer count reaches zero), so its gradient is complete; nodes are dict keys by identity.
     """
-    root = tensor._node
-    if root is None:
-        if tensor.requires_grad:
-            _accumulate_leaf(tensor, grad)
-        return
-    pending = _consumer_counts(root)
-    grads = {root: grad}
-    owned = set()  # nodes whose buffer the engine allocated itself, so may add into in place
+    wanted = None if inputs is None else {id(t): None for t in inputs if t._node is None}
+    watch = {} if inputs is None else {t._node: None for t in inputs if t._node is not None}
+    collected = {}  # id(leaf) -> [leaf, gradient summed over the pass], when it is held back
+    accumulate = (_accumulate_leaf if wanted is None and not leaf_hooks
+                  else _holding_back(wanted, collected))
+    roots = {}
+    for tensor, grad in zip(tensors, grads):
+        node = tensor._node
+        if node is None:
+            if tensor._requires_grad:
+                accumulate(tensor, grad, None)
+        else:
+            roots[node] = np.asarray(roots[node] + grad) if node in roots else grad
     owned_leaves = set()
+    if roots:
+        _walk(roots, retain_graph, accumulate, watch, owned_leaves)
+    for key, (leaf, g) in collected.items():
+        if key in leaf_hooks:
+            g = run_hooks(leaf_hooks[key].hooks, g, leaf)
+        if wanted is None:
+            _accumulate_leaf(leaf, g, owned_leaves)
+        else:
+            wanted[key] = g
+    if inputs is None:
+        return None
+    return [wanted[id(t)] if t._node is None else watch[t._node] for t in inputs]
+
+
+def _holding_back(wanted, collected):
+    """The leaf step of a pass that holds gradients back from `.grad`: those of the wanted
+    leaves (inputs given), or of the leaves with hooks (no inputs given), are summed into
+    `collected`; without inputs, the other leaves accumulate as usual."""
+    def accumulate(leaf, g, owned):
+        key = id(leaf)
+        if key in leaf_hooks if wanted is None else key in wanted:
+            dtype = leaf._data.dtype
+            g = g.dense(dtype) if g.__class__ is IndexedGrad else np.asarray(g, dtype)
+            if key in collected:
+                collected[key][1] = np.asarray(collected[key][1] + g)
+            else:
+                collected[key] = [leaf, g]
+        elif wanted is None:
+            _accumulate_leaf(leaf, g, owned)
+    return accumulate
+
+
+def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
+    """The backward pass proper, from root nodes with their gradients (see `run`)."""
+    pending = _consumer_counts(roots)
+    grads = dict(roots)
+    owned = set()  # nodes whose buffer the engine allocated itself, so may add into in place
     check = function.anomaly_enabled
-    ready = [root]
+    ready = [r for r in roots if not pending[r]]
     while ready:
         node = ready.pop()
         g = grads.pop(node, None)
@@ -131,19 +186,23 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
             continue
         if node.freed:
             raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
+        if node.hooks is not None:
+            g = _node_hooks(node, g)
+        if watch and node in watch:
+            watch[node] = g
         if node.stamp is not None and node.stamp != saved.writes:
             _check_versions(node)
         in_grads = node.fn.backward(node, g)
         del g
+        parents = node.parents
+        if in_grads.__class__ is not tuple or len(in_grads) != len(parents):
+            in_grads = _one_per_input(node, in_grads)
         if check:
             from .anomaly import check_backward
             check_backward(node, in_grads)
         if not retain_graph:
             node.saved = None
             node.freed = True
-        parents = node.parents
-        if len(in_grads) < len(parents):  # inputs without an entry receive no gradient
-            in_grads = tuple(in_grads) + (None,) * (len(parents) - len(in_grads))
         shapes = node.shapes
         # indexing, not zip: zip's reused result tuple would hold one more reference to each
         # gradient, which _accumulate_leaf's reference count must not see
@@ -153,8 +212,8 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
             ig, shape = in_grads[i], shapes[i]
             if parent.__class__ is not Node:
                 if ig is not None:
-                    _accumulate_leaf(parent, ig if ig.shape == shape else unbroadcast(ig, shape),
-                                     owned_leaves)
+                    accumulate(parent, ig if ig.shape == shape else unbroadcast(ig, shape),
+                               owned_leaves)
                 continue
             left = pending[parent] - 1
             pending[parent] = left
@@ -182,8 +241,44 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
             elif parent in owned:
                 prev += ig
             else:
-                grads[parent] = prev + ig
+                prev = prev + ig
+                if prev.__class__ is not np.ndarray:  # 0-d operands give a numpy scalar,
+                    prev = np.asarray(prev)            # which a later += would not update
+                grads[parent] = prev
                 owned.add(parent)
+
+
+def _one_per_input(node, grads) -> tuple:
+    """backward's result as one entry per input. A bare array stands for a one-entry tuple;
+    missing trailing entries are None, unless such an input requires grad (PyTorch raises
+    then, instead of leaving that input without a gradient); extra entries must be None."""
+    if grads is None or isinstance(grads, (np.ndarray, IndexedGrad)):
+        grads = (grads,)
+    grads, n, parents = tuple(grads), len(grads), node.parents
+    if n < len(parents):
+        missing = [i for i in range(n, len(parents)) if parents[i] is not None]
+        if missing:
+            raise RuntimeError(
+                f"{node.name()}.backward returned {n} gradient{'s' if n != 1 else ''} for "
+                f"{len(parents)} inputs; input {missing[0]} requires grad (return one entry "
+                f"per tensor input, None for those that need no gradient)")
+        return grads + (None,) * (len(parents) - n)
+    if any(g is not None for g in grads[len(parents):]):
+        raise RuntimeError(
+            f"{node.name()}.backward returned {n} gradients for {len(parents)} inputs")
+    return grads[:len(parents)]
+
+
+def _node_hooks(node, g: np.ndarray) -> np.ndarray:
+    """Run the hooks registered on a node's output, then fill its .grad if it retains it."""
+    if node.hooks:
+        g = run_hooks(node.hooks, g, None)
+    if node.retains is not None:
+        t = node.retains()
+        if t is not None:  # the output is alive: keep a copy (the engine may reuse g)
+            t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
+                                       else np.asarray(t.grad._data + g), False)
+    return g
 
 
 def _check_versions(node: Node):

@@ -6,7 +6,9 @@ An op is a subclass of `Function` with two static methods:
     backward(ctx, grad) -> tuple of ndarray | None  (one entry per tensor input)
 
 `Function.apply(*tensors, **params)` runs forward and, when grad mode is on and an input
-requires grad, records a `Node` in the graph. Keyword params are never differentiated.
+requires grad, records a `Node` in the graph. Keyword params are never differentiated; nor are
+positional arguments that are not Tensors (`Scale.apply(x, 3.0)`): forward receives them as
+they are, and backward then returns one entry per positional argument, as in PyTorch.
 Arrays saved for backward are read-only until the graph frees them (see `_lock`).
 """
 from __future__ import annotations
@@ -19,8 +21,10 @@ from . import saved
 from .saved import _lock, _release
 
 _grad_enabled = True
+_inference = False        # inside inference_mode(): grad mode is off as well
 anomaly_enabled = False   # set by autograd.detect_anomaly()
 _wrap = None              # Tensor._wrap, bound by tensor.py (it imports this module)
+_Tensor = None            # the Tensor class, bound by tensor.py
 
 
 def is_grad_enabled() -> bool:
@@ -66,6 +70,62 @@ class enable_grad(_GradMode):
     mode = True
 
 
+class set_grad_enabled:
+    """Set grad mode to `mode` now (as a function), or for a `with` block (restored on exit)."""
+
+    def __init__(self, mode: bool):
+        global _grad_enabled
+        self._prev, self.mode = _grad_enabled, bool(mode)
+        _grad_enabled = self.mode
+
+    def __enter__(self):
+        global _grad_enabled
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._prev
+        return False
+
+
+class inference_mode:
+    """`with inference_mode():` or `@inference_mode` (with or without parentheses): no graph
+    is recorded, as under no_grad. inference_mode(False) changes nothing."""
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode):  # bare @inference_mode
+            self.mode = True
+            return self(mode)
+        self.mode = bool(mode)
+        return self
+
+    def __enter__(self):
+        global _grad_enabled, _inference
+        self._prev = _grad_enabled, _inference
+        if self.mode:
+            _grad_enabled, _inference = False, True
+
+    def __exit__(self, *exc):
+        global _grad_enabled, _inference
+        _grad_enabled, _inference = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    return _inference
+
+
 class Context:
     """Per-call storage that forward leaves for backward.
 
@@ -86,6 +146,11 @@ class Context:
 
     @property
     def saved(self):
+        return self._saved
+
+    @property
+    def saved_tensors(self):
+        """PyTorch's name for `saved`: the arrays given to save_for_backward, as a tuple."""
         return self._saved
 
     @saved.setter
@@ -115,6 +180,10 @@ class Node(Context):
     """
 
     __slots__ = ("fn", "parents", "shapes", "dtypes", "stamp", "freed", "where")
+    # Tensor.register_hook / retain_grad on the output set these in the instance __dict__;
+    # the engine reads them per node, and a class default keeps recording free of them
+    hooks = None     # list of fn(grad) -> grad | None, run on the output's gradient
+    retains = None   # weakref to the output Tensor whose .grad keeps that gradient
 
     def __init__(self, fn, needs_input_grad):
         self._saved = ()
@@ -145,7 +214,11 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **params):
-        needs = tuple([t._requires_grad for t in tensors])
+        try:
+            needs = tuple([t._requires_grad for t in tensors])
+        except AttributeError:  # a positional argument that is not a Tensor
+            return _positional(cls).apply(
+                *[a for a in tensors if isinstance(a, _Tensor)], _args=tensors, **params)
         record = _grad_enabled and True in needs
         ctx = Node(cls, needs) if record else Context(None)
         out = cls.forward(ctx, *[t._data for t in tensors], **params)
@@ -176,3 +249,45 @@ def _watch_saved(node):
     if guards:
         node._guards = guards
         node.stamp = saved.writes
+
+
+class _Positional(Function):
+    """Runs a Function called with non-Tensor positional arguments: `apply` records the
+    Tensors alone, forward gets every argument in its place, and backward's entries for the
+    non-Tensors are dropped. One subclass per Function (see `_positional`), named after it."""
+
+    fn = None
+
+    @classmethod
+    def forward(cls, ctx, *arrays, _args, **params):
+        it = iter(arrays)
+        full = [next(it) if isinstance(a, _Tensor) else a for a in _args]
+        ctx.positions = [i for i, a in enumerate(_args) if isinstance(a, _Tensor)]
+        if ctx.needs_input_grad is not None:  # one entry per positional argument, as in torch
+            need = iter(ctx.needs_input_grad)
+            ctx.needs_input_grad = tuple([next(need) if isinstance(a, _Tensor) else False
+                                          for a in _args])
+        return cls.fn.forward(ctx, *full, **params)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        grads = cls.fn.backward(ctx, g)
+        if grads is None or grads.__class__ is not tuple and not isinstance(grads, list):
+            grads = (grads,)
+        n, need = len(grads), ctx.needs_input_grad
+        if n < len(need) and True in need[n:]:
+            raise RuntimeError(
+                f"{cls.__name__}.backward returned {n} gradient{'s' if n != 1 else ''} for "
+                f"{len(need)} inputs (one per positional argument of forward, None for those "
+                f"that need none); input {need.index(True, n)} requires grad")
+        return tuple([grads[i] if i < n else None for i in ctx.positions])
+
+
+_positional_cache = {}
+
+
+def _positional(cls):
+    sub = _positional_cache.get(cls)
+    if sub is None:
+        sub = _positional_cache[cls] = type(cls.__name__, (_Positional,), {"fn": cls})
+    return sub

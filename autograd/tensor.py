@@ -17,7 +17,8 @@ from numbers import Number
 
 import numpy as np
 
-from . import engine, function, saved, tensor_inplace, tensor_math, tensor_shape
+from . import engine, function, hooks, saved, tensor_inplace, tensor_math, tensor_shape
+from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
@@ -103,6 +104,9 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
     ndim = property(lambda self: self.data.ndim)
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: self._node)
+    device = property(lambda self: cpu, doc="Always device('cpu'): the engine has no GPU backend.")
+    is_cuda = property(lambda self: False)
+    is_cpu = property(lambda self: True)
 
     def size(self, dim=None):
         return self.data.shape if dim is None else self.data.shape[dim]
@@ -169,8 +173,14 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
         return f"tensor({body}{extra})"
 
     # ----------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph: bool = False):
-        """Accumulate d(self)/d(leaf) into every leaf's .grad (weighted by `gradient`)."""
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's .grad (weighted by `gradient`); with
+        `inputs`, into those tensors' .grad alone."""
+        if create_graph or inputs is not None:
+            from .backprop import backward
+            backward(self, None if gradient is None else [gradient], retain_graph,
+                     create_graph, inputs=inputs)
+            return
         if not self._requires_grad:
             raise RuntimeError("backward: this tensor does not require grad and has no grad_fn "
                                "(was it computed under no_grad(), or from inputs that do not "
@@ -187,7 +197,19 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
             if g.shape != self.data.shape:
                 raise ValueError(f"backward: gradient has shape {g.shape} but the tensor has "
                                  f"shape {self.data.shape}")
-        engine.backward(self, g, retain_graph)
+        engine.backward(self, g, bool(retain_graph))
+
+    def register_hook(self, hook):
+        """hook(grad: Tensor) -> Tensor | None runs on this tensor's gradient in every backward
+        pass (leaf or not); a returned tensor of the same shape replaces the gradient.
+        Returns a handle whose .remove() unregisters it."""
+        return hooks.register_hook(self, hook)
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's gradient in .grad after backward (leaves always do)."""
+        hooks.retain_grad(self)
+
+    retains_grad = property(lambda self: hooks.retains_grad(self))
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
@@ -203,7 +225,7 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
     def contiguous(self) -> "Tensor":
         return self
 
-    def to(self, dtype) -> "Tensor":
+    def _cast(self, dtype) -> "Tensor":
         try:
             dtype = np.dtype(dtype)
         except TypeError as e:
@@ -211,22 +233,41 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
         _supported(np.empty(0, dtype), "to")
         return self if dtype == self.data.dtype else Cast.apply(self, dtype=dtype)
 
-    type = to
+    type = _cast
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """PyTorch's three forms: to(dtype), to(device=None, dtype=None), to(other); each
+        also takes non_blocking and copy. The device can only be the CPU. Returns self when
+        nothing changes and copy is False."""
+        if not kwargs and len(args) == 1 and isinstance(args[0], np.dtype):  # internal casts
+            return self._cast(args[0])
+        device, dtype, non_blocking, copy = _to_args(args, kwargs)
+        if device is not None:
+            as_device(device, "to")
+        out = self if dtype is None else self._cast(dtype)
+        return Clone.apply(self) if copy and out is self else out
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, device=None, non_blocking=False) -> "Tensor":
+        raise RuntimeError("cuda: this engine runs on the CPU only (autograd.cuda.is_available() "
+                           "is False); keep the tensor on 'cpu'")
 
     def float(self) -> "Tensor":
-        return self.to(float32)
+        return self._cast(float32)
 
     def double(self) -> "Tensor":
-        return self.to(float64)
+        return self._cast(float64)
 
     def long(self) -> "Tensor":
-        return self.to(int64)
+        return self._cast(int64)
 
     def int(self) -> "Tensor":
-        return self.to(int32)
+        return self._cast(int32)
 
     def bool(self) -> "Tensor":
-        return self.to(bool_)
+        return self._cast(bool_)
 
     # ----------------------------------------------------------------- operands
     def _operand(self, other):
@@ -240,6 +281,40 @@ class Tensor(MathMixin, ShapeMixin, InplaceMixin):
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":
             arr = arr.astype(dtype if dtype.kind == "f" else _default_dtype)
         return Tensor._wrap(arr, False)
+
+
+def _to_args(args, kwargs):
+    """Tensor.to's arguments -> (device, dtype, non_blocking, copy)."""
+    kwargs = dict(kwargs)
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"to: unexpected keyword argument(s) {sorted(unknown)}")
+    kwargs.pop("memory_format", None)  # one memory layout here: any format is honoured
+    args = list(args)
+    device = dtype = None
+    if args and isinstance(args[0], Tensor):
+        dtype = args.pop(0).dtype
+    elif args and (is_device_string(args[0]) or isinstance(args[0], (cpu.__class__, int))
+                   and not isinstance(args[0], bool)):
+        device = args.pop(0)
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+    elif args and not isinstance(args[0], bool):
+        dtype = args.pop(0)
+    flags = ["non_blocking", "copy"]
+    if len(args) > len(flags):
+        raise TypeError(f"to: too many positional arguments ({len(args)} left after the device "
+                        f"and dtype)")
+    values = dict(zip(flags, args))
+    for name in ("device", "dtype", *flags):
+        if name in kwargs:
+            if name in values or (name == "device" and device is not None) or \
+                    (name == "dtype" and dtype is not None):
+                raise TypeError(f"to: got {name} both positionally and as a keyword")
+            values[name] = kwargs[name]
+    device = values.get("device", device)
+    dtype = values.get("dtype", dtype)
+    return device, dtype, bool(values.get("non_blocking", False)), bool(values.get("copy", False))
 
 
 class Clone(Function):
@@ -270,3 +345,4 @@ class Cast(Function):
 # constructor of op results) here, once it exists.
 tensor_math.Tensor = tensor_shape.Tensor = tensor_inplace.Tensor = Tensor
 function._wrap = Tensor._wrap
+function._Tensor = Tensor

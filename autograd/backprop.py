@@ -1,0 +1,136 @@
+"""autograd.grad and autograd.backward: backward passes from several outputs at once.
+
+grad() returns the gradients of some inputs without touching any `.grad`; backward() is
+Tensor.backward for several outputs. The engine's VJPs work on ndarrays, so a backward pass
+cannot itself be recorded: create_graph=True (higher-order gradients) raises.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import engine
+
+
+def _tensors(value, what: str, op: str) -> list:
+    from .tensor import Tensor
+    items = [value] if isinstance(value, Tensor) else list(value)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {what} must be Tensors; element {i} is a "
+                            f"{t.__class__.__name__}")
+    return items
+
+
+def _no_create_graph(create_graph, op):
+    if create_graph:
+        raise NotImplementedError(
+            f"{op}: create_graph=True is not supported: the engine's backward functions work "
+            f"on arrays and are not recorded, so gradients of gradients cannot be taken")
+
+
+def _seed_gradients(outputs: list, grad_outputs, op: str, what: str) -> list:
+    """The gradient each output starts from, as an ndarray of its shape and dtype."""
+    from .tensor import Tensor
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{op}: got {len(grad_outputs)} {what} for {len(outputs)} outputs")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out._requires_grad:
+            raise RuntimeError(f"{op}: element {i} of the outputs (shape {tuple(out.shape)}, "
+                               f"dtype {out.dtype}) does not require grad and has no grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(f"{op}: a gradient can be implicitly created only for an "
+                                   f"output with one element; output {i} has shape "
+                                   f"{tuple(out.shape)}: pass {what}")
+            seeds.append(np.ones(out._data.shape, out._data.dtype))
+            continue
+        arr = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
+        if arr.shape != out._data.shape:
+            raise RuntimeError(f"{op}: shape mismatch: {what}[{i}] has shape {arr.shape} and "
+                               f"output {i} has shape {tuple(out.shape)}")
+        seeds.append(arr)
+    return seeds
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """d(sum_k <grad_outputs[k], outputs[k]>) / d(input) for every input, as a tuple of
+    Tensors shaped like the inputs (a dict if inputs is a dict of name -> Tensor). No `.grad`
+    changes. An input the outputs do not depend on raises, unless allow_unused=True (None
+    for it) or materialize_grads=True (zeros)."""
+    from .tensor import Tensor
+    _no_create_graph(create_graph, "grad")
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("grad: allow_unused must be True or not passed when "
+                         "materialize_grads=True, got allow_unused=False")
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
+    names = None
+    if isinstance(inputs, dict):
+        names, inputs = list(inputs), list(inputs.values())
+    outputs = _tensors(outputs, "outputs", "grad")
+    inputs = _tensors(inputs, "inputs", "grad")
+    if not inputs:
+        raise RuntimeError("grad: `inputs` cannot be empty")
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}, dtype {t.dtype}) "
+                               f"does not require grad")
+    seeds = _seed_gradients(outputs, grad_outputs, "grad", "grad_outputs")
+    retain = create_graph if retain_graph is None else retain_graph
+    found = engine.run(outputs, seeds, retain, inputs=inputs)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, found)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) appears not to "
+                                   f"have been used in the graph; pass allow_unused=True if "
+                                   f"this is intended")
+            result.append(Tensor._wrap(np.zeros_like(t._data), False)
+                          if materialize_grads else None)
+        else:  # a copy: g may be an array the pass shares with other gradients
+            result.append(Tensor._wrap(np.array(g, t._data.dtype, copy=True), False))
+    return dict(zip(names, result)) if names is not None else tuple(result)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate the gradients of sum_k <grad_tensors[k], tensors[k]> into the `.grad` of
+    every leaf (or of `inputs` alone, leaves or not, when given)."""
+    _no_create_graph(create_graph, "backward")
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
+        grad_tensors = grad_variables
+    tensors = _tensors(tensors, "tensors", "backward")
+    seeds = _seed_gradients(tensors, grad_tensors, "backward", "grad_tensors")
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        engine.run(tensors, seeds, retain)
+        return
+    if isinstance(inputs, dict):
+        inputs = list(inputs.values())
+    inputs = _tensors(inputs, "inputs", "backward")
+    if not inputs:
+        raise RuntimeError("backward: `inputs` cannot be empty (pass None for every leaf)")
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}, dtype {t.dtype}) "
+                               f"does not require grad")
+    found = engine.run(tensors, seeds, retain, inputs=inputs)
+    for t, g in zip(inputs, found):
+        if g is None:
+            continue
+        if t._node is None:
+            engine._accumulate_leaf(t, g)
+        else:
+            t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
+                                       else np.asarray(t.grad._data + g), False)

@@ -1,0 +1,19 @@
+"""autograd.cuda: there is no GPU backend; these answer PyTorch's usual questions."""
+from __future__ import annotations
+
+
+def is_available() -> bool:
+    """False: the engine computes on the CPU only."""
+    return False
+
+
+def device_count() -> int:
+    return 0
+
+
+def manual_seed(seed: int):
+    """Like torch.cuda.manual_seed without a GPU: nothing to seed."""
+
+
+def manual_seed_all(seed: int):
+    """Like torch.cuda.manual_seed_all without a GPU: nothing to seed."""
