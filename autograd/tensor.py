@@ -1,15 +1,18 @@
 """Tensor: an ndarray plus what autograd needs (requires_grad, grad, the Node that made it).
 
 This file holds the class itself: construction, attributes, conversions, backward/detach.
-Its other methods come from three mixins, wired by hand to the op classes
-in `ops/` (every op goes through `Function.apply`, which records the graph):
+Its other methods come from mixins, wired by hand to the op classes in `ops/` (every op goes
+through `Function.apply`, which records the graph):
 
-    tensor_math.py   operators, comparisons, elementwise math, activations, reductions;
-                     matmul, where
-    tensor_shape.py  reshape/view, permute, expand, indexing, split/chunk; cat, stack
-    tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, clamp_
-    dtypes.py        dtype aliases, supported dtypes, PyTorch's type promotion
-    dims.py          dim and shape arguments, numpy's error messages reworded
+    tensor_math.py     operators, comparisons, elementwise math, activations; where
+    tensor_reduce.py   sum/mean/max/min/prod/norm/cumsum, all/any, softmax family
+    tensor_linalg.py   matmul, mm, bmm, einsum, tril/triu
+    tensor_shape.py    reshape/view, permute, expand, indexing, split/chunk; cat, stack
+    tensor_index.py    gather, scatter, index_select, sort/argsort/topk, nonzero, repeat, flip, roll
+    tensor_factory.py  new_zeros/new_ones/new_full/new_tensor, multinomial
+    tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, scatter_, ...
+    dtypes.py          dtype aliases, supported dtypes, PyTorch's type promotion
+    dims.py            dim and shape arguments, numpy's error messages reworded
 """
 from __future__ import annotations
 
@@ -23,7 +26,11 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (r
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function
+from .tensor_factory import FactoryMixin
+from .tensor_index import IndexMixin
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
+from .tensor_linalg import LinalgMixin
+from .tensor_reduce import ReduceMixin
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
                            cat, concat, stack)
@@ -46,7 +53,8 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return _supported(arr, "tensor")
 
 
-class Tensor(MathMixin, ShapeMixin, InplaceMixin):
+class Tensor(MathMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin, FactoryMixin,
+             InplaceMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")

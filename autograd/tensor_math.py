@@ -1,6 +1,5 @@
 """Tensor's arithmetic, comparison, elementwise math and activation methods (a mixin of
-Tensor, extended by the reduction and matrix mixins), and the free functions where,
-allclose and equal.
+Tensor), and the free functions where, allclose and equal.
 
 Every method goes through an op class of `ops/` (`Function.apply` records the graph).
 """
@@ -15,8 +14,8 @@ from .dtypes import _default_dtype, _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import unary as U
-from .tensor_linalg import LinalgMixin, bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
-from .tensor_reduce import MaxMin, ReduceMixin  # noqa: F401  (re-exported)
+from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
+from .tensor_reduce import MaxMin  # noqa: F401  (re-exported)
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -38,7 +37,7 @@ def _check_divisor(a, b, op):
                            f"divisor of shape {b.shape}, dtype {b.dtype})")
 
 
-class MathMixin(ReduceMixin, LinalgMixin):
+class MathMixin:
     """Operators, elementwise math and activations of Tensor (reductions and matrix methods
     come from the two mixins it extends)."""
 

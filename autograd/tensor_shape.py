@@ -1,6 +1,5 @@
 """Tensor's shape and indexing methods (a mixin of Tensor), and the free functions cat and
-stack that join tensors. The index-driven methods (gather, scatter, sort, topk, ...) and the
-new_* factories come from the mixins in tensor_index.py and tensor_factory.py, through this one."""
+stack that join tensors. (gather, scatter, sort, topk, ...: tensor_index.py.)"""
 from __future__ import annotations
 
 import functools
@@ -10,8 +9,6 @@ import numpy as np
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg
 from .dtypes import _result_dtype
 from .ops import shape as S
-from .tensor_factory import FactoryMixin
-from .tensor_index import IndexMixin
 from .tensor_math import _t
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
@@ -30,7 +27,7 @@ def _index_arg(index):
     return index
 
 
-class ShapeMixin(IndexMixin, FactoryMixin):
+class ShapeMixin:
     """Reshaping, permuting, expanding, indexing and splitting methods of Tensor."""
 
     __slots__ = ()
