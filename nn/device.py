@@ -8,28 +8,22 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
-
-_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu",
-                 "mtia", "privateuseone")
+from autograd.device import as_device, device as _device, is_device_string
 
 
 def _is_device(x) -> bool:
-    if isinstance(x, str):
-        return x.split(":", 1)[0] in _DEVICE_TYPES
     if isinstance(x, bool):
         return False
-    return isinstance(x, int) or isinstance(getattr(x, "type", None), str)
+    return (is_device_string(x) or isinstance(x, (int, _device))
+            or isinstance(getattr(x, "type", None), str))
 
 
 def check_device(where: str, device) -> None:
-    """Raise unless device names the CPU."""
-    if isinstance(device, int) and not isinstance(device, bool):
-        kind = "cuda"  # a bare ordinal means an accelerator, as in PyTorch
-    else:
-        kind = device.split(":", 1)[0] if isinstance(device, str) else device.type
-    if kind != "cpu":
-        raise RuntimeError(f"{where}: device {device!r} is not available; this engine runs "
-                           f"on the CPU only (use 'cpu')")
+    """Raise unless device names the CPU (autograd.device's rules; any object with a `type`
+    string counts as a device)."""
+    if not isinstance(device, (str, int, _device)):
+        device = device.type
+    as_device(device, where)
 
 
 def parse_to(where: str, args: tuple, kwargs: dict):
