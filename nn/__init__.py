@@ -21,3 +21,4 @@ from .activation import CELU, ELU, GELU, SELU, Hardtanh, LogSigmoid, Mish, ReLU6
 from .normalization import GroupNorm  # noqa: E402,F401
 from .dropout import Dropout1d, Dropout2d, Dropout3d  # noqa: E402,F401
 from .loss import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402,F401
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d  # noqa: E402,F401

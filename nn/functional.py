@@ -454,3 +454,4 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return LayerNorm.apply(*tensors, n_dims=k, eps=eps, has_w=w is not None,
                            has_b=b is not None)
 from .functional_extra import *  # noqa: E402,F401,F403
+from .functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402,F401

@@ -1,0 +1,143 @@
+"""ConvTranspose1d and ConvTranspose2d modules over conv_transpose1d/conv_transpose2d, with
+PyTorch's options, init, repr and forward(input, output_size=None)."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import init
+from .conv import _ntuple
+from .device import check_device
+from .functional_conv_transpose import conv_transpose1d, conv_transpose2d
+from .linear import _check_features, _dtype
+from .module import Module, Parameter
+
+
+class _ConvTransposeNd(Module):
+    _n = 0
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, output_padding,
+                 groups, bias, dilation, padding_mode, device, dtype):
+        super().__init__()
+        op, n = type(self).__name__, self._n
+        _check_features(op, in_channels=in_channels, out_channels=out_channels)
+        if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
+            raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{op}: in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must both be divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f'{op}: only "zeros" padding mode is supported, got '
+                             f"{padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{op}: padding must be an int or a tuple of {n} ints, got "
+                             f"{padding!r} (string padding is not supported for transposed "
+                             f"convolutions)")
+        if device is not None:
+            check_device(op, device)
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.groups = int(groups)
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op)
+        self.stride = _ntuple(stride, n, "stride", op)
+        self.padding = _ntuple(padding, n, "padding", op)
+        self.output_padding = _ntuple(output_padding, n, "output_padding", op)
+        self.dilation = _ntuple(dilation, n, "dilation", op)
+        self.transposed = True
+        self.padding_mode = padding_mode
+        dt = _dtype(dtype)
+        # the transposed layout, as in PyTorch: fan_in = C_out/groups * prod(kernel)
+        self.weight = Parameter(np.empty((self.in_channels, self.out_channels // self.groups)
+                                         + self.kernel_size, dt))
+        if bias:
+            self.bias = Parameter(np.empty((self.out_channels,), dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.default_layer_init_(self.weight, self.bias)
+
+    def _output_padding(self, x: Tensor, output_size) -> tuple:
+        """The output_padding that gives `output_size` (spatial sizes, optionally led by the
+        batch and channel sizes); self.output_padding when it is None."""
+        if output_size is None:
+            return self.output_padding
+        op, n = type(self).__name__, self._n
+        lead = x.ndim - n
+        size = tuple(int(s) for s in output_size)
+        if len(size) == lead + n:
+            size = size[lead:]
+        if len(size) != n:
+            raise ValueError(f"{op}: for {x.ndim}-D input, output_size must have {n} or "
+                             f"{lead + n} elements, got {tuple(output_size)}")
+        spatial = x.shape[lead:]
+        lo = tuple((i - 1) * s - 2 * p + d * (k - 1) + 1 for i, s, p, d, k
+                   in zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size))
+        hi = tuple(m + s - 1 for m, s in zip(lo, self.stride))
+        if any(not a <= o <= b for o, a, b in zip(size, lo, hi)):
+            raise ValueError(f"{op}: requested an output size of {size}, but valid sizes range "
+                             f"from {lo} to {hi} (for an input of shape {tuple(x.shape)})")
+        return tuple(o - a for o, a in zip(size, lo))
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        op, n = type(self).__name__, self._n
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != self.in_channels:
+            dims = "L" if n == 1 else "H, W"
+            raise ValueError(f"{op}: expected input of shape (N, {self.in_channels}, {dims}) or "
+                             f"({self.in_channels}, {dims}), got {tuple(input.shape)}")
+        conv = conv_transpose1d if n == 1 else conv_transpose2d
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * self._n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution.  x: (N, C_in, L) or (C_in, L) -> (N, C_out, L'),
+    L' = (L - 1) S - 2P + D (K - 1) + output_padding + 1.
+
+    weight: (C_in, C_out / groups, K), bias: (C_out,); PyTorch's init (kaiming_uniform_ with
+    a=sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = C_out / groups * K).
+    forward(input, output_size=None): output_size picks the output_padding.
+    """
+
+    _n = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
+                         groups, bias, dilation, padding_mode, device, dtype)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution.  x: (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H', W'),
+    H' = (H - 1) S - 2P + D (kH - 1) + output_padding + 1.
+
+    weight: (C_in, C_out / groups, kH, kW), bias: (C_out,); PyTorch's init with
+    fan_in = C_out / groups * kH * kW. forward(input, output_size=None).
+    """
+
+    _n = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
+                         groups, bias, dilation, padding_mode, device, dtype)
