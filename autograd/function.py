@@ -14,6 +14,7 @@ Arrays saved for backward are read-only until the graph frees them (see `_lock`)
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -212,6 +213,10 @@ class Function:
         raise NotImplementedError(
             "a Function subclass must define backward(ctx, grad)")
 
+    # True on ops whose output may be a view of an input's array (reshape, indexing): an
+    # in-place op on such an output would change that input behind its graph's back
+    view_of_input = False
+
     @classmethod
     def apply(cls, *tensors, **params):
         try:
@@ -237,6 +242,8 @@ class Function:
         if anomaly_enabled:
             from .anomaly import check_forward
             check_forward(ctx, out)
+        if cls.view_of_input:   # in-place ops on the view write through to this tensor
+            ctx.viewed = weakref.ref(tensors[0])
         result = _wrap(out, True)
         result._node = ctx
         return result

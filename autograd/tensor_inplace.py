@@ -19,7 +19,7 @@ from .dims import _numpy_message
 from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
-from .ops.shape import SetItem
+from .ops.shape import GetItem, SetItem, _is_basic
 from .tensor_math import mask_arg
 from .tensor_shape import _index_arg
 
@@ -66,6 +66,11 @@ class InplaceMixin:
         """self = compute(old self) as a recorded op, written into self's array in place."""
         if self._requires_grad and self._node is None:
             self._inplace_check(op)   # a leaf that requires grad: raises
+        node = self._node
+        if node is not None and node.fn is GetItem and _is_basic(node.index):
+            return self._write_through(op, compute)   # h[0] (even 0-d) is a view of h
+        if self._data.base is not None and (node is None or node.fn.view_of_input):
+            return self._write_through(op, compute)   # raises: nothing to write through
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
         old._node = self._node
         result = compute(old)
@@ -79,10 +84,37 @@ class InplaceMixin:
             with saved.writable(self._data):   # ops that saved the old values now raise
                 self._data[...] = result._data
         else:
-            # a view of another tensor's memory: writing into it would change that tensor
-            # behind its graph's back (a wrong gradient), so this tensor gets the new array
+            # a view of an op's own temporary (a product reshaped, say): no other tensor
+            # shares it, and the op may have saved the base, so this tensor gets the new array
             self._data = result._data
         self._node, self._requires_grad = result._node, True
+        return self
+
+    def _write_through(self, op, compute):
+        """A recorded in-place op on h[index] (a view): as in PyTorch, it changes h, by a
+        recorded h[index] = new value, and this tensor becomes h[index] again. Views made by
+        reshape, permute or expand are refused (a clear error, not a change lost)."""
+        node = self._node
+        writable = node is not None and node.fn is GetItem and _is_basic(node.index)
+        base = node.viewed() if writable else None
+        if base is None:
+            made = f" (made by {node.name()})" if node is not None else ""
+            raise RuntimeError(
+                f"{op}: in-place modification of a view of another tensor{made} inside a "
+                f"recorded graph is not supported; write through the tensor it views "
+                f"(h[:, 0] = h[:, 0] * 5 rather than h.view(-1)[0].mul_(5)) or use the "
+                f"out-of-place op")
+        old = Tensor._wrap(self._data.copy(), self._requires_grad)
+        old._node = node
+        result = compute(old)
+        if result.shape != self.shape:
+            raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
+                             f"place into a tensor of shape {self.shape}")
+        index = node.index
+        base[index] = result
+        fresh = base[index]
+        self._data, self._node, self._requires_grad = fresh._data, fresh._node, True
+        self._version += 1
         return self
 
     def __setitem__(self, index, value):

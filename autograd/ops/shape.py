@@ -8,6 +8,8 @@ from ..function import Function
 class Reshape(Function):
     """y = x.reshape(shape);  dx = g.reshape(x.shape)."""
 
+    view_of_input = True  # its output may share the input's memory
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
@@ -21,6 +23,8 @@ class Reshape(Function):
 class Permute(Function):
     """y = x.transpose(axes);  dx = g.transpose(inverse(axes))."""
 
+    view_of_input = True  # its output may share the input's memory
+
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
@@ -33,6 +37,8 @@ class Permute(Function):
 
 class Expand(Function):
     """y = broadcast_to(x, shape);  dx = g (the engine sums the stretched axes)."""
+
+    view_of_input = True  # its output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -52,6 +58,8 @@ def _is_basic(index) -> bool:
 
 class GetItem(Function):
     """y = x[index];  dx = zeros with g scatter-added at index (repeats accumulate)."""
+
+    view_of_input = True  # its output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, index):
