@@ -22,3 +22,4 @@ from .normalization import GroupNorm  # noqa: E402,F401
 from .dropout import Dropout1d, Dropout2d, Dropout3d  # noqa: E402,F401
 from .loss import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402,F401
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d  # noqa: E402,F401
+from .upsample import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402,F401,E501

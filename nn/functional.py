@@ -455,3 +455,4 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            has_b=b is not None)
 from .functional_extra import *  # noqa: E402,F401,F403
 from .functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
+from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, upsample  # noqa: E402,F401

@@ -1,0 +1,165 @@
+"""Resampling over the last 1-3 dims (nearest, linear, cubic) as one separable op.
+
+Along each resampled dim, output index o reads K input indices idx_k[o] with weights w_k[o]
+(nearest: K=1, linear: K=2, cubic: K=4). The tap tables follow PyTorch's CPU index arithmetic
+(ATen's UpSample.h): the scale is computed in the input's dtype, the source coordinate is
+floored after a cast to float32, and the fractional part is clamped to [0, 1].
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..function import Function
+
+
+class Tap(NamedTuple):
+    """One of the K reads along a dim: y[o] += weight[o] * x[index[o]] (weight None means 1).
+
+    `index` is non-decreasing, so its VJP is a segment sum: `starts` are the positions where
+    index changes and `targets` = index[starts] the input positions those segments feed.
+    """
+    index: np.ndarray
+    weight: np.ndarray | None
+    starts: np.ndarray
+    targets: np.ndarray
+
+
+def _tap(index, weight=None) -> Tap:
+    starts = np.flatnonzero(np.concatenate(([True], index[1:] != index[:-1])))
+    return Tap(index, weight, starts, index[starts])
+
+
+def _scale(n_in, n_out, align_corners, scale, f):
+    """area_pixel_compute_scale: input step per output step, in dtype f."""
+    if align_corners:
+        return f(n_in - 1) / f(n_out - 1) if n_out > 1 else f(0)
+    if scale is not None and scale > 0:
+        return f(1.0 / scale)
+    return f(n_in) / f(n_out)
+
+
+def _floor(src, n_in):
+    """floorf(src) (the coordinate is rounded to float32 first), at most n_in - 1."""
+    return np.minimum(np.floor(src.astype(np.float32)).astype(np.int64), n_in - 1)
+
+
+def nearest_taps(n_in, n_out, scale, exact, dtype, float_scale=False):
+    """idx[o] = floor(o * s) ('nearest') or floor((o + 0.5) * s) ('nearest-exact'),
+    s = 1 / scale_factor if given else n_in / n_out.  None when idx is the identity.
+
+    PyTorch's kernels differ in the details: on 2-D inputs (float_scale=True) s is a float32,
+    n_out == n_in copies and n_out == 2 n_in halves the index for 'nearest'; on 1-D and 3-D
+    inputs s has the input's dtype and there are no such shortcuts.
+    """
+    if float_scale:
+        s, o = _scale(n_in, n_out, False, scale, np.float32), np.arange(n_out)
+        if not exact and n_out == n_in:
+            return None
+        if not exact and n_out == 2 * n_in:
+            idx = o >> 1
+        else:
+            idx = _floor((o + 0.5) * np.float64(s) if exact else o.astype(np.float32) * s, n_in)
+    else:
+        f = np.dtype(dtype).type
+        s, o = _scale(n_in, n_out, False, scale, f), np.arange(n_out).astype(f)
+        idx = _floor(s * (o + f(0.5)) if exact else s * o, n_in)
+    if n_out == n_in and np.array_equal(idx, np.arange(n_in)):
+        return None
+    return (_tap(idx),)
+
+
+def _source(n_in, n_out, align_corners, scale, f):
+    s = _scale(n_in, n_out, align_corners, scale, f)
+    o = np.arange(n_out).astype(f)
+    return s * o if align_corners else s * (o + f(0.5)) - f(0.5)
+
+
+def linear_taps(n_in, n_out, align_corners, scale, dtype):
+    """Two taps: floor(src) and the next index (clamped), weights 1 - t and t.
+    None when n_out == n_in (PyTorch copies the input then)."""
+    if n_out == n_in:
+        return None
+    f = np.dtype(dtype).type
+    src = np.maximum(_source(n_in, n_out, align_corners, scale, f), f(0))
+    i0 = _floor(src, n_in)
+    t = np.clip(src - i0.astype(f), f(0), f(1))
+    i1 = i0 + (i0 < n_in - 1)
+    return (_tap(i0, f(1) - t), _tap(i1, t))
+
+
+def _cubic1(x, a):
+    return ((a + 2) * x - (a + 3)) * x * x + 1
+
+
+def _cubic2(x, a):
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+
+def cubic_taps(n_in, n_out, align_corners, scale, dtype):
+    """Four taps floor(src) - 1 ... floor(src) + 2 (clamped to the input) with the cubic
+    convolution weights of A = -0.75."""
+    f = np.dtype(dtype).type
+    src = _source(n_in, n_out, align_corners, scale, f)
+    i0 = _floor(src, n_in)
+    t = np.clip(src - i0.astype(f), f(0), f(1))
+    a, one = f(-0.75), f(1)
+    weights = (_cubic2(t + one, a), _cubic1(t, a), _cubic1(one - t, a),
+               _cubic2(one - t + one, a))
+    return tuple(_tap(np.clip(i0 - 1 + j, 0, n_in - 1), w) for j, w in enumerate(weights))
+
+
+def _gather(x, taps, axis):
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    out = None
+    for tap in taps:
+        term = np.take(x, tap.index, axis=axis)
+        if tap.weight is not None:
+            term *= tap.weight.reshape(shape)
+        if out is None:
+            out = term
+        else:
+            out += term
+    return out
+
+
+def _scatter(g, taps, axis, n_in):
+    shape = [1] * g.ndim
+    shape[axis] = -1
+    out_shape = list(g.shape)
+    out_shape[axis] = n_in
+    dx = np.zeros(out_shape, g.dtype)
+    where = [slice(None)] * g.ndim
+    for tap in taps:
+        gw = g if tap.weight is None else g * tap.weight.reshape(shape)
+        where[axis] = tap.targets
+        dx[tuple(where)] += np.add.reduceat(gw, tap.starts, axis=axis)
+    return dx
+
+
+class Resample(Function):
+    """y = the taps applied along each of the last len(taps) dims (None: dim unchanged);
+    dx = g * w_k scatter-added at idx_k, dim by dim in reverse.
+    x: (N, C, *in_size) -> (N, C, *out_size)."""
+
+    @staticmethod
+    def forward(ctx, x, taps):
+        nd = len(taps)
+        y = x
+        for d in reversed(range(nd)):   # last dim first: PyTorch nests the sums that way
+            if taps[d] is not None:
+                y = _gather(y, taps[d], x.ndim - nd + d)
+        ctx.taps, ctx.x_shape = taps, x.shape
+        return y if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        taps, shape = ctx.taps, ctx.x_shape
+        nd = len(taps)
+        for d in range(nd):
+            if taps[d] is not None:
+                axis = len(shape) - nd + d
+                g = _scatter(g, taps[d], axis, shape[axis])
+        return (g,)
