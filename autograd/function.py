@@ -18,7 +18,7 @@ import weakref
 
 import numpy as np
 
-from . import saved
+from . import saved, views
 from .saved import _lock, _release
 
 _grad_enabled = True
@@ -242,10 +242,11 @@ class Function:
         if anomaly_enabled:
             from .anomaly import check_forward
             check_forward(ctx, out)
-        if cls.view_of_input:   # in-place ops on the view write through to this tensor
-            ctx.viewed = weakref.ref(tensors[0])
         result = _wrap(out, True)
         result._node = ctx
+        if cls.view_of_input:   # in-place ops write through views and replay them (views.py)
+            ctx.viewed, ctx.view_params = weakref.ref(tensors[0]), params
+            views.register(tensors[0], result)
         return result
 
 

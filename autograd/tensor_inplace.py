@@ -5,16 +5,17 @@ scatter_add_, and the random fills uniform_, normal_, exponential_.
 As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is an op's output
 or the operand requires grad: the new value's gradient flows to the old value and to the
 operand, and the tensor's array is written in place, so the tensors sharing it (detach(),
-from_numpy) see the write. One difference: a recorded in-place op on a tensor whose array is a
-view of another array gives the tensor a new array instead (the tensor it views keeps its
-values; PyTorch would change both and re-record the other's history). Outside a recorded graph
-it is a plain write. Either way, backward through an op that saved the old values raises.
+from_numpy, views) see the write and the views are re-recorded (views.py). An in-place op on
+h[index] writes through to h. Refused: an in-place op on a view made by reshape or permute in a
+recorded graph (clear error). The output of an op that is a view of the op's own temporary
+(Linear's reshaped product, say) gets a new array instead. Outside a recorded graph it is a
+plain write. Either way, backward through an op that saved the old values raises.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import saved
+from . import saved, views
 from .dims import _numpy_message
 from .function import is_grad_enabled, no_grad
 from .generator import pick
@@ -83,11 +84,13 @@ class InplaceMixin:
         if self._data.base is None:
             with saved.writable(self._data):   # ops that saved the old values now raise
                 self._data[...] = result._data
+            self._node, self._requires_grad = result._node, True
+            views.replay(self)   # views taken before see the new values: re-record them
         else:
             # a view of an op's own temporary (a product reshaped, say): no other tensor
             # shares it, and the op may have saved the base, so this tensor gets the new array
             self._data = result._data
-        self._node, self._requires_grad = result._node, True
+            self._node, self._requires_grad = result._node, True
         return self
 
     def _write_through(self, op, compute):

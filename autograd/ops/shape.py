@@ -70,7 +70,10 @@ class GetItem(Function):
                   if isinstance(i, np.ndarray)]
         if arrays:
             ctx.save_for_backward(*arrays)
-        return np.asarray(x[index])
+        out = x[index]
+        if out.__class__ is not np.ndarray:   # an integer for every axis: a 0-d view, not a copy
+            out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, g):

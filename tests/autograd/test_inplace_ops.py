@@ -189,3 +189,30 @@ def test_recorded_overwrites_match_torch(op):
                      ([st.grad.numpy()] if op == "copy_" else []))
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
+
+
+def test_views_taken_before_an_in_place_op_follow_it_like_torch():
+    results = []
+    for lib in (autograd, torch):
+        a = lib.tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
+        b = lib.tensor([2.0, 3.0, 4.0], requires_grad=True)
+        y = a * 1.0
+        v, w, e = y[0], y.T, y[1, 2]
+        u = v[1:]                   # a view of a view
+        y.mul_(b)
+        y[1, 0] = 9.0
+        loss = (v * v).sum() + (w * w).sum() + (u * u).sum() + e * e
+        loss.backward()
+        results.append([t.detach().numpy() for t in (v, w, u, e, a.grad, b.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_the_view_registry_does_not_grow_with_a_weight_viewed_every_step():
+    from autograd import views
+    w = autograd.tensor(np.ones((3, 3)), requires_grad=True)
+    for _ in range(1000):
+        (autograd.ones(2, 3, dtype=autograd.float64) @ w.T).sum()
+    assert len(views._views[id(w)][1]) <= 64
+    del w
+    assert not any(entry[0]() is None for entry in views._views.values())

@@ -1,0 +1,41 @@
+"""The views a recorded op made of a tensor (indexing, reshape, permute, expand), so that an
+in-place op on that tensor can re-record them.
+
+After `v = y[0]; y.mul_(b)`, v shares y's memory and shows the new values, but its node still
+reads the old y: its gradient would skip the multiplication. As PyTorch does, the in-place op
+replays every live view of y on the new y (same op, same arguments), and so on down views of
+views; v keeps its array and gets the new node.
+"""
+from __future__ import annotations
+
+import weakref
+
+_views = {}   # id(base Tensor) -> (weakref to it, [weakref to a view Tensor, ...])
+
+
+def register(base, view):
+    entry = _views.get(id(base))
+    if entry is None or entry[0]() is not base:
+        key = id(base)
+        entry = _views[key] = (weakref.ref(base, lambda _, key=key: _views.pop(key, None)), [])
+    refs = entry[1]
+    if len(refs) >= 32 and not len(refs) & (len(refs) - 1):
+        refs[:] = [r for r in refs if r() is not None]   # a weight viewed every step
+    refs.append(weakref.ref(view))
+
+
+def replay(base):
+    """Re-record the live views of base (after base changed in place and got a new node)."""
+    entry = _views.pop(id(base), None)
+    if entry is None or entry[0]() is not base:
+        return
+    refs = entry[1]
+    for ref in refs:
+        view = ref()
+        node = None if view is None else view._node
+        if node is None or not node.fn.view_of_input or node.viewed() is not base:
+            continue   # gone, or re-recorded since by an op of its own
+        fresh = node.fn.apply(base, **node.view_params)
+        view._node = fresh._node
+        register(base, view)
+        replay(view)
