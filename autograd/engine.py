@@ -103,7 +103,7 @@ def _accumulate_leaf(leaf, g, owned=None):
     elif g.__class__ is IndexedGrad:
         g.add_into(leaf.grad.data)
     else:
-        leaf.grad.data = leaf.grad.data + g
+        leaf.grad.data = np.add(leaf.grad.data, g, dtype=leaf.grad.data.dtype)
     if owned is not None:
         owned.add(id(leaf))
 
@@ -212,7 +212,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             ig, shape = in_grads[i], shapes[i]
             if parent.__class__ is not Node:
                 if ig is not None:
-                    accumulate(parent, ig if ig.shape == shape else unbroadcast(ig, shape),
+                    accumulate(parent, ig if ig.shape == shape else _fit(node, i, ig, shape),
                                owned_leaves)
                 continue
             left = pending[parent] - 1
@@ -233,7 +233,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
                 grads[parent] = prev
                 continue
             if ig.shape != shape:
-                ig = unbroadcast(ig, shape)
+                ig = _fit(node, i, ig, shape)
             if ig.dtype != node.dtypes[i]:
                 ig = ig.astype(node.dtypes[i])
             if prev is None:
@@ -246,6 +246,19 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
                     prev = np.asarray(prev)            # which a later += would not update
                 grads[parent] = prev
                 owned.add(parent)
+
+
+def _fit(node, i, g, shape: tuple) -> np.ndarray:
+    """unbroadcast(g, shape), or a clear error when g cannot be the gradient of a broadcast
+    input of that shape (a custom Function's backward returned a wrong shape)."""
+    try:
+        ok = g.__class__ is IndexedGrad or np.broadcast_shapes(g.shape, shape) == g.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {g.shape} for "
+                           f"input {i} of shape {tuple(shape)}")
+    return unbroadcast(g, shape)
 
 
 def _one_per_input(node, grads) -> tuple:

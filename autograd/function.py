@@ -88,6 +88,17 @@ class set_grad_enabled:
         _grad_enabled = self._prev
         return False
 
+    def __call__(self, fn):
+        """As a decorator: grad mode is `mode` inside each call of fn (and back as it was now)."""
+        global _grad_enabled
+        _grad_enabled, mode = self._prev, self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
 
 class inference_mode:
     """`with inference_mode():` or `@inference_mode` (with or without parentheses): no graph

@@ -302,8 +302,8 @@ def _to_args(args, kwargs):
     device = dtype = None
     if args and isinstance(args[0], Tensor):
         dtype = args.pop(0).dtype
-    elif args and (is_device_string(args[0]) or isinstance(args[0], (cpu.__class__, int))
-                   and not isinstance(args[0], bool)):
+    elif args and (args[0] is None or is_device_string(args[0])
+                   or isinstance(args[0], (cpu.__class__, int)) and not isinstance(args[0], bool)):
         device = args.pop(0)
         if args and not isinstance(args[0], bool):
             dtype = args.pop(0)

@@ -14,6 +14,7 @@ from autograd.dims import _axes, _one_axis
 from autograd.function import Function
 from autograd.ops.dropout import Dropout
 from autograd.ops.norm import LayerNorm
+from autograd.ops.reduce import Norm
 from autograd.tensor import Tensor, _t
 
 from . import functional_activation, functional_loss
@@ -233,42 +234,6 @@ def pad(input, pad, mode="constant", value=None):
 
 
 # ------------------------------------------------------------------------- norms
-class VectorNorm(Function):
-    """y = (sum |x|^p)^(1/p) over axes, dims kept (p = inf: max |x|);  dx as PyTorch's
-    norm VJP: 0 where y = 0, ties of the inf-norm share g."""
-
-    @staticmethod
-    def forward(ctx, x, p=2.0, axes=None):
-        a = np.abs(x)
-        if p == 2:
-            y = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
-        elif p == 1:
-            y = np.sum(a, axis=axes, keepdims=True)
-        elif p == math.inf:
-            y = np.max(a, axis=axes, keepdims=True, initial=0)
-        else:
-            y = np.sum(a ** p, axis=axes, keepdims=True) ** (1.0 / p)
-        ctx.save_for_backward(x, y)
-        ctx.p, ctx.axes = p, axes
-        return y.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved
-        p = ctx.p
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == 1:
-                return (np.sign(x) * g,)
-            if p == 2:
-                return (x * np.where(y == 0, 0, g / y),)
-            if p == math.inf:
-                mask = np.abs(x) == y
-                share = g / np.sum(mask, axis=ctx.axes, keepdims=True)
-                return (np.sign(x) * np.where(mask, share, 0),)
-            scale = np.where(y == 0, 0, g / y ** (p - 1))
-            return (np.sign(x) * np.abs(x) ** (p - 1) * scale,)
-
-
 class NormFloor(Function):
     """y = max(n, eps);  dx = g everywhere: PyTorch's cosine_similarity clamps the norms
     outside the graph, so the gradient passes as if unclamped."""
@@ -297,7 +262,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     (x,) = _floats(op, input=input)
     p = _norm_order(op, p)
     axes = _axes(dim, x.ndim, op)
-    norm = VectorNorm.apply(x, p=p, axes=axes)
+    norm = Norm.apply(x, p=p, axis=axes, keepdims=True)
     return x / norm.clamp(min=float(eps))
 
 
@@ -316,6 +281,6 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         return cosine_similarity(a.reshape(1), b.reshape(1), 0, eps).reshape(())
     a = a if a.shape == shape else a.expand(shape)
     b = b if b.shape == shape else b.expand(shape)
-    na = NormFloor.apply(VectorNorm.apply(a, p=2.0, axes=(axis,)), eps=float(eps))
-    nb = NormFloor.apply(VectorNorm.apply(b, p=2.0, axes=(axis,)), eps=float(eps))
+    na = NormFloor.apply(Norm.apply(a, p=2.0, axis=(axis,), keepdims=True), eps=float(eps))
+    nb = NormFloor.apply(Norm.apply(b, p=2.0, axis=(axis,), keepdims=True), eps=float(eps))
     return ((a / na) * (b / nb)).sum(axis)

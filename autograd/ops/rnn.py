@@ -103,7 +103,7 @@ class LSTMSequence(Function):
             np.matmul(w_t, dxpt[:, t * n:(t + 1) * n], out=dh)
         dx = dw_ih = dw_hh = None
         if needs[0]:
-            dx = (dxpt.T @ w_ih).reshape(n_steps, n, -1)
+            dx = (dxpt.T @ w_ih).reshape(n_steps, n, w_ih.shape[1])
         if needs[3]:
             dw_ih = dxpt @ x2
         if needs[4]:

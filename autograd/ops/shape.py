@@ -86,7 +86,7 @@ class SetItem(Function):
 
     @staticmethod
     def forward(ctx, x, v, index):
-        ctx.index = index
+        ctx.index, ctx.v_ndim = index, v.ndim
         out = x.copy()
         out[index] = v
         return out
@@ -97,7 +97,12 @@ class SetItem(Function):
         if ctx.needs_input_grad[0]:
             gx = g.copy()
             gx[ctx.index] = 0
-        return gx, (np.asarray(g[ctx.index]) if ctx.needs_input_grad[1] else None)
+        gv = None
+        if ctx.needs_input_grad[1]:
+            gv = np.asarray(g[ctx.index])
+            if gv.ndim < ctx.v_ndim:   # v had leading 1-dims that numpy dropped on assignment
+                gv = gv.reshape((1,) * (ctx.v_ndim - gv.ndim) + gv.shape)
+        return gx, gv
 
 
 class Cat(Function):
