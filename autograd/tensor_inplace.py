@@ -20,7 +20,7 @@ from .dims import _numpy_message
 from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
-from .ops.shape import GetItem, SetItem, _is_basic
+from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
 from .tensor_math import mask_arg
 from .tensor_shape import _index_arg
 
@@ -126,6 +126,11 @@ class InplaceMixin:
         self's old value everywhere else, as PyTorch's CopySlices does."""
         if self._records(value):
             value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
+            node = self._node
+            if self._data.base is None and not (node is not None and node.fn is GetItem
+                                                and _is_basic(node.index)):
+                self._setitem_in_place(index, value)
+                return
 
             def compute(old):
                 try:
@@ -144,6 +149,23 @@ class InplaceMixin:
         except _NUMPY_ERRORS as e:
             _reraise(e, f"setitem: cannot assign a value of shape {np.shape(value)} at index "
                         f"{index!r} of a tensor of shape {self.shape} and dtype {self.dtype}")
+
+    def _setitem_in_place(self, index, value):
+        """A recorded self[index] = value into the array self owns (SetItemInPlace)."""
+        if self._requires_grad and self._node is None:
+            self._inplace_check("__setitem__")   # a leaf that requires grad: raises
+        if value.dtype != self.dtype:
+            value = value.to(self.dtype)
+        try:
+            with saved.writable(self._data):   # ops that saved the old values now raise
+                result = SetItemInPlace.apply(self, value, index=_index_arg(index))
+        except _NUMPY_ERRORS as e:
+            _reraise(e, f"setitem: cannot assign a value of shape {value.shape} and dtype "
+                        f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
+                        f"and dtype {self.dtype}")
+        self._version += 1
+        self._node, self._requires_grad = result._node, True
+        views.replay(self)
 
     def _apply_inplace(self, op, fn, other=None):
         self._inplace_check(op)

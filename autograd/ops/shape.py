@@ -105,6 +105,17 @@ class SetItem(Function):
         return gx, gv
 
 
+class SetItemInPlace(SetItem):
+    """SetItem written into x itself: the tensor that owns x calls it inside saved.writable,
+    so a recorded t[index] = v costs the slots it writes, not a copy of t. Same VJP."""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index, ctx.v_ndim = index, v.ndim
+        x[index] = v
+        return x
+
+
 class Cat(Function):
     """y = concatenate(xs, axis);  each dx is its slice of g."""
 
