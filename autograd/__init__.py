@@ -26,3 +26,5 @@ from . import cuda  # noqa: F401
 from .device import device  # noqa: F401
 from .function import inference_mode, is_inference_mode_enabled, set_grad_enabled  # noqa: F401
 from .backprop import backward, grad  # noqa: F401
+from .torch_names import __getattr__  # noqa: E402,F401  (autograd.nn, .optim, .autograd)
+from . import utils  # noqa: E402,F401  (autograd.utils.data, as torch.utils.data)
