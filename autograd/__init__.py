@@ -28,3 +28,4 @@ from .function import inference_mode, is_inference_mode_enabled, set_grad_enable
 from .backprop import backward, grad  # noqa: F401
 from .torch_names import __getattr__  # noqa: E402,F401  (autograd.nn, .optim, .autograd)
 from . import utils  # noqa: E402,F401  (autograd.utils.data, as torch.utils.data)
+from .generator import get_rng_state, set_rng_state  # noqa: E402,F401

@@ -18,6 +18,24 @@ def default_generator() -> np.random.Generator:
     return _rng
 
 
+def get_rng_state() -> dict:
+    """The default generator's state (a dict that autograd.save can write): set_rng_state
+    with it replays the same draws, as torch.get_rng_state / set_rng_state do."""
+    return {"bit_generator": type(_rng.bit_generator).__name__,
+            "state": _rng.bit_generator.state}
+
+
+def set_rng_state(state: dict) -> None:
+    global _rng
+    try:
+        bits = getattr(np.random, state["bit_generator"])()
+        bits.state = state["state"]
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise ValueError(f"set_rng_state: expected a state from get_rng_state, got "
+                         f"{type(state).__name__} ({e})") from None
+    _rng = np.random.Generator(bits)
+
+
 def pick(generator) -> np.random.Generator:
     """The generator to draw from: the one given, else the default one."""
     if generator is None:

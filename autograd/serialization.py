@@ -112,9 +112,14 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def load(path):
+def load(path, map_location=None, weights_only=None):
     """Read a file written by save: the saved checkpoint, or for a flat state_dict an
-    OrderedDict of name -> ndarray in the saved order. Never unpickles."""
+    OrderedDict of name -> ndarray in the saved order. Never unpickles. map_location and
+    weights_only are PyTorch's arguments: everything loads to the CPU, and safely, anyway."""
+    if map_location is not None:
+        from .device import as_device
+        if not callable(map_location) and not isinstance(map_location, dict):
+            as_device(map_location, "load")   # "cpu" (a clear error for "cuda")
     path = os.fspath(path)
     with open(path, "rb") as f:
         magic = f.read(4)

@@ -218,3 +218,19 @@ def test_garbage_structure_and_truncation_are_clear_errors(tmp_path):
         zf.writestr("structure.json", b"{not json")
     with pytest.raises(RuntimeError, match="truncated or corrupt.*JSONDecodeError"):
         autograd.load(path)
+
+
+def test_rng_state_round_trips_through_a_checkpoint(tmp_path):
+    autograd.manual_seed(3)
+    autograd.randn(5)
+    state = autograd.get_rng_state()
+    expected = autograd.randn(4).data
+    autograd.save({"rng": state, "epoch": 2}, tmp_path / "ck.npz")
+    autograd.manual_seed(99)
+    loaded = autograd.load(tmp_path / "ck.npz", map_location="cpu")
+    autograd.set_rng_state(loaded["rng"])
+    np.testing.assert_array_equal(autograd.randn(4).data, expected)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        autograd.load(tmp_path / "ck.npz", map_location="cuda:0")
+    with pytest.raises(ValueError, match="set_rng_state"):
+        autograd.set_rng_state({"bits": 1})
