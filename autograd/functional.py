@@ -2,8 +2,16 @@
 PyTorch's parameter names (input, other, dim, keepdim)."""
 from __future__ import annotations
 
+import builtins
+import math
+
+import numpy as np
+
+from .device import as_device
+from .dtypes import _supported
 from .ops import activation as A
-from .tensor import Tensor, _t  # noqa: F401  (Tensor re-exported)
+from .tensor import Tensor, _t, cat  # noqa: F401  (Tensor re-exported)
+from .tensor_index import _wrap, index_add, masked_select, repeat_interleave  # noqa: F401
 from .tensor_math import allclose, bmm, einsum, equal, mm  # noqa: F401  (re-exported)
 
 # ruff: noqa: A001, A002  (input, min, max, sum, all, ... are PyTorch's names)
@@ -112,7 +120,139 @@ def split(input, split_size_or_sections, dim=0):
     return _t(input).split(split_size_or_sections, dim)
 
 
-__all__ = ["add", "sub", "mul", "div", "pow", "floor_divide", "remainder", "exp", "log", "sqrt",
+def eq(input, other): return _t(input) == other
+def ne(input, other): return _t(input) != other
+def lt(input, other): return _t(input) < other
+def le(input, other): return _t(input) <= other
+def gt(input, other): return _t(input) > other
+def ge(input, other): return _t(input) >= other
+def logical_and(input, other): return _t(input).logical_and(other)
+def logical_or(input, other): return _t(input).logical_or(other)
+def logical_xor(input, other): return _t(input).logical_xor(other)
+def logical_not(input): return _t(input).logical_not()
+def sign(input): return _t(input).sign()
+def floor(input): return _t(input).floor()
+def ceil(input): return _t(input).ceil()
+def trunc(input): return _t(input).trunc()
+def round(input, *, decimals=0): return _t(input).round(decimals)
+def clamp_min(input, min): return _t(input).clamp_min(min)
+def clamp_max(input, max): return _t(input).clamp_max(max)
+def lerp(input, end, weight): return _t(input).lerp(end, weight)
+def addcmul(input, tensor1, tensor2, *, value=1): return _t(input).addcmul(tensor1, tensor2, value=value)  # noqa: E501
+def addcdiv(input, tensor1, tensor2, *, value=1): return _t(input).addcdiv(tensor1, tensor2, value=value)  # noqa: E501
+def cumprod(input, dim, *, dtype=None): return _t(input).cumprod(dim, dtype=dtype)
+def dot(input, tensor): return _t(input).dot(tensor)
+def outer(input, vec2): return _t(input).outer(vec2)
+def diag(input, diagonal=0): return _t(input).diag(diagonal)
+def swapaxes(input, axis0, axis1): return _t(input).transpose(axis0, axis1)
+def movedim(input, source, destination): return _t(input).movedim(source, destination)
+def unflatten(input, dim, sizes): return _t(input).unflatten(dim, sizes)
+def narrow(input, dim, start, length): return _t(input).narrow(dim, start, length)
+def unbind(input, dim=0): return _t(input).unbind(dim)
+def numel(input): return _t(input).numel()
+def is_tensor(obj): return isinstance(obj, Tensor)
+def is_floating_point(input): return input.is_floating_point()
+
+
+swapdims = swapaxes
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """data as a tensor without a copy where possible: a Tensor of the same dtype is
+    returned as is, a numpy array of a supported dtype is shared (as from_numpy)."""
+    if device is not None:
+        as_device(device, "as_tensor")
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return Tensor._wrap(_supported(data, "as_tensor"), False)
+    return Tensor(data, dtype=dtype)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """1-D tensors (n0,), (n1,), ... -> one (n0, n1, ...) grid each ('xy' swaps the first two
+    dims of the result, as numpy); differentiable (each grid is an expanded view)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    tensors = [_t(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("meshgrid: expects a non-empty list of tensors")
+    if builtins.any(t.ndim > 1 for t in tensors) or len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors of one dtype, got shapes "
+                           f"{[t.shape for t in tensors]} and dtypes "
+                           f"{[str(t.dtype) for t in tensors]}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    order = [1, 0] + list(range(2, len(tensors))) if swap else list(range(len(tensors)))
+    shape = tuple(tensors[i].numel() for i in order)
+    out = []
+    for i, t in enumerate(tensors):
+        at = order.index(i)
+        view = [1] * len(tensors)
+        view[at] = shape[at]
+        out.append(t.reshape(view).expand(shape))
+    return tuple(out)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The sorted distinct elements (or slices along dim) of input, optionally with the
+    int64 inverse (where each element went) and counts; carries no gradient."""
+    x = _t(input)
+    if dim is None:
+        vals, inv, counts = np.unique(x.data, return_inverse=True, return_counts=True)
+        inv = inv.reshape(x.shape)
+    else:
+        from .dims import _one_axis
+        axis = _one_axis(dim, x.ndim, "unique")
+        if x.ndim == 0:
+            raise IndexError("unique: dim is not supported for a 0-d tensor")
+        vals, inv, counts = np.unique(x.data, return_inverse=True, return_counts=True,
+                                      axis=axis)
+        inv = inv.reshape(-1)
+    out = (_wrap(vals.astype(x.dtype, copy=False)),)
+    if return_inverse:
+        out += (_wrap(inv.astype(np.int64)),)
+    if return_counts:
+        out += (_wrap(counts.astype(np.int64)),)
+    return out[0] if len(out) == 1 else out
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim: out[i] = x[i + 1] - x[i], applied n times,
+    after prepend/append are concatenated along dim. Bool tensors give x[i + 1] != x[i]."""
+    x = _t(input)
+    if x.ndim == 0:
+        raise RuntimeError("diff: expects input to be at least one-dimensional")
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise RuntimeError(f"diff: order must be a non-negative int, got {n!r}")
+    from .dims import _one_axis
+    axis = _one_axis(dim, x.ndim, "diff")
+    parts = [p for p in (prepend, x, append) if p is not None]
+    parts = [_t(p) for p in parts]
+    if builtins.any(p.ndim != x.ndim for p in parts):
+        raise RuntimeError(f"diff: prepend and append must have the input's ndim, got shapes "
+                           f"{[p.shape for p in parts]}")
+    if len(parts) > 1:
+        x = cat(parts, axis)
+    for _ in range(n):
+        m = x.shape[axis]
+        if m == 0:
+            break
+        hi = x.narrow(axis, 1, m - 1)
+        lo = x.narrow(axis, 0, m - 1)
+        x = hi != lo if x.dtype == np.bool_ else hi - lo
+    return x
+
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+           "logical_not", "sign", "floor", "ceil", "trunc", "round", "clamp_min", "clamp_max",
+           "lerp", "addcmul", "addcdiv", "cumprod", "dot", "outer", "diag", "swapaxes",
+           "swapdims", "movedim", "unflatten", "narrow", "unbind", "numel", "is_tensor",
+           "is_floating_point", "pi", "e", "inf", "nan", "as_tensor", "meshgrid", "unique",
+           "diff", "repeat_interleave", "masked_select", "index_add",
+           "add", "sub", "mul", "div", "pow", "floor_divide", "remainder", "exp", "log", "sqrt",
            "rsqrt", "log1p", "expm1", "sin", "cos", "tan", "square", "reciprocal", "abs", "neg",
            "clamp", "maximum", "minimum", "isnan", "isinf", "isfinite", "tril", "triu", "relu",
            "tanh", "sigmoid", "softmax", "log_softmax", "leaky_relu", "step", "heaviside", "sum",

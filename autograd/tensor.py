@@ -5,6 +5,7 @@ Its other methods come from mixins, wired by hand to the op classes in `ops/` (e
 through `Function.apply`, which records the graph):
 
     tensor_math.py     operators, comparisons, elementwise math, activations; where
+    tensor_pointwise.py  ne/lt/..., logical_*, sign/floor/ceil/round, lerp, addcmul/addcdiv
     tensor_reduce.py   sum/mean/max/min/prod/norm/cumsum, all/any, softmax family
     tensor_linalg.py   matmul, mm, bmm, einsum, tril/triu
     tensor_shape.py    reshape/view, permute, expand, indexing, split/chunk; cat, stack
@@ -30,6 +31,7 @@ from .tensor_factory import FactoryMixin
 from .tensor_index import IndexMixin
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_linalg import LinalgMixin
+from .tensor_pointwise import PointwiseMixin
 from .tensor_reduce import ReduceMixin
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
@@ -53,8 +55,8 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return _supported(arr, "tensor")
 
 
-class Tensor(MathMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin, FactoryMixin,
-             InplaceMixin):
+class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
+             FactoryMixin, InplaceMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")

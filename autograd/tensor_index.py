@@ -191,6 +191,62 @@ class IndexMixin:
             raise ValueError(f"repeat: repeats must be non-negative ints, got {reps}")
         return I.Repeat.apply(self, reps=tuple(int(r) for r in reps))
 
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """Each element (slice along dim; of the flattened x when dim is None) repeated
+        repeats times; repeats: an int or an integer tensor of one count per slice."""
+        x = self.reshape(-1) if dim is None else self
+        axis = 0 if dim is None else _one_axis(dim, x.data.ndim, "repeat_interleave")
+        n = x.data.shape[axis] if x.data.ndim else 1
+        if isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
+            reps = np.int64(repeats)
+        else:
+            reps = _index(repeats, "repeat_interleave")
+            if reps.ndim > 1 or reps.size not in (1, n):
+                raise ValueError(f"repeat_interleave: repeats of shape {reps.shape} must be 0-d "
+                                 f"or have one entry per slice ({n}) of dim {dim} (shape "
+                                 f"{self.shape})")
+        if np.any(reps < 0):
+            raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+        index = np.repeat(np.arange(n), reps.reshape(-1) if reps.size == n else int(reps))
+        if output_size is not None and output_size != index.size:
+            raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
+                             f"repeated size {index.size}")
+        if x.data.ndim == 0:
+            x = x.reshape(1)
+        return x.index_select(axis, index)
+
+    def masked_select(self, mask):
+        """The elements of x where mask is True, as 1-D (x and mask broadcast together)."""
+        m = mask.data if isinstance(mask, _tm.Tensor) else np.asarray(mask)
+        if m.dtype != np.bool_:
+            raise TypeError(f"masked_select: mask must be a bool tensor, got dtype {m.dtype}")
+        try:
+            shape = np.broadcast_shapes(m.shape, self.data.shape)
+        except ValueError:
+            raise ValueError(f"masked_select: a mask of shape {m.shape} and a tensor of shape "
+                             f"{self.shape} cannot be broadcast together") from None
+        x = self if self.data.shape == shape else self.expand(shape)
+        return GetItem.apply(x, index=np.broadcast_to(m, shape).copy())
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """A copy of x with alpha * source's slices added at index along dim:
+        out[..., index[i], ...] += alpha * source[..., i, ...] (repeats add up)."""
+        idx = _index(index, "index_add")
+        src = source if isinstance(source, _tm.Tensor) else _tm.Tensor(source)
+        x, s = (self.reshape(1), src.reshape(1)) if self.data.ndim == 0 else (self, src)
+        axis = _one_axis(dim, x.data.ndim, "index_add")
+        want = x.data.shape[:axis] + (idx.size,) + x.data.shape[axis + 1:]
+        if idx.ndim > 1 or s.data.shape != want:
+            raise ValueError(f"index_add: source of shape {src.shape} and index of shape "
+                             f"{idx.shape} do not fit a tensor of shape {self.shape} along dim "
+                             f"{dim} (source should have shape {want})")
+        _in_range(idx, x.data.shape[axis], "index_add", dim)
+        shape = [1] * x.data.ndim
+        shape[axis] = idx.size
+        full = np.broadcast_to(idx.reshape(shape), want).copy()
+        out = x.scatter_add(axis, full, s if alpha == 1 else s * alpha)
+        return out.reshape(()) if self.data.ndim == 0 else out
+
     def flip(self, *dims):
         """x reversed along each of dims."""
         dims = _shape_arg(dims)
@@ -264,6 +320,26 @@ def nonzero(input, *, as_tuple=False):
 
 def flip(input, dims):
     return _tm._t(input).flip(dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """input.repeat_interleave(repeats, dim); with repeats None, input holds the counts and
+    the result is arange(len(input)) repeated by them."""
+    if repeats is None:
+        counts = _index(input, "repeat_interleave")
+        if counts.ndim > 1 or np.any(counts < 0):
+            raise ValueError(f"repeat_interleave: counts must be 0-d or 1-d and non-negative, "
+                             f"got shape {counts.shape}")
+        return _wrap(np.repeat(np.arange(counts.size), counts.reshape(-1)))
+    return input.repeat_interleave(repeats, dim, output_size=output_size)
+
+
+def masked_select(input, mask):
+    return input.masked_select(mask)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    return input.index_add(dim, index, source, alpha=alpha)
 
 
 def roll(input, shifts, dims=None):

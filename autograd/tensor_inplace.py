@@ -42,6 +42,11 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
     ufunc(d, o * alpha, out=d, casting="unsafe")
 
 
+def _grad_operand(*operands):
+    """The first operand that requires grad (what makes an in-place op recorded), or None."""
+    return next((o for o in operands if isinstance(o, Tensor) and o._requires_grad), None)
+
+
 def _reraise(e, message):
     kind = IndexError if isinstance(e, IndexError) else type(e)
     kind = ValueError if kind is OverflowError else kind
@@ -297,6 +302,69 @@ class InplaceMixin:
     def scatter_add_(self, dim, index, src):
         """In-place scatter_add: self[index[i][j]][j] += src[i][j] for dim 0."""
         return self._inplace_via("scatter_add_", lambda old: old.scatter_add(dim, index, src), src)
+
+    def _unary_(self, op, compute):
+        """relu_, exp_, ...: a float result written into a float tensor only."""
+        if self.dtype.kind != "f" and op not in ("relu_", "neg_", "abs_", "square_"):
+            raise TypeError(f"{op}: the result is floating point and cannot be written in "
+                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
+        return self._inplace_via(op, compute)
+
+    def relu_(self):
+        return self._unary_("relu_", lambda old: old.relu())
+
+    def exp_(self):
+        return self._unary_("exp_", lambda old: old.exp())
+
+    def sigmoid_(self):
+        return self._unary_("sigmoid_", lambda old: old.sigmoid())
+
+    def tanh_(self):
+        return self._unary_("tanh_", lambda old: old.tanh())
+
+    def neg_(self):
+        return self._unary_("neg_", lambda old: -old)
+
+    def abs_(self):
+        return self._unary_("abs_", lambda old: old.abs())
+
+    def sqrt_(self):
+        return self._unary_("sqrt_", lambda old: old.sqrt())
+
+    def square_(self):
+        return self._unary_("square_", lambda old: old.square())
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def pow_(self, exponent):
+        if self.dtype.kind != "f" and np.asarray(exponent.data if isinstance(
+                exponent, Tensor) else exponent).dtype.kind == "f":
+            raise TypeError(f"pow_: a float exponent gives a float result that cannot be "
+                            f"written in place into a tensor of dtype {self.dtype}")
+        return self._inplace_via("pow_", lambda old: old ** exponent, exponent)
+
+    def lerp_(self, end, weight):
+        return self._inplace_via("lerp_", lambda old: old.lerp(end, weight),
+                                 _grad_operand(end, weight))
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self._inplace_via("addcmul_",
+                                 lambda old: old.addcmul(tensor1, tensor2, value=value),
+                                 _grad_operand(tensor1, tensor2))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self._inplace_via("addcdiv_",
+                                 lambda old: old.addcdiv(tensor1, tensor2, value=value),
+                                 _grad_operand(tensor1, tensor2))
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace_via("index_add_",
+                                 lambda old: old.index_add(dim, index, source, alpha=alpha),
+                                 source)
 
     # ----------------------------------------------------------------- random fills
     def _random_fill(self, op, draw, generator):

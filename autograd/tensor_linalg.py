@@ -7,6 +7,7 @@ import string
 import numpy as np
 
 from . import tensor_math as _tm  # Tensor is bound there once tensor.py has defined it
+from .ops import elementwise_more as E
 from .ops import linalg as L
 from .ops import matrix as X
 
@@ -18,6 +19,37 @@ class LinalgMixin:
 
     def mm(self, mat2):
         return mm(self, mat2)
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def dot(self, other):
+        """(n,) . (n,) -> 0-d; both 1-D of one dtype, as in PyTorch."""
+        other = _tm._t(other)
+        if self.data.ndim != 1 or other.data.ndim != 1:
+            raise RuntimeError(f"dot: expected 1-D tensors, got shapes {self.shape} and "
+                               f"{other.shape}")
+        if self.data.shape != other.data.shape:
+            raise RuntimeError(f"dot: inconsistent sizes {self.shape} and {other.shape}")
+        return matmul(self, other)
+
+    def outer(self, vec2):
+        """(n,) x (m,) -> (n, m), out[i, j] = self[i] * vec2[j]."""
+        vec2 = _tm._t(vec2)
+        if self.data.ndim != 1 or vec2.data.ndim != 1:
+            raise RuntimeError(f"outer: expected 1-D tensors, got shapes {self.shape} and "
+                               f"{vec2.shape}")
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    def diag(self, diagonal=0):
+        """(n,) -> (n+|k|, n+|k|) with self on diagonal k; (r, c) -> its diagonal k, 1-D."""
+        if self.data.ndim not in (1, 2):
+            raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+        if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
+            raise TypeError(f"diag: diagonal must be an int, got {diagonal!r}")
+        return E.Diag.apply(self, diagonal=int(diagonal))
 
     def bmm(self, mat2):
         return bmm(self, mat2)

@@ -38,8 +38,8 @@ def _check_divisor(a, b, op):
 
 
 class MathMixin:
-    """Operators, elementwise math and activations of Tensor (reductions and matrix methods
-    come from the two mixins it extends)."""
+    """Operators, elementwise math and activations of Tensor (the named comparisons, logical
+    and rounding methods come from PointwiseMixin)."""
 
     __slots__ = ()
 

@@ -10,6 +10,7 @@ import numpy as np
 from . import tensor_math as _tm  # Tensor is bound there once tensor.py has defined it
 from .dims import _axes, _one_axis
 from .dtypes import _FLOATS, bool_, int64
+from .ops import elementwise_more as E
 from .ops import reduce as R
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -126,6 +127,14 @@ class ReduceMixin:
             raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
         return R.CumSum.apply(self._accumulating(dtype),
                               axis=_one_axis(dim, self.data.ndim, "cumsum"))
+
+    def cumprod(self, dim, *, dtype=None):
+        """Running product along dim (same shape); integers and bools give int64; the
+        gradient is exact where x holds zeros."""
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
+        x, axis = self._accumulating(dtype), _one_axis(dim, self.data.ndim, "cumprod")
+        return x.clone() if x.data.ndim == 0 else E.CumProd.apply(x, axis=axis)
 
     def _accumulating(self, dtype):
         """self cast to `dtype`, or (as PyTorch's sum-like ops) integers and bools to int64."""

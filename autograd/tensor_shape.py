@@ -83,6 +83,59 @@ class ShapeMixin:
     def t(self):
         return self.transpose(0, 1)
 
+    swapaxes = swapdims = transpose
+
+    def movedim(self, source, destination):
+        """Move dims source (an int or tuple) to positions destination; the rest keep order."""
+        src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+        dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+        if len(src) != len(dst):
+            raise ValueError(f"movedim: source {source!r} and destination {destination!r} "
+                             f"must have the same number of dims")
+        n = self.data.ndim
+        src = [_one_axis(d, n, "movedim") for d in src]
+        dst = [_one_axis(d, n, "movedim") for d in dst]
+        if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise ValueError(f"movedim: repeated dim in source {source!r} or destination "
+                             f"{destination!r}")
+        return self if n == 0 else self.permute(_moved(n, src, dst))
+
+    def unflatten(self, dim, sizes):
+        """Dim dim of size n -> sizes (one may be -1; their product is n)."""
+        axis = _one_axis(dim, self.data.ndim, "unflatten")
+        sizes = tuple(sizes)
+        if not sizes:
+            raise ValueError("unflatten: sizes must be non-empty")
+        shape = self.data.shape
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[axis]) or \
+                (-1 in sizes and (known == 0 or shape[axis] % known)):
+            raise ValueError(f"unflatten: sizes {sizes} do not multiply to the size "
+                             f"{shape[axis]} of dim {dim} of a tensor of shape {shape}")
+        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
+
+    def narrow(self, dim, start, length):
+        """The slice [start, start + length) of dim (start may be negative)."""
+        if self.data.ndim == 0:
+            raise RuntimeError("narrow: cannot be applied to a 0-d tensor")
+        axis = _one_axis(dim, self.data.ndim, "narrow")
+        n = self.data.shape[axis]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n}")
+        start = start + n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds the size "
+                               f"{n} of dim {dim} (shape {self.shape})")
+        return self[(slice(None),) * axis + (slice(start, start + int(length)),)]
+
+    def unbind(self, dim=0):
+        """A tuple of the slices along dim, each with that dim removed."""
+        if self.data.ndim == 0:
+            raise RuntimeError("unbind: a 0-d tensor cannot be unbound")
+        axis = _one_axis(dim, self.data.ndim, "unbind")
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.data.shape[axis]))
+
     def squeeze(self, dim=None):
         if dim is None:
             shape = tuple(n for n in self.data.shape if n != 1)
@@ -153,6 +206,14 @@ class ShapeMixin:
             raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
         n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
         return self.split(max(-(-n // chunks), 1), dim)
+
+
+def _moved(n, src, dst) -> tuple:
+    """The permutation that moves axes src to positions dst (numpy.moveaxis's rule)."""
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return tuple(order)
 
 
 def _same_rank_and_dtype(tensors, op):

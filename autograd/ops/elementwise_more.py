@@ -1,0 +1,64 @@
+"""Rounding-like ops (zero gradient, as in PyTorch), the running product and the diagonal."""
+import numpy as np
+
+from ..function import Function
+
+
+class Rounded(Function):
+    """y = fn(x) for a piecewise-constant fn (floor, ceil, trunc, round, sign);  dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        return np.asarray(fn(x), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.zeros_like(g),)
+
+
+class CumProd(Function):
+    """y_k = prod_{i<=k} x_i along axis;  dx_k = (prod_{i<k} x_i) * T_k with
+    T_k = g_k + x_{k+1} T_{k+1}: no division, so zeros in x get PyTorch's exact gradient."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.save_for_backward(x)
+        ctx.axis = axis
+        return np.cumprod(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        xs, gs = np.moveaxis(x, ctx.axis, 0), np.moveaxis(g, ctx.axis, 0)
+        n = xs.shape[0]
+        if n == 0:
+            return (np.zeros_like(x),)
+        before = np.ones_like(xs)                # exclusive running product
+        if n > 1:
+            before[1:] = np.cumprod(xs[:-1], axis=0)
+        t = np.empty_like(gs)
+        t[n - 1] = gs[n - 1]
+        for k in range(n - 2, -1, -1):
+            t[k] = gs[k] + xs[k + 1] * t[k + 1]
+        return (np.moveaxis(before * t, 0, ctx.axis),)
+
+
+class Diag(Function):
+    """1-D x (n,) -> (n+|k|, n+|k|) with x on diagonal k; 2-D x -> its diagonal k (1-D);
+    dx = the diagonal of g, or g placed on a zero matrix's diagonal."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.shape, ctx.k = x.shape, diagonal
+        return np.diag(x, diagonal).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        if len(ctx.shape) == 1:
+            return (np.diagonal(g, ctx.k).copy(),)
+        dx = np.zeros(ctx.shape, g.dtype)
+        rows, cols = ctx.shape
+        k = ctx.k
+        i = np.arange(g.shape[0])
+        dx[i + max(-k, 0), i + max(k, 0)] = g
+        return (dx,)
