@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd.creation import default_generator
 from autograd.functional import leaky_relu, sigmoid, step, tanh  # noqa: F401  (re-exports)
-from autograd.ops.conv import Convolution, conv_geometry, ntuple
+from autograd.ops.conv import Convolution, conv_geometry
 from autograd.ops.dropout import Dropout
 from autograd.ops.embedding import Embedding
 from autograd.ops.gelu import APPROXIMATIONS, GELU
@@ -17,7 +17,6 @@ from autograd.ops.linalg import Linear as LinearOp
 from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
                                CrossEntropy, NLLLoss, check_class_target)
 from autograd.ops.norm import BatchNorm, LayerNorm
-from autograd.ops.pooling import AdaptiveAvgPool, AvgPool, MaxPool, pool_geometry
 from autograd.tensor import Tensor, _t
 
 __all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step",
@@ -175,98 +174,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation.  x: (N, C, L), weight: (F, C/groups, K), bias: (F,) -> (N, F, L')."""
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
-
-
-# ------------------------------------------------------------------------- pooling
-def _pool_input(op, nd, input):
-    """A float input of shape (N, C, *spatial) or (C, *spatial) where only N may be 0."""
-    (x,) = _floats(op, input=input)
-    if x.ndim in (nd + 1, nd + 2) and 0 in x.shape[x.ndim - nd - 1:]:
-        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
-                         f"dim may be 0), got input of shape {tuple(x.shape)}")
-    return x
-
-
-def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    x = _pool_input(op, nd, input)
-    kernel, stride, padding, dilation, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
-                                                           padding, dilation, ceil_mode)
-    indices = [] if return_indices else None
-    y = MaxPool.apply(x, kernel=kernel, stride=stride, padding=padding, dilation=dilation,
-                      out_size=out, indices_out=indices)
-    return (y, Tensor._wrap(indices[0], False)) if return_indices else y
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """Max over kH x kW windows (stride defaults to kernel_size; padding counts as -inf).
-    x: (N, C, H, W) -> (N, C, H', W'); with return_indices also the argmax as h*W + w."""
-    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
-                     return_indices)
-
-
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """Max over windows of size k.  x: (N, C, L) -> (N, C, L')."""
-    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
-                     return_indices)
-
-
-def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override):
-    x = _pool_input(op, nd, input)
-    kernel, stride, padding, _, out = pool_geometry(op, x.shape, nd, kernel_size, stride,
-                                                    padding, 1, ceil_mode)
-    if divisor_override is not None and (not isinstance(divisor_override, int)
-                                         or divisor_override <= 0):
-        raise ValueError(f"{op}: divisor_override must be a positive int, got "
-                         f"{divisor_override!r}")
-    return AvgPool.apply(x, kernel=kernel, stride=stride, padding=padding, out_size=out,
-                         count_include_pad=bool(count_include_pad),
-                         divisor=int(divisor_override or 0))
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
-    """Mean over kH x kW windows; zero padding counts in the divisor unless
-    count_include_pad=False.  x: (N, C, H, W) -> (N, C, H', W')."""
-    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override)
-
-
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):
-    """Mean over windows of size k.  x: (N, C, L) -> (N, C, L')."""
-    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, None)
-
-
-def _adaptive(op, nd, input, output_size):
-    (x,) = _floats(op, input=input)
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
-                         f"{tuple(x.shape)}")
-    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
-        output_size is None else tuple(output_size)
-    if len(sizes) != nd:
-        raise ValueError(f"{op}: output_size must be an int or {nd} ints, got {output_size!r}")
-    out = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
-    ntuple(out, nd, "output_size", op, 1)
-    if 0 in x.shape[1:]:    # as PyTorch: only the leading dim may be empty
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has an empty dim after the "
-                         f"first")
-    return AdaptiveAvgPool.apply(x, out_size=out)
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """Mean over the windows that split (H, W) into output_size cells (None keeps a dim).
-    x: (N, C, H, W) -> (N, C, oH, oW)."""
-    return _adaptive("adaptive_avg_pool2d", 2, input, output_size)
-
-
-def adaptive_avg_pool1d(input, output_size):
-    """x: (N, C, L) -> (N, C, output_size)."""
-    return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
 
 
 # ------------------------------------------------------------------------- losses
@@ -453,6 +360,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     tensors = [t for t in (x, w, b) if t is not None]
     return LayerNorm.apply(*tensors, n_dims=k, eps=eps, has_w=w is not None,
                            has_b=b is not None)
+from .functional_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402,F401
+                              avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .functional_extra import *  # noqa: E402,F401,F403
 from .functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
 from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, upsample  # noqa: E402,F401
