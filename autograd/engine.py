@@ -192,6 +192,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             watch[node] = g
         if node.stamp is not None and node.stamp != saved.writes:
             _check_versions(node)
+        in_grads = ig = prev = None   # the last node's gradients: held here no more
         in_grads = node.fn.backward(node, g)
         del g
         parents = node.parents

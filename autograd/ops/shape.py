@@ -1,4 +1,6 @@
 """Shape and indexing ops. Their VJPs move gradient values; they never do arithmetic on them."""
+import sys
+
 import numpy as np
 
 from ..engine import IndexedGrad
@@ -93,16 +95,24 @@ class SetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gx = None
-        if ctx.needs_input_grad[0]:
-            gx = g.copy()
-            gx[ctx.index] = 0
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = np.asarray(g[ctx.index])
+            gv = np.array(g[ctx.index])
             if gv.ndim < ctx.v_ndim:   # v had leading 1-dims that numpy dropped on assignment
                 gv = gv.reshape((1,) * (ctx.v_ndim - gv.ndim) + gv.shape)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = g if _exclusive(g) else g.copy()
+            gx[ctx.index] = 0
         return gx, gv
+
+
+def _exclusive(g) -> bool:
+    """True when nothing but the engine's walk and this backward call refers to g (an array
+    that the VJP of the op after this one made for it alone), so it may be changed in place:
+    a recorded t[i] = v then costs its slots in backward too, not a copy of t's gradient.
+    The count: the walk's variable, backward's argument, this argument, getrefcount's own."""
+    return g.base is None and g.flags.writeable and sys.getrefcount(g) <= 4
 
 
 class SetItemInPlace(SetItem):

@@ -136,3 +136,20 @@ def test_setitem_shape_mismatch_names_shapes_and_dtypes():
     y = autograd.tensor(X, requires_grad=True) * 1.0
     with pytest.raises(ValueError, match=r"setitem.*\(5,\).*float64.*\(3, 4\)"):
         y[0] = autograd.tensor(np.ones(5), requires_grad=True)
+
+
+def test_a_recorded_fill_loop_and_shared_gradients_match_torch():
+    grads = []
+    for lib in (autograd, torch):
+        w = lib.tensor(np.arange(6.0).reshape(2, 3) / 10, requires_grad=True)
+        leaf = lib.tensor(np.ones((5, 2, 3)), requires_grad=True)
+        out = lib.zeros(5, 2, 3, dtype=lib.float64) * 1
+        for t in range(5):
+            out[t] = w * (t + 1)           # each write recorded, the gradient flows back
+        both = out + leaf                  # Add hands one gradient array to two parents
+        again = out * 2 + both
+        (again * again).sum().backward()
+        grads.append([w.grad.numpy() if lib is torch else w.grad.data,
+                      leaf.grad.numpy() if lib is torch else leaf.grad.data])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
