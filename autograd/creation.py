@@ -109,7 +109,8 @@ def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
 def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return Tensor._wrap(pick(generator).integers(low, high, size=size).astype(dtype or np.int64), False)
+    draws = pick(generator).integers(low, high, size=size)
+    return Tensor._wrap(draws.astype(dtype or np.int64), False)
 
 
 def randperm(n, generator=None) -> Tensor:

@@ -138,8 +138,10 @@ def round(input, *, decimals=0): return _t(input).round(decimals)
 def clamp_min(input, min): return _t(input).clamp_min(min)
 def clamp_max(input, max): return _t(input).clamp_max(max)
 def lerp(input, end, weight): return _t(input).lerp(end, weight)
-def addcmul(input, tensor1, tensor2, *, value=1): return _t(input).addcmul(tensor1, tensor2, value=value)  # noqa: E501
-def addcdiv(input, tensor1, tensor2, *, value=1): return _t(input).addcdiv(tensor1, tensor2, value=value)  # noqa: E501
+def addcmul(input, tensor1, tensor2, *, value=1):
+    return _t(input).addcmul(tensor1, tensor2, value=value)
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    return _t(input).addcdiv(tensor1, tensor2, value=value)
 def cumprod(input, dim, *, dtype=None): return _t(input).cumprod(dim, dtype=dtype)
 def dot(input, tensor): return _t(input).dot(tensor)
 def outer(input, vec2): return _t(input).outer(vec2)
