@@ -14,7 +14,6 @@ Arrays saved for backward are read-only until the graph frees them (see `_lock`)
 from __future__ import annotations
 
 import functools
-import weakref
 
 import numpy as np
 
@@ -168,9 +167,12 @@ class Context:
     @saved.setter
     def saved(self, arrays):
         self._saved = arrays
-        if not arrays and self._guards:
-            _release(self._guards)
-            self._guards = None
+        if not arrays:
+            if self._guards:
+                _release(self._guards)
+                self._guards = None
+            if "viewed" in self.__dict__:   # a view op's base tensor: freed with the graph
+                del self.__dict__["viewed"]
 
     def __del__(self):
         if self._guards:
@@ -255,8 +257,9 @@ class Function:
             check_forward(ctx, out)
         result = _wrap(out, True)
         result._node = ctx
-        if cls.view_of_input:   # in-place ops write through views and replay them (views.py)
-            ctx.viewed, ctx.view_params = weakref.ref(tensors[0]), params
+        if cls.view_of_input and out.base is not None and np.may_share_memory(
+                out, tensors[0]._data):   # in-place ops write through views, replay them
+            ctx.viewed, ctx.view_params = tensors[0], params
             views.register(tensors[0], result)
         return result
 

@@ -7,9 +7,7 @@ or the operand requires grad: the new value's gradient flows to the old value an
 operand, and the tensor's array is written in place, so the tensors sharing it (detach(),
 from_numpy, views) see the write and the views are re-recorded (views.py). An in-place op on
 h[index] writes through to h. Refused: an in-place op on a view made by reshape or permute in a
-recorded graph (clear error). The output of an op that is a view of the op's own temporary
-(Linear's reshaped product, say) gets a new array instead. Outside a recorded graph it is a
-plain write. Either way, backward through an op that saved the old values raises.
+recorded graph (clear error). Outside a recorded graph it is a plain write. Either way, backward through an op that saved the old values raises.
 """
 from __future__ import annotations
 
@@ -86,16 +84,10 @@ class InplaceMixin:
         if result.dtype != self.dtype:
             result = result.to(self.dtype)
         self._version += 1
-        if self._data.base is None:
-            with saved.writable(self._data):   # ops that saved the old values now raise
-                self._data[...] = result._data
-            self._node, self._requires_grad = result._node, True
-            views.replay(self)   # views taken before see the new values: re-record them
-        else:
-            # a view of an op's own temporary (a product reshaped, say): no other tensor
-            # shares it, and the op may have saved the base, so this tensor gets the new array
-            self._data = result._data
-            self._node, self._requires_grad = result._node, True
+        with saved.writable(self._data):   # ops that saved the old values now raise
+            self._data[...] = result._data
+        self._node, self._requires_grad = result._node, result._node is not None
+        views.replay(self)   # views taken before see the new values: re-record them
         return self
 
     def _write_through(self, op, compute):
@@ -104,7 +96,7 @@ class InplaceMixin:
         reshape, permute or expand are refused (a clear error, not a change lost)."""
         node = self._node
         writable = node is not None and node.fn is GetItem and _is_basic(node.index)
-        base = node.viewed() if writable else None
+        base = getattr(node, "viewed", None) if writable else None
         if base is None:
             made = f" (made by {node.name()})" if node is not None else ""
             raise RuntimeError(
@@ -121,7 +113,8 @@ class InplaceMixin:
         index = node.index
         base[index] = result
         fresh = base[index]
-        self._data, self._node, self._requires_grad = fresh._data, fresh._node, True
+        self._data, self._node = fresh._data, fresh._node
+        self._requires_grad = fresh._node is not None
         self._version += 1
         return self
 
@@ -169,8 +162,10 @@ class InplaceMixin:
                         f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
                         f"and dtype {self.dtype}")
         self._version += 1
-        self._node, self._requires_grad = result._node, True
-        views.replay(self)
+        self._node, self._requires_grad = result._node, result._node is not None
+        idx = _index_arg(index)
+        region = self._data[idx] if _is_basic(idx) else None
+        views.replay(self, region if region.__class__ is np.ndarray else None)
 
     def _apply_inplace(self, op, fn, other=None):
         self._inplace_check(op)

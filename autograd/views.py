@@ -4,11 +4,15 @@ in-place op on that tensor can re-record them.
 After `v = y[0]; y.mul_(b)`, v shares y's memory and shows the new values, but its node still
 reads the old y: its gradient would skip the multiplication. As PyTorch does, the in-place op
 replays every live view of y on the new y (same op, same arguments), and so on down views of
-views; v keeps its array and gets the new node.
+views; v keeps its array and gets the new node. A view's node holds its base tensor (strongly), so a
+chain y[1:][0:2] replays through its unnamed middle link, and only outputs that share the
+input's memory count as views (y[[0, 2]] is a copy).
 """
 from __future__ import annotations
 
 import weakref
+
+import numpy as np
 
 _views = {}   # id(base Tensor) -> (weakref to it, [weakref to a view Tensor, ...])
 
@@ -24,17 +28,20 @@ def register(base, view):
     refs.append(weakref.ref(view))
 
 
-def replay(base):
-    """Re-record the live views of base (after base changed in place and got a new node)."""
+def replay(base, region=None):
+    """Re-record the live views of base (after base changed in place and got a new node); with
+    region (the part of base's array that changed), only the views that may overlap it."""
     entry = _views.pop(id(base), None)
     if entry is None or entry[0]() is not base:
         return
-    refs = entry[1]
-    for ref in refs:
+    for ref in entry[1]:
         view = ref()
         node = None if view is None else view._node
-        if node is None or not node.fn.view_of_input or node.viewed() is not base:
+        if node is None or getattr(node, "viewed", None) is not base:
             continue   # gone, or re-recorded since by an op of its own
+        if region is not None and not np.may_share_memory(view._data, region):
+            register(base, view)   # untouched slots: its node still gives the right gradient
+            continue
         fresh = node.fn.apply(base, **node.view_params)
         view._node = fresh._node
         register(base, view)

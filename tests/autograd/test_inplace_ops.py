@@ -216,3 +216,51 @@ def test_the_view_registry_does_not_grow_with_a_weight_viewed_every_step():
     assert len(views._views[id(w)][1]) <= 64
     del w
     assert not any(entry[0]() is None for entry in views._views.values())
+
+
+VIEW_CASES = {
+    "view of a view": lambda y, w: (y[1:][0:2], lambda: y.mul_(w)),
+    "reshape then index": lambda y, w: (y.reshape(2, 2)[1][0:1], lambda: y.mul_(w)),
+    "advanced index copies": lambda y, w: (y[[0, 2]], lambda: y.mul_(w)),
+    "mask copies": lambda y, w: (y[y > 2], lambda: y.add_(w)),
+    "slot written elsewhere": lambda y, w: (y[0:2], y.__setitem__(slice(2, 4), w) or (lambda: None)),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_CASES))
+def test_views_and_copies_around_an_in_place_op_match_torch(name):
+    results = []
+    for lib in (autograd, torch):
+        x = lib.tensor(np.arange(1.0, 5.0), requires_grad=True)
+        w = lib.tensor([0.5, 1.5, 2.0, 3.0][:4 if name != "slot written elsewhere" else 2],
+                       requires_grad=True)
+        y = x * 2.0
+        v, write = VIEW_CASES[name](y, w)
+        write()
+        (v * v * 3).sum().backward()
+        results.append([v.detach().numpy(), x.grad.numpy(),
+                        None if w.grad is None else w.grad.numpy()])
+    for ours, theirs in zip(*results):
+        # a view of untouched slots is not re-recorded: w gets no gradient where torch's is 0
+        ours = np.zeros_like(theirs) if ours is None and theirs is not None else ours
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_in_place_on_an_op_output_reaches_its_views_and_int_targets_stay_plain():
+    results = []
+    for lib, F in ((autograd, nn.functional), (torch, torch.nn.functional)):
+        W = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        t = F.linear(lib.tensor(np.ones((2, 2, 3))), W)   # ours: a view of Linear's product
+        v = t[0]
+        t.mul_(2)
+        v.sum().backward()
+        results.append([v.detach().numpy(), W.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    t = autograd.zeros(3, dtype=autograd.int64)
+    t[0] = autograd.ones(3, requires_grad=True)[0] * 2
+    assert not t.requires_grad
+    t[1] = 7
+    np.testing.assert_array_equal(t.data, [2, 7, 0])

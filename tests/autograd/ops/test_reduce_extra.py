@@ -78,7 +78,8 @@ def test_norm_matches_torch(p, keepdim, data, sd):
         return
     # elements away from 0 and distinct (no tied extremes, no kink of |x|), for gradcheck
     x = data.draw(arrays(shape, away_from_zero, unique=True))
-    assume(np.unique(np.abs(x)).size == x.size)    # 3 and -3 tie for the inf norms
+    a = np.sort(np.abs(x).ravel())   # 3 and -3 (or nearly) tie for the inf norms
+    assume(a.size < 2 or np.min(np.diff(a)) > 1e-3)
     check_op(lambda t: autograd.norm(t, p, dim, keepdim), lambda t: torch.norm(t, p, dim, keepdim),
              x, gradcheck=p != 0)
     check_op(lambda t: t.norm(p=p, dim=dim, keepdim=keepdim),
