@@ -110,7 +110,13 @@ def _accumulate_leaf(leaf, g, owned=None):
 
 def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
     """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`."""
-    run([tensor], [grad], retain_graph)
+    if tensor._node is not None and not leaf_hooks:   # the common case, without run's setup
+        _walk({tensor._node: grad}, retain_graph, _accumulate_leaf, _NOTHING_WATCHED, set())
+    else:
+        run([tensor], [grad], retain_graph)
+
+
+_NOTHING_WATCHED = {}   # read only
 
 
 def run(tensors, grads, retain_graph: bool = False, inputs=None):
@@ -204,6 +210,8 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
         if not retain_graph:
             node.saved = None
             node.freed = True
+            if node.fn.view_of_input:   # the view's base tensor goes with the graph
+                node.__dict__.pop("viewed", None)
         shapes = node.shapes
         # indexing, not zip: zip's reused result tuple would hold one more reference to each
         # gradient, which _accumulate_leaf's reference count must not see

@@ -167,12 +167,9 @@ class Context:
     @saved.setter
     def saved(self, arrays):
         self._saved = arrays
-        if not arrays:
-            if self._guards:
-                _release(self._guards)
-                self._guards = None
-            if "viewed" in self.__dict__:   # a view op's base tensor: freed with the graph
-                del self.__dict__["viewed"]
+        if not arrays and self._guards:
+            _release(self._guards)
+            self._guards = None
 
     def __del__(self):
         if self._guards:

@@ -82,7 +82,7 @@ def _release(guards):
                 continue
             if g.locked:
                 a.setflags(write=True)
-            if id(a) not in _pending:
+            if _waiting and id(a) not in _pending:
                 _wake(a)
 
 
