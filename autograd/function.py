@@ -14,6 +14,7 @@ Arrays saved for backward are read-only until the graph frees them (see `_lock`)
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -256,7 +257,11 @@ class Function:
         result._node = ctx
         if cls.view_of_input and out.base is not None and np.may_share_memory(
                 out, tensors[0]._data):   # in-place ops write through views, replay them
-            ctx.viewed, ctx.view_params = tensors[0], params
+            base = tensors[0]   # held weakly, or strongly when itself a view (so that a
+            # chain y[1:][0:2] keeps its middle link; a plain view must not keep its base's
+            # array alive: the chunks of each LSTM step would hold every step's gates)
+            held = base._node is not None and base._node.fn.view_of_input
+            ctx.viewed, ctx.view_params = base if held else weakref.ref(base), params
             views.register(tensors[0], result)
         return result
 

@@ -96,7 +96,7 @@ class InplaceMixin:
         reshape, permute or expand are refused (a clear error, not a change lost)."""
         node = self._node
         writable = node is not None and node.fn is GetItem and _is_basic(node.index)
-        base = getattr(node, "viewed", None) if writable else None
+        base = views.base_of(node) if writable else None
         if base is None:
             made = f" (made by {node.name()})" if node is not None else ""
             raise RuntimeError(

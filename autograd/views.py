@@ -4,9 +4,9 @@ in-place op on that tensor can re-record them.
 After `v = y[0]; y.mul_(b)`, v shares y's memory and shows the new values, but its node still
 reads the old y: its gradient would skip the multiplication. As PyTorch does, the in-place op
 replays every live view of y on the new y (same op, same arguments), and so on down views of
-views; v keeps its array and gets the new node. A view's node holds its base tensor (strongly), so a
-chain y[1:][0:2] replays through its unnamed middle link, and only outputs that share the
-input's memory count as views (y[[0, 2]] is a copy).
+views; v keeps its array and gets the new node. A view's node holds its base tensor weakly, or
+strongly when the base is itself a view, so a chain y[1:][0:2] replays through its unnamed
+middle link; only outputs that share the input's memory count as views (y[[0, 2]] is a copy).
 """
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ def register(base, view):
     refs.append(weakref.ref(view))
 
 
+def base_of(node):
+    """The tensor a view op's node views (None if gone or freed with the graph)."""
+    held = getattr(node, "viewed", None)
+    return held() if held.__class__ is weakref.ref else held
+
+
 def replay(base, region=None):
     """Re-record the live views of base (after base changed in place and got a new node); with
     region (the part of base's array that changed), only the views that may overlap it."""
@@ -37,7 +43,7 @@ def replay(base, region=None):
     for ref in entry[1]:
         view = ref()
         node = None if view is None else view._node
-        if node is None or getattr(node, "viewed", None) is not base:
+        if node is None or base_of(node) is not base:
             continue   # gone, or re-recorded since by an op of its own
         if region is not None and not np.may_share_memory(view._data, region):
             register(base, view)   # untouched slots: its node still gives the right gradient
