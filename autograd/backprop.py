@@ -21,6 +21,18 @@ def _tensors(value, what: str, op: str) -> list:
     return items
 
 
+def _inputs(inputs, op: str, hint: str) -> list:
+    """The `inputs` argument of grad/backward as a non-empty list of tensors that require grad."""
+    inputs = _tensors(inputs, "inputs", op)
+    if not inputs:
+        raise RuntimeError(f"{op}: `inputs` cannot be empty{hint}")
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"{op}: input {i} (shape {tuple(t.shape)}, dtype {t.dtype}) "
+                               f"does not require grad")
+    return inputs
+
+
 def _no_create_graph(create_graph, op):
     if create_graph:
         raise NotImplementedError(
@@ -77,13 +89,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if isinstance(inputs, dict):
         names, inputs = list(inputs), list(inputs.values())
     outputs = _tensors(outputs, "outputs", "grad")
-    inputs = _tensors(inputs, "inputs", "grad")
-    if not inputs:
-        raise RuntimeError("grad: `inputs` cannot be empty")
-    for i, t in enumerate(inputs):
-        if not t._requires_grad:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}, dtype {t.dtype}) "
-                               f"does not require grad")
+    inputs = _inputs(inputs, "grad", "")
     seeds = _seed_gradients(outputs, grad_outputs, "grad", "grad_outputs")
     retain = create_graph if retain_graph is None else retain_graph
     found = engine.run(outputs, seeds, retain, inputs=inputs)
@@ -118,13 +124,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         return
     if isinstance(inputs, dict):
         inputs = list(inputs.values())
-    inputs = _tensors(inputs, "inputs", "backward")
-    if not inputs:
-        raise RuntimeError("backward: `inputs` cannot be empty (pass None for every leaf)")
-    for i, t in enumerate(inputs):
-        if not t._requires_grad:
-            raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}, dtype {t.dtype}) "
-                               f"does not require grad")
+    inputs = _inputs(inputs, "backward", " (pass None for every leaf)")
     found = engine.run(tensors, seeds, retain, inputs=inputs)
     for t, g in zip(inputs, found):
         if g is None:

@@ -137,11 +137,13 @@ def linear(input, weight, bias=None):
 
 
 # ------------------------------------------------------------------------- convolution
-def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+def _conv_args(op, nd, input, weight, bias, weight_layout):
+    """(x, w, b) as float tensors of one dtype, with clear errors for a weight that is not
+    (nd + 2)-D or has a zero-size dim, and an input that is not (N, C, *) or (C, *)."""
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
     layout = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
     if w.ndim != nd + 2:
-        raise ValueError(f"{op}: weight must be {nd + 2}-D (F, C/groups, kernel...), got shape "
+        raise ValueError(f"{op}: weight must be {nd + 2}-D {weight_layout}, got shape "
                          f"{tuple(w.shape)}")
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
@@ -150,6 +152,11 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
         # the wrong channel count; a clear error for all three
         raise ValueError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (filters, "
                          f"channels per group and kernel sizes must be positive)")
+    return x, w, b
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, w, b = _conv_args(op, nd, input, weight, bias, "(F, C/groups, kernel...)")
     geometry = conv_geometry(op, x.shape, w.shape, None if b is None else b.shape, stride,
                              padding, dilation, groups)
     unbatched = x.ndim == nd + 1

@@ -3,26 +3,17 @@ from __future__ import annotations
 
 from autograd.ops.conv_transpose import ConvTranspose, conv_transpose_geometry
 
-from .functional import _floats, _zero_result
+from .functional import _conv_args, _zero_result
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
 
 
 def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding, groups,
                     dilation):
-    x, w, b = _floats(op, input=input, weight=weight, bias=bias)
-    layout = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
-    if w.ndim != nd + 2:
-        raise ValueError(f"{op}: weight must be {nd + 2}-D (C_in, C_out/groups, kernel...), got "
-                         f"shape {tuple(w.shape)}")
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
+    x, w, b = _conv_args(op, nd, input, weight, bias, "(C_in, C_out/groups, kernel...)")
     if 0 in x.shape[-nd:] and (x.ndim == nd + 1 or x.shape[0]):
         raise ValueError(f"{op}: input of shape {tuple(x.shape)} has a zero-size spatial dim "
                          f"(only an empty batch is supported)")
-    if 0 in w.shape:
-        raise ValueError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (channels "
-                         f"and kernel sizes must be positive)")
     geometry = conv_transpose_geometry(op, x.shape, w.shape, None if b is None else b.shape,
                                        stride, padding, output_padding, dilation, groups)
     unbatched = x.ndim == nd + 1
