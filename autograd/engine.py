@@ -208,7 +208,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             from .anomaly import check_backward
             check_backward(node, in_grads)
         if not retain_graph:
-            node.saved = None
+            node.free()
             node.freed = True
             if node.fn.view_of_input:   # the view's base tensor goes with the graph
                 node.__dict__.pop("viewed", None)

@@ -141,34 +141,31 @@ def is_inference_mode_enabled() -> bool:
 class Context:
     """Per-call storage that forward leaves for backward.
 
-    While a recorded op holds its saved arrays they are read-only (see `_lock`); setting
-    `saved` to None (the engine does, once backward has used them) or dropping the Context
-    makes them writeable again.
+    While a recorded op holds its saved arrays they are read-only (see `_lock`); `free()`
+    (the engine calls it once backward has used them) or dropping the Context makes them
+    writeable again. `saved` is a plain attribute: VJPs read it on the hot path.
     """
 
-    __slots__ = ("_saved", "_guards", "needs_input_grad", "__dict__")
+    __slots__ = ("saved", "_guards", "needs_input_grad", "__dict__")
 
     def __init__(self, needs_input_grad):
-        self._saved = ()
+        self.saved = ()
         self._guards = None
         self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *arrays):
-        self._saved = arrays
-
-    @property
-    def saved(self):
-        return self._saved
+        self.saved = arrays
 
     @property
     def saved_tensors(self):
         """PyTorch's name for `saved`: the arrays given to save_for_backward, as a tuple."""
-        return self._saved
+        return self.saved
 
-    @saved.setter
-    def saved(self, arrays):
-        self._saved = arrays
-        if not arrays and self._guards:
+    def free(self):
+        """Drop the saved arrays and make them writeable again (unless another graph holds
+        them)."""
+        self.saved = ()
+        if self._guards:
             _release(self._guards)
             self._guards = None
 
@@ -198,7 +195,7 @@ class Node(Context):
     retains = None   # weakref to the output Tensor whose .grad keeps that gradient
 
     def __init__(self, fn, needs_input_grad):
-        self._saved = ()
+        self.saved = ()
         self._guards = self.stamp = self.where = None
         self.needs_input_grad = needs_input_grad
         self.fn = fn
@@ -230,25 +227,48 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **params):
+        # one and two inputs spelled out: this runs for every op of every model, and each
+        # list comprehension of the general case costs a function call
+        n = len(tensors)
         try:
-            needs = tuple([t._requires_grad for t in tensors])
+            if n == 2:
+                a, b = tensors
+                needs = (a._requires_grad, b._requires_grad)
+                arrays = (a._data, b._data)
+            elif n == 1:
+                a = tensors[0]
+                needs = (a._requires_grad,)
+                arrays = (a._data,)
+            else:
+                needs = tuple([t._requires_grad for t in tensors])
+                arrays = [t._data for t in tensors]
         except AttributeError:  # a positional argument that is not a Tensor
             return _positional(cls).apply(
                 *[a for a in tensors if isinstance(a, _Tensor)], _args=tensors, **params)
         record = _grad_enabled and True in needs
         ctx = Node(cls, needs) if record else Context(None)
-        out = cls.forward(ctx, *[t._data for t in tensors], **params)
+        out = cls.forward(ctx, *arrays, **params)
         if out.__class__ is not np.ndarray:  # a numpy scalar from a full reduction
             out = np.asarray(out)
         elif out.base is not None and not out.flags.writeable and saved._guards:
             saved.inherit(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             return _wrap(out, False)
-        ctx.parents = tuple([(t if t._node is None else t._node) if t._requires_grad else None
-                             for t in tensors])
-        ctx.shapes = tuple([t._data.shape for t in tensors])
-        ctx.dtypes = tuple([t._data.dtype for t in tensors])
-        if ctx._saved:
+        if n == 2:
+            ctx.parents = ((a if a._node is None else a._node) if needs[0] else None,
+                           (b if b._node is None else b._node) if needs[1] else None)
+            ctx.shapes = (arrays[0].shape, arrays[1].shape)
+            ctx.dtypes = (arrays[0].dtype, arrays[1].dtype)
+        elif n == 1:
+            ctx.parents = (a if a._node is None else a._node,)
+            ctx.shapes = (arrays[0].shape,)
+            ctx.dtypes = (arrays[0].dtype,)
+        else:
+            ctx.parents = tuple([(t if t._node is None else t._node) if t._requires_grad
+                                 else None for t in tensors])
+            ctx.shapes = tuple([t._data.shape for t in tensors])
+            ctx.dtypes = tuple([t._data.dtype for t in tensors])
+        if ctx.saved:
             _watch_saved(ctx)
         if anomaly_enabled:
             from .anomaly import check_forward
@@ -269,7 +289,7 @@ class Function:
 def _watch_saved(node):
     """Lock the arrays forward saved; backward checks that none of their guards was written
     through the API (`saved.writable`, `t.data = ...`) after this forward."""
-    guards = _lock(node._saved)
+    guards = _lock(node.saved)
     if guards:
         node._guards = guards
         node.stamp = saved.writes
