@@ -160,7 +160,25 @@ def writable(*arrays):
     """Context manager around an in-place write made through the API into `arrays`: bumps the
     version of every guard on them, so backward through an op that saved them raises, and
     lifts the read-only lock for the duration of the write."""
+    if not (_guards or _pending):   # no live graph holds anything (an optimizer step)
+        for a in arrays:
+            if not a.flags.writeable:
+                return _Unlock(arrays)
+        return _NO_LOCKS
     return _Unlock(arrays)
+
+
+class _NoLocks:
+    """writable() when there is nothing to unlock or to bump."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_LOCKS = _NoLocks()
 
 
 class _Unlock:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import saved, views
+from . import function, saved, views
 from .dims import _numpy_message
 from .function import is_grad_enabled, no_grad
 from .generator import pick
@@ -57,13 +57,13 @@ class InplaceMixin:
     __slots__ = ()
 
     def _inplace_check(self, op):
-        if self._requires_grad and self._node is None and is_grad_enabled():
+        if self._requires_grad and self._node is None and function._grad_enabled:
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
                                f"place; do it under autograd.no_grad(), or on .data")
         self._version += 1
 
     def _records(self, other) -> bool:
-        return is_grad_enabled() and (self._node is not None or (
+        return function._grad_enabled and (self._node is not None or (
             isinstance(other, Tensor) and other._requires_grad))
 
     def _record_inplace(self, op, compute):
@@ -192,7 +192,7 @@ class InplaceMixin:
     def _arith_inplace(self, op, other, fn, out_of_place):
         """add_/sub_/mul_/div_: recorded (out_of_place(old, other) written back) or a plain
         write with fn. Integer tensors keep their dtype, so a float result is refused."""
-        if self.dtype.kind in "iub":
+        if self._data.dtype.kind in "iub":
             arr = other._data if isinstance(other, Tensor) else np.asarray(other)
             if arr.dtype.kind in "fc" or op == "div_":
                 raise TypeError(f"{op}: the result of {op} on a tensor of dtype {self.dtype} "

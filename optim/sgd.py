@@ -51,7 +51,8 @@ class SGD(Optimizer):
                     d, owned = step, True
                 else:
                     d, owned = buf, False
-            if not update.axpy_(x, -lr, d):  # 0-d or non-contiguous: numpy's two passes
-                tmp = d if owned else np.empty_like(x)
+            if not update.axpy_(x, -lr, d):  # small or non-contiguous: numpy's two passes
+                # (d of a 0-d parameter can be a numpy scalar, which out= cannot take)
+                tmp = d if owned and d.__class__ is np.ndarray else np.empty_like(x)
                 np.multiply(d, lr, out=tmp)
                 x -= tmp

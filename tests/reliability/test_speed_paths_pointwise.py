@@ -119,18 +119,19 @@ def test_add_inplace_array_alpha_raises_naming_the_op(op):
 
 
 def test_axpy_kernel_declines_what_it_cannot_do():
-    y = np.ones(4)
-    assert update.axpy_(y, 2.0, np.ones(4)) and np.array_equal(y, np.full(4, 3.0))
+    n = update.SMALL + 36   # above the size under which numpy's path is taken anyway
+    y = np.ones(n)
+    assert update.axpy_(y, 2.0, np.ones(n)) and np.array_equal(y, np.full(n, 3.0))
     assert not update.axpy_(y, 1.0, y[::-1])                    # overlap
-    assert not update.axpy_(y, 1.0, np.ones(4, np.float32))     # dtype mismatch
-    assert not update.axpy_(y, 1.0, np.ones((1, 4)))            # shape mismatch
-    ro = np.ones(4)
+    assert not update.axpy_(y, 1.0, np.ones(n, np.float32))     # dtype mismatch
+    assert not update.axpy_(y, 1.0, np.ones((1, n)))            # shape mismatch
+    ro = np.ones(n)
     ro.flags.writeable = False
-    assert not update.axpy_(ro, 1.0, np.ones(4))
-    assert not update.axpy_(np.ones(4, np.int64), 1.0, np.ones(4, np.int64))
-    f = np.asfortranarray(np.ones((2, 3)))
-    assert not update.axpy_(f, 1.0, np.ones((2, 3)))
-    np.testing.assert_array_equal(f, np.ones((2, 3)))
+    assert not update.axpy_(ro, 1.0, np.ones(n))
+    assert not update.axpy_(np.ones(n, np.int64), 1.0, np.ones(n, np.int64))
+    f = np.asfortranarray(np.ones((n, 3)))
+    assert not update.axpy_(f, 1.0, np.ones((n, 3)))
+    np.testing.assert_array_equal(f, np.ones((n, 3)))
 
 
 # ------------------------------------------------------------------ SGD on the fused update
