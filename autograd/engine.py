@@ -212,18 +212,19 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             node.freed = True
             if node.fn.view_of_input:   # the view's base tensor goes with the graph
                 node.__dict__.pop("viewed", None)
-        shapes = node.shapes
         # indexing, not zip: zip's reused result tuple would hold one more reference to each
         # gradient, which _accumulate_leaf's reference count must not see
         for i, parent in enumerate(parents):
             if parent is None:
                 continue
-            ig, shape = in_grads[i], shapes[i]
-            if parent.__class__ is not Node:
+            ig = in_grads[i]
+            if parent.__class__ is not Node:   # a leaf: its gradient has its shape
                 if ig is not None:
+                    shape = parent._data.shape
                     accumulate(parent, ig if ig.shape == shape else _fit(node, i, ig, shape),
                                owned_leaves)
                 continue
+            shape = parent.out_shape
             left = pending[parent] - 1
             pending[parent] = left
             if not left:
@@ -233,7 +234,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             prev = grads.get(parent)
             if ig.__class__ is IndexedGrad:
                 if prev is None:
-                    prev = np.zeros(shape, node.dtypes[i])
+                    prev = np.zeros(shape, parent.out_dtype)
                     owned.add(parent)
                 elif parent not in owned:
                     prev = np.array(prev, copy=True)
@@ -243,8 +244,8 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
                 continue
             if ig.shape != shape:
                 ig = _fit(node, i, ig, shape)
-            if ig.dtype != node.dtypes[i]:
-                ig = ig.astype(node.dtypes[i])
+            if ig.dtype != parent.out_dtype:
+                ig = ig.astype(parent.out_dtype)
             if prev is None:
                 grads[parent] = ig
             elif parent in owned:

@@ -183,12 +183,13 @@ class Node(Context):
 
     `parents[i]` is None (input needs no grad), a leaf Tensor (gradient accumulates into
     `.grad`) or the Node that produced input i. Holding Nodes rather than Tensors lets the
-    intermediate outputs be freed while the graph lives. `stamp` is saved's write count when
-    forward locked the saved arrays (None if it saved none): backward compares it with the
-    guards' versions.
+    intermediate outputs be freed while the graph lives. `out_shape` and `out_dtype` are the
+    output's: what a gradient flowing into this node must have (a consumer's VJP may return
+    a broadcast one). `stamp` is saved's write count when forward locked the saved arrays
+    (None if it saved none): backward compares it with the guards' versions.
     """
 
-    __slots__ = ("fn", "parents", "shapes", "dtypes", "stamp", "freed", "where")
+    __slots__ = ("fn", "parents", "out_shape", "out_dtype", "stamp", "freed", "where")
     # Tensor.register_hook / retain_grad on the output set these in the instance __dict__;
     # the engine reads them per node, and a class default keeps recording free of them
     hooks = None     # list of fn(grad) -> grad | None, run on the output's gradient
@@ -233,11 +234,11 @@ class Function:
         try:
             if n == 2:
                 a, b = tensors
-                needs = (a._requires_grad, b._requires_grad)
+                needs = _NEEDS_2[a._requires_grad][b._requires_grad]
                 arrays = (a._data, b._data)
             elif n == 1:
                 a = tensors[0]
-                needs = (a._requires_grad,)
+                needs = _NEEDS_1[a._requires_grad]
                 arrays = (a._data,)
             else:
                 needs = tuple([t._requires_grad for t in tensors])
@@ -257,17 +258,12 @@ class Function:
         if n == 2:
             ctx.parents = ((a if a._node is None else a._node) if needs[0] else None,
                            (b if b._node is None else b._node) if needs[1] else None)
-            ctx.shapes = (arrays[0].shape, arrays[1].shape)
-            ctx.dtypes = (arrays[0].dtype, arrays[1].dtype)
         elif n == 1:
             ctx.parents = (a if a._node is None else a._node,)
-            ctx.shapes = (arrays[0].shape,)
-            ctx.dtypes = (arrays[0].dtype,)
         else:
             ctx.parents = tuple([(t if t._node is None else t._node) if t._requires_grad
                                  else None for t in tensors])
-            ctx.shapes = tuple([t._data.shape for t in tensors])
-            ctx.dtypes = tuple([t._data.dtype for t in tensors])
+        ctx.out_shape, ctx.out_dtype = out.shape, out.dtype
         if ctx.saved:
             _watch_saved(ctx)
         if anomaly_enabled:
@@ -284,6 +280,11 @@ class Function:
             ctx.viewed, ctx.view_params = base if held else weakref.ref(base), params
             views.register(tensors[0], result)
         return result
+
+
+# needs_input_grad of one and two inputs, indexed by requires_grad: shared, not made per op
+_NEEDS_1 = ((False,), (True,))
+_NEEDS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _watch_saved(node):
