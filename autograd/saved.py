@@ -48,14 +48,14 @@ def _chain(a) -> list:
 
 def _lock(saved) -> list:
     guards = []
-    get = _guards.get
     for s in saved:
         if s.__class__ is not np.ndarray and not isinstance(s, np.ndarray):
             continue
         if s.base is None:  # the common case: an array that owns its memory
-            g = get(id(s))
+            key = id(s)
+            g = _guards.get(key)
             if g is None:
-                g = _guards[id(s)] = _Guard(s, False)
+                g = _guards[key] = _Guard(s, False)
             g.count += 1
             guards.append(g)
             continue
@@ -73,17 +73,18 @@ def _lock(saved) -> list:
 def _release(guards):
     for g in guards:
         g.count -= 1
-        if g.count == 0:
-            a = g.array
-            del _guards[id(a)]
-            if g.locked and a.base is not None:
+        if g.count:
+            continue
+        a = g.array
+        del _guards[id(a)]
+        if g.locked:
+            if a.base is not None:
                 _pending[id(a)] = a
                 _settle(a)
                 continue
-            if g.locked:
-                a.setflags(write=True)
-            if _waiting and id(a) not in _pending:
-                _wake(a)
+            a.setflags(write=True)
+        if _waiting and id(a) not in _pending:
+            _wake(a)
 
 
 def _settle(view):

@@ -21,7 +21,10 @@ def _index_arg(index):
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        for i in index:
+            if isinstance(i, Tensor):
+                return tuple([j.data if isinstance(j, Tensor) else j for j in index])
+        return index
     if isinstance(index, list):
         return np.asarray(index)
     return index

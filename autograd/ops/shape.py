@@ -68,10 +68,12 @@ class GetItem(Function):
         ctx.shape, ctx.index = x.shape, index
         # index arrays are saved only to be guarded: changed in place, they would scatter the
         # gradient to the wrong places
-        arrays = [i for i in (index if isinstance(index, tuple) else (index,))
-                  if isinstance(i, np.ndarray)]
-        if arrays:
-            ctx.save_for_backward(*arrays)
+        if isinstance(index, tuple):
+            arrays = [i for i in index if i.__class__ is not slice and isinstance(i, np.ndarray)]
+            if arrays:
+                ctx.save_for_backward(*arrays)
+        elif isinstance(index, np.ndarray):
+            ctx.save_for_backward(index)
         out = x[index]
         if out.__class__ is not np.ndarray:   # an integer for every axis: a 0-d view, not a copy
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
