@@ -40,6 +40,11 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
     ufunc(d, o * alpha, out=d, casting="unsafe")
 
 
+def _overlaps_itself(a: np.ndarray) -> bool:
+    """True when two elements of a share memory: a stride of 0 on an axis longer than 1."""
+    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
 def _grad_operand(*operands):
     """The first operand that requires grad (what makes an in-place op recorded), or None."""
     return next((o for o in operands if isinstance(o, Tensor) and o._requires_grad), None)
@@ -56,10 +61,19 @@ class InplaceMixin:
 
     __slots__ = ()
 
-    def _inplace_check(self, op):
+    def _inplace_check(self, op, written=None):
+        """Refuse what PyTorch refuses; `written` is the part of self's array the op writes
+        (all of it by default)."""
         if self._requires_grad and self._node is None and function._grad_enabled:
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
                                f"place; do it under autograd.no_grad(), or on .data")
+        written = self._data if written is None else written
+        # (fill_ writes one value everywhere: well defined on overlapping memory, as in torch)
+        if 0 in written.strides and op != "fill_" and _overlaps_itself(written):
+            raise RuntimeError(
+                f"{op}: unsupported operation: more than one element of the written-to tensor "
+                f"(shape {self.shape}, a broadcast view such as expand() makes) refers to a "
+                f"single memory location; clone() it before writing")
         self._version += 1
 
     def _records(self, other) -> bool:
@@ -139,7 +153,11 @@ class InplaceMixin:
                                 f"{self.shape} and dtype {self.dtype}")
             self._record_inplace("__setitem__", compute)
             return
-        self._inplace_check("__setitem__")
+        idx = _index_arg(index)
+        region = None   # the slots written, to check for a broadcast view (expand)
+        if _is_basic(idx):
+            region = self._data[(idx if isinstance(idx, tuple) else (idx,)) + (Ellipsis,)]
+        self._inplace_check("__setitem__", region)
         value = value.data if isinstance(value, Tensor) else value
         try:
             with saved.writable(self._data):

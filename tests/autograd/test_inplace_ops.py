@@ -264,3 +264,33 @@ def test_in_place_on_an_op_output_reaches_its_views_and_int_targets_stay_plain()
     assert not t.requires_grad
     t[1] = 7
     np.testing.assert_array_equal(t.data, [2, 7, 0])
+
+
+# ------------------------------------------------------------ broadcast views (expand)
+@pytest.mark.parametrize("write", [
+    lambda e: e.add_(1), lambda e: e.mul_(2), lambda e: e.uniform_(),
+    lambda e: e.__setitem__((slice(None), 0), 5),
+])
+def test_writing_into_an_expanded_tensor_is_refused_as_in_torch(write):
+    """Each of the rows of zeros(1, 3).expand(2, 3) is the same memory: a write would land
+    once per location, not once per element. PyTorch refuses; so does this engine."""
+    t = autograd.zeros(1, 3)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        write(t.expand(2, 3))
+    np.testing.assert_array_equal(t.data, np.zeros((1, 3), np.float32))
+    tt = torch.zeros(1, 3)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        write(tt.expand(2, 3))
+
+
+def test_writes_into_expanded_slots_without_overlap_are_allowed_as_in_torch():
+    ours, theirs = autograd.zeros(1, 3), torch.zeros(1, 3)
+    for t in (ours, theirs):
+        e = t.expand(2, 3)
+        e[0] = 7          # one row: each slot once
+        e[1, 2] = 9       # a single element
+        t.expand(1, 3).add_(1)   # nothing stretched
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    for t in (ours, theirs):
+        t.expand(4, 3).fill_(2)  # one value everywhere: well defined, allowed by torch
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
