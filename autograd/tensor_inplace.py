@@ -42,7 +42,7 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
 
 def _overlaps_itself(a: np.ndarray) -> bool:
     """True when two elements of a share memory: a stride of 0 on an axis longer than 1."""
-    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+    return a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
 def _grad_operand(*operands):
