@@ -208,7 +208,10 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
             from .anomaly import check_backward
             check_backward(node, in_grads)
         if not retain_graph:
-            node.free()
+            if node._guards:
+                node.free()
+            else:
+                node.saved = ()
             node.freed = True
             if node.fn.view_of_input:   # the view's base tensor goes with the graph
                 node.__dict__.pop("viewed", None)
@@ -261,6 +264,9 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
 def _fit(node, i, g, shape: tuple) -> np.ndarray:
     """unbroadcast(g, shape), or a clear error when g cannot be the gradient of a broadcast
     input of that shape (a custom Function's backward returned a wrong shape)."""
+    lead = len(g.shape) - len(shape)
+    if lead > 0 and g.shape[lead:] == shape and g.shape[:lead] == (1,) * lead:
+        return g.reshape(shape)   # only leading 1s added (a bias of a batch-1 layer): no sum
     try:
         ok = g.__class__ is IndexedGrad or np.broadcast_shapes(g.shape, shape) == g.shape
     except ValueError:

@@ -85,3 +85,37 @@ def test_set_grad_enabled_as_a_decorator_restores_the_mode():
     with autograd.no_grad():
         assert autograd.set_grad_enabled(True)(lambda: (x * 2).requires_grad)()
         assert not autograd.is_grad_enabled()
+
+
+class _ReturnsShape(autograd.Function):
+    """Returns a gradient of a given shape for its (3,) input, filled with 1, 2, 3, ..."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = shape
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.arange(1, 1 + int(np.prod(ctx.shape)), dtype=g.dtype).reshape(ctx.shape)
+
+
+@pytest.mark.parametrize("shape, expected", [
+    ((1, 3), [1, 2, 3]), ((1, 1, 3), [1, 2, 3]),            # leading ones: reshaped
+    ((2, 3), [5, 7, 9]),                                      # broadcast: summed
+])
+def test_a_gradient_with_extra_leading_dims_is_summed_back(shape, expected):
+    for through_a_node in (False, True):
+        a = autograd.ones(3, requires_grad=True)
+        x = a * 1 if through_a_node else a
+        _ReturnsShape.apply(x, shape=shape).sum().backward()
+        np.testing.assert_array_equal(a.grad.data, expected)
+
+
+@pytest.mark.parametrize("shape", [(3, 1), (1, 4), (2, 1, 1)])
+def test_a_gradient_that_cannot_be_summed_back_is_refused(shape):
+    for through_a_node in (False, True):
+        a = autograd.ones(3, requires_grad=True)
+        x = a * 1 if through_a_node else a
+        with pytest.raises(RuntimeError, match=r"_ReturnsShape.backward returned a gradient"):
+            _ReturnsShape.apply(x, shape=shape).sum().backward()
