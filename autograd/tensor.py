@@ -29,6 +29,7 @@ from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa
 from .function import Function
 from .tensor_factory import FactoryMixin
 from .tensor_index import IndexMixin
+from .tensor_index_more import IndexMoreMixin
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_linalg import LinalgMixin
 from .tensor_pointwise import PointwiseMixin
@@ -56,7 +57,7 @@ def _to_array(data, dtype=None) -> np.ndarray:
 
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
-             FactoryMixin, InplaceMixin):
+             FactoryMixin, InplaceMixin, IndexMoreMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
@@ -285,7 +286,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         if isinstance(other, Tensor):
             return other
         dtype = self._data.dtype
-        if isinstance(other, Number) and dtype.kind == "f":
+        cls = other.__class__
+        if (cls is float or cls is int or isinstance(other, Number)) and dtype.kind == "f":
             return Tensor._wrap(np.asarray(other, dtype), False)
         arr = _to_array(other)  # Python lists of floats become float32, like tensor()
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":

@@ -33,7 +33,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad
+        if need is not None:   # each factor is needed for the other's gradient only
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a * b
 
     @staticmethod
