@@ -20,6 +20,7 @@ from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
 
 from . import functional as F
 from .module import Module, Parameter
+from .utils.packed import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -331,6 +332,9 @@ class _RNNBase(Module):
         return autograd.stack(outs, 0), (h,)
 
     def _forward(self, input, hx_list, what):
+        if isinstance(input, PackedSequence):
+            from .rnn_packed import packed_forward  # it imports this module
+            return packed_forward(self, input, hx_list, what)
         self._check_input(input)
         batched = input.ndim == 3
         x = input if batched else input.unsqueeze(1)

@@ -1,10 +1,16 @@
-"""Batching variable-length sequences (torch.nn.utils.rnn): pad_sequence, unpad_sequence."""
+"""Batching variable-length sequences (torch.nn.utils.rnn): pad_sequence, unpad_sequence, and
+the packed sequences of nn.utils.packed re-exported under torch's names."""
 from __future__ import annotations
 
 import autograd
 from autograd import Tensor
 
 from .. import functional as F
+from .packed import (PackedSequence, invert_permutation, pack_padded_sequence,  # noqa: F401
+                     pack_sequence, pad_packed_sequence, unpack_sequence)
+
+__all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",
+           "pad_sequence", "unpad_sequence", "pack_sequence", "unpack_sequence"]
 
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,

@@ -1,0 +1,136 @@
+"""nn.RNN / nn.LSTM / nn.GRU on a PackedSequence.
+
+The batch sizes of a packed sequence only shrink, so its steps split into runs of equal batch
+size, and the rows of one run are contiguous in the packed data: (steps, rows, *) after a
+reshape. Each direction of each layer runs the layer's own (fused) time loop once per run,
+on the running sequences only; so no padded step is ever computed, the outputs are packed as
+they come, and each sequence's final state is the state after its own last step. The reverse
+direction walks the runs backwards and starts each sequence from its initial state when its
+last step comes into view.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+from . import functional as F
+from .rnn import _input_bias, _lstm_direction, _zeros
+from .utils.packed import PackedSequence
+
+
+def _runs(sizes: np.ndarray) -> list:
+    """batch_sizes (T,) -> [(first row, number of steps, batch size)] per run of equal size."""
+    runs, row, t = [], 0, 0
+    while t < sizes.size:
+        n = int(sizes[t])
+        end = t
+        while end < sizes.size and sizes[end] == n:
+            end += 1
+        runs.append((row, end - t, n))
+        row += (end - t) * n
+        t = end
+    return runs
+
+
+def _forward_direction(run_fn, inp: Tensor, init: list, runs: list):
+    """Left to right: inp (S, F) packed -> (outputs (S, H) packed, final states each (B, H))."""
+    state, outs, ends = init, [], [[] for _ in init]
+    for k, (row, steps, bs) in enumerate(runs):
+        if state[0].shape[0] != bs:
+            state = [s[:bs] for s in state]
+        seg = inp[row:row + steps * bs].reshape(steps, bs, inp.shape[1])
+        seq, state = run_fn(seg, state, False)
+        outs.append(seq.reshape(steps * bs, seq.shape[2]))
+        done = runs[k + 1][2] if k + 1 < len(runs) else 0   # rows that end here: done..bs
+        for e, s in zip(ends, state):
+            e.append(s[done:] if done else s)
+    finals = [e[0] if len(e) == 1 else autograd.cat(e[::-1], 0) for e in ends]
+    return _cat_rows(outs), finals
+
+
+def _reverse_direction(run_fn, inp: Tensor, init: list, runs: list):
+    """Right to left, each sequence starting at its own last step: -> as _forward_direction."""
+    state, outs = None, []
+    for row, steps, bs in reversed(runs):
+        if state is None:
+            state = [s[:bs] if s.shape[0] != bs else s for s in init]
+        else:  # the sequences whose last step is this run's last join with their initial state
+            have = state[0].shape[0]
+            state = [autograd.cat([s, s0[have:bs]], 0) for s, s0 in zip(state, init)]
+        seg = inp[row:row + steps * bs].reshape(steps, bs, inp.shape[1])
+        seq, state = run_fn(seg, state, True)
+        outs.append(seq.reshape(steps * bs, seq.shape[2]))
+    return _cat_rows(outs[::-1]), list(state)
+
+
+def _cat_rows(parts: list) -> Tensor:
+    return parts[0] if len(parts) == 1 else autograd.cat(parts, 0)
+
+
+def _check(module, packed: PackedSequence) -> np.ndarray:
+    name = type(module).__name__
+    x = packed.data
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: PackedSequence data must be a Tensor, got "
+                        f"{type(x).__name__}")
+    sizes = packed.batch_sizes
+    sizes = np.asarray(sizes.data if isinstance(sizes, Tensor) else sizes, np.int64)
+    if x.ndim != 2 or x.shape[1] != module.input_size:
+        raise ValueError(f"{name}: expected PackedSequence data of shape (S, {module.input_size})"
+                         f", got {tuple(x.shape)}")
+    if (sizes.ndim != 1 or sizes.size == 0 or sizes[-1] <= 0 or np.any(np.diff(sizes) > 0)
+            or sizes.sum() != x.shape[0]):
+        raise ValueError(f"{name}: batch_sizes {sizes.tolist()} must be positive, not "
+                         f"increasing and sum to the {x.shape[0]} rows of data")
+    if x.dtype != module.weight_ih_l0.dtype:
+        raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
+                        f"{module.weight_ih_l0.dtype}")
+    return sizes
+
+
+def packed_forward(module, packed: PackedSequence, hx_list, what):
+    """module: an nn.RNN, nn.LSTM or nn.GRU; packed data (S, H_in); hx_list: None or the
+    initial states, each (D * num_layers, B, H) in the caller's batch order ->
+    (PackedSequence of (S, D * H), [final states, each (D * num_layers, B, H)])."""
+    sizes = _check(module, packed)
+    runs = _runs(sizes)
+    x = packed.data
+    shape = (module.num_layers * module.num_directions, int(sizes[0]), module.hidden_size)
+    sorted_idx, unsorted_idx = packed.sorted_indices, packed.unsorted_indices
+    if hx_list is None:
+        states = [_zeros(shape, x) for _ in what]
+    else:
+        states = [module._check_state(s, shape, True, w) for s, w in zip(hx_list, what)]
+        if sorted_idx is not None:
+            states = [s.index_select(1, sorted_idx) for s in states]
+    finals = [[] for _ in states]
+    n_dir = module.num_directions
+    for layer in range(module.num_layers):
+        if layer > 0 and module.training and module.dropout > 0:
+            x = F.dropout(x, module.dropout, True)
+        outs = []
+        for d in range(n_dir):
+            idx = layer * n_dir + d
+            w_ih, w_hh, b_ih, b_hh = module._weights(layer, d)
+            if module.fused and module.mode == "LSTM":   # the op projects its own input
+                inp = x
+
+                def run_fn(seg, init, reverse, w=(w_ih, w_hh, b_ih, b_hh)):
+                    return _lstm_direction(seg, init, *w, reverse)
+            else:
+                inp = F.linear(x, w_ih, _input_bias(module.mode, b_ih, b_hh))
+
+                def run_fn(seg, init, reverse, w_hh=w_hh, b_hh=b_hh):
+                    return module._direction(seg, init, w_hh, b_hh, reverse=reverse)
+            direction = _reverse_direction if d == 1 else _forward_direction
+            seq, last = direction(run_fn, inp, [s[idx] for s in states], runs)
+            outs.append(seq)
+            for f, s in zip(finals, last):
+                f.append(s)
+        x = outs[0] if n_dir == 1 else autograd.cat(outs, dim=1)
+    finals = [autograd.stack(f, 0) for f in finals]
+    if unsorted_idx is not None:
+        finals = [f.index_select(1, unsorted_idx) for f in finals]
+    return PackedSequence(x, packed.batch_sizes, sorted_idx, unsorted_idx), finals
