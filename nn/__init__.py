@@ -20,3 +20,5 @@ from .transformer import (MultiheadAttention, PositionalEncoding, TransformerEnc
                           TransformerEncoderLayer)
 from .upsample import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d,
                        UpsamplingNearest2d)
+from .transformer_decoder import (Transformer, TransformerDecoder,  # noqa: F401
+                                  TransformerDecoderLayer)
