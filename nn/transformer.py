@@ -219,19 +219,16 @@ class MultiheadAttention(Module):
                             f"parameters' dtype {self.out_proj.weight.dtype}")
 
 
-def _activation(activation):
+def _activation(activation, owner="TransformerEncoderLayer"):
+    """'relu', 'gelu' or a callable -> the callable (a RuntimeError otherwise, as in torch)."""
     if callable(activation):
         return activation
     if activation == "relu":
         return autograd.relu
     if activation == "gelu":
-        gelu = getattr(F, "gelu", None)
-        if gelu is None:
-            raise ValueError("TransformerEncoderLayer: activation 'gelu' is not available in "
-                             "this engine (nn.functional.gelu is missing)")
-        return gelu
-    raise ValueError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a "
-                     f"callable, got {activation!r}")
+        return F.gelu
+    raise RuntimeError(f"{owner}: activation should be 'relu', 'gelu' or a callable, got "
+                       f"{activation!r}")
 
 
 class TransformerEncoderLayer(Module):

@@ -23,10 +23,7 @@ def _shape(t):
 
 
 def _check_activation(owner, activation):
-    if isinstance(activation, str) and activation not in ("relu", "gelu"):
-        raise ValueError(f"{owner}: activation must be 'relu', 'gelu' or a callable, got "
-                         f"{activation!r}")
-    return _activation(activation)
+    return _activation(activation, owner)
 
 
 def _check_mask(owner, name, mask, shapes):

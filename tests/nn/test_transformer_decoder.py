@@ -329,7 +329,7 @@ def test_bad_input_raises_clear_errors():
         layer(t, m, tgt_mask=np.zeros((3, 3), np.int64))
     with pytest.raises(TypeError, match=r"float64.*float32"):
         layer(t.double(), m.double())
-    with pytest.raises(ValueError, match=r"TransformerDecoderLayer: activation"):
+    with pytest.raises(RuntimeError, match=r"TransformerDecoderLayer: activation"):
         TransformerDecoderLayer(4, 2, activation="swish")
     model = Transformer(4, 2, 1, 1, 5)
     with pytest.raises(RuntimeError, match=r"batch number of src \(5, 2, 4\) and tgt \(3, 1, 4\)"):
