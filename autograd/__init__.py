@@ -26,3 +26,4 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+from .tensor_index_more import index_put, index_put_, scatter_reduce  # noqa: F401

@@ -8,12 +8,17 @@ A pre-hook runs before forward as hook(module, args) and may return new args (a 
 one value that becomes a 1-tuple); a hook runs after it as hook(module, args, output) and may
 return a new output. with_kwargs=True passes the keyword arguments too: hook(module, args,
 kwargs) -> None or (args, kwargs), and hook(module, args, kwargs, output).
+
+Full backward hooks (register_full_backward_hook / register_full_backward_pre_hook) run in
+backward, once per call of the module; module_backward_hooks.py wires them into the graph.
 """
 from __future__ import annotations
 
 import itertools
 import warnings
 from collections import OrderedDict
+
+from .module_backward_hooks import BackwardHook
 
 _ids = itertools.count()
 
@@ -41,6 +46,8 @@ def _store(module, name: str) -> OrderedDict:
     if hooks is None:
         hooks = OrderedDict()
         object.__setattr__(module, name, hooks)
+    # a module that never had a hook is called without looking for any (see __call__)
+    object.__setattr__(module, "_has_hooks", True)
     return hooks
 
 
@@ -69,13 +76,28 @@ class HooksMixin:
         return _add(_store(self, "_forward_hooks"),
                     (hook, bool(with_kwargs), bool(always_call)), prepend)
 
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) -> None or a new grad_input, called in
+        backward with the gradients w.r.t. the module's positional inputs and its outputs
+        (tuples; None for non-tensors)."""
+        return _add(_store(self, "_backward_hooks"), (hook, False), prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_output) -> None or a new grad_output, called in backward
+        before the gradients w.r.t. the module's inputs are computed."""
+        return _add(_store(self, "_backward_hooks"), (hook, True), prepend)
+
     def __call__(self, *args, **kwargs):
-        d = self.__dict__
-        if not d.get("_forward_pre_hooks") and not d.get("_forward_hooks"):
+        if "_has_hooks" not in self.__dict__:
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
+        d = self.__dict__
+        if not (d.get("_forward_pre_hooks") or d.get("_forward_hooks")
+                or d.get("_backward_hooks")):
+            d.pop("_has_hooks", None)   # every hook was removed: back to the plain path
+            return self.forward(*args, **kwargs)
         name = type(self).__name__
         for hook, with_kwargs in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
             if with_kwargs:
@@ -91,6 +113,11 @@ class HooksMixin:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
         hooks = list(self.__dict__.get("_forward_hooks", {}).values())
+        backward = self.__dict__.get("_backward_hooks")
+        if backward:
+            backward = BackwardHook(self, [h for h, pre in backward.values() if not pre],
+                                    [h for h, pre in backward.values() if pre])
+            args = backward.setup_input_hook(args)
         called = set()
         output = None
         try:
@@ -101,6 +128,8 @@ class HooksMixin:
                           else hook(self, args, output))
                 if result is not None:
                     output = result
+            if backward:
+                output = backward.setup_output_hook(output)
             return output
         except Exception:
             for i, (hook, with_kwargs, always) in enumerate(hooks):
