@@ -264,11 +264,15 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
 def _fit(node, i, g, shape: tuple) -> np.ndarray:
     """unbroadcast(g, shape), or a clear error when g cannot be the gradient of a broadcast
     input of that shape (a custom Function's backward returned a wrong shape)."""
+    if g.__class__ is IndexedGrad:   # made for the input's shape at forward: a leaf's array
+        raise RuntimeError(         # was replaced (t.data = ...) by one of another shape
+            f"{node.name()}: the gradient of input {i} has shape {g.shape}, but that tensor "
+            f"now has shape {tuple(shape)} (its .data was replaced after the forward pass)")
     lead = len(g.shape) - len(shape)
     if lead > 0 and g.shape[lead:] == shape and g.shape[:lead] == (1,) * lead:
         return g.reshape(shape)   # only leading 1s added (a bias of a batch-1 layer): no sum
     try:
-        ok = g.__class__ is IndexedGrad or np.broadcast_shapes(g.shape, shape) == g.shape
+        ok = np.broadcast_shapes(g.shape, shape) == g.shape
     except ValueError:
         ok = False
     if not ok:

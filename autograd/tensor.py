@@ -234,7 +234,9 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         return Clone.apply(self)
 
     def contiguous(self) -> "Tensor":
-        return self
+        """self when its array is C-contiguous, else a recorded C-ordered copy (an expanded or
+        transposed tensor then owns its memory: in-place ops on it change nothing else)."""
+        return self if self._data.flags.c_contiguous else Clone.apply(self)
 
     def _cast(self, dtype) -> "Tensor":
         try:

@@ -37,7 +37,12 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
         return
     if isinstance(o, (list, tuple)):  # [1, 2] * alpha would repeat the list
         o = np.asarray(o, d.dtype if d.dtype.kind == "f" else None)
+    if d.dtype.kind == "f" and isinstance(alpha, np.floating):
+        alpha = float(alpha)   # rounded to d's dtype like the kernel's, not promoting o * alpha
     ufunc(d, o * alpha, out=d, casting="unsafe")
+
+
+_NO_SLOTS = np.empty(0)   # what an in-place check sees of a write it need not check
 
 
 def _overlaps_itself(a: np.ndarray) -> bool:
@@ -154,14 +159,16 @@ class InplaceMixin:
             self._record_inplace("__setitem__", compute)
             return
         idx = _index_arg(index)
-        region = None   # the slots written, to check for a broadcast view (expand)
-        if _is_basic(idx):
-            region = self._data[(idx if isinstance(idx, tuple) else (idx,)) + (Ellipsis,)]
-        self._inplace_check("__setitem__", region)
         value = value.data if isinstance(value, Tensor) else value
         try:
+            # the slots a basic index writes (a numpy scalar for one element), checked for a
+            # broadcast view; an advanced index writes through a copy, as torch allows
+            if _is_basic(idx):
+                self._inplace_check("__setitem__", self._data[idx])
+            else:
+                self._inplace_check("__setitem__", _NO_SLOTS)
             with saved.writable(self._data):
-                self._data[_index_arg(index)] = value
+                self._data[idx] = value
         except _NUMPY_ERRORS as e:
             _reraise(e, f"setitem: cannot assign a value of shape {np.shape(value)} at index "
                         f"{index!r} of a tensor of shape {self.shape} and dtype {self.dtype}")

@@ -294,3 +294,58 @@ def test_writes_into_expanded_slots_without_overlap_are_allowed_as_in_torch():
     for t in (ours, theirs):
         t.expand(4, 3).fill_(2)  # one value everywhere: well defined, allowed by torch
     np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_setitem_with_an_ellipsis_and_advanced_writes_into_an_expanded_tensor():
+    ours, theirs = autograd.zeros(2, 3), torch.zeros(2, 3)
+    for t in (ours, theirs):
+        t[..., 0] = 5.0
+        t[...] = t + 1
+        t[0, ...] = 2.0
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    zero_d = autograd.zeros(())
+    zero_d[...] = 3.0
+    assert zero_d.item() == 3.0
+    with autograd.no_grad():
+        ours[..., 1] = 7.0
+    assert (ours.data[:, 1] == 7).all()
+    e = autograd.zeros(1, 3).expand(2, 3)
+    e[[0]] = 1.0                 # an advanced index: allowed, as in torch (which warns)
+    np.testing.assert_array_equal(e.data, np.ones((2, 3), np.float32))
+    with pytest.raises(IndexError, match=r"setitem: .*shape \(2, 3\)"):
+        ours[5] = 1.0
+
+
+def test_contiguous_copies_an_expanded_or_transposed_tensor_as_torch():
+    base, tbase = autograd.zeros(1, 3), torch.zeros(1, 3)
+    c, tc = base.expand(2, 3).contiguous(), tbase.expand(2, 3).contiguous()
+    c.add_(1)
+    tc.add_(1)
+    np.testing.assert_array_equal(c.data, tc.numpy())
+    np.testing.assert_array_equal(base.data, tbase.numpy())   # the base is untouched
+    x = autograd.tensor(RNG.standard_normal((2, 3)), requires_grad=True)
+    y = x.t().contiguous()
+    assert y.data.flags.c_contiguous and y.shape == (3, 2)
+    (y * autograd.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.arange(6.0).reshape(3, 2).T)
+    same = autograd.ones(2, 2)
+    assert same.contiguous() is same
+
+
+@pytest.mark.parametrize("size", [1, 10, 64, 65, 300])
+def test_add_with_a_numpy_float64_alpha_rounds_as_the_kernel(size):
+    y0 = RNG.standard_normal(size).astype(np.float32)
+    o = RNG.standard_normal(size).astype(np.float32)
+    t = autograd.tensor(y0.copy())
+    with autograd.no_grad():
+        t.add_(autograd.tensor(o), alpha=np.float64(0.1))
+    np.testing.assert_array_equal(t.data, y0 + np.float32(0.1) * o)
+    assert t.dtype == np.float32
+
+
+def test_an_indexed_leaf_whose_data_changed_shape_is_named():
+    x = autograd.ones(3, requires_grad=True)
+    y = x[1:].sum()
+    x.data = np.zeros(1, np.float32)
+    with pytest.raises(RuntimeError, match=r"GetItem: .*now has shape \(1,\)"):
+        y.backward()
