@@ -113,8 +113,9 @@ class IndexMixin:
             raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
         return self._scattered("scatter_add", I.ScatterAdd, dim, index, src)
 
-    def _scattered(self, op, fn, dim, index, src, is_value=False):
-        """fn (Scatter or ScatterAdd) applied after PyTorch's checks; a value is a 0-d src."""
+    def _scattered(self, op, fn, dim, index, src, is_value=False, **params):
+        """fn (Scatter, ScatterAdd, ScatterReduce with its params) applied after PyTorch's
+        checks; a value is a 0-d src."""
         index = _index(index, op)
         if src.dtype != self.dtype:
             raise TypeError(f"{op}: src has dtype {src.dtype} but the tensor has dtype "
@@ -122,11 +123,12 @@ class IndexMixin:
         if self.data.ndim == 0:
             _one_axis(dim, 0, op)
             flat = self.reshape(1)._scattered(op, fn, 0, index.reshape(-1),
-                                              src if is_value else src.reshape(-1), is_value)
+                                              src if is_value else src.reshape(-1), is_value,
+                                              **params)
             return flat.reshape(())
         axis = _one_axis(dim, self.data.ndim, op)
         _check_index(op, self.data.shape, index, dim, axis, None if is_value else src.data.shape)
-        return fn.apply(self, src, index=index, axis=axis)
+        return fn.apply(self, src, index=index, axis=axis, **params)
 
     def index_select(self, dim, index):
         """x: (..., n, ...), index: (k,) integers -> (..., k, ...), the slices at index."""

@@ -10,10 +10,8 @@ import numpy as np
 
 from . import function
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
-from .dims import _one_axis
 from .ops.index_reduce import REDUCTIONS, IndexPutAdd, ScatterReduce
 from .ops.shape import SetItem
-from .tensor_index import _check_index, _index
 
 
 def _put_index(op: str, shape: tuple, indices) -> tuple:
@@ -118,19 +116,8 @@ class IndexMoreMixin:
                              f"got {reduce!r}")
         if not isinstance(src, _tm.Tensor):
             raise TypeError(f"{op}: src must be a tensor, got {type(src).__name__}")
-        idx = _index(index, op)
-        if src.dtype != self.dtype:
-            raise TypeError(f"{op}: src has dtype {src.dtype} but the tensor has dtype "
-                            f"{self.dtype}; they must match")
-        if self.data.ndim == 0:
-            _one_axis(dim, 0, op)
-            flat = self.reshape(1).scatter_reduce(0, idx.reshape(-1), src.reshape(-1), reduce,
-                                                  include_self=include_self)
-            return flat.reshape(())
-        axis = _one_axis(dim, self.data.ndim, op)
-        _check_index(op, self.data.shape, idx, dim, axis, src.data.shape)
-        return ScatterReduce.apply(self, src, index=idx, axis=axis, reduce=reduce,
-                                   include_self=bool(include_self))
+        return self._scattered(op, ScatterReduce, dim, index, src, reduce=reduce,
+                               include_self=bool(include_self))
 
     def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
         """In-place scatter_reduce; returns self."""

@@ -26,14 +26,19 @@ def _gather(a: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
     return np.take_along_axis(a[_corner(index.shape, axis, a.shape)], index, axis)
 
 
+def _pad_src(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """A gradient for src's corner (index's shape) placed into zeros of src's shape: a
+    scatter uses only that corner of src."""
+    if g.shape == shape:
+        return g
+    out = np.zeros(shape, g.dtype)
+    out[tuple(slice(0, n) for n in g.shape)] = g
+    return out
+
+
 def _src_grad(g: np.ndarray, index: np.ndarray, axis: int, shape: tuple) -> np.ndarray:
     """The gradient of a scatter's src: g read at index, zero where src was not used."""
-    taken = _gather(g, index, axis)
-    if taken.shape == shape:
-        return taken
-    out = np.zeros(shape, g.dtype)
-    out[tuple(slice(0, n) for n in index.shape)] = taken
-    return out
+    return _pad_src(_gather(g, index, axis), shape)
 
 
 class Gather(Function):

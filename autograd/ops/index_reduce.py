@@ -8,7 +8,7 @@ prod divides the result by the element except where a single zero makes that 0/0
 import numpy as np
 
 from ..function import Function
-from .index import _corner, _gather, _src_grad, _where
+from .index import _corner, _gather, _pad_src, _src_grad, _where
 
 REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 _UFUNCS = {"sum": np.add, "mean": np.add, "prod": np.multiply,
@@ -69,15 +69,6 @@ def scatter_reduce(x, src, index, axis, reduce, include_self):
             out /= n
         else:   # integers: floor division, as in PyTorch
             out //= n
-    return out
-
-
-def _pad_src(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """A gradient for src's corner (index's shape) placed into zeros of src's shape."""
-    if g.shape == shape:
-        return g
-    out = np.zeros(shape, g.dtype)
-    out[tuple(slice(0, n) for n in g.shape)] = g
     return out
 
 
