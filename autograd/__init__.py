@@ -14,6 +14,7 @@ from .generator import get_rng_state, set_rng_state
 from .gradcheck import GradcheckError, gradcheck
 from .model_check import ModelCheckReport, StateProbe, check_model_gradients
 from .serialization import load, save
+from .threads import get_num_threads, set_num_threads
 from .tensor import Tensor, bool_, cat, concat, float32, float64, int32, int64, matmul, stack
 from .tensor_factory import multinomial
 from .tensor_index import (argsort, flip, gather, index_select, nonzero, roll, scatter,
