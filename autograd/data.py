@@ -79,6 +79,20 @@ def default_collate(samples):
     raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}")
 
 
+def default_convert(sample):
+    """What a loader with batch_size=None yields for one sample: ndarrays and numpy scalars
+    become Tensors (tuples, lists and dicts field by field); anything else is left as it is."""
+    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biuf":
+        return Tensor._wrap(np.asarray(sample), False)
+    if isinstance(sample, dict):
+        return {k: default_convert(v) for k, v in sample.items()}
+    if isinstance(sample, tuple):
+        return tuple(default_convert(v) for v in sample)
+    if isinstance(sample, list):
+        return [default_convert(v) for v in sample]
+    return sample
+
+
 class Subset(Dataset):
     """The samples of `dataset` at `indices`, in that order."""
 
@@ -156,7 +170,8 @@ def random_split(dataset, lengths, generator: np.random.Generator | None = None)
 class DataLoader:
     """Iterate a Dataset in batches of Tensors, with PyTorch's arguments.
 
-    batch_size: samples per batch (the last one may be smaller unless drop_last).
+    batch_size: samples per batch (the last one may be smaller unless drop_last); None yields
+    the samples one at a time, through collate_fn or default_convert (no batch dim).
     shuffle: a new permutation every epoch, drawn from `generator` (an np.random.Generator),
     else from a Generator made once from `seed` (this engine's extra), else from autograd's
     global generator (autograd.manual_seed). The same seed gives the same sequence of epochs.
@@ -181,6 +196,10 @@ class DataLoader:
                 raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
                                  "batch_size, shuffle, sampler, and drop_last")
             batch_size = None
+        elif batch_size is None:   # no batching: one converted sample at a time, as in torch
+            if drop_last:
+                raise ValueError("DataLoader: batch_size=None option disables auto-batching "
+                                 "and is mutually exclusive with drop_last")
         elif isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got "
@@ -224,6 +243,8 @@ class DataLoader:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _order(self) -> np.ndarray:
@@ -250,6 +271,11 @@ class DataLoader:
                 and not (self.persistent_workers and self._workers_started):
             self.worker_init_fn(0)
         self._workers_started = True
+        if self.batch_size is None and self.batch_sampler is None:
+            convert = self.collate_fn or default_convert
+            for i in self._order():
+                yield convert(self.dataset[int(i)])
+            return
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
         collate = self.collate_fn or default_collate
         for idx in self._batches():
@@ -260,4 +286,4 @@ class DataLoader:
 
 
 __all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset",
-           "default_collate", "random_split"]
+           "default_collate", "default_convert", "random_split"]

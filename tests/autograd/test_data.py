@@ -110,7 +110,7 @@ def test_default_collate_errors_name_the_problem():
         default_collate(["a", "b"])
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, True, None])
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
 def test_bad_batch_size_is_a_clear_error(bad):
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(TensorDataset(*_xy()), batch_size=bad)
@@ -132,3 +132,29 @@ def test_loader_feeds_a_training_step():
     for xb, _ in DataLoader(TensorDataset(x, y), batch_size=4):
         (xb @ w).sum().backward()
     np.testing.assert_allclose(w.grad.data[:, 0], x.sum(0))
+
+
+def test_batch_size_none_yields_samples_one_at_a_time_as_torch():
+    torch = pytest.importorskip("torch")
+    x, y = _xy(5)
+
+    class Pairs(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return {"x": x[i], "y": y[i], "name": f"s{i}", "w": float(i)}
+
+    ours = list(DataLoader(Pairs(), batch_size=None))
+    theirs = list(torch.utils.data.DataLoader(Pairs(), batch_size=None))
+    assert len(ours) == len(theirs) == len(DataLoader(Pairs(), batch_size=None)) == 5
+    for a, b in zip(ours, theirs):
+        assert isinstance(a["x"], Tensor) and a["x"].shape == tuple(b["x"].shape) == (3,)
+        np.testing.assert_array_equal(a["x"].data, b["x"].numpy())
+        assert a["y"].dtype == np.int64 and a["y"].shape == () and int(a["y"]) == int(b["y"])
+        assert a["name"] == b["name"] and a["w"] == b["w"]      # left as they are
+    samples = list(DataLoader(TensorDataset(x, y), batch_size=None, shuffle=True, seed=0))
+    assert sorted(int(s[1]) for s in samples) == list(range(5))
+    assert all(s[0].shape == (3,) for s in samples)
+    with pytest.raises(ValueError, match="drop_last"):
+        DataLoader(TensorDataset(x, y), batch_size=None, drop_last=True)
