@@ -115,6 +115,8 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
         raise ValueError(f"{op}: input must have shape (T, B, *) or (B, T, *) with "
                          f"batch_first, got shape {tuple(input.shape)}")
     lens = lengths.data if isinstance(lengths, Tensor) else np.asarray(lengths)
+    if lens.ndim == 1 and lens.dtype.kind == "f" and np.array_equal(lens, np.trunc(lens)):
+        lens = lens.astype(np.int64)   # whole-number floats, e.g. a float mask's row sums
     if lens.ndim != 1 or (lens.size and lens.dtype.kind not in "iu"):
         raise ValueError(f"{op}: lengths must be a 1-d sequence of integers, got shape "
                          f"{tuple(lens.shape)} and dtype {lens.dtype}")

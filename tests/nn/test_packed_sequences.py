@@ -172,7 +172,7 @@ def test_pack_and_pad_errors():
     with pytest.raises(ValueError, match=r"pack_padded_sequence: input must have shape.*\(3,\)"):
         pack_padded_sequence(autograd.zeros(3), [3])
     with pytest.raises(ValueError, match=r"lengths must be a 1-d sequence of integers.*float"):
-        pack_padded_sequence(x, [3.0, 2.0])
+        pack_padded_sequence(x, [3.0, 2.5])
     with pytest.raises(TypeError, match="pack_padded_sequence: input must be a Tensor"):
         pack_padded_sequence(np.zeros((3, 2)), [3, 2])
     with pytest.raises(ValueError, match=r"total_length=2 and max sequence length being 3"):
@@ -333,3 +333,14 @@ def test_layer_errors_on_packed_input():
         nn.RNN(3, 4)(packed.double())
     with pytest.raises(ValueError, match=r"RNN: batch_sizes \[2, 3\] must be"):
         nn.RNN(3, 4)(PackedSequence(autograd.zeros(5, 3), autograd.tensor([2, 3])))
+
+
+def test_whole_number_float_lengths_are_taken_as_torch_and_fractions_refused():
+    x = np.arange(12.0).reshape(3, 2, 2)
+    mask = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    ours = pack_padded_sequence(autograd.tensor(x), autograd.tensor(mask.sum(1)))
+    theirs = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), torch.tensor(mask.sum(1)))
+    np.testing.assert_array_equal(ours.data.data, theirs.data.numpy())
+    np.testing.assert_array_equal(ours.batch_sizes.data, theirs.batch_sizes.numpy())
+    with pytest.raises(ValueError, match="integers"):
+        pack_padded_sequence(autograd.tensor(x), [2.5, 1.0])
