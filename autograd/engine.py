@@ -142,7 +142,8 @@ def run(tensors, grads, retain_graph: bool = False, inputs=None):
             roots[node] = np.asarray(roots[node] + grad) if node in roots else grad
     owned_leaves = set()
     if roots:
-        _walk(roots, retain_graph, accumulate, watch, owned_leaves)
+        needed = None if inputs is None else _leading_to(roots, wanted, watch)
+        _walk(roots, retain_graph, accumulate, watch, owned_leaves, needed)
     for key, (leaf, g) in collected.items():
         if key in leaf_hooks:
             g = run_hooks(leaf_hooks[key].hooks, g, leaf)
@@ -173,8 +174,33 @@ def _holding_back(wanted, collected):
     return accumulate
 
 
-def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
-    """The backward pass proper, from root nodes with their gradients (see `run`)."""
+def _leading_to(roots, wanted: dict, watch: dict) -> set:
+    """The nodes whose VJP leads to an input (a wanted leaf or a watched node): as PyTorch's
+    autograd.grad, the others do not run (nor do module backward hooks on their paths)."""
+    needed, seen = set(), set()
+    stack = [(r, False) for r in roots]
+    while stack:   # post-order: a node after every node below it (the graph has no cycles)
+        node, below_done = stack.pop()
+        if below_done:
+            for p in node.parents:
+                if p is None:
+                    continue
+                if ((p in needed or p in watch) if p.__class__ is Node else id(p) in wanted):
+                    needed.add(node)
+                    break
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((p, False) for p in node.parents
+                     if p.__class__ is Node and p not in seen)
+    return needed
+
+
+def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=None):
+    """The backward pass proper, from root nodes with their gradients (see `run`); with
+    `needed`, the VJPs of the nodes outside it are skipped."""
     pending = _consumer_counts(roots)
     grads = dict(roots)
     owned = set()  # nodes whose buffer the engine allocated itself, so may add into in place
@@ -183,7 +209,12 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves):
     while ready:
         node = ready.pop()
         g = grads.pop(node, None)
-        if g is None:  # no gradient reaches this node: only release its inputs
+        if g is not None and needed is not None and node not in needed:
+            if node in watch:   # an input with nothing wanted below it: its gradient is all
+                watch[node] = _node_hooks(node, g) if node.hooks is not None else g
+            g = None
+        if g is None:  # no gradient reaches this node, or none is wanted below it: only
+            # release its inputs
             for parent in node.parents:
                 if parent.__class__ is Node:
                     pending[parent] -= 1

@@ -194,3 +194,54 @@ def test_zero_d_gradients_used_three_times():
         make(x * 1).backward()
         make(xt * 1).backward()
         close(x.grad, xt.grad)
+
+
+class _Counted(autograd.Function):
+    """Identity that counts its backward calls."""
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        _Counted.calls += 1
+        return g
+
+
+def test_grad_runs_only_the_vjps_that_lead_to_the_inputs_as_torch():
+    rng = np.random.default_rng(3)
+    x = autograd.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    w = autograd.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    tx, tw = torch.tensor(x.data, requires_grad=True), torch.tensor(w.data, requires_grad=True)
+    _Counted.calls = 0
+    h = _Counted.apply(x)                    # only on x's side
+    loss = ((h @ w).tanh() ** 2).sum()
+    tloss = ((tx @ tw).tanh() ** 2).sum()
+    (gw,) = autograd.autograd.grad(loss, [w], retain_graph=True)
+    assert _Counted.calls == 0               # x's side is not wanted: not run
+    np.testing.assert_allclose(gw.data, torch.autograd.grad(tloss, [tw], retain_graph=True)[0])
+    (gh,) = autograd.autograd.grad(loss, [h], retain_graph=True)   # a non-leaf input
+    assert _Counted.calls == 0               # below h nothing is wanted
+    gx, gw2 = autograd.autograd.grad(loss, [x, w])
+    assert _Counted.calls == 1
+    tgx, tgw = torch.autograd.grad(tloss, [tx, tw])
+    np.testing.assert_allclose(gx.data, tgx.numpy())
+    np.testing.assert_allclose(gw2.data, tgw.numpy())
+    np.testing.assert_allclose(gh.data, gx.data)   # the identity passes it through
+    assert x.grad is None and w.grad is None
+
+
+def test_a_module_backward_hook_runs_only_when_its_inputs_gradient_is_wanted():
+    for lib in (autograd, torch):
+        calls = []
+        lin = lib.nn.Linear(3, 2).double()
+        lin.register_full_backward_hook(lambda m, gi, go: calls.append("hook"))
+        x = lib.tensor(np.ones((4, 3)), requires_grad=True)
+        loss = lin(x).sum()
+        lib.autograd.grad(loss, lin.weight, retain_graph=True)
+        loss.backward(inputs=[lin.weight], retain_graph=True)
+        assert calls == [] and x.grad is None, lib.__name__
+        lib.autograd.grad(loss, x)
+        assert calls == ["hook"], lib.__name__
