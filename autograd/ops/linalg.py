@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..function import Function
+from ..kernels.products import batched_outer
 from ..saved import transposed
 
 
@@ -12,7 +13,7 @@ def _product(a, b):
     of attention's backward) is a broadcast multiply: numpy's matmul takes a loop ~30x slower
     than that for a batch of them, and a single product per element rounds the same."""
     if a.shape[-1] == 1 and a.ndim >= 2 and b.ndim >= 2 and b.shape[-2] == 1:
-        return np.multiply(a, b)
+        return batched_outer(a, b)
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
         # batched x @ W: one product over all rows (numpy loops over the batch: ~2x slower)
         rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
