@@ -278,8 +278,10 @@ class _RNNBase(Module):
             raise ValueError(f"{type(self).__name__}: expected {what} of shape {want}, got {got}")
         return s if batched else s.unsqueeze(1)
 
-    def _run(self, x: Tensor, states: list) -> tuple:
-        """x: (L, N, I), states: list of (D*num_layers, N, H) -> (output (L, N, D*H), finals)."""
+    def _run(self, x: Tensor, states: list, over=None) -> tuple:
+        """x: (L, N, I), states: list of (D*num_layers, N, H) -> (output (L, N, D*H), finals).
+        `over(run, inp, init, reverse)` runs one direction its own way (packed sequences,
+        nn/rnn_packed.py); by default run(inp, init, reverse) covers the whole sequence."""
         n_dir = self.num_directions
         finals = [[] for _ in states]
         for layer in range(self.num_layers):
@@ -287,19 +289,26 @@ class _RNNBase(Module):
                 x = F.dropout(x, self.dropout, True)
             outs = []
             for d in range(n_dir):
-                idx = layer * n_dir + d
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                init = [s[idx] for s in states]
-                if self.fused and self.mode == "LSTM":
-                    seq, last = _lstm_direction(x, init, w_ih, w_hh, b_ih, b_hh, d == 1)
-                else:
-                    xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
-                    seq, last = self._direction(xp, init, w_hh, b_hh, reverse=d == 1)
+                run, inp = self._layer_direction(x, layer, d)
+                init = [s[layer * n_dir + d] for s in states]
+                seq, last = run(inp, init, d == 1) if over is None else over(run, inp, init,
+                                                                             d == 1)
                 outs.append(seq)
                 for f, s in zip(finals, last):
                     f.append(s)
-            x = outs[0] if n_dir == 1 else autograd.cat(outs, dim=2)
+            x = outs[0] if n_dir == 1 else autograd.cat(outs, dim=-1)
         return x, [autograd.stack(f, 0) for f in finals]
+
+    def _layer_direction(self, x: Tensor, layer: int, d: int):
+        """(run(inp, init, reverse) -> (outputs, finals), inp) for direction d of a layer:
+        the fused LSTM op projects x itself; the others take x's input projection."""
+        w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+        if self.fused and self.mode == "LSTM":
+            return (lambda inp, init, reverse:
+                    _lstm_direction(inp, init, w_ih, w_hh, b_ih, b_hh, reverse)), x
+        xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
+        return (lambda inp, init, reverse:
+                self._direction(inp, init, w_hh, b_hh, reverse=reverse)), xp
 
     def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool):
         """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states)."""

@@ -15,8 +15,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-from . import functional as F
-from .rnn import _input_bias, _lstm_direction, _zeros
+from .rnn import _zeros
 from .utils.packed import PackedSequence
 
 
@@ -105,32 +104,11 @@ def packed_forward(module, packed: PackedSequence, hx_list, what):
         states = [module._check_state(s, shape, True, w) for s, w in zip(hx_list, what)]
         if sorted_idx is not None:
             states = [s.index_select(1, sorted_idx) for s in states]
-    finals = [[] for _ in states]
-    n_dir = module.num_directions
-    for layer in range(module.num_layers):
-        if layer > 0 and module.training and module.dropout > 0:
-            x = F.dropout(x, module.dropout, True)
-        outs = []
-        for d in range(n_dir):
-            idx = layer * n_dir + d
-            w_ih, w_hh, b_ih, b_hh = module._weights(layer, d)
-            if module.fused and module.mode == "LSTM":   # the op projects its own input
-                inp = x
 
-                def run_fn(seg, init, reverse, w=(w_ih, w_hh, b_ih, b_hh)):
-                    return _lstm_direction(seg, init, *w, reverse)
-            else:
-                inp = F.linear(x, w_ih, _input_bias(module.mode, b_ih, b_hh))
+    def over(run, inp, init, reverse):   # each direction by runs of equal batch size
+        return (_reverse_direction if reverse else _forward_direction)(run, inp, init, runs)
 
-                def run_fn(seg, init, reverse, w_hh=w_hh, b_hh=b_hh):
-                    return module._direction(seg, init, w_hh, b_hh, reverse=reverse)
-            direction = _reverse_direction if d == 1 else _forward_direction
-            seq, last = direction(run_fn, inp, [s[idx] for s in states], runs)
-            outs.append(seq)
-            for f, s in zip(finals, last):
-                f.append(s)
-        x = outs[0] if n_dir == 1 else autograd.cat(outs, dim=1)
-    finals = [autograd.stack(f, 0) for f in finals]
+    x, finals = module._run(x, states, over)
     if unsorted_idx is not None:
         finals = [f.index_select(1, unsorted_idx) for f in finals]
     return PackedSequence(x, packed.batch_sizes, sorted_idx, unsorted_idx), finals
