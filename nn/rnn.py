@@ -71,12 +71,17 @@ def _input_bias(mode, b_ih, b_hh):
     return b_ih if mode == "GRU" else b_ih + b_hh
 
 
-def _lstm_direction(x: Tensor, init: list, w_ih, w_hh, b_ih, b_hh, reverse: bool):
+def _lstm_direction(x: Tensor, init: list, w_ih, w_hh, b_ih, b_hh, reverse: bool,
+                    every_step: bool = False):
     """One fused LSTM direction, input projection included: x (L, N, I) ->
-    (outputs (L, N, H), (h_n, c_n))."""
+    (outputs (L, N, H), (h_n, c_n)); with every_step, the states are those of every step,
+    each (L, N, H)."""
     biases = () if b_ih is None else (b_ih, b_hh)
-    y = LSTMSequence.apply(x, init[0], init[1], w_ih, w_hh, *biases, reverse=reverse)
+    y = LSTMSequence.apply(x, init[0], init[1], w_ih, w_hh, *biases, reverse=reverse,
+                           cells=every_step)
     n_steps = x.shape[0]
+    if every_step:
+        return y[:n_steps], (y[:n_steps], y[n_steps:])
     return y[:n_steps], (y[0 if reverse else n_steps - 1], y[n_steps])
 
 
@@ -304,14 +309,16 @@ class _RNNBase(Module):
         the fused LSTM op projects x itself; the others take x's input projection."""
         w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
         if self.fused and self.mode == "LSTM":
-            return (lambda inp, init, reverse:
-                    _lstm_direction(inp, init, w_ih, w_hh, b_ih, b_hh, reverse)), x
+            return (lambda inp, init, reverse, every_step=False:
+                    _lstm_direction(inp, init, w_ih, w_hh, b_ih, b_hh, reverse, every_step)), x
         xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
-        return (lambda inp, init, reverse:
-                self._direction(inp, init, w_hh, b_hh, reverse=reverse)), xp
+        return (lambda inp, init, reverse, every_step=False:
+                self._direction(inp, init, w_hh, b_hh, reverse, every_step)), xp
 
-    def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool):
-        """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states)."""
+    def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool,
+                   every_step: bool = False):
+        """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states, or with
+        every_step (fused layers only) the states of every step, each (L, N, H))."""
         last = 0 if reverse else xp.shape[0] - 1
         if self.fused:
             if self.mode == "GRU":
@@ -320,7 +327,7 @@ class _RNNBase(Module):
             else:
                 y = RNNSequence.apply(xp, init[0], w_hh, reverse=reverse,
                                       relu=self.mode == "RNN_RELU")
-            return y, (y[last],)
+            return y, ((y,) if every_step else (y[last],))
         w_hh_t = w_hh.T
         steps = _order(xp.shape[0], reverse)
         outs = [None] * xp.shape[0]

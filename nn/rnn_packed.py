@@ -1,12 +1,17 @@
 """nn.RNN / nn.LSTM / nn.GRU on a PackedSequence.
 
-The batch sizes of a packed sequence only shrink, so its steps split into runs of equal batch
-size, and the rows of one run are contiguous in the packed data: (steps, rows, *) after a
-reshape. Each direction of each layer runs the layer's own (fused) time loop once per run,
-on the running sequences only; so no padded step is ever computed, the outputs are packed as
-they come, and each sequence's final state is the state after its own last step. The reverse
-direction walks the runs backwards and starts each sequence from its initial state when its
-last step comes into view.
+A fused layer runs each direction once over the padded batch (sorted by length): the forward
+direction as it is, the reverse one on each sequence reversed within its own length, so that in
+both the padding comes after a sequence's last step and cannot reach its valid steps. The op
+returns the states of every step (the LSTM's cells too), and each sequence's final state is
+taken at its own last step. Rows move between the packed and the padded layout through two
+small ops with unique indices (their gradients are a gather and a scatter, no add.at).
+
+The composed layers (`fused = False`, the test oracle) take another way: the batch sizes of a
+packed sequence only shrink, so its steps split into runs of equal batch size whose rows are
+contiguous in the packed data; each run goes through the layer's own time loop on the running
+sequences only, and the reverse direction walks the runs backwards, starting each sequence from
+its initial state when its last step comes into view.
 """
 from __future__ import annotations
 
@@ -14,9 +19,68 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.function import Function
 
 from .rnn import _zeros
 from .utils.packed import PackedSequence
+
+
+class _PlaceRows(Function):
+    """y = zeros (n, F) with y[slots] = x, x (S, F), slots unique;  dx = g[slots]."""
+
+    @staticmethod
+    def forward(ctx, x, slots, n):
+        ctx.slots = slots
+        out = np.zeros((n,) + x.shape[1:], x.dtype)
+        out[slots] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g[ctx.slots],)
+
+
+class _TakeRows(Function):
+    """y = x[rows], rows unique;  dx = zeros with dx[rows] = g."""
+
+    @staticmethod
+    def forward(ctx, x, rows):
+        ctx.rows, ctx.shape = rows, x.shape
+        return x[rows]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, g.dtype)
+        gx[ctx.rows] = g
+        return (gx,)
+
+
+class _Layout:
+    """Where each packed row sits in the padded (T, B) grid, as flat slot indices: `slots`
+    for the forward direction, `reversed_slots` for each sequence reversed within its length,
+    and `last`, the slot of each sequence's last step (the same in both)."""
+
+    def __init__(self, sizes: np.ndarray):
+        self.n_steps, self.n_batch = sizes.size, int(sizes[0])
+        t = np.repeat(np.arange(sizes.size), sizes)
+        b = np.concatenate([np.arange(n) for n in sizes])
+        lengths = np.bincount(b, minlength=self.n_batch)
+        self.slots = t * self.n_batch + b
+        self.reversed_slots = (lengths[b] - 1 - t) * self.n_batch + b
+        self.last = (lengths - 1) * self.n_batch + np.arange(self.n_batch)
+
+
+def _padded_direction(run, inp: Tensor, init: list, layout: _Layout, reverse: bool):
+    """One direction of a fused layer: inp (S, F) packed -> (outputs (S, H) packed, final
+    states each (B, H)), in one call of the op over the padded batch."""
+    slots = layout.reversed_slots if reverse else layout.slots
+    grid = layout.n_steps * layout.n_batch
+    padded = _PlaceRows.apply(inp, slots=slots, n=grid).reshape(
+        layout.n_steps, layout.n_batch, inp.shape[1])
+    seq, states = run(padded, init, False, every_step=True)
+    out = _TakeRows.apply(seq.reshape(grid, seq.shape[2]), rows=slots)
+    return out, [_TakeRows.apply(s.reshape(grid, s.shape[2]), rows=layout.last)
+                 for s in states]
 
 
 def _runs(sizes: np.ndarray) -> list:
@@ -94,7 +158,6 @@ def packed_forward(module, packed: PackedSequence, hx_list, what):
     initial states, each (D * num_layers, B, H) in the caller's batch order ->
     (PackedSequence of (S, D * H), [final states, each (D * num_layers, B, H)])."""
     sizes = _check(module, packed)
-    runs = _runs(sizes)
     x = packed.data
     shape = (module.num_layers * module.num_directions, int(sizes[0]), module.hidden_size)
     sorted_idx, unsorted_idx = packed.sorted_indices, packed.unsorted_indices
@@ -105,8 +168,16 @@ def packed_forward(module, packed: PackedSequence, hx_list, what):
         if sorted_idx is not None:
             states = [s.index_select(1, sorted_idx) for s in states]
 
-    def over(run, inp, init, reverse):   # each direction by runs of equal batch size
-        return (_reverse_direction if reverse else _forward_direction)(run, inp, init, runs)
+    if module.fused:
+        layout = _Layout(sizes)
+
+        def over(run, inp, init, reverse):
+            return _padded_direction(run, inp, init, layout, reverse)
+    else:
+        runs = _runs(sizes)
+
+        def over(run, inp, init, reverse):   # each direction by runs of equal batch size
+            return (_reverse_direction if reverse else _forward_direction)(run, inp, init, runs)
 
     x, finals = module._run(x, states, over)
     if unsorted_idx is not None:

@@ -38,12 +38,13 @@ class LSTMSequence(Function):
 
     x (L, N, I), h0, c0 (N, H), w_ih (4H, I), w_hh (4H, H), then any biases (4H,) (b_ih, b_hh:
     both are added) -> (L + 1, N, H): the hidden state of each step 0..L-1, then the final cell
-    state.
+    state; with cells=True, (2L, N, H): the hidden states, then the cell state of every step
+    (packed sequences take each sequence's final state at its own length).
     BPTT through the saved gate activations; the weight gradients are one product each over
     all steps. Runs in feature-major layout (see kernels.rnn)."""
 
     @staticmethod
-    def forward(ctx, x, h0, c0, w_ih, w_hh, *biases, reverse=False):
+    def forward(ctx, x, h0, c0, w_ih, w_hh, *biases, reverse=False, cells=False):
         _check_lstm(x, h0, c0, w_ih, w_hh, biases)
         n_steps, n, n_in = x.shape
         g4 = w_hh.shape[0]
@@ -62,7 +63,7 @@ class LSTMSequence(Function):
         acts = np.empty((n_steps, g4, n), dtype)     # i, f, g, o after their nonlinearities
         c_all = np.empty((n_steps, hs, n), dtype)
         tc = np.empty((n_steps, hs, n), dtype)       # tanh(c_t), reused by backward
-        out = np.empty((n_steps + 1, n, hs), dtype)
+        out = np.empty((2 * n_steps if cells else n_steps + 1, n, hs), dtype)
         h = np.array(h0.T, dtype, order="C")
         c_first = np.array(c0.T, dtype, order="C")
         c_prev = c_first
@@ -75,9 +76,12 @@ class LSTMSequence(Function):
             c_prev = c_all[t]
             np.tanh(c_prev, out=tc[t])
             rnn_kernels.lstm_hidden(acts, tc, t, h, out)
-        out[n_steps] = c_prev.T
+        if cells:
+            out[n_steps:] = c_all.transpose(0, 2, 1)
+        else:
+            out[n_steps] = c_prev.T
         ctx.save_for_backward(x2, acts, c_all, tc, out, h0, c_first, w_ih, w_hh)
-        ctx.reverse, ctx.n_biases = reverse, len(biases)
+        ctx.reverse, ctx.n_biases, ctx.cells = reverse, len(biases), cells
         return out
 
     @staticmethod
@@ -89,7 +93,10 @@ class LSTMSequence(Function):
         needs = getattr(ctx, "needs_input_grad", None) or (True,) * (5 + ctx.n_biases)
         grad = np.ascontiguousarray(grad, dtype)
         dh = np.zeros((hs, n), dtype)
-        dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
+        if ctx.cells:   # every step's cell state has a gradient of its own, added at its step
+            dc, grad_c = np.zeros((hs, n), dtype), grad[n_steps:]
+        else:
+            dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
         dxpt = np.empty((g4, n_steps * n), dtype)
         db = np.zeros(g4, dtype)
         w_t = _weight_t(w_hh, n_steps)
@@ -98,6 +105,8 @@ class LSTMSequence(Function):
         for t in _order(n_steps, not ctx.reverse):
             p = t - step
             prev_t = p if 0 <= p < n_steps else -1
+            if ctx.cells:
+                dc += grad_c[t].T
             rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc,
                                             dxpt, t * n, db, one)
             np.matmul(w_t, dxpt[:, t * n:(t + 1) * n], out=dh)

@@ -237,6 +237,23 @@ def test_sequence_ops_gradcheck(reverse):
             [x(L, N, H) + 0.1, x(N, H), x(H, H)], atol=1e-7, rtol=1e-6)
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_lstm_sequence_with_every_cell_state(reverse):
+    """cells=True: (2L, N, H), the hidden states then each step's cell state; the last cell
+    state equals the default output's final one, and every step's gradient checks."""
+    rng = np.random.default_rng(5)
+    L, N, H = 4, 2, 3
+    args = [rng.standard_normal(s) for s in [(L, N, 2), (N, H), (N, H), (4 * H, 2), (4 * H, H),
+                                             (4 * H,)]]
+    both = LSTMSequence.apply(*[Tensor(a) for a in args], reverse=reverse, cells=True)
+    plain = LSTMSequence.apply(*[Tensor(a) for a in args], reverse=reverse)
+    assert both.shape == (2 * L, N, H)
+    np.testing.assert_array_equal(both.data[:L], plain.data[:L])
+    np.testing.assert_array_equal(both.data[L + (0 if reverse else L - 1)], plain.data[L])
+    assert autograd.gradcheck(lambda *a: LSTMSequence.apply(*a, reverse=reverse, cells=True),
+                              args, atol=1e-7, rtol=1e-6)
+
+
 def test_small_lstm_full_gradcheck_per_time_step():
     layer = LSTM(2, 2).double()
     x = np.random.default_rng(3).standard_normal((3, 1, 2))
