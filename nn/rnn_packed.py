@@ -7,7 +7,7 @@ returns the states of every step (the LSTM's cells too), and each sequence's fin
 taken at its own last step. Rows move between the packed and the padded layout through two
 small ops with unique indices (their gradients are a gather and a scatter, no add.at).
 
-The composed layers (`fused = False`, the test oracle) take another way: the batch sizes of a
+The composed layers (`fused = False`, the test oracle) and the relu RNN take another way: the batch sizes of a
 packed sequence only shrink, so its steps split into runs of equal batch size whose rows are
 contiguous in the packed data; each run goes through the layer's own time loop on the running
 sequences only, and the reverse direction walks the runs backwards, starting each sequence from
@@ -168,7 +168,10 @@ def packed_forward(module, packed: PackedSequence, hx_list, what):
         if sorted_idx is not None:
             states = [s.index_select(1, sorted_idx) for s in states]
 
-    if module.fused:
+    # a relu RNN's state can grow without bound over the padding after a short sequence
+    # (zero input, h' = relu(W h)); once it overflows, 0 * inf poisons the weight gradient.
+    # The other layers' states stay bounded there.
+    if module.fused and module.mode != "RNN_RELU":
         layout = _Layout(sizes)
 
         def over(run, inp, init, reverse):

@@ -344,3 +344,26 @@ def test_whole_number_float_lengths_are_taken_as_torch_and_fractions_refused():
     np.testing.assert_array_equal(ours.batch_sizes.data, theirs.batch_sizes.numpy())
     with pytest.raises(ValueError, match="integers"):
         pack_padded_sequence(autograd.tensor(x), [2.5, 1.0])
+
+
+def test_a_relu_rnn_whose_state_explodes_over_the_padding_keeps_finite_gradients():
+    """After a short sequence the padded grid would run h' = relu(W h) with W = 100 until it
+    overflows; the relu RNN runs by equal batch sizes instead, as torch gets a finite 0."""
+    x = np.zeros((40, 2, 1), np.float32)
+    x[:, 0, 0] = -1.0
+    x[0, 1, 0] = 1.0
+    weights = {"weight_ih_l0": np.ones((1, 1), np.float32),
+               "weight_hh_l0": np.full((1, 1), 100.0, np.float32),
+               "bias_ih_l0": np.zeros(1, np.float32), "bias_hh_l0": np.zeros(1, np.float32)}
+    grads = []
+    for lib, pack in ((autograd, pack_padded_sequence),
+                      (torch, torch.nn.utils.rnn.pack_padded_sequence)):
+        layer = lib.nn.RNN(1, 1, nonlinearity="relu")
+        layer.load_state_dict(weights if lib is autograd else
+                              {k: torch.tensor(v) for k, v in weights.items()})
+        out, h = layer(pack(lib.tensor(x), [40, 1]))
+        (out.data.sum() + h.sum()).backward()
+        grads.append(np.asarray(layer.weight_hh_l0.grad.data if lib is autograd
+                                else layer.weight_hh_l0.grad.numpy()))
+    assert np.isfinite(grads[0]).all()
+    np.testing.assert_allclose(grads[0], grads[1])
