@@ -1,17 +1,19 @@
 """nn.RNN / nn.LSTM / nn.GRU on a PackedSequence.
 
-A fused layer runs each direction once over the padded batch (sorted by length): the forward
-direction as it is, the reverse one on each sequence reversed within its own length, so that in
-both the padding comes after a sequence's last step and cannot reach its valid steps. The op
-returns the states of every step (the LSTM's cells too), and each sequence's final state is
-taken at its own last step. Rows move between the packed and the padded layout through two
-small ops with unique indices (their gradients are a gather and a scatter, no add.at).
+A fused layer runs each direction once over the padded batch (sorted by length), unless the
+padding would cost more than the runs below: the forward direction as it is, the reverse one on
+each sequence reversed within its own length, so that in both the padding comes after a
+sequence's last step and cannot reach its valid steps. The op returns the states of every step
+(the LSTM's cells too), and each sequence's final state is taken at its own last step. Rows move
+between the packed and the padded layout through two small ops with unique indices (their
+gradients are a gather and a scatter, no add.at).
 
-The composed layers (`fused = False`, the test oracle) and the relu RNN take another way: the batch sizes of a
-packed sequence only shrink, so its steps split into runs of equal batch size whose rows are
-contiguous in the packed data; each run goes through the layer's own time loop on the running
-sequences only, and the reverse direction walks the runs backwards, starting each sequence from
-its initial state when its last step comes into view.
+The composed layers (`fused = False`, the test oracle), the relu RNN and batches of very uneven
+lengths take another way: the batch sizes of a packed sequence only shrink, so its steps split
+into runs of equal batch size whose rows are contiguous in the packed data; each run goes
+through the layer's own time loop on the running sequences only, and the reverse direction
+walks the runs backwards, starting each sequence from its initial state when its last step
+comes into view.
 """
 from __future__ import annotations
 
@@ -23,6 +25,13 @@ from autograd.function import Function
 
 from .rnn import _zeros
 from .utils.packed import PackedSequence
+
+
+# One run of equal batch size costs about as much as this many padded rows of the grid
+# (one op call, its input rows and the glue around it): measured on a 2-layer bidirectional
+# LSTM, hidden 64, T=50, B=32 (32 runs: padded grid 19.7 ms, runs 35.4; 2 runs and 95%
+# padding: 19.2 against 5.1).
+ROWS_PER_RUN = 64
 
 
 class _PlaceRows(Function):
@@ -168,17 +177,18 @@ def packed_forward(module, packed: PackedSequence, hx_list, what):
         if sorted_idx is not None:
             states = [s.index_select(1, sorted_idx) for s in states]
 
-    # a relu RNN's state can grow without bound over the padding after a short sequence
-    # (zero input, h' = relu(W h)); once it overflows, 0 * inf poisons the weight gradient.
-    # The other layers' states stay bounded there.
-    if module.fused and module.mode != "RNN_RELU":
+    # The padded grid pays for its padding, the runs for their number (ROWS_PER_RUN). A relu
+    # RNN's state can grow without bound over the padding after a short sequence (zero input,
+    # h' = relu(W h)); once it overflows, 0 * inf poisons the weight gradient. The other
+    # layers' states stay bounded there.
+    runs = _runs(sizes)
+    padded = len(runs) * ROWS_PER_RUN >= sizes.size * int(sizes[0]) - int(sizes.sum())
+    if module.fused and module.mode != "RNN_RELU" and padded:
         layout = _Layout(sizes)
 
         def over(run, inp, init, reverse):
             return _padded_direction(run, inp, init, layout, reverse)
     else:
-        runs = _runs(sizes)
-
         def over(run, inp, init, reverse):   # each direction by runs of equal batch size
             return (_reverse_direction if reverse else _forward_direction)(run, inp, init, runs)
 

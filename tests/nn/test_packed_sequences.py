@@ -367,3 +367,29 @@ def test_a_relu_rnn_whose_state_explodes_over_the_padding_keeps_finite_gradients
                                 else layer.weight_hh_l0.grad.numpy()))
     assert np.isfinite(grads[0]).all()
     np.testing.assert_allclose(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("rows_per_run", [0, 10 ** 9])   # the runs / the padded grid
+def test_fused_layers_match_torch_either_way(kind, rows_per_run, monkeypatch):
+    """A fused layer takes the padded grid or the runs of equal batch size by their cost
+    (nn.rnn_packed.ROWS_PER_RUN); both give torch's values and gradients."""
+    from nn import rnn_packed
+    monkeypatch.setattr(rnn_packed, "ROWS_PER_RUN", rows_per_run)
+    ours, theirs = make_pair(kind, num_layers=2, bidirectional=True)
+    lengths = [9, 1, 2, 1]
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((9, 4, 3))
+    out_o, h_o = ours(pack_padded_sequence(Tensor(x, requires_grad=True), lengths,
+                                           enforce_sorted=False))
+    out_t, h_t = theirs(torch.nn.utils.rnn.pack_padded_sequence(
+        torch.tensor(x, requires_grad=True), lengths, enforce_sorted=False))
+    np.testing.assert_allclose(out_o.data.data, out_t.data.detach().numpy(), rtol=1e-10,
+                               atol=1e-12)
+    h_o, h_t = (h_o[0], h_t[0]) if kind == "lstm" else (h_o, h_t)
+    np.testing.assert_allclose(h_o.data, h_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    (out_o.data.sum() + h_o.sum()).backward()
+    (out_t.data.sum() + h_t.sum()).backward()
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-9, atol=1e-12,
+                                   err_msg=name)
