@@ -20,6 +20,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
+    if lead > 0 and grad.shape[lead:] == shape and grad.shape[:lead] == (1,) * lead:
+        return grad.reshape(shape)   # only leading 1s added (a bias of a batch-1 layer)
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
@@ -300,10 +302,9 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
             f"{node.name()}: the gradient of input {i} has shape {g.shape}, but that tensor "
             f"now has shape {tuple(shape)} (its .data was replaced after the forward pass)")
     lead = len(g.shape) - len(shape)
-    if lead > 0 and g.shape[lead:] == shape and g.shape[:lead] == (1,) * lead:
-        return g.reshape(shape)   # only leading 1s added (a bias of a batch-1 layer): no sum
-    try:
-        ok = np.broadcast_shapes(g.shape, shape) == g.shape
+    try:   # leading 1s alone always fit (and need no check: the common batch-1 case)
+        ok = (lead > 0 and g.shape[lead:] == shape and g.shape[:lead] == (1,) * lead
+              or np.broadcast_shapes(g.shape, shape) == g.shape)
     except ValueError:
         ok = False
     if not ok:
