@@ -9,6 +9,7 @@ The first-step losses of both engines are compared as a check that they compute 
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import statistics
 import time
@@ -21,15 +22,12 @@ from .util import Missing, lookup
 
 
 def set_threads(n: int):
-    """Limit BLAS, numba and (if present) torch to n threads; returns what was set."""
+    """Limit this engine (numpy's BLAS, numba) and, if present, torch to n threads; returns
+    what was set."""
     out = {"threads": n}
-    try:
-        import threadpoolctl
-        set_threads.limits = threadpoolctl.threadpool_limits(n)   # kept alive on purpose
-    except ImportError:
+    if importlib.util.find_spec("threadpoolctl") is None:   # what limits numpy's BLAS
         out["note"] = "threadpoolctl missing: BLAS threads not limited"
-    import numba
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    autograd.set_num_threads(n)
     try:
         import torch
         torch.set_num_threads(n)
