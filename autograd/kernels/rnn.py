@@ -3,11 +3,14 @@
 Per-step arrays are C-contiguous with rows = features and columns = batch: the gate
 pre-activations are (4H, N) with row blocks i, f, g, o. In this layout the recurrent product is
 w_hh (4H, H) @ h^T (H, N), which OpenBLAS splits across threads along its 4H rows (about 1.5x
-faster than h (N, H) @ w_hh^T at N = 32), and the inner loops below run along the batch.
+faster than h (N, H) @ w_hh^T at N = 32). Each gate block is then H*N contiguous elements, and
+the loops below run over it flattened: one long loop vectorizes, where loops along rows of N
+elements did not (per-row views and alias checks cost as much as the work, and LLVM does not
+vectorize an index with a runtime offset such as `col + r`; slices are used instead).
 The exponentials and tanh stay in numpy (vectorized; numba has no SVML here); these loops fuse
 the arithmetic around them. Whole-sequence arrays are passed with a step index `t` (or a column
-offset) so that no view is made per step. In the backward kernel `one` is 1 in the arrays'
-dtype, so float32 arithmetic is not promoted to float64 (which halves the vector width).
+offset) so that no view is made per step in Python. `one` is 1 in the arrays' dtype, so float32
+arithmetic is not promoted to float64 (which halves the vector width).
 """
 import numba as nb
 
@@ -16,96 +19,93 @@ _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 @_jit
 def lstm_preact(pre, xp, t, bias, e):
-    """pre (4H, N) += xp[t] + bias[:, None]: the gate pre-activations in place (xp (L, 4H, N));
-    e (3H, N) = -|pre| on the i, f, o rows (exp(e) <= 1 never overflows, for either sign)."""
-    g4, n = pre.shape
-    hs = g4 // 4
-    x = xp[t]
-    for j in range(g4):
-        b = bias[j]
-        for r in range(n):
-            pre[j, r] += x[j, r] + b
-    for j in range(2 * hs):
-        for r in range(n):
-            e[j, r] = -abs(pre[j, r])
-    for j in range(hs):
-        for r in range(n):
-            e[2 * hs + j, r] = -abs(pre[3 * hs + j, r])
+    """pre (4H, N) += xp[t] + bias: the gate pre-activations in place (xp (L, 4H, N), bias
+    (4H, N): the summed biases repeated along the batch); e (3H, N) = -|pre| on the i, f, o rows
+    (exp(e) <= 1 never overflows, for either sign)."""
+    m = pre.size // 4
+    p, x, b, ef = pre.reshape(4 * m), xp[t].reshape(4 * m), bias.reshape(4 * m), e.reshape(3 * m)
+    for k in range(4 * m):
+        p[k] += x[k] + b[k]
+    for k in range(2 * m):
+        ef[k] = -abs(p[k])
+    for k in range(m):
+        ef[2 * m + k] = -abs(p[3 * m + k])
 
 
 @_jit
 def lstm_cell(pre, e, acts, c_all, t, c_prev):
     """From pre (4H, N) (its g rows already tanh) and e = exp(-|pre|) on rows i, f, o (3H, N):
-    acts[t] (4H, N) = i, f, g, o and c_all[t] (H, N) = f * c_prev + i * g.
+    acts[t] (4H, N) = i, f, g, o and c_all[t] (H, N) = f * c_prev + i * g."""
+    m = pre.size // 4
+    one = pre.dtype.type(1)
+    p, ef, a = pre.reshape(4 * m), e.reshape(3 * m), acts[t].reshape(4 * m)
+    c, cp = c_all[t].reshape(m), c_prev.reshape(m)
+    _sigmoid_from_exp(p[:2 * m], ef[:2 * m], a[:2 * m], one)
+    _sigmoid_from_exp(p[3 * m:], ef[2 * m:], a[3 * m:], one)
+    gi, gf, gg, pg = a[:m], a[m:2 * m], a[2 * m:3 * m], p[2 * m:3 * m]
+    for k in range(m):
+        gg[k] = pg[k]
+    for k in range(m):
+        c[k] = gf[k] * cp[k] + gi[k] * gg[k]
 
-    The sigmoid is the composed op's (kernels.sigmoid_forward): 1 / (1 + e), times e when the
-    pre-activation is negative."""
-    g4, n = pre.shape
-    hs = g4 // 4
-    a, c = acts[t], c_all[t]
-    for j in range(hs):
-        for k, m in ((j, j), (hs + j, hs + j), (3 * hs + j, 2 * hs + j)):
-            p, er, ar = pre[k], e[m], a[k]
-            for r in range(n):
-                v = er[r]
-                q = 1.0 / (1.0 + v)
-                ar[r] = q if p[r] >= 0 else v * q
-        gi, gf, gg = a[j], a[hs + j], a[2 * hs + j]
-        pg, cp, cr = pre[2 * hs + j], c_prev[j], c[j]
-        for r in range(n):
-            gg[r] = pg[r]
-            cr[r] = gf[r] * cp[r] + gi[r] * pg[r]
+
+@_jit
+def _sigmoid_from_exp(p, e, a, one):
+    """a = sigmoid(p) from e = exp(-|p|), as the composed op (kernels.sigmoid_forward) does it:
+    1 / (1 + e), times e when p is negative."""
+    for k in range(p.size):
+        v = e[k]
+        q = one / (one + v)
+        a[k] = q if p[k] >= 0 else v * q
 
 
 @_jit
 def lstm_hidden(acts, tc, t, h, out):
     """h (H, N) = o * tanh(c) from acts[t] and tc[t]; out[t] (N, H) = h^T, the op's output."""
     hs, n = h.shape
-    o, tct, ot = acts[t], tc[t], out[t]
+    m = hs * n
+    o, tcf, hf = acts[t].reshape(4 * m)[3 * m:], tc[t].reshape(m), h.reshape(m)
+    for k in range(m):
+        hf[k] = o[k] * tcf[k]
+    ot = out[t]
     for j in range(hs):
-        orow, trow, hrow = o[3 * hs + j], tct[j], h[j]
+        row = h[j]
         for r in range(n):
-            v = orow[r] * trow[r]
-            hrow[r] = v
-            ot[r, j] = v
+            ot[r, j] = row[r]
 
 
 @_jit
-def lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, dxpt, col, db, one):
+def lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, d, dxpt, col, dbv,
+                       one):
+    """One step back in feature-major layout. grad (L', H, N) is the op's output gradient
+    transposed; dh (H, N) the recurrent product of the later step, dc (H, N) the cell-state
+    gradient carried back (left as dc * f for the earlier step). d (4H, N) = the gradient of
+    this step's gate pre-activations, also copied to dxpt[:, col:col + N]; dbv (4H, N) += d, the
+    bias gradient summed along the batch at the end (per-lane sums keep the loop vectorized)."""
     g4, n = acts.shape[1], acts.shape[2]
-    hs = g4 // 4
-    a, tct, gt = acts[t], tc[t], grad[t]
-    cp = c_all[prev_t] if prev_t >= 0 else c_first
-    for j in range(hs):
-        ri, rf, rg, ro = a[j], a[hs + j], a[2 * hs + j], a[3 * hs + j]
-        dxi, dxf, dxg, dxo = dxpt[j], dxpt[hs + j], dxpt[2 * hs + j], dxpt[3 * hs + j]
-        trow, cprow, dhr, dcr = tct[j], cp[j], dh[j], dc[j]
-        si = sf = sg = so = one - one
+    m = g4 // 4 * n
+    a, tcf, g = acts[t].reshape(4 * m), tc[t].reshape(m), grad[t].reshape(m)
+    cp = (c_all[prev_t] if prev_t >= 0 else c_first).reshape(m)
+    dhf, dcf, df, bf = dh.reshape(m), dc.reshape(m), d.reshape(4 * m), dbv.reshape(4 * m)
+    for k in range(m):
+        i = a[k]
+        f = a[m + k]
+        gv = a[2 * m + k]
+        o = a[3 * m + k]
+        tv = tcf[k]
+        dhv = dhf[k] + g[k]
+        dcv = dcf[k] + dhv * o * (one - tv * tv)
+        df[k] = dcv * gv * i * (one - i)
+        df[m + k] = dcv * cp[k] * f * (one - f)
+        df[2 * m + k] = dcv * i * (one - gv * gv)
+        df[3 * m + k] = dhv * tv * o * (one - o)
+        dcf[k] = dcv * f
+    for k in range(4 * m):
+        bf[k] += df[k]
+    for j in range(g4):
+        src, dst = d[j], dxpt[j, col:col + n]
         for r in range(n):
-            i = ri[r]
-            f = rf[r]
-            g = rg[r]
-            o = ro[r]
-            tv = trow[r]
-            dhv = dhr[r] + gt[r, j]
-            dcv = dcr[r] + dhv * o * (one - tv * tv)
-            vi = dcv * g * i * (one - i)
-            vf = dcv * cprow[r] * f * (one - f)
-            vg = dcv * i * (one - g * g)
-            vo = dhv * tv * o * (one - o)
-            dxi[col + r] = vi
-            dxf[col + r] = vf
-            dxg[col + r] = vg
-            dxo[col + r] = vo
-            si += vi
-            sf += vf
-            sg += vg
-            so += vo
-            dcr[r] = dcv * f
-        db[j] += si
-        db[hs + j] += sf
-        db[2 * hs + j] += sg
-        db[3 * hs + j] += so
+            dst[r] = src[r]
 
 
 # --------------------------------------------------------------------- GRU, batch-major

@@ -55,9 +55,10 @@ class LSTMSequence(Function):
         w_hh = np.ascontiguousarray(w_hh, dtype)
         # (L, 4H, N): each step's block contiguous, which the hardware prefetches well
         xp = np.matmul(w_ih, x2.reshape(n_steps, n, n_in).transpose(0, 2, 1))
-        bias = np.zeros(g4, dtype)
+        bias = np.zeros((g4, 1), dtype)
         for b in biases:
-            bias += b
+            bias[:, 0] += b
+        bias = np.repeat(bias, n, axis=1)       # (4H, N): the kernel's loop runs flat
         pre, e = np.empty((g4, n), dtype), np.empty((3 * hs, n), dtype)
         pre_g = pre[2 * hs:3 * hs]
         acts = np.empty((n_steps, g4, n), dtype)     # i, f, g, o after their nonlinearities
@@ -91,14 +92,15 @@ class LSTMSequence(Function):
         hs = g4 // 4
         dtype = acts.dtype
         needs = getattr(ctx, "needs_input_grad", None) or (True,) * (5 + ctx.n_biases)
-        grad = np.ascontiguousarray(grad, dtype)
+        grad = np.ascontiguousarray(grad.transpose(0, 2, 1), dtype)   # feature-major, as acts
         dh = np.zeros((hs, n), dtype)
         if ctx.cells:   # every step's cell state has a gradient of its own, added at its step
             dc, grad_c = np.zeros((hs, n), dtype), grad[n_steps:]
         else:
-            dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
+            dc = grad[n_steps].copy()       # the final cell state's gradient
+        d = np.empty((g4, n), dtype)
         dxpt = np.empty((g4, n_steps * n), dtype)
-        db = np.zeros(g4, dtype)
+        dbv = np.zeros((g4, n), dtype)
         w_t = _weight_t(w_hh, n_steps)
         one = dtype.type(1)
         step = -1 if ctx.reverse else 1
@@ -106,10 +108,11 @@ class LSTMSequence(Function):
             p = t - step
             prev_t = p if 0 <= p < n_steps else -1
             if ctx.cells:
-                dc += grad_c[t].T
-            rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc,
-                                            dxpt, t * n, db, one)
-            np.matmul(w_t, dxpt[:, t * n:(t + 1) * n], out=dh)
+                dc += grad_c[t]
+            rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, d,
+                                            dxpt, t * n, dbv, one)
+            np.matmul(w_t, d, out=dh)
+        db = dbv.sum(axis=1)
         dx = dw_ih = dw_hh = None
         if needs[0]:
             dx = (dxpt.T @ w_ih).reshape(n_steps, n, w_ih.shape[1])

@@ -33,7 +33,7 @@ def _step(xp_t, hw, bias, c_prev):
     pre, e = hw.copy(), np.empty((3 * hs, n), dt)
     acts, c_all, tc = np.empty((1, g4, n), dt), np.empty((1, hs, n), dt), np.empty((1, hs, n), dt)
     h, out = np.empty((hs, n), dt), np.empty((1, n, hs), dt)
-    k.lstm_preact(pre, xp_t[None], 0, bias, e)
+    k.lstm_preact(pre, xp_t[None], 0, np.repeat(bias[:, None], n, axis=1), e)
     np.exp(e, out=e)
     np.tanh(pre[2 * hs:3 * hs], out=pre[2 * hs:3 * hs])
     k.lstm_cell(pre, e, acts, c_all, 0, c_prev)
@@ -84,15 +84,17 @@ def test_backward_step_matches_numpy(n, hs, first, seed):
     grad = rng.standard_normal((n, hs))
     dh0, dc0 = rng.standard_normal((n, hs)), rng.standard_normal((n, hs))
     # step t = 1 of a two-step sequence; its c_{t-1} is c_all[0], or c_first when prev_t = -1
-    acts_all = np.stack([np.zeros_like(acts.T), acts.T])
-    tc_all = np.stack([np.zeros_like(tc.T), tc.T])
-    c_all = np.stack([c_prev.T, np.zeros_like(c_prev.T)])
-    c_first = c_prev.T.copy() if first else np.full_like(c_prev.T, np.nan)
-    grad_all = np.stack([np.zeros_like(grad), grad])
+    # (C-contiguous feature-major arrays, as the op passes them)
+    acts_all = np.ascontiguousarray(np.stack([np.zeros_like(acts.T), acts.T]))
+    tc_all = np.ascontiguousarray(np.stack([np.zeros_like(tc.T), tc.T]))
+    c_all = np.ascontiguousarray(np.stack([c_prev.T, np.zeros_like(c_prev.T)]))
+    c_first = c_prev.T.copy() if first else np.full((hs, n), np.nan)
+    grad_all = np.ascontiguousarray(np.stack([np.zeros_like(grad.T), grad.T]))
     dh, dc = dh0.T.copy(), dc0.T.copy()
-    dxpt, db = np.full((4 * hs, 3 * n), np.nan), np.ones(4 * hs)
+    d, dxpt = np.empty((4 * hs, n)), np.full((4 * hs, 3 * n), np.nan)
+    db = np.ones((4 * hs, n))
     k.lstm_cell_backward(acts_all, tc_all, c_all, 1, c_first, -1 if first else 0, grad_all, dh,
-                         dc, dxpt, n, db, 1.0)
+                         dc, d, dxpt, n, db, 1.0)
     i, f, g, o = np.split(acts, 4, axis=1)
     dht = dh0 + grad
     dct = dc0 + dht * o * (1 - tc ** 2)
@@ -102,7 +104,8 @@ def test_backward_step_matches_numpy(n, hs, first, seed):
     np.testing.assert_allclose(dxpt[:, n:2 * n], want.T, **tol)
     assert np.isnan(dxpt[:, :n]).all() and np.isnan(dxpt[:, 2 * n:]).all()  # other steps kept
     np.testing.assert_allclose(dc, (dct * f).T, **tol)
-    np.testing.assert_allclose(db, 1 + want.sum(0), **tol)
+    np.testing.assert_array_equal(d, dxpt[:, n:2 * n])
+    np.testing.assert_allclose(db, 1 + want.T, **tol)
 
 
 class _Ctx:
