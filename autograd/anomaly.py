@@ -6,6 +6,7 @@ import traceback
 import numpy as np
 
 from . import function
+from .engine import ProductGrad
 
 
 _PACKAGES = None
@@ -51,6 +52,8 @@ def check_forward(node, out: np.ndarray):
 
 def check_backward(node, grads):
     for i, g in enumerate(grads):
+        if g.__class__ is ProductGrad:
+            g = g.dense()
         g = getattr(g, "values", g)  # an IndexedGrad carries its non-zero part
         if g is not None and not np.all(np.isfinite(g)):
             where = node.where or "<unknown: its forward pass ran outside detect_anomaly()>"

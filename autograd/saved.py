@@ -123,6 +123,12 @@ def _wake(a):
             _settle(view)
 
 
+def held_by_several(a) -> bool:
+    """Whether several live recorded ops hold a (a weight used at every step of an RNN)."""
+    g = _guards.get(id(a))
+    return g is not None and g.count > 1 and g.array is a
+
+
 def transposed(a):
     """a with its last two axes swapped, as a C-contiguous array when that pays: OpenBLAS is
     ~1.5x slower on a transposed operand, and MatMul's backward multiplies by the same

@@ -3,9 +3,10 @@ import math
 
 import numpy as np
 
+from ..engine import ProductGrad
 from ..function import Function
 from ..kernels.products import batched_outer
-from ..saved import transposed
+from ..saved import held_by_several, transposed
 
 
 def _product(a, b):
@@ -46,9 +47,13 @@ class MatMul(Function):
             if a.ndim == 1:
                 ga = ga[..., 0, :]
         if need_b:
-            if b2.ndim == 2 and a2.ndim > 2:
+            k, n = a2.shape[-1], g.shape[-1]
+            if b.ndim == 2 and a2.ndim >= 2 and held_by_several(b):
+                # W used by several ops (each step of an RNN): x^T @ g is left to the engine,
+                # which stacks the products that reach W into one
+                gb = ProductGrad(a2.reshape(-1, k), g.reshape(-1, n))
+            elif b2.ndim == 2 and a2.ndim > 2:
                 # batched x @ W: fold the batch into one large product instead of summing later
-                k, n = a2.shape[-1], g.shape[-1]
                 gb = np.matmul(a2.reshape(-1, k).T, g.reshape(-1, n))
             else:
                 gb = _product(np.swapaxes(a2, -1, -2), g)
@@ -80,6 +85,6 @@ class Linear(Function):
         gw = None
         if needs[1]:
             x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
-            gw = np.matmul(g2.T, x2)
+            gw = ProductGrad(g2, x2) if held_by_several(w) else np.matmul(g2.T, x2)
         gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb

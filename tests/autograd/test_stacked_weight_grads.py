@@ -1,0 +1,174 @@
+"""A weight used by several ops (each step of an RNN): the engine stacks the products x^T @ g
+that reach it into one (engine.ProductGrad). The gradients must be those of one product per
+use: checked against torch, against the unstacked path, and through hooks, autograd.grad,
+anomaly mode, retain_graph, a non-leaf weight and the memory bound that flushes early."""
+import numpy as np
+import pytest
+
+import autograd
+from autograd import engine, nn
+from autograd import functional as F
+
+torch = pytest.importorskip("torch")
+
+
+def _rnn_loss(lib, x, w_in, w_h, steps, linear=False):
+    """tanh RNN written with elementary ops; every step multiplies by w_in and w_h."""
+    h = x[0] @ w_in
+    for t in range(1, steps):
+        rec = (lib.nn.functional.linear(h, w_h) if linear else h @ w_h)
+        h = (x[t] @ w_in + rec).tanh()
+    return (h * h).sum()
+
+
+def _data(seed, steps=7, n=3, i=4, hs=5, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((steps, n, i)).astype(dtype),
+            (rng.standard_normal((i, hs)) * 0.5).astype(dtype),
+            (rng.standard_normal((hs, hs)) * 0.5).astype(dtype))
+
+
+class _Lib:   # the namespace _rnn_loss reads for our engine
+    nn = nn
+
+
+def _ours(x, w_in, w_h, steps, linear=False):
+    wi = autograd.tensor(w_in, requires_grad=True)
+    wh = autograd.tensor(w_h, requires_grad=True)
+    loss = _rnn_loss(_Lib, autograd.tensor(x), wi, wh, steps, linear)
+    return loss, wi, wh
+
+
+@pytest.mark.parametrize("linear", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weight_used_at_every_step_matches_torch(linear, dtype):
+    x, w_in, w_h = _data(0, dtype=dtype)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x), linear)
+    loss.backward()
+    ti = torch.tensor(w_in, requires_grad=True)
+    th = torch.tensor(w_h, requires_grad=True)
+    _rnn_loss(torch, torch.tensor(x), ti, th, len(x), linear).backward()
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(wi.grad.numpy(), ti.grad.numpy(), **tol)
+    np.testing.assert_allclose(wh.grad.numpy(), th.grad.numpy(), **tol)
+    assert wi.grad.dtype == dtype and wi.grad.numpy().flags.c_contiguous
+
+
+def test_stacked_equals_one_product_per_use(monkeypatch):
+    x, w_in, w_h = _data(1)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    loss.backward()
+    # the same pass with nothing held back: every ProductGrad multiplied where it arrives
+    monkeypatch.setattr(engine, "_STACK_ROWS", -1)
+    loss2, wi2, wh2 = _ours(x, w_in, w_h, len(x))
+    loss2.backward()
+    np.testing.assert_allclose(wi.grad.numpy(), wi2.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(wh.grad.numpy(), wh2.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_memory_bound_flushes_early_and_stays_exact(monkeypatch):
+    x, w_in, w_h = _data(2, steps=12)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    loss.backward()
+    monkeypatch.setattr(engine, "_STACK_BYTES", 200)   # a flush every couple of steps
+    loss2, wi2, wh2 = _ours(x, w_in, w_h, len(x))
+    loss2.backward()
+    np.testing.assert_allclose(wh.grad.numpy(), wh2.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(wi.grad.numpy(), wi2.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_grad_accumulates_over_passes_and_retain_graph():
+    x, w_in, w_h = _data(3)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    loss.backward(retain_graph=True)
+    once = wh.grad.numpy().copy()
+    loss.backward()
+    np.testing.assert_allclose(wh.grad.numpy(), 2 * once, rtol=1e-12)
+
+
+def test_leaf_hook_runs_once_on_the_total():
+    x, w_in, w_h = _data(4)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    seen = []
+    wh.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 2)
+    loss.backward()
+    assert len(seen) == 1
+    ref_loss, _, ref_wh = _ours(x, w_in, w_h, len(x))
+    ref_loss.backward()
+    np.testing.assert_allclose(seen[0], ref_wh.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(wh.grad.numpy(), 2 * ref_wh.grad.numpy(), rtol=1e-12)
+
+
+def test_autograd_grad_of_a_stacked_weight_and_of_another_input():
+    x, w_in, w_h = _data(5)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    (g_h,) = autograd.grad(loss, [wh], retain_graph=True)
+    (g_i,) = autograd.grad(loss, [wi])
+    assert wh.grad is None and wi.grad is None
+    ref_loss, ref_wi, ref_wh = _ours(x, w_in, w_h, len(x))
+    ref_loss.backward()
+    np.testing.assert_allclose(np.asarray(g_h), ref_wh.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(g_i), ref_wi.grad.numpy(), rtol=1e-12)
+
+
+def test_non_leaf_weight_and_mixed_uses():
+    """W = 2 V is a node (its gradient is multiplied at once); V also enters the loss
+    directly, so its leaf gradient mixes a stacked and an ordinary contribution."""
+    x, w_in, w_h = _data(6)
+    v = autograd.tensor(w_h, requires_grad=True)
+    wi = autograd.tensor(w_in, requires_grad=True)
+    loss = _rnn_loss(_Lib, autograd.tensor(x), wi, v * 2, len(x)) + (v @ v).sum()
+    loss.backward()
+    tv = torch.tensor(w_h, requires_grad=True)
+    ti = torch.tensor(w_in, requires_grad=True)
+    (_rnn_loss(torch, torch.tensor(x), ti, tv * 2, len(x)) + (tv @ tv).sum()).backward()
+    np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(wi.grad.numpy(), ti.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_anomaly_mode_sees_a_stacked_nan():
+    x, w_in, w_h = _data(7)
+    x[2, 0, 0] = np.nan
+    wi = autograd.tensor(w_in, requires_grad=True)
+    wh = autograd.tensor(w_h, requires_grad=True)
+    with autograd.detect_anomaly():
+        with pytest.raises(RuntimeError, match="NaN or inf"):
+            _rnn_loss(_Lib, autograd.tensor(x), wi, wh, len(x)).backward()
+
+
+def test_replaced_weight_of_another_shape_raises_clearly():
+    x, w_in, w_h = _data(8)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    wh.data = np.zeros((7, 7))
+    with pytest.raises(RuntimeError, match=r"MatMul.*\(5, 5\).*modified"):
+        loss.backward()
+
+
+def test_the_products_of_a_reused_weight_are_stacked(monkeypatch):
+    stacked = []
+    flush = engine._Stack.flush
+
+    def counting(self, *args):
+        stacked.append(len(self.lefts))
+        return flush(self, *args)
+
+    monkeypatch.setattr(engine._Stack, "flush", counting)
+    x, w_in, w_h = _data(10, steps=7)
+    loss, wi, wh = _ours(x, w_in, w_h, len(x))
+    loss.backward()
+    # 7 uses of w_in, 6 of w_h: the last VJP to run sees a weight no other live op holds and
+    # multiplies at once; the others are stacked into one product per weight
+    assert sorted(stacked) == [5, 6]
+
+
+def test_batched_input_and_vector_weight_keep_their_paths():
+    rng = np.random.default_rng(9)
+    w = autograd.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    v = autograd.tensor(rng.standard_normal(4), requires_grad=True)
+    xs = [autograd.tensor(rng.standard_normal((2, 5, 4))) for _ in range(3)]
+    loss = sum(((x @ w).sum() + (x @ v).sum() for x in xs), autograd.tensor(0.0))
+    loss.backward()
+    want_w = sum(x.numpy().reshape(-1, 4).T @ np.ones((10, 3)) for x in xs)
+    want_v = sum(x.numpy().reshape(-1, 4).sum(0) for x in xs)
+    np.testing.assert_allclose(w.grad.numpy(), want_w, rtol=1e-12)
+    np.testing.assert_allclose(v.grad.numpy(), want_v, rtol=1e-12)
