@@ -75,16 +75,16 @@ def lstm_hidden(acts, tc, t, h, out):
 
 
 @_jit
-def lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, d, dxpt, col, dbv,
+def lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, g_t, dh, dc, d, dxpt, col, dbv,
                        one):
-    """One step back in feature-major layout. grad (L', H, N) is the op's output gradient
-    transposed; dh (H, N) the recurrent product of the later step, dc (H, N) the cell-state
+    """One step back in feature-major layout. g_t (H, N) is the op's output gradient at step t
+    (transposed); dh (H, N) the recurrent product of the later step, dc (H, N) the cell-state
     gradient carried back (left as dc * f for the earlier step). d (4H, N) = the gradient of
     this step's gate pre-activations, also copied to dxpt[:, col:col + N]; dbv (4H, N) += d, the
     bias gradient summed along the batch at the end (per-lane sums keep the loop vectorized)."""
     g4, n = acts.shape[1], acts.shape[2]
     m = g4 // 4 * n
-    a, tcf, g = acts[t].reshape(4 * m), tc[t].reshape(m), grad[t].reshape(m)
+    a, tcf, g = acts[t].reshape(4 * m), tc[t].reshape(m), g_t.reshape(m)
     cp = (c_all[prev_t] if prev_t >= 0 else c_first).reshape(m)
     dhf, dcf, df, bf = dh.reshape(m), dc.reshape(m), d.reshape(4 * m), dbv.reshape(4 * m)
     for k in range(m):

@@ -92,12 +92,12 @@ class LSTMSequence(Function):
         hs = g4 // 4
         dtype = acts.dtype
         needs = getattr(ctx, "needs_input_grad", None) or (True,) * (5 + ctx.n_biases)
-        grad = np.ascontiguousarray(grad.transpose(0, 2, 1), dtype)   # feature-major, as acts
         dh = np.zeros((hs, n), dtype)
         if ctx.cells:   # every step's cell state has a gradient of its own, added at its step
             dc, grad_c = np.zeros((hs, n), dtype), grad[n_steps:]
         else:
-            dc = grad[n_steps].copy()       # the final cell state's gradient
+            dc = np.array(grad[n_steps].T, dtype, order="C")   # the final cell state's gradient
+        g_t = np.empty((hs, n), dtype)     # each step's output gradient, feature-major as acts
         d = np.empty((g4, n), dtype)
         dxpt = np.empty((g4, n_steps * n), dtype)
         dbv = np.zeros((g4, n), dtype)
@@ -108,8 +108,9 @@ class LSTMSequence(Function):
             p = t - step
             prev_t = p if 0 <= p < n_steps else -1
             if ctx.cells:
-                dc += grad_c[t]
-            rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, grad, dh, dc, d,
+                dc += grad_c[t].T
+            np.copyto(g_t, grad[t].T)
+            rnn_kernels.lstm_cell_backward(acts, tc, c_all, t, c_first, prev_t, g_t, dh, dc, d,
                                             dxpt, t * n, dbv, one)
             np.matmul(w_t, d, out=dh)
         db = dbv.sum(axis=1)

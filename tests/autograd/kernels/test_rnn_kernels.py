@@ -89,12 +89,12 @@ def test_backward_step_matches_numpy(n, hs, first, seed):
     tc_all = np.ascontiguousarray(np.stack([np.zeros_like(tc.T), tc.T]))
     c_all = np.ascontiguousarray(np.stack([c_prev.T, np.zeros_like(c_prev.T)]))
     c_first = c_prev.T.copy() if first else np.full((hs, n), np.nan)
-    grad_all = np.ascontiguousarray(np.stack([np.zeros_like(grad.T), grad.T]))
+    g_t = np.ascontiguousarray(grad.T)    # step 1's output gradient, feature-major
     dh, dc = dh0.T.copy(), dc0.T.copy()
     d, dxpt = np.empty((4 * hs, n)), np.full((4 * hs, 3 * n), np.nan)
     db = np.ones((4 * hs, n))
-    k.lstm_cell_backward(acts_all, tc_all, c_all, 1, c_first, -1 if first else 0, grad_all, dh,
-                         dc, d, dxpt, n, db, 1.0)
+    k.lstm_cell_backward(acts_all, tc_all, c_all, 1, c_first, -1 if first else 0, g_t, dh, dc,
+                         d, dxpt, n, db, 1.0)
     i, f, g, o = np.split(acts, 4, axis=1)
     dht = dh0 + grad
     dct = dc0 + dht * o * (1 - tc ** 2)
