@@ -6,7 +6,7 @@ import traceback
 import numpy as np
 
 from . import function
-from .engine import ProductGrad
+from .stacked import ProductGrad
 
 
 _PACKAGES = None

@@ -8,6 +8,7 @@ import numpy as np
 from . import function, saved
 from .function import Node
 from .hooks import leaf_hooks, run_hooks
+from .stacked import STACK_ROWS, Held, ProductGrad
 
 _FREED_MESSAGE = (
     "{op}: trying to backward through the graph a second time (or to use saved values "
@@ -52,32 +53,6 @@ class IndexedGrad:
         buf = np.zeros(self.shape, dtype)
         self.add_into(buf)
         return buf
-
-
-class ProductGrad:
-    """The gradient left^T @ right of W in x @ W (left: x's rows (M, P), right: the output
-    gradient's rows (M, Q)), not multiplied yet. An unrolled RNN uses its weights at every
-    step: the engine stacks the products that reach a leaf and runs one (P, sum M) @ (sum M, Q)
-    product when the pass ends, where OpenBLAS takes about half the time of one product per
-    step of M = 32 rows (plus a running sum). A non-leaf input gets it multiplied at once."""
-
-    __slots__ = ("left", "right")
-
-    def __init__(self, left: np.ndarray, right: np.ndarray):
-        self.left, self.right = left, right
-
-    @property
-    def shape(self):
-        return self.left.shape[1], self.right.shape[1]
-
-    def dense(self) -> np.ndarray:
-        return np.matmul(self.left.T, self.right)
-
-
-# stacking pays for products of few rows; a larger one is multiplied at once, and a leaf's
-# held-back products are multiplied when their arrays reach this size (bounds the memory held)
-_STACK_ROWS = 512
-_STACK_BYTES = 8 << 20
 
 
 def _consumer_counts(roots) -> dict:
@@ -233,137 +208,115 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
     grads = dict(roots)
     owned = set()  # nodes whose buffer the engine allocated itself, so may add into in place
     check = function.anomaly_enabled
-    stacked = {}   # id(leaf) -> _Stack: the ProductGrads held back for that leaf
     ready = [r for r in roots if not pending[r]]
-    while ready:
-        node = ready.pop()
-        g = grads.pop(node, None)
-        if g is not None and needed is not None and node not in needed:
-            if node in watch:   # an input with nothing wanted below it: its gradient is all
-                watch[node] = _node_hooks(node, g) if node.hooks is not None else g
-            g = None
-        if g is None:  # no gradient reaches this node, or none is wanted below it: only
-            # release its inputs
-            for parent in node.parents:
-                if parent.__class__ is Node:
-                    pending[parent] -= 1
-                    if not pending[parent]:
-                        ready.append(parent)
-            continue
-        if node.freed:
-            raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
-        if node.hooks is not None:
-            g = _node_hooks(node, g)
-        if watch and node in watch:
-            watch[node] = g
-        if node.stamp is not None and node.stamp != saved.writes:
-            _check_versions(node)
-        in_grads = ig = prev = None   # the last node's gradients: held here no more
-        in_grads = node.fn.backward(node, g)
-        del g
-        parents = node.parents
-        if in_grads.__class__ is not tuple or len(in_grads) != len(parents):
-            in_grads = _one_per_input(node, in_grads)
-        if check:
-            from .anomaly import check_backward
-            check_backward(node, in_grads)
-        if not retain_graph:
-            if node._guards:
-                node.free()
-            else:
-                node.saved = ()
-            node.freed = True
-            if node.fn.view_of_input:   # the view's base tensor goes with the graph
-                node.__dict__.pop("viewed", None)
-        # indexing, not zip: zip's reused result tuple would hold one more reference to each
-        # gradient, which _accumulate_leaf's reference count must not see
-        for i, parent in enumerate(parents):
-            if parent is None:
+    held = None   # the weight gradients held back (stacked.Held), once there is one
+    try:
+        while ready:
+            node = ready.pop()
+            g = grads.pop(node, None)
+            if g is not None and needed is not None and node not in needed:
+                if node in watch:   # an input with nothing wanted below it: its gradient is all
+                    watch[node] = _node_hooks(node, g) if node.hooks is not None else g
+                g = None
+            if g is None:  # no gradient reaches this node, or none is wanted below it: only
+                # release its inputs
+                for parent in node.parents:
+                    if parent.__class__ is Node:
+                        pending[parent] -= 1
+                        if not pending[parent]:
+                            ready.append(parent)
                 continue
-            ig = in_grads[i]
-            if parent.__class__ is not Node:   # a leaf: its gradient has its shape
-                if ig.__class__ is ProductGrad and ig.left.shape[0] <= _STACK_ROWS:
-                    _hold(stacked, parent, ig, node, i, accumulate, owned_leaves)
-                elif ig is not None:
-                    if ig.__class__ is ProductGrad:
-                        ig = ig.dense()
-                    shape = parent._data.shape
-                    accumulate(parent, ig if ig.shape == shape else _fit(node, i, ig, shape),
-                               owned_leaves)
-                continue
-            shape = parent.out_shape
-            left = pending[parent] - 1
-            pending[parent] = left
-            if not left:
-                ready.append(parent)
-            if ig is None:
-                continue
-            if ig.__class__ is ProductGrad:
-                ig = ig.dense()
-            prev = grads.get(parent)
-            if ig.__class__ is IndexedGrad:
+            if node.freed:
+                raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
+            if node.hooks is not None:
+                g = _node_hooks(node, g)
+            if watch and node in watch:
+                watch[node] = g
+            if node.stamp is not None and node.stamp != saved.writes:
+                _check_versions(node)
+            in_grads = ig = prev = None   # the last node's gradients: held here no more
+            in_grads = node.fn.backward(node, g)
+            del g
+            parents = node.parents
+            if in_grads.__class__ is not tuple or len(in_grads) != len(parents):
+                in_grads = _one_per_input(node, in_grads)
+            if check:
+                from .anomaly import check_backward
+                check_backward(node, in_grads)
+            # indexing, not zip: zip's reused result tuple would hold one more reference to each
+            # gradient, which _accumulate_leaf's reference count must not see
+            for i, parent in enumerate(parents):
+                if parent is None:
+                    continue
+                ig = in_grads[i]
+                if parent.__class__ is not Node:   # a leaf: its gradient has its shape
+                    if ig.__class__ is ProductGrad and ig.left.shape[0] <= STACK_ROWS:
+                        if held is None:
+                            held = Held(_taking(accumulate, owned_leaves))
+                        held.hold(parent, ig, node, i, not retain_graph)
+                    elif ig is not None:
+                        if ig.__class__ is ProductGrad:
+                            ig = ig.dense()
+                        shape = parent._data.shape
+                        accumulate(parent, ig if ig.shape == shape else _fit(node, i, ig, shape),
+                                   owned_leaves)
+                    continue
+                shape = parent.out_shape
+                left = pending[parent] - 1
+                pending[parent] = left
+                if not left:
+                    ready.append(parent)
+                if ig is None:
+                    continue
+                if ig.__class__ is ProductGrad:
+                    ig = ig.dense()
+                prev = grads.get(parent)
+                if ig.__class__ is IndexedGrad:
+                    if prev is None:
+                        prev = np.zeros(shape, parent.out_dtype)
+                        owned.add(parent)
+                    elif parent not in owned:
+                        prev = np.array(prev, copy=True)
+                        owned.add(parent)
+                    ig.add_into(prev)
+                    grads[parent] = prev
+                    continue
+                if ig.shape != shape:
+                    ig = _fit(node, i, ig, shape)
+                if ig.dtype != parent.out_dtype:
+                    ig = ig.astype(parent.out_dtype)
                 if prev is None:
-                    prev = np.zeros(shape, parent.out_dtype)
+                    grads[parent] = ig
+                elif parent in owned:
+                    prev += ig
+                else:
+                    prev = prev + ig
+                    if prev.__class__ is not np.ndarray:  # 0-d operands give a numpy scalar,
+                        prev = np.asarray(prev)            # which a later += would not update
+                    grads[parent] = prev
                     owned.add(parent)
-                elif parent not in owned:
-                    prev = np.array(prev, copy=True)
-                    owned.add(parent)
-                ig.add_into(prev)
-                grads[parent] = prev
-                continue
-            if ig.shape != shape:
-                ig = _fit(node, i, ig, shape)
-            if ig.dtype != parent.out_dtype:
-                ig = ig.astype(parent.out_dtype)
-            if prev is None:
-                grads[parent] = ig
-            elif parent in owned:
-                prev += ig
-            else:
-                prev = prev + ig
-                if prev.__class__ is not np.ndarray:  # 0-d operands give a numpy scalar,
-                    prev = np.asarray(prev)            # which a later += would not update
-                grads[parent] = prev
-                owned.add(parent)
-    for held in stacked.values():
-        held.flush(accumulate, owned_leaves)
+            if not retain_graph:   # after the inputs' gradients: a held product keeps its
+                # node's locks (see stacked.Held)
+                if node._guards:
+                    node.free()
+                else:
+                    node.saved = ()
+                node.freed = True
+                if node.fn.view_of_input:   # the view's base tensor goes with the graph
+                    node.__dict__.pop("viewed", None)
+        if held is not None:
+            held.flush()
+    finally:
+        if held is not None:
+            held.close()
 
 
-class _Stack:
-    """The ProductGrads held back for one leaf during a pass (see ProductGrad)."""
-
-    __slots__ = ("leaf", "node", "i", "lefts", "rights", "nbytes")
-
-    def __init__(self, leaf, node, i):
-        self.leaf, self.node, self.i = leaf, node, i   # the first op: named by a shape error
-        self.lefts, self.rights, self.nbytes = [], [], 0
-
-    def flush(self, accumulate, owned_leaves):
-        lefts, rights = self.lefts, self.rights
-        if not lefts:
-            return
-        if len(lefts) == 1:
-            g = np.matmul(lefts[0].T, rights[0])
-        else:
-            g = np.matmul(np.concatenate(lefts).T, np.concatenate(rights))
-        self.lefts, self.rights, self.nbytes = [], [], 0
-        shape = self.leaf._data.shape
-        accumulate(self.leaf, g if g.shape == shape else _fit(self.node, self.i, g, shape),
-                   owned_leaves)
-
-
-def _hold(stacked, leaf, ig, node, i, accumulate, owned_leaves):
-    held = stacked.get(id(leaf))
-    if held is None:
-        held = stacked[id(leaf)] = _Stack(leaf, node, i)
-    elif held.lefts and (held.lefts[0].shape[1:] != ig.left.shape[1:]
-                         or held.rights[0].shape[1:] != ig.right.shape[1:]):
-        held.flush(accumulate, owned_leaves)   # a leaf whose .data changed shape: no stacking
-    held.lefts.append(ig.left)
-    held.rights.append(ig.right)
-    held.nbytes += ig.left.nbytes + ig.right.nbytes
-    if held.nbytes > _STACK_BYTES:
-        held.flush(accumulate, owned_leaves)
+def _taking(accumulate, owned_leaves):
+    """The leaf step for stacked.Held: a made product, checked against the leaf's shape."""
+    def take(leaf, g, i, node):
+        shape = leaf._data.shape
+        accumulate(leaf, g if g.shape == shape else _fit(node, i, g, shape), owned_leaves)
+    return take
 
 
 def _fit(node, i, g, shape: tuple) -> np.ndarray:

@@ -163,10 +163,17 @@ def _bump(guard):
     guard._version = writes
 
 
+before_write = []   # run before each write through the API: a backward pass that holds
+                    # products of saved arrays back makes them first (stacked.Held.flush)
+
+
 def writable(*arrays):
     """Context manager around an in-place write made through the API into `arrays`: bumps the
     version of every guard on them, so backward through an op that saved them raises, and
     lifts the read-only lock for the duration of the write."""
+    if before_write:
+        for make_held in tuple(before_write):
+            make_held()
     if not (_guards or _pending):   # no live graph holds anything (an optimizer step)
         for a in arrays:
             if not a.flags.writeable:

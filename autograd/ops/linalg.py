@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 
-from ..engine import ProductGrad
 from ..function import Function
 from ..kernels.products import batched_outer
 from ..saved import held_by_several, transposed
+from ..stacked import ProductGrad
 
 
 def _product(a, b):
@@ -47,14 +47,13 @@ class MatMul(Function):
             if a.ndim == 1:
                 ga = ga[..., 0, :]
         if need_b:
-            k, n = a2.shape[-1], g.shape[-1]
-            if b.ndim == 2 and a2.ndim >= 2 and held_by_several(b):
+            if b.ndim == 2 and held_by_several(b):
                 # W used by several ops (each step of an RNN): x^T @ g is left to the engine,
-                # which stacks the products that reach W into one
-                gb = ProductGrad(a2.reshape(-1, k), g.reshape(-1, n))
+                # which stacks the products that reach W into one (see autograd.stacked)
+                gb = ProductGrad.of_rows(a2, g)
             elif b2.ndim == 2 and a2.ndim > 2:
                 # batched x @ W: fold the batch into one large product instead of summing later
-                gb = np.matmul(a2.reshape(-1, k).T, g.reshape(-1, n))
+                gb = ProductGrad.of_rows(a2, g).dense()
             else:
                 gb = _product(np.swapaxes(a2, -1, -2), g)
             if b.ndim == 1:

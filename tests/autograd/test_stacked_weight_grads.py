@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import engine, nn
+from autograd import nn, stacked
 from autograd import functional as F
 
 torch = pytest.importorskip("torch")
@@ -59,7 +59,7 @@ def test_stacked_equals_one_product_per_use(monkeypatch):
     loss, wi, wh = _ours(x, w_in, w_h, len(x))
     loss.backward()
     # the same pass with nothing held back: every ProductGrad multiplied where it arrives
-    monkeypatch.setattr(engine, "_STACK_ROWS", -1)
+    monkeypatch.setattr(stacked, "STACK_ROWS", -1)
     loss2, wi2, wh2 = _ours(x, w_in, w_h, len(x))
     loss2.backward()
     np.testing.assert_allclose(wi.grad.numpy(), wi2.grad.numpy(), rtol=1e-12, atol=1e-14)
@@ -70,7 +70,7 @@ def test_memory_bound_flushes_early_and_stays_exact(monkeypatch):
     x, w_in, w_h = _data(2, steps=12)
     loss, wi, wh = _ours(x, w_in, w_h, len(x))
     loss.backward()
-    monkeypatch.setattr(engine, "_STACK_BYTES", 200)   # a flush every couple of steps
+    monkeypatch.setattr(stacked, "STACK_BYTES", 200)   # a flush every couple of steps
     loss2, wi2, wh2 = _ours(x, w_in, w_h, len(x))
     loss2.backward()
     np.testing.assert_allclose(wh.grad.numpy(), wh2.grad.numpy(), rtol=1e-12, atol=1e-14)
@@ -145,20 +145,18 @@ def test_replaced_weight_of_another_shape_raises_clearly():
 
 
 def test_the_products_of_a_reused_weight_are_stacked(monkeypatch):
-    stacked = []
-    flush = engine._Stack.flush
+    sizes = []
+    flush = stacked.Held.flush
 
-    def counting(self, *args):
-        stacked.append(len(self.lefts))
-        return flush(self, *args)
+    def counting(self):
+        sizes.extend(len(entry[3]) for entry in self.stacks.values())
+        return flush(self)
 
-    monkeypatch.setattr(engine._Stack, "flush", counting)
+    monkeypatch.setattr(stacked.Held, "flush", counting)
     x, w_in, w_h = _data(10, steps=7)
     loss, wi, wh = _ours(x, w_in, w_h, len(x))
     loss.backward()
-    # 7 uses of w_in, 6 of w_h: the last VJP to run sees a weight no other live op holds and
-    # multiplies at once; the others are stacked into one product per weight
-    assert sorted(stacked) == [5, 6]
+    assert sorted(sizes) == [6, 7]   # one product per weight: w_h's 6 uses, w_in's 7
 
 
 def test_batched_input_and_vector_weight_keep_their_paths():
@@ -172,3 +170,62 @@ def test_batched_input_and_vector_weight_keep_their_paths():
     want_v = sum(x.numpy().reshape(-1, 4).sum(0) for x in xs)
     np.testing.assert_allclose(w.grad.numpy(), want_w, rtol=1e-12)
     np.testing.assert_allclose(v.grad.numpy(), want_v, rtol=1e-12)
+
+
+@pytest.mark.parametrize("w_shape, x_shape", [((0, 4), (3, 0)), ((4, 0), (3, 4)),
+                                              ((4, 0), (4,)), ((4, 3), (2, 0, 4))])
+def test_zero_size_reused_weight(w_shape, x_shape):
+    w = autograd.tensor(np.ones(w_shape), requires_grad=True)
+    x = autograd.tensor(np.ones(x_shape))
+    ((x @ w).sum() + (x @ w).sum()).backward()
+    assert w.grad.shape == w_shape and not w.grad.numpy().any()
+
+
+def _two_uses_and_a_late_hook(lib, tensor, no_grad, action):
+    """x0 @ w and x1 @ w run their VJPs early; a hook on u (recorded first, so reached last)
+    then acts on x0 and x1 while the pass still holds w's products."""
+    rng = np.random.default_rng(11)
+    p = tensor(rng.standard_normal(3), requires_grad=True)
+    x0, x1 = tensor(rng.standard_normal((3, 4))), tensor(rng.standard_normal((3, 4)))
+    w = tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    u = p * 2
+    loss = ((x0 @ w) ** 2).sum() + ((x1 @ w) ** 2).sum()
+
+    def hook(g):
+        with no_grad():
+            action(x0, x1)
+
+    u.register_hook(hook)
+    (u.sum() + loss).backward()
+    return w.grad, x0, x1
+
+
+def test_an_in_place_write_during_the_pass_sees_the_products_made_first():
+    def zero(x0, x1):
+        x0.zero_()
+        x1.zero_()
+
+    ours, _, _ = _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, zero)
+    ref, _, _ = _two_uses_and_a_late_hook(torch, torch.tensor, torch.no_grad, zero)
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
+
+
+def test_held_arrays_stay_locked_then_are_released():
+    def write_raw(x0, x1):
+        x0.numpy()[0, 0] = 5.0
+
+    with pytest.raises(ValueError, match="read-only"):
+        _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, write_raw)
+    # after the pass, and after a pass that raised, the inputs are writeable again
+    _, x0, x1 = _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad,
+                                          lambda a, b: None)
+    assert x0.numpy().flags.writeable and x1.numpy().flags.writeable
+    seen = {}
+
+    def keep(a, b):
+        seen["x0"] = a
+        raise KeyError("stop")
+
+    with pytest.raises(KeyError):
+        _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, keep)
+    assert seen["x0"].numpy().flags.writeable
