@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..saved import transposed
+from ..saved import held_by_several, transposed
+from ..stacked import ProductGrad
 from ..kernels import rnn as rnn_kernels
 
 
@@ -24,6 +25,13 @@ def _weight_t(w, n_steps):
     if n_steps >= 8:
         return np.ascontiguousarray(w.T)
     return transposed(w)
+
+
+def _weight_grad(rows, inputs, w):
+    """rows^T @ inputs, w's gradient (rows (M, G): the gate gradients, inputs (M, K)); left to
+    the engine when several live ops hold w (a cell run step by step), which stacks those
+    products into one (see autograd.stacked)."""
+    return ProductGrad(rows, inputs) if held_by_several(w) else rows.T @ inputs
 
 
 def _previous(seq, first, reverse):
@@ -118,10 +126,11 @@ class LSTMSequence(Function):
         if needs[0]:
             dx = (dxpt.T @ w_ih).reshape(n_steps, n, w_ih.shape[1])
         if needs[3]:
-            dw_ih = dxpt @ x2
+            dw_ih = _weight_grad(dxpt.T, x2, w_ih)
         if needs[4]:
-            dw_hh = _recurrent_weight_grad(dxpt, out[:n_steps], h0.astype(dtype, copy=False),
-                                           ctx.reverse)
+            h0 = h0.astype(dtype, copy=False)
+            dw_hh = (_weight_grad(dxpt.T, h0, w_hh) if n_steps == 1 else
+                     _recurrent_weight_grad(dxpt, out[:n_steps], h0, ctx.reverse))
         return (dx, np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T), dw_ih,
                 dw_hh) + (db,) * ctx.n_biases
 
@@ -215,8 +224,10 @@ class GRUSequence(Function):
                                           dxp[t], dhp[t], one)
             np.matmul(dhp[t], w, out=carry)
         dh += carry
-        dw = _recurrent_weight_grad(dhp.reshape(-1, g3).T, out, h0, ctx.reverse)
-        return dxp, dh, dw, np.add.reduce(dhp.reshape(-1, g3), axis=0)
+        rows = dhp.reshape(-1, g3)
+        dw = (_weight_grad(rows, h0, w_hh) if n_steps == 1 else
+              _recurrent_weight_grad(rows.T, out, h0, ctx.reverse))
+        return dxp, dh, dw, np.add.reduce(rows, axis=0)
 
 
 class RNNSequence(Function):
@@ -243,6 +254,7 @@ class RNNSequence(Function):
         for t in _order(out.shape[0], not ctx.reverse):
             np.multiply(dh + grad[t], dact[t], out=dxp[t])
             dh = dxp[t] @ w_hh
-        dw = dxp.reshape(-1, out.shape[2]).T @ _previous(out, h0, ctx.reverse).reshape(
-            -1, out.shape[2])
+        hs = out.shape[2]
+        dw = _weight_grad(dxp.reshape(-1, hs),
+                          _previous(out, h0, ctx.reverse).reshape(-1, hs), w_hh)
         return dxp, dh, dw

@@ -229,3 +229,33 @@ def test_held_arrays_stay_locked_then_are_released():
     with pytest.raises(KeyError):
         _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, keep)
     assert seen["x0"].numpy().flags.writeable
+
+
+@pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_cells_run_step_by_step_stack_their_weights_and_match_torch(kind, monkeypatch):
+    sizes = []
+    flush = stacked.Held.flush
+
+    def counting(self):
+        sizes.extend(len(entry[3]) for entry in self.stacks.values())
+        return flush(self)
+
+    monkeypatch.setattr(stacked.Held, "flush", counting)
+    rng = np.random.default_rng(12)
+    xs = rng.standard_normal((6, 3, 4))
+    ours, ref = getattr(nn, kind)(4, 5, dtype=autograd.float64), getattr(torch.nn, kind)(4, 5)
+    ref = ref.double()
+    with torch.no_grad():
+        for name, p in ref.named_parameters():
+            p.copy_(torch.tensor(getattr(ours, name).numpy()))
+    h = th = None
+    lstm = kind == "LSTMCell"
+    for x in xs:
+        h = ours(autograd.tensor(x), h)
+        th = ref(torch.tensor(x), th)
+    (h[0] if lstm else h).pow(2).sum().backward()
+    (th[0] if lstm else th).pow(2).sum().backward()
+    for name, p in ref.named_parameters():
+        np.testing.assert_allclose(getattr(ours, name).grad.numpy(), p.grad.numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    assert max(sizes) == len(xs)    # each weight's six products made as one
