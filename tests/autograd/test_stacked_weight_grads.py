@@ -144,7 +144,9 @@ def test_replaced_weight_of_another_shape_raises_clearly():
         loss.backward()
 
 
-def test_the_products_of_a_reused_weight_are_stacked(monkeypatch):
+@pytest.fixture
+def stack_sizes(monkeypatch):
+    """The number of products each made stack held, in the order they are made."""
     sizes = []
     flush = stacked.Held.flush
 
@@ -153,10 +155,14 @@ def test_the_products_of_a_reused_weight_are_stacked(monkeypatch):
         return flush(self)
 
     monkeypatch.setattr(stacked.Held, "flush", counting)
+    return sizes
+
+
+def test_the_products_of_a_reused_weight_are_stacked(stack_sizes):
     x, w_in, w_h = _data(10, steps=7)
     loss, wi, wh = _ours(x, w_in, w_h, len(x))
     loss.backward()
-    assert sorted(sizes) == [6, 7]   # one product per weight: w_h's 6 uses, w_in's 7
+    assert sorted(stack_sizes) == [6, 7]   # one product per weight: w_h's 6 uses, w_in's 7
 
 
 def test_batched_input_and_vector_weight_keep_their_paths():
@@ -232,15 +238,7 @@ def test_held_arrays_stay_locked_then_are_released():
 
 
 @pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell", "RNNCell"])
-def test_cells_run_step_by_step_stack_their_weights_and_match_torch(kind, monkeypatch):
-    sizes = []
-    flush = stacked.Held.flush
-
-    def counting(self):
-        sizes.extend(len(entry[3]) for entry in self.stacks.values())
-        return flush(self)
-
-    monkeypatch.setattr(stacked.Held, "flush", counting)
+def test_cells_run_step_by_step_stack_their_weights_and_match_torch(kind, stack_sizes):
     rng = np.random.default_rng(12)
     xs = rng.standard_normal((6, 3, 4))
     ours, ref = getattr(nn, kind)(4, 5, dtype=autograd.float64), getattr(torch.nn, kind)(4, 5)
@@ -258,4 +256,4 @@ def test_cells_run_step_by_step_stack_their_weights_and_match_torch(kind, monkey
     for name, p in ref.named_parameters():
         np.testing.assert_allclose(getattr(ours, name).grad.numpy(), p.grad.numpy(),
                                    rtol=1e-10, atol=1e-12)
-    assert max(sizes) == len(xs)    # each weight's six products made as one
+    assert max(stack_sizes) == len(xs)    # each weight's six products made as one
