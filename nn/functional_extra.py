@@ -23,7 +23,18 @@ from .functional_activation import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 
 __all__ = ["group_norm", "dropout1d", "dropout2d", "dropout3d", "one_hot", "pad", "normalize",
-           "cosine_similarity"] + functional_activation.__all__ + functional_loss.__all__
+           "cosine_similarity", "scaled_dot_product_attention"] + functional_activation.__all__ + functional_loss.__all__
+
+
+# ------------------------------------------------------------------------- attention
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None):
+    """softmax(Q K^T / sqrt(E) + mask) V, as torch.nn.functional's: see
+    nn.transformer.scaled_dot_product_attention (imported here on use: that module imports
+    this package's functional)."""
+    from .transformer import scaled_dot_product_attention as attend
+    return attend(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p,
+                  is_causal=is_causal, scale=scale)
 
 
 # ------------------------------------------------------------------------- group norm
@@ -47,6 +58,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                              f"{tuple(x.shape)}, got {tuple(t.shape)}")
     # a group norm is a layer norm over each (sample, group) row; the fused op does the rest
     per_group = (c // num_groups) * math.prod(x.shape[2:])
+    if n * per_group == 1:   # as torch: one value in all, nothing to normalize
+        raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
+                         f"input of shape {tuple(x.shape)}")
     rows = x.reshape(n, int(num_groups), per_group)
     y = LayerNorm.apply(rows, n_dims=1, eps=float(eps), has_w=False, has_b=False)
     y = y.reshape(x.shape)

@@ -25,10 +25,19 @@ def _array(mask):
 
 
 def _attend(q, k, v, keep, bias, dropout_p, scale):
-    """softmax(q k^T * scale + bias, masked by keep) [dropout] @ v -> (output, weights)."""
+    """softmax(q k^T * scale + bias, masked by keep) [dropout] @ v -> (output, weights).
+
+    A -inf in the float bias masks its entry as a False in keep does, so that a query row that
+    the two masks together leave without any key gets zero weights (as torch's SDPA), not the
+    masked keys' (keep's finite fill would outweigh -inf) nor NaN."""
     scores = (q @ k.transpose(-2, -1)) * q.dtype.type(scale)
     if bias is not None:
-        scores = scores + Tensor._wrap(bias.astype(q.dtype, copy=False), False)
+        bias = bias.astype(q.dtype, copy=False)
+        blocked = np.isneginf(bias)
+        if blocked.any():
+            keep = ~blocked if keep is None else keep & ~blocked
+            bias = np.where(blocked, bias.dtype.type(0), bias)
+        scores = scores + Tensor._wrap(bias, False)
     weights = masked_softmax(scores, keep)
     if dropout_p > 0.0:
         weights = F.dropout(weights, dropout_p, True)

@@ -46,6 +46,11 @@ def test_group_norm_empty_batch_and_errors():
         F.group_norm(autograd.zeros(2, 4), 2, autograd.ones(3))
     with pytest.raises(ValueError, match="GroupNorm: num_channels"):
         nn.GroupNorm(3, 4)
+    # one value in all (as torch): nothing to normalize; two samples of one value each are fine
+    for shape in [(1, 3), (1, 3, 1)]:
+        with pytest.raises(ValueError, match=r"group_norm: expected more than 1 value"):
+            F.group_norm(autograd.zeros(*shape), 3)
+    assert F.group_norm(autograd.zeros(2, 3), 3).shape == (2, 3)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"affine": False}, {"bias": False}, {"eps": 1e-3}])
