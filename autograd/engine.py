@@ -5,10 +5,10 @@ import sys
 
 import numpy as np
 
-from . import function, saved
+from . import function, saved, stacked
 from .function import Node
 from .hooks import leaf_hooks, run_hooks
-from .stacked import STACK_ROWS, Held, ProductGrad
+from .stacked import Held, ProductGrad
 
 _FREED_MESSAGE = (
     "{op}: trying to backward through the graph a second time (or to use saved values "
@@ -228,8 +228,11 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                 continue
             if node.freed:
                 raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
-            if node.hooks is not None:
-                g = _node_hooks(node, g)
+            if node.hooks is not None or node.fn.runs_hooks:
+                if held is not None:   # user code may read or change .grad: make it whole
+                    held.flush()
+                if node.hooks is not None:
+                    g = _node_hooks(node, g)
             if watch and node in watch:
                 watch[node] = g
             if node.stamp is not None and node.stamp != saved.writes:
@@ -250,11 +253,12 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                     continue
                 ig = in_grads[i]
                 if parent.__class__ is not Node:   # a leaf: its gradient has its shape
-                    if ig.__class__ is ProductGrad and ig.left.shape[0] <= STACK_ROWS:
+                    if ig.__class__ is ProductGrad and ig.left.shape[0] <= stacked.STACK_ROWS:
                         if held is None:
                             held = Held(_taking(accumulate, owned_leaves))
-                        held.hold(parent, ig, node, i, not retain_graph)
-                    elif ig is not None:
+                        if held.hold(parent, ig, node, i, not retain_graph):
+                            continue
+                    if ig is not None:
                         if ig.__class__ is ProductGrad:
                             ig = ig.dense()
                         shape = parent._data.shape
@@ -304,6 +308,8 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                 node.freed = True
                 if node.fn.view_of_input:   # the view's base tensor goes with the graph
                     node.__dict__.pop("viewed", None)
+            if held is not None and held.nbytes > stacked.STACK_BYTES:
+                held.flush()
         if held is not None:
             held.flush()
     finally:

@@ -225,6 +225,9 @@ class Function:
     # True on ops whose output may be a view of an input's array (reshape, indexing): an
     # in-place op on such an output would change that input behind its graph's back
     view_of_input = False
+    # True on ops whose backward runs user hooks (module backward hooks): the engine first
+    # makes the weight gradients it holds back, so that the hooks see .grad as it would be
+    runs_hooks = False
 
     @classmethod
     def apply(cls, *tensors, **params):

@@ -8,8 +8,9 @@ time of one product per step of M = 32 rows (plus a running sum).
 
 While a product is held, its arrays stay locked as the op saved them (a write straight into
 one fails), and a write through the API (Tensor.add_, an optimizer step, ...) first makes
-every held product (`saved.before_write`): the gradient is always that of the arrays as the
-forward pass saw them, as if each had been multiplied when its op ran.
+every held product (`saved.before_write`), as do the tensor and module hooks (the engine
+flushes before running them): the gradient is always that of the arrays as the forward pass
+saw them, and a hook sees .grad as if each product had been made when its op ran.
 """
 from __future__ import annotations
 
@@ -59,28 +60,30 @@ class Held:
         self.nbytes = 0
         saved.before_write.append(self.flush)
 
-    def hold(self, leaf, ig: ProductGrad, node, i, take_locks=True):
-        """Hold ig back for leaf; take_locks: keep node's saved arrays locked until the
-        product is made (False when the node keeps them itself: retain_graph)."""
+    def hold(self, leaf, ig: ProductGrad, node, i, take_locks=True) -> bool:
+        """Hold ig back for leaf (False: not held, as the leaf's .data changed shape between
+        the products); take_locks: keep node's saved arrays locked until the product is made
+        (False when the node keeps them itself: retain_graph). The engine flushes when a
+        node's products are all held and `nbytes` is over STACK_BYTES, so that a node's
+        locks are never released while one of its products waits."""
         entry = self.stacks.get(id(leaf))
         if entry is None:
             entry = self.stacks[id(leaf)] = [leaf, node, i, [], []]
         elif (entry[3][0].shape[1:] != ig.left.shape[1:]
-              or entry[4][0].shape[1:] != ig.right.shape[1:]):   # the leaf's .data changed shape
-            self.flush()
-            return self.hold(leaf, ig, node, i, take_locks)
+              or entry[4][0].shape[1:] != ig.right.shape[1:]):
+            return False
         if take_locks and node._guards:
             self.guards.append(node._guards)
             node._guards = None
         entry[3].append(ig.left)
         entry[4].append(ig.right)
         self.nbytes += ig.left.nbytes + ig.right.nbytes
-        if self.nbytes > STACK_BYTES:
-            self.flush()
+        return True
 
     def flush(self):
-        """Make every held product and pass it on (at the end of the pass, when the held
-        arrays reach STACK_BYTES, and before a write through the API)."""
+        """Make every held product and pass it on: at the end of the pass, when the held
+        arrays pass STACK_BYTES, before a write through the API and before user hooks run
+        (which may read or change .grad)."""
         stacks, guards = self.stacks, self.guards
         self.stacks, self.guards, self.nbytes = {}, [], 0
         try:

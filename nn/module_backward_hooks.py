@@ -32,6 +32,8 @@ class BackwardHookFunction(Function):
     """joint = zeros(total size) from the tensors of one side of a module call; backward
     splits the joint gradient into one per tensor and lets the hooks see or replace them."""
 
+    runs_hooks = True   # the engine makes its held-back gradients first
+
     @staticmethod
     def forward(ctx, *arrays, side):
         ctx.side = side

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autograd
+import optim
 from autograd import nn, stacked
 from autograd import functional as F
 
@@ -187,32 +188,56 @@ def test_zero_size_reused_weight(w_shape, x_shape):
     assert w.grad.shape == w_shape and not w.grad.numpy().any()
 
 
-def _two_uses_and_a_late_hook(lib, tensor, no_grad, action):
-    """x0 @ w and x1 @ w run their VJPs early; a hook on u (recorded first, so reached last)
-    then acts on x0 and x1 while the pass still holds w's products."""
+class _Probe(autograd.Function):
+    """Identity whose backward runs `action` (user code inside the pass, not a hook: the
+    engine holds its products back across it)."""
+
+    action = None
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        _Probe.action()
+        return g
+
+
+def _two_uses_and_a_late_action(lib, action, probe=False):
+    """x0 @ w and x1 @ w run their VJPs early; then, while the pass still holds w's products,
+    action(x0, x1) runs from a hook on u (recorded first, so reached last), or from a custom
+    Function's backward when probe."""
     rng = np.random.default_rng(11)
-    p = tensor(rng.standard_normal(3), requires_grad=True)
-    x0, x1 = tensor(rng.standard_normal((3, 4))), tensor(rng.standard_normal((3, 4)))
-    w = tensor(rng.standard_normal((4, 2)), requires_grad=True)
-    u = p * 2
+    p = lib.tensor(rng.standard_normal(3), requires_grad=True)
+    x0, x1 = lib.tensor(rng.standard_normal((3, 4))), lib.tensor(rng.standard_normal((3, 4)))
+    w = lib.tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    if probe:
+        _Probe.action = lambda: action(x0, x1)
+        u = _Probe.apply(p * 2)
+    else:
+        u = p * 2
     loss = ((x0 @ w) ** 2).sum() + ((x1 @ w) ** 2).sum()
+    if not probe:
+        def hook(g):
+            with lib.no_grad():
+                action(x0, x1)
 
-    def hook(g):
-        with no_grad():
-            action(x0, x1)
-
-    u.register_hook(hook)
+        u.register_hook(hook)
     (u.sum() + loss).backward()
     return w.grad, x0, x1
 
 
-def test_an_in_place_write_during_the_pass_sees_the_products_made_first():
-    def zero(x0, x1):
+def _zero(x0, x1):
+    with (autograd.no_grad() if isinstance(x0, autograd.Tensor) else torch.no_grad()):
         x0.zero_()
         x1.zero_()
 
-    ours, _, _ = _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, zero)
-    ref, _, _ = _two_uses_and_a_late_hook(torch, torch.tensor, torch.no_grad, zero)
+
+@pytest.mark.parametrize("probe", [False, True])
+def test_an_in_place_write_during_the_pass_sees_the_products_made_first(probe):
+    ours, _, _ = _two_uses_and_a_late_action(autograd, _zero, probe)
+    ref, _, _ = _two_uses_and_a_late_action(torch, _zero)
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
 
 
@@ -220,11 +245,15 @@ def test_held_arrays_stay_locked_then_are_released():
     def write_raw(x0, x1):
         x0.numpy()[0, 0] = 5.0
 
+    # a hook runs after the held products are made: its write changes nothing computed
+    ours, _, _ = _two_uses_and_a_late_action(autograd, write_raw)
+    ref, _, _ = _two_uses_and_a_late_action(torch, lambda a, b: None)
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
+    # other user code in the pass finds the held arrays locked
     with pytest.raises(ValueError, match="read-only"):
-        _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, write_raw)
+        _two_uses_and_a_late_action(autograd, write_raw, probe=True)
     # after the pass, and after a pass that raised, the inputs are writeable again
-    _, x0, x1 = _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad,
-                                          lambda a, b: None)
+    _, x0, x1 = _two_uses_and_a_late_action(autograd, lambda a, b: None, probe=True)
     assert x0.numpy().flags.writeable and x1.numpy().flags.writeable
     seen = {}
 
@@ -233,8 +262,80 @@ def test_held_arrays_stay_locked_then_are_released():
         raise KeyError("stop")
 
     with pytest.raises(KeyError):
-        _two_uses_and_a_late_hook(autograd, autograd.tensor, autograd.no_grad, keep)
+        _two_uses_and_a_late_action(autograd, keep, probe=True)
     assert seen["x0"].numpy().flags.writeable
+
+
+def _cell_and_hook(lib, action):
+    """An RNNCell run for 3 steps; a hook on s0 (recorded first, so reached after every use of
+    the cell's weights) acts on the optimizer or reads weight_hh.grad."""
+    ours = lib is autograd
+    cell = nn.RNNCell(4, 5, dtype=autograd.float64) if ours else torch.nn.RNNCell(4, 5).double()
+    with lib.no_grad():
+        for k, p in enumerate(cell.parameters()):
+            p.copy_(lib.tensor(np.random.default_rng(k).uniform(-0.5, 0.5, tuple(p.shape))))
+    opt = (optim.SGD if ours else torch.optim.SGD)(cell.parameters(), lr=0.5)
+    p = lib.tensor(np.ones(3), requires_grad=True)
+    s0 = (p * 2).sum()
+    h = None
+    for x in np.random.default_rng(9).standard_normal((3, 2, 4)):
+        h = cell(lib.tensor(x), h)
+    seen = []
+
+    def hook(g):
+        if action == "step":
+            opt.step()
+        elif action == "zero_grad":
+            opt.zero_grad()
+        w_grad = cell.weight_hh.grad
+        seen.append(None if w_grad is None else w_grad.detach().numpy().copy())
+
+    s0.register_hook(hook)
+    (s0 + (h ** 2).sum()).backward()
+    w, g = cell.weight_hh, cell.weight_hh.grad
+    return w.detach().numpy(), None if g is None else g.detach().numpy(), seen[0]
+
+
+@pytest.mark.parametrize("action", ["read", "step", "zero_grad"])
+def test_hooks_see_the_weight_gradients_made(action):
+    ours, ref = _cell_and_hook(autograd, action), _cell_and_hook(torch, action)
+    for got, want in zip(ours, ref):
+        assert (got is None) == (want is None)
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def _lstm_cells_with_a_late_probe(cell, rng, action):
+    h0 = autograd.tensor(rng.standard_normal((2, 4)))
+    c0 = autograd.tensor(rng.standard_normal((2, 4)))
+    p = autograd.tensor(np.ones(2), requires_grad=True)
+    _Probe.action = lambda: action(h0)
+    s0 = _Probe.apply(p * 2).sum()   # recorded first: its backward runs last
+    h, c = cell(autograd.tensor(rng.standard_normal((2, 3))), (h0, c0))
+    h, c = cell(autograd.tensor(rng.standard_normal((2, 3))), (h, c))
+    (s0 + h.sum()).backward()
+    return cell.weight_hh.grad.numpy(), cell.weight_ih.grad.numpy()
+
+
+@pytest.mark.parametrize("budget", [1, 700, 1500, 20000])
+def test_no_flush_comes_between_two_products_of_one_op(budget, monkeypatch):
+    """An LSTM step sends products for w_ih and w_hh (the latter against the given h0): the
+    memory-bound flush waits until both are held, so h0 stays locked while it is needed and
+    a write into it later in the pass either fails or changes nothing computed."""
+    cell = nn.LSTMCell(3, 4, dtype=autograd.float64)
+    want = _lstm_cells_with_a_late_probe(cell, np.random.default_rng(13), lambda h0: None)
+    cell.zero_grad()
+    monkeypatch.setattr(stacked, "STACK_BYTES", budget)
+
+    def write(h0):
+        try:
+            h0.numpy()[:] = 5.0
+        except ValueError:   # still held (read-only): nothing was written
+            pass
+
+    got = _lstm_cells_with_a_late_probe(cell, np.random.default_rng(13), write)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell", "RNNCell"])
