@@ -192,15 +192,57 @@ class MathMixin:
         return self._compare(np.not_equal, other)
 
     def __invert__(self):
-        if self.data.dtype != bool_:
-            raise TypeError(f"~: only bool tensors can be inverted, not {self.data.dtype}")
-        return Tensor._wrap(~self.data, False)
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~: only bool and integer tensors can be inverted, not "
+                            f"{self.data.dtype}")
+        return Tensor._wrap(np.invert(self.data), False)
+
+    def _bitwise(self, ufunc, other, reverse=False):
+        """&, |, ^ as PyTorch: logical on bools, bitwise on integers (a bool and an integer
+        operand give the integer dtype); no floats."""
+        o = self._operand(other)
+        a, b = (o, self) if reverse else (self, o)
+        da, db = a._data.dtype, b._data.dtype
+        if da.kind not in "biu" or db.kind not in "biu":
+            raise TypeError(f"{ufunc.__name__}: needs bool or integer tensors, got dtypes {da} "
+                            f"and {db} (shapes {a.shape} and {b.shape})")
+        dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
+        try:
+            out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))
+        except ValueError as e:
+            raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {b.shape} cannot be "
+                             f"broadcast together") from e
+        return Tensor._wrap(np.asarray(out), False)
 
     def __and__(self, other):
-        return self._compare(np.logical_and, other)
+        return self._bitwise(np.bitwise_and, other)
+
+    def __rand__(self, other):
+        return self._bitwise(np.bitwise_and, other, reverse=True)
 
     def __or__(self, other):
-        return self._compare(np.logical_or, other)
+        return self._bitwise(np.bitwise_or, other)
+
+    def __ror__(self, other):
+        return self._bitwise(np.bitwise_or, other, reverse=True)
+
+    def __xor__(self, other):
+        return self._bitwise(np.bitwise_xor, other)
+
+    def __rxor__(self, other):
+        return self._bitwise(np.bitwise_xor, other, reverse=True)
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
+    def bitwise_not(self):
+        return ~self
 
     def eq(self, other):
         return self == other
@@ -266,8 +308,15 @@ class MathMixin:
         return str(self)
 
     def clamp(self, min=None, max=None):
+        """min(max(self, min), max); a bound may be a number or a tensor (broadcast, and
+        differentiable as in PyTorch). A float bound makes an integer tensor's result float."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return _clamp_tensors(self, min, max)
+        if self.data.dtype.kind in "biu" and any(
+                b is not None and np.asarray(b).dtype.kind == "f" for b in (min, max)):
+            return self.to(_default_dtype).clamp(min, max)
         if self.data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
             info = np.iinfo(self.data.dtype)
             min = None if min is None else np.clip(min, info.min, info.max)
@@ -324,6 +373,22 @@ def mask_arg(op, mask, shape) -> np.ndarray:
         raise ValueError(f"{op}: a mask of shape {m.shape} does not broadcast to the tensor's "
                          f"shape {tuple(shape)}")
     return m
+
+
+def _clamp_tensors(x, lo, hi) -> Tensor:
+    """clamp with a tensor bound: the operands in one dtype (PyTorch's promotion; a number
+    bound is a constant), then ClampTensors."""
+    ops = [x] + [None if b is None else x._operand(b) for b in (lo, hi)]
+    dtype = x.data.dtype
+    for b in ops[1:]:
+        if b is not None:
+            dtype = _result_dtype(dtype, b.data.dtype, False, b.data.ndim == 0)
+    ops = [None if t is None else (t if t.data.dtype == dtype else t.to(dtype)) for t in ops]
+    try:
+        return M.ClampTensors.apply(*ops)
+    except ValueError as e:
+        raise ValueError(f"clamp: shapes {[None if t is None else tuple(t.shape) for t in ops]} "
+                         f"cannot be broadcast together") from e
 
 
 def where(condition, input, other) -> Tensor:

@@ -16,6 +16,11 @@ from .ops import reduce as R
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
+def _reduced(dim, ndim, op):
+    """The axes a reduction runs over: an empty dim list means all of them, as in PyTorch."""
+    return _axes(None if isinstance(dim, (tuple, list)) and not dim else dim, ndim, op)
+
+
 def _result(arr: np.ndarray):
     """A Tensor holding arr, outside the graph (indices and bools carry no gradient)."""
     return _tm.Tensor._wrap(arr, False)
@@ -27,21 +32,22 @@ class ReduceMixin:
     __slots__ = ()
 
     def sum(self, dim=None, keepdim=False):
-        return R.Sum.apply(self, axis=_axes(dim, self.data.ndim, "sum"), keepdims=keepdim)
+        x = self.to(int64) if self.data.dtype.kind == "u" else self   # as PyTorch: int64
+        return R.Sum.apply(x, axis=_reduced(dim, self.data.ndim, "sum"), keepdims=keepdim)
 
     def mean(self, dim=None, keepdim=False):
         if self.data.dtype.kind != "f":
             raise TypeError(f"mean: needs a floating-point tensor, got dtype {self.data.dtype}")
-        return R.Mean.apply(self, axis=_axes(dim, self.data.ndim, "mean"), keepdims=keepdim)
+        return R.Mean.apply(self, axis=_reduced(dim, self.data.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
         c = (1 if unbiased else 0) if correction is None else correction
-        return R.Var.apply(self._floating(), axis=_axes(dim, self.data.ndim, "var"),
+        return R.Var.apply(self._floating(), axis=_reduced(dim, self.data.ndim, "var"),
                            correction=c, keepdims=keepdim)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
         c = (1 if unbiased else 0) if correction is None else correction
-        return R.Std.apply(self._floating(), axis=_axes(dim, self.data.ndim, "std"),
+        return R.Std.apply(self._floating(), axis=_reduced(dim, self.data.ndim, "std"),
                            correction=c, keepdims=keepdim)
 
     def _extreme(self, dim, keepdim, mode):
@@ -84,7 +90,7 @@ class ReduceMixin:
 
     def _nonempty_axes(self, dim, op):
         """The reduction axes of a max-like op, none of which may be empty (no identity)."""
-        axes = _axes(dim, self.data.ndim, op)
+        axes = _reduced(dim, self.data.ndim, op)
         shape = self.data.shape
         if any(shape[a] == 0 for a in (range(len(shape)) if axes is None else axes)):
             raise RuntimeError(f"{op}: cannot reduce over an empty dim of a tensor of shape "
@@ -160,7 +166,7 @@ class ReduceMixin:
         p = float(p)
         # max / min of |x| have no identity: an empty reduction is an error, as in PyTorch
         axes = x._nonempty_axes(dim, "norm") if p < 0 or p == np.inf else \
-            _axes(dim, x.data.ndim, "norm")
+            _reduced(dim, x.data.ndim, "norm")
         return R.Norm.apply(x, p=p, axis=axes, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):

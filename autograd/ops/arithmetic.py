@@ -217,6 +217,35 @@ class Clamp(Function):
         return (g * keep,)
 
 
+class ClampTensors(Function):
+    """y = min(max(x, lo), hi) with tensor bounds (either may be None), broadcast; as PyTorch:
+    dx = g where lo <= x <= hi, dlo = g where x < lo (and lo < hi), dhi = g where x > hi
+    (or hi < lo: the result is hi)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        return np.asarray(np.clip(x, lo, hi))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        keep = np.ones(np.shape(g), bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        dlo = dhi = None
+        if need_lo:
+            below = x < lo
+            dlo = g * (below & (lo < hi) if hi is not None else below)
+        if need_hi:
+            above = x > hi
+            dhi = g * (above | (hi < lo) if lo is not None else above)
+        return (g * keep if need_x else None), dlo, dhi
+
+
 class Maximum(Function):
     """y = max(a, b);  the larger input gets g, ties split it in half (as PyTorch)."""
 

@@ -38,6 +38,9 @@ class Einsum(Function):
                 h = h.reshape([sizes[c] if c in seen else 1 for c in unique])
                 h = np.broadcast_to(h, [h.shape[i] if c in seen else sizes[c]
                                         for i, c in enumerate(unique)])
+            own = [arrays[k].shape[labels.index(c)] for c in unique]
+            if list(h.shape) != own:   # a label of size 1 in the operands that gave h
+                h = np.broadcast_to(h, np.broadcast_shapes(h.shape, tuple(own)))
             if unique != labels:  # a repeated label: the gradient lives on the diagonal
                 full = np.zeros([sizes[c] for c in labels], g.dtype)
                 np.einsum(labels + "->" + unique, full)[...] = h  # a writeable diagonal view
