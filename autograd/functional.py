@@ -130,6 +130,10 @@ def logical_and(input, other): return _t(input).logical_and(other)
 def logical_or(input, other): return _t(input).logical_or(other)
 def logical_xor(input, other): return _t(input).logical_xor(other)
 def logical_not(input): return _t(input).logical_not()
+def bitwise_and(input, other): return _t(input) & other
+def bitwise_or(input, other): return _t(input) | other
+def bitwise_xor(input, other): return _t(input) ^ other
+def bitwise_not(input): return ~_t(input)
 def sign(input): return _t(input).sign()
 def floor(input): return _t(input).floor()
 def ceil(input): return _t(input).ceil()
@@ -249,6 +253,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
            "logical_not", "sign", "floor", "ceil", "trunc", "round", "clamp_min", "clamp_max",
            "lerp", "addcmul", "addcdiv", "cumprod", "dot", "outer", "diag", "swapaxes",
            "swapdims", "movedim", "unflatten", "narrow", "unbind", "numel", "is_tensor",

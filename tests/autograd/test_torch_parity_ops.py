@@ -111,3 +111,13 @@ def test_einsum_label_broadcast_from_size_one():
     ty.sum().backward()
     for o, t in zip(ours, ref):
         np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_bitwise_functions():
+    a, b = np.array([6, 3, 5]), np.array([3, 5, 1])
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor"]:
+        np.testing.assert_array_equal(
+            getattr(autograd, name)(autograd.tensor(a), autograd.tensor(b)).numpy(),
+            getattr(torch, name)(torch.tensor(a), torch.tensor(b)).numpy())
+    np.testing.assert_array_equal(autograd.bitwise_not(autograd.tensor(a)).numpy(),
+                                  torch.bitwise_not(torch.tensor(a)).numpy())
