@@ -1,8 +1,9 @@
 """Weight gradients held back during a backward pass and stacked into one product.
 
 An unrolled RNN multiplies by the same weight at every step, so W's gradient is a sum of one
-small product x_t^T @ g_t per step. MatMul and Linear hand that product to the engine unmade
-(`ProductGrad`) when several live ops hold W; the engine holds back those that reach a leaf and
+small product x_t^T @ g_t per step. MatMul, Linear and the fused recurrent ops (a cell run step
+by step) hand that product to the engine unmade (`ProductGrad`) when several live ops hold W
+(`saved.held_by_several`); the engine holds back those that reach a leaf and
 multiplies them as one (P, sum M) @ (sum M, Q) product, where OpenBLAS takes about half the
 time of one product per step of M = 32 rows (plus a running sum).
 
