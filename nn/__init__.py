@@ -22,3 +22,9 @@ from .upsample import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinea
                        UpsamplingNearest2d)
 from .transformer_decoder import (Transformer, TransformerDecoder,  # noqa: F401
                                   TransformerDecoderLayer)
+from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F401
+                          AdaptiveMaxPool2d, CircularPad1d, CircularPad2d, ConstantPad1d,
+                          ConstantPad2d, Hardsigmoid, Hardswish, InstanceNorm1d,
+                          InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, PReLU,
+                          ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
+                          ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d)

@@ -372,3 +372,6 @@ from .functional_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa:
 from .functional_extra import *  # noqa: E402,F401,F403
 from .functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
 from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, upsample  # noqa: E402,F401
+from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # noqa: E402,F401
+                              hardsigmoid, hardswish, instance_norm, local_response_norm,
+                              prelu, rms_norm)

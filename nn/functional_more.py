@@ -1,0 +1,277 @@
+"""Still more of nn.functional: glu, hardswish, hardsigmoid, prelu, rms_norm, instance_norm,
+adaptive max pooling and local_response_norm.
+
+Each is composed from the engine's differentiable ops (where, narrow, mean, rsqrt, gather,
+the fused batch norm, pad), so none needs a VJP of its own; the compositions take PyTorch's
+branch at the kinks and keep an unused branch finite where an inf would turn a zero
+cotangent into NaN.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd.dims import _one_axis
+from autograd.saved import writable
+from autograd.tensor import Tensor
+from autograd.tensor_math import where
+
+from .functional import _floats, _zero_result, batch_norm
+from .functional_activation import _number
+from .functional_extra import pad
+
+__all__ = ["glu", "hardswish", "hardsigmoid", "prelu", "rms_norm", "instance_norm",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "local_response_norm"]
+
+
+def _shape(x) -> tuple:
+    return tuple(x.shape)
+
+
+# ------------------------------------------------------------------------- activations
+def glu(input, dim=-1):
+    """a * sigmoid(b), a and b the first and second half of x along dim.
+    x: (*, 2n, *) -> (*, n, *)."""
+    op = "glu"
+    (x,) = _floats(op, input=input)
+    if x.ndim == 0:
+        raise ValueError(f"{op}: does not support 0-d inputs (scalars): the halved dim must "
+                         f"have an even size")
+    axis = _one_axis(dim, x.ndim, op)
+    n = x.shape[axis]
+    if n % 2:
+        raise ValueError(f"{op}: halving dimension must be even, but dim {axis} of input of "
+                         f"shape {_shape(x)} is size {n}")
+    return x.narrow(axis, 0, n // 2) * x.narrow(axis, n // 2, n // 2).sigmoid()
+
+
+def hardsigmoid(input, inplace=False):
+    """clamp(x + 3, 0, 6) / 6, with a zero gradient at and beyond x = -3 and x = 3 (as
+    PyTorch).  `inplace` is accepted and computes out of place.  x: any shape -> same."""
+    (x,) = _floats("hardsigmoid", input=input)
+    # the branch is chosen on x itself: x + 3 rounds to 6 for the largest x below 3
+    mid = (x.data > -3) & (x.data < 3)
+    flat = np.clip(x.data + x.dtype.type(3), 0, 6) / x.dtype.type(6)   # 0, 1 (or NaN) outside
+    return where(mid, (x + 3.0) / 6.0, Tensor._wrap(flat, False))
+
+
+def hardswish(input, inplace=False):
+    """x * clamp(x + 3, 0, 6) / 6: 0 up to -3, x from 3 on, x (x + 3) / 6 between (so the
+    gradient is 0 at -3 and 1 at 3, as PyTorch's).  x: any shape -> same."""
+    (x,) = _floats("hardswish", input=input)
+    lo = x.data <= -3
+    hi = ~(x.data < 3)            # NaN goes with the identity branch, as in PyTorch
+    mid = where(lo | hi, 0.0, x)  # the quadratic branch only ever sees finite values
+    with np.errstate(invalid="ignore"):
+        low = Tensor._wrap(x.data * x.dtype.type(0), False)   # -0, and NaN for -inf (PyTorch)
+    return where(lo, low, where(hi, x, mid * (mid + 3.0) / 6.0))
+
+
+def prelu(input, weight):
+    """x where x > 0, else weight * x; weight: one value, or (C,) per channel of
+    x: (N, C, *) (a 0-d or 1-d input has one channel).  x: any shape -> same."""
+    op = "prelu"
+    x, w = _floats(op, input=input, weight=weight)
+    if w.ndim > 1:
+        raise ValueError(f"{op}: weight must be a scalar or 1-D, got shape {_shape(w)}")
+    k = w.data.size
+    if k != 1:
+        if x.ndim == 0:
+            raise ValueError(f"{op}: a 0-d input takes one weight value, got weight of shape "
+                             f"{_shape(w)}")
+        channels = x.shape[1] if x.ndim > 1 else 1
+        if k != channels:
+            raise ValueError(f"{op}: weight of shape {_shape(w)} has {k} values but input of "
+                             f"shape {_shape(x)} has {channels} channel(s) (dim 1; one for a "
+                             f"1-D input); pass 1 value or one per channel")
+        w = w.reshape((k,) + (1,) * (x.ndim - 2))
+    else:
+        w = w.reshape(())
+    pos = x.data > 0
+    neg = where(pos, 0.0, x)      # weight * inf in the unused branch would give a NaN dweight
+    return where(pos, x, w * neg)
+
+
+# ------------------------------------------------------------------------- norms
+def _normalized_shape(op, x, normalized_shape):
+    shape = (int(normalized_shape),) if isinstance(normalized_shape, numbers.Integral) \
+        else tuple(int(n) for n in normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or _shape(x)[x.ndim - k:] != shape:
+        raise ValueError(f"{op}: normalized_shape {shape} must match the trailing dims of input "
+                         f"of shape {_shape(x)}")
+    return shape
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x^2) + eps) * weight, the mean over the last len(normalized_shape) dims;
+    eps defaults to the machine epsilon (float32's for float32 and narrower inputs).  The result
+    has the input's dtype, whatever the weight's.  x: (*, *normalized_shape) -> same;
+    weight: normalized_shape."""
+    op = "rms_norm"
+    (x,) = _floats(op, input=input)
+    shape = _normalized_shape(op, x, normalized_shape)
+    w = None
+    if weight is not None:
+        (w,) = _floats(op, weight=weight)
+        if _shape(w) != shape:
+            raise ValueError(f"{op}: weight must have shape normalized_shape {shape}, got "
+                             f"{_shape(w)}")
+        if w.dtype != x.dtype:   # as PyTorch: the weight follows the input's dtype
+            w = w.to(x.dtype)
+    if eps is None:
+        eps = float(np.finfo(np.float64 if x.dtype == np.float64 else np.float32).eps)
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y = x * ((x * x).mean(axes, keepdim=True) + float(eps)).rsqrt()
+    return y if w is None else y * w
+
+
+def _stat_array(op, name, value, c, shape):
+    if value is None:
+        return None
+    arr = value.data if isinstance(value, Tensor) else value
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f" or arr.shape != (c,):
+        raise ValueError(f"{op}: {name} must be a floating-point tensor of shape ({c},) for "
+                         f"input of shape {shape}, got "
+                         f"{getattr(arr, 'shape', type(arr).__name__)}"
+                         f"{' of dtype ' + str(arr.dtype) if hasattr(arr, 'dtype') else ''}")
+    return arr
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample over its spatial dims (biased variance), then
+    scale and shift per channel.  use_input_stats=False normalizes with running_mean/var
+    instead; with use_input_stats, given running stats are updated in place with the batch
+    mean of the per-sample statistics (unbiased variance), as PyTorch.
+    x: (N, C, *) -> same; weight, bias, running_mean, running_var: (C,)."""
+    op = "instance_norm"
+    x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected input (N, C, *), got shape {_shape(x)}")
+    n, c = x.shape[:2]
+    if use_input_stats and math.prod(x.shape[2:]) == 1:
+        raise ValueError(f"{op}: expected more than 1 spatial element when using input "
+                         f"statistics, got input of shape {_shape(x)}")
+    stats = [_stat_array(op, name, s, c, _shape(x))
+             for name, s in (("running_mean", running_mean), ("running_var", running_var))]
+    if not use_input_stats and (stats[0] is None or stats[1] is None):
+        raise ValueError(f"{op}: running_mean and running_var are needed when "
+                         f"use_input_stats is False")
+    for name, t in (("weight", w), ("bias", b)):
+        if t is not None and _shape(t) != (c,):
+            raise ValueError(f"{op}: {name} must have shape ({c},) for input of shape "
+                             f"{_shape(x)}, got {_shape(t)}")
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
+            or not 0 <= momentum <= 1:
+        raise ValueError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
+    # as PyTorch: a batch norm of the (1, N*C, *) view, each running stat repeated N times
+    # and averaged back over the samples afterwards
+    tiled = [None if s is None else np.tile(s, n) for s in stats]
+    y = batch_norm(x.reshape((1, n * c) + _shape(x)[2:]), tiled[0], tiled[1],
+                   training=bool(use_input_stats), momentum=float(momentum), eps=eps)
+    if use_input_stats and n:
+        for s, t in zip(stats, tiled):
+            if s is not None:
+                with writable(s):   # a buffer that a live graph saved is read-only
+                    s[...] = t.reshape(n, c).mean(axis=0)
+    y = y.reshape(_shape(x))
+    channel = (c,) + (1,) * (x.ndim - 2)
+    if w is not None:
+        y = y * w.reshape(channel)
+    if b is not None:
+        y = y + b.reshape(channel)
+    return y
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha / size * sum of x^2 over `size` neighbouring channels)^beta, the window
+    zero-padded by size // 2 before and (size - 1) // 2 after.  x: (N, C, *) with at least
+    3 dims -> same."""
+    op = "local_response_norm"
+    (x,) = _floats(op, input=input)
+    if x.ndim < 3:
+        raise ValueError(f"{op}: expected a 3-D or higher input (N, C, *), got shape "
+                         f"{_shape(x)}")
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise ValueError(f"{op}: size must be a positive int, got {size!r}")
+    alpha, beta, k = (_number(op, name, v) for name, v in
+                      (("alpha", alpha), ("beta", beta), ("k", k)))
+    if x.data.size == 0:
+        return x
+    c = x.shape[1]
+    padded = pad(x * x, (0, 0) * (x.ndim - 2) + (size // 2, (size - 1) // 2))
+    total = padded.narrow(1, 0, c)
+    for j in range(1, size):
+        total = total + padded.narrow(1, j, c)
+    return x / ((total / float(size)) * alpha + k) ** beta
+
+
+# ------------------------------------------------------------------------- adaptive max pool
+def _window_argmax(windows: np.ndarray) -> np.ndarray:
+    """Index of the max along the last axis: the first of equal maxima, the last NaN if there
+    is one (PyTorch's `val > max || isnan(val)` scan)."""
+    best = windows.argmax(axis=-1)
+    nan = np.isnan(windows)
+    if nan.any():
+        last_nan = windows.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
+        best = np.where(nan.any(axis=-1), last_nan, best)
+    return best
+
+
+def _adaptive_argmax(data: np.ndarray, nd: int, out: tuple) -> np.ndarray:
+    """The flat spatial index of each window's max: (*lead, *spatial) -> (*lead, *out)."""
+    spatial, lead = data.shape[-nd:], data.shape[:-nd]
+    idx = np.empty(lead + out, np.int64)
+    for cell in np.ndindex(*out):
+        starts = [(i * n) // o for i, n, o in zip(cell, spatial, out)]
+        stops = [-(-(i + 1) * n // o) for i, n, o in zip(cell, spatial, out)]
+        window = data[(...,) + tuple(slice(s, e) for s, e in zip(starts, stops))]
+        local = _window_argmax(window.reshape(lead + (-1,)))
+        coords = np.unravel_index(local, tuple(e - s for s, e in zip(starts, stops)))
+        idx[(...,) + cell] = np.ravel_multi_index(
+            tuple(cd + s for cd, s in zip(coords, starts)), spatial)
+    return idx
+
+
+def _adaptive_max(op, nd, input, output_size, return_indices):
+    (x,) = _floats(op, input=input)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{op}: expected a {nd + 1}-D (C, *spatial) or {nd + 2}-D "
+                         f"(N, C, *spatial) input, got shape {_shape(x)}")
+    sizes = (output_size,) * nd if output_size is None or \
+        isinstance(output_size, numbers.Integral) else tuple(output_size)
+    if len(sizes) != nd or not all(s is None or (isinstance(s, numbers.Integral)
+                                                 and not isinstance(s, bool) and s >= 0)
+                                   for s in sizes):
+        raise ValueError(f"{op}: output_size must be a non-negative int or {nd} of them "
+                         f"(None keeps a dim), got {output_size!r}")
+    out = tuple(x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if 0 in x.shape[x.ndim - nd - 1:]:   # as PyTorch: only the batch dim may be empty
+        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
+                         f"dim may be 0), got input of shape {_shape(x)}")
+    lead = _shape(x)[:-nd]
+    if x.data.size == 0 or 0 in out:
+        y = _zero_result(lead + out, x.dtype, x)
+        idx = np.zeros(lead + out, np.int64)
+    else:
+        idx = _adaptive_argmax(x.data, nd, out)
+        # the gather's VJP scatters each gradient back to its window's max (adding up where
+        # windows overlap), which is PyTorch's adaptive max pool backward
+        y = x.reshape(lead + (-1,)).gather(-1, idx.reshape(lead + (-1,))).reshape(lead + out)
+    return (y, Tensor._wrap(idx, False)) if return_indices else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over the windows [floor(i L / o), ceil((i + 1) L / o)) that tile L.
+    x: (N, C, L) or (C, L) -> (N, C, o); with return_indices also the argmax positions (int64)."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over the windows that tile (H, W) into output_size cells (None keeps a dim).
+    x: (N, C, H, W) or (C, H, W) -> (N, C, oH, oW); with return_indices also the argmax as
+    h * W + w (int64)."""
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
