@@ -267,3 +267,10 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "log
            "all", "any", "prod", "norm", "cumsum", "allclose", "equal", "einsum", "mm", "bmm",
            "reshape", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "split",
            "chunk"]
+
+
+# tile, take_along_dim, ..., tensordot, cdist, broadcast_tensors: see functional_more.py
+from .functional_more import *  # noqa: E402,F401,F403
+from .functional_more import __all__ as _extra
+
+__all__ += _extra

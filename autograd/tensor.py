@@ -12,6 +12,8 @@ through `Function.apply`, which records the graph):
     tensor_index.py    gather, scatter, index_select, sort/argsort/topk, nonzero, repeat, flip, roll
     tensor_factory.py  new_zeros/new_ones/new_full/new_tensor, multinomial
     tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, scatter_, ...
+    tensor_extra.py    tile, take_along_dim, index_fill/copy, masked_scatter, cummax, median,
+                       kthvalue, nansum, trace, fmod, addmm, cross, kron, diagonal, ...
     dtypes.py          dtype aliases, supported dtypes, PyTorch's type promotion
     dims.py            dim and shape arguments, numpy's error messages reworded
 """
@@ -27,6 +29,7 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (r
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function
+from .tensor_extra import ExtraMixin
 from .tensor_factory import FactoryMixin
 from .tensor_index import IndexMixin
 from .tensor_index_more import IndexMoreMixin
@@ -57,7 +60,7 @@ def _to_array(data, dtype=None) -> np.ndarray:
 
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
-             FactoryMixin, InplaceMixin, IndexMoreMixin):
+             FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")

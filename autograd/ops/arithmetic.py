@@ -313,3 +313,23 @@ class Remainder(Function):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = -g * np.floor_divide(a, b)
         return (g if need_a else None), gb
+
+
+class Fmod(Function):
+    """y = fmod(a, b) = a - trunc(a / b) * b;  da = g, db = -g * trunc(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):   # fmod(x, 0.0) is NaN, as torch
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * np.trunc(a / b)
+        return (g if need_a else None), gb

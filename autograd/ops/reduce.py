@@ -254,3 +254,18 @@ class CumSum(Function):
         if g.ndim == 0:
             return (g,)
         return (np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis),)
+
+
+class SharedValue(Function):
+    """y = value, an element of x (a median);  dx = g shared evenly among the elements equal
+    to y (NaNs, when y is NaN), as PyTorch's gradient of median()."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        hit = np.isnan(x) if np.isnan(value) else x == value
+        ctx.share = hit / max(int(hit.sum()), 1)
+        return np.asarray(value, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ((g * ctx.share).astype(g.dtype, copy=False),)
