@@ -63,12 +63,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                          f"input of shape {tuple(x.shape)}")
     rows = x.reshape(n, int(num_groups), per_group)
     y = LayerNorm.apply(rows, n_dims=1, eps=float(eps), has_w=False, has_b=False)
-    y = y.reshape(x.shape)
-    channel = (c,) + (1,) * (x.ndim - 2)
-    if w is not None:
-        y = y * w.reshape(channel)
-    if b is not None:
-        y = y + b.reshape(channel)
+    return channel_affine(y.reshape(x.shape), w, b)
+
+
+def channel_affine(y, weight, bias):
+    """y * weight + bias per channel (dim 1 of y (N, C, *)); either may be None."""
+    channel = (y.shape[1],) + (1,) * (y.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(channel)
+    if bias is not None:
+        y = y + bias.reshape(channel)
     return y
 
 

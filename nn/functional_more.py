@@ -20,7 +20,7 @@ from autograd.tensor_math import where
 
 from .functional import _floats, _zero_result, batch_norm
 from .functional_activation import _number
-from .functional_extra import pad
+from .functional_extra import channel_affine, pad
 
 __all__ = ["glu", "hardswish", "hardsigmoid", "prelu", "rms_norm", "instance_norm",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "local_response_norm"]
@@ -177,13 +177,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             if s is not None:
                 with writable(s):   # a buffer that a live graph saved is read-only
                     s[...] = t.reshape(n, c).mean(axis=0)
-    y = y.reshape(_shape(x))
-    channel = (c,) + (1,) * (x.ndim - 2)
-    if w is not None:
-        y = y * w.reshape(channel)
-    if b is not None:
-        y = y + b.reshape(channel)
-    return y
+    return channel_affine(y.reshape(_shape(x)), w, b)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
