@@ -31,6 +31,8 @@ def _axes(dim, ndim, op):
 
 def _one_axis(dim, ndim, op):
     """One dim (an int) as a non-negative axis; a 0-d tensor accepts 0 and -1."""
+    if dim is None:
+        raise TypeError(f"{op}: dim must be an int, got None")
     axes = _axes(dim, max(ndim, 1), op)
     return axes[0]
 

@@ -249,7 +249,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         hi = x.narrow(axis, 1, m - 1)
         lo = x.narrow(axis, 0, m - 1)
         x = hi != lo if x.dtype == np.bool_ else hi - lo
-    return x
+    return x.clone() if x is parts[0] else x   # n = 0 (or an empty dim): a copy, as torch
 
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",

@@ -23,6 +23,7 @@ from .ops.arithmetic import Fmod
 from .ops.reduce import SharedValue
 from .tensor_index import _argsort, _wrap
 from .tensor_linalg import bmm, mm
+from .tensor_reduce import _reduced
 from .tensor_shape import cat
 
 # torch.return_types.*: (values, indices) pairs
@@ -298,7 +299,7 @@ class ExtraMixin:
 
     def count_nonzero(self, dim=None):
         """The int64 number of nonzero elements (NaN counts), over dim (an int or a tuple)."""
-        axes = _axes(dim, self.ndim, "count_nonzero")
+        axes = _reduced(dim, self.ndim, "count_nonzero")   # an empty dim list: all of them
         return _wrap(np.asarray(np.count_nonzero(self.data, axis=axes), np.int64))
 
     def trace(self):

@@ -244,11 +244,12 @@ def pad(input, pad, mode="constant", value=None):
             raise ValueError(f"{op}: {mode} padding ({lo}, {hi}) does not fit dim {axis} of "
                              f"input of shape {shape} (reflect pads must be < the size, "
                              f"circular ones in [0, size], and the result non-empty)")
+    padded = x
     for axis, lo, hi in pairs:
         if lo or hi:
             index = (slice(None),) * axis + (_source_index(mode, shape[axis], lo, hi),)
-            x = x[index]
-    return x
+            padded = padded[index]
+    return padded if padded is not x else x.clone()   # no padding: a copy, as torch
 
 
 # ------------------------------------------------------------------------- norms

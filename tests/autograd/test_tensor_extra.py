@@ -412,3 +412,17 @@ ERRORS = [
 def test_errors_name_the_op_shapes_and_dtypes(name, call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_review_corner_cases():
+    """An empty dim list counts everything; diff(0) returns a copy; cummax(None) names the op."""
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.0, 1.0], [2.0, 3.0]])
+    got, want = autograd.tensor(x).count_nonzero(()), torch.tensor(x).count_nonzero(())
+    assert got.shape == want.shape and got.item() == want.item()
+    t = autograd.tensor(np.zeros(3))
+    d = t.diff(0)
+    d.add_(1)
+    assert not t.numpy().any()
+    with pytest.raises(TypeError, match="cummax: dim must be an int"):
+        t.cummax(None)

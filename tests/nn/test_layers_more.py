@@ -400,3 +400,12 @@ def test_module_errors():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.InstanceNorm1d(3)(autograd.tensor(rand(2, 3, 5)))
+
+
+@pytest.mark.parametrize("name", ["ReflectionPad1d", "ReplicationPad1d", "CircularPad1d",
+                                  "ZeroPad1d"])
+def test_zero_padding_returns_a_copy(name):
+    x = autograd.tensor(np.zeros((1, 2, 3)))
+    y = getattr(nn, name)(0)(x)
+    y.add_(1)
+    assert y is not x and not x.numpy().any()
