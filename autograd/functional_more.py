@@ -115,6 +115,13 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)   # (..., P, R, M)
     if x1.shape[-1] == 0:
         return diff.sum(-1)
+    if p == math.inf:
+        # as torch's cdist: every coordinate tied for the max gets the full gradient (norm's
+        # VJP shares it). The sum over the ties, less (ties - 1) constant maxima, is the max.
+        a = diff.abs()
+        top = a.amax(-1, keepdim=True).detach()
+        tied = (a.data == top.data).astype(a.dtype)
+        return (a * tied).sum(-1) - (top.squeeze(-1) * (tied.sum(-1) - 1))
     return diff.norm(p, dim=-1)
 
 

@@ -432,7 +432,10 @@ def _affine(op, x, product, beta, alpha):
             np.broadcast_shapes(tuple(x.shape), tuple(product.shape)) != tuple(product.shape):
         raise ValueError(f"{op}: input cannot be broadcast to the product's shape "
                          f"{tuple(product.shape)}: {_about(input=x)}")
-    out = product if alpha == 1 else product * alpha
+    if alpha == 0:   # as torch: the product's NaNs and infs are ignored, its gradient is 0
+        out = _tm.where(np.zeros(product.shape, bool), product, 0)
+    else:
+        out = product if alpha == 1 else product * alpha
     if beta == 0:
         return out
     return out + (x if beta == 1 else x * beta)

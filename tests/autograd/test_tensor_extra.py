@@ -426,3 +426,28 @@ def test_review_corner_cases():
     assert not t.numpy().any()
     with pytest.raises(TypeError, match="cummax: dim must be an int"):
         t.cummax(None)
+
+
+def test_cdist_inf_ties_and_addmm_alpha_zero_as_torch():
+    """cdist(p=inf) gives every tied coordinate the full gradient; alpha=0 ignores the
+    product's NaNs (its gradient is 0), as torch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        a = rng.integers(-2, 3, (3, 4)).astype(float)
+        b = rng.integers(-2, 3, (2, 4)).astype(float)
+        w = rng.standard_normal((3, 2))
+        ours, ref = autograd.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        y = autograd.cdist(ours, autograd.tensor(b), p=float("inf"))
+        ty = torch.cdist(ref, torch.tensor(b), p=float("inf"))
+        np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+        (y * autograd.tensor(w)).sum().backward()
+        (ty * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(ours.grad.numpy(), ref.grad.numpy(), rtol=1e-12)
+    m = np.array([[np.nan, 1.0], [1.0, 1.0]])
+    mt = autograd.tensor(m, requires_grad=True)
+    y = autograd.addmm(autograd.tensor(np.ones((2, 2))), mt, autograd.tensor(np.ones((2, 2))),
+                       alpha=0)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.numpy(), np.ones((2, 2)))
+    np.testing.assert_array_equal(mt.grad.numpy(), np.zeros((2, 2)))
