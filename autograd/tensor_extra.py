@@ -432,7 +432,8 @@ def _affine(op, x, product, beta, alpha):
             np.broadcast_shapes(tuple(x.shape), tuple(product.shape)) != tuple(product.shape):
         raise ValueError(f"{op}: input cannot be broadcast to the product's shape "
                          f"{tuple(product.shape)}: {_about(input=x)}")
-    if alpha == 0:   # as torch: the product's NaNs and infs are ignored, its gradient is 0
+    if alpha == 0 and op != "baddbmm":   # as torch: the product's NaNs are ignored (its
+        # gradient is 0), except by baddbmm, whose alpha * product keeps them
         out = _tm.where(np.zeros(product.shape, bool), product, 0)
     else:
         out = product if alpha == 1 else product * alpha

@@ -451,3 +451,13 @@ def test_cdist_inf_ties_and_addmm_alpha_zero_as_torch():
     y.sum().backward()
     np.testing.assert_array_equal(y.numpy(), np.ones((2, 2)))
     np.testing.assert_array_equal(mt.grad.numpy(), np.zeros((2, 2)))
+
+
+def test_baddbmm_alpha_zero_keeps_nans_as_torch():
+    torch = pytest.importorskip("torch")
+    b = np.array([[[np.nan, 1.0], [1.0, 1.0]]])
+    got = autograd.baddbmm(autograd.tensor(np.ones((1, 2, 2))), autograd.tensor(b),
+                           autograd.tensor(np.ones((1, 2, 2))), alpha=0)
+    want = torch.baddbmm(torch.ones(1, 2, 2, dtype=torch.float64), torch.tensor(b),
+                         torch.ones(1, 2, 2, dtype=torch.float64), alpha=0)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
