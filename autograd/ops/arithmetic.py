@@ -112,13 +112,24 @@ class RPowScalar(Function):
         return (g * y * ctx.logc,)
 
 
+def _integer_pow(a, b):
+    """a ** b on integers; a negative exponent gives what PyTorch's does (numpy raises):
+    1 ** -n = 1, (-1) ** -n = +-1, any other base 0."""
+    neg = b < 0
+    if not neg.any():
+        return a ** b
+    y = a ** np.where(neg, 0, b)
+    small = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(neg, small, y).astype(y.dtype, copy=False)
+
+
 class Pow(Function):
     """y = a ** b;  da = g * b * a^(b-1) (0 where b = 0), db = g * y * log(a) (0 where a = 0
     and b >= 0, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        y = a ** b
+        y = _integer_pow(a, b) if b.dtype.kind in "iu" and a.dtype.kind in "iu" else a ** b
         ctx.save_for_backward(a, b, y)
         return y
 

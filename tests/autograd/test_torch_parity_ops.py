@@ -121,3 +121,14 @@ def test_bitwise_functions():
             getattr(torch, name)(torch.tensor(a), torch.tensor(b)).numpy())
     np.testing.assert_array_equal(autograd.bitwise_not(autograd.tensor(a)).numpy(),
                                   torch.bitwise_not(torch.tensor(a)).numpy())
+
+
+def test_integer_pow_with_negative_exponents_as_torch():
+    b = np.array([2, 1, -1, -1, 0, 3, -2])
+    e = np.array([-1, -3, -3, -2, -1, 2, -1])
+    got = autograd.tensor(b) ** autograd.tensor(e)
+    want = torch.tensor(b) ** torch.tensor(e)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert got.numpy().dtype == want.numpy().dtype
+    np.testing.assert_array_equal((2 ** autograd.tensor(np.array([-1, 0, 2, 5]))).numpy(),
+                                  (2 ** torch.tensor([-1, 0, 2, 5])).numpy())
