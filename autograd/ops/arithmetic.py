@@ -310,37 +310,37 @@ class Remainder(Function):
     """y = a - floor(a / b) * b (the sign of b, as Python's %);  da = g, db = -g * floor(a / b)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def _value(a, b):
+        return np.remainder(a, b)
+
+    @staticmethod
+    def _quotient(a, b):
+        return np.floor_divide(a, b)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as PyTorch
-            return np.remainder(a, b)
+            return cls._value(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         gb = None
         if need_b:
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.floor_divide(a, b)
+                gb = -g * cls._quotient(a, b)
         return (g if need_a else None), gb
 
 
-class Fmod(Function):
-    """y = fmod(a, b) = a - trunc(a / b) * b;  da = g, db = -g * trunc(a / b)."""
+class Fmod(Remainder):
+    """y = fmod(a, b) = a - trunc(a / b) * b (the sign of a);  da = g, db = -g * trunc(a / b)."""
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):   # fmod(x, 0.0) is NaN, as torch
-            return np.fmod(a, b)
+    def _value(a, b):
+        return np.fmod(a, b)
 
     @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved
-        need_a, need_b = ctx.needs_input_grad
-        gb = None
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.trunc(a / b)
-        return (g if need_a else None), gb
+    def _quotient(a, b):
+        return np.trunc(a / b)
