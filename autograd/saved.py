@@ -140,9 +140,9 @@ def transposed(a):
     if t.flags.c_contiguous or a.base is not None:
         # a view's memory can also be written through its base, whose guard is not this one
         return t
-    g = _guards.get(id(a))
-    if g is None or g.count < 2 or g.array is not a:
+    if not held_by_several(a):
         return t  # not reused by several ops: no copy
+    g = _guards[id(a)]
     cache = g.cache
     if cache is None or cache[0] != g._version:
         cache = g.cache = (g._version, np.ascontiguousarray(t))
