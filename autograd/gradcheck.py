@@ -16,16 +16,22 @@ class GradcheckError(AssertionError):
 
 
 def _as_inputs(inputs):
+    """float64 copies of the inputs, and which to check: every float input, or, when some
+    Tensors require grad, those alone (as torch.autograd.gradcheck: an input that does not
+    require grad is a constant of fn)."""
     if isinstance(inputs, (Tensor, np.ndarray)):
         inputs = (inputs,)
+    inputs = list(inputs)
+    chosen = any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
     out = []
     for x in inputs:
+        checked = not chosen or (isinstance(x, Tensor) and x.requires_grad)
         if isinstance(x, Tensor):
             x = x.data
         arr = np.asarray(x)
         if arr.dtype.kind == "f":
             # a C-ordered copy: the full mode perturbs it through a flat view
-            out.append(Tensor._wrap(np.array(arr, dtype=np.float64, order="C"), True))
+            out.append(Tensor._wrap(np.array(arr, dtype=np.float64, order="C"), checked))
         else:
             out.append(Tensor._wrap(arr, False))
     return out
@@ -43,21 +49,44 @@ def _contract(fn, inputs, vs):
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              mode: str = "full", seed: int = 0, n_directions: int = 4) -> bool:
-    """Check fn's gradients against central differences; True, or raise GradcheckError.
+              mode: str = "full", seed: int = 0, n_directions: int = 4,
+              raise_exception: bool = True, nondet_tol: float = 0.0,
+              fast_mode: bool = False) -> bool:
+    """Check fn's gradients against central differences; True, or raise GradcheckError
+    (return False instead with raise_exception=False).
 
-    fn: takes the inputs as Tensors, returns a Tensor (or a tuple of them).
-    inputs: Tensors or arrays; float ones are copied to float64 and checked.
+    fn: takes the inputs as Tensors, returns a Tensor (or a tuple of them), finite at inputs.
+    inputs: Tensors or arrays; float ones are copied to float64 and checked (only the Tensors
+    that require grad, when some do).
     mode: "full" perturbs every element; "random" checks the directional derivative along
     `n_directions` random unit directions (two evaluations each), for big inputs.
+    fast_mode=True is mode="random" (PyTorch's name); nondet_tol widens atol (this engine's
+    backward is deterministic, so it only matters for a nondeterministic fn).
     """
     if mode not in ("full", "random"):
         raise ValueError(f"gradcheck: mode must be 'full' or 'random', got {mode!r}")
+    try:
+        return _gradcheck(fn, inputs, eps, atol + nondet_tol, rtol,
+                          "random" if fast_mode else mode, seed, n_directions)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
+
+
+def _gradcheck(fn, inputs, eps, atol, rtol, mode, seed, n_directions):
     rng = np.random.default_rng(seed)
     xs = _as_inputs(inputs)
     ys = _outputs(fn(*xs))
     if not ys:
         raise ValueError("gradcheck: fn returned no floating-point tensor")
+    for j, y in enumerate(ys):
+        if not np.all(np.isfinite(y.data)):
+            k = np.unravel_index(int(np.argmin(np.isfinite(y.data))), y.shape)
+            raise GradcheckError(
+                f"gradcheck: output {j} (shape {tuple(y.shape)}) is {y.data[k]} at index "
+                f"{tuple(int(i) for i in k)}: finite differences need finite outputs at the "
+                f"checked point")
     vs = [rng.standard_normal(y.shape) for y in ys]
     total = sum((y * Tensor._wrap(v, False)).sum() for y, v in zip(ys, vs) if y.requires_grad)
     if isinstance(total, Tensor):
@@ -95,7 +124,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 def _compare(i, where, analytic, numeric, atol, rtol):
     err = np.abs(analytic - numeric)
     bad = err > atol + rtol * np.abs(numeric)
-    bad |= ~np.isfinite(analytic) & np.isfinite(numeric)
+    bad |= np.isnan(err)   # a nan on either side (or inf - inf) is never a match
     if not np.any(bad):
         return
     score = np.where(bad, err / (atol + rtol * np.abs(numeric)), -1)

@@ -121,3 +121,46 @@ def test_gradcheck_does_not_alter_its_inputs():
     np.testing.assert_array_equal(x, X)
     np.testing.assert_array_equal(t.data, X)
     assert t.grad is None
+
+
+def test_a_nan_output_is_an_error_not_a_pass():
+    # one nan among the outputs used to turn every numeric derivative into nan, and nan
+    # compares as no mismatch: a wrong VJP beside it passed
+    x = np.array([0.5, 1.0, -2.0, 3.0])
+    with pytest.raises(GradcheckError, match=r"output 1 .* is nan at index \(2,\)"):
+        gradcheck(lambda a: (WrongSquare.apply(a), a.log()), [x])
+    with pytest.raises(GradcheckError, match="finite outputs"):
+        gradcheck(lambda a: (a - 10).sqrt(), [x])
+
+
+def test_a_nan_gradient_is_a_mismatch():
+    class NanGrad(Square):
+        @staticmethod
+        def backward(ctx, g):
+            return (g * np.nan,)
+    with pytest.raises(GradcheckError, match="analytic nan"):
+        gradcheck(NanGrad.apply, [np.array([0.5, 2.0])])
+
+
+def test_only_the_tensors_that_require_grad_are_checked_when_some_do():
+    # as torch.autograd.gradcheck: b is a constant of fn, whatever fn does with it
+    x = autograd.tensor([0.5, 1.0], dtype=autograd.float64, requires_grad=True)
+    t = autograd.tensor([0.3, 2.0], dtype=autograd.float64)
+    assert gradcheck(lambda a, b: (a * b.detach()).sin(), [x, t])
+    with pytest.raises(GradcheckError, match="input 0"):
+        gradcheck(lambda a, b: WrongSquare.apply(a) * b, [x, t])
+    # no input requires grad: every float input is checked (arrays have no such flag)
+    with pytest.raises(GradcheckError, match="input 1"):
+        gradcheck(lambda a, b: a * WrongSquare.apply(b), [np.ones(2), np.ones(2)])
+
+
+def test_torch_keywords():
+    x = [np.array([0.5, 2.0])]
+    assert gradcheck(WrongSquare.apply, x, raise_exception=False) is False
+    assert gradcheck(Square.apply, x, raise_exception=False) is True
+    with pytest.raises(GradcheckError, match="direction"):   # fast_mode is the random mode
+        gradcheck(WrongSquare.apply, x, fast_mode=True)
+    # nondet_tol widens the absolute tolerance
+    assert gradcheck(OffByOneAt.apply, [np.ones(6)], nondet_tol=2.0)
+    with pytest.raises(TypeError):
+        gradcheck(Square.apply, x, check_batched_grad=True)
