@@ -3,9 +3,10 @@ from . import allocator  # noqa: F401  (first: tunes malloc before any array is 
 from . import cuda, data, functional, utils  # noqa: F401
 from .anomaly import detect_anomaly
 from .backprop import backward, grad
-from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, manual_seed,
-                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                       randperm, tensor, zeros, zeros_like)
+from .creation import (arange, empty, eye, from_numpy, full, full_like, get_default_dtype,
+                       linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, set_default_dtype, tensor, zeros,
+                       zeros_like)
 from .device import device
 from .function import (Context, Function, enable_grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
+from .device import as_device
+from .dtypes import get_default_dtype, set_default_dtype
 from .generator import default_generator, manual_seed, pick
-from .tensor import Tensor, _default_dtype, _shape_arg, _supported, _to_array
+from .tensor import Tensor, _shape_arg, _supported, _to_array
 
 
-def _make(arr, dtype, requires_grad):
-    t = Tensor._wrap(arr.astype(np.dtype(dtype or _default_dtype), copy=False), False)
+def _make(arr, dtype, requires_grad, device=None, op="tensor"):
+    if device is not None:
+        as_device(device, op)   # "cpu" and cpu devices pass; CUDA raises clearly
+    t = Tensor._wrap(arr.astype(np.dtype(dtype or dtypes._default_dtype), copy=False), False)
     if requires_grad:
         t.requires_grad = True
     return t
@@ -21,8 +26,10 @@ def _check_size(size, op):
     return size
 
 
-def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, ndarrays or a Tensor)."""
+    if device is not None:
+        as_device(device, "tensor")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)  # Tensor() always copies
 
 
@@ -31,43 +38,49 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(_supported(np.asarray(array), "from_numpy"), False)
 
 
-def zeros(*size, dtype=None, requires_grad=False) -> Tensor:
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     size = _check_size(_shape_arg(size), "zeros")
-    return _make(np.zeros(size, dtype or _default_dtype), dtype, requires_grad)
+    return _make(np.zeros(size, dtype or dtypes._default_dtype), dtype, requires_grad, device,
+                 "zeros")
 
 
-def ones(*size, dtype=None, requires_grad=False) -> Tensor:
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     size = _check_size(_shape_arg(size), "ones")
-    return _make(np.ones(size, dtype or _default_dtype), dtype, requires_grad)
+    return _make(np.ones(size, dtype or dtypes._default_dtype), dtype, requires_grad, device,
+                 "ones")
 
 
-def empty(*size, dtype=None, requires_grad=False) -> Tensor:
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False) -> Tensor:
-    """Like PyTorch, the dtype follows fill_value: bool, int64 for ints, else float32."""
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Like PyTorch, the dtype follows fill_value: bool, int64 for ints, else the default
+    float dtype."""
     size = _check_size(_shape_arg((size,)), "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
-        dtype = np.int64 if dtype.kind in "iu" else dtype
-    return _make(np.full(size, fill_value, dtype), dtype, requires_grad)
+        dtype = (np.int64 if dtype.kind in "iu" else
+                 dtypes._default_dtype if dtype.kind == "f" else dtype)
+    return _make(np.full(size, fill_value, dtype), dtype, requires_grad, device, "full")
 
 
-def zeros_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return zeros(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def zeros_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return zeros(*t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(t, dtype=None, requires_grad=False) -> Tensor:
-    return ones(*t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def ones_like(t, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return ones(*t.shape, dtype=dtype or t.dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad)
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
-    """Like PyTorch: integer arguments give int64, any float argument gives float32."""
+def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Like PyTorch: integer arguments give int64, any float argument the default float
+    dtype; arange(end) counts from 0."""
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -82,39 +95,59 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False) -> Tensor:
     except (ValueError, MemoryError) as e:
         raise ValueError(f"arange: cannot make the range ({start}, {end}, {step}): {e}") from None
     if dtype is None:
-        dtype = np.int64 if arr.dtype.kind in "iu" else _default_dtype
-    return _make(arr, dtype, requires_grad)
+        dtype = np.int64 if arr.dtype.kind in "iu" else dtypes._default_dtype
+    return _make(arr, dtype, requires_grad, device, "arange")
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False) -> Tensor:
-    return _make(np.linspace(start, end, steps), dtype, requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.linspace(start, end, steps), dtype, requires_grad, device, "linspace")
 
 
-def eye(n, m=None, dtype=None, requires_grad=False) -> Tensor:
-    return _make(np.eye(n, m), dtype, requires_grad)
+def logspace(start, end, steps, base=10.0, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    return _make(np.logspace(start, end, steps, base=base), dtype, requires_grad, device,
+                 "logspace")
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _make(np.eye(n, m), dtype, requires_grad, device, "eye")
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal samples."""
     size = _check_size(_shape_arg(size), "randn")
-    return _make(pick(generator).standard_normal(size), dtype, requires_grad)
+    return _make(pick(generator).standard_normal(size), dtype, requires_grad, device, "randn")
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform samples on [0, 1)."""
     size = _check_size(_shape_arg(size), "rand")
-    return _make(pick(generator).random(size), dtype, requires_grad)
+    return _make(pick(generator).random(size), dtype, requires_grad, device, "rand")
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
+def randint(low=0, high=None, size=None, *, dtype=None, generator=None,
+            requires_grad=False, device=None) -> Tensor:
+    """Integers uniform on [low, high) of shape size, int64 unless dtype is given; as in
+    PyTorch, randint(high, size) draws from [0, high)."""
+    if size is None and isinstance(high, (tuple, list)):   # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
-        low, high = 0, low
+        raise TypeError("randint: needs high and size, as randint(high, size) or "
+                        "randint(low, high, size)")
+    if size is None:
+        raise TypeError("randint: needs a size (a tuple of ints)")
+    if not low < high:
+        raise ValueError(f"randint: expects low < high, got low={low}, high={high}")
+    size = _check_size(_shape_arg((size,)), "randint")
     draws = pick(generator).integers(low, high, size=size)
-    return Tensor._wrap(draws.astype(dtype or np.int64), False)
+    return _make(draws, dtype or np.int64, requires_grad, device, "randint")
 
 
-def randperm(n, generator=None) -> Tensor:
-    return Tensor._wrap(pick(generator).permutation(n).astype(np.int64), False)
+def randperm(n, *, dtype=None, generator=None, requires_grad=False, device=None) -> Tensor:
+    """A random permutation of 0 .. n - 1, int64 unless dtype is given."""
+    return _make(pick(generator).permutation(n), dtype or np.int64, requires_grad, device,
+                 "randperm")
 
 
 def _like_dtype(input, dtype, op):
@@ -124,19 +157,23 @@ def _like_dtype(input, dtype, op):
     return dtype
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def randn_like(input, *, dtype=None, device=None, requires_grad=False,
+               generator=None) -> Tensor:
     """Standard normal samples shaped like input, in its dtype unless dtype is given."""
     dtype = _like_dtype(input, dtype, "randn_like")
-    return _make(pick(generator).standard_normal(input.shape), dtype, requires_grad)
+    return _make(pick(generator).standard_normal(input.shape), dtype, requires_grad, device,
+                 "randn_like")
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, generator=None) -> Tensor:
+def rand_like(input, *, dtype=None, device=None, requires_grad=False,
+              generator=None) -> Tensor:
     """Uniform samples on [0, 1) shaped like input, in its dtype unless dtype is given."""
     dtype = _like_dtype(input, dtype, "rand_like")
-    return _make(pick(generator).random(input.shape), dtype, requires_grad)
+    return _make(pick(generator).random(input.shape), dtype, requires_grad, device,
+                 "rand_like")
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False,
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
                  generator=None) -> Tensor:
     """Integers uniform on [low, high) shaped like input, in its dtype unless dtype is given;
     randint_like(input, high) draws from [0, high)."""
@@ -145,9 +182,11 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False,
     if not low < high:
         raise ValueError(f"randint_like: expects low < high, got low={low}, high={high}")
     dtype = np.dtype(dtype) if dtype is not None else np.dtype(input.dtype)
-    return _make(pick(generator).integers(low, high, size=input.shape), dtype, requires_grad)
+    return _make(pick(generator).integers(low, high, size=input.shape), dtype, requires_grad,
+                 device, "randint_like")
 
 
 __all__ = ["manual_seed", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
-           "ones_like", "full_like", "arange", "linspace", "eye", "randn", "rand", "randint",
+           "ones_like", "full_like", "arange", "linspace", "logspace", "eye", "randn", "rand",
+           "randint", "set_default_dtype", "get_default_dtype",
            "randperm", "default_generator", "_to_array", "randn_like", "rand_like", "randint_like"]

@@ -6,7 +6,22 @@ import numpy as np
 float32, float64 = np.dtype(np.float32), np.dtype(np.float64)
 _FLOATS = (float32, float64)
 int32, int64, bool_ = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.bool_)
-_default_dtype = float32
+_default_dtype = float32   # read as dtypes._default_dtype (set_default_dtype changes it)
+
+
+def set_default_dtype(d):
+    """The float dtype of tensors made from Python floats, of factories without a dtype and
+    of new nn parameters: float32 (the start) or float64, as torch.set_default_dtype."""
+    global _default_dtype
+    dt = np.dtype(d)
+    if dt not in _FLOATS:
+        raise TypeError(f"set_default_dtype: only float32 and float64 are supported, got {dt}")
+    _default_dtype = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """The current default float dtype (float32 unless set_default_dtype changed it)."""
+    return _default_dtype
 
 
 def _supported(arr: np.ndarray, op: str) -> np.ndarray:

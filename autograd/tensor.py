@@ -23,7 +23,7 @@ from numbers import Number
 
 import numpy as np
 
-from . import engine, function, hooks, saved, tensor_inplace, tensor_math, tensor_shape
+from . import dtypes, engine, function, hooks, saved, tensor_inplace, tensor_math, tensor_shape
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
@@ -43,7 +43,8 @@ from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
-    """PyTorch's rules: Python floats become float32; numpy arrays keep their dtype."""
+    """PyTorch's rules: Python floats become the default dtype (float32 unless
+    set_default_dtype changed it); numpy arrays keep their dtype."""
     if isinstance(data, Tensor):
         data = data.data
     try:
@@ -55,8 +56,14 @@ def _to_array(data, dtype=None) -> np.ndarray:
             f"tensor: cannot make a tensor from {type(data).__name__} data (ragged or "
             f"non-numeric?): {e}") from None
     if not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
-        arr = arr.astype(_default_dtype)
+        arr = arr.astype(dtypes._default_dtype)
     return _supported(arr, "tensor")
+
+
+_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+               np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor",
+               np.dtype(np.int16): "ShortTensor", np.dtype(np.int8): "CharTensor",
+               np.dtype(np.uint8): "ByteTensor", np.dtype(np.bool_): "BoolTensor"}
 
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
@@ -178,7 +185,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="tensor(", threshold=200)
         extra = ""
-        if self.data.dtype != _default_dtype and self.data.dtype.kind == "f":
+        if self.data.dtype != dtypes._default_dtype and self.data.dtype.kind == "f":
             extra += f", dtype={self.data.dtype}"
         if self._node is not None:
             extra += f", grad_fn={self._node!r}"
@@ -249,7 +256,17 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         _supported(np.empty(0, dtype), "to")
         return self if dtype == self.data.dtype else Cast.apply(self, dtype=dtype)
 
-    type = _cast
+    def type(self, dtype=None, non_blocking=False):
+        """Without dtype: PyTorch's type name ('torch.FloatTensor'); with one (a dtype or
+        such a name): the tensor cast to it."""
+        if dtype is None:
+            return f"torch.{_TYPE_NAMES.get(self.data.dtype, 'Tensor')}"
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            named = {v: k for k, v in _TYPE_NAMES.items()}.get(dtype[len("torch."):])
+            if named is None:
+                raise TypeError(f"type: unknown tensor type {dtype!r}")
+            dtype = named
+        return self._cast(dtype)
 
     def to(self, *args, **kwargs) -> "Tensor":
         """PyTorch's three forms: to(dtype), to(device=None, dtype=None), to(other); each
@@ -296,7 +313,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
             return Tensor._wrap(np.asarray(other, dtype), False)
         arr = _to_array(other)  # Python lists of floats become float32, like tensor()
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":
-            arr = arr.astype(dtype if dtype.kind == "f" else _default_dtype)
+            arr = arr.astype(dtype if dtype.kind == "f" else dtypes._default_dtype)
         return Tensor._wrap(arr, False)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
+from .device import as_device
 from .dims import _shape_arg
 from .dtypes import _supported
 from .generator import pick
@@ -30,35 +31,40 @@ class FactoryMixin:
 
     __slots__ = ()
 
-    def _dtype(self, dtype):
+    def _dtype(self, dtype, device=None, op="new_tensor"):
+        if device is not None:
+            as_device(device, op)   # "cpu" passes; CUDA raises clearly
         return self.data.dtype if dtype is None else np.dtype(dtype)
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """-> zeros of `size`, self's dtype unless dtype is given."""
-        return _new(np.zeros(_size(size, "new_zeros"), self._dtype(dtype)), requires_grad)
+        return _new(np.zeros(_size(size, "new_zeros"),
+                             self._dtype(dtype, device, "new_zeros")), requires_grad)
 
-    def new_ones(self, *size, dtype=None, requires_grad=False):
-        return _new(np.ones(_size(size, "new_ones"), self._dtype(dtype)), requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _new(np.ones(_size(size, "new_ones"),
+                             self._dtype(dtype, device, "new_ones")), requires_grad)
 
-    def new_empty(self, *size, dtype=None, requires_grad=False):
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         """Zero-filled (the engine has no uninitialized memory to hand out)."""
-        return _new(np.zeros(_size(size, "new_empty"), self._dtype(dtype)), requires_grad)
+        return _new(np.zeros(_size(size, "new_empty"),
+                             self._dtype(dtype, device, "new_empty")), requires_grad)
 
-    def new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """-> fill_value everywhere, cast to self's dtype unless dtype is given."""
         size = _size((size,) if isinstance(size, (int, np.integer)) else size, "new_full")
         try:
-            arr = np.full(size, fill_value).astype(self._dtype(dtype))
+            arr = np.full(size, fill_value).astype(self._dtype(dtype, device, "new_full"))
         except (TypeError, ValueError) as e:
             raise TypeError(f"new_full: cannot fill with {fill_value!r}: {e}") from None
         return _new(arr, requires_grad)
 
-    def new_tensor(self, data, *, dtype=None, requires_grad=False):
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
         """-> a copy of data (lists, numbers, arrays, a Tensor), in self's dtype unless dtype
         is given."""
         data = data.data if isinstance(data, _tm.Tensor) else data
         try:
-            arr = np.array(data).astype(self._dtype(dtype))
+            arr = np.array(data).astype(self._dtype(dtype, device))
         except (TypeError, ValueError) as e:
             raise TypeError(f"new_tensor: cannot make a tensor of dtype {self._dtype(dtype)} "
                             f"from {type(data).__name__}: {e}") from None

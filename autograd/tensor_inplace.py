@@ -20,7 +20,7 @@ from .generator import pick
 from .kernels import update
 from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
 from .tensor_math import mask_arg
-from .tensor_shape import _index_arg
+from .tensor_shape import _index_arg, _split_selects
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -40,6 +40,18 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
     if d.dtype.kind == "f" and isinstance(alpha, np.floating):
         alpha = float(alpha)   # rounded to d's dtype like the kernel's, not promoting o * alpha
     ufunc(d, o * alpha, out=d, casting="unsafe")
+
+
+def _without_leading_ones(value):
+    """value with its leading size-1 dims dropped, as PyTorch's setitem does: a (1,) or
+    (1, 1) value fits a single element's slot."""
+    shape = getattr(value, "shape", None)
+    if not shape or shape[0] != 1:
+        return value
+    n = 0
+    while n < len(shape) and shape[n] == 1:
+        n += 1
+    return value.reshape(shape[n:])
 
 
 _NO_SLOTS = np.empty(0)   # what an in-place check sees of a write it need not check
@@ -141,6 +153,12 @@ class InplaceMixin:
         """self[index] = value in place. When value requires grad, or self is the output of a
         recorded op, the write is recorded (SetItem): gradients flow to value at index and to
         self's old value everywhere else, as PyTorch's CopySlices does."""
+        index = _index_arg(index)
+        parts = _split_selects(index)
+        if parts is not None:   # ints first, as selects (see _split_selects): a view's write
+            self[parts[0]][parts[1]] = value
+            return
+        value = _without_leading_ones(value)
         if self._records(value):
             value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.dtype))
             node = self._node

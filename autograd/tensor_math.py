@@ -9,8 +9,9 @@ from numbers import Number
 
 import numpy as np
 
+from . import dtypes
 from .dims import _numpy_message, _one_axis
-from .dtypes import _default_dtype, _result_dtype, bool_
+from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import unary as U
@@ -46,7 +47,7 @@ class MathMixin:
     # ----------------------------------------------------------------- arithmetic
     def _floating(self) -> "Tensor":
         """self, or self cast to the default float dtype if it holds integers or bools."""
-        return self if self.data.dtype.kind == "f" else self.to(_default_dtype)
+        return self if self.data.dtype.kind == "f" else self.to(dtypes._default_dtype)
 
     def _binary(self, fn, other, reverse=False, floating=False):
         other = self._operand(other)
@@ -55,7 +56,7 @@ class MathMixin:
         if da != db or (floating and da.kind != "f"):  # the common case skips promotion
             dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
             if floating and dtype.kind != "f":
-                dtype = _default_dtype
+                dtype = dtypes._default_dtype
             if da != dtype:
                 a = a.to(dtype)
             if db != dtype:
@@ -316,7 +317,7 @@ class MathMixin:
             return _clamp_tensors(self, min, max)
         if self.data.dtype.kind in "biu" and any(
                 b is not None and np.asarray(b).dtype.kind == "f" for b in (min, max)):
-            return self.to(_default_dtype).clamp(min, max)
+            return self.to(dtypes._default_dtype).clamp(min, max)
         if self.data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
             info = np.iinfo(self.data.dtype)
             min = None if min is None else np.clip(min, info.min, info.max)

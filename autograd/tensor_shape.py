@@ -17,17 +17,66 @@ Tensor = None
 
 
 def _index_arg(index):
-    """Replace Tensors inside an index by their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        for i in index:
-            if isinstance(i, Tensor):
-                return tuple([j.data if isinstance(j, Tensor) else j for j in index])
-        return index
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
+    """An index as PyTorch reads it, spelled for numpy: Tensors become their arrays, a 0-d
+    integer index becomes an int (a select: numpy would copy, and an in-place op on the result
+    would be lost), a uint8 index a bool mask (torch's legacy meaning), an empty list an empty
+    integer array, and a list holding sequences, tensors, slices, None or Ellipsis is a tuple
+    (y[[i, j]] is y[i, j], torch's rule for lists shorter than 32)."""
+    if index.__class__ is tuple:
+        return tuple([_index_item(i) for i in index])
+    if index.__class__ is list and len(index) < 32 and any(
+            isinstance(i, (Tensor, np.ndarray, list, tuple, slice)) or i is None or i is Ellipsis
+            for i in index):
+        return tuple([_index_item(i) for i in index])
+    return _index_item(index)
+
+
+def _index_item(i):
+    if isinstance(i, Tensor):
+        i = i.data
+    elif isinstance(i, list):
+        i = np.asarray(i) if i else np.empty(0, np.int64)
+    if isinstance(i, np.ndarray):
+        if i.ndim == 0 and i.dtype.kind in "iu":
+            return int(i)
+        if i.dtype == np.uint8:
+            return i.astype(bool)
+    return i
+
+
+def _split_selects(index):
+    """(selects, rest) when a tuple index mixes ints with index arrays, else None.
+
+    PyTorch applies the ints first, as selects, then indexes what is left with the rest;
+    numpy counts an int among the arrays, and when a slice separates them it moves the result's
+    dims to the front: x[0, :, i] would come out transposed. Indexing with `selects`, then
+    with `rest`, gives PyTorch's result."""
+    if index.__class__ is not tuple:
+        return None
+    ints = arrays = False
+    for i in index:
+        if isinstance(i, np.ndarray):
+            arrays = True
+        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+            ints = True
+    if not (ints and arrays):
+        return None
+    selects, rest = [], []
+    for i in index:
+        if isinstance(i, np.ndarray):
+            selects.extend([slice(None)] * (i.ndim if i.dtype == bool else 1))
+            rest.append(i)
+        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+            selects.append(i)
+        elif i is None:
+            rest.append(i)
+        elif i is Ellipsis:
+            selects.append(i)
+            rest.append(i)
+        else:   # a slice, or what numpy will refuse with its own message
+            selects.append(slice(None))
+            rest.append(i)
+    return tuple(selects), tuple(rest)
 
 
 class ShapeMixin:
@@ -84,6 +133,9 @@ class ShapeMixin:
         return S.Permute.apply(self, axes=tuple(axes))
 
     def t(self):
+        """The transpose of a 2-D tensor; a 0-d or 1-d tensor as it is (PyTorch's rule)."""
+        if self.data.ndim < 2:
+            return self.reshape(self.shape)   # a new tensor (a view), as torch's
         return self.transpose(0, 1)
 
     swapaxes = swapdims = transpose
@@ -177,6 +229,9 @@ class ShapeMixin:
 
     def __getitem__(self, index):
         index = _index_arg(index)
+        parts = _split_selects(index)
+        if parts is not None:
+            return self[parts[0]][parts[1]]
         try:
             return S.GetItem.apply(self, index=index)
         except (IndexError, ValueError, TypeError) as e:
@@ -190,7 +245,8 @@ class ShapeMixin:
         if isinstance(split_size_or_sections, int):
             if split_size_or_sections <= 0:
                 raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
-            sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)]
+            sizes = [min(split_size_or_sections, n - s)
+                     for s in range(0, n, split_size_or_sections)] or [0]   # an empty dim: one piece
         else:
             sizes = list(split_size_or_sections)
             if sum(sizes) != n:
@@ -208,6 +264,8 @@ class ShapeMixin:
         if self.data.ndim == 0:
             raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
         n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
+        if n == 0:   # torch: `chunks` empty pieces
+            return tuple(self.split([0] * chunks, dim))
         return self.split(max(-(-n // chunks), 1), dim)
 
 
@@ -228,8 +286,14 @@ def _same_rank_and_dtype(tensors, op):
 
 
 def cat(tensors, dim=0) -> Tensor:
-    """Join tensors along an existing dim; all other dims must match."""
+    """Join tensors along an existing dim; all other dims must match. As in PyTorch, empty
+    1-d tensors (shape (0,)) are skipped beside tensors of other ranks (the `out =
+    tensor([])` then `out = cat([out, x])` pattern)."""
     tensors = _same_rank_and_dtype(tensors, "cat")
+    if any(t.data.shape == (0,) for t in tensors):
+        rest = [t for t in tensors if t.data.shape != (0,)]
+        if rest and any(t.data.ndim != 1 for t in rest):
+            tensors = rest
     ref = tensors[0].data
     if any(t.data.ndim == 0 for t in tensors):
         raise ValueError(f"cat: 0-d tensors cannot be concatenated (shapes "

@@ -6,6 +6,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.dtypes import get_default_dtype
 
 from . import functional as F
 from . import init
@@ -13,8 +14,9 @@ from .module import Module, Parameter
 
 
 def _dtype(dtype):
-    """The parameter dtype: float32 unless asked; only floating dtypes are allowed."""
-    dt = np.dtype(np.float32 if dtype is None else dtype)
+    """The parameter dtype: the default float dtype (float32 unless set_default_dtype
+    changed it) unless asked; only floating dtypes are allowed."""
+    dt = np.dtype(get_default_dtype() if dtype is None else dtype)
     if dt.kind != "f":
         raise TypeError(f"parameters need a floating-point dtype, got {dt}")
     return dt

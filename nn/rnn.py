@@ -16,6 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.creation import default_generator
+from autograd.dtypes import get_default_dtype
 from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
 
 from . import functional as F
@@ -27,7 +28,8 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 def _uniform_parameter(shape, bound) -> Parameter:
     """PyTorch's recurrent init: U(-1/sqrt(hidden), 1/sqrt(hidden)) from the default generator."""
-    return Parameter(default_generator().uniform(-bound, bound, shape).astype(np.float32))
+    return Parameter(default_generator().uniform(-bound, bound, shape).astype(
+        get_default_dtype()))
 
 
 def _zeros(shape, like: Tensor) -> Tensor:

@@ -10,6 +10,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.dtypes import get_default_dtype
 
 from . import functional as F
 from . import init
@@ -108,7 +109,7 @@ class MultiheadAttention(Module):
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.dropout, self.batch_first = float(dropout), batch_first
-        dt = np.dtype(dtype or np.float32)
+        dt = np.dtype(dtype or get_default_dtype())
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
             for n in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
@@ -315,7 +316,7 @@ class PositionalEncoding(Module):
         pe = np.zeros((max_len, d_model))
         pe[:, 0::2] = np.sin(position * div)
         pe[:, 1::2] = np.cos(position * div[:d_model // 2])
-        self.register_buffer("pe", Tensor(pe.astype(np.float32)), persistent=False)
+        self.register_buffer("pe", Tensor(pe.astype(get_default_dtype())), persistent=False)
 
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor) or x.ndim != 3 or x.shape[-1] != self.d_model:

@@ -7,6 +7,7 @@ import copy
 import numpy as np
 
 from autograd import Tensor
+from autograd.dtypes import get_default_dtype
 
 from . import functional as F
 from . import init
@@ -218,7 +219,7 @@ class Transformer(Module):
         if isinstance(sz, bool) or not isinstance(sz, (int, np.integer)) or sz < 0:
             raise ValueError(f"Transformer.generate_square_subsequent_mask: sz must be a "
                              f"non-negative int, got {sz!r}")
-        mask = np.triu(np.full((sz, sz), -np.inf, np.dtype(dtype or np.float32)), 1)
+        mask = np.triu(np.full((sz, sz), -np.inf, np.dtype(dtype or get_default_dtype())), 1)
         return Tensor(mask)
 
     def _reset_parameters(self):
