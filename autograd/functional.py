@@ -274,3 +274,6 @@ from .functional_more import *  # noqa: E402,F401,F403
 from .functional_more import __all__ as _extra
 
 __all__ += _extra
+from .functional_arrange import *  # noqa: E402,F401,F403
+from .functional_arrange import __all__ as _arrange
+__all__ += _arrange
