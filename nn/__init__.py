@@ -28,3 +28,4 @@ from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F4
                           InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, PReLU,
                           ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
                           ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d)
+from .fold import *  # noqa: F401,F403

@@ -375,3 +375,4 @@ from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, up
 from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # noqa: E402,F401
                               hardsigmoid, hardswish, instance_norm, local_response_norm,
                               prelu, rms_norm)
+from .functional_fold import *  # noqa: E402,F401,F403
