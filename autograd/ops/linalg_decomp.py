@@ -1,0 +1,255 @@
+"""Determinants and decompositions of real (*, m, n) matrices, batched over the leading dims:
+det, slogdet, cholesky, qr, eigh, svd. The VJPs are PyTorch's (FunctionsManual.cpp).
+
+A Function returns one array, so an op with several outputs (Q and R, eigenvalues and
+eigenvectors) returns them packed along one last axis, (*, size_1 + size_2 + ...); the caller
+slices them apart (autograd.linalg) and backward gets their cotangents packed the same way.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..function import Function
+
+
+class LinAlgError(RuntimeError):
+    """A factorization or inversion failed (a singular or non-positive-definite input), as
+    torch.linalg.LinAlgError: a RuntimeError."""
+
+
+def mT(a):
+    """The transpose of the last two dims."""
+    return np.swapaxes(a, -1, -2)
+
+
+def pack(batch, *arrays):
+    """Arrays of shapes batch + tail_i -> one (*batch, sum of the tails' sizes) array."""
+    return np.concatenate([a.reshape(batch + (-1,)) for a in arrays], axis=-1)
+
+
+def unpack(g, batch, *tails):
+    """The inverse of pack: a packed g -> one array of shape batch + tail per tail."""
+    out, start = [], 0
+    for tail in tails:
+        size = math.prod(tail)
+        out.append(g[..., start:start + size].reshape(batch + tuple(tail)))
+        start += size
+    return out
+
+
+def about(a, name="A"):
+    return f"{name} of shape {tuple(a.shape)} and dtype {a.dtype}"
+
+
+def inverse(op, a):
+    """np.linalg.inv(a), failing with a LinAlgError that names op."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"{op}: the input matrix is singular, so it cannot be inverted "
+                          f"({about(a)})") from None
+
+
+def _cofactor(a, d):
+    """The cofactor matrix of a: d a^{-T} where d = det(a) != 0, and from the SVD
+    a = U diag(s) V^T elsewhere: det(U) det(V) U diag(prod_{j != i} s_j) V^T (zero when the
+    rank is below n - 1), as torch's gradient of det at singular matrices."""
+    n = a.shape[-1]
+    flat, dets = a.reshape(-1, n, n), d.reshape(-1)
+    out = np.empty_like(flat)
+    ok = dets != 0
+    if ok.any():
+        out[ok] = dets[ok, None, None] * mT(np.linalg.inv(flat[ok]))
+    if not ok.all():
+        u, s, vh = np.linalg.svd(flat[~ok])
+        others = np.prod(np.where(np.eye(n, dtype=bool), 1, s[:, None, :]), axis=-1)
+        sign = np.linalg.det(u) * np.linalg.det(vh)
+        out[~ok] = sign[:, None, None] * ((u * others[:, None, :]) @ vh)
+    return out.reshape(a.shape)
+
+
+class Det(Function):
+    """y = det(A), (*, n, n) -> (*);  dA = g * cofactor(A) (= g y A^{-T} when invertible)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        d = np.asarray(np.linalg.det(a), a.dtype)
+        ctx.save_for_backward(a, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        a, d = ctx.saved
+        return (g[..., None, None] * _cofactor(a, d),)
+
+
+class SLogDet(Function):
+    """(sign, log|det A|) packed as (*, 2);  dA = g_logabsdet A^{-T} (sign: zero gradient)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        sign, logabs = np.linalg.slogdet(a)
+        ctx.save_for_backward(a)
+        return np.stack([sign, logabs], axis=-1).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        return (g[..., 1, None, None] * mT(inverse("linalg.slogdet (backward)", a)),)
+
+
+class Cholesky(Function):
+    """L = cholesky(A), A = L L^T, from A's lower triangle (upper: U with A = U^T U, from
+    the upper one), (*, n, n) -> (*, n, n);
+    dA = sym(L^{-T} phi(L^T gL) L^{-1}), phi = the lower triangle with its diagonal halved."""
+
+    @staticmethod
+    def forward(ctx, a, upper=False):
+        try:
+            # the factor of A^T's lower triangle is U^T (numpy < 2 has no upper=)
+            low = np.linalg.cholesky(mT(a) if upper else a)
+        except np.linalg.LinAlgError:
+            raise LinAlgError(f"linalg.cholesky: the input is not positive-definite, so the "
+                              f"factorization could not be completed ({about(a)})") from None
+        ctx.save_for_backward(low)
+        ctx.upper = upper
+        return mT(low).copy() if upper else low
+
+    @staticmethod
+    def backward(ctx, g):
+        (low,) = ctx.saved
+        if ctx.upper:
+            g = mT(g)
+        low_inv = np.linalg.inv(low)
+        phi = np.tril(mT(low) @ g)
+        np.einsum("...ii->...i", phi)[...] *= 0.5
+        ga = mT(low_inv) @ phi @ low_inv
+        return (0.5 * (ga + mT(ga)),)
+
+
+def _copyltu(m):
+    """The symmetric matrix with m's lower triangle: tril(m) + tril(m, -1)^T."""
+    return np.tril(m) + mT(np.tril(m, -1))
+
+
+def _triangular_right_solve(x, r):
+    """x r^{-T} for an upper-triangular invertible r."""
+    return mT(np.linalg.solve(r, mT(x)))
+
+
+class QR(Function):
+    """A = Q R, (*, m, n) -> Q (*, m, k), R (*, k, n) packed (k = min(m, n); k = m for Q and
+    R in mode 'complete'); mode 'r' returns R alone. For m >= n:
+    dA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q; for m < n, the same on the first m
+    columns with gQ + Y gV^T (A = [X | Y], R = [U | V]), and Q gV on the last n - m."""
+
+    @staticmethod
+    def forward(ctx, a, mode="reduced"):
+        batch = a.shape[:-2]
+        if mode == "r":
+            ctx.mode = mode
+            return np.linalg.qr(a, mode="r")
+        q, r = np.linalg.qr(a, mode=mode)
+        ctx.save_for_backward(q, r)
+        ctx.mode, ctx.batch = mode, batch
+        return pack(batch, q, r)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.mode == "r":
+            raise RuntimeError("linalg.qr: the derivative depends on Q, which is not computed "
+                               "when mode='r'; use mode='reduced' to differentiate through it")
+        q, r = ctx.saved
+        m, n = q.shape[-2], r.shape[-1]
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError(f"linalg.qr: the QR decomposition is not differentiable when "
+                               f"mode='complete' and nrows > ncols (got {m} > {n})")
+        gq, gr = unpack(g, ctx.batch, q.shape[-2:], r.shape[-2:])
+        if m >= n:
+            mm = r @ mT(gr) - mT(gq) @ q
+            return (_triangular_right_solve(gq + q @ _copyltu(mm), r),)
+        u, v = r[..., :, :m], r[..., :, m:]
+        gu, gv = gr[..., :, :m], gr[..., :, m:]
+        y = q @ v
+        gq = gq + y @ mT(gv)
+        mm = u @ mT(gu) - mT(gq) @ q
+        gx = _triangular_right_solve(gq + q @ _copyltu(mm), u)
+        return (np.concatenate([gx, q @ gv], axis=-1),)
+
+
+def _gap(values):
+    """E[i, j] = values[j] - values[i], with ones on the diagonal (the divisor of the
+    eigenvector and singular-vector terms)."""
+    e = values[..., None, :] - values[..., :, None]
+    np.einsum("...ii->...i", e)[...] = 1
+    return e
+
+
+class Eigh(Function):
+    """A = V diag(L) V^T for a symmetric A (only the UPLO triangle is read), (*, n, n) ->
+    L (*, n) ascending, V (*, n, n) packed (L alone when vectors=False);
+    dA = V (diag(gL) + skew(V^T gV) / E) V^T, skew(X) = (X - X^T) / 2, E_ij = L_j - L_i."""
+
+    @staticmethod
+    def forward(ctx, a, uplo="L", vectors=True):
+        w, v = np.linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(w, v)
+        ctx.vectors = vectors
+        return pack(a.shape[:-2], w, v) if vectors else w
+
+    @staticmethod
+    def backward(ctx, g):
+        w, v = ctx.saved
+        if ctx.vectors:
+            gw, gv = unpack(g, w.shape[:-1], w.shape[-1:], v.shape[-2:])
+        else:
+            gw, gv = g, None
+        if gv is not None and gv.any():
+            vgv = mT(v) @ gv
+            inner = 0.5 * (vgv - mT(vgv)) / _gap(w)
+            np.einsum("...ii->...i", inner)[...] = gw
+        else:  # eigenvalues alone: no 0/0 at repeated eigenvalues
+            inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
+        return (v @ inner @ mT(v),)
+
+
+class SVD(Function):
+    """A = U diag(S) Vh, (*, m, n) -> U (*, m, m or k), S (*, k), Vh (*, n or k, n) packed
+    (S alone when vectors=False), k = min(m, n). With full_matrices the extra columns of U
+    and rows of Vh get no gradient (they are not unique), as in torch. With E_ij = S_j^2 - S_i^2:
+    dA = U [(skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS)] Vh, plus (I - U U^T) gU S^{-1} Vh
+    when m > n, or U S^{-1} gVh (I - V Vh) when m < n; skew(X) = X - X^T."""
+
+    @staticmethod
+    def forward(ctx, a, full_matrices=False, vectors=True):
+        u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+        k = s.shape[-1]
+        ctx.save_for_backward(u[..., :k], s, vh[..., :k, :])
+        ctx.vectors, ctx.shapes = vectors, (u.shape[-2:], s.shape[-1:], vh.shape[-2:])
+        return pack(a.shape[:-2], u, s, vh) if vectors else s
+
+    @staticmethod
+    def backward(ctx, g):
+        u, s, vh = ctx.saved
+        m, k, n = u.shape[-2], s.shape[-1], vh.shape[-1]
+        if ctx.vectors:
+            gu, gs, gvh = unpack(g, s.shape[:-1], *ctx.shapes)
+            gu, gvh = gu[..., :k], gvh[..., :k, :]
+        else:
+            gu, gs, gvh = None, g, None
+        if gu is None or not (gu.any() or gvh.any()):   # S alone: no 0/0 at repeated values
+            return ((u * gs[..., None, :]) @ vh,)
+        v, gv = mT(vh), mT(gvh)
+        skew_u, skew_v = mT(u) @ gu, mT(v) @ gv
+        skew_u, skew_v = skew_u - mT(skew_u), skew_v - mT(skew_v)
+        inner = (skew_u * s[..., None, :] + s[..., :, None] * skew_v) / _gap(s * s)
+        np.einsum("...ii->...i", inner)[...] += gs
+        if m > n:
+            gu_sinv = gu / s[..., None, :]
+            return (((u @ inner) + gu_sinv - u @ (mT(u) @ gu_sinv)) @ vh,)
+        if m < n:
+            sinv_gvh = gvh / s[..., :, None]
+            return (u @ ((inner @ vh) + sinv_gvh - (sinv_gvh @ v) @ vh),)
+        return (u @ inner @ vh,)
