@@ -1,35 +1,32 @@
-"""Module, Parameter and the containers, with PyTorch's registration and state_dict rules."""
+"""Module, with PyTorch's registration, traversal and mode rules. Parameter lives in
+parameter.py, state_dict in module_state.py, hooks in module_hooks.py and the containers
+in containers.py and parameter_containers.py; all are importable from here too."""
 from __future__ import annotations
 
 from collections import OrderedDict
 
 import numpy as np
 
-import autograd
 from autograd import Tensor
 
 from .device import check_device, parse_to
 from .module_hooks import HooksMixin, RemovableHandle  # noqa: F401  (nn.module.RemovableHandle)
+from .module_state import StateDictMixin, _IncompatibleKeys  # noqa: F401
+from .parameter import Parameter
 
 
-class Parameter(Tensor):
-    """A Tensor that a Module registers as trainable; requires grad by default."""
-
-    __slots__ = ()
-
-    def __init__(self, data=None, requires_grad=True):
-        if data is None:
-            data = np.zeros((0,), np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data)
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"Parameter: needs floating-point data, got dtype {self.data.dtype}")
-        self.requires_grad = requires_grad
-
-    def __repr__(self):
-        return "Parameter containing:\n" + super().__repr__()
+def _check_name(module, kind: str, name) -> None:
+    """PyTorch's rules for the name of a parameter, buffer or submodule."""
+    where = f"{type(module).__name__}: {kind} name"
+    if not isinstance(name, str):
+        raise TypeError(f"{where} should be a string. Got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(f'{where} can\'t contain ".", got: {name}')
+    if name == "":
+        raise KeyError(f'{where} can\'t be empty string ""')
 
 
-class Module(HooksMixin):
+class Module(HooksMixin, StateDictMixin):
     """Base class of every layer and model: subclasses set attributes and define forward.
 
     Calling a module runs its forward pre-hooks, forward, then its forward hooks
@@ -37,35 +34,59 @@ class Module(HooksMixin):
     """
 
     def __init__(self):
+        object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+
+    def _get_name(self) -> str:
+        return type(self).__name__
 
     # ----------------------------------------------------------------- registration
-    def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
-                                 f"assigning attributes")
-        if name in self._buffers and not isinstance(value, (Parameter, Module)):
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} "
-                                f"as buffer {name!r} (Tensor or None expected)")
-            self._buffers[name] = value
-            return
-        if name in self._parameters and value is not None and not isinstance(value, Parameter):
-            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} as "
-                            f"parameter {name!r} (nn.Parameter or None expected)")
-        target = (self._parameters if isinstance(value, Parameter)
-                  else self._modules if isinstance(value, Module) else None)
-        for store in (self._parameters, self._buffers, self._modules):
-            if store is not target:
+    def _forget(self, name, *stores):
+        for store in stores:
+            if isinstance(store, set):
+                store.discard(name)
+            else:
                 store.pop(name, None)
-        if target is None:
+
+    def __setattr__(self, name, value):
+        """As PyTorch: a Parameter or Module is registered (taking the name from whatever
+        held it); a registered name keeps its slot and place when set to None; a registered
+        parameter or submodule name takes only its own kind, a buffer name only a Tensor."""
+        d = self.__dict__
+        params = d.get("_parameters")
+        cls = type(self).__name__
+        if isinstance(value, (Parameter, Module)) and params is None:
+            raise AttributeError(f"{cls}: call super().__init__() before assigning "
+                                 f"parameters or submodules")
+        if isinstance(value, Parameter):
+            self._forget(name, d, self._buffers, self._modules, self._non_persistent_set())
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"{cls}: cannot assign a {type(value).__name__} as parameter "
+                                f"{name!r} (nn.Parameter or None expected)")
+            params[name] = None
+        elif isinstance(value, Module):
+            self._forget(name, d, params, self._buffers, self._non_persistent_set())
+            self._modules[name] = value
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"{cls}: cannot assign a {type(value).__name__} as child "
+                                f"module {name!r} (nn.Module or None expected)")
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{cls}: cannot assign a {type(value).__name__} as buffer "
+                                f"{name!r} (Tensor or None expected)")
+            self._buffers[name] = value
+        else:
             object.__setattr__(self, name, value)
-            return
-        target[name] = value  # a replaced entry keeps its place in the order, as in PyTorch
-        self.__dict__.pop(name, None)
+
+    def _non_persistent_set(self) -> set:
+        return self.__dict__.setdefault("_non_persistent_buffers_set", set())
 
     def __getattr__(self, name):
         d = self.__dict__
@@ -75,90 +96,170 @@ class Module(HooksMixin):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
-        for store in (self._parameters, self._buffers, self._modules):
-            if name in store:
-                del store[name]
-                return
-        object.__delattr__(self, name)
-
-    def register_parameter(self, name: str, param):
-        if param is None:
-            self._parameters[name] = None
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_set().discard(name)
+        elif name in self._modules:
+            del self._modules[name]
         else:
-            setattr(self, name, param)
+            object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, tensor, persistent: bool = True):
-        """A non-trainable tensor saved in state_dict (e.g. BatchNorm's running mean)."""
+    def _check_free(self, kind: str, name: str, store) -> None:
+        if hasattr(self, name) and name not in store:
+            raise KeyError(f"{type(self).__name__}: cannot register {kind} {name!r}: "
+                           f"attribute '{name}' already exists")
+
+    def register_parameter(self, name: str, param) -> None:
+        """Register an nn.Parameter (or None, which keeps the slot) under `name`."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"register_parameter")
+        _check_name(self, "parameter", name)
+        self._check_free("parameter", name, self._parameters)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"{type(self).__name__}: cannot assign '{type(param).__name__}' "
+                            f"object to parameter {name!r} (nn.Parameter or None required)")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """A non-trainable tensor saved in state_dict (e.g. BatchNorm's running mean);
+        persistent=False leaves it out of state_dict."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"register_buffer")
+        _check_name(self, "buffer", name)
+        self._check_free("buffer", name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: buffer {name!r} must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self.__dict__.pop(name, None)
         self._buffers[name] = tensor
-        if not persistent:
-            self.__dict__.setdefault("_non_persistent", set()).add(name)
-
-    def add_module(self, name: str, module):
-        if module is None:
-            self._modules[name] = None
+        if persistent:
+            self._non_persistent_set().discard(name)
         else:
-            setattr(self, name, module)
+            self._non_persistent_set().add(name)
+
+    def add_module(self, name: str, module) -> None:
+        """Register `module` (or None, which keeps the slot) as the child `name`."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.add_module: {type(module).__name__} is "
+                            f"not a Module subclass (child {name!r})")
+        _check_name(self, "module", name)
+        self._check_free("module", name, self._modules)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ----------------------------------------------------------------- lookup by path
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at a dotted path ("" is self): model.get_submodule("enc.0")."""
+        mod = self
+        for item in target.split(".") if target else ():
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path: model.get_parameter("enc.0.weight")."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path: model.get_buffer("bn.running_mean")."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(mod, name)
 
     # ----------------------------------------------------------------- calling
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     # ----------------------------------------------------------------- traversal
-    def named_modules(self, prefix: str = "", memo=None):
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """(dotted name, module) of self and every submodule, depth first; a module
+        reachable twice is yielded once unless remove_duplicate=False."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
+        if self in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(self)
         yield prefix, self
         for name, m in self._modules.items():
             if m is not None:
-                yield from m.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from m.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                           remove_duplicate)
 
-    def modules(self):
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True):
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_children(self):
+        """(name, child) of the direct submodules; a child registered twice comes once."""
+        seen = set()
         for name, m in self._modules.items():
-            if m is not None:
+            if m is not None and m not in seen:
+                seen.add(m)
                 yield name, m
 
     def children(self):
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        seen = set()
-        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+    def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        seen = set()  # ids: a Tensor's == is elementwise
+        mods = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                if recurse else [(prefix, self)])
         for mod_prefix, m in mods:
-            for name, p in m._parameters.items():
-                if p is None or id(p) in seen:
+            for name, t in getattr(m, store).items():
+                if t is None or id(t) in seen:
                     continue
-                seen.add(id(p))
-                yield (f"{mod_prefix}.{name}" if mod_prefix else name), p
+                if remove_duplicate:
+                    seen.add(id(t))
+                yield (f"{mod_prefix}.{name}" if mod_prefix else name), t
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """(dotted name, parameter); a parameter shared by several modules comes once,
+        under its first name, unless remove_duplicate=False."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = ""):
-        for mod_prefix, m in self.named_modules(prefix):
-            for name, b in m._buffers.items():
-                if b is not None:
-                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """(dotted name, buffer), persistent or not; a shared tensor comes once."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self):
-        for _, b in self.named_buffers():
+    def buffers(self, recurse: bool = True):
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ----------------------------------------------------------------- modes
     def train(self, mode: bool = True):
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        """Set training mode here, then call train(mode) on each child (so an override of
+        train in a submodule runs); returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: training mode is expected to be "
+                             f"boolean, got {type(mode).__name__}")
+        self.training = mode
+        for m in self.children():
+            m.train(mode)
         return self
 
     def eval(self):
@@ -177,7 +278,8 @@ class Module(HooksMixin):
                 p.grad.data[...] = 0
 
     def apply(self, fn):
-        """Call fn on every submodule, then on self (as PyTorch, e.g. for custom init)."""
+        """Call fn on every child's subtree, then on self (as PyTorch, e.g. for custom
+        init); a child registered twice is visited once."""
         for m in self.children():
             m.apply(fn)
         fn(self)
@@ -218,62 +320,6 @@ class Module(HooksMixin):
     def double(self):
         return self.to(np.float64)
 
-    # ----------------------------------------------------------------- state
-    def _named_state(self, prefix: str = ""):
-        """(name, tensor) of every parameter and persistent buffer, module by module as
-        PyTorch orders a state_dict (own parameters, own buffers, then children). A tensor
-        shared by two modules appears under both names, as in PyTorch."""
-        skip = self.__dict__.get("_non_persistent", set())
-        for name, p in self._parameters.items():
-            if p is not None:
-                yield prefix + name, p
-        for name, b in self._buffers.items():
-            if b is not None and name not in skip:
-                yield prefix + name, b
-        for name, m in self._modules.items():
-            if m is not None:
-                yield from m._named_state(prefix + name + ".")
-
-    def state_dict(self, prefix: str = "",
-                   keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
-        """Parameters and persistent buffers by dotted name, as ndarray copies (the Tensors
-        themselves with keep_vars=True)."""
-        return OrderedDict((name, t if keep_vars else np.array(t.data, copy=True))
-                           for name, t in self._named_state(prefix))
-
-    def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy arrays into parameters and buffers; every mismatch is listed in one error."""
-        own = OrderedDict(self._named_state())
-        problems = []
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        if strict:
-            problems += [f"missing key {k!r}" for k in missing]
-            problems += [f"unexpected key {k!r}" for k in unexpected]
-        for k, t in own.items():
-            if k not in state_dict:
-                continue
-            v = state_dict[k]
-            v = v.data if isinstance(v, Tensor) else np.asarray(v)
-            if v.shape != t.data.shape:
-                problems.append(f"{k!r}: shape {tuple(v.shape)} in the state_dict, "
-                                f"{tuple(t.data.shape)} in the model")
-            elif v.dtype.kind != t.data.dtype.kind:
-                problems.append(f"{k!r}: dtype {v.dtype} in the state_dict, {t.data.dtype} in "
-                                f"the model")
-        if problems:
-            raise RuntimeError(f"load_state_dict for {type(self).__name__}: "
-                               + "; ".join(problems))
-        for k, t in own.items():
-            if k in state_dict:
-                v = state_dict[k]
-                v = v.data if isinstance(v, Tensor) else np.asarray(v)
-                # in place, as PyTorch: views of the array and optimizer references stay valid
-                with autograd.saved.writable(t.data):
-                    np.copyto(t.data, v, casting="unsafe")
-                t._version += 1
-        return missing, unexpected
-
     # ----------------------------------------------------------------- repr
     def extra_repr(self) -> str:
         return ""
@@ -295,114 +341,6 @@ class Module(HooksMixin):
                 + list(self._buffers))
 
 
-class Sequential(Module):
-    """Modules applied in order: Sequential(Linear(2, 8), ReLU(), Linear(8, 1))."""
-
-    def __init__(self, *modules):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], (dict, OrderedDict)):
-            for name, m in modules[0].items():
-                self.add_module(name, m)
-        else:
-            for i, m in enumerate(modules):
-                self.add_module(str(i), m)
-
-    def forward(self, x):
-        for m in self._modules.values():
-            x = m(x)
-        return x
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[i]))
-        return list(self._modules.values())[i]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered."""
-
-    def __init__(self, modules=()):
-        super().__init__()
-        for m in modules:
-            self.append(m)
-
-    def append(self, module):
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def __getitem__(self, i):
-        mods = list(self._modules.values())
-        return ModuleList(mods[i]) if isinstance(i, slice) else mods[i]
-
-    def __setitem__(self, i, module):
-        key = list(self._modules)[i]
-        self.add_module(key, module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __repr__(self):
-        """Runs of identical submodules are shown once: (0-2): 3 x Linear(...)."""
-        reprs = [repr(m) for m in self._modules.values()]
-        if not reprs:
-            return "ModuleList()"
-        blocks = []  # [start, end, repr]
-        for i, r in enumerate(reprs):
-            if blocks and blocks[-1][2] == r:
-                blocks[-1][1] = i
-            else:
-                blocks.append([i, i, r])
-        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}")
-                 .replace("\n", "\n  ") for a, b, r in blocks]
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
-
-
-class ModuleDict(Module):
-    """A dict of modules whose parameters are registered."""
-
-    def __init__(self, modules=None):
-        super().__init__()
-        for name, m in (modules or {}).items():
-            self.add_module(name, m)
-
-    def __getitem__(self, key):
-        return self._modules[key]
-
-    def __setitem__(self, key, module):
-        self.add_module(key, module)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
+# the containers subclass Module: imported last, so that nn.module.Sequential keeps working
+from .containers import ModuleDict, ModuleList, Sequential  # noqa: E402,F401
+from .parameter_containers import ParameterDict, ParameterList  # noqa: E402,F401

@@ -55,7 +55,8 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, **kwargs):
-        """An Embedding holding a copy of `embeddings`: (num_embeddings, embedding_dim)."""
+        """An Embedding whose weight shares the memory of `embeddings` (as torch's):
+        (num_embeddings, embedding_dim)."""
         w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if w.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "

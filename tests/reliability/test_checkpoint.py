@@ -133,7 +133,7 @@ def test_load_state_dict_lists_every_mismatch(tmp_path):
     state.pop("0.bias")                                     # missing
     state["extra.weight"] = np.zeros(2, np.float32)         # unexpected
     state["2.weight"] = np.zeros((3, 4), np.float32)        # wrong shape
-    state["1.running_mean"] = np.zeros(4, np.int64)         # wrong dtype
+    state["1.running_mean"] = np.zeros(4, np.int64)         # another dtype: converted
     path = tmp_path / "m.npz"
     autograd.save(state, path)
     before = [p.data.copy() for p in model.parameters()]
@@ -141,8 +141,7 @@ def test_load_state_dict_lists_every_mismatch(tmp_path):
         model.load_state_dict(autograd.load(path))
     msg = str(info.value)
     for fragment in ("missing key '0.bias'", "unexpected key 'extra.weight'",
-                     "'2.weight': shape (3, 4)", "(2, 4) in the model",
-                     "'1.running_mean': dtype int64", "float32"):
+                     "'2.weight': shape (3, 4)", "(2, 4) in the model"):
         assert fragment in msg, (fragment, msg)
     # nothing was copied: a failed load leaves the model as it was
     for p, b in zip(model.parameters(), before):

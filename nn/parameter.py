@@ -1,0 +1,41 @@
+"""Parameter: the Tensor subclass a Module registers as trainable."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.dtypes import _supported
+from autograd.tensor import _to_array
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable; requires grad by default.
+
+    Parameter(t) shares t's memory, as PyTorch: p.data[0] = 5 changes t too (an ndarray is
+    shared the same way). An array a live graph saved for backward stays locked and
+    versioned through the shared memory (autograd/saved.py), so an optimizer step into p
+    before that backward makes the backward raise instead of using the new values.
+    Integer or bool data is accepted with requires_grad=False only.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            arr = np.zeros((0,), np.float32)
+        elif isinstance(data, Tensor):
+            arr = data.data
+        elif isinstance(data, np.ndarray):
+            arr = _supported(data, "Parameter")
+        else:
+            arr = _to_array(data)  # a Python list or scalar: a new array anyway
+        # Tensor.__init__ would copy the array: fill the slots by hand to share it
+        self._data, self.grad, self._node, self._version = arr, None, None, 0
+        self._requires_grad = False
+        if requires_grad and arr.dtype.kind != "f":
+            raise TypeError(f"Parameter: needs floating-point data, got dtype {arr.dtype} "
+                            f"(integer or bool data only with requires_grad=False)")
+        self.requires_grad = bool(requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
