@@ -30,3 +30,5 @@ from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F4
                           ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
                           ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d)
 from .fold import *  # noqa: F401,F403
+from .loss_more import *  # noqa: F401,F403
+from .activation_more import *  # noqa: F401,F403

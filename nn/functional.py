@@ -376,3 +376,5 @@ from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # 
                               hardsigmoid, hardswish, instance_norm, local_response_norm,
                               prelu, rms_norm)
 from .functional_fold import *  # noqa: E402,F401,F403
+from .functional_loss_more import *  # noqa: E402,F401,F403
+from .functional_activation_more import *  # noqa: E402,F401,F403
