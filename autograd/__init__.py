@@ -1,6 +1,6 @@
 """A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
 from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
-from . import cuda, data, functional, linalg, utils  # noqa: F401
+from . import cuda, data, functional, linalg, special, utils  # noqa: F401
 from .anomaly import detect_anomaly
 from .backprop import backward, grad
 from .creation import (arange, empty, eye, from_numpy, full, full_like, get_default_dtype,

@@ -277,3 +277,6 @@ __all__ += _extra
 from .functional_arrange import *  # noqa: E402,F401,F403
 from .functional_arrange import __all__ as _arrange
 __all__ += _arrange
+from .functional_special import *  # noqa: E402,F401,F403
+from .functional_special import __all__ as _special
+__all__ += _special

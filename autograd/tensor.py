@@ -41,6 +41,7 @@ from .tensor_reduce import ReduceMixin
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
                            cat, concat, stack)
+from .tensor_special import SpecialMixin
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
@@ -68,7 +69,8 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
 
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
-             FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, ArrangeMixin):
+             FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
+             ArrangeMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
