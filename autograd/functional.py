@@ -280,3 +280,7 @@ __all__ += _arrange
 from .functional_special import *  # noqa: E402,F401,F403
 from .functional_special import __all__ as _special
 __all__ += _special
+from .functional_aliases import *  # noqa: E402,F401,F403
+from .functional_aliases import __all__ as _aliases
+
+__all__ += _aliases

@@ -29,6 +29,7 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (r
 from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function
+from .tensor_aliases import AliasMixin
 from .tensor_arrange import ArrangeMixin
 from .tensor_extra import ExtraMixin
 from .tensor_factory import FactoryMixin
@@ -70,7 +71,7 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
              FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
-             ArrangeMixin):
+             ArrangeMixin, AliasMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")

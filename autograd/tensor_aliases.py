@@ -1,0 +1,153 @@
+"""PyTorch's other names and forms of existing Tensor methods (a mixin of Tensor): select, mT,
+mH, H, ravel, moveaxis, split_with_sizes, broadcast_to, narrow_copy; the in-place shape ops
+squeeze_, unsqueeze_, t_, transpose_; the in-place forms of elementwise methods (log_, sin_,
+floor_, lerp-like binary ones such as fmod_, ...); the casts byte/char/short and the queries
+ndimension, is_signed, is_complex. Each is written with the methods it names, so it needs no
+op of its own."""
+from __future__ import annotations
+
+import numpy as np
+
+from .dims import _one_axis
+from .function import is_grad_enabled
+
+# in-place forms of methods whose result keeps an integer tensor's dtype (the others need a
+# floating-point tensor to write into, as in PyTorch)
+_KEEP_DTYPE = ["floor", "ceil", "round", "trunc", "sign", "sgn", "bitwise_not",
+               "bitwise_and", "bitwise_or", "bitwise_xor", "remainder", "fmod", "floor_divide",
+               "cumsum", "cumprod", "tril", "triu", "nan_to_num", "logical_not",
+               "logical_and", "logical_or", "logical_xor"]
+_FLOAT_RESULT = ["log", "sin", "cos", "tan", "frac", "reciprocal", "rsqrt", "log1p", "expm1",
+                 "erf", "erfinv", "digamma", "lgamma", "logit", "i0", "sinc", "hypot",
+                 "copysign", "xlogy", "float_power", "true_divide", "renorm", "polygamma",
+                 "mvlgamma"]
+
+
+def _in_place(name, float_result):
+    """x.name_(*args): x.name(*args) written into x, recorded or refused as add_ is."""
+    op = name + "_"
+
+    def method(self, *args, **kwargs):
+        from .tensor_inplace import _grad_operand
+        if float_result and self.dtype.kind != "f":
+            raise TypeError(f"{op}: the result is floating point and cannot be written in "
+                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
+
+        def compute(old):
+            out = getattr(old, name)(*args, **kwargs)
+            if out.dtype.kind == "f" and self.dtype.kind != "f":
+                raise TypeError(f"{op}: the result has dtype {out.dtype} and cannot be written "
+                                f"in place into a tensor of dtype {self.dtype} (shape "
+                                f"{self.shape})")
+            return out
+
+        return self._inplace_via(op, compute, _grad_operand(*args, *kwargs.values()))
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = f"In-place {name}: self = self.{name}(...)."
+    return method
+
+
+class AliasMixin:
+    """select, mT, mH, H, ravel, moveaxis, split_with_sizes, broadcast_to, narrow_copy,
+    squeeze_, unsqueeze_, t_, transpose_, swapaxes_, in-place elementwise forms, byte, char,
+    short, ndimension, is_signed, is_complex."""
+
+    __slots__ = ()
+
+    def select(self, dim, index):
+        """The slice at `index` along `dim`, that dim removed (a view): x.select(1, 2) is
+        x[:, 2]."""
+        if self.ndim == 0:
+            raise IndexError("select: a 0-d tensor has no dim to select from")
+        d = _one_axis(dim, self.ndim, "select")
+        n = self.shape[d]
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise TypeError(f"select: index must be an int, got {type(index).__name__}")
+        if not -n <= index < n:
+            raise IndexError(f"select: index {index} is out of range for dim {dim} of size {n} "
+                             f"(tensor of shape {self.shape})")
+        return self[(slice(None),) * d + (int(index),)]
+
+    @property
+    def mT(self):  # noqa: N802  (PyTorch's name)
+        """The last two dims swapped (a batch of matrices transposed)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs a tensor with at least 2 dims, got shape {self.shape}")
+        return self.transpose(-2, -1)
+
+    mH = mT   # real tensors: the conjugate transpose is the transpose
+
+    @property
+    def H(self):  # noqa: N802
+        """The transpose of a matrix (2-D only, as in PyTorch)."""
+        if self.ndim not in (0, 2):
+            raise ValueError(f"H: needs a matrix or a 0-d tensor, got shape {self.shape}")
+        return self.t()
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def moveaxis(self, source, destination):
+        return self.movedim(source, destination)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        return self.split(list(split_sizes), dim)
+
+    def broadcast_to(self, size):
+        return self.expand(*size)
+
+    def narrow_copy(self, dim, start, length):
+        return self.narrow(dim, start, length).clone()
+
+    # ----------------------------------------------------------------- in-place shape
+    def _reshaped_in_place(self, op, view):
+        """self takes the shape of view(self) (a view of its memory), recorded as that view
+        op when self is in a graph; a leaf that requires grad refuses, as in PyTorch."""
+        if self._requires_grad and self._node is None and is_grad_enabled():
+            raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be changed in "
+                               f"place; do it under autograd.no_grad() or on a clone")
+        result = view(self)
+        self._data, self._node = result._data, result._node
+        return self
+
+    def squeeze_(self, dim=None):
+        return self._reshaped_in_place(
+            "squeeze_", lambda t: t.squeeze() if dim is None else t.squeeze(dim))
+
+    def unsqueeze_(self, dim):
+        return self._reshaped_in_place("unsqueeze_", lambda t: t.unsqueeze(dim))
+
+    def t_(self):
+        return self._reshaped_in_place("t_", lambda t: t.t())
+
+    def transpose_(self, dim0, dim1):
+        return self._reshaped_in_place("transpose_", lambda t: t.transpose(dim0, dim1))
+
+    swapaxes_ = swapdims_ = transpose_
+
+    # ----------------------------------------------------------------- casts and queries
+    def byte(self):
+        return self.to(np.uint8)
+
+    def char(self):
+        return self.to(np.int8)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def ndimension(self) -> int:
+        return self.ndim
+
+    def is_signed(self) -> bool:
+        return self.dtype.kind in "if"
+
+    def is_complex(self) -> bool:
+        return False
+
+
+for _name in _KEEP_DTYPE:
+    setattr(AliasMixin, _name + "_", _in_place(_name, False))
+for _name in _FLOAT_RESULT:
+    setattr(AliasMixin, _name + "_", _in_place(_name, True))
+del _name
