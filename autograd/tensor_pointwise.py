@@ -10,6 +10,14 @@ from .dtypes import bool_
 from .ops import elementwise_more as E
 
 
+def _sign(x):
+    """np.sign with PyTorch's sign(nan) = 0."""
+    out = np.asarray(np.sign(x))   # a 0-d input gives a numpy scalar
+    if out.dtype.kind == "f":
+        out[np.isnan(out)] = 0
+    return out
+
+
 class PointwiseMixin:
     """Elementwise methods composed from, or as small as, the operators of MathMixin."""
 
@@ -51,7 +59,7 @@ class PointwiseMixin:
         return E.Rounded.apply(self, fn=fn)
 
     def sign(self):
-        return self.clone() if self.data.dtype == bool_ else self._rounded(np.sign, "sign")
+        return self.clone() if self.data.dtype == bool_ else self._rounded(_sign, "sign")
 
     def floor(self):
         return self._rounded(np.floor, "floor")

@@ -118,7 +118,7 @@ def test_cumprod_integers_give_int64_and_edge_shapes():
 
 @pytest.mark.parametrize("op", ["sign", "floor", "ceil", "trunc", "round"])
 def test_rounding_ops_have_torch_values_and_zero_gradient(op):
-    x = np.array([-2.5, -1.7, -0.5, 0.0, 0.5, 1.5, 2.5, 3.2])
+    x = np.array([-2.5, -1.7, -0.5, 0.0, 0.5, 1.5, 2.5, 3.2, np.nan, -np.inf])   # sign(nan) = 0
     check_op(lambda a: getattr(a, op)(), lambda a: getattr(a, op)(), x, gradcheck=False)
     check_op(lambda a: getattr(autograd, op)(a), lambda a: getattr(torch, op)(a), x,
              gradcheck=False)
