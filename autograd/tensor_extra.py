@@ -20,6 +20,7 @@ import numpy as np
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _axes, _one_axis, _shape_arg
 from .ops.arithmetic import Fmod
+from .ops.matrix import Diagonal
 from .ops.reduce import SharedValue
 from .tensor_index import _argsort, _wrap
 from .tensor_linalg import bmm, mm
@@ -388,8 +389,9 @@ class ExtraMixin:
         return (a * b).reshape(tuple(p * q for p, q in zip(sa, sb)))
 
     def diagonal(self, offset=0, dim1=0, dim2=1):
-        """The diagonal `offset` of the (dim1, dim2) planes, as a last dim: (..., L). A copy
-        (PyTorch's is a view): writing into it leaves x unchanged."""
+        """The diagonal `offset` of the (dim1, dim2) planes, as a last dim: (..., L); a view,
+        as in PyTorch (x.diagonal().fill_(0) writes into x outside a recorded graph; inside
+        one, an in-place op on it is refused clearly)."""
         if not isinstance(offset, (int, np.integer)) or isinstance(offset, bool):
             raise TypeError(f"diagonal: offset must be an int, got {offset!r}")
         d1 = _one_axis(dim1, self.ndim, "diagonal")
@@ -397,12 +399,7 @@ class ExtraMixin:
         if self.ndim < 2 or d1 == d2:
             raise ValueError(f"diagonal: needs two different dims, got dim1={dim1}, "
                              f"dim2={dim2} for {_about(input=self)}")
-        rest = [d for d in range(self.ndim) if d not in (d1, d2)]
-        x = self.permute(rest + [d1, d2])
-        rows, cols = self.shape[d1], self.shape[d2]
-        n = max(0, min(rows, cols - offset) if offset >= 0 else min(rows + offset, cols))
-        i = np.arange(n)
-        return x[(Ellipsis, i + max(-offset, 0), i + max(offset, 0))]
+        return Diagonal.apply(self, offset=int(offset), dim1=d1, dim2=d2)
 
 
 def _matrices(op, x, **operands):

@@ -60,3 +60,37 @@ class Triangle(Function):
     @staticmethod
     def backward(ctx, g):
         return ((np.triu if ctx.upper else np.tril)(g, ctx.diagonal),)
+
+
+def diagonal_view(x, offset, dim1, dim2):
+    """The diagonal `offset` of x's (dim1, dim2) planes as a strided view, the diagonal as the
+    last dim (PyTorch's layout); writable when x is (numpy's own diagonal never is)."""
+    rest = [d for d in range(x.ndim) if d not in (dim1, dim2)]
+    rows, cols = x.shape[dim1], x.shape[dim2]
+    n = max(0, min(rows, cols - offset) if offset >= 0 else min(rows + offset, cols))
+    start = [slice(None)] * x.ndim
+    if n:   # the first diagonal element (an empty diagonal may start past the end)
+        start[dim2 if offset >= 0 else dim1] = slice(abs(offset), None)
+    first = x[tuple(start)]
+    return np.lib.stride_tricks.as_strided(
+        first, [x.shape[d] for d in rest] + [n],
+        [x.strides[d] for d in rest] + [x.strides[dim1] + x.strides[dim2]],
+        writeable=x.flags.writeable)
+
+
+class Diagonal(Function):
+    """y = the diagonal of x's (dim1, dim2) planes (a view);  dx = zeros with g on it."""
+
+    view_of_input = True  # its output shares the input's memory
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.shape, ctx.diag = x.shape, (offset, dim1, dim2)
+        return diagonal_view(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):
+        dx = np.zeros(ctx.shape, g.dtype)
+        offset, dim1, dim2 = ctx.diag
+        diagonal_view(dx, offset, dim1, dim2)[...] = g
+        return (dx,)

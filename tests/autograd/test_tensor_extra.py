@@ -304,13 +304,19 @@ def test_addmm_beta_zero_ignores_nan_in_input():
     same(got, torch.addmm(torch.tensor(x), torch.tensor(a), torch.tensor(b), beta=0))
 
 
-def test_diagonal_is_a_copy_with_the_right_gradient():
-    x = autograd.tensor(r(3, 3), requires_grad=True)
+def test_diagonal_is_a_view_with_the_right_gradient():
+    # a view, as torch's: a write into it (outside a graph) lands in x, and x's writes show
+    x = autograd.tensor(r(3, 3))
     d = x.diagonal()
-    d.detach().data[0] = 100.0   # a copy: x is untouched (torch's diagonal is a view)
-    assert x.data[0, 0] != 100.0
-    (d * autograd.tensor([1.0, 2.0, 3.0], dtype=autograd.float64)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.diag([1.0, 2.0, 3.0]))
+    d.mul_(0).add_(100.0)
+    np.testing.assert_array_equal(np.diag(x.data), [100.0] * 3)
+    x[1, 1] = -1.0
+    assert d.data[1] == -1.0
+    w = autograd.tensor(r(3, 3), requires_grad=True)
+    (w.diagonal() * autograd.tensor([1.0, 2.0, 3.0], dtype=autograd.float64)).sum().backward()
+    np.testing.assert_array_equal(w.grad.data, np.diag([1.0, 2.0, 3.0]))
+    with pytest.raises(RuntimeError, match="view of another tensor"):   # refused, not lost
+        (w * 1).diagonal().add_(1)
 
 
 # ----------------------------------------------------------------- errors
