@@ -11,7 +11,7 @@ from autograd.creation import default_generator
 from autograd.functional import leaky_relu, sigmoid, step, tanh  # noqa: F401  (re-exports)
 from autograd.ops.conv import Convolution, conv_geometry
 from autograd.ops.dropout import Dropout
-from autograd.ops.embedding import Embedding
+from autograd.ops.embedding import Embedding, embedding_renorm_
 from autograd.ops.gelu import APPROXIMATIONS, GELU
 from autograd.ops.linalg import Linear as LinearOp
 from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
@@ -296,11 +296,20 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Rows of weight: (V, D) picked by integer indices of any shape S -> (*S, D);
-    the padding_idx row gets no gradient."""
+    the padding_idx row gets no gradient. With max_norm, each looked-up row whose
+    norm_type-norm exceeds max_norm is first scaled down to it, in place in weight and not
+    differentiated (PyTorch's embedding_renorm_); scale_grad_by_freq divides each index's
+    gradient rows by the number of times it occurs in the indices."""
     op = "embedding"
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise ValueError(f"{op}: the options max_norm, scale_grad_by_freq and sparse are not "
-                         f"supported")
+    if sparse:
+        raise ValueError(f"{op}: sparse=True is not supported (this engine has no sparse "
+                         f"gradients); use sparse=False")
+    numbers = (int, float, np.integer, np.floating)
+    for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if name == "max_norm" and value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers):
+            raise TypeError(f"{op}: {name} must be a number, got {value!r}")
     (w,) = _floats(op, weight=weight)
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
@@ -316,7 +325,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         if not -v <= padding_idx < v:
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for {v} rows")
         padding_idx %= v
-    return Embedding.apply(w, indices=idx.astype(np.int64, copy=False), padding_idx=padding_idx)
+    idx = idx.astype(np.int64, copy=False)
+    if max_norm is not None:
+        embedding_renorm_(w.data, idx, float(max_norm), float(norm_type))
+        w._version += 1
+    return Embedding.apply(w, indices=idx, padding_idx=padding_idx,
+                           scale_grad_by_freq=bool(scale_grad_by_freq))
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -21,6 +21,7 @@ from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
 
 from . import functional as F
 from .module import Module, Parameter
+from .rnn_proj import check_proj_size, lstm_proj_direction, packed_zero_states
 from .utils.packed import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -214,8 +215,6 @@ class _RNNBase(Module):
         super().__init__()
         self.mode = mode or type(self).mode
         name = type(self).__name__
-        if proj_size:
-            raise ValueError(f"{name}: proj_size is not supported, got {proj_size}")
         if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
             raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
                              f"got {input_size}, {hidden_size}, {num_layers}")
@@ -223,20 +222,25 @@ class _RNNBase(Module):
             raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
-        self.bidirectional = bidirectional
+        proj_size = check_proj_size(name, self.mode, proj_size, hidden_size)
+        self.bidirectional, self.proj_size = bidirectional, proj_size
         g = _GATES[self.mode] * hidden_size
         k = 1.0 / math.sqrt(hidden_size)
-        self._names = []  # per (layer, direction): names of w_ih, w_hh, b_ih, b_hh
+        h_out = proj_size or hidden_size   # the width of h, the layer's output per direction
+        self._names = []  # per (layer, direction): names of w_ih, w_hh, b_ih, b_hh (, w_hr)
         for layer in range(num_layers):
-            in_size = input_size if layer == 0 else hidden_size * self.num_directions
+            in_size = input_size if layer == 0 else h_out * self.num_directions
             for suffix in ("", "_reverse")[:self.num_directions]:
                 names = [f"weight_ih_l{layer}{suffix}", f"weight_hh_l{layer}{suffix}"]
                 setattr(self, names[0], _uniform_parameter((g, in_size), k))
-                setattr(self, names[1], _uniform_parameter((g, hidden_size), k))
+                setattr(self, names[1], _uniform_parameter((g, h_out), k))
                 if bias:
                     names += [f"bias_ih_l{layer}{suffix}", f"bias_hh_l{layer}{suffix}"]
                     setattr(self, names[2], _uniform_parameter((g,), k))
                     setattr(self, names[3], _uniform_parameter((g,), k))
+                if proj_size:
+                    names.append(f"weight_hr_l{layer}{suffix}")
+                    setattr(self, names[-1], _uniform_parameter((proj_size, hidden_size), k))
                 self._names.append(names)
         if dtype is not None:
             self.to(dtype)
@@ -250,6 +254,8 @@ class _RNNBase(Module):
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         for key, default in (("bias", True), ("batch_first", False), ("dropout", 0.0),
@@ -259,9 +265,9 @@ class _RNNBase(Module):
         return s
 
     def _weights(self, layer, direction):
-        names = self._names[layer * self.num_directions + direction]
-        ws = [getattr(self, n) for n in names]
-        return ws if self.bias else ws + [None, None]
+        """[w_ih, w_hh, b_ih, b_hh] (biases None without bias), then w_hr with proj_size."""
+        ws = [getattr(self, n) for n in self._names[layer * self.num_directions + direction]]
+        return ws if self.bias else ws[:2] + [None, None] + ws[2:]
 
     def _check_input(self, x):
         name = type(self).__name__
@@ -278,7 +284,11 @@ class _RNNBase(Module):
             raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
                             f"{self.weight_ih_l0.dtype}")
 
+    def _state_shape(self, shape, what):
+        return shape[:2] + (self.proj_size,) if what == "h_0" and self.proj_size else shape
+
     def _check_state(self, s, shape, batched, what):
+        shape = self._state_shape(shape, what)   # with proj_size, h has proj_size features
         got = tuple(s.shape)
         want = shape if batched else (shape[0], shape[2])
         if got != want:
@@ -309,7 +319,11 @@ class _RNNBase(Module):
     def _layer_direction(self, x: Tensor, layer: int, d: int):
         """(run(inp, init, reverse) -> (outputs, finals), inp) for direction d of a layer:
         the fused LSTM op projects x itself; the others take x's input projection."""
-        w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+        w_ih, w_hh, b_ih, b_hh, *w_hr = self._weights(layer, d)
+        if self.proj_size:   # the fused op has no projection: the composed graph
+            xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
+            return (lambda inp, init, reverse, every_step=False: lstm_proj_direction(
+                inp, init, w_hh, w_hr[0], reverse, every_step)), xp
         if self.fused and self.mode == "LSTM":
             return (lambda inp, init, reverse, every_step=False:
                     _lstm_direction(inp, init, w_ih, w_hh, b_ih, b_hh, reverse, every_step)), x
@@ -360,7 +374,7 @@ class _RNNBase(Module):
             x = x.transpose(0, 1)
         shape = (self.num_layers * self.num_directions, x.shape[1], self.hidden_size)
         if hx_list is None:
-            states = [_zeros(shape, x) for _ in what]
+            states = [_zeros(self._state_shape(shape, w), x) for w in what]
         else:
             states = [self._check_state(s, shape, batched, w) for s, w in zip(hx_list, what)]
         out, finals = self._run(x, states)
@@ -397,6 +411,7 @@ class LSTM(_RNNBase):
 
     input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
     hx = (h_0, c_0) each (D * num_layers, N, H) or None -> (output (L, N, D * H), (h_n, c_n)).
+    With proj_size P > 0 (nn/rnn_proj.py), h_0, h_n and the output have P features, not H.
     """
 
     mode = "LSTM"
@@ -404,6 +419,8 @@ class LSTM(_RNNBase):
     def forward(self, input, hx=None):
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise ValueError("LSTM: hx must be a tuple (h_0, c_0)")
+        if hx is None and self.proj_size and isinstance(input, PackedSequence):
+            hx = packed_zero_states(self, input)   # rnn_packed's zeros would be H wide
         out, (h, c) = self._forward(input, hx, ["h_0", "c_0"])
         return out, (h, c)
 

@@ -16,7 +16,9 @@ class Embedding(Module):
     """weight[indices].  indices: (*) int64 -> (*, embedding_dim).
 
     weight: (num_embeddings, embedding_dim) drawn from N(0, 1), the padding_idx row zeroed
-    (that row also gets no gradient).
+    (that row also gets no gradient). max_norm renormalises the looked-up rows in place in
+    weight at each forward; scale_grad_by_freq divides each row's gradient by how often its
+    index occurs in the mini-batch (see nn.functional.embedding). sparse=True is not supported.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
@@ -30,9 +32,9 @@ class Embedding(Module):
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
                                  f"[{-num_embeddings}, {num_embeddings - 1}]")
             padding_idx %= num_embeddings
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise ValueError("Embedding: max_norm, scale_grad_by_freq and sparse are not "
-                             "supported by this engine")
+        if sparse:
+            raise ValueError("Embedding: sparse=True is not supported (this engine has no "
+                             "sparse gradients); use sparse=False")
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
@@ -65,12 +67,17 @@ class Embedding(Module):
                    **kwargs)
 
     def forward(self, indices: Tensor) -> Tensor:
-        return F.embedding(indices, self.weight, self.padding_idx)
+        return F.embedding(indices, self.weight, self.padding_idx, self.max_norm,
+                           self.norm_type, self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
         if self.norm_type != 2:
             s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return s

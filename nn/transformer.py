@@ -94,6 +94,9 @@ class MultiheadAttention(Module):
     (N, num_heads, L, S) with average_attn_weights=False, or None when need_weights=False).
     key_padding_mask (N, S) and attn_mask (L, S) or (N * num_heads, L, S): bool with True =
     NOT allowed to attend (PyTorch's convention here), or float added to the scores.
+    add_bias_kv appends the learned bias_k, bias_v (1, 1, E) to the projected keys and values,
+    add_zero_attn then a zero key and value per head: S grows by one for each (the weights
+    too), and the masks get a column that lets every query attend to the added keys.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
@@ -103,8 +106,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be positive and "
                              f"divisible by num_heads ({num_heads})")
-        if add_bias_kv or add_zero_attn:
-            raise ValueError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
@@ -124,6 +125,13 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dt)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dt))
+            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dt))
+        else:
+            self.register_parameter("bias_k", None)
+            self.register_parameter("bias_v", None)
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -135,6 +143,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def extra_repr(self):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
@@ -175,7 +186,19 @@ class MultiheadAttention(Module):
             value = key if same_kv else move(value)
         n, length, s = query.shape[0], query.shape[1], key.shape[1]
         keep, bias = self._masks(key_padding_mask, attn_mask, is_causal, n, length, s)
-        q, k, v = (self._split_heads(t) for t in self._project(query, key, value))
+        q, k, v = self._project(query, key, value)
+        extra = 0   # key/value columns appended to the S given
+        if self.bias_k is not None:
+            k = autograd.cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
+            v = autograd.cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
+            extra += 1
+        q, k, v = self._split_heads(q), self._split_heads(k), self._split_heads(v)
+        if self.add_zero_attn:
+            zero = Tensor._wrap(np.zeros((n, self.num_heads, 1, self.head_dim), k.dtype), False)
+            k, v = autograd.cat([k, zero], 2), autograd.cat([v, zero], 2)
+            extra += 1
+        if extra:   # the appended keys take part for every query, whatever the masks say
+            keep, bias = _pad_columns(keep, extra, True), _pad_columns(bias, extra, 0)
         p = self.dropout if self.training else 0.0
         out, weights = _attend(q, k, v, keep, bias, p, 1.0 / math.sqrt(self.head_dim))
         out = self.out_proj(out.permute(0, 2, 1, 3).reshape(n, length, self.embed_dim))
@@ -227,6 +250,13 @@ class MultiheadAttention(Module):
         if query.dtype != self.out_proj.weight.dtype:
             raise TypeError(f"MultiheadAttention: input dtype {query.dtype} differs from the "
                             f"parameters' dtype {self.out_proj.weight.dtype}")
+
+
+def _pad_columns(mask, extra, value):
+    """mask (..., S) -> (..., S + extra), the new columns filled with value; None stays."""
+    if mask is None:
+        return None
+    return np.concatenate([mask, np.full(mask.shape[:-1] + (extra,), value, mask.dtype)], -1)
 
 
 def _activation(activation, owner="TransformerEncoderLayer"):

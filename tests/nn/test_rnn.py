@@ -332,8 +332,8 @@ def test_bad_inputs_give_clear_errors():
         layer(Tensor(np.zeros((5, 2, 3), np.float32)), h)
     with pytest.raises(ValueError, match="nonlinearity"):
         RNN(3, 4, nonlinearity="sigmoid")
-    with pytest.raises(ValueError, match="proj_size"):
-        LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+        LSTM(3, 4, proj_size=4)
     assert LSTM(3, 4, dtype=np.float64).weight_hh_l0.dtype == np.float64
     assert RNNCell(3, 4, dtype=np.float64).weight_ih.dtype == np.float64
     with pytest.raises(ValueError, match=r"GRUCell.*\(2, 5\)"):
