@@ -3,9 +3,15 @@
     python -m benchmarks.gradcheck --model lstm --seq-len 6 --hidden 4
     python -m benchmarks.gradcheck --model seq2seq --attention additive
 
-Prints the per-parameter table and the per-time-step table of dL/dh_t (and dL/dc_t for LSTM)
-and exits with status 1 when any check fails. `summary()` gives one row per model for the
-benchmark report.
+Prints three tables and exits with status 1 when any check fails:
+- parameters, and inputs x, h0 (c0 for LSTM) run from a nonzero initial state: the gradient of
+  the model's own forward (the fused LSTMSequence / GRUSequence / RNNSequence ops; the
+  seq2seq decoder runs them one step per call) against central differences, and ("vs
+  unrolled") against the gradient of the unrolled per-step graph (nn.tbptt.unroll), which must
+  agree to rounding: a wrong fused backward fails there, named;
+- states: dL/dh_t (and dL/dc_t) per step of the unrolled graph against central differences,
+  which places an error in time for the composed ops (the fused ops are not in that graph).
+`summary()` gives one row per model for the benchmark report.
 """
 from __future__ import annotations
 
@@ -32,20 +38,25 @@ class RecurrentRegressor(nn.Module):
         self.rnn = rnn
         self.head = nn.Linear(rnn.hidden_size * rnn.num_directions, 1)
 
-    def forward(self, x):
-        return self.head(self.rnn(x)[0])
+    def forward(self, x, hx=None):
+        return self.head(self.rnn(x, hx)[0])
 
-    def probed(self, probe, x):
+    def probed(self, probe, x, hx=None):
         """The same forward, unrolled, every hidden state passed through probe(state, key)."""
-        return self.head(unroll(self.rnn, x, probe=probe)[0])
+        return self.head(unroll(self.rnn, x, hx, probe=probe)[0])
 
 
-def _mse(m, x, y):
-    return ((m(x) - y) ** 2).mean()
+def _hx(states):
+    """The layer's initial state from the trailing inputs: (h0,) -> h0, (h0, c0) -> (h0, c0)."""
+    return states[0] if len(states) == 1 else tuple(states)
 
 
-def _mse_probed(m, probe, x, y):
-    return ((m.probed(probe, x) - y) ** 2).mean()
+def _mse(m, x, y, *hx):
+    return ((m(x, _hx(hx)) - y) ** 2).mean()
+
+
+def _mse_probed(m, probe, x, y, *hx):
+    return ((m.probed(probe, x, _hx(hx)) - y) ** 2).mean()
 
 
 # --------------------------------------------------------------------- seq2seq
@@ -98,18 +109,23 @@ def _seq2seq_probed(m, probe, src, tgt):
 # --------------------------------------------------------------------- cases
 @dataclass
 class Case:
-    """A model, its loss (model, *inputs) -> scalar, the probed loss, and the inputs."""
+    """A model, its loss (model, *inputs) -> scalar, the probed loss, the inputs, their names
+    and those whose gradient is checked too."""
     name: str
     model: object
     loss_fn: object
     probed_loss_fn: object
     inputs: tuple
+    input_names: tuple = None
+    check_inputs: tuple = ()
 
 
 def build_case(model="lstm", seq_len=5, hidden=4, attention="dot", batch=2, input_size=3,
                num_layers=1, bidirectional=False, nonlinearity="tanh", cell="lstm", vocab=7,
                seed=0, unfused=False) -> Case:
-    """A tiny float32 model and inputs for the check (which runs on a float64 copy).
+    """A tiny float32 model and inputs for the check (which runs on a float64 copy). RNN, LSTM
+    and GRU start from a random nonzero state: inputs (x, y, h0[, c0]), of which x, h0 and c0
+    are checked; seq2seq takes (src, tgt) tokens, its decoder starting from the encoder's state.
 
     unfused: run the recurrent layers on their composed per-step graph instead of their fused
     whole-sequence ops (the per-step table always uses the composed, unrolled graph).
@@ -144,36 +160,47 @@ def _build(model, seq_len, hidden, attention, batch, input_size, num_layers, bid
         tgt = rng.integers(2, vocab, (batch, seq_len + 1))
         tgt[:, 0] = 0
         name = f"seq2seq-{cell}-{attention}"
-        return Case(name, net, _seq2seq_loss, _seq2seq_probed, (src, Tensor(tgt)))
+        return Case(name, net, _seq2seq_loss, _seq2seq_probed, (src, Tensor(tgt)),
+                    ("src", "tgt"))
     cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[model]
     kw = {"nonlinearity": nonlinearity} if model == "rnn" else {}
     rnn = cls(input_size, hidden, num_layers, bidirectional=bidirectional, **kw)
     net = RecurrentRegressor(rnn)
     x = Tensor(rng.standard_normal((seq_len, batch, input_size)).astype(np.float32))
     y = Tensor(rng.standard_normal((seq_len, batch, 1)).astype(np.float32))
+    state_shape = (num_layers * rnn.num_directions, batch, hidden)
+    states = ("h0", "c0") if model == "lstm" else ("h0",)
+    hx = tuple(Tensor(0.5 * rng.standard_normal(state_shape).astype(np.float32))
+               for _ in states)
     name = (model if model != "rnn" else f"rnn-{nonlinearity}") + \
         (f"-{num_layers}layers" if num_layers > 1 else "") + ("-bidir" if bidirectional else "")
-    return Case(name, net, _mse, _mse_probed, (x, y))
+    return Case(name, net, _mse, _mse_probed, (x, y) + hx, ("x", "y") + states,
+                ("x",) + states)
 
 
 def run_case(case: Case, **check_kw):
     """check_model_gradients on a case -> ModelCheckReport."""
     return autograd.check_model_gradients(case.model, case.loss_fn, case.inputs,
                                           probed_loss_fn=case.probed_loss_fn, name=case.name,
-                                          **check_kw)
+                                          input_names=case.input_names,
+                                          check_inputs=case.check_inputs,
+                                          probed_name="unrolled", **check_kw)
 
 
 def summary(models=MODELS, attentions=ATTENTIONS, seq_len=4, hidden=4, seed=0) -> list:
     """One row per model (seq2seq once per attention type): dicts with model, params_checked
-    (parameter tensors), states_checked (hidden states over all steps), worst_rel_error, ok."""
+    (parameter tensors), inputs_checked (x, h0, c0), states_checked (hidden states over all
+    steps), worst_rel_error (against finite differences), agrees_with_unrolled (every checked
+    gradient of the model's forward equals the unrolled graph's to rounding), ok."""
     rows = []
     for model in models:
         for att in (attentions if model == "seq2seq" else (None,)):
             case = build_case(model, seq_len, hidden, attention=att, seed=seed)
             rep = run_case(case)
             rows.append({"model": case.name, "params_checked": len(rep.params),
-                         "states_checked": len(rep.states),
-                         "worst_rel_error": rep.worst_rel_error, "ok": rep.ok})
+                         "inputs_checked": len(rep.inputs), "states_checked": len(rep.states),
+                         "worst_rel_error": rep.worst_rel_error,
+                         "agrees_with_unrolled": not rep.disagree, "ok": rep.ok})
     return rows
 
 
@@ -195,7 +222,7 @@ def main(argv=None) -> int:
     ap.add_argument("--atol", type=float, default=1e-7)
     ap.add_argument("--rtol", type=float, default=1e-5)
     ap.add_argument("--max-elements", type=int, default=32,
-                    help="elements checked per parameter before sampling")
+                    help="elements checked per parameter or input before sampling")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--unfused", action="store_true",
                     help="run RNN/LSTM/GRU on the composed per-step graph, not the fused ops")
@@ -210,15 +237,20 @@ def main(argv=None) -> int:
                       max_elements_per_param=args.max_elements, seed=args.seed)
     print(report)
     if not report.ok:
-        print(f"\nfailed parameters: {', '.join(report.failed) or '-'}; first failing step: "
+        print(f"\nfailed parameters: {', '.join(report.failed) or '-'}; failed inputs: "
+              f"{', '.join(report.failed_inputs) or '-'}; first failing step: "
               f"{_first_failure(report)}")
+        if report.disagree:
+            print(f"the model's forward disagrees with the unrolled graph on "
+                  f"{', '.join(report.disagree)}; ops only in the model's graph: "
+                  f"{', '.join(report.model_only_ops) or 'none'}")
     return 0 if report.ok else 1
 
 
 def _first_failure(report):
     bad = [c for c in report.states if not c.ok]
-    if not bad:
-        return "-"
+    if not bad:   # the state rows differentiate the unrolled graph, not the fused ops
+        return "- (the state rows differentiate the unrolled graph)" if report.states else "-"
     last = max(c.t for c in bad)  # errors enter at the late steps and flow back to earlier ones
     return f"t = {last} ({', '.join(sorted({c.name for c in bad if c.t == last}))})"
 

@@ -11,6 +11,7 @@ chunk's final state detached from the graph, so gradients flow back at most k st
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +73,9 @@ def unroll(module, input: Tensor, hx=None, probe=None):
     if not isinstance(input, Tensor) or input.ndim != 3:
         raise ValueError(f"unroll: expected a batched input of shape (L, N, H_in), got "
                          f"{tuple(getattr(input, 'shape', ()))}")
+    if getattr(module, "proj_size", 0):
+        raise NotImplementedError(f"unroll: LSTM with proj_size={module.proj_size} is not "
+                                  f"written out step by step")
     if module.training and module.dropout > 0 and module.num_layers > 1:
         raise RuntimeError("unroll: inter-layer dropout is random; call module.eval() first")
     probe = probe or _identity
@@ -126,8 +130,9 @@ def detach_state(state):
 
 def chunk_bounds(length: int, k: int) -> list:
     """[(start, stop), ...]: range(length) cut into pieces of k steps (the last may be shorter)."""
-    if not isinstance(k, int) or k <= 0:
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k <= 0:
         raise ValueError(f"truncated BPTT: k must be a positive integer, got {k!r}")
+    k = int(k)   # numpy integers too
     return [(s, min(s + k, length)) for s in range(0, length, k)]
 
 

@@ -172,3 +172,75 @@ def test_probe_shape_mismatch_is_an_error():
     probe(Tensor(np.zeros((2, 3))), "k")
     with pytest.raises(ValueError, match=r"\(2, 3\)"):
         probe(Tensor(np.zeros((3, 3))), "k")
+
+
+def _lstm_with_state(seed=0):
+    autograd.manual_seed(seed)
+    rnn = nn.LSTM(3, 2)
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.standard_normal((3, 2, 3)).astype(np.float32))
+    h0, c0 = (rng.standard_normal((1, 2, 2)).astype(np.float32) for _ in range(2))
+
+    def loss_fn(m, x, h0, c0):
+        return (m(x, (h0, c0))[0] ** 2).sum()
+
+    def probed(m, probe, x, h0, c0):
+        return (unroll(m, x, (h0, c0), probe=probe)[0] ** 2).sum()
+
+    return rnn, loss_fn, probed, (x, Tensor(h0), Tensor(c0))
+
+
+def test_input_and_initial_state_gradients_are_checked():
+    rnn, loss_fn, probed, inputs = _lstm_with_state()
+    rep = autograd.check_model_gradients(rnn, loss_fn, inputs, probed_loss_fn=probed,
+                                         check_inputs=("x", "c0"),
+                                         input_names=("x", "h0", "c0"), probed_name="unrolled")
+    assert rep.ok, str(rep)
+    assert [(c.name, c.shape, c.checked) for c in rep.inputs] == \
+        [("x", (3, 2, 3), "18/18"), ("c0", (1, 2, 2), "4/4")]
+    assert all(c.agrees and c.probed_ok for c in rep.params + rep.inputs)
+    text = str(rep)
+    assert "\ninput " in text and "vs unrolled" in text
+    assert "of the unrolled forward (probed_loss_fn)" in text and "LSTMSequence" in text
+    assert inputs[0].dtype == np.float32 and inputs[0].grad is None   # the caller's are untouched
+    everything = autograd.check_model_gradients(rnn, loss_fn, inputs, check_inputs=True)
+    assert [c.name for c in everything.inputs] == ["input[0]", "input[1]", "input[2]"]
+    assert all(c.agrees is None for c in everything.params)   # no probed forward to compare
+    assert "vs " not in str(everything)
+
+
+def test_check_inputs_is_validated():
+    rnn, loss_fn, _, inputs = _lstm_with_state()
+    with pytest.raises(ValueError, match="check_inputs entry 'y'"):
+        autograd.check_model_gradients(rnn, loss_fn, inputs, check_inputs=("y",),
+                                       input_names=("x", "h0", "c0"))
+    with pytest.raises(ValueError, match="input_names"):
+        autograd.check_model_gradients(rnn, loss_fn, inputs, input_names=("x",))
+    with pytest.raises(ValueError, match="check_inputs entry 3"):
+        autograd.check_model_gradients(rnn, loss_fn, inputs, check_inputs=(3,))
+
+
+def test_a_wrong_initial_state_gradient_is_caught():
+    """An op whose VJP drops its second input's gradient: only that input's row fails."""
+    class AddState(autograd.Function):
+        @staticmethod
+        def forward(ctx, x, h):
+            return x + h
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, np.zeros_like(g)
+
+    def loss_fn(m, x, h):
+        return (m(AddState.apply(x, h)) ** 2).sum()
+
+    def probed(m, probe, x, h):
+        return (m(probe(x + h, ("s", 0))) ** 2).sum()
+
+    rng = np.random.default_rng(0)
+    x, h = Tensor(rng.standard_normal((2, 3))), Tensor(rng.standard_normal((2, 3)))
+    rep = autograd.check_model_gradients(nn.Linear(3, 2), loss_fn, (x, h), probed_loss_fn=probed,
+                                         check_inputs=True, input_names=("x", "h"))
+    assert rep.failed == [] and rep.failed_inputs == ["h"] and rep.disagree == ["h"]
+    assert rep.model_only_ops == [f"AddState ({__name__})"]
+    assert "side with the probed forward" in rep.problems[0] and "AddState" in rep.problems[0]

@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_cli_passes(argv, capsys):
     assert gc.main(argv + ["--seq-len", "3", "--hidden", "3"]) == 0
     out = capsys.readouterr().out
-    assert "PASS" in out and "parameter" in out and "|dL/ds_t|" in out
+    assert "PASS" in out and "parameter" in out and "|dL/ds_t|" in out and "vs unrolled" in out
     assert " NO" not in out
+    if "seq2seq" not in argv:   # x and the nonzero initial state are checked too
+        assert "\ninput " in out and "\nx " in out and "\nh0 " in out
 
 
 def test_seq2seq_tables_cover_encoder_and_decoder_steps():
@@ -71,8 +73,12 @@ def test_broken_tanh_with_fused_layers(monkeypatch):
     unrolled per-step graph; in seq2seq it reaches the additive attention's parameters."""
     _broken_tanh(monkeypatch)
     rep = gc.run_case(gc.build_case("rnn", seq_len=4, hidden=3))
-    assert rep.failed == [] and not rep.ok
+    assert rep.failed == [] and rep.failed_inputs == [] and not rep.ok
     assert [c.t for c in rep.states if not c.ok] == [0, 1, 2]
+    # the unrolled graph's parameter gradients differ, and finite differences say it is wrong
+    assert "rnn.weight_hh_l0" in rep.disagree and "head.bias" not in rep.disagree
+    assert "side with the model's forward" in rep.problems[0]
+    assert any(op.startswith("Tanh ") for op in rep.probed_only_ops)
     rep = gc.run_case(gc.build_case("seq2seq", seq_len=3, hidden=3, attention="additive"))
     assert "decoder.attention.query_proj.weight" in rep.failed
     assert "decoder.out.bias" not in rep.failed
@@ -87,8 +93,10 @@ def test_broken_fused_vjp_is_caught_on_the_parameters(monkeypatch):
 
     monkeypatch.setattr(rnn.RNNSequence, "backward", staticmethod(backward))
     rep = gc.run_case(gc.build_case("rnn", seq_len=4, hidden=3))
-    assert rep.failed == ["rnn.weight_hh_l0"]
+    assert rep.failed == ["rnn.weight_hh_l0"] and rep.disagree == ["rnn.weight_hh_l0"]
     assert all(c.ok for c in rep.states)   # the unrolled graph does not use the fused op
+    assert rep.model_only_ops == ["RNNSequence (autograd.ops.rnn)"]
+    assert "RNNSequence" in rep.problems[0]
 
 
 def test_summary_rows():
@@ -97,6 +105,8 @@ def test_summary_rows():
                                           "seq2seq-lstm-additive"]
     for r in rows:
         assert r["ok"] and r["params_checked"] >= 6 and r["states_checked"] > 0
+        assert r["agrees_with_unrolled"]
+        assert r["inputs_checked"] == (2 if r["model"] == "rnn-tanh" else 0)   # x, h0
         assert 0 <= r["worst_rel_error"] < 1e-5
 
 
