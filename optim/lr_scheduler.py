@@ -5,7 +5,8 @@ the first step (last_epoch -1 -> 0). Call `scheduler.step()` once per epoch, aft
 `optimizer.step()`. Without an argument the update is PyTorch's chainable form (it works
 from the groups' current lr, so two schedulers can act on one optimizer); `step(epoch)`
 jumps to an epoch with the closed form, where one exists. CyclicLR and OneCycleLR (per-batch
-schedules, lr_scheduler_cyclic.py), SequentialLR and ChainedScheduler (lr_scheduler_chain.py)
+schedules, lr_scheduler_cyclic.py), SequentialLR and ChainedScheduler (lr_scheduler_chain.py),
+CosineAnnealingWarmRestarts (lr_scheduler_restarts.py)
 are importable from here too.
 """
 from __future__ import annotations
@@ -17,7 +18,21 @@ from bisect import bisect_right
 from collections import Counter
 from numbers import Integral
 
-from .optimizer import Optimizer
+from autograd import Tensor
+
+from .optimizer import Optimizer, _scalar
+
+
+def _set_lr(group: dict, value):
+    """group["lr"] = value, but a tensor lr is filled in place (the optimizer may hold it)."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].data.fill(_scalar(value))
+    else:
+        group["lr"] = value
+
+
+def _copy_lr(value):
+    return value.clone() if isinstance(value, Tensor) else value
 
 
 class LRScheduler:
@@ -30,7 +45,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                group.setdefault("initial_lr", _copy_lr(group["lr"]))
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -58,7 +73,7 @@ class LRScheduler:
         return self._last_lr
 
     def _group_lrs(self) -> list:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return [_copy_lr(group["lr"]) for group in self.optimizer.param_groups]
 
     def step(self, epoch: int | None = None):
         """Advance one epoch (or jump to `epoch`) and write the new lr into every group."""
@@ -84,7 +99,7 @@ class LRScheduler:
             closed = getattr(self, "_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
+            _set_lr(group, lr)
         self._last_lr = self._group_lrs()
 
     def state_dict(self) -> dict:
@@ -93,6 +108,10 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict):
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """The old name of LRScheduler, kept as PyTorch does."""
 
 
 def _per_group(name, optimizer, value):
@@ -131,10 +150,10 @@ class LambdaLR(LRScheduler):
 
 
 class MultiplicativeLR(LambdaLR):
-    """lr *= lr_lambda(epoch) at every epoch after the first."""
+    """lr *= lr_lambda(epoch) at every step but the constructor's (also on step(0))."""
 
     def get_lr(self):
-        if self.last_epoch > 0:
+        if not self._is_initial:
             return [g["lr"] * fn(self.last_epoch)
                     for fn, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
         return self._group_lrs()
@@ -368,9 +387,10 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
-                group["lr"] = new
+                _set_lr(group, new)
 
 
 # at the end: these modules subclass LRScheduler from this one
 from .lr_scheduler_chain import ChainedScheduler, SequentialLR  # noqa: E402,F401
 from .lr_scheduler_cyclic import CyclicLR, OneCycleLR  # noqa: E402,F401
+from .lr_scheduler_restarts import CosineAnnealingWarmRestarts  # noqa: E402,F401

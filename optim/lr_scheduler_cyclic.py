@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import types
 
-from .lr_scheduler import LRScheduler, _per_group
+from .lr_scheduler import LRScheduler, _per_group, _set_lr
 from .optimizer import Optimizer
 
 
@@ -54,7 +54,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _per_group("CyclicLR", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group["lr"] = lr
+                _set_lr(group, lr)
         self.max_lrs = _per_group("CyclicLR", optimizer, max_lr)
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up

@@ -5,6 +5,10 @@ A subclass gives its defaults to `Optimizer.__init__`, checks one group's hyper-
 parameters' ndarrays in place (`p.data`), so they never record a graph; scalar hyper-parameters
 are turned into Python floats first, so a float32 parameter stays float32 (a numpy float64
 scalar would promote the temporaries).
+
+`foreach`, `fused` and `capturable` only choose an implementation in PyTorch; they are kept
+in the groups (so state dicts exchange with PyTorch's) and the update is the same.
+`differentiable=True` is refused: an update here writes ndarrays and records no graph.
 """
 from __future__ import annotations
 
@@ -107,17 +111,40 @@ class Optimizer:
 
     def _check_group(self, group: dict):
         """Raise ValueError on an invalid hyper-parameter of one group (subclasses extend)."""
+        name = type(self).__name__
+        if group.get("differentiable"):
+            raise NotImplementedError(
+                f"{name}: differentiable=True is not supported: the update writes the "
+                f"parameters' arrays in place and records no graph (no create_graph here)")
+        if group.get("fused") and group.get("foreach"):
+            raise RuntimeError(f"{name}: `fused` and `foreach` cannot be `True` together")
         if "lr" in group:
             self._check_nonnegative(group, "lr", "learning rate")
 
     def _check_nonnegative(self, group, key, what=None):
-        value = group[key]
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"{type(self).__name__}: {key} must be a real number, got "
+        name, value = type(self).__name__, group[key]
+        if _is_tensor_like(value):  # a tensor lr, as PyTorch allows
+            if int(np.prod(np.shape(value))) != 1:
+                raise ValueError(f"{name}: Tensor {key} must be 1-element, got shape "
+                                 f"{tuple(np.shape(value))}")
+            value = _scalar(value)
+        elif isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name}: {key} must be a real number, got "
                             f"{value!r} of type {type(value).__name__}")
         if not value >= 0.0:  # also rejects nan
-            raise ValueError(f"{type(self).__name__}: invalid {what or key} value: {value} "
-                             f"(must be >= 0)")
+            raise ValueError(f"{name}: invalid {what or key} value: {value} (must be >= 0)")
+
+    def _check_betas(self, group, key="betas"):
+        """betas must be a pair of reals in [0, 1)."""
+        name, betas = type(self).__name__, group[key]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"{name}: {key} must be a pair (beta1, beta2), got {betas!r}")
+        for i, b in enumerate(betas):
+            if isinstance(b, bool) or not isinstance(b, (int, float, np.floating)):
+                raise TypeError(f"{name}: {key}[{i}] must be a real number, got {b!r}")
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} "
+                                 f"(must be in [0, 1))")
 
     # ----------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none: bool = True):
@@ -237,9 +264,12 @@ class Optimizer:
             new_groups.append(s)
         self.state, self.param_groups = state, new_groups
 
+    # per-parameter state entries that are scalars (PyTorch keeps them as 0-d tensors)
+    _scalar_state = ("step",)
+
     def _cast_state(self, p, index, key, value):
-        if key == "step":
-            return float(value)
+        if key in self._scalar_state:
+            return _scalar(value)
         if isinstance(value, Tensor):
             value = value.data
         if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
@@ -259,6 +289,32 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _is_tensor_like(value) -> bool:
+    """Our Tensor, an ndarray or another array type (a torch tensor from a state dict)."""
+    return isinstance(value, (Tensor, np.ndarray)) or (
+        not isinstance(value, (Real, str, bytes)) and hasattr(value, "item")
+        and hasattr(value, "shape"))
+
+
+def _scalar(value) -> float:
+    """A hyper-parameter or scalar state as a Python float (a 1-element tensor gives its item)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    return float(value.item()) if hasattr(value, "item") else float(value)
+
+
+def _lr(value):
+    """The lr as the scalar the update multiplies by: a Python float, but a tensor lr keeps its
+    floating dtype (a numpy scalar), because in PyTorch the scalar arithmetic on a tensor lr
+    (lr / bias_correction, 1 - lr * wd) happens in the tensor's dtype, float32 by default."""
+    if not _is_tensor_like(value):
+        return float(value)
+    dtype = np.asarray(value.data if isinstance(value, Tensor) else value).dtype
+    if dtype.kind == "f" and dtype != np.float64:
+        return dtype.type(_scalar(value))
+    return _scalar(value)
 
 
 def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_
+from .optimizer import Optimizer, _lerp_, _lr
 
 
 class RMSprop(Optimizer):
@@ -12,9 +12,11 @@ class RMSprop(Optimizer):
     b = m * b + r, p -= lr * b  (p -= lr * r if m == 0)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize)
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _check_group(self, group):
@@ -25,7 +27,7 @@ class RMSprop(Optimizer):
         self._check_nonnegative(group, "alpha")
 
     def _step_group(self, group, params):
-        lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
+        lr, alpha, eps = _lr(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         centered, maximize = bool(group["centered"]), bool(group["maximize"])
         for p in params:

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograd.kernels import update
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _lr
 
 
 class SGD(Optimizer):
@@ -13,9 +13,11 @@ class SGD(Optimizer):
     d = d + m * b (Nesterov) or b;  p -= lr * d.  `maximize` uses -g."""
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, maximize=False):
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     def _check_group(self, group):
@@ -28,7 +30,7 @@ class SGD(Optimizer):
                              f"dampening={group['dampening']})")
 
     def _step_group(self, group, params):
-        lr, momentum = float(group["lr"]), float(group["momentum"])
+        lr, momentum = _lr(group["lr"]), float(group["momentum"])
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
         for p in params:

@@ -44,8 +44,12 @@ def _vector_norm(a: np.ndarray, p: float) -> float:
     return np.sum(np.abs(a) ** p) ** (1.0 / p)
 
 
-def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
-    """The p-norm of the norms of each tensor (= the norm of all their entries), as a 0-d Tensor."""
+def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach: bool | None = None) -> Tensor:
+    """The p-norm of the norms of each tensor (= the norm of all their entries), as a 0-d Tensor.
+
+    foreach (here and below) only picks an implementation in PyTorch; it is accepted and ignored.
+    """
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     norm_type = float(norm_type)
     if not tensors:
@@ -70,7 +74,8 @@ def _float_grads(parameters, op) -> list:
     return grads
 
 
-def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
+def clip_grads_with_norm_(parameters, max_norm: float, total_norm,
+                          foreach: bool | None = None) -> None:
     """Scale every .grad in place by min(1, max_norm / (total_norm + 1e-6))."""
     grads = _float_grads(_as_list(parameters), "clip_grads_with_norm_")
     if not grads:
@@ -86,7 +91,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> Tensor:
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Scale the gradients so their joint norm is at most max_norm; returns the norm before.
 
     parameters: a Tensor or an iterable of Tensors (those without .grad are skipped).
@@ -102,7 +107,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     return total
 
 
-def clip_grad_value_(parameters, clip_value: float) -> None:
+def clip_grad_value_(parameters, clip_value: float, foreach: bool | None = None) -> None:
     """Clamp every gradient entry to [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     if not clip_value >= 0:

@@ -69,7 +69,7 @@ def _make(name, kwargs, dtype=np.float64, groups=None):
         return ps if groups is None else [dict(g, params=[ps[i] for i in g["params"]])
                                           for g in groups]
 
-    opt_o = getattr(optim, name)(spec(ours), **kwargs)
+    opt_o = getattr(optim, name)(spec(ours), foreach=False, **kwargs)
     opt_t = getattr(torch.optim, name)(spec(theirs), foreach=False, **kwargs)
     return (X, y), ours, theirs, opt_o, opt_t
 

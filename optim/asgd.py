@@ -1,0 +1,63 @@
+"""ASGD: averaged stochastic gradient descent (Polyak-Ruppert averaging, Bottou's schedule)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, _lr
+
+
+def _f32(value: float) -> float:
+    # PyTorch keeps eta and mu in float32 0-d tensors; round them the same way
+    return float(np.float32(value))
+
+
+class ASGD(Optimizer):
+    """PyTorch's ASGD: p *= 1 - lambd * eta;  p -= eta * g;  ax += mu * (p - ax) (ax = p if mu = 1);
+    then eta = lr / (1 + lambd * lr * t)^alpha and mu = 1 / max(1, t - t0).
+
+    `ax` (state) is the running average of the parameters, to use for evaluation.
+    """
+
+    _scalar_state = ("step", "eta", "mu")
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                        foreach=foreach, maximize=maximize, differentiable=differentiable,
+                        capturable=capturable)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        self._check_nonnegative(group, "weight_decay")
+        for key in ("lambd", "alpha", "t0"):
+            value = group[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+                raise TypeError(f"ASGD: {key} must be a real number, got {value!r}")
+
+    def _step_group(self, group, params):
+        lr, lambd = _lr(group["lr"]), float(group["lambd"])
+        alpha, t0 = float(group["alpha"]), float(group["t0"])
+        weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
+        for p in params:
+            x = p.data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["eta"] = _f32(lr)
+                state["mu"] = 1.0
+                state["ax"] = np.zeros_like(x)
+            state["step"] = step = state["step"] + 1.0
+            g, _ = self._direction(p, weight_decay, maximize)
+            eta, mu, ax = state["eta"], state["mu"], state["ax"]
+            x *= 1.0 - lambd * eta
+            tmp = np.multiply(g, eta, out=np.empty_like(x))
+            x -= tmp
+            if mu != 1.0:
+                np.subtract(x, ax, out=tmp)
+                tmp *= mu
+                ax += tmp
+            else:
+                ax[...] = x
+            state["eta"] = _f32(lr / ((1.0 + lambd * lr * step) ** alpha))
+            state["mu"] = _f32(1.0 / max(1.0, step - t0))

@@ -1,0 +1,74 @@
+"""NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat, 2016)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import Optimizer, _lerp_, _lr
+
+
+class NAdam(Optimizer):
+    """PyTorch's NAdam: mu_t = b1 * (1 - 0.5 * 0.96^(t * momentum_decay));  P_t = prod mu;
+    m = lerp(m, g, 1 - b1);  v = b2 * v + (1 - b2) * g^2;  s = sqrt(v / (1 - b2^t)) + eps;
+    p -= lr * (1 - mu_t) / (1 - P_t) * g / s + lr * mu_{t+1} / (1 - P_t mu_{t+1}) * m / s.
+
+    decoupled_weight_decay scales p by 1 - lr * wd instead of adding wd * p to g.
+    """
+
+    _scalar_state = ("step", "mu_product")
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False, capturable=False, differentiable=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group):
+        super()._check_group(group)
+        self._check_nonnegative(group, "eps", "epsilon")
+        self._check_betas(group)
+        self._check_nonnegative(group, "weight_decay")
+        self._check_nonnegative(group, "momentum_decay")
+
+    def _step_group(self, group, params):
+        lr, eps = _lr(group["lr"]), float(group["eps"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
+        momentum_decay = float(group["momentum_decay"])
+        decoupled = bool(group.get("decoupled_weight_decay", False))
+        for p in params:
+            x = p.data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["mu_product"] = 1.0
+                state["exp_avg"] = np.zeros_like(x)
+                state["exp_avg_sq"] = np.zeros_like(x)
+            state["step"] = step = state["step"] + 1.0
+            if decoupled and weight_decay != 0:
+                x *= 1.0 - lr * weight_decay
+                g, _ = self._direction(p, 0.0, maximize)
+            else:
+                g, _ = self._direction(p, weight_decay, maximize)
+            mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+            mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1.0) * momentum_decay))
+            # PyTorch keeps the product in a float32 0-d tensor; round it the same way
+            mu_product = float(np.float32(np.float32(state["mu_product"]) * np.float32(mu)))
+            state["mu_product"] = mu_product
+            m, v, tmp = state["exp_avg"], state["exp_avg_sq"], np.empty_like(x)
+            _lerp_(m, g, 1.0 - beta1, tmp)
+            v *= beta2
+            np.multiply(g, 1.0 - beta2, out=tmp)
+            tmp *= g
+            v += tmp
+            denom = np.divide(v, 1.0 - beta2 ** step, out=np.empty_like(x))
+            np.sqrt(denom, out=denom)
+            denom += eps
+            np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=tmp)
+            tmp /= denom
+            x += tmp
+            np.multiply(m, (-lr * mu_next) / (1.0 - mu_product * mu_next), out=tmp)
+            tmp /= denom
+            x += tmp
