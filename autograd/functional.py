@@ -284,3 +284,7 @@ from .functional_aliases import *  # noqa: E402,F401,F403
 from .functional_aliases import __all__ as _aliases
 
 __all__ += _aliases
+from .functional_math_more import *  # noqa: E402,F401,F403
+from .functional_math_more import __all__ as _math_more
+
+__all__ += _math_more

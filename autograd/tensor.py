@@ -37,6 +37,7 @@ from .tensor_index import IndexMixin
 from .tensor_index_more import IndexMoreMixin
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_linalg import LinalgMixin
+from .tensor_math_more import MathMoreMixin
 from .tensor_pointwise import PointwiseMixin
 from .tensor_reduce import ReduceMixin
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
@@ -71,7 +72,7 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
              FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
-             ArrangeMixin, AliasMixin):
+             ArrangeMixin, AliasMixin, MathMoreMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
