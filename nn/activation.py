@@ -11,7 +11,8 @@ from .module import Module
 
 
 class _Inplace(Module):
-    """Accepts PyTorch's `inplace` flag; the engine always computes out of place."""
+    """A module with PyTorch's `inplace` flag: with inplace=True the result is written into
+    the input (see nn.functional's _in_place)."""
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -25,7 +26,7 @@ class ReLU(_Inplace):
     """y = max(x, 0)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return autograd.relu(x)
+        return F.relu(x, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -36,7 +37,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return autograd.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -122,7 +123,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -132,14 +133,14 @@ class CELU(ELU):
     """y = max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.celu(x, self.alpha)
+        return F.celu(x, self.alpha, self.inplace)
 
 
 class SELU(_Inplace):
     """y = scale * elu(x, alpha), alpha = 1.6733, scale = 1.0507 (self-normalizing)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.selu(x)
+        return F.selu(x, self.inplace)
 
 
 class Softplus(Module):
@@ -160,14 +161,14 @@ class SiLU(_Inplace):
     """y = x sigmoid(x)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Mish(_Inplace):
     """y = x tanh(softplus(x))."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.mish(x)
+        return F.mish(x, self.inplace)
 
 
 class Hardtanh(Module):
@@ -188,7 +189,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + \

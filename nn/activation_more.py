@@ -94,7 +94,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.rrelu(x, self.lower, self.upper, self.training)
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}{_inplace(self.inplace)}"
@@ -105,14 +105,14 @@ class AlphaDropout(Dropout):
     the identity in eval mode."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.alpha_dropout(x, self.p, self.training)
+        return F.alpha_dropout(x, self.p, self.training, self.inplace)
 
 
 class FeatureAlphaDropout(Dropout):
     """Alpha dropout of whole channels.  x: (N, C, *) -> same; the identity in eval mode."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.feature_alpha_dropout(x, self.p, self.training)
+        return F.feature_alpha_dropout(x, self.p, self.training, self.inplace)
 
 
 class Bilinear(Module):

@@ -19,7 +19,7 @@ class Dropout(Module):
         self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training)
+        return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -29,7 +29,7 @@ class Dropout1d(Dropout):
     """Zero whole channels.  x: (N, C, L) or (C, L) -> same; the identity in eval mode."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout1d(x, self.p, self.training)
+        return F.dropout1d(x, self.p, self.training, self.inplace)
 
 
 class Dropout2d(Dropout):
@@ -37,7 +37,7 @@ class Dropout2d(Dropout):
     (N, C, L), as in PyTorch); the identity in eval mode."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout2d(x, self.p, self.training)
+        return F.dropout2d(x, self.p, self.training, self.inplace)
 
 
 class Dropout3d(Dropout):
@@ -45,4 +45,4 @@ class Dropout3d(Dropout):
     eval mode."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout3d(x, self.p, self.training)
+        return F.dropout3d(x, self.p, self.training, self.inplace)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.creation import default_generator
-from autograd.functional import leaky_relu, sigmoid, step, tanh  # noqa: F401  (re-exports)
+from autograd.functional import sigmoid, step, tanh  # noqa: F401  (re-exports)
 from autograd.ops.conv import Convolution, conv_geometry
 from autograd.ops.dropout import Dropout
 from autograd.ops.embedding import Embedding, embedding_renorm_
@@ -83,10 +83,26 @@ def _same_shape(op, x, target):
                          f"{tuple(x.shape)}")
 
 
+def _in_place(op, input, compute):
+    """PyTorch's inplace=True: compute(input) written into input, which is returned; in a
+    recorded graph it is an in-place op (a leaf that requires grad refuses, and an op that
+    saved input then fails in backward, as in PyTorch)."""
+    return _t(input)._inplace_via(op, compute)
+
+
 # ------------------------------------------------------------------------- activations
 def relu(input, inplace=False):
-    """max(x, 0); `inplace` is accepted for PyTorch compatibility and computes out of place."""
+    """max(x, 0); with inplace=True written into x (see _in_place)."""
+    if inplace:
+        return _in_place("relu_", input, lambda x: x.relu())
     return _t(input).relu()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope * x; with inplace=True written into x."""
+    if inplace:
+        return _in_place("leaky_relu_", input, lambda x: x.leaky_relu(negative_slope))
+    return _t(input).leaky_relu(negative_slope)
 
 
 def gelu(input, approximate="none"):
@@ -281,6 +297,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     identity when not training.  x: any shape -> same."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
+    if inplace:
+        return _in_place("dropout_", input, lambda x: dropout(x, p, training))
     x = _t(input)
     if not training or p == 0.0:
         return x

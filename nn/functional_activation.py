@@ -13,7 +13,7 @@ import numpy as np
 from autograd import kernels
 from autograd.function import Function
 
-from .functional import _floats
+from .functional import _floats, _in_place
 
 __all__ = ["elu", "selu", "celu", "softplus", "silu", "mish", "hardtanh", "relu6",
            "logsigmoid", "softsign"]
@@ -114,20 +114,26 @@ def _number(op, name, value):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """alpha (exp(x) - 1) for x <= 0, x above.  `inplace` is accepted and computes out of
-    place.  x: any shape -> same."""
+    """alpha (exp(x) - 1) for x <= 0, x above (with inplace=True written into x, as for
+    every activation here that takes it).  x: any shape -> same."""
+    if inplace:
+        return _in_place("elu_", input, lambda x: elu(x, alpha))
     (x,) = _floats("elu", input=input)
     return ELU.apply(x, alpha=_number("elu", "alpha", alpha))
 
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with SELU's fixed alpha and scale.  x: any shape -> same."""
+    if inplace:
+        return _in_place("selu_", input, selu)
     (x,) = _floats("selu", input=input)
     return ELU.apply(x, alpha=SELU_ALPHA, scale=SELU_SCALE)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1)).  x: any shape -> same."""
+    if inplace:
+        return _in_place("celu_", input, lambda x: celu(x, alpha))
     alpha = _number("celu", "alpha", alpha)
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0")
@@ -147,12 +153,16 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (swish).  x: any shape -> same."""
+    if inplace:
+        return _in_place("silu_", input, silu)
     (x,) = _floats("silu", input=input)
     return x * x.sigmoid()
 
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x)).  x: any shape -> same."""
+    if inplace:
+        return _in_place("mish_", input, mish)
     (x,) = _floats("mish", input=input)
     return x * Softplus.apply(x, beta=1.0, threshold=20.0).tanh()
 
@@ -160,6 +170,8 @@ def mish(input, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val) with a zero gradient at and beyond the bounds.
     x: any shape -> same."""
+    if inplace:
+        return _in_place("hardtanh_", input, lambda x: hardtanh(x, min_val, max_val))
     lo, hi = _number("hardtanh", "min_val", min_val), _number("hardtanh", "max_val", max_val)
     if lo > hi:
         raise ValueError(f"hardtanh: min_val ({lo}) cannot be greater than max_val ({hi})")
@@ -169,7 +181,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6) = hardtanh(x, 0, 6).  x: any shape -> same."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def logsigmoid(input):

@@ -20,7 +20,7 @@ from autograd.function import Function
 from autograd.functional import leaky_relu
 from autograd.tensor import Tensor, _t
 
-from .functional import _floats
+from .functional import _floats, _in_place
 from .functional_activation import _number
 
 __all__ = ["softmin", "softshrink", "hardshrink", "tanhshrink", "threshold", "rrelu",
@@ -113,20 +113,24 @@ def tanhshrink(input):
 
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value; both numbers are cast to x's dtype first (so an
-    integer input truncates them, as PyTorch).  `inplace` computes out of place.
+    integer input truncates them, as PyTorch); with inplace=True written into x.
     x: any shape -> same."""
     op = "threshold"
     x = _t(input)
     if x.dtype.kind not in "iuf":
         raise TypeError(f"{op}: expected a real-valued tensor, got dtype {x.dtype}")
-    return Threshold.apply(x, threshold=_number(op, "threshold", threshold),
-                           value=_number(op, "value", value))
+    at, to = _number(op, "threshold", threshold), _number(op, "value", value)
+    if inplace:
+        return _in_place("threshold_", x, lambda old: Threshold.apply(old, threshold=at, value=to))
+    return Threshold.apply(x, threshold=at, value=to)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """x for x > 0, a x below: a ~ U(lower, upper) per element in training (drawn from the
     engine's generator), (lower + upper) / 2 otherwise.  x: any shape -> same."""
     op = "rrelu"
+    if inplace:
+        return _in_place("rrelu_", input, lambda x: rrelu(x, lower, upper, training))
     lower, upper = _number(op, "lower", lower), _number(op, "upper", upper)
     if lower > upper:
         raise ValueError(f"{op}: lower bound ({lower}) should be less than or equal to the "
@@ -166,11 +170,16 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout for SELU networks: each element is dropped with probability p to SELU's
     negative saturation, then all are scaled and shifted to keep zero mean and unit variance;
     the identity when not training (the default).  x: any shape -> same."""
+    if inplace:
+        return _in_place("alpha_dropout_", input, lambda x: alpha_dropout(x, p, training))
     return _alpha_dropout("alpha_dropout", input, p, training, feature=False)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """alpha_dropout of whole channels x[n, c].  x: (N, C, *) -> same."""
+    if inplace:
+        return _in_place("feature_alpha_dropout_", input,
+                         lambda x: feature_alpha_dropout(x, p, training))
     return _alpha_dropout("feature_alpha_dropout", input, p, training, feature=True)
 
 

@@ -18,7 +18,7 @@ from autograd.ops.reduce import Norm
 from autograd.tensor import Tensor, _t
 
 from . import functional_activation, functional_loss
-from .functional import _floats
+from .functional import _floats, _in_place
 from .functional_activation import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 
@@ -108,6 +108,8 @@ def _dropout_nd(op, nd, input, p, training):
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels with probability p (scaling the rest by 1 / (1 - p)).
     x: (N, C, L) or (C, L) -> same."""
+    if inplace:
+        return _in_place("dropout1d_", input, lambda x: dropout1d(x, p, training))
     return _dropout_nd("dropout1d", 1, input, p, training)
 
 
@@ -115,6 +117,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels x[n, c] with probability p (scaling the rest by 1 / (1 - p)).
     x: (N, C, H, W) -> same. As in PyTorch a 3-D input is taken as (N, C, L), with a
     warning; other ranks warn and drop x[n, c] of (N, C, *)."""
+    if inplace:
+        return _in_place("dropout2d_", input, lambda x: dropout2d(x, p, training))
     (x,) = _floats("dropout2d", input=input)
     if x.ndim not in (3, 4):
         warnings.warn(f"dropout2d: received a {x.ndim}-D input; dropout2d is meant for 3-D or "
@@ -129,6 +133,8 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels with probability p (scaling the rest by 1 / (1 - p)).
     x: (N, C, D, H, W) or (C, D, H, W) -> same."""
+    if inplace:
+        return _in_place("dropout3d_", input, lambda x: dropout3d(x, p, training))
     return _dropout_nd("dropout3d", 3, input, p, training)
 
 

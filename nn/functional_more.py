@@ -18,7 +18,7 @@ from autograd.saved import writable
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
 
-from .functional import _floats, _zero_result, batch_norm
+from .functional import _floats, _in_place, _zero_result, batch_norm
 from .functional_activation import _number
 from .functional_extra import channel_affine, pad
 
@@ -49,7 +49,9 @@ def glu(input, dim=-1):
 
 def hardsigmoid(input, inplace=False):
     """clamp(x + 3, 0, 6) / 6, with a zero gradient at and beyond x = -3 and x = 3 (as
-    PyTorch).  `inplace` is accepted and computes out of place.  x: any shape -> same."""
+    PyTorch; with inplace=True written into x).  x: any shape -> same."""
+    if inplace:
+        return _in_place("hardsigmoid_", input, hardsigmoid)
     (x,) = _floats("hardsigmoid", input=input)
     # the branch is chosen on x itself: x + 3 rounds to 6 for the largest x below 3
     mid = (x.data > -3) & (x.data < 3)
@@ -60,6 +62,8 @@ def hardsigmoid(input, inplace=False):
 def hardswish(input, inplace=False):
     """x * clamp(x + 3, 0, 6) / 6: 0 up to -3, x from 3 on, x (x + 3) / 6 between (so the
     gradient is 0 at -3 and 1 at 3, as PyTorch's).  x: any shape -> same."""
+    if inplace:
+        return _in_place("hardswish_", input, hardswish)
     (x,) = _floats("hardswish", input=input)
     lo = x.data <= -3
     hi = ~(x.data < 3)            # NaN goes with the identity branch, as in PyTorch

@@ -54,7 +54,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardswish(x)
+        return F.hardswish(x, self.inplace)
 
 
 class Hardsigmoid(Module):
@@ -65,7 +65,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.hardsigmoid(x)
+        return F.hardsigmoid(x, self.inplace)
 
 
 class PReLU(Module):
