@@ -132,6 +132,8 @@ def randint(low=0, high=None, size=None, *, dtype=None, generator=None,
     PyTorch, randint(high, size) draws from [0, high)."""
     if size is None and isinstance(high, (tuple, list)):   # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None and size is not None:                # randint(high, size=size)
+        low, high = 0, low
     if high is None:
         raise TypeError("randint: needs high and size, as randint(high, size) or "
                         "randint(low, high, size)")
@@ -140,6 +142,9 @@ def randint(low=0, high=None, size=None, *, dtype=None, generator=None,
     if not low < high:
         raise ValueError(f"randint: expects low < high, got low={low}, high={high}")
     size = _check_size(_shape_arg((size,)), "randint")
+    kind = np.dtype(dtype or np.int64)
+    if kind.kind in "iu" and (low < np.iinfo(kind).min or high - 1 > np.iinfo(kind).max):
+        raise ValueError(f"randint: the range [{low}, {high}) does not fit dtype {kind}")
     draws = pick(generator).integers(low, high, size=size)
     return _make(draws, dtype or np.int64, requires_grad, device, "randint")
 

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from .dtypes import _default_dtype
+from . import dtypes
 from .function import is_grad_enabled
 from .tensor import Tensor
 from .tensor_shape import stack
@@ -50,7 +50,7 @@ def _numbers(batch, dtype=None) -> Tensor:
         raise error(f"default_collate: cannot make a tensor of the numbers {list(batch)!r} "
                     f"(they give dtype {out.dtype})")
     if dtype is None and out.dtype.kind == "f":   # ints mixed with floats: torch.tensor's dtype
-        out = out.astype(_default_dtype)
+        out = out.astype(dtypes._default_dtype)
     return Tensor._wrap(out, False)
 
 

@@ -171,6 +171,8 @@ def cond(A, p=None):
         s = svdvals(A)
         ratio = s.amax(-1) / s.amin(-1)
         return ratio if p != -2 else 1 / ratio
+    if S.lu_info(A.data).any():   # a singular A: infinitely ill-conditioned, as torch's
+        return _constant(np.full(A.shape[:-2], np.inf, A.dtype))
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
@@ -228,7 +230,8 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
         atol, rtol = tol, 0.0
     atol, rtol = _tolerances(A, rtol, atol)
     a = A.data
-    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    s = (np.abs(D.nan_where_not_finite(np.linalg.eigvalsh, a)) if hermitian
+         else D.nan_where_not_finite(np.linalg.svd, a, compute_uv=False))
     cut = np.maximum(atol, rtol * s.max(-1, initial=0))
     return _constant((s > np.asarray(cut)[..., None]).sum(-1).astype(np.int64))
 
@@ -320,7 +323,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
         X = _lstsq_qr(A, Bm)
     else:
         X = pinv(A, rtol=(np.finfo(A.dtype).eps * max(m, n) if rcond is None else rcond)) @ Bm
-    rank = np.linalg.matrix_rank(A.data) if A.numel() else np.zeros(A.shape[:-2], int)
+    if driver == "gels" or not A.numel():
+        rank = np.full(A.shape[:-2], min(m, n))
+    else:   # singular values above rcond * the largest, as the solution drops the others
+        rank = matrix_rank(A.detach(), rtol=np.finfo(A.dtype).eps * max(m, n)
+                           if rcond is None else rcond).data
     empty = _constant(np.zeros(0, A.dtype))
     residuals = empty
     if driver != "gelsy" and m > n and np.all(rank == n):

@@ -26,7 +26,7 @@ import numpy as np
 from . import dtypes, engine, function, hooks, saved, tensor_inplace, tensor_math, tensor_shape
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
-from .dtypes import (_FLOATS, _KIND_RANK, _default_dtype, _result_dtype,  # noqa: F401
+from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .function import Function
 from .tensor_aliases import AliasMixin

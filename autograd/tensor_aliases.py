@@ -18,9 +18,9 @@ _KEEP_DTYPE = ["floor", "ceil", "round", "trunc", "sign", "sgn", "bitwise_not",
                "cumsum", "cumprod", "tril", "triu", "nan_to_num", "logical_not",
                "logical_and", "logical_or", "logical_xor"]
 _FLOAT_RESULT = ["log", "sin", "cos", "tan", "frac", "reciprocal", "rsqrt", "log1p", "expm1",
-                 "erf", "erfinv", "digamma", "lgamma", "logit", "i0", "sinc", "hypot",
+                 "erf", "erfc", "erfinv", "digamma", "lgamma", "logit", "i0", "sinc", "hypot",
                  "copysign", "xlogy", "float_power", "true_divide", "renorm", "polygamma",
-                 "mvlgamma"]
+                 "mvlgamma", "nextafter", "addmm", "addmv", "addbmm", "baddbmm"]
 
 
 def _in_place(name, float_result):
@@ -31,6 +31,10 @@ def _in_place(name, float_result):
         from .tensor_inplace import _grad_operand
         if float_result and self.dtype.kind != "f":
             raise TypeError(f"{op}: the result is floating point and cannot be written in "
+                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
+
+        if name == "float_power" and self.dtype != np.float64:   # as PyTorch
+            raise TypeError(f"float_power_: the result is float64 and cannot be written in "
                             f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
 
         def compute(old):

@@ -20,7 +20,7 @@ from .generator import pick
 from .kernels import update
 from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
 from .tensor_math import mask_arg
-from .tensor_shape import _index_arg, _split_selects
+from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -153,7 +153,7 @@ class InplaceMixin:
         """self[index] = value in place. When value requires grad, or self is the output of a
         recorded op, the write is recorded (SetItem): gradients flow to value at index and to
         self's old value everywhere else, as PyTorch's CopySlices does."""
-        index = _index_arg(index)
+        index = _spelled_out(_index_arg(index), self._data.ndim)
         parts = _split_selects(index)
         if parts is not None:   # ints first, as selects (see _split_selects): a view's write
             self[parts[0]][parts[1]] = value

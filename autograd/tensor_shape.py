@@ -44,6 +44,20 @@ def _index_item(i):
     return i
 
 
+def _spelled_out(index, ndim):
+    """A tuple index holding index arrays and an Ellipsis, with the Ellipsis replaced by the
+    slices it stands for: PyTorch counts arrays on both sides of an Ellipsis that covers no
+    dim as adjacent (x[:, i, ..., j] of a 3-d x is x[:, i, j]); numpy would move their dim to
+    the front."""
+    if index.__class__ is not tuple or not any(i is Ellipsis for i in index) or not any(
+            isinstance(i, np.ndarray) for i in index):
+        return index
+    used = sum(0 if i is None or i is Ellipsis else
+               i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1 for i in index)
+    at = next(k for k, i in enumerate(index) if i is Ellipsis)
+    return index[:at] + (slice(None),) * max(ndim - used, 0) + index[at + 1:]
+
+
 def _split_selects(index):
     """(selects, rest) when a tuple index mixes ints with index arrays, else None.
 
@@ -228,7 +242,7 @@ class ShapeMixin:
         return self.expand(other.shape)
 
     def __getitem__(self, index):
-        index = _index_arg(index)
+        index = _spelled_out(_index_arg(index), self._data.ndim)
         parts = _split_selects(index)
         if parts is not None:
             return self[parts[0]][parts[1]]

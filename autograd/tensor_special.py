@@ -15,9 +15,10 @@ from numbers import Number
 
 import numpy as np
 
+from . import dtypes
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _one_axis
-from .dtypes import _default_dtype, _result_dtype, float64
+from .dtypes import _result_dtype, float64
 from .ops import special as S
 from .tensor_extra import _about, _broadcast
 
@@ -37,7 +38,7 @@ def _pair(op, a, b, floating=False, tensors_only=False):
     da, db = a.data.dtype, b.data.dtype
     dtype = _result_dtype(da, db, a.data.ndim == 0, b.data.ndim == 0)
     if floating and dtype.kind != "f":
-        dtype = _default_dtype
+        dtype = dtypes._default_dtype
     _broadcast(op, input=a, other=b)
     return (a if da == dtype else a.to(dtype)), (b if db == dtype else b.to(dtype))
 

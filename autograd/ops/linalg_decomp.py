@@ -43,6 +43,18 @@ def about(a, name="A"):
     return f"{name} of shape {tuple(a.shape)} and dtype {a.dtype}"
 
 
+def nan_where_not_finite(fn, a, *args, **kwargs):
+    """fn(a, ...) (np.linalg.svd, eigh, ...) of a batch of matrices, NaN for each matrix that
+    holds an inf or a nan: LAPACK's SVD may never return on one, torch's result is NaN."""
+    ok = np.isfinite(a).all(axis=(-2, -1))
+    if ok.all():
+        return fn(a, *args, **kwargs)
+    out = fn(np.where(ok[..., None, None], a, 0), *args, **kwargs)
+    for r in out if isinstance(out, tuple) else (out,):
+        r[~ok] = np.nan   # ok has the batch shape: it selects whole matrices/vectors
+    return out
+
+
 def inverse(op, a):
     """np.linalg.inv(a), failing with a LinAlgError that names op."""
     try:
@@ -194,7 +206,7 @@ class Eigh(Function):
 
     @staticmethod
     def forward(ctx, a, uplo="L", vectors=True):
-        w, v = np.linalg.eigh(a, UPLO=uplo)
+        w, v = nan_where_not_finite(np.linalg.eigh, a, UPLO=uplo)
         ctx.save_for_backward(w, v)
         ctx.vectors = vectors
         return pack(a.shape[:-2], w, v) if vectors else w
@@ -224,7 +236,7 @@ class SVD(Function):
 
     @staticmethod
     def forward(ctx, a, full_matrices=False, vectors=True):
-        u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+        u, s, vh = nan_where_not_finite(np.linalg.svd, a, full_matrices=full_matrices)
         k = s.shape[-1]
         ctx.save_for_backward(u[..., :k], s, vh[..., :k, :])
         ctx.vectors, ctx.shapes = vectors, (u.shape[-2:], s.shape[-1:], vh.shape[-2:])

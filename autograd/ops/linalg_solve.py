@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .linalg_decomp import LinAlgError, about, mT
+from .linalg_decomp import LinAlgError, about, mT, nan_where_not_finite
 
 
 def lu_info(a):
@@ -62,8 +62,11 @@ class Inv(Function):
             y = np.full(a.shape, np.nan, a.dtype)
             flat, out, bad = a.reshape((-1,) + a.shape[-2:]), y.reshape((-1,) + a.shape[-2:]), \
                 lu_info(a).reshape(-1) != 0
-            if (~bad).any():
-                out[~bad] = np.linalg.inv(flat[~bad])
+            for k in np.flatnonzero(~bad):   # LAPACK may still find a zero pivot: NaN then
+                try:
+                    out[k] = np.linalg.inv(flat[k])
+                except np.linalg.LinAlgError:
+                    pass
         ctx.save_for_backward(y)
         return y
 
@@ -106,12 +109,12 @@ class Pinv(Function):
     def forward(ctx, a, atol=0.0, rtol=0.0, hermitian=False):
         atol, rtol = np.asarray(atol, a.dtype), np.asarray(rtol, a.dtype)
         if hermitian:
-            w, v = np.linalg.eigh(a)
+            w, v = nan_where_not_finite(np.linalg.eigh, a)
             cut = np.maximum(atol, rtol * np.abs(w).max(-1, initial=0))[..., None]
             winv = np.where(np.abs(w) > cut, 1 / np.where(w == 0, 1, w), 0)
             p = (v * winv[..., None, :]) @ mT(v)
         else:
-            u, s, vh = np.linalg.svd(a, full_matrices=False)
+            u, s, vh = nan_where_not_finite(np.linalg.svd, a, full_matrices=False)
             cut = np.maximum(atol, rtol * s.max(-1, initial=0))[..., None]
             sinv = np.where(s > cut, 1 / np.where(s == 0, 1, s), 0)
             p = (mT(vh) * sinv[..., None, :]) @ mT(u)

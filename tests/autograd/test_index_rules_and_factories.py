@@ -30,6 +30,10 @@ INDEXES = {   # name: fn(lib) -> index into X
     "list_with_slice": lambda L: [0, slice(1, None)],
     "empty_list": lambda L: [],
     "2d_array_with_int": lambda L: (L.tensor([[1, 0], [0, 1]]), slice(None), 3),
+    # an Ellipsis that covers no dim leaves the arrays adjacent
+    "arrays_around_empty_ellipsis": lambda L: (slice(None), slice(None), L.tensor([2, 0]),
+                                               Ellipsis, L.tensor([1, 4])),
+    "int_ellipsis_bool": lambda L: (1, Ellipsis, L.tensor([True, False, True, True, False])),
 }
 
 
@@ -51,7 +55,8 @@ def test_getitem_and_its_gradient_follow_torch(name):
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("name", ["int_slice_array", "int_ellipsis_array", "int_slice_mask",
                                   "slice_array_slice_int", "array_int_array", "list_of_tensors",
-                                  "0d_tensor_then_array", "2d_array_with_int"])
+                                  "0d_tensor_then_array", "2d_array_with_int",
+                                  "arrays_around_empty_ellipsis"])
 def test_setitem_writes_where_torch_does_and_gradients_follow(name):
     out = []
     for L in (ag, torch):
