@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd.kernels.conv import conv_output_size
 from autograd.ops.conv import conv_geometry, ntuple
-from autograd.ops.fold import Fold, MaxUnpool, Unfold, Windows
+from autograd.ops.fold import Fold, MaxUnpool, Unfold, Windows, windows
 from autograd.ops.pooling import pool_geometry
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
@@ -254,12 +254,20 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     argmax as a flat index (d*H + h)*W + w.  x: (N, C, D, H, W) -> (N, C, D', H', W')."""
     x, x5, cols, geometry = _pool3d_windows("max_pool3d", input, kernel_size, stride, padding,
                                             dilation, ceil_mode, -np.inf)
-    best = cols.max(dim=2)
-    y = _unbatch(best.values, x)
+    kernel, stride, padding, dilation, out = geometry
+    # the first tap holding the window's max (a NaN if there is one), among the real inputs:
+    # a padding tap (-inf) must not win over real -inf inputs, as in torch
+    real = windows(np.ones((1, 1) + x5.shape[2:], bool), kernel, stride, padding, dilation,
+                   out, False)[0]
+    v = cols.data
+    with np.errstate(invalid="ignore"):
+        top = v.max(axis=2, keepdims=True) if v.size else v[:, :, :1]
+        hit = ((v == top) | (np.isnan(v) & np.isnan(top))) & real
+    tap = hit.argmax(axis=2)[:, :, None]
+    y = _unbatch(cols.gather(2, Tensor._wrap(tap, False)).squeeze(2), x)
     if not return_indices:
         return y
-    kernel, stride, padding, dilation, out = geometry
-    taps = np.unravel_index(best.indices.data, kernel)
+    taps = np.unravel_index(tap[:, :, 0], kernel)
     grids = np.meshgrid(*(np.arange(o) for o in out), indexing="ij")
     pos = [g * s - p + t * d for g, s, p, d, t in zip(grids, stride, padding, dilation, taps)]
     flat = np.ravel_multi_index(pos, x5.shape[2:]).astype(np.int64)

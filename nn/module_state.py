@@ -82,10 +82,13 @@ class StateDictMixin:
             destination[name] = t if keep_vars else np.array(t.data, copy=True)
         return destination
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         """Copy arrays into parameters and buffers in place, converting the dtype as
-        Tensor.copy_ does; every mismatch is listed in one error, and nothing is loaded
-        then. Returns (missing_keys, unexpected_keys), a namedtuple."""
+        Tensor.copy_ does (assign=True: each parameter and buffer takes the state_dict's
+        array itself, its memory and dtype, as torch's assign); every mismatch is listed in
+        one error, and nothing is loaded then. Returns (missing_keys, unexpected_keys), a
+        namedtuple."""
         metadata = getattr(state_dict, "_metadata", None)  # a torch state_dict's versions
         own, optional = OrderedDict(), set()
         for mod_prefix, m in self._state_modules():
@@ -116,6 +119,9 @@ class StateDictMixin:
             raise RuntimeError(f"load_state_dict for {type(self).__name__}: "
                                + "; ".join(problems))
         for t, v in loads:
+            if assign:
+                t.data = v if v.dtype.kind == "f" or t.dtype.kind != "f" else v.astype(t.dtype)
+                continue
             # in place, as PyTorch: views of the array and optimizer references stay valid
             with saved.writable(t.data):
                 np.copyto(t.data, v, casting="unsafe")

@@ -100,6 +100,13 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Normalize each channel over (N, D, H, W).  x: (N, C, D, H, W) -> same; as
+    BatchNorm1d."""
+
+    _dims = (5,)
+
+
 def _affine(module, shape, affine: bool, bias: bool, dtype):
     """module.weight = 1 and module.bias = 0 of the given shape (bias None without bias), or
     both None when not affine."""

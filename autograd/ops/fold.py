@@ -84,6 +84,19 @@ def _tap_slices(tap, stride, dilation, out):
                  for t, s, d, o in zip(tap, stride, dilation, out))
 
 
+def windows(x, kernel, stride, padding, dilation, out, fill=0.0):
+    """Windows' forward on arrays: (cols, the padded extent of each spatial dim)."""
+    ext = tuple(max(i + 2 * p, (o - 1) * s + (k - 1) * d + 1) for i, k, s, p, d, o
+                in zip(x.shape[2:], kernel, stride, padding, dilation, out))
+    pads = ((0, 0), (0, 0)) + tuple((p, e - i - p) for i, p, e in zip(x.shape[2:], padding, ext))
+    xp = np.pad(x, pads, constant_values=fill)
+    taps = list(np.ndindex(*kernel))
+    cols = np.empty(x.shape[:2] + (len(taps),) + tuple(out), x.dtype)
+    for t, tap in enumerate(taps):
+        cols[:, :, t] = xp[(slice(None), slice(None)) + _tap_slices(tap, stride, dilation, out)]
+    return cols, ext
+
+
 class Windows(Function):
     """cols[n, c, t, o] = x_padded[n, c, o*stride + tap_t*dilation] (padding = fill, and the
     trailing edge padded as far as the last window needs); dx = g summed over the taps that
@@ -93,16 +106,7 @@ class Windows(Function):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out, fill=0.0):
-        ext = tuple(max(i + 2 * p, (o - 1) * s + (k - 1) * d + 1) for i, k, s, p, d, o
-                    in zip(x.shape[2:], kernel, stride, padding, dilation, out))
-        pads = ((0, 0), (0, 0)) + tuple((p, e - i - p) for i, p, e in zip(x.shape[2:], padding,
-                                                                            ext))
-        xp = np.pad(x, pads, constant_values=fill)
-        taps = list(np.ndindex(*kernel))
-        cols = np.empty(x.shape[:2] + (len(taps),) + tuple(out), x.dtype)
-        for t, tap in enumerate(taps):
-            cols[:, :, t] = xp[(slice(None), slice(None)) + _tap_slices(tap, stride, dilation,
-                                                                        out)]
+        cols, ext = windows(x, kernel, stride, padding, dilation, out, fill)
         ctx.x_shape, ctx.ext, ctx.geometry = x.shape, ext, (kernel, stride, padding, dilation, out)
         return cols
 

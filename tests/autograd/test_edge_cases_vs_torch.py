@@ -39,11 +39,14 @@ def test_non_finite_matrices_give_nan_like_torch(deadline, fn):
 
 def test_lstsq_rank_follows_rcond_and_cond_of_a_singular_matrix_is_inf():
     a, b = np.diag([3.0, 1, 0.4]), np.ones((3, 1))
-    for rcond in (None, 0.2, 0.5):
-        ours = A.linalg.lstsq(A.tensor(a), A.tensor(b), rcond=rcond)
-        theirs = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), rcond=rcond)
-        assert int(ours.rank.item()) == int(theirs.rank.item())
-        np.testing.assert_allclose(ours.solution.data, theirs.solution.numpy(), rtol=1e-12)
+    for rcond in (None, 0.2, 0.5):   # (torch's default gelsy is nondeterministic here:
+        # its rank-deficient results vary from call to call; gelsd's do not)
+        for driver in (None, "gelsd"):
+            ours = A.linalg.lstsq(A.tensor(a), A.tensor(b), rcond=rcond, driver=driver)
+            theirs = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), rcond=rcond,
+                                        driver="gelsd")
+            assert int(ours.rank.item()) == int(theirs.rank.item())
+            np.testing.assert_allclose(ours.solution.data, theirs.solution.numpy(), rtol=1e-12)
     for p in (1, -1, float("inf"), "fro"):
         assert A.linalg.cond(A.tensor(np.diag([1.0, 0])), p).item() == np.inf
 
