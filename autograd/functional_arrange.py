@@ -20,20 +20,13 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .creation import zeros, zeros_like
 from .device import as_device
 from .dtypes import _result_dtype, _supported
+from .functional_more import _method
 from .generator import pick
 from .ops.arrange import Sampled
 from .tensor_arrange import _is_int
 from .tensor_extra import _about, _tensor
 from .tensor_index import _wrap
 from .tensor_shape import cat, stack
-
-
-def _method(name):
-    def fn(input, *args, **kwargs):  # noqa: A002  (PyTorch's name)
-        return getattr(_tm._t(input), name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
-    return fn
 
 
 rot90, tensor_split, hsplit, vsplit, dsplit, aminmax, put = map(

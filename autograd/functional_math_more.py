@@ -10,30 +10,12 @@ import numpy as np
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _one_axis
 from .dtypes import _result_dtype
+from .functional_more import _method, _tensor_method
 from .ops import activation as A
 from .tensor_extra import _about
 from .tensor_special import _pair
 
 # ruff: noqa: A001, A002  (input, min, max, sorted are PyTorch's names)
-
-
-def _method(name):
-    def fn(input, *args, **kwargs):
-        return getattr(_tm._t(input), name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
-    return fn
-
-
-def _tensor_method(name):
-    """As _method, for the ops whose input must be a tensor in PyTorch."""
-    def fn(input, *args, **kwargs):
-        if not isinstance(input, _tm.Tensor):
-            raise TypeError(f"{name}: input must be a tensor, got {type(input).__name__}")
-        return getattr(input, name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
-    return fn
 
 
 (asin, acos, atan, sinh, cosh, asinh, acosh, atanh, arcsin, arccos, arctan, arcsinh, arccosh,

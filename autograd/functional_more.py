@@ -22,6 +22,17 @@ def _method(name):
     return fn
 
 
+def _tensor_method(name):
+    """As _method, for the ops whose input must be a tensor in PyTorch."""
+    def fn(input, *args, **kwargs):  # noqa: A002
+        if not isinstance(input, _tm.Tensor):
+            raise TypeError(f"{name}: input must be a tensor, got {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
+    return fn
+
+
 tile, take_along_dim, index_fill, index_copy, masked_scatter = map(
     _method, ["tile", "take_along_dim", "index_fill", "index_copy", "masked_scatter"])
 cummax, cummin, median, nanmedian, kthvalue = map(

@@ -5,27 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
+from .functional_more import _method, _tensor_method
 from .ops import special as S
 from .tensor_special import _pair
-
-
-def _method(name):
-    def fn(input, *args, **kwargs):  # noqa: A002  (PyTorch's name)
-        return getattr(_tm._t(input), name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
-    return fn
-
-
-def _tensor_method(name):
-    """As _method, for the ops whose input must be a tensor in PyTorch."""
-    def fn(input, *args, **kwargs):  # noqa: A002
-        if not isinstance(input, _tm.Tensor):
-            raise TypeError(f"{name}: input must be a tensor, got {type(input).__name__}")
-        return getattr(input, name)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"autograd.{name}(input, ...) is input.{name}(...)."
-    return fn
 
 
 erf, erfc, erfinv, lgamma, digamma, mvlgamma, i0, sinc, logit = map(

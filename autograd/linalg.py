@@ -72,16 +72,6 @@ def _mT(x):
     return x.transpose(-1, -2)
 
 
-def _unpack(packed, batch, *tails):
-    """Slice the outputs of a packed op (see ops.linalg_decomp) apart: one per tail shape."""
-    out, start = [], 0
-    for tail in tails:
-        size = math.prod(tail)
-        out.append(packed[..., start:start + size].reshape(batch + tuple(tail)))
-        start += size
-    return out
-
-
 def _constant(arr):
     """A tensor outside the graph (ranks, info codes)."""
     return _tm.Tensor._wrap(np.asarray(arr), False)
@@ -185,7 +175,7 @@ def det(A):
 def slogdet(A):
     """(sign, log|det A|), each (*); for a singular A, (0, -inf)."""
     A = _matrix("linalg.slogdet", A, square=True)
-    sign, logabsdet = _unpack(D.SLogDet.apply(A), A.shape[:-2], (), ())
+    sign, logabsdet = D.unpack(D.SLogDet.apply(A), A.shape[:-2], (), ())
     return Slogdet(sign, logabsdet)
 
 
@@ -367,7 +357,7 @@ def qr(A, mode="reduced"):
     k = m if mode == "complete" else min(m, n)
     if mode == "r":
         return QR(_constant(np.zeros(0, A.dtype)), D.QR.apply(A, mode="r"))
-    return QR(*_unpack(D.QR.apply(A, mode=mode), A.shape[:-2], (m, k), (k, n)))
+    return QR(*D.unpack(D.QR.apply(A, mode=mode), A.shape[:-2], (m, k), (k, n)))
 
 
 def _uplo(op, UPLO):
@@ -383,7 +373,7 @@ def eigh(A, UPLO="L"):
     A = _matrix("linalg.eigh", A, square=True)
     n = A.shape[-1]
     packed = D.Eigh.apply(A, uplo=_uplo("linalg.eigh", UPLO))
-    return Eigh(*_unpack(packed, A.shape[:-2], (n,), (n, n)))
+    return Eigh(*D.unpack(packed, A.shape[:-2], (n,), (n, n)))
 
 
 def eigvalsh(A, UPLO="L"):
@@ -401,7 +391,7 @@ def svd(A, full_matrices=True, *, driver=None):
     k = min(m, n)
     ku, kv = (m, n) if full_matrices else (k, k)
     packed = D.SVD.apply(A, full_matrices=bool(full_matrices))
-    return SVD(*_unpack(packed, A.shape[:-2], (m, ku), (k,), (kv, n)))
+    return SVD(*D.unpack(packed, A.shape[:-2], (m, ku), (k,), (kv, n)))
 
 
 def svdvals(A, *, driver=None):
