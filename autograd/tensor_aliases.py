@@ -113,6 +113,8 @@ class AliasMixin:
                                f"place; do it under autograd.no_grad() or on a clone")
         result = view(self)
         self._data, self._node = result._data, result._node
+        if self._node is not None:   # self is no view of another tensor: its own in-place
+            self._node.reshaped_in_place = True   # ops must not write through (tensor_inplace)
         return self
 
     def squeeze_(self, dim=None):

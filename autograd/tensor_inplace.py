@@ -104,7 +104,8 @@ class InplaceMixin:
         node = self._node
         if node is not None and node.fn is GetItem and _is_basic(node.index):
             return self._write_through(op, compute)   # h[0] (even 0-d) is a view of h
-        if self._data.base is not None and (node is None or node.fn.view_of_input):
+        if self._data.base is not None and (node is None or node.fn.view_of_input) and not (
+                node is not None and node.__dict__.get("reshaped_in_place")):
             return self._write_through(op, compute)   # raises: nothing to write through
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
         old._node = self._node

@@ -140,3 +140,23 @@ def test_casts_and_queries_as_torch():
         assert x.is_signed() and not x.byte().is_signed() and not x.is_complex()
         assert x.ndimension() == 1 and not L.tensor(True).is_signed()
         assert tuple(L.tensor(np.ones((2, 3))).short().shape) == (2, 3)
+
+
+def test_in_place_ops_after_an_in_place_shape_op_are_recorded_as_torchs():
+    out = []
+    for L in (ag, torch):
+        b = L.tensor([[1.0, 2], [3, 4]], requires_grad=True)
+        h = b * 2
+        h.t_()
+        h.mul_(2)
+        h[0, 1] = 1.0
+        (h * L.tensor([[1.0, 2], [3, 4]])).sum().backward()
+        c = L.tensor([1.0, 2], requires_grad=True)
+        g = c * 3
+        g.unsqueeze_(0)
+        g.add_(1)
+        g.sin_()
+        g.sum().backward()
+        out.append((_np(h), _np(b.grad), _np(c.grad)))
+    for x, y in zip(*out):
+        np.testing.assert_allclose(x, y, rtol=1e-6)
