@@ -2,6 +2,7 @@
 from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
 from . import cuda, data, functional, linalg, special, utils  # noqa: F401
 from .anomaly import detect_anomaly
+from .compat import *  # noqa: F401,F403  (torch.backends, finfo, FloatTensor, ... as names)
 from .backprop import backward, grad
 from .creation import (arange, empty, eye, from_numpy, full, full_like, get_default_dtype,
                        linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,

@@ -7,6 +7,7 @@ into one clear error.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -59,7 +60,20 @@ def save(obj, path) -> None:
         entries = encoder.entries
         structure = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root},
                                allow_nan=True).encode()
+    if hasattr(path, "write"):   # a file object (open(..., "wb"), io.BytesIO), as torch.save
+        _write_zip(path, entries, structure)
+        return
     _write_atomically(os.fspath(path), entries, structure)
+
+
+def _write_zip(f, entries, structure) -> None:
+    # the archive is written entry by entry (as np.savez does) so that any key is allowed
+    with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        if structure is not None:
+            zf.writestr(_STRUCTURE, structure)
+        for name, arr in entries:
+            with zf.open(name, mode="w", force_zip64=True) as entry:
+                np.lib.format.write_array(entry, arr, allow_pickle=False)
 
 
 def _write_atomically(path: str, entries, structure) -> None:
@@ -67,14 +81,7 @@ def _write_atomically(path: str, entries, structure) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            # the archive is written entry by entry (as np.savez does) so that any key is allowed
-            with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED,
-                                 allowZip64=True) as zf:
-                if structure is not None:
-                    zf.writestr(_STRUCTURE, structure)
-                for name, arr in entries:
-                    with zf.open(name, mode="w", force_zip64=True) as entry:
-                        np.lib.format.write_array(entry, arr, allow_pickle=False)
+            _write_zip(f, entries, structure)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode(path))
@@ -120,18 +127,24 @@ def load(path, map_location=None, weights_only=None):
         from .device import as_device
         if not callable(map_location) and not isinstance(map_location, dict):
             as_device(map_location, "load")   # "cpu" (a clear error for "cuda")
-    path = os.fspath(path)
-    with open(path, "rb") as f:
-        magic = f.read(4)
+    if hasattr(path, "read"):   # a file object, as torch.load: read from where it stands
+        source, path = io.BytesIO(path.read()), getattr(path, "name", "<file object>")
+        magic = source.getvalue()[:4]
+    else:
+        source = path = os.fspath(path)
+        with open(path, "rb") as f:
+            magic = f.read(4)
     if magic not in _ZIP_MAGIC:
         raise RuntimeError(f"load: {path!r} is not an .npz archive written by autograd.save "
                            f"(it starts with {magic!r}, not a zip header)")
     structure = None
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             if _STRUCTURE in zf.namelist():
                 structure = json.loads(zf.read(_STRUCTURE).decode())
-        with np.load(path, allow_pickle=False) as archive:
+        if not isinstance(source, str):
+            source.seek(0)
+        with np.load(source, allow_pickle=False) as archive:
             names = [k for k in archive.files if structure is None or k != _STRUCTURE]
             out = OrderedDict((key, archive[key]) for key in names)
     except Exception as e:  # noqa: BLE001 - zipfile, json, numpy's header parser (SyntaxError)

@@ -23,7 +23,8 @@ from numbers import Number
 
 import numpy as np
 
-from . import dtypes, engine, function, hooks, saved, tensor_inplace, tensor_math, tensor_shape
+from . import (compat, dtypes, engine, function, hooks, saved, tensor_inplace, tensor_math,
+               tensor_shape)
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
@@ -188,7 +189,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", threshold=200)
+        body = np.array2string(self.data, separator=", ", prefix="tensor(",
+                               **{"threshold": 200, **compat.print_options})
         extra = ""
         if self.data.dtype != dtypes._default_dtype and self.data.dtype.kind == "f":
             extra += f", dtype={self.data.dtype}"
@@ -266,6 +268,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         such a name): the tensor cast to it."""
         if dtype is None:
             return f"torch.{_TYPE_NAMES.get(self.data.dtype, 'Tensor')}"
+        if isinstance(getattr(dtype, "dtype", None), np.dtype) and isinstance(dtype, type):
+            dtype = dtype.dtype   # a legacy type: x.type(torch.FloatTensor)
         if isinstance(dtype, str) and dtype.startswith("torch."):
             named = {v: k for k, v in _TYPE_NAMES.items()}.get(dtype[len("torch."):])
             if named is None:

@@ -16,6 +16,8 @@ def _autograd_namespace():
     for name in names:
         setattr(ns, name, getattr(ag, name))
     ns.function = types.SimpleNamespace(Function=ag.Function)
+    from .compat import Variable
+    ns.Variable = Variable
     return ns
 
 

@@ -1,0 +1,106 @@
+"""Names PyTorch scripts use that have no work to do on this CPU engine, so that such a script
+runs after `import autograd as torch`: torch.backends (the cudnn/mps/cuda flags, stored and
+ignored), use_deterministic_algorithms (the engine is deterministic), set_printoptions,
+finfo/iinfo, Size, the legacy typed constructors (FloatTensor, LongTensor, ...) and
+autograd.Variable."""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+finfo, iinfo = np.finfo, np.iinfo
+
+backends = types.SimpleNamespace(
+    cudnn=types.SimpleNamespace(enabled=True, benchmark=False, deterministic=False,
+                                allow_tf32=True, is_available=lambda: False),
+    mps=types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False),
+    cuda=types.SimpleNamespace(matmul=types.SimpleNamespace(allow_tf32=False),
+                               is_built=lambda: False),
+    mkldnn=types.SimpleNamespace(enabled=True, is_available=lambda: False),
+)
+
+_deterministic = False
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Recorded only: every kernel of this engine is deterministic already."""
+    global _deterministic
+    _deterministic = bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic
+
+
+print_options = {}   # np.array2string's arguments for Tensor's repr (numpy's own stay as set)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:
+    """How tensors print (this engine's repr only; numpy's print options are not touched).
+    profile 'default' restores the defaults first, 'short' and 'full' as PyTorch."""
+    if profile is not None:
+        print_options.clear()
+        print_options.update({"short": dict(precision=2, edgeitems=2),
+                              "full": dict(threshold=np.inf)}.get(profile, {}))
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                 max_line_width=linewidth)
+    print_options.update({k: v for k, v in given.items() if v is not None})
+    if sci_mode is not None:
+        print_options["suppress_small"] = not sci_mode
+
+
+class Size(tuple):
+    """torch.Size: a tuple of dim sizes (tensors' .shape here is a plain tuple)."""
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class _TypedTensorMeta(type):
+    def __instancecheck__(cls, obj):
+        from .tensor import Tensor
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+    def __call__(cls, *args):
+        """FloatTensor(2, 3): zeros of that shape (PyTorch's are uninitialized); FloatTensor(
+        data): a tensor of data in this type; FloatTensor(): an empty one."""
+        from .tensor import Tensor
+        if not args:
+            return Tensor._wrap(np.zeros((0,), cls.dtype), False)
+        if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            return Tensor._wrap(np.zeros(tuple(int(a) for a in args), cls.dtype), False)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            return Tensor(args[0], dtype=cls.dtype)
+        raise TypeError(f"{cls.__name__}: expected sizes or data, got {args!r}")
+
+    def __repr__(cls):
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _typed(name, dtype):
+    return _TypedTensorMeta(name, (), {"dtype": np.dtype(dtype), "__doc__":
+                                       f"torch.{name}: legacy constructor of {dtype} tensors"})
+
+
+FloatTensor, DoubleTensor = _typed("FloatTensor", np.float32), _typed("DoubleTensor", np.float64)
+LongTensor, IntTensor = _typed("LongTensor", np.int64), _typed("IntTensor", np.int32)
+ShortTensor, CharTensor = _typed("ShortTensor", np.int16), _typed("CharTensor", np.int8)
+ByteTensor, BoolTensor = _typed("ByteTensor", np.uint8), _typed("BoolTensor", np.bool_)
+
+
+def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
+    """torch.autograd.Variable, long a no-op wrapper: the tensor itself (requiring grad if
+    asked)."""
+    from .tensor import Tensor
+    t = data if isinstance(data, Tensor) else Tensor(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+__all__ = ["finfo", "iinfo", "backends", "use_deterministic_algorithms",
+           "are_deterministic_algorithms_enabled", "set_printoptions", "Size", "FloatTensor",
+           "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+           "BoolTensor"]
