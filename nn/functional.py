@@ -216,16 +216,41 @@ def _class_weight(op, weight, n_classes, dtype):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """-log_softmax(x)[target], fused and stable.  x: (N, C) or (N, C, d...) or (C,) logits;
-    target: (N,) / (N, d...) / () int classes -> () or, with reduction='none', target's shape."""
+    target: (N,) / (N, d...) / () int classes -> () or, with reduction='none', target's shape.
+    A float target of x's shape holds class probabilities (soft labels, mixup): the loss is
+    -sum_c w_c t_c log_softmax(x)_c, its mean over the N (and d...) positions."""
     op = "cross_entropy"
     (x,) = _floats(op, input=input)
     reduction = _reduction(op, size_average, reduce, reduction)
-    t, n_classes = _class_target(op, x, target, ignore_index)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if _is_probabilities(target, x):
+        return _soft_cross_entropy(op, x, _t(target), weight, reduction, label_smoothing)
+    t, n_classes = _class_target(op, x, target, ignore_index)
     w = _class_weight(op, weight, n_classes, x.dtype)
     return CrossEntropy.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index,
                               label_smoothing=float(label_smoothing))
+
+
+def _is_probabilities(target, x) -> bool:
+    """A floating-point target of the input's shape: class probabilities, as in PyTorch."""
+    kind = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype).kind
+    return kind == "f" and tuple(np.shape(target)) == tuple(x.shape)
+
+
+def _soft_cross_entropy(op, x, target, weight, reduction, label_smoothing):
+    (t,) = _floats(op, target=target)
+    if t.dtype != x.dtype:
+        raise TypeError(f"{op}: probability target of dtype {t.dtype} with input of dtype "
+                        f"{x.dtype}")
+    dim = 0 if x.ndim == 1 else 1
+    n_classes = x.shape[dim]
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    if w is not None:
+        t = t * Tensor._wrap(w.reshape((n_classes,) + (1,) * (x.ndim - dim - 1)), False)
+    return _reduce(-(x.log_softmax(dim) * t).sum(dim), reduction)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
