@@ -9,7 +9,14 @@ import types
 
 import numpy as np
 
-finfo, iinfo = np.finfo, np.iinfo
+iinfo = np.iinfo
+
+
+def finfo(type=None):  # noqa: A002  (PyTorch's name)
+    """Machine limits of a float dtype (the default dtype when none is given)."""
+    from . import dtypes
+    return np.finfo(dtypes._default_dtype if type is None else type)
+
 
 backends = types.SimpleNamespace(
     cudnn=types.SimpleNamespace(enabled=True, benchmark=False, deterministic=False,
@@ -69,6 +76,8 @@ class _TypedTensorMeta(type):
         from .tensor import Tensor
         if not args:
             return Tensor._wrap(np.zeros((0,), cls.dtype), False)
+        if len(args) == 1 and isinstance(args[0], Size):   # FloatTensor(x.size())
+            args = tuple(args[0])
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             return Tensor._wrap(np.zeros(tuple(int(a) for a in args), cls.dtype), False)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):

@@ -161,9 +161,13 @@ def cond(A, p=None):
         s = svdvals(A)
         ratio = s.amax(-1) / s.amin(-1)
         return ratio if p != -2 else 1 / ratio
-    if S.lu_info(A.data).any():   # a singular A: infinitely ill-conditioned, as torch's
-        return _constant(np.full(A.shape[:-2], np.inf, A.dtype))
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    singular = S.lu_info(A.data) != 0   # infinitely ill-conditioned, as torch's: inf
+    if not singular.any():
+        return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
+    safe = _tm.where(_constant(singular[..., None, None]), _constant(eye), A)
+    finite = matrix_norm(safe, p) * matrix_norm(inv(safe), p)
+    return _tm.where(_constant(singular), _constant(np.asarray(np.inf, A.dtype)), finite)
 
 
 # ---------------------------------------------------------------- determinants and inverses

@@ -136,7 +136,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     is_cpu = property(lambda self: True)
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        """The shape as a torch.Size (a tuple), or the size of one dim."""
+        return compat.Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def numel(self) -> int:
         return self.data.size

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import views
 from .dims import _one_axis
 from .function import is_grad_enabled
 
@@ -15,12 +16,12 @@ from .function import is_grad_enabled
 # floating-point tensor to write into, as in PyTorch)
 _KEEP_DTYPE = ["floor", "ceil", "round", "trunc", "sign", "sgn", "bitwise_not",
                "bitwise_and", "bitwise_or", "bitwise_xor", "remainder", "fmod", "floor_divide",
-               "cumsum", "cumprod", "tril", "triu", "nan_to_num", "logical_not",
-               "logical_and", "logical_or", "logical_xor"]
+               "cumsum", "cumprod", "tril", "triu", "nan_to_num", "logical_not", "logical_and",
+               "logical_or", "logical_xor", "addmm", "addmv", "addbmm", "baddbmm"]
 _FLOAT_RESULT = ["log", "sin", "cos", "tan", "frac", "reciprocal", "rsqrt", "log1p", "expm1",
                  "erf", "erfc", "erfinv", "digamma", "lgamma", "logit", "i0", "sinc", "hypot",
                  "copysign", "xlogy", "float_power", "true_divide", "renorm", "polygamma",
-                 "mvlgamma", "nextafter", "addmm", "addmv", "addbmm", "baddbmm"]
+                 "mvlgamma", "nextafter"]
 
 
 def _in_place(name, float_result):
@@ -111,10 +112,14 @@ class AliasMixin:
         if self._requires_grad and self._node is None and is_grad_enabled():
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be changed in "
                                f"place; do it under autograd.no_grad() or on a clone")
+        # self's later in-place ops are its own (recorded, not written through a view) only
+        # when it owns its memory and no live view of it would be replayed on the new shape;
+        # otherwise they stay refused (tensor_inplace), never silently wrong
+        own = self._data.base is None and not views.has_live_views(self)
         result = view(self)
         self._data, self._node = result._data, result._node
-        if self._node is not None:   # self is no view of another tensor: its own in-place
-            self._node.reshaped_in_place = True   # ops must not write through (tensor_inplace)
+        if own and self._node is not None:
+            self._node.reshaped_in_place = True
         return self
 
     def squeeze_(self, dim=None):

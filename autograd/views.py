@@ -28,6 +28,12 @@ def register(base, view):
     refs.append(weakref.ref(view))
 
 
+def has_live_views(base) -> bool:
+    """True when a live tensor registered as a view of base (an in-place op would replay it)."""
+    entry = _views.get(id(base))
+    return entry is not None and entry[0]() is base and any(r() is not None for r in entry[1])
+
+
 def base_of(node):
     """The tensor a view op's node views (None if gone or freed with the graph)."""
     held = getattr(node, "viewed", None)

@@ -87,7 +87,15 @@ def _in_place(op, input, compute):
     """PyTorch's inplace=True: compute(input) written into input, which is returned; in a
     recorded graph it is an in-place op (a leaf that requires grad refuses, and an op that
     saved input then fails in backward, as in PyTorch)."""
-    return _t(input)._inplace_via(op, compute)
+    x = _t(input)
+
+    def checked(old):
+        out = compute(old)
+        if out.dtype.kind == "f" and x.dtype.kind != "f":
+            raise TypeError(f"{op}: the result is floating point and cannot be written in "
+                            f"place into a tensor of dtype {x.dtype} (shape {x.shape})")
+        return out
+    return x._inplace_via(op, checked)
 
 
 # ------------------------------------------------------------------------- activations
@@ -225,6 +233,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if _is_probabilities(target, x):
+        if ignore_index != -100:
+            raise ValueError(f"{op}: ignore_index is not supported for a floating-point "
+                             f"(probability) target")
         return _soft_cross_entropy(op, x, _t(target), weight, reduction, label_smoothing)
     t, n_classes = _class_target(op, x, target, ignore_index)
     w = _class_weight(op, weight, n_classes, x.dtype)

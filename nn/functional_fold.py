@@ -262,8 +262,10 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     v = cols.data
     with np.errstate(invalid="ignore"):
         top = v.max(axis=2, keepdims=True) if v.size else v[:, :, :1]
-        hit = ((v == top) | (np.isnan(v) & np.isnan(top))) & real
-    tap = hit.argmax(axis=2)[:, :, None]
+        hit = (v == top) & real
+    nan = np.isnan(v) & real   # torch takes the last NaN of a window
+    last_nan = nan.shape[2] - 1 - nan[:, :, ::-1].argmax(axis=2)
+    tap = np.where(nan.any(axis=2), last_nan, hit.argmax(axis=2))[:, :, None]
     y = _unbatch(cols.gather(2, Tensor._wrap(tap, False)).squeeze(2), x)
     if not return_indices:
         return y

@@ -160,3 +160,26 @@ def test_in_place_ops_after_an_in_place_shape_op_are_recorded_as_torchs():
         out.append((_np(h), _np(b.grad), _np(c.grad)))
     for x, y in zip(*out):
         np.testing.assert_allclose(x, y, rtol=1e-6)
+
+
+def test_in_place_after_reshaping_a_view_or_a_viewed_tensor_is_refused_not_wrong():
+    # a view reshaped in place, or a tensor whose older views would be replayed on its new
+    # shape: the write cannot be recorded right, so it raises (it gave wrong gradients)
+    x = ag.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+    v = (x * 1)[0]
+    v.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="view of another tensor"):
+        v.mul_(2)
+    h = x * 1
+    w = h[0]
+    h.t_()
+    with pytest.raises(RuntimeError, match="view of another tensor"):
+        h.mul_(2)
+    assert w.shape == (3,)
+
+
+def test_addmm_in_place_keeps_an_integer_dtype_as_torch():
+    for L in (ag, torch):
+        m = L.ones(2, 2, dtype=L.int64)
+        m.addmm_(L.ones(2, 2, dtype=L.int64), L.ones(2, 2, dtype=L.int64))
+        assert _np(m).tolist() == [[3, 3], [3, 3]] and str(m.dtype).endswith("int64")

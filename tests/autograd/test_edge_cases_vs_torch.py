@@ -85,3 +85,11 @@ def test_randint_keyword_size_and_range_of_the_dtype():
     with pytest.raises(ValueError, match="does not fit dtype uint8"):
         A.randint(300, (6,), dtype=A.uint8)
     assert A.randint(0, 256, (50,), dtype=A.uint8).dtype == np.uint8
+
+
+def test_cond_marks_only_the_singular_matrices_of_a_batch_and_finfo_default():
+    a = np.stack([[[1.0, 2], [2, 4]], 2 * np.eye(2)])
+    for p in (1, "fro"):
+        ours = A.linalg.cond(A.tensor(a), p).data
+        np.testing.assert_allclose(ours, torch.linalg.cond(torch.tensor(a), p).numpy())
+    assert A.finfo().eps == np.finfo(np.float32).eps

@@ -67,3 +67,11 @@ def test_save_and_load_through_file_objects():
     assert back["epoch"] == 3 and list(back["model"]) == ["weight", "bias"]
     with pytest.raises(RuntimeError, match="not an .npz archive"):
         torch.load(io.BytesIO(b"garbage"))
+
+
+def test_size_is_a_torch_size_and_legacy_constructors_take_it_as_a_shape():
+    x = torch.ones(2, 3)
+    assert isinstance(x.size(), torch.Size) and x.size() == (2, 3) and x.size(1) == 3
+    y = torch.FloatTensor(x.size())
+    assert y.shape == (2, 3) and not y.data.any()
+    assert torch.FloatTensor((2, 3)).tolist() == [2.0, 3.0]   # a plain tuple is data, as torch

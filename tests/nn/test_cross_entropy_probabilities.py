@@ -40,3 +40,8 @@ def test_the_module_takes_probabilities_and_a_dtype_mismatch_is_clear():
     assert nn.CrossEntropyLoss()(x, p).shape == ()
     with pytest.raises(TypeError, match="probability target"):
         F.cross_entropy(x, p.double())
+
+
+def test_ignore_index_with_probabilities_is_refused_as_torch():
+    with pytest.raises(ValueError, match="ignore_index"):
+        F.cross_entropy(ag.randn(3, 4), ag.softmax(ag.randn(3, 4), 1), ignore_index=1)

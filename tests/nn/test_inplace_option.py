@@ -83,3 +83,12 @@ def test_modules_pass_their_inplace_flag(make):
         assert y is x
         outs.append(_np(x))
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12)
+
+
+def test_a_float_result_is_not_written_into_an_integer_tensor():
+    x = ag.tensor([-2, 3])
+    with pytest.raises(TypeError, match="int64"):
+        F.leaky_relu(x, inplace=True)
+    assert x.data.tolist() == [-2, 3]
+    F.relu(x, inplace=True)            # an integer result is fine, as in torch
+    assert x.data.tolist() == [0, 3]

@@ -15,11 +15,13 @@ def _np(t):
     return t.detach().numpy() if isinstance(t, torch.Tensor) else t.data
 
 
-@pytest.mark.parametrize("case", ["all_minus_inf_with_padding", "nan", "random"])
+@pytest.mark.parametrize("case", ["all_minus_inf_with_padding", "nan", "two_nans", "random"])
 def test_max_pool3d_picks_torchs_element(case):
     rng = np.random.default_rng(3)
     if case == "all_minus_inf_with_padding":
         x, kw = np.full((1, 1, 2, 2, 2), -np.inf), dict(kernel_size=2, padding=1)
+    elif case == "two_nans":   # torch takes the last NaN of a window
+        x, kw = np.array([1, np.nan, 2, np.nan]).reshape(1, 1, 1, 1, 4), dict(kernel_size=(1, 1, 4))
     else:
         x = rng.standard_normal((2, 3, 5, 6, 7))
         if case == "nan":
