@@ -19,9 +19,7 @@ class Adamax(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        self._check_nonnegative(group, "eps", "epsilon")
-        self._check_betas(group)
-        self._check_nonnegative(group, "weight_decay")
+        self._check_adam_group(group)
 
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])

@@ -27,9 +27,7 @@ class NAdam(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        self._check_nonnegative(group, "eps", "epsilon")
-        self._check_betas(group)
-        self._check_nonnegative(group, "weight_decay")
+        self._check_adam_group(group)
         self._check_nonnegative(group, "momentum_decay")
 
     def _step_group(self, group, params):
@@ -47,11 +45,7 @@ class NAdam(Optimizer):
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
             state["step"] = step = state["step"] + 1.0
-            if decoupled and weight_decay != 0:
-                x *= 1.0 - lr * weight_decay
-                g, _ = self._direction(p, 0.0, maximize)
-            else:
-                g, _ = self._direction(p, weight_decay, maximize)
+            g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1.0) * momentum_decay))
             # PyTorch keeps the product in a float32 0-d tensor; round it the same way

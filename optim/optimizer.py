@@ -181,6 +181,21 @@ class Optimizer:
     def _step_group(self, group: dict, params: list):  # pragma: no cover - interface
         raise NotImplementedError(f"{type(self).__name__} must define _step_group")
 
+    def _check_adam_group(self, group):
+        """The checks the Adam family shares: eps, betas and weight_decay."""
+        self._check_nonnegative(group, "eps", "epsilon")
+        self._check_betas(group)
+        self._check_nonnegative(group, "weight_decay")
+
+    def _decayed_direction(self, p, lr: float, weight_decay: float, decoupled: bool,
+                           maximize: bool):
+        """_direction with weight decay added to the gradient (L2), or, when decoupled (AdamW's
+        rule), applied to the parameter itself first: p *= 1 - lr * weight_decay."""
+        if decoupled and weight_decay != 0:
+            p.data[...] *= 1.0 - lr * weight_decay
+            return self._direction(p, 0.0, maximize)
+        return self._direction(p, weight_decay, maximize)
+
     def _direction(self, p, weight_decay: float, maximize: bool):
         """(g or -g) + weight_decay * p as an ndarray; `owned` says if it is a fresh array.
 

@@ -28,9 +28,7 @@ class RAdam(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        self._check_nonnegative(group, "eps", "epsilon")
-        self._check_betas(group)
-        self._check_nonnegative(group, "weight_decay")
+        self._check_adam_group(group)
 
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])
@@ -45,11 +43,7 @@ class RAdam(Optimizer):
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
             state["step"] = step = state["step"] + 1.0
-            if decoupled and weight_decay != 0:
-                x *= 1.0 - lr * weight_decay
-                g, _ = self._direction(p, 0.0, maximize)
-            else:
-                g, _ = self._direction(p, weight_decay, maximize)
+            g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             m, v, tmp = state["exp_avg"], state["exp_avg_sq"], np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)
             v *= beta2
