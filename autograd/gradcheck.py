@@ -27,7 +27,7 @@ def _as_inputs(inputs):
     for x in inputs:
         checked = not chosen or (isinstance(x, Tensor) and x.requires_grad)
         if isinstance(x, Tensor):
-            x = x.data
+            x = x._data
         arr = np.asarray(x)
         if arr.dtype.kind == "f":
             # a C-ordered copy: the full mode perturbs it through a flat view

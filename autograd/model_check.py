@@ -168,7 +168,7 @@ def _yes(ok):
 def _to_float64(x):
     """Inputs for the check: floating Tensors/arrays become float64 (no grad); others pass."""
     if isinstance(x, Tensor):
-        return Tensor._wrap(x.data.astype(np.float64), False) if x.dtype.kind == "f" else x
+        return Tensor._wrap(x._data.astype(np.float64), False) if x.dtype.kind == "f" else x
     if isinstance(x, np.ndarray):
         return x.astype(np.float64) if x.dtype.kind == "f" else x
     if isinstance(x, (tuple, list)):

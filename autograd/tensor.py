@@ -29,6 +29,7 @@ from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
+from .data_view import DataView
 from .function import Function
 from .tensor_aliases import AliasMixin
 from .tensor_arrange import ArrangeMixin
@@ -51,7 +52,7 @@ def _to_array(data, dtype=None) -> np.ndarray:
     """PyTorch's rules: Python floats become the default dtype (float32 unless
     set_default_dtype changed it); numpy arrays keep their dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     try:
         if dtype is not None:
             return _supported(np.array(data, dtype=np.dtype(dtype)), "tensor")
@@ -97,15 +98,21 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     # ----------------------------------------------------------------- attributes
     @property
     def data(self) -> np.ndarray:
-        """The ndarray behind the tensor. Assigning a new one counts as an in-place change:
-        backward through an op that saved the old one raises."""
-        return self._data
+        """The tensor's memory outside the graph: an ndarray view of it that also answers
+        PyTorch's tensor methods (see data_view). Assigning a new array counts as an
+        in-place change: backward through an op that saved the old one raises."""
+        return self._data.view(DataView)
 
     @data.setter
     def data(self, value):
         if saved._guards:
             saved.replaced(self._data)
-        self._data = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if isinstance(value, Tensor):
+            value = value._data
+        elif (isinstance(value, DataView) and value.base is self._data
+              and value.shape == self._data.shape and value.strides == self._data.strides):
+            value = self._data   # `t.data -= x`: written in place already, the same memory
+        self._data = np.asarray(value)
         self._version += 1
 
     @property
@@ -114,9 +121,9 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
 
     @requires_grad.setter
     def requires_grad(self, value: bool):
-        if value and self.data.dtype.kind != "f":
+        if value and self._data.dtype.kind != "f":
             raise TypeError(f"requires_grad: only floating-point tensors can require grad, "
-                            f"this one has dtype {self.data.dtype}")
+                            f"this one has dtype {self._data.dtype}")
         if not value and self._node is not None:
             raise RuntimeError("requires_grad: cannot turn off grad on a non-leaf tensor; "
                                "use detach()")
@@ -126,9 +133,9 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         self.requires_grad = requires_grad
         return self
 
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: self._node)
     device = property(lambda self: cpu, doc="Always device('cpu'): the engine has no GPU backend.")
@@ -140,41 +147,41 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         return compat.Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def item(self):
-        if self.data.size != 1:
-            raise ValueError(f"item: a tensor of shape {self.shape} has {self.data.size} "
+        if self._data.size != 1:
+            raise ValueError(f"item: a tensor of shape {self.shape} has {self._data.size} "
                              f"elements, not one")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
-        return self.data
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(f"bool: a tensor of shape {self.shape} with more than one "
                                f"element is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -183,18 +190,18 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self._data)
 
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(",
+        body = np.array2string(self._data, separator=", ", prefix="tensor(",
                                **{"threshold": 200, **compat.print_options})
         extra = ""
-        if self.data.dtype != dtypes._default_dtype and self.data.dtype.kind == "f":
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype != dtypes._default_dtype and self._data.dtype.kind == "f":
+            extra += f", dtype={self._data.dtype}"
         if self._node is not None:
             extra += f", grad_fn={self._node!r}"
         elif self._requires_grad:
@@ -215,17 +222,17 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
                                "(was it computed under no_grad(), or from inputs that do not "
                                "require grad?)")
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(f"backward: grad can be implicitly created only for a tensor "
                                    f"with one element; this one has shape {self.shape}. Pass "
                                    f"`gradient`.")
-            g = np.ones(self.data.shape, self.data.dtype)
+            g = np.ones(self._data.shape, self._data.dtype)
         else:
             g = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                           dtype=self.data.dtype)
-            if g.shape != self.data.shape:
+                           dtype=self._data.dtype)
+            if g.shape != self._data.shape:
                 raise ValueError(f"backward: gradient has shape {g.shape} but the tensor has "
-                                 f"shape {self.data.shape}")
+                                 f"shape {self._data.shape}")
         engine.backward(self, g, bool(retain_graph))
 
     def register_hook(self, hook):
@@ -242,7 +249,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
-        return Tensor._wrap(self.data, False)
+        return Tensor._wrap(self._data, False)
 
     def detach_(self) -> "Tensor":
         self._node, self._requires_grad = None, False
@@ -262,13 +269,13 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         except TypeError as e:
             raise TypeError(f"to: {dtype!r} is not a dtype") from e
         _supported(np.empty(0, dtype), "to")
-        return self if dtype == self.data.dtype else Cast.apply(self, dtype=dtype)
+        return self if dtype == self._data.dtype else Cast.apply(self, dtype=dtype)
 
     def type(self, dtype=None, non_blocking=False):
         """Without dtype: PyTorch's type name ('torch.FloatTensor'); with one (a dtype or
         such a name): the tensor cast to it."""
         if dtype is None:
-            return f"torch.{_TYPE_NAMES.get(self.data.dtype, 'Tensor')}"
+            return f"torch.{_TYPE_NAMES.get(self._data.dtype, 'Tensor')}"
         if isinstance(getattr(dtype, "dtype", None), np.dtype) and isinstance(dtype, type):
             dtype = dtype.dtype   # a legacy type: x.type(torch.FloatTensor)
         if isinstance(dtype, str) and dtype.startswith("torch."):

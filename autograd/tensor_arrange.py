@@ -36,7 +36,7 @@ def _probabilities(op, p, x):
     if isinstance(p, _tm.Tensor):
         if p.dtype.kind != "f":
             raise TypeError(f"{op}: p must be a floating-point tensor, got {_about(self=x, p=p)}")
-        arr = p.data
+        arr = p._data
     elif isinstance(p, Number) and not isinstance(p, bool):
         arr = np.asarray(float(p))
     else:
@@ -196,7 +196,7 @@ class ArrangeMixin:
         """The step, in elements, between neighbours along each dim of the array behind x
         (a tuple, or one int for dim). The engine's layout: its copies (unfold, diagonal, ...)
         are contiguous where PyTorch's views are not, and flip may give negative strides."""
-        strides = tuple(s // self.dtype.itemsize for s in self.data.strides)
+        strides = tuple(s // self.dtype.itemsize for s in self._data.strides)
         if dim is None:
             return strides
         if self.ndim == 0:
@@ -206,17 +206,17 @@ class ArrangeMixin:
     def storage_offset(self) -> int:
         """Elements between the start of the memory x views and x's first element (0 when
         x owns its array)."""
-        root = self.data
+        root = self._data
         while isinstance(root.base, np.ndarray):
             root = root.base
-        start = self.data.__array_interface__["data"][0]
+        start = self._data.__array_interface__["data"][0]
         return (start - root.__array_interface__["data"][0]) // self.dtype.itemsize
 
     def is_contiguous(self, memory_format=None) -> bool:
         """True when x's array is laid out in row-major order without gaps."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
-    nbytes = property(lambda self: self.data.nbytes, doc="numel() * itemsize")
+    nbytes = property(lambda self: self._data.nbytes, doc="numel() * itemsize")
     itemsize = property(lambda self: self.dtype.itemsize, doc="Bytes per element.")
 
     # ----------------------------------------------------------------- put

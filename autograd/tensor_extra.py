@@ -209,7 +209,7 @@ class ExtraMixin:
         axis = _one_axis(dim, self.ndim, op)
         if self.ndim == 0:
             return result(self.clone(), _wrap(np.zeros((), np.int64)))
-        a = self.data
+        a = self._data
         with np.errstate(invalid="ignore"):
             hit = a == ufunc.accumulate(a, axis=axis)   # where the running extreme is reached
         if a.dtype.kind == "f":
@@ -229,7 +229,7 @@ class ExtraMixin:
 
     def _median(self, dim, keepdim, op):
         _no_bool(op, self)
-        a = self.data
+        a = self._data
         nan = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, np.bool_)
         if dim is None:
             flat = np.sort(a[~nan] if op == "nanmedian" else a.reshape(-1))
@@ -264,7 +264,7 @@ class ExtraMixin:
                              f"({_about(input=self)})")
         if self.ndim == 0:
             return Kthvalue(self.clone(), _wrap(np.zeros((), np.int64)))
-        order = _argsort(self.data, axis, False)
+        order = _argsort(self._data, axis, False)
         return self._selected(order, np.asarray(k - 1), axis, keepdim, Kthvalue)
 
     def _selected(self, order, k, axis, keepdim, result):
@@ -301,7 +301,7 @@ class ExtraMixin:
     def count_nonzero(self, dim=None):
         """The int64 number of nonzero elements (NaN counts), over dim (an int or a tuple)."""
         axes = _reduced(dim, self.ndim, "count_nonzero")   # an empty dim list: all of them
-        return _wrap(np.asarray(np.count_nonzero(self.data, axis=axes), np.int64))
+        return _wrap(np.asarray(np.count_nonzero(self._data, axis=axes), np.int64))
 
     def trace(self):
         """Sum of the main diagonal of a 2-D tensor; integers give int64."""

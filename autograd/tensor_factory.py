@@ -34,7 +34,7 @@ class FactoryMixin:
     def _dtype(self, dtype, device=None, op="new_tensor"):
         if device is not None:
             as_device(device, op)   # "cpu" passes; CUDA raises clearly
-        return self.data.dtype if dtype is None else np.dtype(dtype)
+        return self._data.dtype if dtype is None else np.dtype(dtype)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """-> zeros of `size`, self's dtype unless dtype is given."""

@@ -79,11 +79,11 @@ class IndexMixin:
         """x: (..., n, ...), index: integer, same ndim -> values of x at index along dim,
         shaped like index: out[i][j] = x[index[i][j]][j] for dim 0."""
         index = _index(index, "gather")
-        if self.data.ndim == 0 and index.ndim == 0:
+        if self._data.ndim == 0 and index.ndim == 0:
             _one_axis(dim, 0, "gather")
             return self.reshape(1).gather(0, index.reshape(1)).reshape(())
-        axis = _one_axis(dim, self.data.ndim, "gather")
-        _check_index("gather", self.data.shape, index, dim, axis)
+        axis = _one_axis(dim, self._data.ndim, "gather")
+        _check_index("gather", self._data.shape, index, dim, axis)
         return I.Gather.apply(self, index=index, axis=axis)
 
     def scatter(self, dim, index, src=None, *, value=None, reduce=None):
@@ -103,7 +103,7 @@ class IndexMixin:
         if src is None:
             if np.ndim(value) != 0:
                 raise TypeError(f"scatter: value must be a number, got {type(value).__name__}")
-            src = _tm.Tensor._wrap(np.asarray(value).astype(self.data.dtype), False)
+            src = _tm.Tensor._wrap(np.asarray(value).astype(self._data.dtype), False)
         return self._scattered("scatter", I.Scatter, dim, index, src, value is not None)
 
     def scatter_add(self, dim, index, src):
@@ -120,14 +120,14 @@ class IndexMixin:
         if src.dtype != self.dtype:
             raise TypeError(f"{op}: src has dtype {src.dtype} but the tensor has dtype "
                             f"{self.dtype}; they must match")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             _one_axis(dim, 0, op)
             flat = self.reshape(1)._scattered(op, fn, 0, index.reshape(-1),
                                               src if is_value else src.reshape(-1), is_value,
                                               **params)
             return flat.reshape(())
-        axis = _one_axis(dim, self.data.ndim, op)
-        _check_index(op, self.data.shape, index, dim, axis, None if is_value else src.data.shape)
+        axis = _one_axis(dim, self._data.ndim, op)
+        _check_index(op, self._data.shape, index, dim, axis, None if is_value else src.data.shape)
         return fn.apply(self, src, index=index, axis=axis, **params)
 
     def index_select(self, dim, index):
@@ -135,40 +135,40 @@ class IndexMixin:
         index = _index(index, "index_select")
         if index.ndim > 1:
             raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {index.shape}")
-        axis = _one_axis(dim, self.data.ndim, "index_select")
-        _in_range(index, self.data.shape[axis] if self.data.ndim else 1, "index_select", dim)
+        axis = _one_axis(dim, self._data.ndim, "index_select")
+        _in_range(index, self._data.shape[axis] if self._data.ndim else 1, "index_select", dim)
         index = index.reshape(-1)
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return self.reshape(1)[index].reshape(())
         return GetItem.apply(self, index=(slice(None),) * axis + (index,))
 
     def sort(self, dim=-1, descending=False, *, stable=False):
         """-> (values, indices int64) along dim; ties keep their order (always stable)."""
-        axis = _one_axis(dim, self.data.ndim, "sort")
-        if self.data.ndim == 0:
+        axis = _one_axis(dim, self._data.ndim, "sort")
+        if self._data.ndim == 0:
             return Sorted(self.clone(), _wrap(np.zeros((), np.int64)))
-        perm = _argsort(self.data, axis, descending)
+        perm = _argsort(self._data, axis, descending)
         return Sorted(I.Gather.apply(self, index=perm, axis=axis), _wrap(perm))
 
     def argsort(self, dim=-1, descending=False, *, stable=False):
         """-> int64 indices that sort x along dim (stable)."""
-        axis = _one_axis(dim, self.data.ndim, "argsort")
-        if self.data.ndim == 0:
+        axis = _one_axis(dim, self._data.ndim, "argsort")
+        if self._data.ndim == 0:
             return _wrap(np.zeros((), np.int64))
-        return _wrap(_argsort(self.data, axis, descending))
+        return _wrap(_argsort(self._data, axis, descending))
 
     def topk(self, k, dim=None, largest=True, sorted=True):
         """-> (values, indices int64) of the k largest (or smallest) along dim (last if None),
         in sorted order; equal values keep their order."""
         dim = -1 if dim is None else dim
-        axis = _one_axis(dim, self.data.ndim, "topk")
-        n = self.data.shape[axis] if self.data.ndim else 1
+        axis = _one_axis(dim, self._data.ndim, "topk")
+        n = self._data.shape[axis] if self._data.ndim else 1
         if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
             raise ValueError(f"topk: k={k!r} is out of range for dim {dim} of size {n} "
                              f"(tensor of shape {self.shape})")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return TopK(self.clone(), _wrap(np.zeros((), np.int64)))
-        perm = _argsort(self.data, axis, largest)
+        perm = _argsort(self._data, axis, largest)
         perm = perm[(slice(None),) * axis + (slice(0, k),)].copy()
         return TopK(I.Gather.apply(self, index=perm, axis=axis), _wrap(perm))
 
@@ -176,8 +176,8 @@ class IndexMixin:
         """-> (count, ndim) int64 indices of the nonzero elements, in row-major order; with
         as_tuple, one (count,) tensor per dim (a 0-d tensor counts as 1-d)."""
         if as_tuple:
-            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self.data)))
-        return _wrap(np.argwhere(self.data).astype(np.int64, copy=False))
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self._data)))
+        return _wrap(np.argwhere(self._data).astype(np.int64, copy=False))
 
     def where(self, condition, other):
         """self where condition else other."""
@@ -186,9 +186,9 @@ class IndexMixin:
     def repeat(self, *sizes):
         """x tiled sizes[i] times along dim i; len(sizes) >= x.ndim (x gets leading dims)."""
         reps = _shape_arg(sizes)
-        if len(reps) < self.data.ndim:
+        if len(reps) < self._data.ndim:
             raise ValueError(f"repeat: {len(reps)} repeats {reps} are fewer than the "
-                             f"{self.data.ndim} dims of a tensor of shape {self.shape}")
+                             f"{self._data.ndim} dims of a tensor of shape {self.shape}")
         if not all(isinstance(r, (int, np.integer)) and r >= 0 for r in reps):
             raise ValueError(f"repeat: repeats must be non-negative ints, got {reps}")
         return I.Repeat.apply(self, reps=tuple(int(r) for r in reps))
@@ -223,11 +223,11 @@ class IndexMixin:
         if m.dtype != np.bool_:
             raise TypeError(f"masked_select: mask must be a bool tensor, got dtype {m.dtype}")
         try:
-            shape = np.broadcast_shapes(m.shape, self.data.shape)
+            shape = np.broadcast_shapes(m.shape, self._data.shape)
         except ValueError:
             raise ValueError(f"masked_select: a mask of shape {m.shape} and a tensor of shape "
                              f"{self.shape} cannot be broadcast together") from None
-        x = self if self.data.shape == shape else self.expand(shape)
+        x = self if self._data.shape == shape else self.expand(shape)
         return GetItem.apply(x, index=np.broadcast_to(m, shape).copy())
 
     def index_add(self, dim, index, source, *, alpha=1):
@@ -235,7 +235,7 @@ class IndexMixin:
         out[..., index[i], ...] += alpha * source[..., i, ...] (repeats add up)."""
         idx = _index(index, "index_add")
         src = source if isinstance(source, _tm.Tensor) else _tm.Tensor(source)
-        x, s = (self.reshape(1), src.reshape(1)) if self.data.ndim == 0 else (self, src)
+        x, s = (self.reshape(1), src.reshape(1)) if self._data.ndim == 0 else (self, src)
         axis = _one_axis(dim, x.data.ndim, "index_add")
         want = x.data.shape[:axis] + (idx.size,) + x.data.shape[axis + 1:]
         if idx.ndim > 1 or s.data.shape != want:
@@ -247,13 +247,13 @@ class IndexMixin:
         shape[axis] = idx.size
         full = np.broadcast_to(idx.reshape(shape), want).copy()
         out = x.scatter_add(axis, full, s if alpha == 1 else s * alpha)
-        return out.reshape(()) if self.data.ndim == 0 else out
+        return out.reshape(()) if self._data.ndim == 0 else out
 
     def flip(self, *dims):
         """x reversed along each of dims."""
         dims = _shape_arg(dims)
-        axes = _axes(dims, self.data.ndim, "flip")
-        if axes is None or self.data.ndim == 0:
+        axes = _axes(dims, self._data.ndim, "flip")
+        if axes is None or self._data.ndim == 0:
             axes = ()
         return I.Flip.apply(self, axes=axes)
 
@@ -271,10 +271,10 @@ class IndexMixin:
         dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
         if not shifts or len(shifts) != len(dims):
             raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             _axes(dims, 0, "roll")
             return I.Roll.apply(self, shifts=0, axes=None)
-        axes = tuple(_one_axis(d, self.data.ndim, "roll") for d in dims)
+        axes = tuple(_one_axis(d, self._data.ndim, "roll") for d in dims)
         return I.Roll.apply(self, shifts=tuple(int(s) for s in shifts), axes=axes)
 
 

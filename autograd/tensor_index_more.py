@@ -69,7 +69,7 @@ class IndexMoreMixin:
     __slots__ = ()
 
     def _put_args(self, op, indices, values):
-        index, result = _put_index(op, self.data.shape, indices)
+        index, result = _put_index(op, self._data.shape, indices)
         if not isinstance(values, _tm.Tensor):
             raise TypeError(f"{op}: values must be a tensor, got {type(values).__name__}")
         if values.dtype != self.dtype:

@@ -26,17 +26,17 @@ class LinalgMixin:
     def dot(self, other):
         """(n,) . (n,) -> 0-d; both 1-D of one dtype, as in PyTorch."""
         other = _tm._t(other)
-        if self.data.ndim != 1 or other.data.ndim != 1:
+        if self._data.ndim != 1 or other.data.ndim != 1:
             raise RuntimeError(f"dot: expected 1-D tensors, got shapes {self.shape} and "
                                f"{other.shape}")
-        if self.data.shape != other.data.shape:
+        if self._data.shape != other.data.shape:
             raise RuntimeError(f"dot: inconsistent sizes {self.shape} and {other.shape}")
         return matmul(self, other)
 
     def outer(self, vec2):
         """(n,) x (m,) -> (n, m), out[i, j] = self[i] * vec2[j]."""
         vec2 = _tm._t(vec2)
-        if self.data.ndim != 1 or vec2.data.ndim != 1:
+        if self._data.ndim != 1 or vec2.data.ndim != 1:
             raise RuntimeError(f"outer: expected 1-D tensors, got shapes {self.shape} and "
                                f"{vec2.shape}")
         return self.reshape(-1, 1) * vec2.reshape(1, -1)
@@ -45,7 +45,7 @@ class LinalgMixin:
 
     def diag(self, diagonal=0):
         """(n,) -> (n+|k|, n+|k|) with self on diagonal k; (r, c) -> its diagonal k, 1-D."""
-        if self.data.ndim not in (1, 2):
+        if self._data.ndim not in (1, 2):
             raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
         if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
             raise TypeError(f"diag: diagonal must be an int, got {diagonal!r}")
@@ -64,7 +64,7 @@ class LinalgMixin:
 
     def _triangle(self, diagonal, upper):
         op = "triu" if upper else "tril"
-        if self.data.ndim < 2:
+        if self._data.ndim < 2:
             raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
                                f"{self.shape}")
         if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):

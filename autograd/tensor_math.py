@@ -47,7 +47,7 @@ class MathMixin:
     # ----------------------------------------------------------------- arithmetic
     def _floating(self) -> "Tensor":
         """self, or self cast to the default float dtype if it holds integers or bools."""
-        return self if self.data.dtype.kind == "f" else self.to(dtypes._default_dtype)
+        return self if self._data.dtype.kind == "f" else self.to(dtypes._default_dtype)
 
     def _binary(self, fn, other, reverse=False, floating=False):
         other = self._operand(other)
@@ -95,16 +95,16 @@ class MathMixin:
 
     def __pow__(self, other):
         if isinstance(other, Number):
-            if isinstance(other, float) or self.data.dtype == bool_:
+            if isinstance(other, float) or self._data.dtype == bool_:
                 return M.PowScalar.apply(self._floating(), p=other)
-            if self.data.dtype.kind != "f" and other < 0:
+            if self._data.dtype.kind != "f" and other < 0:
                 raise ValueError(f"pow: integer tensors cannot be raised to a negative integer "
                                  f"power ({other}); convert to float first")
             return M.PowScalar.apply(self, p=other)
         return self._binary(M.Pow, other)
 
     def __rpow__(self, other):
-        if isinstance(other, Number) and other > 0 and self.data.dtype.kind == "f":
+        if isinstance(other, Number) and other > 0 and self._data.dtype.kind == "f":
             return M.RPowScalar.apply(self, c=other)
         return self._binary(M.Pow, other, reverse=True)
 
@@ -168,7 +168,7 @@ class MathMixin:
     def _compare(self, ufunc, other):
         o = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(ufunc(self.data, o)), False)
+            return Tensor._wrap(np.asarray(ufunc(self._data, o)), False)
         except (ValueError, TypeError) as e:
             raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {self.shape} and "
                           f"dtype {self.dtype} with {type(other).__name__} of shape "
@@ -193,10 +193,10 @@ class MathMixin:
         return self._compare(np.not_equal, other)
 
     def __invert__(self):
-        if self.data.dtype.kind not in "biu":
+        if self._data.dtype.kind not in "biu":
             raise TypeError(f"~: only bool and integer tensors can be inverted, not "
-                            f"{self.data.dtype}")
-        return Tensor._wrap(np.invert(self.data), False)
+                            f"{self._data.dtype}")
+        return Tensor._wrap(np.invert(self._data), False)
 
     def _bitwise(self, ufunc, other, reverse=False):
         """&, |, ^ as PyTorch: logical on bools, bitwise on integers (a bool and an integer
@@ -285,13 +285,13 @@ class MathMixin:
         return 1 / self._floating()
 
     def isnan(self):
-        return Tensor._wrap(np.isnan(self.data), False)
+        return Tensor._wrap(np.isnan(self._data), False)
 
     def isinf(self):
-        return Tensor._wrap(np.isinf(self.data), False)
+        return Tensor._wrap(np.isinf(self._data), False)
 
     def isfinite(self):
-        return Tensor._wrap(np.isfinite(self.data), False)
+        return Tensor._wrap(np.isfinite(self._data), False)
 
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return allclose(self, other, rtol, atol, equal_nan)
@@ -301,8 +301,8 @@ class MathMixin:
 
     def __format__(self, format_spec):
         """A 0-d tensor formats as its number (f"{loss:.4f}"); others only as str(t)."""
-        if self.data.ndim == 0:
-            return self.data.item().__format__(format_spec)
+        if self._data.ndim == 0:
+            return self._data.item().__format__(format_spec)
         if format_spec:
             raise TypeError(f"format: spec {format_spec!r} needs a 0-d tensor, this one has "
                             f"shape {self.shape}; use t.item() or index it")
@@ -315,11 +315,11 @@ class MathMixin:
             raise ValueError("clamp: at least one of min and max must be given")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return _clamp_tensors(self, min, max)
-        if self.data.dtype.kind in "biu" and any(
+        if self._data.dtype.kind in "biu" and any(
                 b is not None and np.asarray(b).dtype.kind == "f" for b in (min, max)):
             return self.to(dtypes._default_dtype).clamp(min, max)
-        if self.data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
-            info = np.iinfo(self.data.dtype)
+        if self._data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
+            info = np.iinfo(self._data.dtype)
             min = None if min is None else np.clip(min, info.min, info.max)
             max = None if max is None else np.clip(max, info.min, info.max)
         return M.Clamp.apply(self, lo=min, hi=max)
@@ -349,11 +349,11 @@ class MathMixin:
         return A.Step.apply(self)
 
     def softmax(self, dim=-1):
-        return A.Softmax.apply(self._floating(), axis=_one_axis(dim, self.data.ndim, "softmax"))
+        return A.Softmax.apply(self._floating(), axis=_one_axis(dim, self._data.ndim, "softmax"))
 
     def log_softmax(self, dim=-1):
         return A.LogSoftmax.apply(self._floating(),
-                                  axis=_one_axis(dim, self.data.ndim, "log_softmax"))
+                                  axis=_one_axis(dim, self._data.ndim, "log_softmax"))
 
     # ----------------------------------------------------------------- selection
     def masked_fill(self, mask, value):

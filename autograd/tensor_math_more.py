@@ -196,13 +196,13 @@ class MathMoreMixin:
         with the int64 inverse (where each element went: x's shape, or (x.shape[dim],)) and
         counts if asked. Every NaN is distinct, as PyTorch's; results are always sorted."""
         axis = _unique_axis(self, dim, "unique")
-        return _results(*U.unique_slices(self.data, axis), return_inverse, return_counts)
+        return _results(*U.unique_slices(self._data, axis), return_inverse, return_counts)
 
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
         """The first of each run of equal consecutive elements (or slices along dim), with
         the int64 inverse and the runs' lengths if asked."""
         axis = _unique_axis(self, dim, "unique_consecutive")
-        return _results(*U.unique_slices(self.data, axis, consecutive=True), return_inverse,
+        return _results(*U.unique_slices(self._data, axis, consecutive=True), return_inverse,
                         return_counts)
 
     def histc(self, bins=100, min=0, max=0):  # noqa: A002
@@ -215,20 +215,20 @@ class MathMoreMixin:
         lo, hi = float(min), float(max)
         if lo > hi:
             raise ValueError(f"histc: max must be larger than min, got min={min}, max={max}")
-        if lo == hi and self.data.size:
-            lo, hi = float(self.data.min()), float(self.data.max())
+        if lo == hi and self._data.size:
+            lo, hi = float(self._data.min()), float(self._data.max())
         if lo == hi:
             lo, hi = lo - 1, hi + 1
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"histc: the range [{lo}, {hi}] is not finite")
-        return _wrap(U.histc_counts(self.data, bins, lo, hi))
+        return _wrap(U.histc_counts(self._data, bins, lo, hi))
 
     def bincount(self, weights=None, minlength=0):
         """out[i] = the number of times i occurs in x (or the sum of weights where it does);
         x: 1-D non-negative integers -> (max(max(x) + 1, minlength),): int64, or float64
         (float32 for float32 weights). No derivative for weights, as PyTorch."""
         minlength = _int_arg("bincount", "minlength", minlength, 0)
-        x = self.data
+        x = self._data
         if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
             raise ValueError(f"bincount: needs 1-D non-negative integers, got "
                              f"{_about(input=self)}" + (f" with min {x.min()}" if x.ndim == 1
@@ -246,7 +246,7 @@ class MathMoreMixin:
 
     def argwhere(self):
         """The indices of the nonzero elements, (N, x.ndim) int64 (as nonzero())."""
-        return _wrap(np.argwhere(self.data), np.int64)
+        return _wrap(np.argwhere(self._data), np.int64)
 
     # ----------------------------------------------------------------- composed, differentiable
     def msort(self):
@@ -259,7 +259,7 @@ class MathMoreMixin:
         index = _tensor("take", "index", index)
         if index.dtype != np.int64:
             raise TypeError(f"take: index must be an int64 tensor, got {_about(index=index)}")
-        n = self.data.size
+        n = self._data.size
         bad = index.data[(index.data >= n) | (index.data < -n)]
         if bad.size:
             raise IndexError(f"take: index {bad.flat[0]} is out of range for a tensor of "

@@ -48,18 +48,18 @@ class PointwiseMixin:
         return self._compare(np.logical_xor, other)
 
     def logical_not(self):
-        return function._wrap(np.logical_not(self.data), False)
+        return function._wrap(np.logical_not(self._data), False)
 
     # piecewise-constant: zero gradient, as in PyTorch; integers pass through unchanged
     def _rounded(self, fn, op):
-        if self.data.dtype == bool_:
+        if self._data.dtype == bool_:
             raise TypeError(f"{op}: not supported for bool tensors (shape {self.shape})")
-        if self.data.dtype.kind != "f" and op != "sign":
+        if self._data.dtype.kind != "f" and op != "sign":
             return self.clone()   # integers are already whole
         return E.Rounded.apply(self, fn=fn)
 
     def sign(self):
-        return self.clone() if self.data.dtype == bool_ else self._rounded(_sign, "sign")
+        return self.clone() if self._data.dtype == bool_ else self._rounded(_sign, "sign")
 
     def floor(self):
         return self._rounded(np.floor, "floor")
@@ -79,7 +79,7 @@ class PointwiseMixin:
     def lerp(self, end, weight):
         """self + weight * (end - self); differentiable in self, end and a tensor weight."""
         end = self._operand(end)
-        if self.data.dtype.kind != "f" or end.data.dtype != self.data.dtype:
+        if self._data.dtype.kind != "f" or end.data.dtype != self._data.dtype:
             raise TypeError(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
                             f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
         return self + self._operand(weight) * (end - self)
@@ -108,10 +108,10 @@ class PointwiseMixin:
         return self.to(other.dtype)
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def nelement(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def element_size(self) -> int:
-        return self.data.dtype.itemsize
+        return self._data.dtype.itemsize

@@ -32,34 +32,34 @@ class ReduceMixin:
     __slots__ = ()
 
     def sum(self, dim=None, keepdim=False):
-        x = self.to(int64) if self.data.dtype.kind == "u" else self   # as PyTorch: int64
-        return R.Sum.apply(x, axis=_reduced(dim, self.data.ndim, "sum"), keepdims=keepdim)
+        x = self.to(int64) if self._data.dtype.kind == "u" else self   # as PyTorch: int64
+        return R.Sum.apply(x, axis=_reduced(dim, self._data.ndim, "sum"), keepdims=keepdim)
 
     def mean(self, dim=None, keepdim=False):
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor, got dtype {self.data.dtype}")
-        return R.Mean.apply(self, axis=_reduced(dim, self.data.ndim, "mean"), keepdims=keepdim)
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"mean: needs a floating-point tensor, got dtype {self._data.dtype}")
+        return R.Mean.apply(self, axis=_reduced(dim, self._data.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
         c = (1 if unbiased else 0) if correction is None else correction
-        return R.Var.apply(self._floating(), axis=_reduced(dim, self.data.ndim, "var"),
+        return R.Var.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "var"),
                            correction=c, keepdims=keepdim)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
         c = (1 if unbiased else 0) if correction is None else correction
-        return R.Std.apply(self._floating(), axis=_reduced(dim, self.data.ndim, "std"),
+        return R.Std.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "std"),
                            correction=c, keepdims=keepdim)
 
     def _extreme(self, dim, keepdim, mode):
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise RuntimeError(f"{mode}: cannot reduce an empty tensor of shape {self.shape}")
         if dim is None:
             return R.AMax.apply(self, axis=None, keepdims=False, mode=mode)
-        axis = _one_axis(dim, self.data.ndim, mode)
-        if self.data.ndim == 0:
+        axis = _one_axis(dim, self._data.ndim, mode)
+        if self._data.ndim == 0:
             return MaxMin(self, _result(np.zeros((), np.int64)))
         arg = np.argmax if mode == "max" else np.argmin
-        idx = np.expand_dims(arg(self.data, axis=axis), axis)
+        idx = np.expand_dims(arg(self._data, axis=axis), axis)
         values = R.Gather.apply(self, index=idx, axis=axis)
         if not keepdim:
             values = values.squeeze(axis)
@@ -90,15 +90,15 @@ class ReduceMixin:
 
     def _nonempty_axes(self, dim, op):
         """The reduction axes of a max-like op, none of which may be empty (no identity)."""
-        axes = _reduced(dim, self.data.ndim, op)
-        shape = self.data.shape
+        axes = _reduced(dim, self._data.ndim, op)
+        shape = self._data.shape
         if any(shape[a] == 0 for a in (range(len(shape)) if axes is None else axes)):
             raise RuntimeError(f"{op}: cannot reduce over an empty dim of a tensor of shape "
                                f"{shape} (dim={dim}); the reduction has no identity")
         return axes
 
     def logsumexp(self, dim, keepdim=False):
-        axis = _axes(dim, self.data.ndim, "logsumexp")
+        axis = _axes(dim, self._data.ndim, "logsumexp")
         return R.LogSumExp.apply(self._floating(), axis=axis, keepdims=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
@@ -108,15 +108,15 @@ class ReduceMixin:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn, dim, keepdim):
-        if self.data.size == 0:
+        if self._data.size == 0:
             raise RuntimeError(f"{fn.__name__}: cannot reduce an empty tensor of shape "
                                f"{self.shape}")
         if dim is None:
-            return _result(np.asarray(fn(self.data), np.int64))
-        axis = _one_axis(dim, self.data.ndim, fn.__name__)
-        if self.data.ndim == 0:
+            return _result(np.asarray(fn(self._data), np.int64))
+        axis = _one_axis(dim, self._data.ndim, fn.__name__)
+        if self._data.ndim == 0:
             return _result(np.zeros((), np.int64))
-        return _result(np.asarray(fn(self.data, axis=axis, keepdims=keepdim), np.int64))
+        return _result(np.asarray(fn(self._data, axis=axis, keepdims=keepdim), np.int64))
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         """Product of all elements, or along one dim; integers and bools give int64."""
@@ -125,28 +125,28 @@ class ReduceMixin:
             return R.Prod.apply(x, axis=None, keepdims=False)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"prod: dim must be an int, got {dim!r}")
-        return R.Prod.apply(x, axis=_one_axis(dim, self.data.ndim, "prod"), keepdims=keepdim)
+        return R.Prod.apply(x, axis=_one_axis(dim, self._data.ndim, "prod"), keepdims=keepdim)
 
     def cumsum(self, dim, *, dtype=None):
         """Running sum along dim (same shape); integers and bools give int64."""
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
         return R.CumSum.apply(self._accumulating(dtype),
-                              axis=_one_axis(dim, self.data.ndim, "cumsum"))
+                              axis=_one_axis(dim, self._data.ndim, "cumsum"))
 
     def cumprod(self, dim, *, dtype=None):
         """Running product along dim (same shape); integers and bools give int64; the
         gradient is exact where x holds zeros."""
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
-        x, axis = self._accumulating(dtype), _one_axis(dim, self.data.ndim, "cumprod")
+        x, axis = self._accumulating(dtype), _one_axis(dim, self._data.ndim, "cumprod")
         return x.clone() if x.data.ndim == 0 else E.CumProd.apply(x, axis=axis)
 
     def _accumulating(self, dtype):
         """self cast to `dtype`, or (as PyTorch's sum-like ops) integers and bools to int64."""
         if dtype is not None:
             return self.to(dtype)
-        return self if self.data.dtype.kind == "f" else self.to(int64)
+        return self if self._data.dtype.kind == "f" else self.to(int64)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """Vector p-norm over dim (all elements when None): p a number (inf, -inf and 0
@@ -178,6 +178,6 @@ class ReduceMixin:
         return self._logical(np.any, dim, keepdim)
 
     def _logical(self, fn, dim, keepdim):
-        axes = _axes(dim, self.data.ndim, fn.__name__)
-        out = fn(self.data, axis=axes, keepdims=keepdim and axes is not None)
+        axes = _axes(dim, self._data.ndim, fn.__name__)
+        out = fn(self._data, axis=axes, keepdims=keepdim and axes is not None)
         return _result(np.asarray(out, bool_))

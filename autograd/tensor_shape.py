@@ -33,7 +33,7 @@ def _index_arg(index):
 
 def _index_item(i):
     if isinstance(i, Tensor):
-        i = i.data
+        i = i._data
     elif isinstance(i, list):
         i = np.asarray(i) if i else np.empty(0, np.int64)
     if isinstance(i, np.ndarray):
@@ -98,7 +98,7 @@ class ShapeMixin:
 
     __slots__ = ()
 
-    T = property(lambda self: self.permute(*reversed(range(self.data.ndim))))
+    T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
 
     def reshape(self, *shape):
         shape = _shape_arg(shape)
@@ -106,7 +106,7 @@ class ShapeMixin:
             return S.Reshape.apply(self, shape=shape)
         except ValueError as e:
             raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
-                             f"({self.data.size} elements) into shape {shape}") from e
+                             f"({self._data.size} elements) into shape {shape}") from e
 
     view = reshape
 
@@ -114,31 +114,31 @@ class ShapeMixin:
         return self.reshape(other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             _one_axis(start_dim, 0, "flatten"), _one_axis(end_dim, 0, "flatten")
             return self.reshape(1)
-        s = _one_axis(start_dim, self.data.ndim, "flatten")
-        e = _one_axis(end_dim, self.data.ndim, "flatten")
+        s = _one_axis(start_dim, self._data.ndim, "flatten")
+        e = _one_axis(end_dim, self._data.ndim, "flatten")
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
                              f"for a tensor of shape {self.shape}")
-        shape = self.data.shape
+        shape = self._data.shape
         return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
-        n = self.data.ndim
+        n = self._data.ndim
         for d in dims:
             if not -n <= d < n:
                 raise IndexError(f"permute: dim {d} is out of range for a tensor of shape "
                                  f"{self.shape}")
         if sorted(d % n for d in dims) != list(range(n)):
             raise ValueError(f"permute: dims {dims} are not a permutation of the "
-                             f"{self.data.ndim} dims of a tensor of shape {self.shape}")
+                             f"{self._data.ndim} dims of a tensor of shape {self.shape}")
         return S.Permute.apply(self, axes=tuple(d % n for d in dims))
 
     def transpose(self, dim0, dim1):
-        n = self.data.ndim
+        n = self._data.ndim
         a, b = _one_axis(dim0, n, "transpose"), _one_axis(dim1, n, "transpose")
         if n < 2:
             return self
@@ -148,7 +148,7 @@ class ShapeMixin:
 
     def t(self):
         """The transpose of a 2-D tensor; a 0-d or 1-d tensor as it is (PyTorch's rule)."""
-        if self.data.ndim < 2:
+        if self._data.ndim < 2:
             return self.reshape(self.shape)   # a new tensor (a view), as torch's
         return self.transpose(0, 1)
 
@@ -161,7 +161,7 @@ class ShapeMixin:
         if len(src) != len(dst):
             raise ValueError(f"movedim: source {source!r} and destination {destination!r} "
                              f"must have the same number of dims")
-        n = self.data.ndim
+        n = self._data.ndim
         src = [_one_axis(d, n, "movedim") for d in src]
         dst = [_one_axis(d, n, "movedim") for d in dst]
         if len(set(src)) != len(src) or len(set(dst)) != len(dst):
@@ -171,11 +171,11 @@ class ShapeMixin:
 
     def unflatten(self, dim, sizes):
         """Dim dim of size n -> sizes (one may be -1; their product is n)."""
-        axis = _one_axis(dim, self.data.ndim, "unflatten")
+        axis = _one_axis(dim, self._data.ndim, "unflatten")
         sizes = tuple(sizes)
         if not sizes:
             raise ValueError("unflatten: sizes must be non-empty")
-        shape = self.data.shape
+        shape = self._data.shape
         known = int(np.prod([s for s in sizes if s != -1]))
         if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[axis]) or \
                 (-1 in sizes and (known == 0 or shape[axis] % known)):
@@ -185,10 +185,10 @@ class ShapeMixin:
 
     def narrow(self, dim, start, length):
         """The slice [start, start + length) of dim (start may be negative)."""
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise RuntimeError("narrow: cannot be applied to a 0-d tensor")
-        axis = _one_axis(dim, self.data.ndim, "narrow")
-        n = self.data.shape[axis]
+        axis = _one_axis(dim, self._data.ndim, "narrow")
+        n = self._data.shape[axis]
         start = int(start)
         if not -n <= start <= n:
             raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n}")
@@ -200,38 +200,38 @@ class ShapeMixin:
 
     def unbind(self, dim=0):
         """A tuple of the slices along dim, each with that dim removed."""
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise RuntimeError("unbind: a 0-d tensor cannot be unbound")
-        axis = _one_axis(dim, self.data.ndim, "unbind")
-        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.data.shape[axis]))
+        axis = _one_axis(dim, self._data.ndim, "unbind")
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._data.shape[axis]))
 
     def squeeze(self, dim=None):
         if dim is None:
-            shape = tuple(n for n in self.data.shape if n != 1)
+            shape = tuple(n for n in self._data.shape if n != 1)
         else:
-            axes = _axes(dim, self.data.ndim, "squeeze") or ()
-            shape = tuple(n for i, n in enumerate(self.data.shape) if not (i in axes and n == 1))
-        return self if shape == self.data.shape else S.Reshape.apply(self, shape=shape)
+            axes = _axes(dim, self._data.ndim, "squeeze") or ()
+            shape = tuple(n for i, n in enumerate(self._data.shape) if not (i in axes and n == 1))
+        return self if shape == self._data.shape else S.Reshape.apply(self, shape=shape)
 
     def unsqueeze(self, dim):
-        n = self.data.ndim + 1
+        n = self._data.ndim + 1
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
         if not -n <= dim < n:
             raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {n} dims")
         d = dim % n
-        return S.Reshape.apply(self, shape=self.data.shape[:d] + (1,) + self.data.shape[d:])
+        return S.Reshape.apply(self, shape=self._data.shape[:d] + (1,) + self._data.shape[d:])
 
     def expand(self, *sizes):
         sizes = _shape_arg(sizes)
-        lead = len(sizes) - self.data.ndim
+        lead = len(sizes) - self._data.ndim
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
-        shape = tuple(self.data.shape[i - lead] if (s == -1 and i >= lead) else s
+        shape = tuple(self._data.shape[i - lead] if (s == -1 and i >= lead) else s
                       for i, s in enumerate(sizes))
         try:
             ok = all(isinstance(n, (int, np.integer)) and n >= 0 for n in shape) and \
-                np.broadcast_shapes(self.data.shape, shape) == shape
+                np.broadcast_shapes(self._data.shape, shape) == shape
         except ValueError:
             ok = False
         if not ok:
@@ -252,10 +252,10 @@ class ShapeMixin:
             raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {self.shape})") from None
 
     def split(self, split_size_or_sections, dim=0):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise RuntimeError("split: a 0-d tensor cannot be split")
-        axis = _one_axis(dim, self.data.ndim, "split")
-        n = self.data.shape[axis]
+        axis = _one_axis(dim, self._data.ndim, "split")
+        n = self._data.shape[axis]
         if isinstance(split_size_or_sections, int):
             if split_size_or_sections <= 0:
                 raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
@@ -275,9 +275,9 @@ class ShapeMixin:
     def chunk(self, chunks, dim=0):
         if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
             raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise RuntimeError("chunk: a 0-d tensor cannot be chunked")
-        n = self.data.shape[_one_axis(dim, self.data.ndim, "chunk")]
+        n = self._data.shape[_one_axis(dim, self._data.ndim, "chunk")]
         if n == 0:   # torch: `chunks` empty pieces
             return tuple(self.split([0] * chunks, dim))
         return self.split(max(-(-n // chunks), 1), dim)

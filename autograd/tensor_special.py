@@ -101,7 +101,7 @@ class SpecialMixin:
             raise TypeError(f"mvlgamma: p must be an int, got {p!r}")
         if p < 1:
             raise ValueError(f"mvlgamma: p must be >= 1, got {p}")
-        if self.data.dtype == np.bool_:
+        if self._data.dtype == np.bool_:
             raise TypeError(f"mvlgamma: not supported for bool tensors ({_about(input=self)})")
         x = self._floating()
         shifts = np.arange(-(p - 1) / 2, 0.5, 0.5, dtype=x.data.dtype)   # -(p-1)/2 .. 0
@@ -179,14 +179,14 @@ class SpecialMixin:
         NaNs only with equal_nan. Both tensors must have one dtype."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"isclose: other must be a tensor, got {type(other).__name__}")
-        if self.data.dtype != other.data.dtype:
+        if self._data.dtype != other.data.dtype:
             raise RuntimeError(f"isclose: both tensors must have the same dtype, got "
                                f"{_about(input=self, other=other)}")
         rtol, atol = _number("isclose", "rtol", rtol), _number("isclose", "atol", atol)
         if rtol < 0 or atol < 0:
             raise ValueError(f"isclose: rtol and atol must be >= 0, got {rtol} and {atol}")
         _broadcast("isclose", input=self, other=other)
-        a, b = self.data, other.data
+        a, b = self._data, other.data
         if a.dtype.kind != "f":
             a, b = a.astype(np.float64), b.astype(np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -205,33 +205,33 @@ class SpecialMixin:
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
         """x with NaN, +inf and -inf replaced (by default 0 and the dtype's largest and lowest
         finite values); no gradient flows to the replaced elements. Integers pass unchanged."""
-        if self.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f":
             return self.clone()
-        info = np.finfo(self.data.dtype)
+        info = np.finfo(self._data.dtype)
         out = self
         for mask, value, default in ((np.isnan, nan, 0.0), (np.isposinf, posinf, info.max),
                                      (np.isneginf, neginf, info.min)):
             v = default if value is None else _number("nan_to_num", "a replacement", value)
             with np.errstate(over="ignore"):   # 1e300 in float32 is inf, as PyTorch
-                v = np.asarray(v, self.data.dtype)
-            out = _tm.where(mask(self.data), _tm.Tensor._wrap(v, False), out)
+                v = np.asarray(v, self._data.dtype)
+            out = _tm.where(mask(self._data), _tm.Tensor._wrap(v, False), out)
         return out
 
     def sgn(self):
         """sign(x) for real tensors; 0 at NaN, as PyTorch."""
-        if self.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f":
             return self.sign()
-        return _tm.where(np.isnan(self.data), 0.0, self.sign())
+        return _tm.where(np.isnan(self._data), 0.0, self.sign())
 
     def positive(self):
         """x itself (PyTorch refuses bool tensors)."""
-        if self.data.dtype == np.bool_:
+        if self._data.dtype == np.bool_:
             raise TypeError(f"positive: not supported for bool tensors ({_about(input=self)})")
         return self
 
     def signbit(self):
         """Bool tensor: True where the sign bit is set (-0.0 included)."""
-        d = self.data
+        d = self._data
         return _tm.Tensor._wrap(np.signbit(d) if d.dtype.kind == "f" else
                                 np.asarray(d < 0) if d.dtype.kind == "i" else
                                 np.zeros(d.shape, np.bool_), False)
@@ -240,7 +240,7 @@ class SpecialMixin:
     def logcumsumexp(self, dim):
         """log(cumsum(exp(x))) along dim, without overflow or underflow."""
         _floating_only("logcumsumexp", self)
-        axis = _one_axis(dim, self.data.ndim, "logcumsumexp") if self.data.ndim else None
+        axis = _one_axis(dim, self._data.ndim, "logcumsumexp") if self._data.ndim else None
         if axis is None:
             return self.clone()
         return S.LogCumSumExp.apply(self, axis=axis)
@@ -250,15 +250,15 @@ class SpecialMixin:
         (by maxnorm / (norm + 1e-7), as PyTorch; differentiable through the norm).
         x: at least 2-D, floating point."""
         _floating_only("renorm", self)
-        if self.data.ndim < 2:
+        if self._data.ndim < 2:
             raise ValueError(f"renorm: needs at least 2 dims, got {_about(input=self)}")
         p, maxnorm = _number("renorm", "p", p), _number("renorm", "maxnorm", maxnorm)
         if not p > 0:
             raise ValueError(f"renorm: p must be positive, got {p}")
         if not maxnorm >= 0:
             raise ValueError(f"renorm: maxnorm must be >= 0, got {maxnorm}")
-        axis = _one_axis(dim, self.data.ndim, "renorm")
-        others = tuple(d for d in range(self.data.ndim) if d != axis)
+        axis = _one_axis(dim, self._data.ndim, "renorm")
+        others = tuple(d for d in range(self._data.ndim) if d != axis)
         norm = self.norm(p, dim=others, keepdim=True)
         factor = _tm.where(norm.data > maxnorm, maxnorm / (norm + 1e-7), 1.0)
         return self * factor
@@ -267,7 +267,7 @@ class SpecialMixin:
         """The p-norm of x - y (broadcast), a 0-d tensor."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"dist: other must be a tensor, got {type(other).__name__}")
-        if self.data.dtype.kind != "f" or other.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f" or other.data.dtype.kind != "f":
             raise TypeError(f"dist: needs floating-point tensors, got "
                             f"{_about(input=self, other=other)}")
         _broadcast("dist", input=self, other=other)
@@ -278,13 +278,13 @@ class SpecialMixin:
         operand multiplies."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"inner: other must be a tensor, got {type(other).__name__}")
-        if self.data.ndim == 0 or other.data.ndim == 0:
+        if self._data.ndim == 0 or other.data.ndim == 0:
             return self * other
-        if self.data.dtype != other.data.dtype:
+        if self._data.dtype != other.data.dtype:
             raise TypeError(f"inner: both tensors must have one dtype, got "
                             f"{_about(input=self, other=other)}")
         if self.shape[-1] != other.shape[-1]:
             raise ValueError(f"inner: the last dims must match, got "
                              f"{_about(input=self, other=other)}")
         from .functional_more import tensordot   # it imports this module's neighbours
-        return tensordot(self, other, ([self.data.ndim - 1], [other.data.ndim - 1]))
+        return tensordot(self, other, ([self._data.ndim - 1], [other.data.ndim - 1]))

@@ -259,7 +259,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     # a padding tap (-inf) must not win over real -inf inputs, as in torch
     real = windows(np.ones((1, 1) + x5.shape[2:], bool), kernel, stride, padding, dilation,
                    out, False)[0]
-    v = cols.data
+    v = cols._data
     with np.errstate(invalid="ignore"):
         top = v.max(axis=2, keepdims=True) if v.size else v[:, :, :1]
         hit = (v == top) & real

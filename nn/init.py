@@ -40,7 +40,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def _array(tensor, op) -> np.ndarray:
     if isinstance(tensor, Tensor):
-        arr = tensor.data
+        arr = tensor._data
     elif isinstance(tensor, np.ndarray):
         arr = tensor
     else:

@@ -123,7 +123,7 @@ class StateDictMixin:
                 t.data = v if v.dtype.kind == "f" or t.dtype.kind != "f" else v.astype(t.dtype)
                 continue
             # in place, as PyTorch: views of the array and optimizer references stay valid
-            with saved.writable(t.data):
-                np.copyto(t.data, v, casting="unsafe")
+            with saved.writable(t._data):
+                np.copyto(t._data, v, casting="unsafe")
             t._version += 1
         return _IncompatibleKeys(missing, unexpected)

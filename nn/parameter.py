@@ -24,7 +24,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.zeros((0,), np.float32)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = _supported(data, "Parameter")
         else:

@@ -31,7 +31,7 @@ class Adadelta(Optimizer):
         lr, rho, eps = _lr(group["lr"]), float(group["rho"]), float(group["eps"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

@@ -26,7 +26,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group):
         state = self.state[p]
         state["step"] = 0.0
-        state["sum"] = np.full_like(p.data, float(group["initial_accumulator_value"]))
+        state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
         return state
 
     def _check_group(self, group):
@@ -40,7 +40,7 @@ class Adagrad(Optimizer):
         lr, lr_decay, eps = _lr(group["lr"]), float(group["lr_decay"]), float(group["eps"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p] or self._init_state(p, group)
             state["step"] = step = state["step"] + 1.0
             d, _ = self._direction(p, weight_decay, maximize)

@@ -34,7 +34,7 @@ class Adam(Optimizer):
         amsgrad, maximize = bool(group["amsgrad"]), bool(group["maximize"])
         decoupled = bool(group.get("decoupled_weight_decay", False))
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

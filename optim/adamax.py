@@ -26,7 +26,7 @@ class Adamax(Optimizer):
         beta1, beta2 = (float(b) for b in group["betas"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

@@ -40,7 +40,7 @@ class ASGD(Optimizer):
         alpha, t0 = float(group["alpha"]), float(group["t0"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

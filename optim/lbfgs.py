@@ -151,30 +151,30 @@ class LBFGS(Optimizer):
                 v = v.data
             if hasattr(v, "__array__") and not isinstance(v, (int, float)):
                 a = np.array(np.asarray(v), copy=True)
-                return a.astype(p.data.dtype) if a.dtype.kind == "f" else a
+                return a.astype(p._data.dtype) if a.dtype.kind == "f" else a
             return copy.deepcopy(v)
         if key in ("func_evals", "n_iter"):
             return int(value)
         return cast(value)
 
     def _gather_flat_grad(self):
-        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None
-                               else p.grad.data.astype(p.data.dtype, copy=False).ravel()
+        return np.concatenate([np.zeros(p._data.size, p._data.dtype) if p.grad is None
+                               else p.grad._data.astype(p._data.dtype, copy=False).ravel()
                                for p in self._params])
 
     def _add_grad(self, step_size, update):
         offset = 0
         for p in self._params:
-            n = p.data.size
-            with writable(p.data):
-                p.data += step_size * update[offset:offset + n].reshape(p.data.shape)
+            n = p._data.size
+            with writable(p._data):
+                p._data += step_size * update[offset:offset + n].reshape(p._data.shape)
             p._version += 1
             offset += n
 
     def _set_param(self, params_data):
         for p, data in zip(self._params, params_data):
-            with writable(p.data):
-                p.data[...] = data
+            with writable(p._data):
+                p._data[...] = data
             p._version += 1
 
     def _directional_evaluate(self, closure, x, t, d):
@@ -253,7 +253,7 @@ class LBFGS(Optimizer):
                 break
             ls_func_evals = 0
             if line_search_fn is not None:
-                x_init = [p.data.copy() for p in self._params]
+                x_init = [p._data.copy() for p in self._params]
 
                 def obj_func(x, t, d):
                     return self._directional_evaluate(evaluate, x, t, d)

@@ -26,7 +26,7 @@ from .optimizer import Optimizer, _scalar
 def _set_lr(group: dict, value):
     """group["lr"] = value, but a tensor lr is filled in place (the optimizer may hold it)."""
     if isinstance(group["lr"], Tensor):
-        group["lr"].data.fill(_scalar(value))
+        group["lr"]._data.fill(_scalar(value))
     else:
         group["lr"] = value
 

@@ -37,7 +37,7 @@ class NAdam(Optimizer):
         momentum_decay = float(group["momentum_decay"])
         decoupled = bool(group.get("decoupled_weight_decay", False))
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

@@ -2,7 +2,7 @@
 
 A subclass gives its defaults to `Optimizer.__init__`, checks one group's hyper-parameters in
 `_check_group` and updates the parameters of one group in `_step_group`. Updates work on the
-parameters' ndarrays in place (`p.data`), so they never record a graph; scalar hyper-parameters
+parameters' ndarrays in place (`p._data`), so they never record a graph; scalar hyper-parameters
 are turned into Python floats first, so a float32 parameter stays float32 (a numpy float64
 scalar would promote the temporaries).
 
@@ -156,9 +156,9 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad.grad_fn is not None:  # a grad made with a graph: do not touch it
-                    p.grad = Tensor._wrap(np.zeros_like(p.grad.data), False)
+                    p.grad = Tensor._wrap(np.zeros_like(p.grad._data), False)
                 else:
-                    p.grad.data.fill(0)
+                    p.grad._data.fill(0)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure() if given."""
@@ -170,9 +170,9 @@ class Optimizer:
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if params:
-                # a graph still holding p.data (retain_graph, an unused output) keeps it
+                # a graph still holding p._data (retain_graph, an unused output) keeps it
                 # read-only; the write goes through, and backward through that graph will raise
-                with writable(*[p.data for p in params]):
+                with writable(*[p._data for p in params]):
                     self._step_group(group, params)
                 for p in params:
                     p._version += 1
@@ -192,7 +192,7 @@ class Optimizer:
         """_direction with weight decay added to the gradient (L2), or, when decoupled (AdamW's
         rule), applied to the parameter itself first: p *= 1 - lr * weight_decay."""
         if decoupled and weight_decay != 0:
-            p.data[...] *= 1.0 - lr * weight_decay
+            p._data[...] *= 1.0 - lr * weight_decay
             return self._direction(p, 0.0, maximize)
         return self._direction(p, weight_decay, maximize)
 
@@ -201,7 +201,7 @@ class Optimizer:
 
         p.grad is never modified. Shapes must match; a grad of another dtype is cast.
         """
-        x, g = p.data, p.grad.data
+        x, g = p._data, p.grad._data
         if g.shape != x.shape:
             raise RuntimeError(f"{type(self).__name__}.step: a parameter of shape "
                                f"{tuple(x.shape)} has a gradient of shape {tuple(g.shape)}")
@@ -291,11 +291,11 @@ class Optimizer:
             return copy.deepcopy(value)
         arr = np.array(np.asarray(value), copy=True)  # asarray: some __array__ take no copy=
         if arr.dtype.kind == "f":
-            arr = arr.astype(p.data.dtype, copy=False)
-        if arr.shape != p.data.shape:
+            arr = arr.astype(p._data.dtype, copy=False)
+        if arr.shape != p._data.shape:
             raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of parameter "
                              f"{index} has shape {tuple(arr.shape)}, the parameter has shape "
-                             f"{tuple(p.data.shape)}")
+                             f"{tuple(p._data.shape)}")
         return arr
 
     def __repr__(self):

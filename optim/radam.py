@@ -36,7 +36,7 @@ class RAdam(Optimizer):
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         decoupled = bool(group.get("decoupled_weight_decay", False))
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

@@ -31,7 +31,7 @@ class RMSprop(Optimizer):
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         centered, maximize = bool(group["centered"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

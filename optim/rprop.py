@@ -38,7 +38,7 @@ class Rprop(Optimizer):
         lo, hi = (float(s) for s in group["step_sizes"])
         maximize = bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

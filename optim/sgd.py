@@ -34,7 +34,7 @@ class SGD(Optimizer):
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
         for p in params:
-            x = p.data
+            x = p._data
             d, owned = self._direction(p, weight_decay, maximize)
             if momentum != 0:
                 state = self.state[p]

@@ -87,11 +87,11 @@ def test_index_put_in_place_on_an_op_output_is_recorded(case, accumulate):
 def test_index_put_in_place_on_a_plain_tensor_writes_its_array(accumulate):
     index, _ = REPEATED
     t = autograd.tensor(X)
-    arr = t.data
+    arr = t._data
     v = np.array([1.0, 2.0, 3.0, 4.0])
     t.index_put_(index(autograd), autograd.tensor(v), accumulate)
     theirs = torch.tensor(X).index_put_(index(torch), torch.tensor(v), accumulate)
-    assert t.data is arr and not t.requires_grad
+    assert t._data is arr and not t.requires_grad
     if accumulate:   # without accumulate, which repeated value wins is unspecified
         assert_close(t.data, theirs.numpy())
 
@@ -274,9 +274,9 @@ def test_scatter_reduce_in_place_and_function_form(reduce):
     for k, (a, b) in enumerate(zip(run(autograd), run(torch))):
         assert_close(a, b, what=f"output {k}")
     plain = autograd.tensor(SR_SELF)
-    arr = plain.data
+    arr = plain._data
     plain.scatter_reduce_(0, autograd.tensor(index), autograd.tensor(SR_SRC[:, :4]), reduce)
-    assert plain.data is arr
+    assert plain._data is arr
     assert_close(arr, torch.tensor(SR_SELF).scatter_reduce_(
         0, torch.tensor(index), torch.tensor(SR_SRC[:, :4]), reduce).numpy())
 

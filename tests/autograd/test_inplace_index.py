@@ -48,11 +48,11 @@ def test_recorded_on_an_op_output_matches_torch(op, operand_grad):
 @pytest.mark.parametrize("op", ["scatter_", "scatter_add_", "masked_fill_"])
 def test_a_plain_tensor_is_written_in_place_and_its_aliases_see_it(op):
     t = autograd.tensor(X)
-    arr, alias = t.data, t.detach()
+    arr, alias = t._data, t.detach()
     OPS[op](t, autograd, autograd.tensor(SRC), autograd.tensor(0.75, dtype=autograd.float64))
     theirs = torch.tensor(X)
     OPS[op](theirs, torch, torch.tensor(SRC), torch.tensor(0.75, dtype=torch.float64))
-    assert t.data is arr and not t.requires_grad
+    assert t._data is arr and not t.requires_grad
     np.testing.assert_array_equal(alias.data, theirs.numpy())
 
 

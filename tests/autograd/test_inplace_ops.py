@@ -39,12 +39,12 @@ def test_manual_sgd_with_isub_trains_like_torch():
 def test_in_place_operators_keep_the_tensor_object_and_its_memory():
     t = autograd.ones(3)
     alias, shared = t, t.detach()
-    arr = t.data
+    arr = t._data
     t *= 2
     t += 1
     t -= 0.5
     t /= 5
-    assert alias is t and t.data is arr
+    assert alias is t and t._data is arr
     np.testing.assert_allclose(shared.data, np.full(3, 0.5))
     g = autograd.tensor([1.0, 2.0], requires_grad=True)
     (g * g).sum().backward()

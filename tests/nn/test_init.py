@@ -116,9 +116,9 @@ def test_calculate_gain_matches_torch():
 def test_in_place_keeps_object_array_and_dtype():
     for dtype in (np.float32, np.float64):
         w = _param((10, 20), dtype)
-        arr = w.data
+        arr = w._data
         out = init.kaiming_uniform_(w)
-        assert out is w and w.data is arr and w.data.dtype == dtype
+        assert out is w and w._data is arr and w.data.dtype == dtype
         assert np.any(arr != 0)
         assert w._version == 1
 

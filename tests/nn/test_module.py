@@ -138,11 +138,11 @@ def test_state_dict_round_trip_and_copies():
     sd["fc1.weight"][...] = 0  # a copy: editing it leaves the model alone
     assert a.fc1.weight.data.any()
     sd = a.state_dict()
-    weight_array = b.fc1.weight.data
+    weight_array = b.fc1.weight._data
     assert b.load_state_dict(sd) == ([], [])
     for name, p in b.named_parameters():
         np.testing.assert_array_equal(p.data, sd[name])
-    assert b.fc1.weight.data is weight_array  # loaded in place
+    assert b.fc1.weight._data is weight_array  # loaded in place
     x = autograd.randn(4, 3)
     np.testing.assert_array_equal(a(x).data, b(x).data)
     kept = a.state_dict(keep_vars=True)

@@ -355,12 +355,12 @@ def test_step_invalidates_graphs_that_saved_the_parameter():
 
 def test_update_is_in_place():
     p = nn.Parameter(np.ones((2, 2), np.float32))
-    arr = p.data
+    arr = p._data
     for cls in (optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad):
         p.grad = autograd.tensor(np.ones((2, 2), np.float32))
         grad = p.grad.data.copy()
         cls([p], lr=0.1).step()
-        assert p.data is arr
+        assert p._data is arr
         np.testing.assert_array_equal(p.grad.data, grad)  # the gradient is left alone
 
 

@@ -287,12 +287,12 @@ def test_invalid_hyperparameters_raise(cls, kwargs, exc, match):
 
 def test_update_is_in_place_and_leaves_grad_alone():
     p = nn.Parameter(np.ones((2, 2), np.float32))
-    arr = p.data
+    arr = p._data
     for name in ALL[5:]:
         p.grad = autograd.tensor(np.full((2, 2), 0.5, np.float32))
         grad = p.grad.data.copy()
         getattr(optim, name)([p], lr=0.1).step()
-        assert p.data is arr and p.data.dtype == np.float32
+        assert p._data is arr and p.data.dtype == np.float32
         np.testing.assert_array_equal(p.grad.data, grad)
 
 

@@ -122,7 +122,7 @@ def test_views_of_views_saved_along_an_unrolled_graph_all_unlock():
         h = cell(autograd.randn(2, 3), h)
         outs.append(h)
     y = autograd.stack(outs).sum()
-    held = [o.data for o in outs]
+    held = [o._data for o in outs]
     assert not any(a.flags.writeable for a in held)
     y.backward()
     assert _no_live_graph()

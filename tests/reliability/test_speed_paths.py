@@ -153,7 +153,7 @@ def test_transposed_cache_is_used_and_correct():
     x = _t(RNG.standard_normal((2, 4)))
     loss = _x_at_w_twice(x, w)
     loss.backward(retain_graph=True)
-    guard = saved._guards[id(w.data)]
+    guard = saved._guards[id(w._data)]
     assert guard.cache is not None          # the test exercises the cached path
     assert_close(x.grad, _expected_x_grad(w.data, 2))
     assert guard.cache[1] is not x.grad.data
@@ -231,9 +231,9 @@ def test_transposed_cache_released_with_the_graph():
     x = _t(RNG.standard_normal((2, 4)))
     loss = _x_at_w_twice(x, w)
     loss.backward(retain_graph=True)
-    assert id(w.data) in saved._guards
+    assert id(w._data) in saved._guards
     del loss
-    assert id(w.data) not in saved._guards
+    assert id(w._data) not in saved._guards
     assert w.data.flags.writeable
 
 
@@ -300,7 +300,7 @@ def test_reduce_grad_is_a_writable_owned_array(shape, dim, op):
     out.sum().backward()
     tout.sum().backward()
     assert_close(x.grad, tx.grad)
-    g = x.grad.data
+    g = x.grad._data
     assert g.flags.writeable and g.dtype == np.float64
     assert 0 not in g.strides or g.size <= 1     # not a zero-stride view
     g += 1.0                                     # in place, as clip_grad/optimizers do

@@ -1,0 +1,79 @@
+"""t.data as PyTorch code uses it: an ndarray view of the tensor's memory (numpy code keeps
+working) that answers torch's methods: in-place fills and updates, cpu().numpy(), topk,
+view_as, max(dim)[1] (numpy's max(1) would return the values), `p.data -= lr * p.grad.data`."""
+import numpy as np
+import pytest
+
+import autograd as torch
+import nn
+
+TORCH = pytest.importorskip("torch")
+
+
+def test_initialisation_idioms_write_into_the_parameters():
+    m = nn.Linear(30, 20)
+    torch.manual_seed(0)
+    m.weight.data.normal_(0.0, 0.02)
+    m.bias.data.fill_(0.5)
+    assert abs(float(m.weight.data.std()) - 0.02) < 0.005
+    assert (m.bias.data == 0.5).all()
+    m.weight.data.uniform_(-0.1, 0.1)
+    m.bias.data.zero_()
+    assert float(abs(m.weight.data).max()) <= 0.1 and not m.bias.data.any()
+    for p in m.parameters():
+        p.data.clamp_(-0.01, 0.01)
+    assert float(m.weight.data.max()) <= 0.01
+    m.weight.data.copy_(np.ones((20, 30)))
+    assert (m.weight.data == 1).all() and m.weight.dtype == np.float32
+
+
+def test_manual_sgd_and_grad_zeroing_through_data():
+    m = nn.Linear(3, 2)
+    x = torch.randn(4, 3)
+    before = m.weight.data.copy()
+    m(x).sum().backward()
+    g = m.weight.grad.data.copy()
+    for p in m.parameters():
+        p.data -= 0.1 * p.grad.data
+        p.grad.data.zero_()
+    np.testing.assert_allclose(m.weight.data, before - 0.1 * g, rtol=1e-6)
+    assert not m.weight.grad.data.any() and m.weight.requires_grad
+    m(x).sum().backward()   # the parameter is still the same leaf of a new graph
+    assert m.weight.grad.data.any()
+
+
+def test_old_mnist_accuracy_idiom_gives_indices_as_torch():
+    rng = np.random.default_rng(0)
+    logits, target = rng.standard_normal((6, 4)), np.array([0, 1, 2, 3, 0, 1])
+    ours, theirs = torch.tensor(logits), TORCH.tensor(logits)
+    pred = ours.data.max(1, keepdim=True)[1]
+    tpred = theirs.data.max(1, keepdim=True)[1]
+    np.testing.assert_array_equal(pred.data, tpred.numpy())
+    np.testing.assert_array_equal(ours.data.max(1)[1].data, theirs.data.max(1)[1].numpy())
+    correct = pred.eq(torch.tensor(target).data.view_as(pred)).sum().item()
+    assert correct == tpred.eq(TORCH.tensor(target).data.view_as(tpred)).sum().item()
+    assert ours.data.max() == logits.max() and ours.data.max(axis=0).shape == (4,)   # numpy's
+    _, topi = ours.data.topk(1)
+    np.testing.assert_array_equal(topi.data, theirs.data.topk(1)[1].numpy())
+
+
+def test_data_is_an_ndarray_sharing_memory_and_numpy_results_are_plain():
+    a = np.ones(3, np.float32)
+    t = torch.from_numpy(a)
+    d = t.data
+    assert isinstance(d, np.ndarray) and np.shares_memory(d, a)
+    assert type(d * 2) is np.ndarray and type(np.exp(d)) is np.ndarray
+    assert type(d.cpu().numpy()) is np.ndarray and d.size == 3 and d.shape == (3,)
+    d[0] = 7
+    assert a[0] == 7 and t.data[0] == 7
+
+
+def test_a_write_through_data_into_an_array_a_graph_saved_makes_its_backward_raise():
+    # torch's .data writes are untracked (its backward would use the new values silently);
+    # here the write counts as an in-place change, so the backward that needs the old values
+    # raises, naming the op
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()   # saves x
+    x.data.zero_()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
