@@ -450,6 +450,11 @@ class MathMoreMixin:
     def not_equal_(self, other):
         return self._compare_("not_equal_", np.not_equal, other)
 
+    def eq_(self, other):
+        return self._compare_("eq_", np.equal, other)
+
+    gt_, ge_, lt_, le_, ne_ = greater_, greater_equal_, less_, less_equal_, not_equal_
+
     def clip_(self, min=None, max=None):  # noqa: A002
         """clamp_: x limited to [min, max] in place."""
         return self.clamp_(min, max)

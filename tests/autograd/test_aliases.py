@@ -183,3 +183,16 @@ def test_addmm_in_place_keeps_an_integer_dtype_as_torch():
         m = L.ones(2, 2, dtype=L.int64)
         m.addmm_(L.ones(2, 2, dtype=L.int64), L.ones(2, 2, dtype=L.int64))
         assert _np(m).tolist() == [[3, 3], [3, 3]] and str(m.dtype).endswith("int64")
+
+
+@pytest.mark.parametrize("op", ["eq_", "ne_", "lt_", "le_", "gt_", "ge_"])
+def test_in_place_comparisons_write_0_or_1_with_a_zero_gradient_as_torch(op):
+    out = []
+    for L in (ag, torch):
+        a = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = a * 1
+        getattr(b, op)(L.tensor([2.0, 2.0, 2.0]))
+        (b * 3).sum().backward()
+        out.append((_np(b), _np(a.grad)))
+    for x, y in zip(*out):
+        np.testing.assert_array_equal(x, y)
