@@ -150,15 +150,19 @@ class ReduceMixin:
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         """Vector p-norm over dim (all elements when None): p a number (inf, -inf and 0
-        included) or 'fro' (the 2-norm of the elements, over any dims)."""
+        included) or 'fro' (the 2-norm of the elements, over any dims); 'nuc' is the nuclear
+        norm of the matrices in dims (the last two by default)."""
         if p == "fro" or p is None:
             if isinstance(dim, (tuple, list)) and len(dim) > 2:
                 raise RuntimeError(f"norm: p='fro' takes at most 2 dims, got dim={dim!r} for "
                                    f"a tensor of shape {self.shape}")
             p = 2.0
+        elif p == "nuc":   # the sum of singular values of the (dim) planes: linalg's
+            from .linalg import matrix_norm
+            return matrix_norm(self, "nuc", dim=(-2, -1) if dim is None else dim,
+                               keepdim=keepdim, dtype=dtype)
         elif isinstance(p, str) or not isinstance(p, Number) or isinstance(p, bool):
-            raise ValueError(f"norm: p must be a number or 'fro', got {p!r} ('nuc' and other "
-                             f"matrix norms are not supported)")
+            raise ValueError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
         x = self if dtype is None else self.to(dtype)
         if x.data.dtype not in _FLOATS:
             raise TypeError(f"norm: needs a floating-point tensor, got dtype {x.data.dtype} "

@@ -93,3 +93,15 @@ def test_cond_marks_only_the_singular_matrices_of_a_batch_and_finfo_default():
         ours = A.linalg.cond(A.tensor(a), p).data
         np.testing.assert_allclose(ours, torch.linalg.cond(torch.tensor(a), p).numpy())
     assert A.finfo().eps == np.finfo(np.float32).eps
+
+
+@pytest.mark.parametrize("kw", [{}, {"dim": (1, 2)}, {"dim": (0, 2), "keepdim": True}])
+def test_tensor_norm_nuc_as_torch(kw):
+    x = np.random.default_rng(0).standard_normal((3, 2, 4))
+    x = x if kw else x[0]
+    a, t = A.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    o, to = a.norm(p="nuc", **kw), t.norm(p="nuc", **kw)
+    o.sum().backward()
+    to.sum().backward()
+    np.testing.assert_allclose(o.data, to.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-10)
