@@ -21,7 +21,9 @@ _KEEP_DTYPE = ["floor", "ceil", "round", "trunc", "sign", "sgn", "bitwise_not",
 _FLOAT_RESULT = ["log", "sin", "cos", "tan", "frac", "reciprocal", "rsqrt", "log1p", "expm1",
                  "erf", "erfc", "erfinv", "digamma", "lgamma", "logit", "i0", "sinc", "hypot",
                  "copysign", "xlogy", "float_power", "true_divide", "renorm", "polygamma",
-                 "mvlgamma", "nextafter"]
+                 "mvlgamma", "nextafter", "asin", "arcsin", "acos", "arccos", "atan", "arctan",
+                 "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh",
+                 "log2", "log10", "exp2", "deg2rad", "rad2deg"]
 
 
 def _in_place(name, float_result):

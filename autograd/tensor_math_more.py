@@ -31,15 +31,6 @@ def _unary(op_cls):
     return method
 
 
-def _unary_inplace(name, of=None):
-    """The in-place form name_ of the method `of` (default: name); refused for integer
-    tensors."""
-    def method(self):
-        return self._unary_(name + "_", lambda old: getattr(old, of or name)())
-    method.__doc__ = f"x.{name}() written into x (recorded like other in-place ops)."
-    return method
-
-
 def _wrap(array, dtype=None):
     return _tm.Tensor._wrap(np.asarray(array if dtype is None else array.astype(dtype)), False)
 
@@ -124,26 +115,6 @@ class MathMoreMixin:
     def rad2deg(self):
         """x * 180 / pi."""
         return self._floating() * (180 / math.pi)
-
-    asin_ = _unary_inplace("asin")
-    arcsin_ = _unary_inplace("arcsin", "asin")
-    acos_ = _unary_inplace("acos")
-    arccos_ = _unary_inplace("arccos", "acos")
-    atan_ = _unary_inplace("atan")
-    arctan_ = _unary_inplace("arctan", "atan")
-    sinh_ = _unary_inplace("sinh")
-    cosh_ = _unary_inplace("cosh")
-    asinh_ = _unary_inplace("asinh")
-    arcsinh_ = _unary_inplace("arcsinh", "asinh")
-    acosh_ = _unary_inplace("acosh")
-    arccosh_ = _unary_inplace("arccosh", "acosh")
-    atanh_ = _unary_inplace("atanh")
-    arctanh_ = _unary_inplace("arctanh", "atanh")
-    log2_ = _unary_inplace("log2")
-    log10_ = _unary_inplace("log10")
-    exp2_ = _unary_inplace("exp2")
-    deg2rad_ = _unary_inplace("deg2rad")
-    rad2deg_ = _unary_inplace("rad2deg")
 
     def atan2(self, other):
         """atan2(x, other), the angle of the point (other, x), in (-pi, pi]; broadcast."""
