@@ -38,8 +38,8 @@ def _arrays(state_dict) -> "OrderedDict[str, np.ndarray]":
 def save(obj, path) -> None:
     """Write a checkpoint to path atomically, as an uncompressed .npz archive.
 
-    obj: a mapping with non-empty string keys. A flat mapping of ndarrays (a state_dict) is
-    written as one .npy entry per key. Anything else, e.g. {"epoch": 4, "model_state_dict":
+    obj: a mapping with non-empty string keys. A flat mapping of Tensors that need no grad
+    or ndarrays (a state_dict) is written as one .npy entry per key, which np.load reads too. Anything else, e.g. {"epoch": 4, "model_state_dict":
     model.state_dict(), "optimizer_state_dict": opt.state_dict(), "loss": 0.3}, has its
     arrays and Tensors written as .npy entries and its structure (dicts, lists, tuples,
     numbers, strings, bools, None) as a JSON entry; load rebuilds the same objects.
@@ -51,7 +51,8 @@ def save(obj, path) -> None:
     for key in obj:
         if not isinstance(key, str) or not key:
             raise TypeError(f"save: keys must be non-empty strings, got {key!r}")
-    if all(isinstance(v, np.ndarray) for v in obj.values()):
+    if all(isinstance(v, np.ndarray) or isinstance(v, Tensor) and not v.requires_grad
+           for v in obj.values()):   # a state_dict: one plain .npy entry per name
         entries = [(key + ".npy", arr) for key, arr in _arrays(obj).items()]
         structure = None
     else:
@@ -121,7 +122,7 @@ def _fsync_directory(directory: str) -> None:
 
 def load(path, map_location=None, weights_only=None):
     """Read a file written by save: the saved checkpoint, or for a flat state_dict an
-    OrderedDict of name -> ndarray in the saved order. Never unpickles. map_location and
+    OrderedDict of name -> Tensor in the saved order. Never unpickles. map_location and
     weights_only are PyTorch's arguments: everything loads to the CPU, and safely, anyway."""
     if map_location is not None:
         from .device import as_device
@@ -155,7 +156,7 @@ def load(path, map_location=None, weights_only=None):
             raise RuntimeError(f"load: entry {key!r} of {path!r} is not an .npy array; the file "
                                f"was not written by autograd.save")
     if structure is None:
-        return out
+        return OrderedDict((key, Tensor._wrap(arr, False)) for key, arr in out.items())
     if (not isinstance(structure, dict) or structure.get("format") != _FORMAT
             or "root" not in structure):
         raise RuntimeError(f"load: {path!r} has a {_STRUCTURE} entry that autograd.save did "

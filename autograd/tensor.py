@@ -169,6 +169,18 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
             return np.array(self._data, dtype=dtype, copy=True)
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
+    def __dlpack__(self, **kwargs):
+        """The DLPack capsule of the data (how torch.tensor(t) and np.from_dlpack(t) read a
+        Tensor). An array a graph holds read-only is exported as a copy, which DLPack
+        requires."""
+        data = self._data
+        if not data.flags.writeable:
+            data = data.copy()
+        return data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

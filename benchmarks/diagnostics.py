@@ -203,7 +203,7 @@ def _exploding(quick, seed, gain=3.0, max_norm=1.0, lr=0.1):
     m = nn.RNN(1, hidden).double()
     m.weight_hh_l0.data[...] = gain * rng.standard_normal((hidden, hidden)) / math.sqrt(hidden)
     head = nn.Linear(hidden, 2).double()
-    w0 = {k: v.copy() for k, v in m.state_dict().items()}
+    w0 = {k: v.clone() for k, v in m.state_dict().items()}
     r = recurrent_gradient_norms(m, Tensor(x), _classify_last(head, y))
     params = list(m.parameters()) + list(head.parameters())
     before = float(nn.utils.clip_grad_norm_(params, max_norm).item())

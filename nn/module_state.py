@@ -1,6 +1,7 @@
 """state_dict and load_state_dict of a Module, with PyTorch's key order and loading rules.
 
-    sd = model.state_dict()            # OrderedDict name -> ndarray copy
+    sd = model.state_dict()            # OrderedDict name -> Tensor (detached, shares memory)
+    best = copy.deepcopy(model.state_dict())   # a snapshot, as in PyTorch
     missing, unexpected = other.load_state_dict(sd, strict=False)
 """
 from __future__ import annotations
@@ -67,8 +68,9 @@ class StateDictMixin:
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
         """Parameters and persistent buffers by dotted name, module by module (own
-        parameters, own buffers, then children), as ndarray copies (the Tensors themselves
-        with keep_vars=True), added to `destination` (a new OrderedDict by default), which
+        parameters, own buffers, then children), as detached Tensors sharing the model's
+        memory, as PyTorch's: training changes them, so deep-copy (or clone) a snapshot (the
+        Tensors themselves with keep_vars=True), added to `destination` (a new OrderedDict by default), which
         is returned. A tensor shared by two modules appears under both names."""
         if args:  # PyTorch's deprecated positional order
             warnings.warn("state_dict: positional arguments are deprecated, as in PyTorch; "
@@ -79,7 +81,7 @@ class StateDictMixin:
         if destination is None:
             destination = OrderedDict()
         for name, t in self._named_state(prefix):
-            destination[name] = t if keep_vars else np.array(t.data, copy=True)
+            destination[name] = t if keep_vars else t.detach()
         return destination
 
     def load_state_dict(self, state_dict, strict: bool = True,

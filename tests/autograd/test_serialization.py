@@ -25,6 +25,7 @@ def test_state_dict_round_trip(tmp_path):
     loaded = autograd.load(path)
     assert list(loaded) == list(a.state_dict())
     for k, v in a.state_dict().items():
+        assert isinstance(loaded[k], autograd.Tensor) and not loaded[k].requires_grad
         assert loaded[k].dtype == v.dtype and loaded[k].shape == v.shape
         np.testing.assert_array_equal(loaded[k], v)
     b.load_state_dict(loaded)

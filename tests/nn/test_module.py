@@ -1,4 +1,5 @@
 """Module system: registration, traversal, modes, state_dict, apply, to(dtype), repr, containers."""
+import copy
 from collections import OrderedDict
 
 import numpy as np
@@ -130,13 +131,22 @@ def test_to_dtype_casts_params_and_float_buffers():
     assert net.float().fc1.weight.dtype == np.float32
 
 
-def test_state_dict_round_trip_and_copies():
+def test_state_dict_round_trip_and_shared_memory():
     a, b = Net(), Net()
     sd = a.state_dict()
     assert list(sd) == NAMES[:1] + ["steps"] + NAMES[1:]  # own params, own buffers, children
-    assert "cache" not in sd and all(isinstance(v, np.ndarray) for v in sd.values())
-    sd["fc1.weight"][...] = 0  # a copy: editing it leaves the model alone
-    assert a.fc1.weight.data.any()
+    assert "cache" not in sd and all(isinstance(v, autograd.Tensor) for v in sd.values())
+    assert not any(v.requires_grad for v in sd.values())
+    # detached Tensors over the model's memory, as torch's: a snapshot needs a copy
+    snapshot = copy.deepcopy(sd)
+    clones = {k: v.clone() for k, v in sd.items()}
+    with autograd.no_grad():
+        a.fc1.weight.mul_(2)
+    np.testing.assert_array_equal(sd["fc1.weight"].numpy(), a.fc1.weight.data)
+    np.testing.assert_array_equal(snapshot["fc1.weight"].numpy() * 2, a.fc1.weight.data)
+    np.testing.assert_array_equal(clones["fc1.weight"].numpy() * 2, a.fc1.weight.data)
+    sd["fc1.bias"].zero_()
+    assert not a.fc1.bias.data.any()
     sd = a.state_dict()
     weight_array = b.fc1.weight._data
     assert b.load_state_dict(sd) == ([], [])
