@@ -13,7 +13,7 @@ from .function import (Context, Function, enable_grad, inference_mode, is_grad_e
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .functional import *  # noqa: F401,F403  (exp, log, relu, softmax, sum, ... as functions)
 from .generator import Generator, get_rng_state, set_rng_state
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .model_check import ModelCheckReport, StateProbe, check_model_gradients
 from .serialization import load, save
 from .threads import get_num_threads, set_num_threads

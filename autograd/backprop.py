@@ -1,14 +1,14 @@
 """autograd.grad and autograd.backward: backward passes from several outputs at once.
 
 grad() returns the gradients of some inputs without touching any `.grad`; backward() is
-Tensor.backward for several outputs. The engine's VJPs work on ndarrays, so a backward pass
-cannot itself be recorded: create_graph=True (higher-order gradients) raises.
+Tensor.backward for several outputs. With create_graph=True the pass is recorded (see
+graph_backward.py), so its gradients can be differentiated again.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import engine
+from . import engine, graph_backward
 
 
 def _tensors(value, what: str, op: str) -> list:
@@ -33,15 +33,9 @@ def _inputs(inputs, op: str, hint: str) -> list:
     return inputs
 
 
-def _no_create_graph(create_graph, op):
-    if create_graph:
-        raise NotImplementedError(
-            f"{op}: create_graph=True is not supported: the engine's backward functions work "
-            f"on arrays and are not recorded, so gradients of gradients cannot be taken")
-
-
-def _seed_gradients(outputs: list, grad_outputs, op: str, what: str) -> list:
-    """The gradient each output starts from, as an ndarray of its shape and dtype."""
+def _seed_gradients(outputs: list, grad_outputs, op: str, what: str, graph=False) -> list:
+    """The gradient each output starts from, as an ndarray of its shape and dtype (graph:
+    as a Tensor, a given Tensor kept with its graph, for a recorded pass)."""
     from .tensor import Tensor
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -67,7 +61,12 @@ def _seed_gradients(outputs: list, grad_outputs, op: str, what: str) -> list:
         if arr.shape != out._data.shape:
             raise RuntimeError(f"{op}: shape mismatch: {what}[{i}] has shape {arr.shape} and "
                                f"output {i} has shape {tuple(out.shape)}")
+        if graph and isinstance(g, Tensor):
+            seeds.append(g if g.dtype == arr.dtype else g.to(arr.dtype))
+            continue
         seeds.append(arr)
+    if graph:
+        seeds = [graph_backward.seed(s) for s in seeds]
     return seeds
 
 
@@ -78,7 +77,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     changes. An input the outputs do not depend on raises, unless allow_unused=True (None
     for it) or materialize_grads=True (zeros)."""
     from .tensor import Tensor
-    _no_create_graph(create_graph, "grad")
     if is_grads_batched:
         raise NotImplementedError("grad: is_grads_batched=True is not supported")
     if materialize_grads and allow_unused is False:
@@ -90,9 +88,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         names, inputs = list(inputs), list(inputs.values())
     outputs = _tensors(outputs, "outputs", "grad")
     inputs = _inputs(inputs, "grad", "")
-    seeds = _seed_gradients(outputs, grad_outputs, "grad", "grad_outputs")
+    seeds = _seed_gradients(outputs, grad_outputs, "grad", "grad_outputs", create_graph)
     retain = create_graph if retain_graph is None else retain_graph
-    found = engine.run(outputs, seeds, retain, inputs=inputs)
+    if create_graph:
+        found = graph_backward.run(outputs, seeds, retain, inputs=inputs)
+    else:
+        found = engine.run(outputs, seeds, retain, inputs=inputs)
     result = []
     for i, (t, g) in enumerate(zip(inputs, found)):
         if g is None:
@@ -102,6 +103,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                    f"this is intended")
             result.append(Tensor._wrap(np.zeros_like(t._data), False)
                           if materialize_grads else None)
+        elif create_graph:
+            result.append(g)
         else:  # a copy: g may be an array the pass shares with other gradients
             result.append(Tensor._wrap(np.array(g, t._data.dtype, copy=True), False))
     return dict(zip(names, result)) if names is not None else tuple(result)
@@ -110,15 +113,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate the gradients of sum_k <grad_tensors[k], tensors[k]> into the `.grad` of
-    every leaf (or of `inputs` alone, leaves or not, when given)."""
-    _no_create_graph(create_graph, "backward")
+    every leaf (or of `inputs` alone, leaves or not, when given). create_graph=True records
+    the pass: each .grad is then a Tensor with a graph of its own."""
     if grad_variables is not None:
         if grad_tensors is not None:
             raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
         grad_tensors = grad_variables
     tensors = _tensors(tensors, "tensors", "backward")
-    seeds = _seed_gradients(tensors, grad_tensors, "backward", "grad_tensors")
+    seeds = _seed_gradients(tensors, grad_tensors, "backward", "grad_tensors", create_graph)
     retain = create_graph if retain_graph is None else retain_graph
+    if create_graph:
+        _recorded_backward(tensors, seeds, retain, inputs)
+        return
     if inputs is None:
         engine.run(tensors, seeds, retain)
         return
@@ -134,3 +140,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         else:
             t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
                                        else np.asarray(t.grad._data + g), False)
+
+
+def _recorded_backward(tensors, seeds, retain, inputs):
+    """backward(create_graph=True): the same pass recorded; with inputs, their .grad alone."""
+    if inputs is None:
+        graph_backward.run(tensors, seeds, retain)
+        return
+    if isinstance(inputs, dict):
+        inputs = list(inputs.values())
+    inputs = _inputs(inputs, "backward", " (pass None for every leaf)")
+    found = graph_backward.run(tensors, seeds, retain, inputs=inputs)
+    for t, g in zip(inputs, found):
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g

@@ -208,6 +208,32 @@ class Node(Context):
     def __repr__(self):
         return f"<{self.name()}Backward>"
 
+    # For the recorded VJPs (`backward_graph`, see graph_backward.py): the arrays forward
+    # saved, as Tensors that stand where they stood in the graph, so that a gradient of the
+    # gradient flows on through them.
+    def input_tensor(self, i: int, array):
+        """Input i (whose value forward saved as `array`) as a Tensor of the graph: the leaf
+        itself, a Tensor made by the parent node, or a constant when it needs no grad."""
+        parent = self.parents[i]
+        if parent is None:
+            return _wrap(array, False)
+        if parent.__class__ is not Node:
+            return parent
+        t = _wrap(array, True)
+        t._node = parent
+        return t
+
+    def output_tensor(self, array):
+        """This op's output (saved by forward as `array`) as a Tensor made by this node."""
+        t = _wrap(array, True)
+        t._node = self
+        return t
+
+
+def constant(array):
+    """A Tensor that needs no grad, for the constants of a recorded VJP (a mask, a sign)."""
+    return _wrap(np.asarray(array), False)
+
 
 class Function:
     """Base class of every differentiable op; see the module docstring."""

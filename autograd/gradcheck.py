@@ -136,3 +136,51 @@ def _compare(i, where, analytic, numeric, atol, rtol):
         f"analytic {a:.10g}, numeric {n:.10g}, abs error {abs(a - n):.3g}, "
         f"rel error {abs(a - n) / abs(n) if n != 0 else float('inf'):.3g} "
         f"({int(bad.sum())} of {bad.size} elements outside atol={atol}, rtol={rtol})")
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
+                  raise_exception: bool = True, nondet_tol: float = 0.0, seed: int = 0,
+                  mode: str = "full", fast_mode: bool = False) -> bool:
+    """Check the second derivatives of fn (create_graph=True) against central differences:
+    gradcheck of (inputs, v) -> autograd.grad(fn(inputs), inputs, v, create_graph=True), with
+    v the given grad_outputs or random ones (as torch.autograd.gradgradcheck). First, the
+    recorded gradients must equal the ordinary backward pass's: a wrong recorded VJP that is
+    differentiated consistently would pass the finite differences alone."""
+    from .backprop import grad
+    from .function import enable_grad
+    xs = _as_inputs(inputs)
+    ys = _outputs(fn(*xs))
+    if not ys:
+        raise ValueError("gradgradcheck: fn returned no floating-point tensor")
+    rng = np.random.default_rng(seed)
+    if grad_outputs is None:
+        vs = [Tensor._wrap(rng.standard_normal(y.shape), True) for y in ys]
+    else:
+        given = [grad_outputs] if isinstance(grad_outputs, (Tensor, np.ndarray)) else grad_outputs
+        vs = [Tensor._wrap(np.array(v._data if isinstance(v, Tensor) else v, np.float64), True)
+              for v in given]
+    wrt = [i for i, x in enumerate(xs) if x.requires_grad]
+    n = len(xs)
+
+    def first_derivatives(*args):
+        with enable_grad():
+            outs = _outputs(fn(*args[:n]))
+            grads = grad(outs, [args[i] for i in wrt], list(args[n:]), create_graph=True,
+                         allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    recorded = first_derivatives(*xs, *vs)
+    with enable_grad():
+        plain = grad(_outputs(fn(*xs)), [xs[i] for i in wrt], vs, allow_unused=True)
+    for i, a, b in zip(wrt, recorded, [g for g in plain if g is not None]):
+        try:
+            _compare(i, "recorded backward against the ordinary one", a._data, b._data,
+                     atol, rtol)
+        except GradcheckError:
+            if raise_exception:
+                raise
+            return False
+    return gradcheck(first_derivatives, xs + vs, eps, atol, rtol, mode, seed,
+                     raise_exception=raise_exception, nondet_tol=nondet_tol,
+                     fast_mode=fast_mode)

@@ -391,6 +391,10 @@ class Clone(Function):
     def backward(ctx, g):
         return (g,)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g,)
+
 
 class Cast(Function):
     """y = x.astype(dtype);  dx = g (the engine casts it back to x's dtype)."""
@@ -401,6 +405,10 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return (g,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
         return (g,)
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import kernels
-from ..function import Function
+from ..function import Function, constant
 
 
 def _c(a):
@@ -27,6 +27,11 @@ class ReLU(Function):
         return (kernels.relu_backward(y, _c(g)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * constant(ctx.saved[0] > 0),)
+
+
 class LeakyReLU(Function):
     """y = x if x > 0 else slope * x;  dx = g if x > 0 else slope * g."""
 
@@ -41,6 +46,12 @@ class LeakyReLU(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (kernels.leaky_relu_backward(x, _c(g), ctx.slope),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        return (g * constant(np.where(x > 0, 1, ctx.slope).astype(x.dtype)),)
 
 
 class Tanh(Function):
@@ -58,6 +69,12 @@ class Tanh(Function):
         return (kernels.tanh_backward(y, _c(g)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
+        return (g * (1 - y * y),)
+
+
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  dx = g * y * (1 - y)."""
 
@@ -73,6 +90,12 @@ class Sigmoid(Function):
         return (kernels.sigmoid_backward(y, _c(g)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
+        return (g * y * (1 - y),)
+
+
 class Step(Function):
     """Heaviside step of the perceptron: y = 1 if x >= 0 else 0. Its gradient is zero everywhere
     (undefined at 0), so nothing learns through it by back-propagation; train a perceptron with
@@ -85,6 +108,11 @@ class Step(Function):
     @staticmethod
     def backward(ctx, g):
         return (np.zeros_like(g),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * 0,)
 
 
 def _rows(x, axis):
@@ -124,6 +152,12 @@ class Softmax(Function):
         return (undo(kernels.softmax_backward_lastdim(y, grows)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(_unrows(ctx.saved[0], ctx.out_shape, ctx.axis))
+        return (y * (g - (g * y).sum(dim=ctx.axis, keepdim=True)),)
+
+
 class LogSoftmax(Function):
     """y = x - max - log(sum(exp(x - max))) along axis;  dx = g - exp(y) * sum(g)."""
 
@@ -140,3 +174,19 @@ class LogSoftmax(Function):
         (y,) = ctx.saved
         grows, undo = _rows(g, ctx.axis)
         return (undo(kernels.log_softmax_backward_lastdim(y, grows)),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(_unrows(ctx.saved[0], ctx.out_shape, ctx.axis))
+        return (g - y.exp() * g.sum(dim=ctx.axis, keepdim=True),)
+
+
+def _unrows(rows, shape, axis):
+    """The output array in its own shape from the (rows, C) form forward saved (see _rows)."""
+    if len(shape) == 0:
+        return rows.reshape(())
+    if axis in (-1, len(shape) - 1):
+        return rows.reshape(shape)
+    moved = shape[:axis] + shape[axis + 1:] + (shape[axis],)
+    return np.moveaxis(rows.reshape(moved), -1, axis)

@@ -1,7 +1,7 @@
 """Elementwise arithmetic. Broadcast inputs get full-shape gradients; the engine unbroadcasts."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 
 
 class Add(Function):
@@ -16,6 +16,11 @@ class Add(Function):
         return g, g
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return g, g
+
+
 class Sub(Function):
     """y = a - b;  da = g, db = -g."""
 
@@ -25,6 +30,11 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
@@ -45,6 +55,14 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        return ((g * ctx.input_tensor(1, b) if need_a else None),
+                (g * ctx.input_tensor(0, a) if need_b else None))
+
+
 class Div(Function):
     """y = a / b;  da = g / b, db = -g * a / b^2."""
 
@@ -62,6 +80,16 @@ class Div(Function):
         return ga, gb
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        bt = ctx.input_tensor(1, b)
+        ga = g / bt if need_a else None
+        gb = -g * ctx.input_tensor(0, a) / (bt * bt) if need_b else None
+        return ga, gb
+
+
 class Neg(Function):
     """y = -x;  dx = -g."""
 
@@ -71,6 +99,11 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return (-g,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
         return (-g,)
 
 
@@ -96,6 +129,15 @@ class PowScalar(Function):
             return (g * (p * x ** x.dtype.type(p - 1)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        p = ctx.p
+        if p == 0:
+            return (g * 0,)
+        return (g * (p * ctx.input_tensor(0, x) ** (p - 1)),)
+
+
 class RPowScalar(Function):
     """y = c ** x for a constant c > 0;  dx = g * y * log(c)."""
 
@@ -110,6 +152,12 @@ class RPowScalar(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * y * ctx.logc,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (y,) = ctx.saved
+        return (g * ctx.output_tensor(y) * float(ctx.logc),)
 
 
 def _integer_pow(a, b):
@@ -146,6 +194,23 @@ class Pow(Function):
         return ga, gb
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b, y = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        at, bt = ctx.input_tensor(0, a), ctx.input_tensor(1, b)
+        ga = gb = None
+        if need_a:   # b = 0 takes a's gradient to 0 (a^(b-1) may be inf there)
+            zero_b = constant(b == 0)
+            ga = g * (bt * at ** (bt - 1)).masked_fill(zero_b, 0)
+        if need_b:   # log(a) at a = 0, b >= 0 is replaced before it is taken, not after:
+            # a nan there would reach the second-order gradient through the mask
+            skip = constant((a == 0) & (b >= 0))
+            safe_a = at.masked_fill(skip, 1)
+            gb = g * (ctx.output_tensor(y) * safe_a.log()).masked_fill(skip, 0)
+        return ga, gb
+
+
 class Exp(Function):
     """y = exp(x);  dx = g * y."""
 
@@ -159,6 +224,11 @@ class Exp(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * y,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * ctx.output_tensor(ctx.saved[0]),)
 
 
 class Log(Function):
@@ -175,6 +245,11 @@ class Log(Function):
         (x,) = ctx.saved
         with np.errstate(divide="ignore"):
             return (g / x,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g / ctx.input_tensor(0, ctx.saved[0]),)
 
 
 class Sqrt(Function):
@@ -194,6 +269,11 @@ class Sqrt(Function):
             return (g / (2 * y),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g / (2 * ctx.output_tensor(ctx.saved[0])),)
+
+
 class Abs(Function):
     """y = |x|;  dx = g * sign(x) (0 at x = 0, as PyTorch)."""
 
@@ -206,6 +286,11 @@ class Abs(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (g * np.sign(x),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * constant(np.sign(ctx.saved[0])),)
 
 
 class Clamp(Function):
@@ -226,6 +311,12 @@ class Clamp(Function):
         if ctx.hi is not None:
             keep &= x <= ctx.hi
         return (g * keep,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        return (g * constant(Clamp.backward(ctx, np.ones(x.shape, x.dtype))[0]),)
 
 
 class ClampTensors(Function):
@@ -273,6 +364,13 @@ class Maximum(Function):
         return g * w, g * (1 - w)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b = ctx.saved
+        w = constant(((a > b) + 0.5 * (a == b)).astype(g.dtype, copy=False))
+        return g * w, g * (1 - w)
+
+
 class Minimum(Function):
     """y = min(a, b);  the smaller input gets g, ties split it in half (as PyTorch)."""
 
@@ -286,6 +384,13 @@ class Minimum(Function):
         a, b = ctx.saved
         w = (a < b) + 0.5 * (a == b)
         w = w.astype(g.dtype, copy=False)
+        return g * w, g * (1 - w)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b = ctx.saved
+        w = constant(((a < b) + 0.5 * (a == b)).astype(g.dtype, copy=False))
         return g * w, g * (1 - w)
 
 
@@ -304,6 +409,14 @@ class Where(Function):
         need_a, need_b = ctx.needs_input_grad
         return (np.where(cond, g, zero) if need_a else None,
                 np.where(cond, zero, g) if need_b else None)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        cond = constant(ctx.saved[0])
+        need_a, need_b = ctx.needs_input_grad
+        return (g.masked_fill(~cond, 0) if need_a else None,
+                g.masked_fill(cond, 0) if need_b else None)
 
 
 class Remainder(Function):

@@ -61,6 +61,29 @@ class MatMul(Function):
         return ga, gb
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        at, bt = ctx.input_tensor(0, a), ctx.input_tensor(1, b)
+        a2 = at.unsqueeze(0) if a.ndim == 1 else at
+        b2 = bt.unsqueeze(-1) if b.ndim == 1 else bt
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)
+        if a.ndim == 1:
+            g = g.unsqueeze(-2)
+        ga = gb = None
+        if need_a:
+            ga = g @ b2.transpose(-1, -2)
+            if a.ndim == 1:
+                ga = ga.squeeze(-2)
+        if need_b:
+            gb = a2.transpose(-1, -2) @ g
+            if b.ndim == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb   # batch dims that broadcasting added are summed by the walk
+
+
 class Linear(Function):
     """y = x @ w^T (+ b), one op for nn.Linear: x (*, in), w (out, in), b (out,) -> (*, out);
     dx = g @ w, dw = g^T @ x, db = g summed over the rows. (Composed, it is three recorded ops
@@ -86,4 +109,17 @@ class Linear(Function):
             x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
             gw = ProductGrad(g2, x2) if held_by_several(w) else np.matmul(g2.T, x2)
         gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
+        return gx, gw, gb
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, w = ctx.saved
+        needs = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g2 @ ctx.input_tensor(1, w)).reshape(x.shape) if needs[0] else None
+        gw = None
+        if needs[1]:
+            gw = g2.T @ ctx.input_tensor(0, x).reshape(-1, x.shape[-1])
+        gb = g2.sum(dim=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb

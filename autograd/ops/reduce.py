@@ -44,6 +44,11 @@ class Sum(Function):
         return (_stretch(_expand(g, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (_expand_tensor(g, ctx.shape, ctx.axis, ctx.keepdims),)
+
+
 class Mean(Function):
     """y = mean(x, axis);  dx = g / n broadcast back over the averaged axes."""
 
@@ -58,6 +63,18 @@ class Mean(Function):
         n = _count(ctx.shape, ctx.axis)
         g = _expand(g, ctx.shape, ctx.axis, ctx.keepdims) / g.dtype.type(max(n, 1))
         return (_stretch(g, ctx.shape),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        n = _count(ctx.shape, ctx.axis)
+        return (_expand_tensor(g, ctx.shape, ctx.axis, ctx.keepdims) / max(n, 1),)
+
+
+def _expand_tensor(g, shape, axis, keepdims):
+    """_stretch(_expand(...)) with Tensor ops, for the recorded VJPs (create_graph=True)."""
+    kept = tuple(1 if axis is None or i in axis else n for i, n in enumerate(shape))
+    return g.reshape(kept).expand(*shape)
 
 
 class Var(Function):

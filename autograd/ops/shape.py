@@ -22,6 +22,11 @@ class Reshape(Function):
         return (g.reshape(ctx.shape),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Reshape.apply(g, shape=ctx.shape),)
+
+
 class Permute(Function):
     """y = x.transpose(axes);  dx = g.transpose(inverse(axes))."""
 
@@ -37,6 +42,11 @@ class Permute(Function):
         return (g.transpose(np.argsort(ctx.axes)),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Permute.apply(g, axes=tuple(int(a) for a in np.argsort(ctx.axes))),)
+
+
 class Expand(Function):
     """y = broadcast_to(x, shape);  dx = g (the engine sums the stretched axes)."""
 
@@ -48,6 +58,11 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return (g,)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
         return (g,)
 
 
@@ -82,6 +97,29 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, g):
         return (IndexedGrad(ctx.index, g, ctx.shape, _is_basic(ctx.index)),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (IndexAddIntoZeros.apply(g, index=ctx.index, shape=ctx.shape),)
+
+
+class IndexAddIntoZeros(Function):
+    """y = zeros(shape) with v added at index (repeats accumulate): GetItem's VJP, recorded
+    (create_graph=True);  dv = g[index]."""
+
+    @staticmethod
+    def forward(ctx, v, index, shape):
+        ctx.index = index
+        return IndexedGrad(index, v, shape, _is_basic(index)).dense(v.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.array(g[ctx.index]),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (GetItem.apply(g, index=ctx.index),)
 
 
 class SetItem(Function):
@@ -142,6 +180,14 @@ class Cat(Function):
         return tuple(np.split(g, ctx.bounds, axis=ctx.axis))
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
+        lead = (slice(None),) * (ctx.axis % g.ndim)
+        return tuple(GetItem.apply(g, index=lead + (slice(lo, hi),))
+                     for lo, hi in zip(edges[:-1], edges[1:]))
+
+
 class Stack(Function):
     """y = stack(xs, axis);  each dx is its index of g along axis."""
 
@@ -153,3 +199,9 @@ class Stack(Function):
     @staticmethod
     def backward(ctx, g):
         return tuple(np.take(g, i, axis=ctx.axis) for i in range(ctx.n))
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        lead = (slice(None),) * (ctx.axis % g.ndim)
+        return tuple(GetItem.apply(g, index=lead + (i,)) for i in range(ctx.n))

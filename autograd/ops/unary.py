@@ -20,6 +20,11 @@ class Sin(Function):
             return (g * np.cos(x),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * ctx.input_tensor(0, ctx.saved[0]).cos(),)
+
+
 class Cos(Function):
     """y = cos(x);  dx = -g * sin(x)."""
 
@@ -36,6 +41,11 @@ class Cos(Function):
             return (-g * np.sin(x),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (-g * ctx.input_tensor(0, ctx.saved[0]).sin(),)
+
+
 class Tan(Function):
     """y = tan(x);  dx = g * (1 + y^2)."""
 
@@ -49,6 +59,12 @@ class Tan(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
+        return (g * (1 + y * y),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
         return (g * (1 + y * y),)
 
 
@@ -68,6 +84,11 @@ class Log1p(Function):
             return (g / (1 + x),)
 
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g / (1 + ctx.input_tensor(0, ctx.saved[0])),)
+
+
 class Expm1(Function):
     """y = exp(x) - 1, exact for small x;  dx = g * (y + 1)."""
 
@@ -82,6 +103,11 @@ class Expm1(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * (y + 1),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * (ctx.output_tensor(ctx.saved[0]) + 1),)
 
 
 class Rsqrt(Function):
@@ -99,3 +125,9 @@ class Rsqrt(Function):
         (y,) = ctx.saved
         with np.errstate(invalid="ignore", over="ignore"):
             return (g * (y * y * y * y.dtype.type(-0.5)),)
+
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
+        return (g * (y * y * y * -0.5),)

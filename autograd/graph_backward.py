@@ -1,0 +1,181 @@
+"""Backward passes that are themselves recorded (create_graph=True): gradients of gradients.
+
+An op that supports them has, beside its `backward` (ndarrays in, ndarrays out, the fast path
+of every ordinary backward pass), a `backward_graph(ctx, grad)`: the same VJP written with
+Tensor ops. It reads the arrays forward saved as Tensors of the graph (`ctx.input_tensor(i,
+array)`, `ctx.output_tensor(array)`), so the gradients it returns are recorded, and a second
+backward pass through them reaches the inputs both through the gradient and through those
+saved values:
+
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = autograd.grad((x ** 3).sum(), x, create_graph=True)    # 3 x^2, with a graph
+    g.sum().backward()                                             # x.grad = 6 x
+
+The walk below is the engine's (engine._walk) with Tensors for gradients, and without its
+in-place buffers and stacked products: it runs only for create_graph=True. An op without a
+`backward_graph` raises, naming itself, rather than giving a gradient that is silently
+cut from the graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import engine, function, saved
+from .function import Node, constant
+from .hooks import leaf_hooks
+
+
+def run(tensors, grads, retain_graph: bool, inputs=None):
+    """engine.run with recorded VJPs: grads[k] is a Tensor shaped like tensors[k]. Without
+    inputs, every leaf reached gets (or adds to) a `.grad` that is a Tensor with a graph;
+    with inputs, returns their gradients (Tensors, None where none arrives)."""
+    wanted = None if inputs is None else {id(t): None for t in inputs if t._node is None}
+    watch = {} if inputs is None else {t._node: None for t in inputs if t._node is not None}
+    deliver = _into_grad if wanted is None else _collect(wanted)
+    roots = {}
+    with function.enable_grad():
+        for tensor, g in zip(tensors, grads):
+            node = tensor._node
+            if node is None:
+                if tensor._requires_grad:
+                    deliver(tensor, g)
+            else:
+                roots[node] = roots[node] + g if node in roots else g
+        if roots:
+            needed = None if inputs is None else engine._leading_to(roots, wanted, watch)
+            _walk(roots, retain_graph, deliver, watch, needed)
+    if inputs is None:
+        return None
+    return [wanted[id(t)] if t._node is None else watch[t._node] for t in inputs]
+
+
+def _walk(roots: dict, retain_graph, deliver, watch, needed):
+    pending = engine._consumer_counts(roots)
+    grads = dict(roots)
+    ready = [r for r in roots if not pending[r]]
+    while ready:
+        node = ready.pop()
+        g = grads.pop(node, None)
+        if g is not None and needed is not None and node not in needed:
+            if node in watch:
+                watch[node] = _node_hooks(node, g)
+            g = None
+        if g is None:
+            for parent in node.parents:
+                if parent.__class__ is Node:
+                    pending[parent] -= 1
+                    if not pending[parent]:
+                        ready.append(parent)
+            continue
+        if node.freed:
+            raise RuntimeError(engine._FREED_MESSAGE.format(op=node.name()))
+        g = _node_hooks(node, g)
+        if node in watch:
+            watch[node] = g
+        if node.stamp is not None and node.stamp != saved.writes:
+            engine._check_versions(node)
+        vjp = getattr(node.fn, "backward_graph", None)
+        if vjp is None:
+            raise RuntimeError(
+                f"{node.name()}: create_graph=True is not supported by this op: its backward "
+                f"works on arrays and cannot be recorded, so its gradient could not be "
+                f"differentiated again (see autograd/graph_backward.py for the ops that can)")
+        in_grads = vjp(node, g)
+        if in_grads.__class__ is not tuple:
+            in_grads = (in_grads,)
+        in_grads += (None,) * (len(node.parents) - len(in_grads))
+        for parent, ig in zip(node.parents, in_grads):
+            if parent is None:
+                continue
+            if parent.__class__ is not Node:
+                if ig is not None:
+                    deliver(parent, _fit(node, ig, parent._data.shape, parent._data.dtype))
+                continue
+            pending[parent] -= 1
+            if not pending[parent]:
+                ready.append(parent)
+            if ig is None:
+                continue
+            ig = _fit(node, ig, parent.out_shape, parent.out_dtype)
+            grads[parent] = grads[parent] + ig if parent in grads else ig
+        if not retain_graph:
+            node.free()
+            node.freed = True
+
+
+def _fit(node, g, shape: tuple, dtype):
+    """g summed down to `shape` (the engine's unbroadcast, recorded) and cast to dtype."""
+    if g.shape != shape:
+        g = _sum_to(node, g, shape)
+    if g.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _sum_to(node, g, shape: tuple):
+    """engine.unbroadcast with Tensor ops: sum the axes broadcasting added or stretched."""
+    try:
+        ok = np.broadcast_shapes(g.shape, shape) == g.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"{node.name()}.backward_graph returned a gradient of shape "
+                           f"{tuple(g.shape)} for an input of shape {tuple(shape)}")
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
+    return g.reshape(shape)
+
+
+def _node_hooks(node, g):
+    """Hooks on a node's output, given and returning Tensors; a retained .grad is g itself."""
+    if node.hooks:
+        for h in list(node.hooks):
+            out = h.fn(g)
+            if out is not None:
+                g = out
+    if node.retains is not None:
+        t = node.retains()
+        if t is not None:
+            t.grad = g if t.grad is None else t.grad + g
+    return g
+
+
+def _leaf_hooks(leaf, g):
+    entry = leaf_hooks.get(id(leaf))
+    if entry is not None:
+        for h in list(entry.hooks):
+            out = h.fn(g)
+            if out is not None:
+                g = out
+    return g
+
+
+def _into_grad(leaf, g):
+    """Add g into leaf.grad out of place, as torch does under create_graph: .grad becomes a
+    Tensor with a graph (a clone, so that two leaves never share one gradient Tensor)."""
+    g = _leaf_hooks(leaf, g)
+    if leaf.grad is None:
+        from .tensor import Clone
+        leaf.grad = Clone.apply(g)
+    else:
+        leaf.grad = leaf.grad + g
+
+
+def _collect(wanted: dict):
+    def deliver(leaf, g):
+        key = id(leaf)
+        if key in wanted:
+            g = _leaf_hooks(leaf, g)
+            wanted[key] = g if wanted[key] is None else wanted[key] + g
+    return deliver
+
+
+def seed(array_or_tensor):
+    """A seed gradient as a Tensor: a Tensor is kept as it is (its graph too), as in torch."""
+    from .tensor import Tensor
+    if isinstance(array_or_tensor, Tensor):
+        return array_or_tensor
+    return constant(array_or_tensor)

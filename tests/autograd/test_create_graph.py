@@ -1,0 +1,166 @@
+"""create_graph=True: recorded backward passes, checked against torch and finite differences."""
+import numpy as np
+import pytest
+
+import autograd
+from autograd.ops.activation import Tanh
+
+torch = pytest.importorskip("torch")
+
+# (name, fn(lib, x, y), x shape, y shape): the same expression in both libraries. Inputs are
+# drawn in (0.5, 1.5) (the logs and roots stay finite), away from the kinks of relu & co.
+CASES = [
+    ("add_sub_neg", lambda L, x, y: -(x + y) - y * 2, (3, 4), (4,)),
+    ("mul_div", lambda L, x, y: x * y / (x + y), (3, 4), (3, 1)),
+    ("pow_scalar", lambda L, x, y: x ** 3 + x ** 0.5 + y ** 2, (3,), (3,)),
+    ("pow_tensor", lambda L, x, y: x ** y, (2, 3), (3,)),
+    ("rpow", lambda L, x, y: 2.0 ** x + y, (4,), (4,)),
+    ("exp_log_sqrt", lambda L, x, y: x.exp() * y.log() + (x * y).sqrt(), (2, 3), (2, 3)),
+    ("trig", lambda L, x, y: x.sin() * y.cos() + (x * 0.3).tan(), (5,), (5,)),
+    ("log1p_expm1_rsqrt", lambda L, x, y: x.log1p() * y.expm1() + x.rsqrt(), (4,), (4,)),
+    ("abs_clamp", lambda L, x, y: (x - 1).abs() * y + (x * y).clamp(0.7, 1.3) ** 2,
+     (6,), (6,)),
+    ("max_min", lambda L, x, y: L.maximum(x, y) ** 2 + L.minimum(x, y).exp(), (5,), (5,)),
+    ("where", lambda L, x, y: L.where(x > 1, x * x, y.exp()), (6,), (6,)),
+    ("activations", lambda L, x, y: x.tanh() * y.sigmoid() + (x - 1).relu() ** 2
+     + L.nn.functional.leaky_relu(x - 1, 0.2) * y, (7,), (7,)),
+    ("softmax", lambda L, x, y: x.softmax(-1) * y + (x * y).log_softmax(0) ** 2, (3, 4), (4,)),
+    ("softmax_mid_dim", lambda L, x, y: (x * y).softmax(1) ** 2, (2, 3, 4), (4,)),
+    ("sum_mean", lambda L, x, y: (x ** 2).sum(1, keepdim=True) * (x * y).mean(0)
+     + x.sum() ** 2, (3, 4), (4,)),
+    ("shape_ops", lambda L, x, y: (x.reshape(4, 3).T * y[None, :]).permute(1, 0) ** 2,
+     (3, 4), (4,)),
+    ("index", lambda L, x, y: (x[1:, ::2] ** 2).sum(0) + (x[[0, 0, 2]][:, :2].exp() * y[:2]).sum(0),
+     (3, 4), (4,)),
+    ("cat_stack", lambda L, x, y: L.cat([x * y, x ** 2], 0).sum(0)
+     * L.stack([y, y.exp()], 1).sum(1), (2, 3), (3,)),
+    ("expand", lambda L, x, y: (x.unsqueeze(0).expand(2, 3) * y) ** 2, (3,), (2, 3)),
+    ("matmul", lambda L, x, y: ((x @ y).tanh() @ y.T) ** 2, (3, 4), (4, 5)),
+    ("matmul_vec", lambda L, x, y: (x @ y).exp() + (y @ y) * x.sum(), (4,), (4,)),
+    ("matmul_batched", lambda L, x, y: (x @ y).sin(), (2, 3, 4), (4, 2)),
+    ("linear", lambda L, x, y: L.nn.functional.linear(x, y, y[0]).tanh() ** 2, (5, 3), (3, 3)),
+    ("cast", lambda L, x, y: (x * y).to(L.float64).exp(), (3,), (3,)),
+]
+
+
+def _inputs(shape_x, shape_y, seed):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.5, 1.5, shape_x), rng.uniform(0.5, 1.5, shape_y)
+
+
+class _Ours:
+    """autograd's names as the cases spell torch's (L.cat, L.nn.functional.linear, ...)."""
+
+    def __getattr__(self, name):
+        if name == "nn":
+            import nn
+            return nn
+        return getattr(autograd, name)
+
+
+def _torch_ns():
+    return torch
+
+
+def _ours_ns():
+    return _Ours()
+
+
+@pytest.mark.parametrize("name,fn,sx,sy", CASES, ids=[c[0] for c in CASES])
+def test_first_and_second_derivatives_match_torch(name, fn, sx, sy):
+    x0, y0 = _inputs(sx, sy, 1)
+    ours_ns, theirs_ns = _ours_ns(), _torch_ns()
+    x, y = (autograd.tensor(a, requires_grad=True) for a in (x0, y0))
+    tx, ty = (torch.tensor(a, requires_grad=True) for a in (x0, y0))
+    out, tout = fn(ours_ns, x, y), fn(theirs_ns, tx, ty)
+    v = np.random.default_rng(2).standard_normal(tuple(tout.shape))
+    g = autograd.grad(out, [x, y], autograd.tensor(v), create_graph=True)
+    tg = torch.autograd.grad(tout, [tx, ty], torch.tensor(v), create_graph=True)
+    plain = autograd.grad(fn(ours_ns, x, y), [x, y], autograd.tensor(v))
+    for a, b, c in zip(g, tg, plain):
+        assert a.requires_grad == b.requires_grad   # False for a linear fn, as in torch
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.numpy(), c.numpy(), rtol=1e-12, atol=1e-14)
+    # a second-order quantity that mixes both gradients
+    second = (g[0] ** 2).sum() + (g[1] * y).sum()
+    tsecond = (tg[0] ** 2).sum() + (tg[1] * ty).sum()
+    second.backward()
+    tsecond.backward()
+    for a, b in ((x, tx), (y, ty)):
+        assert (a.grad is None) == (b.grad is None)
+        if a.grad is not None:
+            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name,fn,sx,sy", CASES, ids=[c[0] for c in CASES])
+def test_gradgradcheck(name, fn, sx, sy):
+    x0, y0 = _inputs(sx, sy, 3)
+    ns = _ours_ns()
+    x, y = (autograd.tensor(a, requires_grad=True) for a in (x0, y0))
+    assert autograd.gradgradcheck(lambda a, b: fn(ns, a, b), (x, y), atol=1e-6, rtol=1e-4)
+
+
+def test_gradgradcheck_catches_a_wrong_recorded_vjp(monkeypatch):
+    x = autograd.tensor([0.3, -0.2, 0.9], dtype=autograd.float64, requires_grad=True)
+    assert autograd.gradgradcheck(lambda a: a.tanh(), (x,))
+    # right first derivatives, recorded without their dependence on y: wrong second ones
+    monkeypatch.setattr(Tanh, "backward_graph", staticmethod(
+        lambda ctx, g: (g * autograd.tensor(1 - ctx.saved[0] ** 2),)))
+    with pytest.raises(autograd.GradcheckError, match="input 0"):
+        autograd.gradgradcheck(lambda a: a.tanh(), (x,))
+    # a wrong first derivative: differentiated consistently, so only the comparison with the
+    # ordinary backward pass sees it
+    monkeypatch.setattr(Tanh, "backward_graph", staticmethod(
+        lambda ctx, g: (g * (1 - 1.1 * ctx.output_tensor(ctx.saved[0]) ** 2),)))
+    with pytest.raises(autograd.GradcheckError, match="recorded backward"):
+        autograd.gradgradcheck(lambda a: a.tanh(), (x,))
+
+
+def test_backward_create_graph_fills_grads_with_graphs_and_accumulates():
+    x = autograd.tensor([1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    assert x.grad.requires_grad
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 12.0])
+    (x ** 2).sum().backward(create_graph=True)      # accumulates, still recorded
+    np.testing.assert_allclose(x.grad.numpy(), [5.0, 16.0])
+    g = x.grad
+    x.grad = None
+    g.sum().backward()                              # d/dx (3x^2 + 2x) = 6x + 2
+    np.testing.assert_allclose(x.grad.numpy(), [8.0, 14.0])
+
+
+def test_gradient_penalty_matches_torch():
+    """A WGAN-GP style penalty: the norm of d critic / d input, trained through."""
+    rng = np.random.default_rng(0)
+    x0, w0, w1 = rng.standard_normal((4, 3)), rng.standard_normal((5, 3)), rng.standard_normal((1, 5))
+    import nn
+    results = []
+    for lib, F, grad in ((autograd, nn.functional, autograd.grad),
+                         (torch, torch.nn.functional, torch.autograd.grad)):
+        x = lib.tensor(x0, requires_grad=True)
+        a, b = lib.tensor(w0, requires_grad=True), lib.tensor(w1, requires_grad=True)
+        score = F.linear(F.leaky_relu(F.linear(x, a), 0.2).tanh(), b)
+        (gx,) = grad(score.sum(), x, create_graph=True)
+        penalty = ((gx.pow(2).sum(1) + 1e-12).sqrt() - 1).pow(2).mean()
+        penalty.backward()
+        results.append([t.grad.numpy() for t in (a, b)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_an_op_without_a_recorded_vjp_is_named(monkeypatch):
+    monkeypatch.delattr(Tanh, "backward_graph")
+    x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="Tanh: create_graph=True is not supported"):
+        autograd.grad(x.tanh().sum(), x, create_graph=True)
+
+
+def test_grad_outputs_that_require_grad_stay_in_the_graph():
+    """Hessian-vector products by the double-backward trick differentiate through v."""
+    x = autograd.tensor([0.5, -1.0], dtype=autograd.float64, requires_grad=True)
+    v = autograd.zeros(2, dtype=autograd.float64, requires_grad=True)
+    y = (x ** 3).sum()
+    (g,) = autograd.grad(y, x, create_graph=True)
+    (gv,) = autograd.grad(g, x, v, create_graph=True)      # H v, linear in v
+    (hu,) = autograd.grad(gv, v, autograd.tensor([1.0, 1.0], dtype=autograd.float64))
+    np.testing.assert_allclose(hu.numpy(), 6 * x.numpy())  # H = diag(6x)
