@@ -37,6 +37,16 @@ def _zeros(shape, like: Tensor) -> Tensor:
     return Tensor._wrap(np.zeros(shape, like.dtype), False)
 
 
+def _check_state_dtype(owner: str, what: str, state, dtype) -> None:
+    """Refuse an initial state that is no Tensor or whose dtype is not `dtype` (the input's and
+    the parameters', already checked equal): torch refuses it too, where a cast would hide it."""
+    if not isinstance(state, Tensor):
+        raise TypeError(f"{owner}: {what} must be a Tensor, got {type(state).__name__}")
+    if state.dtype != dtype:
+        raise TypeError(f"{owner}: {what} dtype {state.dtype} differs from the input's and "
+                        f"the parameters' dtype {dtype}; convert it with .to({dtype})")
+
+
 # --------------------------------------------------------------------- one step of each cell
 def rnn_step(xp: Tensor, h: Tensor, w_hh_t: Tensor, relu: bool) -> Tensor:
     """h' = act(xp + h @ W_hh^T); xp: (N, H) already holds x @ W_ih^T + b_ih + b_hh."""
@@ -138,6 +148,9 @@ class _CellBase(Module):
             states = [hx] if n_states == 1 else list(hx)
             if len(states) != n_states:
                 raise ValueError(f"{name}: expected {n_states} initial states, got {len(states)}")
+            names = ("h_0", "c_0") if n_states == 2 else ("hx",)
+            for s, what in zip(states, names):
+                _check_state_dtype(name, what, s, x.dtype)
             states = [s if batched else s.unsqueeze(0) for s in states]
             for s in states:
                 if tuple(s.shape) != shape:
@@ -288,6 +301,7 @@ class _RNNBase(Module):
         return shape[:2] + (self.proj_size,) if what == "h_0" and self.proj_size else shape
 
     def _check_state(self, s, shape, batched, what):
+        _check_state_dtype(type(self).__name__, what, s, self.weight_ih_l0.dtype)
         shape = self._state_shape(shape, what)   # with proj_size, h has proj_size features
         got = tuple(s.shape)
         want = shape if batched else (shape[0], shape[2])

@@ -21,8 +21,22 @@ from .module import Module, ModuleList, Parameter
 from .normalization import LayerNorm
 
 
-def _array(mask):
-    return None if mask is None else (mask.data if isinstance(mask, Tensor) else np.asarray(mask))
+def _checked_mask(owner, name, mask):
+    """mask as an ndarray (None stays None), refused unless bool or floating point, as torch:
+    an integer 0/1 mask would otherwise be added to the scores and mask nothing."""
+    if mask is None:
+        return None
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_ and m.dtype.kind != "f":
+        raise TypeError(f"{owner}: {name} must be bool or floating point, got {m.dtype} of "
+                        f"shape {tuple(m.shape)} (only bool and floating masks are supported)")
+    return m
+
+
+def _broadcasts_to(shape, target) -> bool:
+    """Whether `shape` broadcasts to `target` without growing it (a mask added in place)."""
+    return len(shape) <= len(target) and all(
+        a == 1 or a == b for a, b in zip(reversed(shape), reversed(target)))
 
 
 def _attend(q, k, v, keep, bias, dropout_p, scale):
@@ -66,24 +80,34 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                         f"{value.dtype} differ")
     if is_causal and attn_mask is not None:
         raise ValueError("scaled_dot_product_attention: pass either attn_mask or is_causal")
+    mask = _checked_mask("scaled_dot_product_attention", "attn_mask", attn_mask)
+    bq, bk, bv = tuple(query.shape[:-2]), tuple(key.shape[:-2]), tuple(value.shape[:-2])
+    if not bq == bk == bv:   # batch dims broadcast, as torch's
+        try:
+            np.broadcast_shapes(bq, bk, bv)
+        except ValueError:
+            raise ValueError(f"scaled_dot_product_attention: the batch dims (all but the last "
+                             f"two) of query {tuple(query.shape)}, key {tuple(key.shape)} and "
+                             f"value {tuple(value.shape)} do not broadcast") from None
     L, S = query.shape[-2], key.shape[-2]
-    mask = _array(attn_mask)
     keep, bias = None, None
     if is_causal:
         keep = np.tril(np.ones((L, S), bool))
     elif mask is not None:
-        try:
-            np.broadcast_shapes(mask.shape, query.shape[:-2] + (L, S))
-        except ValueError:
+        scores = (bq if bq == bk else np.broadcast_shapes(bq, bk)) + (L, S)
+        if not _broadcasts_to(mask.shape, scores):
             raise ValueError(f"scaled_dot_product_attention: attn_mask of shape "
-                             f"{tuple(mask.shape)} does not broadcast to "
-                             f"{tuple(query.shape[:-2]) + (L, S)}") from None
+                             f"{tuple(mask.shape)} does not broadcast to the scores' shape "
+                             f"{scores} (query {tuple(query.shape)}, key {tuple(key.shape)})")
         if mask.dtype == np.bool_:
             keep = mask
         else:
             bias = mask
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     return _attend(query, key, value, keep, bias, dropout_p, scale)[0]
+
+
+_MHA = "MultiheadAttention"
 
 
 class MultiheadAttention(Module):
@@ -176,8 +200,14 @@ class MultiheadAttention(Module):
                 attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
         batched = query.ndim == 3
         self._check(query, key, value, batched)
+        key_padding_mask = _checked_mask(_MHA, "key_padding_mask", key_padding_mask)
+        attn_mask = _checked_mask(_MHA, "attn_mask", attn_mask)
         if not batched and key_padding_mask is not None:
-            key_padding_mask = _array(key_padding_mask)[None]
+            if key_padding_mask.shape != (key.shape[0],):
+                raise ValueError(f"{_MHA}: for unbatched (2-D) query, key_padding_mask must be "
+                                 f"None or 1-D of shape ({key.shape[0]},), got shape "
+                                 f"{tuple(key_padding_mask.shape)}")
+            key_padding_mask = key_padding_mask[None]
         if not self.batch_first or not batched:  # work in (N, L, E), keeping q is k is v
             move = (lambda t: t.unsqueeze(0)) if not batched else (lambda t: t.transpose(0, 1))
             same_kv, same_qk = key is value, query is key
@@ -216,7 +246,7 @@ class MultiheadAttention(Module):
         """Both masks as (keep (bool, True = take part), additive float), each broadcasting to
         (N, num_heads, L, S), or None."""
         keep, bias = None, None
-        kpm, am = _array(key_padding_mask), _array(attn_mask)
+        kpm, am = key_padding_mask, attn_mask   # ndarrays of checked dtypes, or None
         if am is None and is_causal:
             am = ~np.tril(np.ones((length, s), bool))
         if kpm is not None:
@@ -247,6 +277,11 @@ class MultiheadAttention(Module):
         if key.shape[:-1] != value.shape[:-1]:
             raise ValueError(f"MultiheadAttention: key {tuple(key.shape)} and value "
                              f"{tuple(value.shape)} must agree outside the last dim")
+        axis = 0 if self.batch_first else 1
+        if batched and query.shape[axis] != key.shape[axis]:   # no broadcasting, as torch
+            raise ValueError(f"MultiheadAttention: batch sizes of query {tuple(query.shape)} "
+                             f"and key/value {tuple(key.shape)} differ ({query.shape[axis]} != "
+                             f"{key.shape[axis]}; batch_first={self.batch_first})")
         if query.dtype != self.out_proj.weight.dtype:
             raise TypeError(f"MultiheadAttention: input dtype {query.dtype} differs from the "
                             f"parameters' dtype {self.out_proj.weight.dtype}")
@@ -297,6 +332,9 @@ class TransformerEncoderLayer(Module):
         self.activation = _activation(activation)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        # named as the caller passed them; MultiheadAttention would say attn_mask
+        _checked_mask("TransformerEncoderLayer", "src_mask", src_mask)
+        _checked_mask("TransformerEncoderLayer", "src_key_padding_mask", src_key_padding_mask)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -325,6 +363,8 @@ class TransformerEncoder(Module):
         self.norm = norm
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        _checked_mask("TransformerEncoder", "mask", mask)
+        _checked_mask("TransformerEncoder", "src_key_padding_mask", src_key_padding_mask)
         x = src
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,

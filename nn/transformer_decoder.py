@@ -16,7 +16,7 @@ from .linear import Linear
 from .module import Module, ModuleList
 from .normalization import LayerNorm
 from .transformer import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer,
-                          _activation, _array)
+                          _activation, _checked_mask)
 
 
 def _shape(t):
@@ -28,15 +28,12 @@ def _check_activation(owner, activation):
 
 
 def _check_mask(owner, name, mask, shapes):
-    """Raise if mask is given and its shape is none of `shapes`."""
-    m = _array(mask)
-    if m is None:
-        return
-    if tuple(m.shape) not in shapes:
+    """Raise if mask is given and is neither bool nor floating point, or its shape is none of
+    `shapes`."""
+    m = _checked_mask(owner, name, mask)
+    if m is not None and tuple(m.shape) not in shapes:
         wanted = " or ".join(str(s) for s in shapes)
         raise ValueError(f"{owner}: {name} must have shape {wanted}, got {tuple(m.shape)}")
-    if m.dtype != np.bool_ and m.dtype.kind != "f":
-        raise TypeError(f"{owner}: {name} must be bool or floating point, got {m.dtype}")
 
 
 class TransformerDecoderLayer(Module):
@@ -206,6 +203,12 @@ class Transformer(Module):
         if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
             raise RuntimeError(f"Transformer: the feature number of src {_shape(src)} and tgt "
                                f"{_shape(tgt)} must be equal to d_model={self.d_model}")
+        for name, mask in (("src_mask", src_mask), ("tgt_mask", tgt_mask),
+                           ("memory_mask", memory_mask),
+                           ("src_key_padding_mask", src_key_padding_mask),
+                           ("tgt_key_padding_mask", tgt_key_padding_mask),
+                           ("memory_key_padding_mask", memory_key_padding_mask)):
+            _checked_mask("Transformer", name, mask)   # named as passed, not as the stacks say
         memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
                               is_causal=src_is_causal)
         return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
