@@ -11,10 +11,11 @@ class Adam(Optimizer):
     p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)  (max of v so far if amsgrad).
 
     weight_decay adds wd * p to g, or with decoupled_weight_decay (AdamW) scales
-    p by (1 - lr * wd) first.
+    p by (1 - lr * wd) first. lr and betas may be 1-element tensors: the scalar arithmetic
+    on them then happens in their dtype, as in PyTorch.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -30,9 +31,10 @@ class Adam(Optimizer):
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
-        beta1, beta2 = (float(b) for b in group["betas"])
+        beta1, beta2 = (_lr(b) for b in group["betas"])
+        weight1 = 1.0 - float(beta1)  # torch casts a tensor beta1 to p's dtype for the lerp
         amsgrad, maximize = bool(group["amsgrad"]), bool(group["maximize"])
-        decoupled = bool(group.get("decoupled_weight_decay", False))
+        decoupled = bool(group["decoupled_weight_decay"])
         for p in params:
             x = p._data
             state = self.state[p]
@@ -46,7 +48,7 @@ class Adam(Optimizer):
             d, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             tmp = np.empty_like(x)
-            _lerp_(m, d, 1.0 - beta1, tmp)
+            _lerp_(m, d, weight1, tmp)
             v *= beta2
             np.multiply(d, 1.0 - beta2, out=tmp)
             tmp *= d
@@ -74,3 +76,7 @@ class AdamW(Adam):
                          maximize=maximize, capturable=capturable,
                          differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+    def _fill_loaded_group(self, group):
+        super()._fill_loaded_group(group)
+        group["decoupled_weight_decay"] = True  # as torch's AdamW.__setstate__, even over False

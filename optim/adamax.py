@@ -10,7 +10,7 @@ class Adamax(Optimizer):
     """PyTorch's Adamax: m = lerp(m, g, 1 - b1);  u = max(b2 * u, |g| + eps);
     p -= lr / (1 - b1^t) * m / u.  g is the gradient (negated if maximize) + wd * p."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
@@ -23,7 +23,7 @@ class Adamax(Optimizer):
 
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
+        beta1, beta2 = (_lr(b) for b in group["betas"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         for p in params:
             x = p._data

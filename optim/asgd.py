@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lr
+from autograd import get_default_dtype
 
-
-def _f32(value: float) -> float:
-    # PyTorch keeps eta and mu in float32 0-d tensors; round them the same way
-    return float(np.float32(value))
+from .optimizer import Optimizer, _lr, _scalar_dtype
 
 
 class ASGD(Optimizer):
     """PyTorch's ASGD: p *= 1 - lambd * eta;  p -= eta * g;  ax += mu * (p - ax) (ax = p if mu = 1);
     then eta = lr / (1 + lambd * lr * t)^alpha and mu = 1 / max(1, t - t0).
 
-    `ax` (state) is the running average of the parameters, to use for evaluation.
+    `ax` (state) is the running average of the parameters, to use for evaluation. eta and mu
+    are kept in the scalar dtype of their creation (float32 unless the default dtype is
+    float64), as in PyTorch.
     """
 
     _scalar_state = ("step", "eta", "mu")
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0,
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
@@ -39,17 +38,20 @@ class ASGD(Optimizer):
         lr, lambd = _lr(group["lr"]), float(group["lambd"])
         alpha, t0 = float(group["alpha"]), float(group["t0"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
+        # PyTorch makes the new eta and mu with torch.as_tensor (the default dtype) and copies
+        # them into the state's tensors
+        default = get_default_dtype().type
         for p in params:
             x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["eta"] = _f32(lr)
-                state["mu"] = 1.0
+                dtype = _scalar_dtype()
+                state["eta"], state["mu"] = dtype.type(lr), dtype.type(1.0)
                 state["ax"] = np.zeros_like(x)
             state["step"] = step = state["step"] + 1.0
             g, _ = self._direction(p, weight_decay, maximize)
-            eta, mu, ax = state["eta"], state["mu"], state["ax"]
+            eta, mu, ax = float(state["eta"]), float(state["mu"]), state["ax"]
             x *= 1.0 - lambd * eta
             tmp = np.multiply(g, eta, out=np.empty_like(x))
             x -= tmp
@@ -59,5 +61,8 @@ class ASGD(Optimizer):
                 ax += tmp
             else:
                 ax[...] = x
-            state["eta"] = _f32(lr / ((1.0 + lambd * lr * step) ** alpha))
-            state["mu"] = _f32(1.0 / max(1.0, step - t0))
+            eta, mu = lr / ((1.0 + lambd * lr * step) ** alpha), 1.0 / max(1.0, step - t0)
+            kind = state["eta"].__class__            # the scalar dtype the state was made in
+            if kind is not default:
+                eta, mu = default(eta), default(mu)
+            state["eta"], state["mu"] = kind(eta), kind(mu)

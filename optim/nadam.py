@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr
+from .optimizer import Optimizer, _lerp_, _lr, _scalar_dtype
 
 
 class NAdam(Optimizer):
@@ -11,12 +11,14 @@ class NAdam(Optimizer):
     m = lerp(m, g, 1 - b1);  v = b2 * v + (1 - b2) * g^2;  s = sqrt(v / (1 - b2^t)) + eps;
     p -= lr * (1 - mu_t) / (1 - P_t) * g / s + lr * mu_{t+1} / (1 - P_t mu_{t+1}) * m / s.
 
-    decoupled_weight_decay scales p by 1 - lr * wd instead of adding wd * p to g.
+    decoupled_weight_decay scales p by 1 - lr * wd instead of adding wd * p to g. P_t is kept
+    in the scalar dtype of its creation (float32 unless the default dtype is float64), as in
+    PyTorch.
     """
 
     _scalar_state = ("step", "mu_product")
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -32,25 +34,28 @@ class NAdam(Optimizer):
 
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
+        beta1, beta2 = (_lr(b) for b in group["betas"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
         momentum_decay = float(group["momentum_decay"])
-        decoupled = bool(group.get("decoupled_weight_decay", False))
+        decoupled = bool(group["decoupled_weight_decay"])
         for p in params:
             x = p._data
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["mu_product"] = 1.0
+                state["mu_product"] = _scalar_dtype().type(1.0)
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
             state["step"] = step = state["step"] + 1.0
             g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1.0) * momentum_decay))
-            # PyTorch keeps the product in a float32 0-d tensor; round it the same way
-            mu_product = float(np.float32(np.float32(state["mu_product"]) * np.float32(mu)))
-            state["mu_product"] = mu_product
+            # a numpy scalar of the state's dtype: a float32 one multiplies in float32, as
+            # PyTorch's 0-d tensor does
+            product = state["mu_product"]
+            kind = product.__class__
+            state["mu_product"] = product = kind(product * kind(mu))
+            mu_product = float(product)
             m, v, tmp = state["exp_avg"], state["exp_avg_sq"], np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)
             v *= beta2

@@ -9,6 +9,8 @@ scalar would promote the temporaries).
 `foreach`, `fused` and `capturable` only choose an implementation in PyTorch; they are kept
 in the groups (so state dicts exchange with PyTorch's) and the update is the same.
 `differentiable=True` is refused: an update here writes ndarrays and records no graph.
+
+Hooks (step, state_dict, load_state_dict) are registered as in PyTorch; see optimizer_hooks.py.
 """
 from __future__ import annotations
 
@@ -20,8 +22,11 @@ from numbers import Real
 
 import numpy as np
 
-from autograd import Tensor, enable_grad
+from autograd import Tensor, enable_grad, get_default_dtype
 from autograd.saved import writable
+
+from .optimizer_hooks import (OptimizerHooks, register_optimizer_step_post_hook,  # noqa: F401
+                              register_optimizer_step_pre_hook)
 
 
 class _RequiredParameter:
@@ -32,12 +37,19 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of the optimizers; `params` is an iterable of Tensors or of dicts (groups).
 
     Each group dict holds "params" (a list of leaf Tensors) and its own hyper-parameters;
     the keys it leaves out take the optimizer's defaults.
     """
+
+    # options PyTorch added after its first releases, with the value a group saved before one
+    # existed ran with: what each torch optimizer's __setstate__ fills into a loaded group that
+    # lacks it (not this optimizer's own setting; see _fill_loaded_group)
+    _legacy_group_defaults = dict(maximize=False, foreach=None, capturable=False,
+                                  differentiable=False, fused=None, amsgrad=False,
+                                  nesterov=False, centered=False, decoupled_weight_decay=False)
 
     def __init__(self, params, defaults: dict):
         name = type(self).__name__
@@ -45,6 +57,7 @@ class Optimizer:
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         self._step_count = 0
+        self._init_hooks()
         if isinstance(params, Tensor):
             raise TypeError(f"{name}: params should be an iterable of Tensors or dicts, but got "
                             f"a single Tensor of shape {tuple(params.shape)}; wrap it in a list")
@@ -135,12 +148,17 @@ class Optimizer:
             raise ValueError(f"{name}: invalid {what or key} value: {value} (must be >= 0)")
 
     def _check_betas(self, group, key="betas"):
-        """betas must be a pair of reals in [0, 1)."""
+        """betas must be a pair of reals (or 1-element tensors, as PyTorch allows) in [0, 1)."""
         name, betas = type(self).__name__, group[key]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{name}: {key} must be a pair (beta1, beta2), got {betas!r}")
         for i, b in enumerate(betas):
-            if isinstance(b, bool) or not isinstance(b, (int, float, np.floating)):
+            if _is_tensor_like(b):
+                if int(np.prod(np.shape(b))) != 1:
+                    raise ValueError(f"{name}: Tensor {key}[{i}] must be 1-element, got shape "
+                                     f"{tuple(np.shape(b))}")
+                b = _scalar(b)
+            elif isinstance(b, bool) or not isinstance(b, (int, float, np.floating)):
                 raise TypeError(f"{name}: {key}[{i}] must be a real number, got {b!r}")
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} "
@@ -227,6 +245,8 @@ class Optimizer:
 
         Indices count the parameters across groups in order, as in PyTorch.
         """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
         index, start, groups = {}, 0, []
         for group in self.param_groups:
             packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
@@ -240,14 +260,26 @@ class Optimizer:
             k = index.get(id(key), key) if isinstance(key, Tensor) else key
             state[k] = {n: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
                         for n, v in value.items()}
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict):
         """Restore state and hyper-parameters saved by state_dict() (ours or PyTorch's).
 
         Arrays are copied and cast to their parameter's floating dtype; 'step' becomes a float.
+        A group that lacks a key (a checkpoint from an older PyTorch) gets it filled in.
         """
         name = type(self).__name__
+        if isinstance(state_dict, dict):
+            state_dict = state_dict.copy()  # shallow, as PyTorch: the hooks may edit it
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and "
                              f"'param_groups'")
@@ -275,16 +307,37 @@ class Optimizer:
             s["params"] = g["params"]
             if "param_names" in g and "param_names" not in s:
                 s["param_names"] = g["param_names"]
+            self._fill_loaded_group(s)
             self._check_group(s)
             new_groups.append(s)
         self.state, self.param_groups = state, new_groups
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+    def _fill_loaded_group(self, group: dict):
+        """Give a loaded group the keys it lacks: an option PyTorch added later its old
+        behaviour (_legacy_group_defaults), any other key this optimizer's default."""
+        for key, default in self.defaults.items():
+            if key not in group:
+                default = self._legacy_group_defaults.get(key, default)
+                if default is required:
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: a parameter group "
+                                     f"of the state dict has no value of required "
+                                     f"optimization parameter {key}")
+                group[key] = copy.deepcopy(default)
 
     # per-parameter state entries that are scalars (PyTorch keeps them as 0-d tensors)
     _scalar_state = ("step",)
 
     def _cast_state(self, p, index, key, value):
-        if key in self._scalar_state:
+        if key == "step":
             return _scalar(value)
+        if key in self._scalar_state:
+            # PyTorch casts a saved scalar tensor to the parameter's dtype, and makes a plain
+            # number a tensor of the scalar dtype
+            plain = isinstance(value, (int, float)) and not isinstance(value, np.generic)
+            dtype = _scalar_dtype() if plain or p._data.dtype.kind != "f" else p._data.dtype
+            return dtype.type(_scalar(value))
         if isinstance(value, Tensor):
             value = value.data
         if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
@@ -320,16 +373,31 @@ def _scalar(value) -> float:
     return float(value.item()) if hasattr(value, "item") else float(value)
 
 
+def _scalar_dtype() -> np.dtype:
+    """The dtype PyTorch keeps scalar state in (NAdam's mu_product, ASGD's eta and mu): float64
+    while the default dtype is float64, else float32. Read when the state is created."""
+    return np.dtype(np.float64) if get_default_dtype() == np.float64 else np.dtype(np.float32)
+
+
 def _lr(value):
-    """The lr as the scalar the update multiplies by: a Python float, but a tensor lr keeps its
-    floating dtype (a numpy scalar), because in PyTorch the scalar arithmetic on a tensor lr
-    (lr / bias_correction, 1 - lr * wd) happens in the tensor's dtype, float32 by default."""
+    """The lr (or a beta) as the scalar the update multiplies by: a Python float, but a tensor
+    keeps its floating dtype (a numpy scalar), because in PyTorch the scalar arithmetic on a
+    tensor lr or beta (lr / bias_correction, 1 - lr * wd, 1 - beta) happens in the tensor's
+    dtype, float32 by default."""
+    if value.__class__ is float:  # the common case, once per group and step: skip the checks
+        return value
     if not _is_tensor_like(value):
         return float(value)
     dtype = np.asarray(value.data if isinstance(value, Tensor) else value).dtype
     if dtype.kind == "f" and dtype != np.float64:
         return dtype.type(_scalar(value))
     return _scalar(value)
+
+
+def _sqrt(x):
+    """x ** 0.5 as PyTorch takes it: Python's pow of a float, sqrt of a 0-d tensor (here a
+    numpy float32 scalar, which keeps its dtype)."""
+    return x ** 0.5 if isinstance(x, float) else np.sqrt(x)
 
 
 def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray):
@@ -339,5 +407,5 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray):
         tmp *= weight
         start += tmp
     else:  # end - (end - start) * (1 - weight): exact at weight == 1
-        tmp *= 1.0 - weight
+        tmp *= 1.0 - float(weight)  # in the arrays' precision, as torch's kernel (a tensor beta)
         np.subtract(end, tmp, out=start)

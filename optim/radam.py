@@ -1,11 +1,9 @@
 """RAdam: Adam whose adaptive step is switched on once the variance estimate is reliable."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr
+from .optimizer import Optimizer, _lerp_, _lr, _sqrt
 
 
 class RAdam(Optimizer):
@@ -17,7 +15,7 @@ class RAdam(Optimizer):
     adding wd * p to the gradient.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
@@ -32,9 +30,9 @@ class RAdam(Optimizer):
 
     def _step_group(self, group, params):
         lr, eps = _lr(group["lr"]), float(group["eps"])
-        beta1, beta2 = (float(b) for b in group["betas"])
+        beta1, beta2 = (_lr(b) for b in group["betas"])
         weight_decay, maximize = float(group["weight_decay"]), bool(group["maximize"])
-        decoupled = bool(group.get("decoupled_weight_decay", False))
+        decoupled = bool(group["decoupled_weight_decay"])
         for p in params:
             x = p._data
             state = self.state[p]
@@ -56,11 +54,11 @@ class RAdam(Optimizer):
             upd = np.divide(m, bias1, out=np.empty_like(x))
             upd *= lr
             if rho_t > 5.0:  # the variance of the adaptive step is finite: use it
-                rect = math.sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
-                                 / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+                rect = _sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                             / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                 np.sqrt(v, out=tmp)
                 tmp += eps
-                np.divide(bias2 ** 0.5, tmp, out=tmp)
+                np.divide(_sqrt(bias2), tmp, out=tmp)
                 upd *= tmp
                 upd *= rect
             x -= upd

@@ -11,7 +11,10 @@ class RMSprop(Optimizer):
     centered: a = lerp(a, g, 1 - alpha), v~ = v - a^2;  r = g / (sqrt(v~) + eps);
     b = m * b + r, p -= lr * b  (p -= lr * r if m == 0)."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+    # momentum came after the first release too: torch's __setstate__ fills in 0
+    _legacy_group_defaults = {**Optimizer._legacy_group_defaults, "momentum": 0}
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,

@@ -12,7 +12,9 @@ class SGD(Optimizer):
     """PyTorch's SGD: d = g + wd * p;  b = m * b + (1 - dampening) * d (b = d at first);
     d = d + m * b (Nesterov) or b;  p -= lr * d.  `maximize` uses -g."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+    _legacy_group_defaults = {**Optimizer._legacy_group_defaults, "fused": False}  # as torch's
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
