@@ -3,7 +3,7 @@ poisson). Its value is drawn by the caller; it is recorded only so that the resu
 grad when a parameter does, as in PyTorch, whose gradient for these draws is zero."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 
 
 class Sampled(Function):
@@ -18,3 +18,7 @@ class Sampled(Function):
     @staticmethod
     def backward(ctx, grad):
         return tuple(np.zeros(shape, dtype) for shape, dtype in ctx.inputs)
+
+    @staticmethod
+    def backward_graph(ctx, grad):
+        return tuple(constant(np.zeros(shape, dtype)) for shape, dtype in ctx.inputs)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.conv import col2im, im2col
+from .index import Gather
 
 
 def _to_torch_layout(cols, n, length):
@@ -39,6 +40,10 @@ class Unfold(Function):
     def backward(ctx, g):
         return (_fold(g, ctx.x_shape, ctx.geometry),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Fold.apply(g, out_shape=ctx.x_shape, geometry=ctx.geometry),)
+
 
 class Fold(Function):
     """y = the sum of each column of cols put back at its window (the adjoint of unfold);
@@ -52,6 +57,10 @@ class Fold(Function):
     @staticmethod
     def backward(ctx, g):
         return (_unfold(g, ctx.geometry),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Unfold.apply(g, geometry=ctx.geometry),)
 
 
 class MaxUnpool(Function):
@@ -76,6 +85,12 @@ class MaxUnpool(Function):
         (idx,) = ctx.saved
         g = g.reshape(len(idx), g.size // len(idx) if len(idx) else 0)
         return (np.take_along_axis(g, idx, axis=1).reshape(ctx.x_shape),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (idx,) = ctx.saved
+        planes = g.reshape(len(idx), g.numel() // len(idx) if len(idx) else 0)
+        return (Gather.apply(planes, index=idx, axis=1).reshape(ctx.x_shape),)
 
 
 def _tap_slices(tap, stride, dilation, out):
@@ -118,3 +133,31 @@ class Windows(Function):
             gp[(slice(None), slice(None)) + _tap_slices(tap, stride, dilation, out)] += g[:, :, t]
         crop = tuple(slice(p, p + i) for p, i in zip(padding, ctx.x_shape[2:]))
         return (gp[(slice(None), slice(None)) + crop],)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        kernel, stride, padding, dilation, out = ctx.geometry
+        return (WindowsSum.apply(g, x_shape=ctx.x_shape, ext=ctx.ext, kernel=kernel,
+                                 stride=stride, padding=padding, dilation=dilation, out=out),)
+
+
+class WindowsSum(Function):
+    """dx of Windows, recorded (create_graph=True): each tap's slice of cols added back at the
+    inputs it read, the padding cropped;  dcols = windows(g) with zero padding.
+    cols: (N, C, prod(kernel), *out) -> (N, C, *in)."""
+
+    @staticmethod
+    def forward(ctx, cols, x_shape, ext, kernel, stride, padding, dilation, out):
+        ctx.geometry = (kernel, stride, padding, dilation, out)
+        ctx.x_shape, ctx.ext = x_shape, ext
+        return Windows.backward(ctx, cols)[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        return (windows(g, *ctx.geometry)[0],)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        kernel, stride, padding, dilation, out = ctx.geometry
+        return (Windows.apply(g, kernel=kernel, stride=stride, padding=padding,
+                              dilation=dilation, out=out),)

@@ -6,7 +6,8 @@ The callers have checked index (integer, in range); these classes only move valu
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
+from .shape import IndexAddIntoZeros
 
 
 def _corner(shape: tuple, axis: int, full: tuple) -> tuple:
@@ -41,6 +42,26 @@ def _src_grad(g: np.ndarray, index: np.ndarray, axis: int, shape: tuple) -> np.n
     return _pad_src(_gather(g, index, axis), shape)
 
 
+# The same VJP building blocks on Tensors, for the recorded backward passes (create_graph=True)
+def _pad_src_graph(t, shape: tuple):
+    """_pad_src, recorded: t (index's shape) in the leading corner of zeros of `shape`."""
+    if tuple(t.shape) == tuple(shape):
+        return t
+    return IndexAddIntoZeros.apply(t, index=tuple(slice(0, n) for n in t.shape), shape=shape)
+
+
+def _src_grad_graph(g, index: np.ndarray, axis: int, shape: tuple):
+    """_src_grad, recorded."""
+    return _pad_src_graph(Gather.apply(g, index=index, axis=axis), shape)
+
+
+def _written(shape: tuple, index: np.ndarray, axis: int) -> np.ndarray:
+    """True where a scatter at index along axis lands in an array of `shape`."""
+    hit = np.zeros(shape, bool)
+    hit[_corner(index.shape, axis, shape)][_where(index, axis)] = True
+    return hit
+
+
 class Gather(Function):
     """y[i][j] = x[index[i][j]][j] (axis 0);  dx = zeros with g added at index (repeats add)."""
 
@@ -56,6 +77,11 @@ class Gather(Function):
         dx = np.zeros(ctx.shape, g.dtype)
         np.add.at(dx[_corner(ctx.index.shape, ctx.axis, ctx.shape)], _where(ctx.index, ctx.axis), g)
         return (dx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        zeros = constant(np.zeros(ctx.shape, g.dtype))
+        return (ScatterAdd.apply(zeros, g, index=ctx.index, axis=ctx.axis),)
 
 
 class Scatter(Function):
@@ -82,6 +108,16 @@ class Scatter(Function):
             gsrc = _src_grad(g, ctx.index, ctx.axis, ctx.src_shape)
         return gx, gsrc
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        need_x, need_src = ctx.needs_input_grad
+        gx = gsrc = None
+        if need_x:
+            gx = g.masked_fill(constant(_written(g.shape, ctx.index, ctx.axis)), 0)
+        if need_src:
+            gsrc = _src_grad_graph(g, ctx.index, ctx.axis, ctx.src_shape)
+        return gx, gsrc
+
 
 class ScatterAdd(Function):
     """y = x with src[i][j] added to y[index[i][j]][j] (axis 0; repeats add up);
@@ -101,6 +137,11 @@ class ScatterAdd(Function):
         gsrc = _src_grad(g, ctx.index, ctx.axis, ctx.src_shape) if ctx.needs_input_grad[1] else None
         return g, gsrc
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        need_src = ctx.needs_input_grad[1]
+        return g, (_src_grad_graph(g, ctx.index, ctx.axis, ctx.src_shape) if need_src else None)
+
 
 class Flip(Function):
     """y = x reversed along axes;  dx = g reversed along the same axes."""
@@ -113,6 +154,10 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, g):
         return (np.flip(g, ctx.axes),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Flip.apply(g, axes=ctx.axes),)
 
 
 class Roll(Function):
@@ -128,6 +173,11 @@ class Roll(Function):
     def backward(ctx, g):
         back = -ctx.shifts if ctx.axes is None else tuple(-s for s in ctx.shifts)
         return (np.roll(g, back, ctx.axes),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        back = -ctx.shifts if ctx.axes is None else tuple(-s for s in ctx.shifts)
+        return (Roll.apply(g, shifts=back, axes=ctx.axes),)
 
 
 class Repeat(Function):
@@ -145,4 +195,11 @@ class Repeat(Function):
         # (r0 * s0, r1 * s1, ...) -> (r0, s0, r1, s1, ...): the copies on the even axes
         split = tuple(n for pair in zip(ctx.reps, ctx.padded) for n in pair)
         summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return (summed.reshape(ctx.shape),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        split = tuple(n for pair in zip(ctx.reps, ctx.padded) for n in pair)
+        copies = tuple(range(0, len(split), 2))
+        summed = g.reshape(split).sum(dim=copies) if copies else g.reshape(split)
         return (summed.reshape(ctx.shape),)

@@ -1,7 +1,9 @@
 """einsum (its VJPs are einsums too) and the triangular masks tril / triu."""
+import string
+
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 
 
 class Einsum(Function):
@@ -48,6 +50,45 @@ class Einsum(Function):
             grads.append(np.asarray(h, dtype=g.dtype))
         return tuple(grads)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # One recorded einsum per operand, of g, the other operands and constants: a ones
+        # vector for each label only operand k has (g is constant along it), and an identity
+        # matrix tying each repeat of a label in operand k to a fresh label (the diagonal)
+        arrays, inputs = ctx.saved, ctx.inputs
+        grads = []
+        for k, labels in enumerate(inputs):
+            if not ctx.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            others = [i for i in range(len(inputs)) if i != k]
+            terms = [ctx.output] + [inputs[i] for i in others]
+            operands = [g] + [ctx.input_tensor(i, arrays[i]) for i in others]
+            seen = set("".join(terms))
+            fresh = [c for c in string.ascii_letters if c not in seen and c not in labels]
+            target = ""
+            for c, n in zip(labels, arrays[k].shape):
+                if c in target:
+                    if not fresh:
+                        raise RuntimeError("Einsum: create_graph=True needs a free label "
+                                           "letter for a repeated label; all 52 are in use")
+                    d = fresh.pop()
+                    terms.append(c + d)
+                    operands.append(constant(np.eye(n, dtype=g.dtype)))
+                    target += d
+                    continue
+                if c not in seen:
+                    terms.append(c)
+                    operands.append(constant(np.ones(n, g.dtype)))
+                    seen.add(c)
+                target += c
+            h = Einsum.apply(*operands, inputs=tuple(terms), output=target)
+            own = arrays[k].shape
+            if h.shape != own:   # a label of size 1 in the operands that gave h
+                h = h.expand(*np.broadcast_shapes(h.shape, own))
+            grads.append(h)
+        return tuple(grads)
+
 
 class Triangle(Function):
     """y = tril(x, k) or triu(x, k) over the last two dims;  dx = the same mask of g."""
@@ -60,6 +101,10 @@ class Triangle(Function):
     @staticmethod
     def backward(ctx, g):
         return ((np.triu if ctx.upper else np.tril)(g, ctx.diagonal),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (Triangle.apply(g, diagonal=ctx.diagonal, upper=ctx.upper),)
 
 
 def diagonal_view(x, offset, dim1, dim2):
@@ -94,3 +139,30 @@ class Diagonal(Function):
         offset, dim1, dim2 = ctx.diag
         diagonal_view(dx, offset, dim1, dim2)[...] = g
         return (dx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        offset, dim1, dim2 = ctx.diag
+        return (DiagonalIntoZeros.apply(g, shape=ctx.shape, offset=offset, dim1=dim1,
+                                        dim2=dim2),)
+
+
+class DiagonalIntoZeros(Function):
+    """y = zeros(shape) with v on the diagonal of its (dim1, dim2) planes: Diagonal's VJP,
+    recorded (create_graph=True);  dv = the diagonal of g."""
+
+    @staticmethod
+    def forward(ctx, v, shape, offset, dim1, dim2):
+        ctx.diag = (offset, dim1, dim2)
+        out = np.zeros(shape, v.dtype)
+        diagonal_view(out, offset, dim1, dim2)[...] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.array(diagonal_view(g, *ctx.diag)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        offset, dim1, dim2 = ctx.diag
+        return (Diagonal.apply(g, offset=offset, dim1=dim1, dim2=dim2),)

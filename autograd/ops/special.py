@@ -5,8 +5,10 @@ import math
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 from ..kernels import special as K
+from .arithmetic import Where
+from .index import Flip
 
 _quiet = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -28,6 +30,12 @@ class Erf(Function):
         with np.errstate(over="ignore"):   # x^2 overflows to inf: exp gives the right 0
             return (g * (TWO_OVER_SQRT_PI * np.exp(-x * x)),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        x = ctx.input_tensor(0, ctx.saved[0])
+        with np.errstate(over="ignore"):
+            return (g * (TWO_OVER_SQRT_PI * (-x * x).exp()),)
+
 
 class Erfc(Function):
     """y = 1 - erf(x);  dx = -g * 2/sqrt(pi) exp(-x^2)."""
@@ -42,6 +50,12 @@ class Erfc(Function):
         (x,) = ctx.saved
         with np.errstate(over="ignore"):   # x^2 overflows to inf: exp gives the right 0
             return (g * (-TWO_OVER_SQRT_PI * np.exp(-x * x)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x = ctx.input_tensor(0, ctx.saved[0])
+        with np.errstate(over="ignore"):
+            return (g * (-TWO_OVER_SQRT_PI * (-x * x).exp()),)
 
 
 class Erfinv(Function):
@@ -59,6 +73,12 @@ class Erfinv(Function):
         with np.errstate(**_quiet):
             return (g * (HALF_SQRT_PI * np.exp(y * y)),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
+        with np.errstate(**_quiet):
+            return (g * (HALF_SQRT_PI * (y * y).exp()),)
+
 
 class Lgamma(Function):
     """y = log|Gamma(x)|;  dx = g * digamma(x)."""
@@ -73,6 +93,11 @@ class Lgamma(Function):
         (x,) = ctx.saved
         with np.errstate(**_quiet):
             return (g * K.polygamma(0, x),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        with np.errstate(**_quiet):
+            return (g * Polygamma.apply(ctx.input_tensor(0, ctx.saved[0]), n=0),)
 
 
 class Polygamma(Function):
@@ -90,6 +115,11 @@ class Polygamma(Function):
         with np.errstate(**_quiet):
             return (g * K.polygamma(ctx.n + 1, x),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        with np.errstate(**_quiet):
+            return (g * Polygamma.apply(ctx.input_tensor(0, ctx.saved[0]), n=ctx.n + 1),)
+
 
 class I0(Function):
     """y = I_0(x), the modified Bessel function;  dx = g * I_1(x)."""
@@ -104,6 +134,39 @@ class I0(Function):
         (x,) = ctx.saved
         with np.errstate(**_quiet):
             return (g * K.bessel_i(1, x),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        with np.errstate(**_quiet):
+            return (g * I1.apply(ctx.input_tensor(0, ctx.saved[0])),)
+
+
+class I1(Function):
+    """y = I_1(x): I0's derivative, recorded (create_graph=True);  dx = g * (I_0(x) - y / x),
+    1/2 where |x| <= eps (PyTorch's i1_backward: the formula is 0/0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = K.bessel_i(1, x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved
+        tiny = np.abs(x) <= np.finfo(x.dtype).eps
+        safe = np.where(tiny, x.dtype.type(1), x)
+        with np.errstate(**_quiet):
+            return (g * np.where(tiny, x.dtype.type(0.5), K.bessel_i(0, safe) - y / safe),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, y = ctx.saved
+        tiny = constant(np.abs(x) <= np.finfo(x.dtype).eps)
+        safe = ctx.input_tensor(0, x).masked_fill(tiny, 1)
+        with np.errstate(**_quiet):
+            d = I0.apply(safe) - ctx.output_tensor(y) / safe
+            return (g * d.masked_fill(tiny, 0.5),)
 
 
 class Sinc(Function):
@@ -130,6 +193,22 @@ class Sinc(Function):
             series = math.pi * t * (-1 / 3 + t2 * (1 / 30 + t2 * (-1 / 840 + t2 / 45360)))
         return (g * np.where(np.abs(t) < 0.1, series, d).astype(x.dtype, copy=False),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        small = np.abs(x * x.dtype.type(math.pi)) < 0.1
+        xt = ctx.input_tensor(0, x)
+        t = xt * math.pi
+        # each branch on the inputs it is meant for (x = 1 in the formula's masked-out
+        # places): a 0/0 there would reach the second derivative through the mask
+        xf = xt.masked_fill(constant(small), 1)
+        tf = xf * math.pi
+        with np.errstate(**_quiet):
+            d = (tf.cos() * tf - tf.sin()) / (tf * xf)
+            t2 = t * t
+            series = math.pi * t * (-1 / 3 + t2 * (1 / 30 + t2 * (-1 / 840 + t2 / 45360)))
+        return (g * Where.apply(series, d, cond=small),)
+
 
 class Xlogy(Function):
     """z = x * log(y) (log1p(y) with log1p=True), 0 where x == 0 unless y is NaN;
@@ -154,6 +233,22 @@ class Xlogy(Function):
             dy = g * x / ((1 + y) if ctx.log1p else y)
         return dx, dy
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # PyTorch's formulas: dx = xlogy(g, y), recorded, with 0 where x == 0 and y <= edge
+        x, y = ctx.saved
+        need_x, need_y = ctx.needs_input_grad
+        yt = ctx.input_tensor(1, y)
+        edge = -1 if ctx.log1p else 0
+        dx = dy = None
+        with np.errstate(**_quiet):
+            if need_x:
+                dx = Xlogy.apply(g, yt, log1p=ctx.log1p).masked_fill(
+                    constant((x == 0) & (y <= edge)), 0)
+            if need_y:
+                dy = g * ctx.input_tensor(0, x) / ((1 + yt) if ctx.log1p else yt)
+        return dx, dy
+
 
 class LogAddExp(Function):
     """z = log(b^x + b^y) for base b = e or 2 (the max plus a log1p; an infinity equal on both
@@ -176,6 +271,17 @@ class LogAddExp(Function):
         with np.errstate(**_quiet):
             return g / (1 + power(y - x)), g / (1 + power(x - y))
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # 1 / (1 + b^(y - x)) is the logistic sigmoid of (x - y) ln b: its recorded VJP
+        # y (1 - y) stays finite where b^(y - x) overflows
+        x, y = ctx.saved
+        d = ctx.input_tensor(0, x) - ctx.input_tensor(1, y)
+        if ctx.base2:
+            d = d * math.log(2.0)
+        with np.errstate(**_quiet):
+            return g * d.sigmoid(), g * (-d).sigmoid()
+
 
 class Hypot(Function):
     """z = sqrt(x^2 + y^2) without overflow;  dx = g x / z,  dy = g y / z (NaN at the origin,
@@ -193,6 +299,13 @@ class Hypot(Function):
         with np.errstate(**_quiet):
             return g * x / z, g * y / z
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, y, z = ctx.saved
+        zt = ctx.output_tensor(z)
+        with np.errstate(**_quiet):
+            return g * ctx.input_tensor(0, x) / zt, g * ctx.input_tensor(1, y) / zt
+
 
 class Copysign(Function):
     """z = |x| with y's sign;  dx = g * z / x (0 at x = 0),  dy = 0."""
@@ -209,6 +322,13 @@ class Copysign(Function):
         with np.errstate(**_quiet):
             ratio = np.where(x == 0, 0, z / x)
         return g * ratio, np.zeros_like(g)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, z = ctx.saved   # z / x is +-1 (0 at x = 0): a constant
+        with np.errstate(**_quiet):
+            ratio = np.where(x == 0, 0, z / x)
+        return g * constant(ratio), constant(np.zeros(g.shape, g.dtype))
 
 
 class FMaxMin(Function):
@@ -228,6 +348,11 @@ class FMaxMin(Function):
         zero = g.dtype.type(0)
         return np.where(take_x, g, zero), np.where(take_x, zero, g)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        take_x = constant(ctx.saved[0])
+        return g.masked_fill(~take_x, 0), g.masked_fill(take_x, 0)
+
 
 class NextAfter(Function):
     """z = the next float after x towards y;  dx = g where x != y (0 where equal),  dy = 0:
@@ -242,6 +367,11 @@ class NextAfter(Function):
     def backward(ctx, g):
         (moved,) = ctx.saved
         return np.where(moved, g, g.dtype.type(0)), np.zeros_like(g)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g.masked_fill(constant(~ctx.saved[0]), 0),
+                constant(np.zeros(g.shape, g.dtype)))
 
 
 class LogCumSumExp(Function):
@@ -271,6 +401,26 @@ class LogCumSumExp(Function):
             neg = np.where(g < 0, log_abs, lowest)
             return (np.exp(reverse_lcse(pos - y) + x) - np.exp(reverse_lcse(neg - y) + x),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, y = ctx.saved
+        axis = ctx.axis
+        xt, yt = ctx.input_tensor(0, x), ctx.output_tensor(y)
+
+        def reverse_lcse(v):
+            return Flip.apply(LogCumSumExp.apply(Flip.apply(v, axes=(axis,)), axis=axis),
+                              axes=(axis,))
+
+        g_data = g._data
+        lowest = float(np.finfo(g_data.dtype).min)
+        with np.errstate(**_quiet):
+            # |g| is 1 where g is 0 before its log: log(0) would give the second derivative
+            # 0 / 0 through the mask
+            log_abs = g.abs().masked_fill(constant(g_data == 0), 1).log()
+            pos = log_abs.masked_fill(constant(~(g_data > 0)), lowest)
+            neg = log_abs.masked_fill(constant(~(g_data < 0)), lowest)
+            return ((reverse_lcse(pos - yt) + xt).exp() - (reverse_lcse(neg - yt) + xt).exp(),)
+
 
 class Logit(Function):
     """y = log(z / (1 - z)), z = x clamped to [eps, 1 - eps] (eps None or < 0: no clamp);
@@ -295,3 +445,18 @@ class Logit(Function):
         if eps is None or eps < 0:
             return (np.where((x < 0) | (x > 1), x.dtype.type(np.nan), d),)
         return (np.where((x < eps) | (x > 1 - eps), x.dtype.type(0), d),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        eps = ctx.eps
+        if eps is None or eps < 0:
+            out, fill = (x < 0) | (x > 1), np.nan
+        else:
+            out, fill = (x < eps) | (x > 1 - eps), 0
+        # x is 1/2 where the mask fills in the result: a 0 there (x = 0 below eps) would give
+        # the second derivative 0 / 0 through the mask
+        mask = constant(out)
+        xt = ctx.input_tensor(0, x).masked_fill(mask, 0.5)
+        with np.errstate(**_quiet):
+            return ((g / (xt * (1 - xt))).masked_fill(mask, fill),)

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 
 _quiet = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -21,9 +21,11 @@ def _rsqrt(v):
 
 class _Elementwise(Function):
     """y = f(x), computed quietly (nan outside the domain, +-inf at the poles, as PyTorch);
-    subclasses give `f` and `grad(x, y)`, the derivative's value."""
+    subclasses give `f` and `grad(x, y)`, the derivative's value, and `graph(x, y)`, the same
+    with Tensor ops (create_graph=True)."""
 
     f = None
+    graph = None
 
     @classmethod
     def forward(cls, ctx, x):
@@ -38,41 +40,56 @@ class _Elementwise(Function):
         with np.errstate(**_quiet):
             return (g * cls.grad(x, y),)
 
+    @classmethod
+    def backward_graph(cls, ctx, g):
+        if cls.graph is None:
+            raise RuntimeError(f"{cls.__name__}: create_graph=True is not supported by this op "
+                               f"(it has no recorded derivative, `graph`)")
+        x, y = ctx.saved
+        with np.errstate(**_quiet):
+            return (g * cls.graph(ctx.input_tensor(0, x), ctx.output_tensor(y)),)
+
 
 class Asin(_Elementwise):
     """y = asin(x);  dx = g / sqrt(1 - x^2)."""
     f = staticmethod(np.arcsin)
     grad = staticmethod(lambda x, y: _rsqrt(1 - x * x))
+    graph = staticmethod(lambda x, y: (1 - x * x).rsqrt())
 
 
 class Acos(_Elementwise):
     """y = acos(x);  dx = -g / sqrt(1 - x^2)."""
     f = staticmethod(np.arccos)
     grad = staticmethod(lambda x, y: -_rsqrt(1 - x * x))
+    graph = staticmethod(lambda x, y: -(1 - x * x).rsqrt())
 
 
 class Atan(_Elementwise):
     """y = atan(x);  dx = g / (1 + x^2)."""
     f = staticmethod(np.arctan)
     grad = staticmethod(lambda x, y: 1 / (x * x + 1))
+    graph = staticmethod(lambda x, y: 1 / (x * x + 1))
 
 
 class Sinh(_Elementwise):
     """y = sinh(x);  dx = g * cosh(x)."""
     f = staticmethod(np.sinh)
     grad = staticmethod(lambda x, y: np.cosh(x))
+    graph = staticmethod(lambda x, y: x.cosh())
 
 
 class Cosh(_Elementwise):
     """y = cosh(x);  dx = g * sinh(x)."""
     f = staticmethod(np.cosh)
     grad = staticmethod(lambda x, y: np.sinh(x))
+    graph = staticmethod(lambda x, y: x.sinh())
 
 
 class Asinh(_Elementwise):
     """y = asinh(x);  dx = g / sqrt(x^2 + 1)."""
     f = staticmethod(np.arcsinh)
     grad = staticmethod(lambda x, y: _rsqrt(x * x + 1))
+    graph = staticmethod(lambda x, y: (x * x + 1).rsqrt())
 
 
 class Acosh(_Elementwise):
@@ -80,30 +97,35 @@ class Acosh(_Elementwise):
     x < -1, where y is nan)."""
     f = staticmethod(np.arccosh)
     grad = staticmethod(lambda x, y: _rsqrt(x * x - 1))
+    graph = staticmethod(lambda x, y: (x * x - 1).rsqrt())
 
 
 class Atanh(_Elementwise):
     """y = atanh(x);  dx = g / (1 - x^2)."""
     f = staticmethod(np.arctanh)
     grad = staticmethod(lambda x, y: 1 / (1 - x * x))
+    graph = staticmethod(lambda x, y: 1 / (1 - x * x))
 
 
 class Log2(_Elementwise):
     """y = log2(x);  dx = g / (x ln 2)."""
     f = staticmethod(np.log2)
     grad = staticmethod(lambda x, y: 1 / (x * x.dtype.type(LN2)))
+    graph = staticmethod(lambda x, y: 1 / (x * LN2))
 
 
 class Log10(_Elementwise):
     """y = log10(x);  dx = g / (x ln 10)."""
     f = staticmethod(np.log10)
     grad = staticmethod(lambda x, y: 1 / (x * x.dtype.type(LN10)))
+    graph = staticmethod(lambda x, y: 1 / (x * LN10))
 
 
 class Exp2(_Elementwise):
     """y = 2^x;  dx = g * y ln 2."""
     f = staticmethod(np.exp2)
     grad = staticmethod(lambda x, y: y * y.dtype.type(LN2))
+    graph = staticmethod(lambda x, y: y * LN2)
 
 
 class Atan2(Function):
@@ -123,6 +145,17 @@ class Atan2(Function):
             recip = np.where(r == 0, r.dtype.type(0), 1 / r)
             return g * x * recip, g * -y * recip
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        y, x = ctx.saved
+        yt, xt = ctx.input_tensor(0, y), ctx.input_tensor(1, x)
+        with np.errstate(**_quiet):
+            origin = constant(y * y + x * x == 0)
+            # r is made 1 at the origin before dividing: an inf there would give a nan second
+            # derivative through the mask
+            recip = (1 / (yt * yt + xt * xt).masked_fill(origin, 1)).masked_fill(origin, 0)
+            return g * xt * recip, g * -yt * recip
+
 
 class NoDerivative(Function):
     """y = the given values (an op PyTorch has no derivative for, e.g. heaviside); backward
@@ -138,6 +171,8 @@ class NoDerivative(Function):
         raise RuntimeError(f"{ctx.op}: the derivative is not implemented (as in PyTorch); "
                            f"detach() its inputs")
 
+    backward_graph = backward
+
 
 class ZeroGrad(Function):
     """y = the given values (a rounded quotient, an in-place comparison's 0/1), cast to x's
@@ -150,6 +185,10 @@ class ZeroGrad(Function):
     @staticmethod
     def backward(ctx, g):
         return tuple(np.zeros_like(g) for _ in range(len(ctx.needs_input_grad)))
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return tuple(constant(np.zeros(g.shape, g.dtype)) for _ in ctx.needs_input_grad)
 
 
 # ---------------------------------------------------------------- kernels of the no-grad ops
