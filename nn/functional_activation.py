@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from autograd import kernels
-from autograd.function import Function
+from autograd.function import Function, constant
 
 from .functional import _floats, _in_place
 
@@ -54,6 +54,13 @@ class ELU(Function):
         neg = np.exp(np.minimum(x, 0) * t(input_scale)) * t(alpha * scale * input_scale)
         return (g * np.where(x > 0, t(scale), neg),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        alpha, scale, input_scale = ctx.coefs
+        neg = (ctx.input_tensor(0, x).clamp(max=0) * input_scale).exp()
+        return (g * (neg * (alpha * scale * input_scale)).masked_fill(x > 0, scale),)
+
 
 class Softplus(Function):
     """y = log(1 + exp(beta x)) / beta, or x where beta x > threshold;
@@ -66,13 +73,42 @@ class Softplus(Function):
         linear = bx > threshold
         y = np.where(linear, x, _softplus0(bx) / t(beta))
         ctx.save_for_backward(bx)
-        ctx.threshold = threshold
+        ctx.threshold, ctx.beta = threshold, beta
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (bx,) = ctx.saved
         return (g * np.where(bx > ctx.threshold, bx.dtype.type(1), _sigmoid(bx)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # forward saved beta x, not x: sigmoid(beta x) comes from it through ScaledSigmoid
+        (bx,) = ctx.saved
+        s = ScaledSigmoid.apply(ctx.input_tensor(0, bx), bx=bx, beta=ctx.beta)
+        return (g * s.masked_fill(bx > ctx.threshold, 1),)
+
+
+class ScaledSigmoid(Function):
+    """y = sigmoid(beta x), given beta x (x's value is not read, only its shape);
+    dx = g beta y (1 - y). Softplus's derivative as a Tensor that depends on x."""
+
+    @staticmethod
+    def forward(ctx, x, bx=None, beta=1.0):
+        y = _sigmoid(bx)
+        ctx.save_for_backward(y)
+        ctx.beta = beta
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (g * (y * (1 - y) * y.dtype.type(ctx.beta)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        y = ctx.output_tensor(ctx.saved[0])
+        return (g * (y * (1 - y) * ctx.beta),)
 
 
 class LogSigmoid(Function):
@@ -87,6 +123,10 @@ class LogSigmoid(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (g * _sigmoid(-x),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * (-ctx.input_tensor(0, ctx.saved[0])).sigmoid(),)
 
 
 class Hardtanh(Function):
@@ -103,6 +143,11 @@ class Hardtanh(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (g * ((x > ctx.lo) & (x < ctx.hi)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        return (g * constant((x > ctx.lo) & (x < ctx.hi)),)
 
 
 def _number(op, name, value):

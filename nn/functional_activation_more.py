@@ -58,6 +58,10 @@ class Shrink(Function):
         (outside,) = ctx.saved
         return (np.where(outside, g, g.dtype.type(0)),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g.masked_fill(~ctx.saved[0], 0),)
+
 
 class Threshold(Function):
     """y = value where x <= threshold, else x;  dx = g where not x <= threshold (so NaN
@@ -73,6 +77,10 @@ class Threshold(Function):
     def backward(ctx, g):
         (low,) = ctx.saved
         return (np.where(low, g.dtype.type(0), g),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g.masked_fill(ctx.saved[0], 0),)
 
 
 # ------------------------------------------------------------------------- pointwise

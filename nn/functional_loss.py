@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Function, constant
+from autograd.tensor_math import where
 
 from .functional import _floats, _reduce, _reduction, _same_shape
 
@@ -33,6 +34,14 @@ class SmoothL1(Function):
         (d,) = ctx.saved
         return (g * np.clip(d / d.dtype.type(ctx.beta), -1, 1),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # the kinks |d| = beta take the linear branch (no second derivative), as torch's
+        (d,) = ctx.saved
+        beta = d.dtype.type(ctx.beta)
+        outer = np.clip(d / beta, -1, 1)
+        return (g * where(np.abs(d) < beta, ctx.input_tensor(0, d) / beta, outer),)
+
 
 class Huber(Function):
     """Pointwise on d = input - target: y = 0.5 d^2 if |d| < delta else
@@ -50,6 +59,13 @@ class Huber(Function):
     def backward(ctx, g):
         (d,) = ctx.saved
         return (g * np.clip(d, -ctx.delta, ctx.delta).astype(d.dtype, copy=False),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # the kinks |d| = delta take the linear branch (no second derivative), as torch's
+        (d,) = ctx.saved
+        outer = np.clip(d, -ctx.delta, ctx.delta).astype(d.dtype, copy=False)
+        return (g * where(np.abs(d) < ctx.delta, ctx.input_tensor(0, d), outer),)
 
 
 class KLDiv(Function):
@@ -80,6 +96,22 @@ class KLDiv(Function):
                 # where t log t has no derivative
                 gt = g * (np.where(t != 0, np.log(t), 0) + t / t - x) if need_t else None
         return gx, gt
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, t = ctx.saved
+        need_x, need_t = ctx.needs_input_grad
+        xt, tt = ctx.input_tensor(0, x), ctx.input_tensor(1, t)
+        if ctx.log_target:
+            e = tt.exp()
+            return (-g * e if need_x else None), (g * e * (tt - xt + 1) if need_t else None)
+        gt = None
+        if need_t:   # log t taken of 1 where t = 0: its derivative there is 0, not NaN;
+            # t / t (NaN at 0, as the ordinary VJP) has a zero derivative: a constant
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = constant(t / t)
+            gt = g * (tt.masked_fill(t == 0, 1).log() + ratio - xt)
+        return (-g * tt if need_x else None), gt
 
 
 def _difference(op, input, target):

@@ -1,7 +1,7 @@
 """Inverted dropout: the mask is drawn by the caller and scaled by 1 / (1 - p)."""
 from __future__ import annotations
 
-from ..function import Function
+from ..function import Function, constant
 
 
 class Dropout(Function):
@@ -16,3 +16,7 @@ class Dropout(Function):
     @staticmethod
     def backward(ctx, g):
         return (g * ctx.mask,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * constant(ctx.mask),)

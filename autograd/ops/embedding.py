@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 from ..saved import writable
+from .shape import IndexAddIntoZeros
 
 
 class Embedding(Function):
@@ -33,6 +34,19 @@ class Embedding(Function):
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return (gw,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # linear in g, independent of weight: the same scatter-add, recorded
+        v, d = ctx.shape
+        idx = ctx.indices.reshape(-1)
+        rows = g.reshape(idx.size, d)
+        if ctx.scale_grad_by_freq:
+            inverse = (1.0 / np.bincount(idx, minlength=v)[idx]).astype(g.dtype)
+            rows = rows * constant(inverse[:, None])
+        if ctx.padding_idx is not None:
+            rows = rows.masked_fill((idx == ctx.padding_idx)[:, None], 0)
+        return (IndexAddIntoZeros.apply(rows, index=idx, shape=(v, d)),)
 
 
 def embedding_renorm_(weight: np.ndarray, indices: np.ndarray, max_norm: float,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 from ..kernels.loss import cross_entropy_rows, cross_entropy_rows_backward
+from .activation import Softmax, _unrows
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -111,6 +112,52 @@ class CrossEntropy(Function):
         dx = cross_entropy_rows_backward(e, s, t, w, ignore_index, a, b)
         return ctx.undo(dx), None
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # dx = G (softmax(x) c - k): G the upstream gradient per row, c and k constants (the
+        # reduction's 1/denominator folded in, so that ignored rows stay 0 when it is 0)
+        e, s, t, w = ctx.saved
+        reduction, ignore_index, smoothing, c = ctx.params
+        m, valid = t.size, ctx.valid
+        ones = np.ones(m, w.dtype) if reduction == "none" else 1.0
+        a, b = _row_coefficients(ones, t, w, valid, reduction, m, smoothing, c)
+        safe_t = np.where(valid, t, 0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            a = np.where(valid, a * w[safe_t] if c else 0, 0).astype(w.dtype)
+            b = np.where(valid, b, 0).astype(w.dtype)
+            per_row = a + b * w.sum()
+            k = b[:, None] * w
+        if c:
+            k[np.arange(m), safe_t] += a
+        rows = e / s[:, None]
+        axis = 1 if ctx.target_shape else 0       # a () target goes with a (C,) input
+        probs = SavedSoftmax.apply(ctx.input_tensor(0, ctx.undo(rows)), rows=rows, axis=axis)
+        row_shape = _row_shape(ctx.target_shape)
+        dx = probs * constant(per_row.reshape(row_shape)) - constant(ctx.undo(k))
+        return _per_row(g, reduction, row_shape) * dx, None
+
+
+def _row_shape(target_shape: tuple) -> tuple:
+    """The shape of one value per row that broadcasts against the (N, C, d...) input."""
+    return target_shape[:1] + (1,) + target_shape[1:] if target_shape else ()
+
+
+def _per_row(g, reduction, row_shape):
+    """The upstream gradient (a Tensor) of a class loss, broadcastable against its input."""
+    return g.reshape(row_shape) if reduction == "none" else g
+
+
+class SavedSoftmax(Softmax):
+    """y = softmax(x) along axis, from the (M, C) rows of probabilities forward computed
+    (x's value is not read, only its shape); dx as Softmax's. A building block of
+    CrossEntropy's recorded VJP: softmax(x) as a Tensor that depends on x."""
+
+    @staticmethod
+    def forward(ctx, x, rows=None, axis=1):
+        ctx.save_for_backward(rows)
+        ctx.axis = axis
+        return _unrows(rows, x.shape, axis)
+
 
 class NLLLoss(Function):
     """loss = -w[t] x[t] (reduced);  dx = -a w[t] at the target class, 0 elsewhere.
@@ -142,6 +189,16 @@ class NLLLoss(Function):
             dx[np.arange(m), ctx.safe_t] = np.where(ctx.valid, -a * w[ctx.safe_t], 0)
         return ctx.undo(dx), None
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # linear in g and independent of x: g times the VJP of a unit upstream gradient
+        t, w = ctx.saved
+        ones = np.ones(t.size if ctx.reduction == "none" else (), w.dtype)
+        with np.errstate(invalid="ignore"):
+            k = NLLLoss.backward(ctx, ones)[0]
+        target_shape = k.shape[:1] + k.shape[2:] if k.ndim > 1 else ()   # k: x's shape
+        return _per_row(g, ctx.reduction, _row_shape(target_shape)) * constant(k), None
+
 
 def _reduce(loss, reduction):
     if reduction == "none":
@@ -157,6 +214,13 @@ def _spread(g, shape, reduction, dtype):
     if reduction == "mean":
         g = g / dtype.type(max(int(np.prod(shape)), 1))
     return np.broadcast_to(g, shape)
+
+
+def _spread_graph(g, shape, reduction, weight):
+    """_spread for a recorded VJP: g (a Tensor) per element, times the weight if any."""
+    if reduction == "mean":
+        g = g / float(max(int(np.prod(shape)), 1))
+    return g if weight is None else g * constant(weight)
 
 
 _LOG_FLOOR = -100.0   # PyTorch clamps log(p) at -100 so p = 0 gives a finite loss
@@ -192,6 +256,28 @@ class BinaryCrossEntropy(Function):
             gt = -g * (log_p - log_q)
         return gp, gt
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        p, t = ctx.saved
+        pt, tt = ctx.input_tensor(0, p), ctx.input_tensor(1, t)
+        g = _spread_graph(g, np.broadcast_shapes(p.shape, t.shape), ctx.reduction, ctx.weight)
+        gp = gt = None
+        if ctx.needs_input_grad[0]:
+            gp = g * (pt - tt) / (pt * (1 - pt)).clamp(min=p.dtype.type(1e-12))
+        if ctx.needs_input_grad[1]:
+            # where p is 0 (1) log p (log(1 - p)) is taken of a stand-in, then floored: its
+            # derivative there is 0, not 0 * inf = NaN
+            zero, one = p == 0, p == 1
+            log_p = _floored(pt.masked_fill(zero, 1).log(), zero)
+            log_q = _floored((-pt.masked_fill(one, 0)).log1p(), one)
+            gt = -g * (log_p - log_q)
+        return gp, gt
+
+
+def _floored(log, at):
+    """max(log, -100) as a Tensor, and -100 (a constant) where `at`."""
+    return log.clamp(min=_LOG_FLOOR).masked_fill(at, _LOG_FLOOR)
+
 
 class BinaryCrossEntropyWithLogits(Function):
     """loss = w ((1-t) x + (1 + (pw-1) t) softplus(-x)), softplus computed overflow-free;
@@ -225,3 +311,37 @@ class BinaryCrossEntropyWithLogits(Function):
             d = -x if ctx.pos_weight is None else -x + (ctx.pos_weight - 1) * ctx.sp
             gt = g * d
         return gx, gt
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, t = ctx.saved
+        xt, tt = ctx.input_tensor(0, x), ctx.input_tensor(1, t)
+        g = _spread_graph(g, np.broadcast_shapes(x.shape, t.shape), ctx.reduction, ctx.weight)
+        pw = None if ctx.pos_weight is None else constant(ctx.pos_weight - 1)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            sig_neg = (-xt).sigmoid()
+            gx = g * ((1 - tt) - (sig_neg if pw is None else (1 + pw * tt) * sig_neg))
+        if ctx.needs_input_grad[1]:
+            gt = g * (-xt if pw is None else -xt + pw * SoftplusNeg.apply(xt))
+        return gx, gt
+
+
+class SoftplusNeg(Function):
+    """y = log(1 + exp(-x)), overflow-free;  dx = -g sigmoid(-x). A building block of
+    BinaryCrossEntropyWithLogits's recorded VJP."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        e = np.exp(-np.abs(x))
+        return (-g * (np.where(x >= 0, e, 1) / (1 + e)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (-g * (-ctx.input_tensor(0, ctx.saved[0])).sigmoid(),)
