@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Context, Function, Node
 from ..kernels.conv import bias_grad, col2im, conv_output_size, fold_grad, im2col, unfold_output
 
 
@@ -165,3 +165,97 @@ class Convolution(Function):
             gx = col2im(dcols, _as_2d(x_shape), _as_2d(w_shape)[2:], stride, padding, dilation,
                         out).reshape(x_shape)
         return (gx, gw) if len(ctx.needs_input_grad) == 2 else (gx, gw, gb)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # dx is a transposed convolution of g with W and dW a correlation of x with g: both
+        # recorded ops (ConvTranspose, ConvWeightGrad), whose own VJPs are convolutions again
+        from .conv_transpose import ConvTranspose
+        cols, w = ctx.saved
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = ConvTranspose.apply(g, ctx.input_tensor(1, w), groups=ctx.groups,
+                                     geometry=_back_to(ctx.geometry, ctx.x_shape))
+        if need[1]:
+            gw = ConvWeightGrad.apply(_saved_input(ctx, cols), g, w_shape=ctx.w_shape,
+                                      geometry=ctx.geometry, groups=ctx.groups)
+        if len(need) == 3 and need[2]:
+            gb = g.sum(dim=(0,) + tuple(range(2, g.ndim)))
+        return gx, gw, gb
+
+
+def _saved_input(ctx, cols):
+    """Convolution's input x as a Tensor of the graph. Forward keeps im2col(x), not x (the
+    fast path needs no more), so x is read back from its columns: exactly, for every element
+    some window reads; 0 for the others, which change neither y nor any of its derivatives."""
+    parent = ctx.parents[0]
+    if parent is not None and parent.__class__ is not Node:   # a leaf: the Tensor itself
+        return parent
+    stride, padding, dilation, out = ctx.geometry
+    shape = _as_2d(ctx.x_shape)
+    # where each column entry was read from: im2col of the positions 1..size (0 = padding)
+    where = im2col(np.arange(1, np.prod(shape) + 1, dtype=np.float64).reshape(shape),
+                   _as_2d(ctx.w_shape)[2:], stride, padding, dilation, out)
+    hit = where > 0
+    x = np.zeros(int(np.prod(shape)), cols.dtype)
+    x[where[hit].astype(np.int64) - 1] = cols[:len(where)][hit]
+    return ctx.input_tensor(0, x.reshape(ctx.x_shape))
+
+
+def conv_weight_grad(x, g, w_shape, geometry, groups):
+    """dW of a convolution: g @ im2col(x)^T per group.  x: (N, C, [H,] W), g: (N, F, [H',] W')
+    -> (F, C/groups, [kH,] kW); geometry as Convolution saves it (2-D)."""
+    stride, padding, dilation, out = geometry
+    cols = im2col(x.reshape(_as_2d(x.shape)), _as_2d(w_shape)[2:], stride, padding, dilation,
+                  out)                                                       # (G*K, N*L)
+    n, f = g.shape[:2]
+    gt, _ = fold_grad(g.reshape(n, f, -1))                                   # (F, N*L)
+    gw = np.matmul(gt.reshape(groups, f // groups, -1),
+                   cols.reshape(groups, len(cols) // groups, -1).swapaxes(1, 2))
+    return gw.reshape(w_shape)
+
+
+class ConvWeightGrad(Function):
+    """Convolution's weight gradient as an op (create_graph=True): y = conv_weight_grad(x, g),
+    bilinear, so dx = conv_transpose(g, h) and dg = conv(x, h) for an incoming gradient h.
+    x: (N, C, [H,] W), g: (N, F, [H',] W') -> (F, C/groups, [kH,] kW)."""
+
+    @staticmethod
+    def forward(ctx, x, g, w_shape, geometry, groups):
+        ctx.save_for_backward(x, g)
+        ctx.geometry, ctx.groups = geometry, groups
+        return conv_weight_grad(x, g, w_shape, geometry, groups)
+
+    @staticmethod
+    def backward(ctx, h):
+        from .conv_transpose import ConvTranspose
+        x, g = ctx.saved
+        gx = gg = None
+        if ctx.needs_input_grad[0]:
+            gx = ConvTranspose.forward(Context(None), g, h, groups=ctx.groups,
+                                       geometry=_back_to(ctx.geometry, x.shape))
+        if ctx.needs_input_grad[1]:
+            gg = Convolution.forward(Context(None), x, h, geometry=ctx.geometry,
+                                     groups=ctx.groups)
+        return gx, gg
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        from .conv_transpose import ConvTranspose
+        x, g = ctx.saved
+        gx = gg = None
+        if ctx.needs_input_grad[0]:
+            gx = ConvTranspose.apply(ctx.input_tensor(1, g), h, groups=ctx.groups,
+                                     geometry=_back_to(ctx.geometry, x.shape))
+        if ctx.needs_input_grad[1]:
+            gg = Convolution.apply(ctx.input_tensor(0, x), h, geometry=ctx.geometry,
+                                   groups=ctx.groups)
+        return gx, gg
+
+
+def _back_to(geometry, x_shape):
+    """A convolution's (2-D) geometry as that of the transposed convolution which maps its
+    output back to the size of its input x: the same parameters, x's size as the output."""
+    stride, padding, dilation, _ = geometry
+    return stride, padding, dilation, _as_2d(x_shape)[2:]

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.conv import add_bias, bias_grad, col2im, im2col, unfold_output
-from .conv import _as_2d, _geom_2d, ntuple
+from .conv import Convolution, ConvWeightGrad, _as_2d, _geom_2d, ntuple
 
 
 def conv_transpose_output_size(size: int, kernel: int, stride: int, padding: int,
@@ -109,3 +109,22 @@ class ConvTranspose(Function):
             gb = bias_grad(g.reshape(n, f, -1)) if need[2] else None
             return gx, gw, gb
         return gx, gw
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # the transpose of a convolution: dx is that convolution of g, and dW the convolution's
+        # weight gradient with the roles of input (g) and output gradient (x) swapped
+        x, w = ctx.saved
+        stride, padding, dilation, _ = ctx.geometry
+        geometry = (stride, padding, dilation, ctx.in_size)   # of the convolution g -> x
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = Convolution.apply(g, ctx.input_tensor(1, w), geometry=geometry,
+                                   groups=ctx.groups)
+        if need[1]:
+            gw = ConvWeightGrad.apply(g, ctx.input_tensor(0, x), w_shape=ctx.w_shape,
+                                      geometry=geometry, groups=ctx.groups)
+        if len(need) == 3 and need[2]:
+            gb = g.sum(dim=(0,) + tuple(range(2, g.ndim)))
+        return gx, gw, gb

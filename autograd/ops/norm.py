@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 
 
 def _empty(ctx, x, affine):
@@ -67,6 +67,7 @@ class BatchNorm(Function):
             y += b[:, None]
         ctx.save_for_backward(xhat, inv_std, w)
         ctx.training, ctx.has_w, ctx.has_b, ctx.count = training, has_w, has_b, count
+        ctx.eps = eps
         ctx.x_shape = x.shape
         return y.reshape(x.shape)
 
@@ -88,6 +89,29 @@ class BatchNorm(Function):
                 gx = g * scale[:, None]
             gx = gx.reshape(ctx.x_shape)
         return (gx, *_affine_grads(ctx, g, xhat, (0, 2), (-1,)))
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        if ctx.empty_shapes is not None:
+            return _empty_grads_graph(ctx, g)
+        xhat, inv_std, w = ctx.saved
+        g = g.reshape(xhat.shape)
+        wt = None if w is None else ctx.input_tensor(1, w).reshape(1, -1, 1)
+        x = _shifted_input(ctx, xhat, inv_std[:, None])
+        if ctx.training:
+            xh, inv = _standardized(x, (0, 2), ctx.eps)
+        else:   # running statistics: xhat is x scaled by a constant (inv_std), shifted
+            inv = constant(inv_std[:, None])
+            xh = constant(xhat) + (x - x.detach()) * inv
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gh = g if wt is None else g * wt
+            if ctx.training:
+                gx = _normalized_vjp(gh, xh, inv, (0, 2))
+            else:
+                gx = gh * inv
+            gx = gx.reshape(ctx.x_shape)
+        return (gx, *_affine_grads_graph(ctx, g, xh, (0, 2), (-1,)))
 
 
 class LayerNorm(Function):
@@ -115,6 +139,7 @@ class LayerNorm(Function):
             y += b
         ctx.save_for_backward(xhat, inv_std, w)
         ctx.has_w, ctx.has_b, ctx.x_shape, ctx.norm_shape = has_w, has_b, x.shape, norm_shape
+        ctx.eps = eps
         return y.reshape(x.shape)
 
     @staticmethod
@@ -132,3 +157,59 @@ class LayerNorm(Function):
             gx = ((inv_std / d) * (d * gh - gsum - xhat * gxsum)).reshape(ctx.x_shape)
         grads = _affine_grads(ctx, g, xhat, 0, ctx.norm_shape)
         return (gx, *grads)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        if ctx.empty_shapes is not None:
+            return _empty_grads_graph(ctx, g)
+        xhat, inv_std, w = ctx.saved
+        g = g.reshape(xhat.shape)
+        xh, inv = _standardized(_shifted_input(ctx, xhat, inv_std), 1, ctx.eps)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            wt = None if w is None else ctx.input_tensor(1, w.reshape(ctx.norm_shape))
+            gh = g if wt is None else g * wt.reshape(-1)
+            gx = _normalized_vjp(gh, xh, inv, 1).reshape(ctx.x_shape)
+        return (gx, *_affine_grads_graph(ctx, g, xh, 0, ctx.norm_shape))
+
+
+# The recorded VJPs (create_graph=True). Forward keeps xhat and 1 / std, not x: the input is
+# read back as xhat * std, which is x less its mean (or, for the running statistics, less
+# running_mean). Every derivative of xhat with respect to x is the same at both points, and
+# for the running statistics the value of xhat itself is taken from forward.
+def _shifted_input(ctx, xhat, inv_std):
+    """Input 0 as a Tensor of the graph, its values those of x up to a shift along the
+    normalized axes (x itself when it is a leaf), as the (rows, D) or (N, C, L) of xhat."""
+    x = ctx.input_tensor(0, (xhat / inv_std).reshape(ctx.x_shape))
+    return x.reshape(xhat.shape)
+
+
+def _standardized(x, axes, eps):
+    """((x - mean) / sqrt(var + eps), 1 / sqrt(var + eps)) over axes, recorded."""
+    centered = x - x.mean(dim=axes, keepdim=True)
+    inv_std = ((centered * centered).mean(dim=axes, keepdim=True) + eps) ** -0.5
+    return centered * inv_std, inv_std
+
+
+def _normalized_vjp(gh, xh, inv, axes):
+    """dx of xhat = standardized(x) for the gradient gh of xhat:
+    (gh - mean gh - xhat mean(gh xhat)) / std."""
+    return inv * (gh - gh.mean(dim=axes, keepdim=True)
+                  - xh * (gh * xh).mean(dim=axes, keepdim=True))
+
+
+def _affine_grads_graph(ctx, g, xh, axes, shape):
+    """_affine_grads with Tensors: g * xhat and g summed over axes (None where not needed)."""
+    grads = []
+    need = ctx.needs_input_grad[1:]
+    if ctx.has_w:
+        grads.append((g * xh).sum(dim=axes).reshape(shape) if need[0] else None)
+        need = need[1:]
+    if ctx.has_b:
+        grads.append(g.sum(dim=axes).reshape(shape) if need[0] else None)
+    return grads
+
+
+def _empty_grads_graph(ctx, g):
+    return tuple(constant(np.zeros(s, g.dtype)) if need else None
+                 for s, need in zip(ctx.empty_shapes, ctx.needs_input_grad))

@@ -1,6 +1,8 @@
 """Max, average and adaptive-average pooling over the last 1 or 2 dims (numba kernels)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..function import Function
 from ..kernels import pooling as K
 from .conv import ntuple
@@ -74,6 +76,61 @@ class MaxPool(Function):
         dx = K.max_pool_backward(g, idx, ctx.planes_shape, ctx.stride)
         return (dx.reshape(ctx.x_shape),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (idx,) = ctx.saved
+        # flat argmax indices (int64 idx is already that, and may be return_indices' array)
+        flat = K.flat_indices(idx, ctx.stride, ctx.planes_shape)
+        dx = MaxPoolScatter.apply(g.reshape(idx.shape), flat=flat, planes_shape=ctx.planes_shape)
+        return (dx.reshape(ctx.x_shape),)
+
+
+def _gather(h, flat):
+    """h (P, H, W) read at the flat argmax indices (P, Ho, Wo); 0 where the index is -1."""
+    p = len(flat)
+    where = flat.reshape(p, -1)
+    y = np.take_along_axis(h.reshape(p, -1), np.maximum(where, 0), axis=1)
+    y[where < 0] = 0
+    return y.reshape(flat.shape)
+
+
+class MaxPoolScatter(Function):
+    """MaxPool's VJP as an op (create_graph=True): y = g added at the argmax of each window,
+    linear in g with a fixed pattern;  dg = h gathered at the argmaxes (MaxPoolGather).
+    g: (P, Ho, Wo) -> (P, H, W)."""
+
+    @staticmethod
+    def forward(ctx, g, flat, planes_shape):
+        ctx.save_for_backward(flat)   # only to be guarded, as GetItem's index arrays
+        return K.max_pool_backward(g, flat, planes_shape)
+
+    @staticmethod
+    def backward(ctx, h):
+        return (_gather(h, ctx.saved[0]),)
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        return (MaxPoolGather.apply(h, flat=ctx.saved[0]),)
+
+
+class MaxPoolGather(Function):
+    """y = h at the argmax of each window (the adjoint of MaxPoolScatter);  dh = g added at
+    the argmaxes.  h: (P, H, W) -> (P, Ho, Wo)."""
+
+    @staticmethod
+    def forward(ctx, h, flat):
+        ctx.save_for_backward(flat)
+        ctx.planes_shape = h.shape
+        return _gather(h, flat)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (K.max_pool_backward(g, ctx.saved[0], ctx.planes_shape),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (MaxPoolScatter.apply(g, flat=ctx.saved[0], planes_shape=ctx.planes_shape),)
+
 
 class AvgPool(Function):
     """y = window sum / divisor;  dx = g / divisor spread over each window.
@@ -95,6 +152,34 @@ class AvgPool(Function):
                                  ctx.include, ctx.divisor)
         return (dx.reshape(ctx.x_shape),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        dx = AvgPoolGrad.apply(g.reshape(ctx.y_shape), geom=ctx.geom, include=ctx.include,
+                               divisor=ctx.divisor, planes_shape=ctx.planes_shape)
+        return (dx.reshape(ctx.x_shape),)
+
+
+class AvgPoolGrad(Function):
+    """AvgPool's VJP as an op (create_graph=True): y = g / divisor spread over each window;
+    its adjoint is the average pooling itself, so dg = AvgPool(h).
+    g: (P, Ho, Wo) -> (P, H, W), with AvgPool's geometry as 2-D pairs."""
+
+    @staticmethod
+    def forward(ctx, g, geom, include, divisor, planes_shape):
+        ctx.geom, ctx.include, ctx.divisor, ctx.y_shape = geom, include, divisor, g.shape
+        return K.avg_pool_backward(g, planes_shape, *geom, include, divisor)
+
+    @staticmethod
+    def backward(ctx, h):
+        return (K.avg_pool_forward(h, *ctx.geom, ctx.y_shape[1:], ctx.include, ctx.divisor),)
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        kernel, stride, padding = ctx.geom
+        return (AvgPool.apply(h, kernel=kernel, stride=stride, padding=padding,
+                              out_size=ctx.y_shape[1:], count_include_pad=ctx.include,
+                              divisor=ctx.divisor),)
+
 
 class AdaptiveAvgPool(Function):
     """y[i] = mean of x over [floor(i*I/O), ceil((i+1)*I/O));  dx spreads g / window size.
@@ -112,3 +197,26 @@ class AdaptiveAvgPool(Function):
     def backward(ctx, g):
         dx = K.adaptive_avg_backward(g.reshape(ctx.y_shape), ctx.planes_shape)
         return (dx.reshape(ctx.x_shape),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        dx = AdaptiveAvgPoolGrad.apply(g.reshape(ctx.y_shape), planes_shape=ctx.planes_shape)
+        return (dx.reshape(ctx.x_shape),)
+
+
+class AdaptiveAvgPoolGrad(Function):
+    """AdaptiveAvgPool's VJP as an op (create_graph=True): y = g / window size spread over
+    each window;  dg = AdaptiveAvgPool(h), its adjoint.  g: (P, Ho, Wo) -> (P, H, W)."""
+
+    @staticmethod
+    def forward(ctx, g, planes_shape):
+        ctx.y_shape = g.shape
+        return K.adaptive_avg_backward(g, planes_shape)
+
+    @staticmethod
+    def backward(ctx, h):
+        return (K.adaptive_avg_forward(h, ctx.y_shape[1:]),)
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        return (AdaptiveAvgPool.apply(h, out_size=ctx.y_shape[1:]),)

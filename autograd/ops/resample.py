@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..function import Function
+from ..function import Context, Function
 
 
 class Tap(NamedTuple):
@@ -163,3 +163,27 @@ class Resample(Function):
                 axis = len(shape) - nd + d
                 g = _scatter(g, taps[d], axis, shape[axis])
         return (g,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (ResampleGrad.apply(g, taps=ctx.taps, x_shape=ctx.x_shape),)
+
+
+class ResampleGrad(Function):
+    """Resample's VJP as an op (create_graph=True): y = g * w_k scatter-added at idx_k, linear
+    in g; its adjoint is the resampling itself, so dg = Resample(h).
+    g: (N, C, *out_size) -> (N, C, *in_size)."""
+
+    @staticmethod
+    def forward(ctx, g, taps, x_shape):
+        ctx.taps, ctx.x_shape = taps, x_shape   # what Resample.backward reads from its ctx
+        (dx,) = Resample.backward(ctx, g)
+        return dx if dx is not g else g.copy()
+
+    @staticmethod
+    def backward(ctx, h):
+        return (Resample.forward(Context(None), h, ctx.taps),)
+
+    @staticmethod
+    def backward_graph(ctx, h):
+        return (Resample.apply(h, taps=ctx.taps),)
