@@ -1,6 +1,7 @@
 """A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
 from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
 from . import cuda, data, functional, linalg, special, utils  # noqa: F401
+from . import func  # noqa: F401  (torch.func.functional_call)
 from .anomaly import detect_anomaly
 from .compat import *  # noqa: F401,F403  (torch.backends, finfo, FloatTensor, ... as names)
 from .backprop import backward, grad

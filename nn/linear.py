@@ -68,10 +68,11 @@ class Linear(Module):
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
                              f"{tuple(x.shape)}")
-        if x.dtype != self.weight.dtype:
+        weight = self.weight   # read once: a parametrized weight is computed on each read
+        if x.dtype != weight.dtype:
             raise TypeError(f"Linear: input dtype {x.dtype} does not match the weight dtype "
-                            f"{self.weight.dtype}; cast one with .to()")
-        return F.linear(x, self.weight, self.bias)
+                            f"{weight.dtype}; cast one with .to()")
+        return F.linear(x, weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
