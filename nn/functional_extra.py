@@ -186,6 +186,12 @@ class ConstantPad(Function):
         gx[ctx.src] = g[ctx.dst]
         return (gx,)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        from autograd.ops.shape import GetItem, IndexAddIntoZeros
+        return (IndexAddIntoZeros.apply(GetItem.apply(g, index=ctx.dst), index=ctx.src,
+                                        shape=ctx.shape),)
+
 
 def _pad_pairs(op, x, pad):
     """[(axis, before, after), ...] from PyTorch's flat (last_lo, last_hi, prev_lo, ...)."""
@@ -269,6 +275,10 @@ class NormFloor(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return (g,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
         return (g,)
 
 

@@ -26,7 +26,6 @@ class ReLU(Function):
         (y,) = ctx.saved
         return (kernels.relu_backward(y, _c(g)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (g * constant(ctx.saved[0] > 0),)
@@ -46,7 +45,6 @@ class LeakyReLU(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (kernels.leaky_relu_backward(x, _c(g), ctx.slope),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -68,7 +66,6 @@ class Tanh(Function):
         (y,) = ctx.saved
         return (kernels.tanh_backward(y, _c(g)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         y = ctx.output_tensor(ctx.saved[0])
@@ -89,7 +86,6 @@ class Sigmoid(Function):
         (y,) = ctx.saved
         return (kernels.sigmoid_backward(y, _c(g)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         y = ctx.output_tensor(ctx.saved[0])
@@ -108,7 +104,6 @@ class Step(Function):
     @staticmethod
     def backward(ctx, g):
         return (np.zeros_like(g),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -151,7 +146,6 @@ class Softmax(Function):
         grows, undo = _rows(g, ctx.axis)
         return (undo(kernels.softmax_backward_lastdim(y, grows)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         y = ctx.output_tensor(_unrows(ctx.saved[0], ctx.out_shape, ctx.axis))
@@ -174,7 +168,6 @@ class LogSoftmax(Function):
         (y,) = ctx.saved
         grows, undo = _rows(g, ctx.axis)
         return (undo(kernels.log_softmax_backward_lastdim(y, grows)),)
-
 
     @staticmethod
     def backward_graph(ctx, g):

@@ -15,7 +15,6 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return g, g
@@ -31,7 +30,6 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -53,7 +51,6 @@ class Mul(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -79,7 +76,6 @@ class Div(Function):
         gb = -g * a / (b * b) if need_b else None
         return ga, gb
 
-
     @staticmethod
     def backward_graph(ctx, g):
         a, b = ctx.saved
@@ -100,7 +96,6 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, g):
         return (-g,)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -128,7 +123,6 @@ class PowScalar(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g * (p * x ** x.dtype.type(p - 1)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
@@ -152,7 +146,6 @@ class RPowScalar(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * y * ctx.logc,)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -193,7 +186,6 @@ class Pow(Function):
                 gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
         return ga, gb
 
-
     @staticmethod
     def backward_graph(ctx, g):
         a, b, y = ctx.saved
@@ -225,7 +217,6 @@ class Exp(Function):
         (y,) = ctx.saved
         return (g * y,)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (g * ctx.output_tensor(ctx.saved[0]),)
@@ -245,7 +236,6 @@ class Log(Function):
         (x,) = ctx.saved
         with np.errstate(divide="ignore"):
             return (g / x,)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -268,7 +258,6 @@ class Sqrt(Function):
         with np.errstate(divide="ignore"):
             return (g / (2 * y),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (g / (2 * ctx.output_tensor(ctx.saved[0])),)
@@ -286,7 +275,6 @@ class Abs(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return (g * np.sign(x),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -311,7 +299,6 @@ class Clamp(Function):
         if ctx.hi is not None:
             keep &= x <= ctx.hi
         return (g * keep,)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -347,6 +334,11 @@ class ClampTensors(Function):
             dhi = g * (above | (hi < lo) if lo is not None else above)
         return (g * keep if need_x else None), dlo, dhi
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        masks = ClampTensors.backward(ctx, np.ones(g.shape, g.dtype))   # 0/1, constant in x
+        return tuple(None if m is None else g * constant(m) for m in masks)
+
 
 class Maximum(Function):
     """y = max(a, b);  the larger input gets g, ties split it in half (as PyTorch)."""
@@ -362,7 +354,6 @@ class Maximum(Function):
         w = (a > b) + 0.5 * (a == b)
         w = w.astype(g.dtype, copy=False)
         return g * w, g * (1 - w)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -386,7 +377,6 @@ class Minimum(Function):
         w = w.astype(g.dtype, copy=False)
         return g * w, g * (1 - w)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         a, b = ctx.saved
@@ -409,7 +399,6 @@ class Where(Function):
         need_a, need_b = ctx.needs_input_grad
         return (np.where(cond, g, zero) if need_a else None,
                 np.where(cond, zero, g) if need_b else None)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -444,6 +433,16 @@ class Remainder(Function):
         if need_b:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = -g * cls._quotient(a, b)
+        return (g if need_a else None), gb
+
+    @classmethod
+    def backward_graph(cls, ctx, g):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        gb = None
+        if need_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * constant(cls._quotient(a, b))   # piecewise constant in a and b
         return (g if need_a else None), gb
 
 

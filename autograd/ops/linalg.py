@@ -60,7 +60,6 @@ class MatMul(Function):
                 gb = gb[..., 0]
         return ga, gb
 
-
     @staticmethod
     def backward_graph(ctx, g):
         a, b = ctx.saved
@@ -110,7 +109,6 @@ class Linear(Function):
             gw = ProductGrad(g2, x2) if held_by_several(w) else np.matmul(g2.T, x2)
         gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
-
 
     @staticmethod
     def backward_graph(ctx, g):

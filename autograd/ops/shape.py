@@ -4,7 +4,7 @@ import sys
 import numpy as np
 
 from ..engine import IndexedGrad
-from ..function import Function
+from ..function import Function, constant
 
 
 class Reshape(Function):
@@ -20,7 +20,6 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx, g):
         return (g.reshape(ctx.shape),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -41,7 +40,6 @@ class Permute(Function):
     def backward(ctx, g):
         return (g.transpose(np.argsort(ctx.axes)),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (Permute.apply(g, axes=tuple(int(a) for a in np.argsort(ctx.axes))),)
@@ -59,7 +57,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return (g,)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -97,7 +94,6 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, g):
         return (IndexedGrad(ctx.index, g, ctx.shape, _is_basic(ctx.index)),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -146,6 +142,19 @@ class SetItem(Function):
             gx[ctx.index] = 0
         return gx, gv
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        gv = gx = None
+        if ctx.needs_input_grad[1]:
+            gv = GetItem.apply(g, index=ctx.index)
+            if gv.ndim < ctx.v_ndim:
+                gv = gv.reshape((1,) * (ctx.v_ndim - gv.ndim) + tuple(gv.shape))
+        if ctx.needs_input_grad[0]:
+            written = np.zeros(g.shape, bool)
+            written[ctx.index] = True
+            gx = g.masked_fill(constant(written), 0)
+        return gx, gv
+
 
 def _exclusive(g) -> bool:
     """True when nothing but the engine's walk and this backward call refers to g (an array
@@ -179,7 +188,6 @@ class Cat(Function):
     def backward(ctx, g):
         return tuple(np.split(g, ctx.bounds, axis=ctx.axis))
 
-
     @staticmethod
     def backward_graph(ctx, g):
         edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
@@ -199,7 +207,6 @@ class Stack(Function):
     @staticmethod
     def backward(ctx, g):
         return tuple(np.take(g, i, axis=ctx.axis) for i in range(ctx.n))
-
 
     @staticmethod
     def backward_graph(ctx, g):

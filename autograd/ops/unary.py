@@ -19,7 +19,6 @@ class Sin(Function):
         with np.errstate(invalid="ignore"):
             return (g * np.cos(x),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (g * ctx.input_tensor(0, ctx.saved[0]).cos(),)
@@ -40,7 +39,6 @@ class Cos(Function):
         with np.errstate(invalid="ignore"):
             return (-g * np.sin(x),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (-g * ctx.input_tensor(0, ctx.saved[0]).sin(),)
@@ -60,7 +58,6 @@ class Tan(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * (1 + y * y),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -83,7 +80,6 @@ class Log1p(Function):
         with np.errstate(divide="ignore"):
             return (g / (1 + x),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (g / (1 + ctx.input_tensor(0, ctx.saved[0])),)
@@ -103,7 +99,6 @@ class Expm1(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         return (g * (y + 1),)
-
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -125,7 +120,6 @@ class Rsqrt(Function):
         (y,) = ctx.saved
         with np.errstate(invalid="ignore", over="ignore"):
             return (g * (y * y * y * y.dtype.type(-0.5)),)
-
 
     @staticmethod
     def backward_graph(ctx, g):

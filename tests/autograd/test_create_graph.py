@@ -40,7 +40,19 @@ CASES = [
     ("matmul_batched", lambda L, x, y: (x @ y).sin(), (2, 3, 4), (4, 2)),
     ("linear", lambda L, x, y: L.nn.functional.linear(x, y, y[0]).tanh() ** 2, (5, 3), (3, 3)),
     ("cast", lambda L, x, y: (x * y).to(L.float64).exp(), (3,), (3,)),
+    ("pad", lambda L, x, y: L.nn.functional.pad(x * y, (1, 2, 0, 1)) ** 2, (3, 4), (4,)),
+    ("pad_crop", lambda L, x, y: L.nn.functional.pad(x, (-1, 2)) ** 2 * y[0], (3, 4), (4,)),
+    ("setitem", lambda L, x, y: _put(x, y) ** 2, (3, 4), (3,)),
+    ("clamp_tensors", lambda L, x, y: L.clamp(x, y, y + 0.3) ** 2, (3, 4), (4,)),
+    ("remainder_fmod", lambda L, x, y: L.remainder(x * 3, y) ** 2 + L.fmod(x * 3, y) ** 2,
+     (5,), (5,)),
 ]
+
+
+def _put(x, y):
+    z = x * 1
+    z[:, 1] = y * 2     # a recorded write into a column
+    return z
 
 
 def _inputs(shape_x, shape_y, seed):
