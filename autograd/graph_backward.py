@@ -173,6 +173,21 @@ def _collect(wanted: dict):
     return deliver
 
 
+def by_recomputing(ctx, g, composed, arrays, **params):
+    """backward_graph of a fused op that has a composed twin: composed(*inputs, **params) is
+    run again with recorded ops, on the values forward saw (`arrays`, one per input), and
+    its VJP taken by a recorded pass. Each input enters through a Clone, where that pass
+    stops: what comes out is the op's own partial derivatives, recorded back to its inputs."""
+    from .tensor import Clone
+    ins = [ctx.input_tensor(i, a) if ctx.parents[i] is None
+           else Clone.apply(ctx.input_tensor(i, a)) for i, a in enumerate(arrays)]
+    with function.enable_grad():
+        out = composed(*ins, **params)
+    live = [t for i, t in enumerate(ins) if ctx.parents[i] is not None]
+    found = iter(run([out], [g], True, inputs=live))
+    return tuple(next(found) if p is not None else None for p in ctx.parents)
+
+
 def seed(array_or_tensor):
     """A seed gradient as a Tensor: a Tensor is kept as it is (its graph too), as in torch."""
     from .tensor import Tensor

@@ -48,6 +48,10 @@ class _PlaceRows(Function):
     def backward(ctx, g):
         return (g[ctx.slots],)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (_TakeRows.apply(g, rows=ctx.slots),)
+
 
 class _TakeRows(Function):
     """y = x[rows], rows unique;  dx = zeros with dx[rows] = g."""
@@ -62,6 +66,10 @@ class _TakeRows(Function):
         gx = np.zeros(ctx.shape, g.dtype)
         gx[ctx.rows] = g
         return (gx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (_PlaceRows.apply(g, slots=ctx.rows, n=ctx.shape[0]),)
 
 
 class _Layout:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..graph_backward import by_recomputing
 from ..saved import held_by_several, transposed
 from ..stacked import ProductGrad
 from ..kernels import rnn as rnn_kernels
@@ -91,7 +92,17 @@ class LSTMSequence(Function):
             out[n_steps] = c_prev.T
         ctx.save_for_backward(x2, acts, c_all, tc, out, h0, c_first, w_ih, w_hh)
         ctx.reverse, ctx.n_biases, ctx.cells = reverse, len(biases), cells
+        ctx.biases = biases    # read by backward_graph alone
         return out
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x2, _, _, _, out, h0, c_first, w_ih, w_hh = ctx.saved
+        x = x2.reshape(out.shape[0] - 1 if not ctx.cells else out.shape[0] // 2,
+                       h0.shape[0], x2.shape[1])
+        arrays = (x, h0, c_first.T, w_ih, w_hh) + tuple(ctx.biases)
+        return by_recomputing(ctx, g, lstm_composed, arrays, reverse=ctx.reverse,
+                              cells=ctx.cells)
 
     @staticmethod
     def backward(ctx, grad):
@@ -133,6 +144,23 @@ class LSTMSequence(Function):
                      _recurrent_weight_grad(dxpt, out[:n_steps], h0, ctx.reverse))
         return (dx, np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T), dw_ih,
                 dw_hh) + (db,) * ctx.n_biases
+
+
+def lstm_composed(x, h0, c0, w_ih, w_hh, *biases, reverse=False, cells=False):
+    """LSTMSequence from recorded Tensor ops, step by step (its recorded VJP re-runs this)."""
+    from ..tensor_shape import stack
+    hs = h0.shape[-1]
+    xp = x @ w_ih.mT
+    for b in biases:
+        xp = xp + b
+    h, c, hs_seq, cs_seq = h0, c0, [None] * x.shape[0], [None] * x.shape[0]
+    for t in _order(x.shape[0], reverse):
+        gates = xp[t] + h @ w_hh.mT
+        s = gates.sigmoid()
+        c = s[:, hs:2 * hs] * c + s[:, :hs] * gates[:, 2 * hs:3 * hs].tanh()
+        h = s[:, 3 * hs:] * c.tanh()
+        hs_seq[t], cs_seq[t] = h, c
+    return stack(hs_seq + (cs_seq if cells else [c]), 0)
 
 
 def _recurrent_weight_grad(dxpt, hs_seq, h0, reverse):

@@ -203,3 +203,46 @@ def test_maml_meta_gradient_matches_torch():
         grads.append([p.grad.numpy() for p in params])
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [{}, {"bidirectional": True, "num_layers": 2}, {"bias": False},
+                                {"batch_first": True, "proj_size": 2}])
+def test_lstm_layer_second_derivatives_match_torch(kw):
+    """The fused LSTMSequence records its VJP by re-running the composed cells."""
+    import nn
+    rng = np.random.default_rng(0)
+    m = nn.LSTM(3, 4, **kw).double()
+    tm = torch.nn.LSTM(3, 4, **kw).double()
+    tm.load_state_dict({k: torch.tensor(v) for k, v in m.state_dict().items()})
+    x0 = rng.standard_normal((5, 2, 3))
+    res = []
+    for lib, mod, grad in ((autograd, m, autograd.grad), (torch, tm, torch.autograd.grad)):
+        x = lib.tensor(x0, requires_grad=True)
+        out, (h, c) = mod(x)
+        params = [x] + list(mod.parameters())
+        gs = grad((out ** 2).sum() + (c * c).sum() * h.sum(), params, create_graph=True)
+        sum((g ** 2).sum() for g in gs).backward()
+        res.append([p.grad.numpy() for p in params])
+    for ours, theirs in zip(*res):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-11)
+
+
+def test_lstm_packed_sequence_gradgradcheck():
+    import nn
+    from nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    m = nn.LSTM(2, 3).double()
+    x = autograd.tensor(np.random.default_rng(1).standard_normal((4, 2, 2)), requires_grad=True)
+
+    def fn(x):
+        out, _ = m(pack_padded_sequence(x, [4, 2]))
+        return pad_packed_sequence(out)[0]
+
+    assert autograd.gradgradcheck(fn, (x,))
+
+
+def test_gru_layer_refuses_create_graph_by_name():
+    import nn
+    m = nn.GRU(2, 3).double()
+    x = autograd.tensor(np.ones((3, 1, 2)), requires_grad=True)
+    with pytest.raises(RuntimeError, match="GRUSequence: create_graph=True is not supported"):
+        autograd.grad(m(x)[0].sum(), x, create_graph=True)
