@@ -229,6 +229,22 @@ class Node(Context):
         t._node = self
         return t
 
+    def derived_tensor(self, fn, array, i: int, **attrs):
+        """`array`, which forward computed as fn(input i) and saved (a centered copy, say), as
+        a Tensor recorded as made by the Function fn from input i; attrs are what fn's
+        backward reads from its context."""
+        parent = self.parents[i]
+        if parent is None:
+            return _wrap(array, False)
+        node = Node(fn, (True,))
+        node.parents = (parent,)
+        node.out_shape, node.out_dtype = array.shape, array.dtype
+        for name, value in attrs.items():
+            setattr(node, name, value)
+        t = _wrap(array, True)
+        t._node = node
+        return t
+
 
 def constant(array):
     """A Tensor that needs no grad, for the constants of a recorded VJP (a mask, a sign)."""

@@ -17,10 +17,13 @@ from .tensor_math import allclose, bmm, einsum, equal, mm  # noqa: F401  (re-exp
 # ruff: noqa: A001, A002  (input, min, max, sum, all, ... are PyTorch's names)
 
 
-def add(input, other): return _t(input) + other
-def sub(input, other): return _t(input) - other
+def add(input, other, *, alpha=1): return _t(input).add(other, alpha=alpha)
+def sub(input, other, *, alpha=1): return _t(input).sub(other, alpha=alpha)
 def mul(input, other): return _t(input) * other
-def div(input, other): return _t(input) / other
+def div(input, other, *, rounding_mode=None):
+    return _t(input).div(other, rounding_mode=rounding_mode)
+
+
 def pow(input, exponent): return _t(input) ** exponent
 def floor_divide(input, other): return _t(input).floor_divide(other)
 def remainder(input, other): return _t(input).remainder(other)
@@ -65,8 +68,14 @@ def step(input):
 heaviside = step
 
 
-def sum(input, dim=None, keepdim=False): return _t(input).sum(dim, keepdim)
-def mean(input, dim=None, keepdim=False): return _t(input).mean(dim, keepdim)
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    return _t(input).sum(dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    return _t(input).mean(dim, keepdim, dtype=dtype)
+
+
 def amax(input, dim=None, keepdim=False): return _t(input).amax(dim, keepdim)
 def amin(input, dim=None, keepdim=False): return _t(input).amin(dim, keepdim)
 def logsumexp(input, dim, keepdim=False): return _t(input).logsumexp(dim, keepdim)
@@ -77,12 +86,14 @@ def any(input, dim=None, keepdim=False): return _t(input).any(dim, keepdim)
 def cumsum(input, dim, *, dtype=None): return _t(input).cumsum(dim, dtype=dtype)
 
 
-def var(input, dim=None, unbiased=True, keepdim=False):
-    return _t(input).var(dim, unbiased, keepdim)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim; var(x, False) is the biased variance of all elements, as torch."""
+    return _t(input).var(dim, unbiased, keepdim, correction=correction)
 
 
-def std(input, dim=None, unbiased=True, keepdim=False):
-    return _t(input).std(dim, unbiased, keepdim)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over dim; std(x, False) is the biased one of all elements."""
+    return _t(input).std(dim, unbiased, keepdim, correction=correction)
 
 
 def max(input, dim=None, keepdim=False):
@@ -134,6 +145,8 @@ def bitwise_and(input, other): return _t(input) & other
 def bitwise_or(input, other): return _t(input) | other
 def bitwise_xor(input, other): return _t(input) ^ other
 def bitwise_not(input): return ~_t(input)
+def bitwise_left_shift(input, other): return _t(input) << other
+def bitwise_right_shift(input, other): return _t(input) >> other
 def sign(input): return _t(input).sign()
 def floor(input): return _t(input).floor()
 def ceil(input): return _t(input).ceil()
@@ -254,6 +267,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+           "bitwise_left_shift", "bitwise_right_shift",
            "logical_not", "sign", "floor", "ceil", "trunc", "round", "clamp_min", "clamp_max",
            "lerp", "addcmul", "addcdiv", "cumprod", "dot", "outer", "diag", "swapaxes",
            "swapdims", "movedim", "unflatten", "narrow", "unbind", "numel", "is_tensor",

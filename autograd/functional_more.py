@@ -41,6 +41,7 @@ nansum, nanmean, count_nonzero, trace, fmod = map(
     _method, ["nansum", "nanmean", "count_nonzero", "trace", "fmod"])
 addmm, addmv, baddbmm, addbmm, cross, kron, diagonal = map(
     _method, ["addmm", "addmv", "baddbmm", "addbmm", "cross", "kron", "diagonal"])
+quantile, nanquantile, mode = map(_tensor_method, ["quantile", "nanquantile", "mode"])
 
 
 def _moments(op, input, dim, unbiased, keepdim, correction, spread):  # noqa: A002
@@ -147,4 +148,5 @@ def broadcast_tensors(*tensors):
 __all__ = ["tile", "take_along_dim", "index_fill", "index_copy", "masked_scatter", "cummax",
            "cummin", "median", "nanmedian", "kthvalue", "nansum", "nanmean", "count_nonzero",
            "trace", "fmod", "addmm", "addmv", "baddbmm", "addbmm", "cross", "kron", "diagonal",
-           "var_mean", "std_mean", "tensordot", "cdist", "broadcast_tensors"]
+           "var_mean", "std_mean", "tensordot", "cdist", "broadcast_tensors", "quantile",
+           "nanquantile", "mode"]

@@ -5,15 +5,17 @@ Its other methods come from mixins, wired by hand to the op classes in `ops/` (e
 through `Function.apply`, which records the graph):
 
     tensor_math.py     operators, comparisons, elementwise math, activations; where
-    tensor_pointwise.py  ne/lt/..., logical_*, sign/floor/ceil/round, lerp, addcmul/addcdiv
-    tensor_reduce.py   sum/mean/max/min/prod/norm/cumsum, all/any, softmax family
+    tensor_pointwise.py  ne/lt/..., logical_*, sign/floor/ceil/round, lerp, addcmul/addcdiv,
+                       shifts, //= %= **= &= |= ^= <<= >>=
+    tensor_reduce.py   sum/mean/max/min/prod/norm/cumsum/nansum, quantile, mode, all/any,
+                       softmax family
     tensor_linalg.py   matmul, mm, bmm, einsum, tril/triu
     tensor_shape.py    reshape/view, permute, expand, indexing, split/chunk; cat, stack
     tensor_index.py    gather, scatter, index_select, sort/argsort/topk, nonzero, repeat, flip, roll
     tensor_factory.py  new_zeros/new_ones/new_full/new_tensor, multinomial
     tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, scatter_, ...
     tensor_extra.py    tile, take_along_dim, index_fill/copy, masked_scatter, cummax, median,
-                       kthvalue, nansum, trace, fmod, addmm, cross, kron, diagonal, ...
+                       kthvalue, trace, fmod, addmm, cross, kron, diagonal, ...
     dtypes.py          dtype aliases, supported dtypes, PyTorch's type promotion
     dims.py            dim and shape arguments, numpy's error messages reworded
 """

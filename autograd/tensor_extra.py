@@ -1,5 +1,5 @@
 """More of PyTorch's Tensor methods (a mixin of Tensor): tile, take_along_dim, index_fill,
-index_copy, masked_scatter, cummax/cummin, median/nanmedian, kthvalue, nansum/nanmean, trace,
+index_copy, masked_scatter, cummax/cummin, median/nanmedian, kthvalue, nanmean, trace,
 fmod, addmm/addmv/baddbmm/addbmm, cross, kron, count_nonzero, diagonal, diff (function forms
 and the method-less functions in functional_more.py).
 
@@ -83,7 +83,7 @@ def _no_bool(op, x):
 
 class ExtraMixin:
     """tile, take_along_dim, index_fill, index_copy, masked_scatter, cummax, cummin, median,
-    nanmedian, kthvalue, nansum, nanmean, diff, trace, fmod, addmm, addmv, baddbmm, addbmm,
+    nanmedian, kthvalue, nanmean, diff, trace, fmod, addmm, addmv, baddbmm, addbmm,
     cross, kron, count_nonzero, diagonal."""
 
     __slots__ = ()
@@ -279,13 +279,6 @@ class ExtraMixin:
         return result(values, _wrap(idx))
 
     # ----------------------------------------------------------------- reductions
-    def nansum(self, dim=None, keepdim=False, *, dtype=None):
-        """sum treating NaN as 0 (zero gradient there); integers and bools give int64."""
-        x = self._accumulating(dtype)
-        if x.dtype.kind == "f":
-            x = _tm.where(np.isnan(x.data), _wrap(np.zeros((), x.dtype)), x)
-        return x.sum(dim, keepdim)
-
     def nanmean(self, dim=None, keepdim=False, *, dtype=None):
         """mean over the elements that are not NaN (NaN where all are)."""
         if self.dtype.kind != "f":

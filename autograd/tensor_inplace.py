@@ -1,6 +1,8 @@
 """Tensor's in-place methods (a mixin of Tensor): add_, sub_, mul_, div_ and the operators
-+=, -=, *=, /=, t[index] = v, fill_, zero_, copy_, clamp_, masked_fill_, scatter_,
-scatter_add_, and the random fills uniform_, normal_, exponential_.
++=, -=, *=, /= (//=, %=, **=, &=, |=, ^=, <<=, >>= are in tensor_pointwise.py), t[index] = v,
+fill_, zero_, copy_, clamp_, masked_fill_, scatter_, scatter_add_, and the random fills
+uniform_, normal_, exponential_. As in PyTorch, a result that the tensor's dtype cannot hold
+(a float in an integer tensor, an integer in a bool one) is refused (check_cast).
 
 As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is an op's output
 or the operand requires grad: the new value's gradient flows to the old value and to the
@@ -15,6 +17,7 @@ import numpy as np
 
 from . import function, saved, views
 from .dims import _numpy_message
+from .dtypes import _result_dtype
 from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
@@ -65,6 +68,28 @@ def _overlaps_itself(a: np.ndarray) -> bool:
 def _grad_operand(*operands):
     """The first operand that requires grad (what makes an in-place op recorded), or None."""
     return next((o for o in operands if isinstance(o, Tensor) and o._requires_grad), None)
+
+
+_TORCH_TYPE = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def result_type(x, other) -> np.dtype:
+    """The dtype of `x <op> other` under PyTorch's promotion (a number does not widen x)."""
+    o = x._operand(other)
+    return _result_dtype(x._data.dtype, o._data.dtype, x._data.ndim == 0, o._data.ndim == 0)
+
+
+def check_cast(op, result, x):
+    """Refuse, as PyTorch, to write a result of dtype `result` into x in place when it cannot
+    be cast there: a float into an integer or bool tensor, an integer into a bool one."""
+    kind, into = np.dtype(result).kind, x._data.dtype.kind
+    if (kind == "f" and into != "f") or (kind in "iu" and into == "b"):
+        result = np.dtype(result)
+        raise TypeError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
+                        f"cast to the desired output type {_TORCH_TYPE.get(x.dtype.name)}: a "
+                        f"tensor of dtype {x.dtype} (shape {x.shape}) cannot hold a {result} "
+                        f"result in place")
 
 
 def _reraise(e, message):
@@ -235,13 +260,10 @@ class InplaceMixin:
 
     def _arith_inplace(self, op, other, fn, out_of_place):
         """add_/sub_/mul_/div_: recorded (out_of_place(old, other) written back) or a plain
-        write with fn. Integer tensors keep their dtype, so a float result is refused."""
+        write with fn. Integer and bool tensors keep their dtype: a float result (an integer
+        one, for bools) is refused, as in PyTorch."""
         if self._data.dtype.kind in "iub":
-            arr = other._data if isinstance(other, Tensor) else np.asarray(other)
-            if arr.dtype.kind in "fc" or op == "div_":
-                raise TypeError(f"{op}: the result of {op} on a tensor of dtype {self.dtype} "
-                                f"with an operand of dtype {arr.dtype} is not an integer and "
-                                f"cannot be written in place")
+            check_cast(op, np.float32 if op == "div_" else result_type(self, other), self)
         if self._records(other):
             return self._record_inplace(op, lambda old: out_of_place(old, other))
         return self._apply_inplace(op, fn, other)
@@ -261,7 +283,9 @@ class InplaceMixin:
             "mul_", other, lambda d, o: np.multiply(d, o, out=d, casting="unsafe"),
             lambda old, o: old * o)
 
-    def div_(self, other):
+    def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is not None:   # x.div_(y, rounding_mode='floor') is divide_'s
+            return self.divide_(other, rounding_mode=rounding_mode)
         return self._arith_inplace(
             "div_", other, lambda d, o: np.divide(d, o, out=d, casting="unsafe"),
             lambda old, o: old / o)
@@ -307,6 +331,10 @@ class InplaceMixin:
         return self._record_inplace(op, compute)
 
     def clamp_(self, min=None, max=None):
+        if self._data.dtype.kind in "iub":
+            for bound in (min, max):
+                if bound is not None:
+                    check_cast("clamp_", result_type(self, bound), self)
         if self._node is not None and is_grad_enabled():
             return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
         return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))

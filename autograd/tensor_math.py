@@ -158,10 +158,26 @@ class MathMixin:
     def __pos__(self):
         return self
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, *, alpha=1):
+        """self + alpha * other (an integer or bool tensor takes an integer alpha only)."""
+        if alpha == 1 and alpha.__class__ is int:
+            return self._binary(M.Add, other)
+        return self._binary(M.Add, _scaled("add", self, other, alpha))
+
+    def sub(self, other, *, alpha=1):
+        """self - alpha * other."""
+        if alpha == 1 and alpha.__class__ is int:
+            return self._binary(M.Sub, other)
+        return self._binary(M.Sub, _scaled("sub", self, other, alpha))
+
+    def div(self, other, *, rounding_mode=None):
+        """self / other in floating point; rounding_mode 'trunc' or 'floor' rounds the
+        quotient (toward zero, or down) in the operands' promoted dtype, as divide."""
+        if rounding_mode is None:
+            return self._binary(M.Div, other, floating=True)
+        return self.divide(other, rounding_mode=rounding_mode)
+
     mul = __mul__
-    div = __truediv__
     pow = __pow__
     neg = __neg__
 
@@ -357,8 +373,55 @@ class MathMixin:
 
     # ----------------------------------------------------------------- selection
     def masked_fill(self, mask, value):
-        """value where mask else self; mask: bool, broadcastable to self's shape."""
-        return where(mask_arg("masked_fill", mask, self.shape), self._operand(value), self)
+        """value where mask else self, in self's dtype (value is converted, as PyTorch:
+        2.5 fills an integer tensor with 2, any nonzero a bool one with True); mask: bool,
+        broadcastable to self's shape."""
+        m = mask_arg("masked_fill", mask, self.shape)
+        dtype = self._data.dtype
+        if isinstance(value, Tensor):
+            value = value if value._data.dtype == dtype else value.to(dtype)
+        else:
+            value = Tensor._wrap(fill_value("masked_fill", value, dtype), False)
+        return where(m, value, self)
+
+
+def _scaled(op, x, other, alpha):
+    """alpha * other for add/sub's alpha; integer or bool operands take an integer alpha,
+    as in PyTorch."""
+    if not isinstance(alpha, Number) or isinstance(alpha, complex):
+        raise TypeError(f"{op}: alpha must be a number, got {alpha!r}")
+    arrays = [np.asarray(v._data if isinstance(v, Tensor) else v) for v in (x, other)]
+    if all(a.dtype.kind in "iub" for a in arrays) and isinstance(alpha, (float, np.floating)):
+        raise TypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
+                        f"{alpha!r}")
+    if isinstance(other, Tensor):
+        return other * alpha
+    return x._operand(other) * alpha
+
+
+def fill_value(op, value, dtype) -> np.ndarray:
+    """A Python number as a 0-d array of dtype, converted as PyTorch converts a fill value
+    (a float truncates into an integer dtype, an integer wraps into uint8, any nonzero is
+    True), or a ValueError when it does not fit the dtype."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    if not isinstance(value, Number) or isinstance(value, complex):
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
+                        f"{type(value).__name__}")
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        wraps = dtype.kind == "u" and not isinstance(value, (float, np.floating))
+        if not (-info.max if wraps else info.min) <= value <= info.max:   # NaN fails too
+            raise ValueError(f"{op}: value {value!r} cannot be converted to type {dtype} "
+                             f"without overflow")
+        return np.asarray(int(value)).astype(dtype)
+    if dtype.kind == "f" and not (abs(value) <= float(np.finfo(dtype).max) or value != value
+                                  or abs(value) == float("inf")):
+        raise ValueError(f"{op}: value {value!r} cannot be converted to type {dtype} without "
+                         f"overflow")
+    return np.asarray(value).astype(dtype)
 
 
 def mask_arg(op, mask, shape) -> np.ndarray:

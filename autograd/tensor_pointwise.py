@@ -1,13 +1,17 @@
 """More elementwise methods of Tensor (a mixin of Tensor): the named comparisons
 ne/lt/le/gt/ge, logical_and/or/xor/not, rounding (sign, floor, ceil, trunc, round: zero
-gradient, as in PyTorch), lerp, clamp_min/clamp_max, addcmul/addcdiv, and dtype queries."""
+gradient, as in PyTorch), lerp, clamp_min/clamp_max, addcmul/addcdiv, dtype queries, the
+shifts << and >> (bitwise_left_shift/bitwise_right_shift), and the in-place operators
+//=, %=, **=, &=, |=, ^=, <<=, >>= (+=, -=, *=, /= are in tensor_inplace.py)."""
 from __future__ import annotations
 
 import numpy as np
 
 from . import function
-from .dtypes import bool_
+from .dims import _numpy_message
+from .dtypes import _result_dtype, bool_
 from .ops import elementwise_more as E
+from .tensor_inplace import check_cast, result_type
 
 
 def _sign(x):
@@ -16,6 +20,19 @@ def _sign(x):
     if out.dtype.kind == "f":
         out[np.isnan(out)] = 0
     return out
+
+
+def _shifted(x: np.ndarray, s: np.ndarray, left: bool) -> np.ndarray:
+    """x << s or x >> s in x's dtype (both one integer dtype), as PyTorch: a shift by a
+    negative count or by the width or more gives 0, or the sign (0 or -1) for >> of a signed
+    type; numpy leaves those to the C shift, undefined there."""
+    bits = x.dtype.itemsize * 8
+    outside = (s < 0) | (s >= bits)
+    s = np.where(outside, 0, s)
+    if left:
+        return np.where(outside, 0, np.left_shift(x, s))
+    fill = np.right_shift(x, bits - 1) if x.dtype.kind == "i" else 0
+    return np.where(outside, fill, np.right_shift(x, s))
 
 
 class PointwiseMixin:
@@ -103,6 +120,82 @@ class PointwiseMixin:
                                f"(dtypes {t1.dtype} and {t2.dtype})")
         quot = t1 / t2
         return self + (quot if value == 1 else quot * value)
+
+    # ----------------------------------------------------------------- shifts
+    def _shift(self, other, left, reverse=False):
+        op = "bitwise_left_shift" if left else "bitwise_right_shift"
+        o = self._operand(other)
+        a, b = (o, self) if reverse else (self, o)
+        da, db = a._data.dtype, b._data.dtype
+        dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
+        if dtype.kind not in "iu":
+            raise TypeError(f"{op}: needs integer tensors, got dtypes {da} and {db} (shapes "
+                            f"{a.shape} and {b.shape})")
+        try:   # a number operand wraps into the dtype first (int8 << 256 shifts by 0), as torch
+            out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
+        except ValueError as e:
+            raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast "
+                             f"together: {_numpy_message(e)}") from None
+        return function._wrap(np.asarray(out, dtype), False)
+
+    def __lshift__(self, other):
+        return self._shift(other, True)
+
+    def __rlshift__(self, other):
+        return self._shift(other, True, reverse=True)
+
+    def __rshift__(self, other):
+        return self._shift(other, False)
+
+    def __rrshift__(self, other):
+        return self._shift(other, False, reverse=True)
+
+    def bitwise_left_shift(self, other):
+        """x << other: integers only; a count < 0 or >= the width in bits gives 0."""
+        return self._shift(other, True)
+
+    def bitwise_right_shift(self, other):
+        """x >> other (arithmetic for signed types): integers only; a count < 0 or >= the
+        width in bits gives 0, or -1 for a negative x."""
+        return self._shift(other, False)
+
+    # ----------------------------------------------------------------- in-place operators
+    def _augmented(self, op, other, compute):
+        """self = compute(self, other) written in place (its aliases see it, as in PyTorch),
+        recorded as add_ is; refused when the promoted result type cannot be cast to self's
+        dtype (int //= 2.5, bool |= 1), as in PyTorch."""
+        check_cast(op, result_type(self, other), self)
+        return self._inplace_via(op, lambda old: compute(old, other), other)
+
+    def __ifloordiv__(self, other):
+        return self._augmented("floor_divide_", other, lambda a, b: a // b)
+
+    def __imod__(self, other):
+        return self._augmented("remainder_", other, lambda a, b: a % b)
+
+    def __ipow__(self, other):
+        return self._augmented("pow_", other, lambda a, b: a ** b)
+
+    def __iand__(self, other):
+        return self._augmented("bitwise_and_", other, lambda a, b: a & b)
+
+    def __ior__(self, other):
+        return self._augmented("bitwise_or_", other, lambda a, b: a | b)
+
+    def __ixor__(self, other):
+        return self._augmented("bitwise_xor_", other, lambda a, b: a ^ b)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
+    def bitwise_left_shift_(self, other):
+        return self._augmented("bitwise_left_shift_", other, lambda a, b: a << b)
+
+    def bitwise_right_shift_(self, other):
+        return self._augmented("bitwise_right_shift_", other, lambda a, b: a >> b)
 
     def type_as(self, other):
         return self.to(other.dtype)

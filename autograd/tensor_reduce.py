@@ -1,5 +1,6 @@
 """Tensor's reduction methods (a mixin of Tensor): sum, mean, var/std, max/min and their
-arg forms, logsumexp, prod, norm, all/any, cumsum."""
+arg forms, logsumexp, prod, nansum, norm, all/any, cumsum/cumprod, mode, quantile and
+nanquantile."""
 from __future__ import annotations
 
 from collections import namedtuple
@@ -7,6 +8,7 @@ from numbers import Number
 
 import numpy as np
 
+from . import function
 from . import tensor_math as _tm  # Tensor is bound there once tensor.py has defined it
 from .dims import _axes, _one_axis
 from .dtypes import _FLOATS, bool_, int64
@@ -14,6 +16,8 @@ from .ops import elementwise_more as E
 from .ops import reduce as R
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
+Mode = namedtuple("Mode", ["values", "indices"])
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def _reduced(dim, ndim, op):
@@ -26,38 +30,87 @@ def _result(arr: np.ndarray):
     return _tm.Tensor._wrap(arr, False)
 
 
+def _in_dtype(out, dtype):
+    """out as the dtype= asked of a sum-like op: numpy widens int32, int16, int8, uint8 and
+    bool accumulations to int64, PyTorch returns the dtype asked for."""
+    return out if dtype is None or out.dtype == dtype else out.to(np.dtype(dtype))
+
+
+def _correction(op, dim, unbiased, keepdim, correction):
+    """(dim, correction) of var/std: a bool in dim's place is PyTorch's var(unbiased)
+    overload, a full reduction (not dim 0 or 1)."""
+    if isinstance(dim, (bool, np.bool_)):
+        if unbiased is not None or keepdim or correction is not None:
+            raise TypeError(f"{op}: {op}(unbiased) takes no other argument; pass dim as an "
+                            f"int or a tuple (got dim={dim!r})")
+        dim, unbiased = None, bool(dim)
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}: pass unbiased or correction, not both")
+    return dim, (0 if unbiased is False else 1) if correction is None else correction
+
+
+def _nonempty_dim(x, axis, dim, op):
+    """Refuse a reduction over a zero-size dim that has no identity (max, argmax, mode);
+    the other dims may be empty (the result is then empty too), as in PyTorch."""
+    if x._data.shape[axis] == 0:
+        raise IndexError(f"{op}: expected reduction dim {axis} to have non-zero size (a "
+                         f"tensor of shape {x.shape}, dim={dim})")
+
+
 class ReduceMixin:
     """Reductions of Tensor; every one takes dim (None, an int or a tuple) and keepdim."""
 
     __slots__ = ()
 
-    def sum(self, dim=None, keepdim=False):
+    # dtype is not keyword-only (torch's is) in sum and mean: a keyword-only default costs
+    # every x.sum() call 10 ns
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        """Sum over dim (all elements when None); integers and bools give int64, dtype= casts
+        the input first and is the result's dtype."""
+        if dtype is not None:
+            x = self._accumulating(dtype, "sum")
+            return _in_dtype(R.Sum.apply(x, axis=_reduced(dim, x._data.ndim, "sum"),
+                                         keepdims=keepdim), dtype)
         x = self.to(int64) if self._data.dtype.kind == "u" else self   # as PyTorch: int64
         return R.Sum.apply(x, axis=_reduced(dim, self._data.ndim, "sum"), keepdims=keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        """Mean over dim of a floating tensor, or of any tensor cast to a float dtype=."""
+        if dtype is not None:
+            if np.dtype(dtype).kind != "f":
+                raise TypeError(f"mean: dtype must be a floating-point dtype, got "
+                                f"{np.dtype(dtype)}")
+            return self.to(np.dtype(dtype)).mean(dim, keepdim)
         if self._data.dtype.kind != "f":
             raise TypeError(f"mean: needs a floating-point tensor, got dtype {self._data.dtype}")
         return R.Mean.apply(self, axis=_reduced(dim, self._data.ndim, "mean"), keepdims=keepdim)
 
-    def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        c = (1 if unbiased else 0) if correction is None else correction
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        """Variance over dim with `correction` (1, Bessel's, unless unbiased=False);
+        var(False) and var(True) reduce everything, as in PyTorch."""
+        dim, c = _correction("var", dim, unbiased, keepdim, correction)
         return R.Var.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "var"),
                            correction=c, keepdims=keepdim)
 
-    def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        c = (1 if unbiased else 0) if correction is None else correction
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        """sqrt(var(...)), with var's arguments."""
+        dim, c = _correction("std", dim, unbiased, keepdim, correction)
         return R.Std.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "std"),
                            correction=c, keepdims=keepdim)
 
     def _extreme(self, dim, keepdim, mode):
-        if self._data.size == 0:
-            raise RuntimeError(f"{mode}: cannot reduce an empty tensor of shape {self.shape}")
         if dim is None:
-            return R.AMax.apply(self, axis=None, keepdims=False, mode=mode)
+            if self._data.size == 0:
+                raise RuntimeError(f"{mode}: cannot reduce an empty tensor of shape "
+                                   f"{self.shape}; pass a dim")
+            # as PyTorch: the gradient is shared among the maxima, or among the NaNs (the
+            # result) when there are any
+            value = (np.max if mode == "max" else np.min)(self._data)
+            return R.SharedValue.apply(self, value=value)
         axis = _one_axis(dim, self._data.ndim, mode)
         if self._data.ndim == 0:
             return MaxMin(self, _result(np.zeros((), np.int64)))
+        _nonempty_dim(self, axis, dim, mode)
         arg = np.argmax if mode == "max" else np.argmin
         idx = np.expand_dims(arg(self._data, axis=axis), axis)
         values = R.Gather.apply(self, index=idx, axis=axis)
@@ -98,7 +151,7 @@ class ReduceMixin:
         return axes
 
     def logsumexp(self, dim, keepdim=False):
-        axis = _axes(dim, self._data.ndim, "logsumexp")
+        axis = _reduced(dim, self._data.ndim, "logsumexp")
         return R.LogSumExp.apply(self._floating(), axis=axis, keepdims=keepdim)
 
     def argmax(self, dim=None, keepdim=False):
@@ -108,43 +161,61 @@ class ReduceMixin:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn, dim, keepdim):
-        if self._data.size == 0:
-            raise RuntimeError(f"{fn.__name__}: cannot reduce an empty tensor of shape "
-                               f"{self.shape}")
         if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(f"{fn.__name__}: cannot reduce an empty tensor of shape "
+                                   f"{self.shape}; pass a dim")
             return _result(np.asarray(fn(self._data), np.int64))
         axis = _one_axis(dim, self._data.ndim, fn.__name__)
         if self._data.ndim == 0:
             return _result(np.zeros((), np.int64))
+        _nonempty_dim(self, axis, dim, fn.__name__)
         return _result(np.asarray(fn(self._data, axis=axis, keepdims=keepdim), np.int64))
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         """Product of all elements, or along one dim; integers and bools give int64."""
-        x = self._accumulating(dtype)
+        x = self._accumulating(dtype, "prod")
         if dim is None:
-            return R.Prod.apply(x, axis=None, keepdims=False)
+            return _in_dtype(R.Prod.apply(x, axis=None, keepdims=False), dtype)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"prod: dim must be an int, got {dim!r}")
-        return R.Prod.apply(x, axis=_one_axis(dim, self._data.ndim, "prod"), keepdims=keepdim)
+        return _in_dtype(R.Prod.apply(x, axis=_one_axis(dim, self._data.ndim, "prod"),
+                                      keepdims=keepdim), dtype)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        """sum treating NaN as 0 (zero gradient there); integers and bools give int64."""
+        x = self._accumulating(dtype, "nansum")
+        if x.dtype.kind == "f":
+            x = _tm.where(np.isnan(x.data), _result(np.zeros((), x.dtype)), x)
+        return _in_dtype(x.sum(dim, keepdim), dtype)
 
     def cumsum(self, dim, *, dtype=None):
         """Running sum along dim (same shape); integers and bools give int64."""
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
-        return R.CumSum.apply(self._accumulating(dtype),
-                              axis=_one_axis(dim, self._data.ndim, "cumsum"))
+        return _in_dtype(R.CumSum.apply(self._accumulating(dtype, "cumsum"),
+                                        axis=_one_axis(dim, self._data.ndim, "cumsum")), dtype)
 
     def cumprod(self, dim, *, dtype=None):
         """Running product along dim (same shape); integers and bools give int64; the
         gradient is exact where x holds zeros."""
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
-        x, axis = self._accumulating(dtype), _one_axis(dim, self._data.ndim, "cumprod")
-        return x.clone() if x.data.ndim == 0 else E.CumProd.apply(x, axis=axis)
+        x, axis = self._accumulating(dtype, "cumprod"), _one_axis(dim, self._data.ndim,
+                                                                  "cumprod")
+        out = x.clone() if x.data.ndim == 0 else E.CumProd.apply(x, axis=axis)
+        return _in_dtype(out, dtype)
 
-    def _accumulating(self, dtype):
-        """self cast to `dtype`, or (as PyTorch's sum-like ops) integers and bools to int64."""
+    def _accumulating(self, dtype, op="sum"):
+        """self cast to `dtype`, or (as PyTorch's sum-like ops) integers and bools to int64.
+        A dtype without gradients is refused for a tensor that requires grad, as in PyTorch
+        (the result would silently leave the graph)."""
         if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f" and self._requires_grad and function._grad_enabled:
+                raise RuntimeError(f"{op}: dtype={dtype} has no gradient, and the input (dtype "
+                                   f"{self.dtype}, shape {self.shape}) requires grad; detach "
+                                   f"it or cast after the {op}")
             return self.to(dtype)
         return self if self._data.dtype.kind == "f" else self.to(int64)
 
@@ -185,3 +256,111 @@ class ReduceMixin:
         axes = _axes(dim, self._data.ndim, fn.__name__)
         out = fn(self._data, axis=axes, keepdims=keepdim and axes is not None)
         return _result(np.asarray(out, bool_))
+
+    # ----------------------------------------------------------------- order statistics
+    def mode(self, dim=-1, keepdim=False):
+        """x (..., n, ...) -> (values, indices int64), dim removed (kept as 1 with keepdim):
+        the most frequent value along dim, the smallest of those tied for most frequent,
+        and the last position where it occurs; gradients flow to that position. As
+        PyTorch's for slices of up to 16 elements (for longer ones torch's unstable sort
+        picks some position of the value); each NaN counts as a value of its own, sorted
+        last (in torch, where the NaNs are decides)."""
+        axis = _one_axis(dim, self._data.ndim, "mode")
+        if self._data.ndim == 0:
+            return Mode(self.clone(), _result(np.zeros((), np.int64)))
+        _nonempty_dim(self, axis, dim, "mode")
+        idx = np.expand_dims(_mode_index(np.moveaxis(self._data, axis, -1)), axis)
+        values = self.gather(axis, _result(idx))
+        if not keepdim:
+            values, idx = values.squeeze(axis), np.squeeze(idx, axis)
+        return Mode(values, _result(idx))
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """The q-th quantiles along dim (of all elements when None), between the sorted
+        values as `interpolation` says; a slice holding NaN gives NaN. q: a number or a 0-d
+        or 1-D tensor (Q,) in [0, 1] of x's dtype. x (..., n, ...) -> (Q, ...) with dim
+        removed (kept as 1 with keepdim); no Q dim for a number or a 0-d q. Composed from
+        gather at the sorted positions and lerp, so gradients flow as PyTorch's (to q too)."""
+        return _quantile(self, q, dim, keepdim, interpolation, "quantile")
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """quantile over the elements that are not NaN (NaN where all are)."""
+        return _quantile(self, q, dim, keepdim, interpolation, "nanquantile")
+
+
+def _mode_index(x: np.ndarray) -> np.ndarray:
+    """For x (..., n): the index along the last axis of each slice's mode (see mode)."""
+    order = np.argsort(x, axis=-1, kind="stable")   # NaNs last, ties in index order
+    s = np.take_along_axis(x, order, -1)
+    n = s.shape[-1]
+    pos = np.arange(n)
+    # runs of equal values (NaN != NaN: each NaN is a run of one); a run's length is read
+    # at its last element, the first longest run is the smallest value among the modes
+    ends = np.ones(s.shape, bool)
+    ends[..., :-1] = s[..., 1:] != s[..., :-1]
+    starts = np.zeros(s.shape, np.int64)
+    starts[..., 1:] = np.where(ends[..., :-1], pos[1:], 0)
+    starts = np.maximum.accumulate(starts, axis=-1)
+    length = np.where(ends, pos - starts + 1, 0)
+    best = np.argmax(length, axis=-1)[..., None]
+    return np.take_along_axis(order, best, -1)[..., 0]
+
+
+def _quantile(x, q, dim, keepdim, interpolation, op):
+    """quantile / nanquantile, as PyTorch's quantile_compute: ranks into the sorted slices,
+    the values at the ranks below and above, and a lerp between them."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a float or double tensor, got dtype {x.dtype}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op}: interpolation must be one of {', '.join(_INTERPOLATIONS)}, "
+                         f"got {interpolation!r}")
+    if isinstance(q, _tm.Tensor):
+        if q.dtype != x.dtype:
+            raise TypeError(f"{op}: q must have the input's dtype {x.dtype}, got {q.dtype}")
+        if q.ndim > 1:
+            raise ValueError(f"{op}: q must be a number or a 0-d or 1-D tensor, got shape "
+                             f"{q.shape}")
+        qt = q.reshape(-1)
+    elif isinstance(q, Number) and not isinstance(q, bool):
+        qt = _result(np.asarray([q], x.dtype))
+    else:
+        raise TypeError(f"{op}: q must be a number or a tensor, got {type(q).__name__}")
+    bad = qt.data[~((qt.data >= 0) & (qt.data <= 1))]
+    if bad.size:
+        raise ValueError(f"{op}: q must be in the range [0, 1], got {bad[0]}")
+    if x.numel() == 0:
+        raise ValueError(f"{op}: the input must be non-empty, got shape {x.shape}")
+    if dim is None:
+        xs, out_shape = x.reshape(-1), (1,) * x.ndim
+    else:
+        axis = _one_axis(dim, x.ndim, op)
+        xs = x.reshape(1) if x.ndim == 0 else x.movedim(axis, -1)
+        out_shape = tuple(1 if i == axis else n for i, n in enumerate(x.shape))
+    if not keepdim:
+        out_shape = () if dim is None else tuple(
+            n for i, n in enumerate(x.shape) if i != axis)
+    data = xs.data
+    n = data.shape[-1]
+    order = np.argsort(data, axis=-1, kind="stable")   # NaNs last
+    nan = np.isnan(data)
+    if op == "quantile":   # ranks (..., len(q)); a slice holding NaN: n - 1, its NaN
+        ranks = qt * _result(np.full(data.shape[:-1] + (1,), n - 1, x.dtype))
+        ranks = ranks.masked_fill(nan.any(-1, keepdims=True), n - 1)
+    else:                  # ranks among the non-NaN elements; all NaN: rank 0, a NaN
+        ranks = qt * _result((n - 1 - nan.sum(-1, keepdims=True)).astype(x.dtype))
+        ranks = ranks.masked_fill(ranks.data < 0, 0)
+    if interpolation in ("lower", "higher", "nearest"):
+        ranks = {"lower": ranks.floor, "higher": ranks.ceil, "nearest": ranks.round}[
+            interpolation]()
+    below = np.floor(ranks.data).astype(np.int64)
+    values = xs.gather(-1, _result(np.take_along_axis(order, below, -1)))
+    if interpolation in ("linear", "midpoint"):
+        above = np.ceil(ranks.data).astype(np.int64)
+        upper = xs.gather(-1, _result(np.take_along_axis(order, above, -1)))
+        weights = (ranks - _result(below.astype(x.dtype)) if interpolation == "linear"
+                   else _result(np.full(below.shape, 0.5, x.dtype)))
+        values = values.lerp(upper, weights)
+    values = values.movedim(-1, 0)   # (len(q), ...)
+    if not isinstance(q, _tm.Tensor) or q.ndim == 0:
+        return values.reshape(out_shape)
+    return values.reshape((qt.shape[0],) + out_shape)

@@ -2,6 +2,8 @@
 import numpy as np
 
 from ..function import Function
+from .shape import IndexAddIntoZeros
+from ..kernels.scan import scan_f64
 
 
 class Rounded(Function):
@@ -15,6 +17,10 @@ class Rounded(Function):
     def backward(ctx, g):
         return (np.zeros_like(g),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g * 0,)
+
 
 class CumProd(Function):
     """y_k = prod_{i<=k} x_i along axis;  dx_k = (prod_{i<k} x_i) * T_k with
@@ -24,6 +30,8 @@ class CumProd(Function):
     def forward(ctx, x, axis):
         ctx.save_for_backward(x)
         ctx.axis = axis
+        if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumprod
+            return scan_f64(x, axis, product=True)
         return np.cumprod(x, axis=axis)
 
     @staticmethod
@@ -41,6 +49,16 @@ class CumProd(Function):
         for k in range(n - 2, -1, -1):
             t[k] = gs[k] + xs[k + 1] * t[k + 1]
         return (np.moveaxis(before * t, 0, ctx.axis),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        if not np.all(x):
+            raise RuntimeError(f"CumProd: create_graph=True with a zero in the input (shape "
+                               f"{x.shape}) is not supported: the recorded VJP divides by x")
+        xt, axis = ctx.input_tensor(0, x), ctx.axis
+        # dx_k = sum_{j >= k} g_j y_j / x_k, with y = cumprod(x)
+        return ((g * xt.cumprod(axis)).flip(axis).cumsum(axis).flip(axis) / xt,)
 
 
 class Diag(Function):
@@ -62,3 +80,11 @@ class Diag(Function):
         i = np.arange(g.shape[0])
         dx[i + max(-k, 0), i + max(k, 0)] = g
         return (dx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        if len(ctx.shape) == 1:
+            return (Diag.apply(g, diagonal=ctx.k),)
+        i, k = np.arange(g.shape[0]), ctx.k
+        return (IndexAddIntoZeros.apply(g, index=(i + max(-k, 0), i + max(k, 0)),
+                                        shape=ctx.shape),)

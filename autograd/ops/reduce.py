@@ -1,7 +1,9 @@
 """Reductions over `axis` (None, or a tuple of non-negative ints) with `keepdims`."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
+from .shape import IndexAddIntoZeros
+from ..kernels.scan import scan_f64
 
 
 def _expand(g, shape, axis, keepdims):
@@ -43,7 +45,6 @@ class Sum(Function):
     def backward(ctx, g):
         return (_stretch(_expand(g, ctx.shape, ctx.axis, ctx.keepdims), ctx.shape),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         return (_expand_tensor(g, ctx.shape, ctx.axis, ctx.keepdims),)
@@ -64,11 +65,28 @@ class Mean(Function):
         g = _expand(g, ctx.shape, ctx.axis, ctx.keepdims) / g.dtype.type(max(n, 1))
         return (_stretch(g, ctx.shape),)
 
-
     @staticmethod
     def backward_graph(ctx, g):
         n = _count(ctx.shape, ctx.axis)
         return (_expand_tensor(g, ctx.shape, ctx.axis, ctx.keepdims) / max(n, 1),)
+
+
+class Centered(Function):
+    """y = x - mean(x, axis), kept dims: the deviations Var and Std save, as their recorded
+    VJPs (create_graph=True) see them;  dx = g - mean(g, axis)."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None):
+        ctx.axis = axis
+        return x - np.mean(x, axis=axis, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g - np.mean(g, axis=ctx.axis, keepdims=True),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (g - g.mean(dim=ctx.axis, keepdim=True),)
 
 
 def _expand_tensor(g, shape, axis, keepdims):
@@ -77,19 +95,43 @@ def _expand_tensor(g, shape, axis, keepdims):
     return g.reshape(kept).expand(*shape)
 
 
+def _variance(x, axis, correction, wide=None):
+    """(x - mean in x's dtype, the variance with the reduced axes kept, its divisor). A
+    float32 x whose squares overflow (|x - mean| > 1.8e19) is reduced again in float64 (then
+    the variance is float64), as PyTorch accumulates: std([1e20, -1e20]) is 1.4e20, not inf.
+    The common case keeps float32: a float64 pass would make a large var 1.6x slower."""
+    n = _count(x.shape, axis)
+    denom = max(n - correction, 0)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        mean = np.add.reduce(x, axis=axis, dtype=wide, keepdims=True)
+        mean /= max(n, 1)
+        centered = x - mean.astype(x.dtype, copy=False)
+        var = np.add.reduce(np.multiply(centered, centered, dtype=wide), axis=axis,
+                            keepdims=True) / denom
+    if wide is None and x.dtype == np.float32 and not np.isfinite(var).all():
+        return _variance(x, axis, correction, np.float64)
+    return centered, var, x.dtype.type(denom)
+
+
+def _narrow(v, dtype):
+    """A float64 variance (or std) back to x's float32; one too large for it is inf."""
+    if v.dtype == dtype:
+        return v
+    with np.errstate(over="ignore"):
+        return v.astype(dtype)
+
+
 class Var(Function):
     """y = sum((x - mean)^2) / (n - correction);  dx = g * 2 (x - mean) / (n - correction)."""
 
     @staticmethod
     def forward(ctx, x, axis=None, correction=1, keepdims=False):
         ctx.axis, ctx.keepdims = axis, keepdims
-        centered = x - x.mean(axis=axis, keepdims=True)
-        n = _count(x.shape, axis)
-        ctx.denom = x.dtype.type(max(n - correction, 0))
+        centered, var, ctx.denom = _variance(x, axis, correction)
         ctx.save_for_backward(centered)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.sum(centered * centered, axis=axis, keepdims=keepdims)
-                              / ctx.denom, dtype=x.dtype)
+        if not keepdims:
+            var = np.squeeze(var, axis=axis)
+        return np.asarray(_narrow(var, x.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -98,6 +140,15 @@ class Var(Function):
         with np.errstate(invalid="ignore", divide="ignore"):
             return (g * centered * (2 / ctx.denom),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (centered,) = ctx.saved
+        c = ctx.derived_tensor(Centered, centered, 0, axis=ctx.axis)
+        with np.errstate(divide="ignore"):
+            scale = float(2 / ctx.denom)
+        return (_expand_tensor(g, centered.shape, ctx.axis, ctx.keepdims) * c * scale,)
+
+
 
 class Std(Function):
     """y = sqrt(var(x));  dx = g * (x - mean) / ((n - correction) * y), 0 where y = 0 (as
@@ -105,9 +156,10 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, correction=1, keepdims=False):
-        y = np.sqrt(Var.forward(ctx, x, axis=axis, correction=correction, keepdims=True))
-        ctx.keepdims = keepdims
-        ctx.save_for_backward(ctx.saved[0], y)
+        centered, var, ctx.denom = _variance(x, axis, correction)
+        y = _narrow(np.sqrt(var), x.dtype)   # the root of a float64 var may fit float32
+        ctx.axis, ctx.keepdims = axis, keepdims
+        ctx.save_for_backward(centered, y)
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
 
     @staticmethod
@@ -117,6 +169,17 @@ class Std(Function):
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(y == 0, 0, g / (ctx.denom * y))
         return (scale * centered,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        centered, y = ctx.saved
+        c = ctx.derived_tensor(Centered, centered, 0, axis=ctx.axis)
+        yt = ctx.output_tensor(y.reshape(ctx.out_shape)).reshape(y.shape)
+        zero = constant(y == 0)
+        g = _expand_tensor(g, centered.shape, ctx.axis, ctx.keepdims)
+        scale = (g / (yt.masked_fill(zero, 1) * float(ctx.denom))).masked_fill(zero, 0)
+        return (scale * c,)
+
 
 
 class AMax(Function):
@@ -135,7 +198,16 @@ class AMax(Function):
         hit = (x == y)
         count = hit.sum(axis=ctx.axis, keepdims=True)
         g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
-        return (hit * (g / count).astype(g.dtype, copy=False),)
+        # a slice holding NaN has no hit: 0 * (g / 0) makes its gradient NaN, as PyTorch's
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (hit * (g / count).astype(g.dtype, copy=False),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x = ctx.saved[0]
+        share = AMax.backward(ctx, np.ones(ctx.out_shape, x.dtype))[0]  # constant in x a.e.
+        return (_expand_tensor(g, x.shape, ctx.axis, ctx.keepdims) * constant(share),)
+
 
 
 class Gather(Function):
@@ -156,6 +228,13 @@ class Gather(Function):
         idx[ctx.axis] = ctx.index
         np.add.at(dx, tuple(idx), g)
         return (dx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        idx = list(np.indices(ctx.index.shape, sparse=True))
+        idx[ctx.axis] = ctx.index
+        return (IndexAddIntoZeros.apply(g, index=tuple(idx), shape=ctx.shape),)
+
 
 
 class LogSumExp(Function):
@@ -178,6 +257,14 @@ class LogSumExp(Function):
         g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
         with np.errstate(invalid="ignore"):
             return (g * np.exp(x - y),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, y = ctx.saved
+        yt = ctx.output_tensor(y.reshape(ctx.out_shape)).reshape(y.shape)
+        g = _expand_tensor(g, x.shape, ctx.axis, ctx.keepdims)
+        return (g * (ctx.input_tensor(0, x) - yt).exp(),)
+
 
 
 def _prod_of_others(x, axis):
@@ -209,6 +296,18 @@ class Prod(Function):
         if axis is None:
             return (g * _prod_of_others(x.reshape(-1), 0).reshape(x.shape),)
         return (g * _prod_of_others(x, ctx.axis),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (x,) = ctx.saved
+        if not np.all(x):
+            raise RuntimeError(f"Prod: create_graph=True with a zero in the input (shape "
+                               f"{x.shape}) is not supported: the recorded VJP divides by x")
+        xt = ctx.input_tensor(0, x)
+        axis = None if ctx.axis is None else (ctx.axis,)
+        total = xt.prod() if ctx.axis is None else xt.prod(ctx.axis, keepdim=True)
+        return (_expand_tensor(g, x.shape, axis, ctx.keepdims) * total / xt,)
+
 
 
 class Norm(Function):
@@ -257,6 +356,25 @@ class Norm(Function):
             scaled = np.sign(x) * np.where(a == 0, 0, a ** x.dtype.type(p - 1))
             return (scaled * np.where(y == 0, 0, g * y ** x.dtype.type(1 - p)),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, y = ctx.saved
+        p = ctx.p
+        g = _expand_tensor(g, x.shape, ctx.axis, ctx.keepdims)
+        if p == 0 or p == 1 or np.isinf(p):   # piecewise linear in x: a constant factor
+            factor = Norm.backward(ctx, np.ones(ctx.out_shape, x.dtype))[0]
+            return (g * constant(factor),)
+        xt = ctx.input_tensor(0, x)
+        yt = ctx.output_tensor(y.reshape(ctx.out_shape)).reshape(y.shape)
+        zero_y = constant(y == 0)   # replaced before dividing: a nan there would reach the
+        safe_y = yt.masked_fill(zero_y, 1)   # second derivative through the mask
+        if p == 2:
+            return (xt * (g / safe_y).masked_fill(zero_y, 0),)
+        zero_x = constant(x == 0)
+        scaled = constant(np.sign(x)) * xt.abs().masked_fill(zero_x, 1) ** (p - 1)
+        return (scaled.masked_fill(zero_x, 0) * (g * safe_y ** (1 - p)).masked_fill(zero_y, 0),)
+
+
 
 class CumSum(Function):
     """y = cumsum(x, axis);  dx = reversed cumsum of g along axis."""
@@ -264,13 +382,26 @@ class CumSum(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        return x.copy() if x.ndim == 0 else np.cumsum(x, axis=axis)
+        if x.ndim == 0:
+            return x.copy()
+        if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumsum
+            return scan_f64(x, axis)
+        return np.cumsum(x, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         if g.ndim == 0:
             return (g,)
+        if g.dtype == np.float32:
+            return (scan_f64(g, ctx.axis, reverse=True),)
         return (np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        if g.ndim == 0:
+            return (g,)
+        return (g.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis),)
+
 
 
 class SharedValue(Function):
@@ -279,10 +410,16 @@ class SharedValue(Function):
 
     @staticmethod
     def forward(ctx, x, value):
-        hit = np.isnan(x) if np.isnan(value) else x == value
-        ctx.share = hit / max(int(hit.sum()), 1)
+        if ctx.needs_input_grad is not None:   # recorded (max() of a large x: skip the pass)
+            hit = np.isnan(x) if value != value else x == value
+            ctx.share = hit / max(int(hit.sum()), 1)
         return np.asarray(value, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         return ((g * ctx.share).astype(g.dtype, copy=False),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        share = SharedValue.backward(ctx, np.ones(ctx.out_shape, ctx.out_dtype))[0]
+        return (g * constant(share),)

@@ -240,9 +240,14 @@ def test_lstm_packed_sequence_gradgradcheck():
     assert autograd.gradgradcheck(fn, (x,))
 
 
-def test_gru_layer_refuses_create_graph_by_name():
+def test_gru_layer_refuses_create_graph_by_name_and_its_cells_do_not():
     import nn
     m = nn.GRU(2, 3).double()
     x = autograd.tensor(np.ones((3, 1, 2)), requires_grad=True)
     with pytest.raises(RuntimeError, match="GRUSequence: create_graph=True is not supported"):
         autograd.grad(m(x)[0].sum(), x, create_graph=True)
+    (plain,) = autograd.grad(m(x)[0].sum(), x)
+    m.fused = False     # the composed cells, the README's workaround
+    (g,) = autograd.grad(m(x)[0].sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.numpy(), plain.numpy(), rtol=1e-12)
+    assert autograd.gradgradcheck(lambda a: m(a)[0], (x,))

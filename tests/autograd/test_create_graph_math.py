@@ -352,6 +352,11 @@ def test_ops_with_no_or_zero_derivative_under_create_graph():
     y = autograd.tensor([1.0, 1.0, 1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="heaviside: the derivative is not implemented"):
         autograd.grad(autograd.heaviside(x, y).sum(), x, create_graph=True)
+    (g,) = autograd.grad((autograd.div(x, y, rounding_mode="floor") + x ** 2).sum(), x,
+                         create_graph=True)
+    np.testing.assert_allclose(g.numpy(), 2 * x.numpy())
+    (h,) = autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), [2.0, 2.0, 2.0])
     p = autograd.tensor([0.2, 0.7], requires_grad=True)
     (gp,) = autograd.grad((autograd.bernoulli(p) + p ** 2).sum(), p, create_graph=True)
     np.testing.assert_allclose(gp.numpy(), 2 * p.numpy())
