@@ -4,6 +4,10 @@ det, slogdet, cholesky, qr, eigh, svd. The VJPs are PyTorch's (FunctionsManual.c
 A Function returns one array, so an op with several outputs (Q and R, eigenvalues and
 eigenvectors) returns them packed along one last axis, (*, size_1 + size_2 + ...); the caller
 slices them apart (autograd.linalg) and backward gets their cotangents packed the same way.
+
+Each op also has a `backward_graph` (create_graph=True): the same VJP with Tensor ops, as
+torch's formulas are when grad mode is on; it reads the outputs by rebuilding the packed
+array forward returned (`ctx.output_tensor`) and slicing it with recorded ops.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import math
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
+from .shape import Cat
 
 
 class LinAlgError(RuntimeError):
@@ -37,6 +42,31 @@ def unpack(g, batch, *tails):
         out.append(g[..., start:start + size].reshape(batch + tuple(tail)))
         start += size
     return out
+
+
+def unpack_tensor(t, batch, *tails):
+    """unpack for a Tensor, with recorded slices: a packed t -> one Tensor per tail."""
+    out, start = [], 0
+    for tail in tails:
+        size = math.prod(tail)
+        out.append(t[..., start:start + size].reshape(batch + tuple(tail)))
+        start += size
+    return out
+
+
+def _solve(a, b):
+    """a^{-1} b for Tensors, recorded (linalg_solve imports this module: imported late)."""
+    from .linalg_solve import Solve
+    return Solve.apply(a, b)
+
+
+def _right_solve_transposed(x, r):
+    """x r^{-T} for Tensors, recorded."""
+    return _solve(r, x.mT).mT
+
+
+def _eye(n, dtype):
+    return constant(np.eye(n, dtype=dtype))
 
 
 def about(a, name="A"):
@@ -96,6 +126,51 @@ class Det(Function):
         a, d = ctx.saved
         return (g[..., None, None] * _cofactor(a, d),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        # torch's rule in grad mode: g det A^{-T} where |det A| >= 100 eps, the SVD form of
+        # the cofactor on the other matrices of the batch (each computed on its own ones)
+        a, d = ctx.saved
+        at, dt = ctx.input_tensor(0, a), ctx.output_tensor(d)
+        small = (np.abs(d) < 100 * np.finfo(a.dtype).eps).reshape(-1)
+        if not small.any():
+            return (_det_grad_invertible(at, dt, g),)
+        if small.all():
+            return (_det_grad_svd(at, g),)
+        n = a.shape[-1]
+        big, tiny = np.flatnonzero(~small), np.flatnonzero(small)
+        at, dt, g = at.reshape(-1, n, n), dt.reshape(-1), g.reshape(-1)
+        parts = Cat.apply(_det_grad_invertible(at[big], dt[big], g[big]),
+                          _det_grad_svd(at[tiny], g[tiny]), axis=0)
+        return (parts[np.argsort(np.concatenate([big, tiny]))].reshape(a.shape),)
+
+
+def _det_grad_invertible(a, d, g):
+    """g det(A) A^{-T} for Tensors, recorded."""
+    from .linalg_solve import Inv
+    return (g * d).unsqueeze(-1).unsqueeze(-1) * Inv.apply(a).mT
+
+
+def _det_grad_svd(a, g):
+    """g times the cofactor matrix of A = U diag(S) Vh, recorded: det(U) det(Vh) U
+    diag(prod_{j != i} S_j) Vh (torch's det backward at (nearly) singular matrices)."""
+    n = a.shape[-1]
+    u, s, vh = unpack_tensor(SVD.apply(a), tuple(a.shape[:-2]), (n, n), (n,), (n, n))
+    alpha = Det.apply(u) * Det.apply(vh)
+    return (u * (_products_of_others(s) * (g * alpha).unsqueeze(-1)).unsqueeze(-2)) @ vh
+
+
+def _products_of_others(s):
+    """(*, n) -> (*, n): prod_{j != i} s_j, from prefix and suffix products (no division,
+    so exact at zeros), recorded."""
+    n = s.shape[-1]
+    before = [constant(np.ones(tuple(s.shape[:-1]) + (1,), s.dtype))]
+    after = list(before)
+    for i in range(1, n):
+        before.append(before[-1] * s[..., i - 1:i])
+        after.append(after[-1] * s[..., n - i:n - i + 1])
+    return Cat.apply(*[b * c for b, c in zip(before, reversed(after))], axis=-1)
+
 
 class SLogDet(Function):
     """(sign, log|det A|) packed as (*, 2);  dA = g_logabsdet A^{-T} (sign: zero gradient)."""
@@ -110,6 +185,17 @@ class SLogDet(Function):
     def backward(ctx, g):
         (a,) = ctx.saved
         return (g[..., 1, None, None] * mT(inverse("linalg.slogdet (backward)", a)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        from .linalg_solve import Inv
+        (a,) = ctx.saved
+        try:
+            a_inv = Inv.apply(ctx.input_tensor(0, a))
+        except LinAlgError:
+            raise LinAlgError(f"linalg.slogdet (backward): the input matrix is singular, so it "
+                              f"cannot be inverted ({about(a)})") from None
+        return (g[..., 1].unsqueeze(-1).unsqueeze(-1) * a_inv.mT,)
 
 
 class Cholesky(Function):
@@ -139,6 +225,18 @@ class Cholesky(Function):
         np.einsum("...ii->...i", phi)[...] *= 0.5
         ga = mT(low_inv) @ phi @ low_inv
         return (0.5 * (ga + mT(ga)),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        # torch's cholesky_backward: L^{-T} sym(phi) L^{-1}, two recorded solves
+        (low,) = ctx.saved
+        if ctx.upper:
+            low_t, g = ctx.output_tensor(mT(low).copy()).mT, g.mT
+        else:
+            low_t = ctx.output_tensor(low)
+        phi = (low_t.mT @ g).tril()
+        phi = 0.5 * (phi + phi.tril(-1).mT)
+        return (_right_solve_transposed(_solve(low_t.mT, phi), low_t.mT),)
 
 
 def _copyltu(m):
@@ -190,6 +288,31 @@ class QR(Function):
         gx = _triangular_right_solve(gq + q @ _copyltu(mm), u)
         return (np.concatenate([gx, q @ gv], axis=-1),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        if ctx.mode == "r" or (ctx.mode == "complete"
+                               and ctx.saved[0].shape[-2] > ctx.saved[1].shape[-1]):
+            QR.backward(ctx, g)   # raises the error of the modes without a derivative
+        q, r = ctx.saved
+        m, n = q.shape[-2], r.shape[-1]
+        shapes = (q.shape[-2:], r.shape[-2:])
+        q, r = unpack_tensor(ctx.output_tensor(pack(ctx.batch, q, r)), ctx.batch, *shapes)
+        gq, gr = unpack_tensor(g, ctx.batch, *shapes)
+        if m >= n:
+            mm = r @ gr.mT - gq.mT @ q
+            return (_right_solve_transposed(gq + q @ _copyltu_tensor(mm), r),)
+        u, v = r[..., :, :m], r[..., :, m:]
+        gu, gv = gr[..., :, :m], gr[..., :, m:]
+        gq = gq + (q @ v) @ gv.mT
+        mm = u @ gu.mT - gq.mT @ q
+        gx = _right_solve_transposed(gq + q @ _copyltu_tensor(mm), u)
+        return (Cat.apply(gx, q @ gv, axis=-1),)
+
+
+def _copyltu_tensor(m):
+    """_copyltu for a Tensor, recorded."""
+    return m.tril() + m.tril(-1).mT
+
 
 def _gap(values):
     """E[i, j] = values[j] - values[i], with ones on the diagonal (the divisor of the
@@ -208,7 +331,7 @@ class Eigh(Function):
     def forward(ctx, a, uplo="L", vectors=True):
         w, v = nan_where_not_finite(np.linalg.eigh, a, UPLO=uplo)
         ctx.save_for_backward(w, v)
-        ctx.vectors = vectors
+        ctx.vectors, ctx.uplo = vectors, uplo
         return pack(a.shape[:-2], w, v) if vectors else w
 
     @staticmethod
@@ -225,6 +348,29 @@ class Eigh(Function):
         else:  # eigenvalues alone: no 0/0 at repeated eigenvalues
             inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
         return (v @ inner @ mT(v),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        w, v = ctx.saved
+        batch, n = w.shape[:-1], w.shape[-1]
+        if ctx.vectors:
+            wt, vt = unpack_tensor(ctx.output_tensor(pack(batch, w, v)), batch, (n,), (n, n))
+            gw, gv = unpack_tensor(g, batch, (n,), (n, n))
+            # the eigenvector term even where gv is zero (its derivative in gv is then still
+            # recorded), unless repeated eigenvalues make it 0/0: then, as backward, without
+            full = bool(gv.data.any()) or not (np.diff(w, axis=-1) == 0).any()
+        else:
+            # V is not an output: a recorded eigh of the input (rebuilt from its eigenpairs
+            # where the input is not a leaf) lets the second derivative reach it, as torch's
+            a = ctx.input_tensor(0, (v * w[..., None, :]) @ mT(v))
+            wt, vt = unpack_tensor(Eigh.apply(a, uplo=ctx.uplo), batch, (n,), (n, n))
+            gw, full = g, False
+        if not full:
+            return ((vt * gw.unsqueeze(-2)) @ vt.mT,)
+        vgv = vt.mT @ gv
+        gap = wt.unsqueeze(-2) - wt.unsqueeze(-1) + _eye(n, w.dtype)
+        inner = 0.5 * (vgv - vgv.mT) / gap + gw.diag_embed()
+        return (vt @ inner @ vt.mT,)
 
 
 class SVD(Function):
@@ -265,3 +411,48 @@ class SVD(Function):
             sinv_gvh = gvh / s[..., :, None]
             return (u @ ((inner @ vh) + sinv_gvh - (sinv_gvh @ v) @ vh),)
         return (u @ inner @ vh,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        u, s, vh = ctx.saved
+        m, k, n = u.shape[-2], s.shape[-1], vh.shape[-1]
+        batch = s.shape[:-1]
+        if ctx.vectors:
+            # the packed output again: the extra columns of a full U or rows of Vh are not
+            # saved (nor used), zeros stand for them
+            shapes = ctx.shapes
+            full_u = np.zeros(batch + tuple(shapes[0]), u.dtype)
+            full_vh = np.zeros(batch + tuple(shapes[2]), vh.dtype)
+            full_u[..., :k], full_vh[..., :k, :] = u, vh
+            out = ctx.output_tensor(pack(batch, full_u, s, full_vh))
+            ut, st, vht = unpack_tensor(out, batch, *shapes)
+            gu, gs, gvh = unpack_tensor(g, batch, *shapes)
+            if shapes[0][-1] != k:
+                ut, gu = ut[..., :k], gu[..., :k]
+            if shapes[2][-2] != k:
+                vht, gvh = vht[..., :k, :], gvh[..., :k, :]
+            # the singular-vector terms even where gU and gVh are zero, unless repeated (or,
+            # for m != n, zero) singular values make them 0/0: then, as backward, without
+            safe = not (np.diff(s, axis=-1) == 0).any() and (m == n or np.all(s != 0))
+            full = bool(gu.data.any() or gvh.data.any() or safe)
+        else:
+            # U and Vh are not outputs: a recorded SVD of the input (rebuilt from its factors
+            # where the input is not a leaf) lets the second derivative reach them, as torch's
+            a = ctx.input_tensor(0, (u * s[..., None, :]) @ vh)
+            ut, st, vht = unpack_tensor(SVD.apply(a), batch, (m, k), (k,), (k, n))
+            gs, full = g, False
+        if not full:
+            return ((ut * gs.unsqueeze(-2)) @ vht,)
+        # torch's svd_backward, E_ij = S_j^2 - S_i^2
+        skew_u, skew_v = ut.mT @ gu, vht @ gvh.mT
+        skew_u, skew_v = skew_u - skew_u.mT, skew_v - skew_v.mT
+        s2 = st * st
+        gap = s2.unsqueeze(-2) - s2.unsqueeze(-1) + _eye(k, s.dtype)
+        inner = (skew_u * st.unsqueeze(-2) + st.unsqueeze(-1) * skew_v) / gap + gs.diag_embed()
+        if m > n:
+            gu_sinv = gu / st.unsqueeze(-2)
+            return ((ut @ inner + gu_sinv - ut @ (ut.mT @ gu_sinv)) @ vht,)
+        if m < n:
+            sinv_gvh = gvh / st.unsqueeze(-1)
+            return (ut @ (inner @ vht + sinv_gvh - (sinv_gvh @ vht.mT) @ vht),)
+        return (ut @ inner @ vht,)

@@ -1,11 +1,13 @@
 """Inverses and solves of real (*, n, n) matrices, batched over the leading dims: inv, solve,
-pinv, matrix_exp, and the LU pivot check behind inv_ex's info. VJPs as PyTorch's."""
+pinv, matrix_exp, and the LU pivot check behind inv_ex's info. VJPs as PyTorch's, each also
+recorded (backward_graph, for create_graph=True) with Tensor ops."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 from .linalg_decomp import LinAlgError, about, mT, nan_where_not_finite
+from .shape import Cat
 
 
 def lu_info(a):
@@ -76,6 +78,12 @@ class Inv(Function):
         yt = mT(y)
         return (-(yt @ g @ yt),)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (y,) = ctx.saved
+        yt = ctx.output_tensor(y).mT
+        return (-(yt @ (g @ yt)),)
+
 
 class Solve(Function):
     """X = A^{-1} B, A (*, n, n), B (*, n, k) (batch dims broadcast) -> (*, n, k);
@@ -95,6 +103,13 @@ class Solve(Function):
         a, x = ctx.saved
         gb = solve(mT(a), g)
         ga = -(gb @ mT(x)) if ctx.needs_input_grad[0] else None
+        return ga, gb
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, x = ctx.saved
+        gb = Solve.apply(ctx.input_tensor(0, a).mT, g)
+        ga = -(gb @ ctx.output_tensor(x).mT) if ctx.needs_input_grad[0] else None
         return ga, gb
 
 
@@ -136,6 +151,20 @@ class Pinv(Function):
             out = -mT(k @ p) + (gt - a @ k) @ p @ pt + ptk - ptk @ p @ a
         return (out,)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, p = ctx.saved
+        m, n = a.shape[-2:]
+        a, p = ctx.input_tensor(0, a), ctx.output_tensor(p)
+        pt, gt = p.mT, g.mT
+        if m <= n:
+            k = gt @ p
+            kpt = k @ pt
+            return (-(p @ k).mT + kpt - (a @ p) @ kpt + (pt @ p) @ (gt - k @ a),)
+        k = p @ gt
+        ptk = pt @ k
+        return (-(k @ p).mT + (gt - a @ k) @ p @ pt + ptk - ptk @ p @ a,)
+
 
 def _expm(a):
     """exp(a) for (*, n, n) by scaling and squaring: each matrix is scaled by 2^-s until its
@@ -173,3 +202,11 @@ class MatrixExp(Function):
         block[..., :n, n:] = g
         return (_expm(block)[..., :n, n:],)
 
+    @staticmethod
+    def backward_graph(ctx, g):
+        (a,) = ctx.saved
+        n = a.shape[-1]
+        at = ctx.input_tensor(0, a).mT
+        zeros = constant(np.zeros(a.shape, a.dtype))
+        block = Cat.apply(Cat.apply(at, g, axis=-1), Cat.apply(zeros, at, axis=-1), axis=-2)
+        return (MatrixExp.apply(block)[..., :n, n:],)
