@@ -122,35 +122,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     tensors = _tensors(tensors, "tensors", "backward")
     seeds = _seed_gradients(tensors, grad_tensors, "backward", "grad_tensors", create_graph)
     retain = create_graph if retain_graph is None else retain_graph
-    if create_graph:
-        _recorded_backward(tensors, seeds, retain, inputs)
-        return
+    run = graph_backward.run if create_graph else engine.run
     if inputs is None:
-        engine.run(tensors, seeds, retain)
+        run(tensors, seeds, retain)
         return
     if isinstance(inputs, dict):
         inputs = list(inputs.values())
     inputs = _inputs(inputs, "backward", " (pass None for every leaf)")
-    found = engine.run(tensors, seeds, retain, inputs=inputs)
+    found = run(tensors, seeds, retain, inputs=inputs)
     for t, g in zip(inputs, found):
         if g is None:
             continue
-        if t._node is None:
+        if create_graph:   # recorded: added out of place, as torch under create_graph
+            t.grad = g if t.grad is None else t.grad + g
+        elif t._node is None:
             engine._accumulate_leaf(t, g)
         else:
             t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
                                        else np.asarray(t.grad._data + g), False)
-
-
-def _recorded_backward(tensors, seeds, retain, inputs):
-    """backward(create_graph=True): the same pass recorded; with inputs, their .grad alone."""
-    if inputs is None:
-        graph_backward.run(tensors, seeds, retain)
-        return
-    if isinstance(inputs, dict):
-        inputs = list(inputs.values())
-    inputs = _inputs(inputs, "backward", " (pass None for every leaf)")
-    found = graph_backward.run(tensors, seeds, retain, inputs=inputs)
-    for t, g in zip(inputs, found):
-        if g is not None:
-            t.grad = g if t.grad is None else t.grad + g

@@ -251,3 +251,15 @@ def test_gru_layer_refuses_create_graph_by_name_and_its_cells_do_not():
     (g,) = autograd.grad(m(x)[0].sum(), x, create_graph=True)
     np.testing.assert_allclose(g.numpy(), plain.numpy(), rtol=1e-12)
     assert autograd.gradgradcheck(lambda a: m(a)[0], (x,))
+
+
+def test_backward_with_inputs_and_create_graph_fills_only_those():
+    x = autograd.tensor([1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    w = autograd.tensor([3.0, -1.0], dtype=autograd.float64, requires_grad=True)
+    h = x * w                                   # a non-leaf input too
+    (h ** 2).sum().backward(inputs=[x, h], create_graph=True)
+    assert w.grad is None and x.grad.requires_grad and h.grad.requires_grad
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() * w.numpy() ** 2)
+    np.testing.assert_allclose(h.grad.numpy(), 2 * h.detach().numpy())
+    x.grad.sum().backward(inputs=[w])           # d/dw sum(2 x w^2) = 4 x w
+    np.testing.assert_allclose(w.grad.numpy(), 4 * x.numpy() * w.numpy())
