@@ -78,7 +78,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for it) or materialize_grads=True (zeros)."""
     from .tensor import Tensor
     if is_grads_batched:
-        raise NotImplementedError("grad: is_grads_batched=True is not supported")
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     if materialize_grads and allow_unused is False:
         raise ValueError("grad: allow_unused must be True or not passed when "
                          "materialize_grads=True, got allow_unused=False")
@@ -108,6 +109,30 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:  # a copy: g may be an array the pass shares with other gradients
             result.append(Tensor._wrap(np.array(g, t._data.dtype, copy=True), False))
     return dict(zip(names, result)) if names is not None else tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):
+    """grad(is_grads_batched=True): each grad_outputs[k] has a leading batch dim; one backward
+    pass per batch entry (a loop, where torch vectorizes), the results stacked along dim 0."""
+    from .tensor import Tensor
+    from .tensor_shape import stack
+    if grad_outputs is None:
+        raise RuntimeError("grad: is_grads_batched=True needs grad_outputs with a batch dim")
+    given = [grad_outputs] if isinstance(grad_outputs, (Tensor, np.ndarray)) else list(grad_outputs)
+    sizes = {int(np.shape(g)[0]) if np.ndim(g) else None for g in given}
+    if len(sizes) != 1 or None in sizes:
+        raise RuntimeError(f"grad: is_grads_batched=True needs every grad_output to have the "
+                           f"same leading batch dim, got shapes "
+                           f"{[tuple(np.shape(g)) for g in given]}")
+    names = list(inputs) if isinstance(inputs, dict) else None
+    rows = [grad(outputs, inputs, [g[b] for g in given], retain_graph=True,
+                 create_graph=create_graph, allow_unused=allow_unused,
+                 materialize_grads=materialize_grads) for b in range(sizes.pop())]
+    if names is not None:
+        rows = [tuple(r[k] for k in names) for r in rows]
+    out = tuple(None if column[0] is None else stack(list(column), 0) for column in zip(*rows))
+    return dict(zip(names, out)) if names is not None else out
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,

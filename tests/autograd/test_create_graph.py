@@ -263,3 +263,19 @@ def test_backward_with_inputs_and_create_graph_fills_only_those():
     np.testing.assert_allclose(h.grad.numpy(), 2 * h.detach().numpy())
     x.grad.sum().backward(inputs=[w])           # d/dw sum(2 x w^2) = 4 x w
     np.testing.assert_allclose(w.grad.numpy(), 4 * x.numpy() * w.numpy())
+
+
+def test_is_grads_batched_matches_torch():
+    """A Jacobian row by row through grad(is_grads_batched=True), as torch's recipe."""
+    x0 = np.array([0.5, -1.0, 2.0])
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor(x0, requires_grad=True)
+        y = lib.stack([x[0] * x[1], x.sin().sum(), (x ** 2)[2]])
+        (jac,) = grad(y, x, lib.eye(3, dtype=lib.float64), is_grads_batched=True)
+        results.append(jac.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+    with pytest.raises(RuntimeError, match="same leading batch dim"):
+        x = autograd.tensor(x0, requires_grad=True)
+        autograd.grad([x * 2, x * 3], x, [autograd.ones(2, 3), autograd.ones(3, 3)],
+                      is_grads_batched=True)
