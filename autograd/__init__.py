@@ -31,3 +31,5 @@ long = int64
 
 __version__ = "0.1.0"
 from .tensor_index_more import index_put, index_put_, scatter_reduce  # noqa: F401
+from .autograd_functional import torch_autograd as autograd  # noqa: E402,F401  (torch.autograd)
+from .func import vmap  # noqa: E402,F401  (torch.vmap, as torch.func.vmap)
