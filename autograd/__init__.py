@@ -33,3 +33,6 @@ __version__ = "0.1.0"
 from .tensor_index_more import index_put, index_put_, scatter_reduce  # noqa: F401
 from .autograd_functional import torch_autograd as autograd  # noqa: E402,F401  (torch.autograd)
 from .func import vmap  # noqa: E402,F401  (torch.vmap, as torch.func.vmap)
+from . import amp, jit, testing  # noqa: E402,F401  (torch.amp, torch.jit, torch.testing)
+from .amp import autocast, cpu  # noqa: E402,F401  (torch.autocast, torch.cpu.amp)
+from .jit import compile  # noqa: E402,F401,A001  (torch.compile: returns its argument)

@@ -1,11 +1,12 @@
 """Names PyTorch scripts use that have no work to do on this CPU engine, so that such a script
 runs after `import autograd as torch`: torch.backends (the cudnn/mps/cuda flags, stored and
 ignored), use_deterministic_algorithms (the engine is deterministic), set_printoptions,
-finfo/iinfo, Size, the legacy typed constructors (FloatTensor, LongTensor, ...) and
-autograd.Variable."""
+finfo/iinfo, Size, the legacy typed constructors (FloatTensor, LongTensor, ...),
+autograd.Variable and set_float32_matmul_precision (stored, no effect)."""
 from __future__ import annotations
 
 import types
+import warnings
 
 import numpy as np
 
@@ -38,6 +39,26 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 def are_deterministic_algorithms_enabled() -> bool:
     return _deterministic
+
+
+_matmul_precision = "highest"
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Stored and reported by get_float32_matmul_precision, with no effect: float32 matmuls
+    here always run in full float32 (BLAS has no TF32/bfloat16 path to opt into). An unknown
+    value warns and changes nothing, as in PyTorch."""
+    global _matmul_precision
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the "
+                      f"set_float32_matmul_precision call has no effect.", stacklevel=2)
+        return
+    _matmul_precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """The value last given to set_float32_matmul_precision ('highest' at start)."""
+    return _matmul_precision
 
 
 print_options = {}   # np.array2string's arguments for Tensor's repr (numpy's own stay as set)
@@ -112,4 +133,4 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa
 __all__ = ["finfo", "iinfo", "backends", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "set_printoptions", "Size", "FloatTensor",
            "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
-           "BoolTensor"]
+           "BoolTensor", "set_float32_matmul_precision", "get_float32_matmul_precision"]

@@ -17,3 +17,6 @@ def manual_seed(seed: int):
 
 def manual_seed_all(seed: int):
     """Like torch.cuda.manual_seed_all without a GPU: nothing to seed."""
+
+
+from .amp import cuda_amp as amp  # noqa: E402  (torch.cuda.amp.autocast / GradScaler)
