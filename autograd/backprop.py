@@ -159,7 +159,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         if g is None:
             continue
         if create_graph:   # recorded: added out of place, as torch under create_graph
-            t.grad = g if t.grad is None else t.grad + g
+            t.grad = graph_backward._own(g) if t.grad is None else t.grad + g
         elif t._node is None:
             engine._accumulate_leaf(t, g)
         else:

@@ -372,6 +372,25 @@ class _Positional(Function):
                 f"that need none); input {need.index(True, n)} requires grad")
         return tuple([grads[i] if i < n else None for i in ctx.positions])
 
+    @classmethod
+    def backward_graph(cls, ctx, g):
+        vjp = getattr(cls.fn, "backward_graph", None)
+        if vjp is None:
+            raise RuntimeError(
+                f"{cls.__name__}: create_graph=True is not supported by this op: its backward "
+                f"works on arrays and cannot be recorded")
+        # the op's recorded VJP counts inputs by position, non-Tensors included
+        parents, full = ctx.parents, [None] * len(ctx.needs_input_grad)
+        for i, parent in zip(ctx.positions, parents):
+            full[i] = parent
+        ctx.parents = tuple(full)
+        try:
+            grads = vjp(ctx, g)
+        finally:
+            ctx.parents = parents
+        grads = grads if isinstance(grads, (tuple, list)) else (grads,)
+        return tuple([grads[i] if i < len(grads) else None for i in ctx.positions])
+
 
 _positional_cache = {}
 

@@ -31,7 +31,17 @@ def run(tensors, grads, retain_graph: bool, inputs=None):
     with inputs, returns their gradients (Tensors, None where none arrives)."""
     wanted = None if inputs is None else {id(t): None for t in inputs if t._node is None}
     watch = {} if inputs is None else {t._node: None for t in inputs if t._node is not None}
-    deliver = _into_grad if wanted is None else _collect(wanted)
+    collected = {}   # id(leaf) -> [leaf, its gradient summed over the pass]
+
+    def deliver(leaf, g):
+        key = id(leaf)
+        if wanted is not None and key not in wanted:
+            return
+        if key in collected:
+            collected[key][1] = collected[key][1] + g
+        else:
+            collected[key] = [leaf, g]
+
     roots = {}
     with function.enable_grad():
         for tensor, g in zip(tensors, grads):
@@ -44,6 +54,14 @@ def run(tensors, grads, retain_graph: bool, inputs=None):
         if roots:
             needed = None if inputs is None else engine._leading_to(roots, wanted, watch)
             _walk(roots, retain_graph, deliver, watch, needed)
+        for key, (leaf, g) in collected.items():   # a leaf's hooks see its whole gradient once
+            entry = leaf_hooks.get(key)
+            if entry is not None:
+                g = _run_hooks(entry.hooks, g)
+            if wanted is None:
+                _into_grad(leaf, g)
+            else:
+                wanted[key] = g
     if inputs is None:
         return None
     return [wanted[id(t)] if t._node is None else watch[t._node] for t in inputs]
@@ -129,48 +147,57 @@ def _sum_to(node, g, shape: tuple):
     return g.reshape(shape)
 
 
+def _run_hooks(hooks, g):
+    """Each hook sees the previous one's result (a Tensor) and may return a replacement of
+    the same shape, as the ordinary pass's hooks.run_hooks."""
+    from .tensor import Tensor
+    for h in list(hooks):
+        out = h.fn(g)
+        if out is None:
+            continue
+        if not isinstance(out, Tensor):
+            out = constant(np.asarray(out, g.dtype))
+        if tuple(out.shape) != tuple(g.shape):
+            name = getattr(h.fn, "__name__", type(h.fn).__name__)
+            raise RuntimeError(f"hook {name!r} returned a gradient of shape {tuple(out.shape)} "
+                               f"for a tensor of shape {tuple(g.shape)}")
+        g = out if out.dtype == g.dtype else out.to(g.dtype)
+    return g
+
+
 def _node_hooks(node, g):
-    """Hooks on a node's output, given and returning Tensors; a retained .grad is g itself."""
+    """Hooks on a node's output, given and returning Tensors; a retained .grad gets its own
+    copy (the flowing gradient may be shared with other tensors' gradients)."""
     if node.hooks:
-        for h in list(node.hooks):
-            out = h.fn(g)
-            if out is not None:
-                g = out
+        g = _run_hooks(node.hooks, g)
     if node.retains is not None:
         t = node.retains()
         if t is not None:
-            t.grad = g if t.grad is None else t.grad + g
+            t.grad = _own(g) if t.grad is None else t.grad + g
     return g
 
 
-def _leaf_hooks(leaf, g):
-    entry = leaf_hooks.get(id(leaf))
-    if entry is not None:
-        for h in list(entry.hooks):
-            out = h.fn(g)
-            if out is not None:
-                g = out
-    return g
+def _own(g):
+    from .tensor import Clone
+    return Clone.apply(g)
 
 
 def _into_grad(leaf, g):
     """Add g into leaf.grad out of place, as torch does under create_graph: .grad becomes a
     Tensor with a graph (a clone, so that two leaves never share one gradient Tensor)."""
-    g = _leaf_hooks(leaf, g)
-    if leaf.grad is None:
-        from .tensor import Clone
-        leaf.grad = Clone.apply(g)
-    else:
-        leaf.grad = leaf.grad + g
+    leaf.grad = _own(g) if leaf.grad is None else leaf.grad + g
 
 
-def _collect(wanted: dict):
-    def deliver(leaf, g):
-        key = id(leaf)
-        if key in wanted:
-            g = _leaf_hooks(leaf, g)
-            wanted[key] = g if wanted[key] is None else wanted[key] + g
-    return deliver
+def connected_constant(ctx, values, *inputs):
+    """values (a 0/1 mask, a sign: constant in the inputs almost everywhere) for a recorded
+    VJP, as a Tensor that depends on the given inputs ((index, saved array) pairs) with a
+    zero derivative: a later gradient then reaches those inputs as zeros, as torch's does
+    through threshold_backward & co., instead of finding them unused."""
+    live = [ctx.input_tensor(i, a) for i, a in inputs if ctx.parents[i] is not None]
+    if not live:
+        return constant(values)
+    from .ops.unary_more import ZeroGrad
+    return ZeroGrad.apply(*live, values=values)
 
 
 def by_recomputing(ctx, g, composed, arrays, **params):

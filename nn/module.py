@@ -274,6 +274,9 @@ class Module(HooksMixin, StateDictMixin):
         for p in self.parameters():
             if set_to_none:
                 p.grad = None
+            elif p.grad is not None and p.grad.grad_fn is not None:
+                # a grad made with a graph (create_graph): fresh zeros, out of that graph
+                p.grad = Tensor._wrap(np.zeros_like(p.grad._data), False)
             elif p.grad is not None:
                 p.grad.data[...] = 0
 

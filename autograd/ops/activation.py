@@ -4,7 +4,8 @@ import math
 import numpy as np
 
 from .. import kernels
-from ..function import Function, constant
+from ..function import Function
+from ..graph_backward import connected_constant
 
 
 def _c(a):
@@ -28,7 +29,8 @@ class ReLU(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g * constant(ctx.saved[0] > 0),)
+        (y,) = ctx.saved
+        return (g * connected_constant(ctx, y > 0, (0, y)),)
 
 
 class LeakyReLU(Function):
@@ -49,7 +51,7 @@ class LeakyReLU(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (g * constant(np.where(x > 0, 1, ctx.slope).astype(x.dtype)),)
+        return (g * connected_constant(ctx, np.where(x > 0, 1, ctx.slope), (0, x)),)
 
 
 class Tanh(Function):

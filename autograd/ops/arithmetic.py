@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..function import Function, constant
+from ..graph_backward import connected_constant
 
 
 class Add(Function):
@@ -278,7 +279,8 @@ class Abs(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g * constant(np.sign(ctx.saved[0])),)
+        (x,) = ctx.saved
+        return (g * connected_constant(ctx, np.sign(x), (0, x)),)
 
 
 class Clamp(Function):
@@ -303,7 +305,8 @@ class Clamp(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (g * constant(Clamp.backward(ctx, np.ones(x.shape, x.dtype))[0]),)
+        keep = Clamp.backward(ctx, np.ones(x.shape, x.dtype))[0]
+        return (g * connected_constant(ctx, keep, (0, x)),)
 
 
 class ClampTensors(Function):
@@ -337,7 +340,9 @@ class ClampTensors(Function):
     @staticmethod
     def backward_graph(ctx, g):
         masks = ClampTensors.backward(ctx, np.ones(g.shape, g.dtype))   # 0/1, constant in x
-        return tuple(None if m is None else g * constant(m) for m in masks)
+        arrays = list(enumerate(ctx.saved))
+        return tuple(None if m is None else g * connected_constant(ctx, m, *arrays)
+                     for m in masks)
 
 
 class Maximum(Function):
@@ -358,7 +363,7 @@ class Maximum(Function):
     @staticmethod
     def backward_graph(ctx, g):
         a, b = ctx.saved
-        w = constant(((a > b) + 0.5 * (a == b)).astype(g.dtype, copy=False))
+        w = connected_constant(ctx, (a > b) + 0.5 * (a == b), (0, a), (1, b))
         return g * w, g * (1 - w)
 
 
@@ -380,7 +385,7 @@ class Minimum(Function):
     @staticmethod
     def backward_graph(ctx, g):
         a, b = ctx.saved
-        w = constant(((a < b) + 0.5 * (a == b)).astype(g.dtype, copy=False))
+        w = connected_constant(ctx, (a < b) + 0.5 * (a == b), (0, a), (1, b))
         return g * w, g * (1 - w)
 
 

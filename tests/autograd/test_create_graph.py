@@ -279,3 +279,95 @@ def test_is_grads_batched_matches_torch():
         x = autograd.tensor(x0, requires_grad=True)
         autograd.grad([x * 2, x * 3], x, [autograd.ones(2, 3), autograd.ones(3, 3)],
                       is_grads_batched=True)
+
+
+def test_a_leaf_hook_sees_the_whole_gradient_once_as_torch():
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: (calls.append(1), g ** 2)[1])
+        (x.sin() + x * x).sum().backward(create_graph=True)
+        results.append((len(calls), x.grad.detach().numpy().copy()))
+    assert results[0][0] == results[1][0] == 1
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+def test_retained_and_input_grads_are_their_own_tensors():
+    x = autograd.tensor([1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    a = x * x
+    a.retain_grad()
+    y = a + 1
+    y.retain_grad()
+    v = autograd.tensor([1.0, 1.0], dtype=autograd.float64)
+    y.backward(v, create_graph=True)
+    assert a.grad is not y.grad and y.grad is not v
+    y.grad.mul_(3)
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0])
+    b = autograd.tensor(2.0, dtype=autograd.float64, requires_grad=True)
+    c = b.expand(3)
+    c.retain_grad()
+    c.sum().backward(create_graph=True)
+    c.grad.mul_(2)                        # its own contiguous tensor, not a broadcast view
+    np.testing.assert_array_equal(c.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_a_hook_changing_the_shape_is_refused_under_create_graph():
+    x = autograd.tensor([1.0, 2.0, 3.0], dtype=autograd.float64, requires_grad=True)
+    h = x * 2
+    h.register_hook(lambda g: g.sum())
+    with pytest.raises(RuntimeError, match=r"returned a gradient of shape \(\) for a tensor "
+                                           r"of shape \(3,\)"):
+        (h ** 2).sum().backward(create_graph=True)
+
+
+def test_module_zero_grad_without_none_cuts_the_old_graph():
+    import nn
+    m = nn.Linear(2, 1).double()
+    x = autograd.ones(1, 2, dtype=autograd.float64)
+    (m(x) ** 3).sum().backward(create_graph=True)
+    m.zero_grad(set_to_none=False)
+    assert not m.weight.grad.requires_grad and not m.weight.grad.numpy().any()
+    tm = torch.nn.Linear(2, 1).double()
+    tm.load_state_dict({k: torch.tensor(v) for k, v in m.state_dict().items()})
+    (m(x) ** 2).sum().backward(create_graph=True)
+    (tm(torch.ones(1, 2, dtype=torch.float64)) ** 2).sum().backward(create_graph=True)
+    (ours,) = autograd.grad(m.weight.grad.sum(), m.weight)
+    (theirs,) = torch.autograd.grad(tm.weight.grad.sum(), tm.weight)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def _second_order(L, grad, fn):
+    """(does the recorded gradient require grad, its gradient's values or None)."""
+    x = L.tensor([0.3, -1.0, 2.0], dtype=L.float64, requires_grad=True)
+    (g,) = grad(fn(L, x), x, create_graph=True)
+    if not g.requires_grad:
+        return False, None
+    (h,) = grad((g * g).sum(), x)
+    return True, (h.numpy() if L is not torch else h.numpy(force=True)).tolist()  # torch may
+    # give a ZeroTensor
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L, x: (x.relu() * 3).sum(), lambda L, x: x.abs().sum(),
+    lambda L, x: L.nn.functional.leaky_relu(x, 0.1).sum(),
+    lambda L, x: (x.clamp(-0.5, 0.5) * x).sum(), lambda L, x: L.maximum(x, x * x).sum()])
+def test_piecewise_linear_ops_reach_their_inputs_as_zeros(fn):
+    """grad of a ReLU/abs network's gradient w.r.t. the input: zeros, as torch's (the 0/1
+    masks of the recorded VJPs depend on the input with a zero derivative), not "unused"."""
+    ours = _second_order(_Ours(), autograd.grad, fn)
+    theirs = _second_order(torch, torch.autograd.grad, fn)
+    assert ours[0] == theirs[0]
+    if ours[0]:
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+
+
+def test_clamp_with_one_tensor_bound_records():
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        t = lib.tensor([1.5, 1.5, 1.5], dtype=lib.float64, requires_grad=True)
+        (g,) = grad((x.clamp(min=t) ** 3).sum(), x, create_graph=True)
+        (h,) = grad(g.sum(), x)
+        results.append(h.numpy())
+    np.testing.assert_allclose(results[0], results[1])
