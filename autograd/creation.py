@@ -13,7 +13,8 @@ from .tensor import Tensor, _shape_arg, _supported, _to_array
 def _make(arr, dtype, requires_grad, device=None, op="tensor"):
     if device is not None:
         as_device(device, op)   # "cpu" and cpu devices pass; CUDA raises clearly
-    t = Tensor._wrap(arr.astype(np.dtype(dtype or dtypes._default_dtype), copy=False), False)
+    t = Tensor._wrap(_supported(arr.astype(np.dtype(dtype or dtypes._default_dtype), copy=False),
+                                op), False)
     if requires_grad:
         t.requires_grad = True
     return t

@@ -9,6 +9,30 @@ int32, int64, bool_ = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.bool_)
 _default_dtype = float32   # read as dtypes._default_dtype (set_default_dtype changes it)
 
 
+class UnsupportedDtype:
+    """A PyTorch dtype name the engine has no arrays for (bfloat16, complex): it can be named
+    and passed along (`autocast(dtype=torch.bfloat16, enabled=False)`), and any use as a
+    dtype raises a clear TypeError (numpy reads the `dtype` attribute of what it is given)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def dtype(self):
+        raise TypeError(f"dtype {self.name} is not supported: floating point must be float32 "
+                        f"or float64")
+
+    def __repr__(self):
+        return self.name
+
+
+# named, as in torch, but not computed in: _supported refuses arrays of these
+float16 = half = np.dtype(np.float16)
+bfloat16 = UnsupportedDtype("bfloat16")
+complex64, complex128 = UnsupportedDtype("complex64"), UnsupportedDtype("complex128")
+cfloat, cdouble = complex64, complex128
+
+
 def set_default_dtype(d):
     """The float dtype of tensors made from Python floats, of factories without a dtype and
     of new nn parameters: float32 (the start) or float64, as torch.set_default_dtype."""

@@ -278,6 +278,9 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         return self if self._data.flags.c_contiguous else Clone.apply(self)
 
     def _cast(self, dtype) -> "Tensor":
+        if isinstance(dtype, dtypes.UnsupportedDtype):
+            raise TypeError(f"to: dtype {dtype} is not supported (floating point must be "
+                            f"float32 or float64)")
         try:
             dtype = np.dtype(dtype)
         except TypeError as e:
@@ -323,6 +326,14 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
 
     def double(self) -> "Tensor":
         return self._cast(float64)
+
+    def half(self) -> "Tensor":
+        """Refused: the engine computes in float32/float64 only (a clear TypeError)."""
+        return self._cast(dtypes.float16)
+
+    def bfloat16(self) -> "Tensor":
+        """Refused: the engine computes in float32/float64 only (a clear TypeError)."""
+        return self._cast(dtypes.bfloat16)
 
     def long(self) -> "Tensor":
         return self._cast(int64)
