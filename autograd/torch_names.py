@@ -1,9 +1,13 @@
 """`import autograd as torch` ports a script whole: torch.nn, torch.optim, torch.utils and
 torch.autograd resolve to this engine's packages. nn and optim import autograd themselves, so
-they load on first use (a module-level __getattr__)."""
+they load on first use (a module-level __getattr__); `import autograd.nn as nn` and
+`from autograd.nn import functional as F` work through an import alias (_Aliases)."""
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
 import types
 
 
@@ -27,3 +31,28 @@ def __getattr__(name):
     if name == "autograd":
         return _autograd_namespace()
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+class _Aliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports of autograd.nn[.x] and autograd.optim[.x] (torch's `import torch.nn as nn`
+    with torch renamed) give the engine's nn and optim modules themselves."""
+
+    PACKAGES = ("nn", "optim")
+
+    def find_spec(self, fullname, path=None, target=None):
+        head, _, rest = fullname.partition(".")
+        if head == "autograd" and rest.split(".")[0] in self.PACKAGES:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):
+        return importlib.import_module(spec.name.partition(".")[2])
+
+    def exec_module(self, module):
+        pass   # the module was imported, under its own name, by create_module
+
+
+if not any(isinstance(f, _Aliases) for f in sys.meta_path):
+    # first: a submodule of the aliased package (autograd.nn.utils) would otherwise be found
+    # by the path finder in nn's folder and loaded a second time under the alias's name
+    sys.meta_path.insert(0, _Aliases())

@@ -1,0 +1,30 @@
+"""torch's import lines with torch renamed: `import autograd.nn as nn` and the like give the
+engine's own nn and optim modules (one copy each, not a second under the alias's name)."""
+import subprocess
+import sys
+
+
+def test_torch_style_imports_give_the_engine_modules():
+    code = """
+import autograd as torch
+import autograd.nn as nn
+import autograd.nn.functional as F
+from autograd.nn import functional as F2
+from autograd.nn.utils.rnn import pad_sequence
+import autograd.optim as optim
+from autograd.optim.lr_scheduler import StepLR
+import nn as real_nn, optim as real_optim, nn.utils.rnn
+assert nn is real_nn and F is real_nn.functional and F2 is F and torch.nn is nn
+assert optim is real_optim and StepLR is real_optim.lr_scheduler.StepLR
+assert pad_sequence is nn.utils.rnn.pad_sequence
+assert type(nn.Linear(2, 3)).__module__ == "nn.linear"
+try:
+    import autograd.nonexistent
+except ModuleNotFoundError:
+    pass
+else:
+    raise AssertionError("a missing submodule imported")
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
