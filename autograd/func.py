@@ -24,8 +24,8 @@ from .func_transforms import (Level, _is_node, broadcast_prefix, check_outputs, 
                               tree_flatten, tree_unflatten, vjp, vjp_flat)
 from .tensor import Tensor, stack
 
-__all__ = ["functional_call", "vmap", "grad", "grad_and_value", "vjp", "jvp", "jacrev",
-           "jacfwd", "hessian"]
+__all__ = ["functional_call", "stack_module_state", "vmap", "grad", "grad_and_value", "vjp",
+           "jvp", "jacrev", "jacfwd", "hessian"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *,
@@ -56,6 +56,36 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
                          f"of dicts, but got {type(parameter_and_buffer_dicts)}")
     return _functional_call(module, parameters_and_buffers, args, kwargs,
                             tie_weights=tie_weights, strict=strict)
+
+
+def stack_module_state(models):
+    """(params, buffers) of models of one architecture, each name -> the models' tensors
+    stacked along a new dim 0 (for vmap over an ensemble with functional_call). The stacked
+    parameters are new leaves that require grad as the originals do, as torch's."""
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) > 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same "
+                           "training/eval mode.")
+    names = [n for n, _ in models[0].named_parameters()]
+    buffers = [n for n, _ in models[0].named_buffers()]
+    for m in models[1:]:
+        if [n for n, _ in m.named_parameters()] != names or \
+                [n for n, _ in m.named_buffers()] != buffers:
+            raise RuntimeError("stack_module_state: Expected all models to be of the same "
+                               "class (the same parameter and buffer names).")
+
+    def stacked(getter, name, leaf):
+        ts = [getter(m)[name] for m in models]
+        out = Tensor._wrap(np.stack([t._data for t in ts]), False)
+        if leaf and ts[0].requires_grad:
+            out.requires_grad = True
+        return out
+
+    params = {n: stacked(lambda m: dict(m.named_parameters()), n, True) for n in names}
+    bufs = {n: stacked(lambda m: dict(m.named_buffers()), n, False) for n in buffers}
+    return params, bufs
 
 
 def _jacobian(func, argnums, has_aux, api, forward):
