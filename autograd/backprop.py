@@ -126,9 +126,12 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
                            f"same leading batch dim, got shapes "
                            f"{[tuple(np.shape(g)) for g in given]}")
     names = list(inputs) if isinstance(inputs, dict) else None
-    rows = [grad(outputs, inputs, [g[b] for g in given], retain_graph=True,
-                 create_graph=create_graph, allow_unused=allow_unused,
-                 materialize_grads=materialize_grads) for b in range(sizes.pop())]
+    n = sizes.pop()
+    last_retain = create_graph if retain_graph is None else retain_graph
+    rows = [grad(outputs, inputs, [g[b] for g in given],
+                 retain_graph=True if b < n - 1 else last_retain, create_graph=create_graph,
+                 allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for b in range(n)]
     if names is not None:
         rows = [tuple(r[k] for k in names) for r in rows]
     out = tuple(None if column[0] is None else stack(list(column), 0) for column in zip(*rows))

@@ -275,6 +275,11 @@ def test_is_grads_batched_matches_torch():
         (jac,) = grad(y, x, lib.eye(3, dtype=lib.float64), is_grads_batched=True)
         results.append(jac.detach().numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+    x = autograd.tensor(x0, requires_grad=True)
+    y = x * x
+    autograd.grad(y, x, autograd.eye(3, dtype=autograd.float64), is_grads_batched=True)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        autograd.grad(y, x, autograd.ones(3, dtype=autograd.float64))   # freed, as torch's
     with pytest.raises(RuntimeError, match="same leading batch dim"):
         x = autograd.tensor(x0, requires_grad=True)
         autograd.grad([x * 2, x * 3], x, [autograd.ones(2, 3), autograd.ones(3, 3)],
