@@ -16,7 +16,7 @@ from .perceptron import Perceptron, PerceptronFit
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .seq2seq import Decoder, Encoder, Seq2Seq
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .transformer import (MultiheadAttention, PositionalEncoding, TransformerEncoder,
                           TransformerEncoderLayer)
 from .upsample import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d,

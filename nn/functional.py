@@ -446,3 +446,5 @@ from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # 
 from .functional_fold import *  # noqa: E402,F401,F403
 from .functional_loss_more import *  # noqa: E402,F401,F403
 from .functional_activation_more import *  # noqa: E402,F401,F403
+from .functional_embedding_bag import embedding_bag  # noqa: E402,F401
+from .functional_attention import multi_head_attention_forward  # noqa: E402,F401

@@ -263,7 +263,28 @@ class _RNNBase(Module):
         return 2 if self.bidirectional else 1
 
     def flatten_parameters(self):
-        """No-op, for code written against PyTorch."""
+        """No-op, for code written against PyTorch (its CPU path does nothing either)."""
+
+    @property
+    def _all_weights(self) -> list:
+        """Per (layer, direction), the parameter names in torch's order: weight_ih, weight_hh,
+        bias_ih, bias_hh (with bias), weight_hr (with proj_size)."""
+        return [list(names) for names in self._names]
+
+    @property
+    def all_weights(self) -> list:
+        """Per (layer, direction), the Parameters in the order of _all_weights."""
+        return [[getattr(self, n) for n in names] for names in self._names]
+
+    @property
+    def _flat_weights_names(self) -> list:
+        return [n for names in self._names for n in names]
+
+    @property
+    def _flat_weights(self) -> list:
+        """The Parameters of _flat_weights_names, read at each access (torch keeps a list it
+        updates on assignment; reading them keeps it in step with no __setattr__ hook)."""
+        return [getattr(self, n, None) for n in self._flat_weights_names]
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

@@ -60,18 +60,24 @@ def _attend(q, k, v, keep, bias, dropout_p, scale):
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale=None) -> Tensor:
+                                 is_causal: bool = False, scale=None,
+                                 enable_gqa: bool = False) -> Tensor:
     """softmax(Q K^T / sqrt(E) + mask) V.  query (..., L, E), key (..., S, E), value (..., S, Ev)
     -> (..., L, Ev).
 
     attn_mask broadcasts to (..., L, S): bool (True = take part) or float (added to the
     scores). is_causal lets position i see only positions <= i. A query row with nothing to
     attend to gives zeros. Dropout (probability dropout_p) acts on the attention weights.
+    enable_gqa (grouped-query attention): query (..., Hq, L, E) with key (..., Hk, S, E) and
+    value (..., Hv, S, Ev), Hk and Hv dividing Hq; each key/value head serves Hq / Hk (Hq / Hv)
+    consecutive query heads (torch's repeat_interleave along dim -3).
     """
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor) or t.ndim < 2:
             raise ValueError(f"scaled_dot_product_attention: {name} must be a Tensor with at "
                              f"least 2 dims, got {tuple(getattr(t, 'shape', ()))}")
+    if enable_gqa:
+        key, value = _repeat_kv_heads(query, key, value)
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
         raise ValueError(f"scaled_dot_product_attention: shapes query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not agree")
@@ -105,6 +111,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
             bias = mask
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     return _attend(query, key, value, keep, bias, dropout_p, scale)[0]
+
+
+def _repeat_kv_heads(query, key, value):
+    """key and value with their heads (dim -3) repeated to the query's, as torch's
+    enable_gqa: each key/value head repeated Hq / Hk times in place (repeat_interleave)."""
+    op = "scaled_dot_product_attention"
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if t.ndim < 3:
+            raise IndexError(f"{op}: enable_gqa needs {name} with a heads dim (-3), got shape "
+                             f"{tuple(t.shape)}")
+    hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+    if hk == 0 or hv == 0 or hq % hk or hq % hv:
+        raise ValueError(f"{op}: Number of heads in key and value must divide the number of "
+                         f"heads in query (enable_gqa): query {tuple(query.shape)}, key "
+                         f"{tuple(key.shape)}, value {tuple(value.shape)}")
+    if hk != hq:
+        key = key.repeat_interleave(hq // hk, -3)
+    if hv != hq:
+        value = value.repeat_interleave(hq // hv, -3)
+    return key, value
 
 
 _MHA = "MultiheadAttention"
@@ -174,28 +200,6 @@ class MultiheadAttention(Module):
     def extra_repr(self):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
-    def _project(self, query, key, value):
-        e, b = self.embed_dim, self.in_proj_bias
-        if self._qkv_same_embed_dim and query is key and key is value:
-            qkv = query @ self.in_proj_weight.T  # self-attention: one matmul for q, k and v
-            if b is not None:
-                qkv = qkv + b
-            return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            ws = (w[:e], w[e:2 * e], w[2 * e:])
-        else:
-            ws = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        out = []
-        for i, (x, wi) in enumerate(zip((query, key, value), ws)):
-            y = x @ wi.T
-            out.append(y if b is None else y + b[i * e:(i + 1) * e])
-        return out
-
-    def _split_heads(self, x):
-        n, length = x.shape[0], x.shape[1]
-        return x.reshape(n, length, self.num_heads, self.head_dim).permute(0, 2, 1, 3)
-
     def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
                 attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
         batched = query.ndim == 3
@@ -203,35 +207,19 @@ class MultiheadAttention(Module):
         key_padding_mask = _checked_mask(_MHA, "key_padding_mask", key_padding_mask)
         attn_mask = _checked_mask(_MHA, "attn_mask", attn_mask)
         if not batched and key_padding_mask is not None:
-            if key_padding_mask.shape != (key.shape[0],):
-                raise ValueError(f"{_MHA}: for unbatched (2-D) query, key_padding_mask must be "
-                                 f"None or 1-D of shape ({key.shape[0]},), got shape "
-                                 f"{tuple(key_padding_mask.shape)}")
-            key_padding_mask = key_padding_mask[None]
-        if not self.batch_first or not batched:  # work in (N, L, E), keeping q is k is v
-            move = (lambda t: t.unsqueeze(0)) if not batched else (lambda t: t.transpose(0, 1))
-            same_kv, same_qk = key is value, query is key
-            query = move(query)
-            key = query if same_qk else move(key)
-            value = key if same_kv else move(value)
+            key_padding_mask = _unbatched_padding_mask(_MHA, key_padding_mask, key.shape[0])
+        if not self.batch_first or not batched:
+            query, key, value = _to_batch_first(query, key, value, batched)
         n, length, s = query.shape[0], query.shape[1], key.shape[1]
-        keep, bias = self._masks(key_padding_mask, attn_mask, is_causal, n, length, s)
-        q, k, v = self._project(query, key, value)
-        extra = 0   # key/value columns appended to the S given
-        if self.bias_k is not None:
-            k = autograd.cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
-            v = autograd.cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
-            extra += 1
-        q, k, v = self._split_heads(q), self._split_heads(k), self._split_heads(v)
-        if self.add_zero_attn:
-            zero = Tensor._wrap(np.zeros((n, self.num_heads, 1, self.head_dim), k.dtype), False)
-            k, v = autograd.cat([k, zero], 2), autograd.cat([v, zero], 2)
-            extra += 1
-        if extra:   # the appended keys take part for every query, whatever the masks say
-            keep, bias = _pad_columns(keep, extra, True), _pad_columns(bias, extra, 0)
-        p = self.dropout if self.training else 0.0
-        out, weights = _attend(q, k, v, keep, bias, p, 1.0 / math.sqrt(self.head_dim))
-        out = self.out_proj(out.permute(0, 2, 1, 3).reshape(n, length, self.embed_dim))
+        if attn_mask is None and is_causal:
+            attn_mask = ~np.tril(np.ones((length, s), bool))
+        keep, bias = _head_masks(_MHA, key_padding_mask, attn_mask, n, self.num_heads, length, s)
+        separate = None if self._qkv_same_embed_dim else (
+            self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
+        out, weights = attend_heads(query, key, value, self.num_heads, self.in_proj_weight,
+                                    self.in_proj_bias, separate, self.bias_k, self.bias_v,
+                                    self.add_zero_attn, self.dropout if self.training else 0.0,
+                                    self.out_proj, keep, bias)
         if not batched:
             out = out.squeeze(0)
         elif not self.batch_first:
@@ -241,31 +229,6 @@ class MultiheadAttention(Module):
         if average_attn_weights:
             weights = weights.mean(1)
         return out, (weights if batched else weights.squeeze(0))
-
-    def _masks(self, key_padding_mask, attn_mask, is_causal, n, length, s):
-        """Both masks as (keep (bool, True = take part), additive float), each broadcasting to
-        (N, num_heads, L, S), or None."""
-        keep, bias = None, None
-        kpm, am = key_padding_mask, attn_mask   # ndarrays of checked dtypes, or None
-        if am is None and is_causal:
-            am = ~np.tril(np.ones((length, s), bool))
-        if kpm is not None:
-            if kpm.shape != (n, s):
-                raise ValueError(f"MultiheadAttention: key_padding_mask must have shape "
-                                 f"{(n, s)}, got {tuple(kpm.shape)}")
-            kpm = kpm[:, None, None, :]
-            keep, bias = (~kpm, None) if kpm.dtype == np.bool_ else (None, kpm)
-        if am is not None:
-            if am.shape == (n * self.num_heads, length, s):
-                am = am.reshape(n, self.num_heads, length, s)
-            elif am.shape != (length, s):
-                raise ValueError(f"MultiheadAttention: attn_mask must have shape {(length, s)} "
-                                 f"or {(n * self.num_heads, length, s)}, got {tuple(am.shape)}")
-            if am.dtype == np.bool_:
-                keep = ~am if keep is None else keep & ~am
-            else:
-                bias = am if bias is None else bias + am
-        return keep, bias
 
     def _check(self, query, key, value, batched):
         dims = (self.embed_dim, self.kdim, self.vdim)
@@ -285,6 +248,110 @@ class MultiheadAttention(Module):
         if query.dtype != self.out_proj.weight.dtype:
             raise TypeError(f"MultiheadAttention: input dtype {query.dtype} differs from the "
                             f"parameters' dtype {self.out_proj.weight.dtype}")
+
+
+def _unbatched_padding_mask(owner, mask, s):
+    """An unbatched key_padding_mask (S,) as (1, S), after a check of its shape."""
+    if mask.shape != (s,):
+        raise ValueError(f"{owner}: for unbatched (2-D) query, key_padding_mask must be None or "
+                         f"1-D of shape ({s},), got shape {tuple(mask.shape)}")
+    return mask[None]
+
+
+def _to_batch_first(query, key, value, batched):
+    """(L, N, E) inputs (or unbatched (L, E)) as (N, L, E), keeping query is key is value."""
+    move = (lambda t: t.unsqueeze(0)) if not batched else (lambda t: t.transpose(0, 1))
+    same_kv, same_qk = key is value, query is key
+    query = move(query)
+    key = query if same_qk else move(key)
+    value = key if same_kv else move(value)
+    return query, key, value
+
+
+def _head_masks(owner, key_padding_mask, attn_mask, n, num_heads, length, s):
+    """Both masks (checked ndarrays or None; bool True = NOT allowed to attend, or float
+    added to the scores) as (keep (bool, True = take part), additive float), each
+    broadcasting to (N, num_heads, L, S), or None."""
+    keep, bias = None, None
+    kpm, am = key_padding_mask, attn_mask
+    if kpm is not None:
+        if kpm.shape != (n, s):
+            raise ValueError(f"{owner}: key_padding_mask must have shape {(n, s)}, got "
+                             f"{tuple(kpm.shape)}")
+        kpm = kpm[:, None, None, :]
+        keep, bias = (~kpm, None) if kpm.dtype == np.bool_ else (None, kpm)
+    if am is not None:
+        if am.shape == (n * num_heads, length, s):
+            am = am.reshape(n, num_heads, length, s)
+        elif am.shape != (length, s):
+            raise ValueError(f"{owner}: attn_mask must have shape {(length, s)} or "
+                             f"{(n * num_heads, length, s)}, got {tuple(am.shape)}")
+        if am.dtype == np.bool_:
+            keep = ~am if keep is None else keep & ~am
+        else:
+            bias = am if bias is None else bias + am
+    return keep, bias
+
+
+def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate):
+    """q, k, v = x @ W^T + b with W the thirds of in_proj_weight (3E, E), or separate
+    (q, k, v weights); in_proj_bias (3E,) or None. A key or value given as None (a static
+    one replaces it) gives None."""
+    if separate is None:
+        e = in_proj_weight.shape[1]
+        if query is key and key is value:
+            qkv = query @ in_proj_weight.T  # self-attention: one matmul for q, k and v
+            if in_proj_bias is not None:
+                qkv = qkv + in_proj_bias
+            return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
+        ws = (in_proj_weight[:e], in_proj_weight[e:2 * e], in_proj_weight[2 * e:])
+    else:
+        ws = separate
+        e = ws[0].shape[0]
+    out = []
+    for i, (x, w) in enumerate(zip((query, key, value), ws)):
+        if x is None:
+            out.append(None)
+            continue
+        y = x @ w.T
+        out.append(y if in_proj_bias is None else y + in_proj_bias[i * e:(i + 1) * e])
+    return out
+
+
+def attend_heads(query, key, value, num_heads, in_proj_weight, in_proj_bias, separate, bias_k,
+                 bias_v, add_zero_attn, dropout_p, out_proj, keep, bias, static_k=None,
+                 static_v=None):
+    """The body of multi-head attention, shared by MultiheadAttention.forward and
+    F.multi_head_attention_forward: query (N, L, E), key (N, S, kdim), value (N, S, vdim) ->
+    (output (N, L, E), weights (N, num_heads, L, S')), S' = S plus one key for bias_k/bias_v
+    (1, 1, E) and one for add_zero_attn. static_k, static_v (N * num_heads, S, E / num_heads)
+    replace the projected keys, values. keep, bias: the masks of _head_masks (over S);
+    out_proj: a callable on (N, L, E)."""
+    n, length, e = query.shape
+    head_dim = e // num_heads
+    q, k, v = _in_projection(query, None if static_k is not None else key,
+                             None if static_v is not None else value, in_proj_weight,
+                             in_proj_bias, separate)
+    extra = 0   # key/value columns appended to the S given
+    if bias_k is not None:
+        k = autograd.cat([k, bias_k.expand(n, 1, e)], 1)
+        v = autograd.cat([v, bias_v.expand(n, 1, e)], 1)
+        extra += 1
+
+    def split_heads(x):
+        return x.reshape(n, x.shape[1], num_heads, head_dim).permute(0, 2, 1, 3)
+
+    q = split_heads(q)
+    k = split_heads(k) if static_k is None else static_k.reshape(n, num_heads, -1, head_dim)
+    v = split_heads(v) if static_v is None else static_v.reshape(n, num_heads, -1, head_dim)
+    if add_zero_attn:
+        zero = Tensor._wrap(np.zeros((n, num_heads, 1, head_dim), k.dtype), False)
+        k, v = autograd.cat([k, zero], 2), autograd.cat([v, zero], 2)
+        extra += 1
+    if extra:   # the appended keys take part for every query, whatever the masks say
+        keep, bias = _pad_columns(keep, extra, True), _pad_columns(bias, extra, 0)
+    out, weights = _attend(q, k, v, keep, bias, dropout_p, 1.0 / math.sqrt(head_dim))
+    return out_proj(out.permute(0, 2, 1, 3).reshape(n, length, e)), weights
 
 
 def _pad_columns(mask, extra, value):
