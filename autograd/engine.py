@@ -7,6 +7,7 @@ import numpy as np
 
 from . import function, saved, stacked
 from .function import Node
+from .kernels.update import add_rows_at
 from .hooks import leaf_hooks, run_hooks
 from .stacked import Held, ProductGrad
 
@@ -46,8 +47,9 @@ class IndexedGrad:
     def add_into(self, buf: np.ndarray):
         if self.basic:  # no element is selected twice: a plain strided add
             buf[self.index] += self.values
-        else:  # repeated indices must accumulate
-            np.add.at(buf, self.index, self.values)
+        elif self.index.__class__ is not np.ndarray or not add_rows_at(buf, self.index,
+                                                                       self.values):
+            np.add.at(buf, self.index, self.values)   # repeated indices must accumulate
 
     def dense(self, dtype) -> np.ndarray:
         buf = np.zeros(self.shape, dtype)

@@ -28,3 +28,34 @@ def axpy_(y: np.ndarray, alpha: float, x: np.ndarray) -> bool:
 
 
 SMALL = 64
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _add_rows_at(buf, idx, rows):
+    """buf[idx[i]] += rows[i] for each i, repeats accumulating; -1 (buf untouched) when an
+    index is out of range."""
+    n_rows = buf.shape[0]
+    for i in range(idx.size):
+        if idx[i] < -n_rows or idx[i] >= n_rows:
+            return -1
+    d = rows.shape[1]
+    for i in range(idx.size):
+        r = idx[i] + n_rows if idx[i] < 0 else idx[i]
+        for j in range(d):
+            buf[r, j] += rows[i, j]
+    return 0
+
+
+def add_rows_at(buf: np.ndarray, idx: np.ndarray, values: np.ndarray) -> bool:
+    """np.add.at(buf, idx, values) for an integer index array into buf's first axis, in one
+    pass (numpy's add.at is 15-50x slower on the row gathers of embeddings): True when done;
+    False, with buf untouched, for what the kernel does not take (the caller uses add.at,
+    which also raises numpy's IndexError for an index out of range)."""
+    if (idx.dtype.kind not in "iu" or buf.dtype.kind != "f" or values.dtype != buf.dtype
+            or buf.ndim == 0 or not buf.flags.c_contiguous or not buf.flags.writeable
+            or values.shape != idx.shape + buf.shape[1:]):
+        return False
+    d = int(np.prod(buf.shape[1:]))
+    rows = np.ascontiguousarray(values).reshape(idx.size, d)
+    flat = idx.reshape(-1).astype(np.int64, copy=False)
+    return _add_rows_at(buf.reshape(buf.shape[0], d), flat, rows) == 0

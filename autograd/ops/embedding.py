@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, constant
+from ..kernels.update import add_rows_at
 from ..saved import writable
 from .shape import IndexAddIntoZeros
 
@@ -30,7 +31,8 @@ class Embedding(Function):
             rows = rows * inverse[:, None]
         gw = np.zeros((v, d), g.dtype)
         # repeated indices must accumulate, which fancy-index assignment would not
-        np.add.at(gw, idx, rows)
+        if not add_rows_at(gw, idx, rows):
+            np.add.at(gw, idx, rows)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return (gw,)
