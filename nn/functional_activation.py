@@ -11,7 +11,8 @@ import math
 import numpy as np
 
 from autograd import kernels
-from autograd.function import Function, constant
+from autograd.function import Function
+from autograd.graph_backward import connected_constant
 
 from .functional import _floats, _in_place
 
@@ -147,7 +148,7 @@ class Hardtanh(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (g * constant((x > ctx.lo) & (x < ctx.hi)),)
+        return (g * connected_constant(ctx, (x > ctx.lo) & (x < ctx.hi), (0, x)),)
 
 
 def _number(op, name, value):

@@ -356,7 +356,9 @@ def _second_order(L, grad, fn):
 @pytest.mark.parametrize("fn", [
     lambda L, x: (x.relu() * 3).sum(), lambda L, x: x.abs().sum(),
     lambda L, x: L.nn.functional.leaky_relu(x, 0.1).sum(),
-    lambda L, x: (x.clamp(-0.5, 0.5) * x).sum(), lambda L, x: L.maximum(x, x * x).sum()])
+    lambda L, x: (x.clamp(-0.5, 0.5) * x).sum(), lambda L, x: L.maximum(x, x * x).sum(),
+    lambda L, x: L.nn.functional.relu6(x * 4).sum(),
+    lambda L, x: L.nn.functional.hardtanh(x, -0.5, 0.5).sum()])
 def test_piecewise_linear_ops_reach_their_inputs_as_zeros(fn):
     """grad of a ReLU/abs network's gradient w.r.t. the input: zeros, as torch's (the 0/1
     masks of the recorded VJPs depend on the input with a zero derivative), not "unused"."""
