@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..function import Function, constant
+from ..graph_backward import connected_constant
 from .shape import IndexAddIntoZeros
 from ..kernels.scan import scan_f64
 
@@ -363,7 +364,7 @@ class Norm(Function):
         g = _expand_tensor(g, x.shape, ctx.axis, ctx.keepdims)
         if p == 0 or p == 1 or np.isinf(p):   # piecewise linear in x: a constant factor
             factor = Norm.backward(ctx, np.ones(ctx.out_shape, x.dtype))[0]
-            return (g * constant(factor),)
+            return (g * connected_constant(ctx, factor, (0, x)),)
         xt = ctx.input_tensor(0, x)
         yt = ctx.output_tensor(y.reshape(ctx.out_shape)).reshape(y.shape)
         zero_y = constant(y == 0)   # replaced before dividing: a nan there would reach the
