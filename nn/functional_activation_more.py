@@ -18,6 +18,7 @@ from autograd.creation import default_generator
 from autograd.dims import _one_axis
 from autograd.function import Function
 from autograd.functional import leaky_relu
+from autograd.graph_backward import connected_constant
 from autograd.tensor import Tensor, _t
 
 from .functional import _floats, _in_place
@@ -60,7 +61,8 @@ class Shrink(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g.masked_fill(~ctx.saved[0], 0),)
+        (outside,) = ctx.saved
+        return (g.masked_fill(~outside, 0) * _on_input(ctx, g),)
 
 
 class Threshold(Function):
@@ -80,7 +82,16 @@ class Threshold(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g.masked_fill(ctx.saved[0], 0),)
+        (low,) = ctx.saved
+        return (g.masked_fill(low, 0) * _on_input(ctx, g),)
+
+
+def _on_input(ctx, g):
+    """Ones that depend on the op's input with a zero derivative (the forward saved only a
+    mask, so a zero-stride stand-in of the input's dtype carries the link): a second gradient
+    then reaches the input as zeros, as torch's, instead of finding it unused."""
+    stand_in = np.broadcast_to(np.zeros((), g.dtype), tuple(g.shape))
+    return connected_constant(ctx, np.ones(tuple(g.shape), g.dtype), (0, stand_in))
 
 
 # ------------------------------------------------------------------------- pointwise

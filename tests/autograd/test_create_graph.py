@@ -360,7 +360,10 @@ def _second_order(L, grad, fn):
     lambda L, x: L.nn.functional.relu6(x * 4).sum(),
     lambda L, x: L.nn.functional.hardtanh(x, -0.5, 0.5).sum(),
     lambda L, x: x.amax(0) * 2,   # torch's recorded gradient is cut from x here: so is ours
-    lambda L, x: x.norm(1) + x.norm(float("inf"))])
+    lambda L, x: x.norm(1) + x.norm(float("inf")),
+    lambda L, x: L.nn.functional.softshrink(x, 0.5).sum(),
+    lambda L, x: L.nn.functional.hardshrink(x, 0.5).sum(),
+    lambda L, x: L.nn.functional.threshold(x, 0.1, 2.0).sum()])
 def test_piecewise_linear_ops_reach_their_inputs_as_zeros(fn):
     """grad of a ReLU/abs network's gradient w.r.t. the input: zeros, as torch's (the 0/1
     masks of the recorded VJPs depend on the input with a zero derivative), not "unused"."""
