@@ -379,6 +379,11 @@ class MathMixin:
         m = mask_arg("masked_fill", mask, self.shape)
         dtype = self._data.dtype
         if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, "
+                                   f"but got one with {value._data.ndim} dimension(s) (shape "
+                                   f"{tuple(value.shape)}); use where() to take values from "
+                                   f"a tensor")
             value = value if value._data.dtype == dtype else value.to(dtype)
         else:
             value = Tensor._wrap(fill_value("masked_fill", value, dtype), False)

@@ -45,11 +45,20 @@ class _Aliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return importlib.util.spec_from_loader(fullname, self)
         return None
 
+    _KEPT = ("__spec__", "__loader__", "__package__", "__path__", "__file__")
+
     def create_module(self, spec):
-        return importlib.import_module(spec.name.partition(".")[2])
+        module = importlib.import_module(spec.name.partition(".")[2])
+        # the import system stamps the alias's spec on what this returns: keep the module's
+        # own (importlib.reload and importlib.resources read it)
+        module.__dict__.setdefault("_alias_kept", {
+            k: module.__dict__[k] for k in self._KEPT if k in module.__dict__})
+        return module
 
     def exec_module(self, module):
-        pass   # the module was imported, under its own name, by create_module
+        # the module was imported, under its own name, by create_module
+        kept = module.__dict__.pop("_alias_kept", {})
+        module.__dict__.update(kept)
 
 
 if not any(isinstance(f, _Aliases) for f in sys.meta_path):

@@ -53,7 +53,7 @@ def add_rows_at(buf: np.ndarray, idx: np.ndarray, values: np.ndarray) -> bool:
     which also raises numpy's IndexError for an index out of range)."""
     if (idx.dtype.kind not in "iu" or buf.dtype.kind != "f" or values.dtype != buf.dtype
             or buf.ndim == 0 or not buf.flags.c_contiguous or not buf.flags.writeable
-            or values.shape != idx.shape + buf.shape[1:]):
+            or values.shape != idx.shape + buf.shape[1:] or np.may_share_memory(buf, values)):
         return False
     d = int(np.prod(buf.shape[1:]))
     rows = np.ascontiguousarray(values).reshape(idx.size, d)

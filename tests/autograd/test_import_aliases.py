@@ -18,6 +18,10 @@ assert nn is real_nn and F is real_nn.functional and F2 is F and torch.nn is nn
 assert optim is real_optim and StepLR is real_optim.lr_scheduler.StepLR
 assert pad_sequence is nn.utils.rnn.pad_sequence
 assert type(nn.Linear(2, 3)).__module__ == "nn.linear"
+import importlib, importlib.resources
+assert F.__spec__.name == "nn.functional" and nn.__spec__.name == "nn"   # their own specs
+assert nn.__spec__.submodule_search_locations and importlib.resources.files("nn").is_dir()
+assert importlib.reload(F) is F and not hasattr(F, "_alias_kept")
 try:
     import autograd.nonexistent
 except ModuleNotFoundError:

@@ -537,3 +537,11 @@ def test_logsumexp_over_an_empty_dim_list_reduces_everything():
     # torch's keepdim=False raises here (a shape check of its out=); the value is the same
     np.testing.assert_allclose(autograd.tensor(X).logsumexp(dim=()).item(),
                                torch.tensor(X).logsumexp(dim=(0, 1)).item())
+
+
+def test_masked_fill_refuses_a_value_tensor_with_dims_as_torch():
+    x = autograd.ones(3, 4)
+    with pytest.raises(RuntimeError, match="only supports a 0-dimensional value tensor"):
+        x.masked_fill(x > 0, autograd.zeros(3, 4))
+    with pytest.raises(RuntimeError, match="0-dimensional value tensor"):
+        torch.ones(3, 4).masked_fill(torch.ones(3, 4) > 0, torch.zeros(3, 4))

@@ -326,3 +326,10 @@ def test_small_cnn_matches_torch_end_to_end():
                                    atol=1e-12, err_msg=name)
     for name, v in theirs.state_dict().items():  # running statistics too
         np.testing.assert_allclose(ours.state_dict()[name], v.numpy(), rtol=1e-8, err_msg=name)
+
+
+def test_a_held_state_dict_follows_batchnorm_counter_as_torch():
+    m = nn.BatchNorm1d(3)
+    sd = m.state_dict()
+    m(autograd.randn(4, 3))
+    assert int(sd["num_batches_tracked"].item()) == 1

@@ -29,6 +29,8 @@ def test_refusals_leave_the_buffer_alone():
     assert not add_rows_at(buf, np.array([0, 1]), np.ones((2, 2), np.float32))   # dtype
     assert not add_rows_at(buf, np.array([0.0, 1.0]), np.ones((2, 2)))  # float index
     assert not add_rows_at(np.zeros((3, 2), np.int64), np.array([0]), np.ones((1, 2), np.int64))
+    a = np.arange(8.0).reshape(4, 2)
+    assert not add_rows_at(a, np.array([1, 0, 3, 2]), a)   # values overlapping buf: add.at's
     assert not buf.any()
     with pytest.raises(IndexError):   # the caller's fallback raises numpy's error
         np.add.at(buf, np.array([0, 3]), np.ones((2, 2)))
