@@ -102,7 +102,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) appears not to "
                                    f"have been used in the graph; pass allow_unused=True if "
                                    f"this is intended")
-            result.append(Tensor._wrap(np.zeros_like(t._data), False)
+            # under create_graph torch's zeros require grad (so later grads may take them)
+            result.append(Tensor._wrap(np.zeros_like(t._data), create_graph)
                           if materialize_grads else None)
         elif create_graph:
             result.append(g)

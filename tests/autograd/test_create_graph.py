@@ -383,3 +383,12 @@ def test_clamp_with_one_tensor_bound_records():
         (h,) = grad(g.sum(), x)
         results.append(h.numpy())
     np.testing.assert_allclose(results[0], results[1])
+
+
+def test_materialized_zeros_require_grad_under_create_graph_as_torch():
+    x = autograd.tensor([1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    y = autograd.tensor([1.0], dtype=autograd.float64, requires_grad=True)
+    gx, gy = autograd.grad((x * x).sum(), [x, y], create_graph=True, materialize_grads=True)
+    assert gx.requires_grad and gy.requires_grad and not gy.numpy().any()
+    _, gy = autograd.grad((x * x).sum(), [x, y], materialize_grads=True)
+    assert not gy.requires_grad
