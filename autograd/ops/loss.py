@@ -5,7 +5,7 @@ import numpy as np
 
 from ..function import Function, constant
 from ..kernels.loss import cross_entropy_rows, cross_entropy_rows_backward
-from .activation import Softmax, _unrows
+from .activation import Softmax
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -131,7 +131,8 @@ class CrossEntropy(Function):
             k[np.arange(m), safe_t] += a
         rows = e / s[:, None]
         axis = 1 if ctx.target_shape else 0       # a () target goes with a (C,) input
-        probs = SavedSoftmax.apply(ctx.input_tensor(0, ctx.undo(rows)), rows=rows, axis=axis)
+        # softmax(x) from the saved rows, recorded as Softmax's output from x
+        probs = ctx.derived_tensor(Softmax, ctx.undo(rows), 0, saved=(rows,), axis=axis)
         row_shape = _row_shape(ctx.target_shape)
         dx = probs * constant(per_row.reshape(row_shape)) - constant(ctx.undo(k))
         return _per_row(g, reduction, row_shape) * dx, None
@@ -145,18 +146,6 @@ def _row_shape(target_shape: tuple) -> tuple:
 def _per_row(g, reduction, row_shape):
     """The upstream gradient (a Tensor) of a class loss, broadcastable against its input."""
     return g.reshape(row_shape) if reduction == "none" else g
-
-
-class SavedSoftmax(Softmax):
-    """y = softmax(x) along axis, from the (M, C) rows of probabilities forward computed
-    (x's value is not read, only its shape); dx as Softmax's. A building block of
-    CrossEntropy's recorded VJP: softmax(x) as a Tensor that depends on x."""
-
-    @staticmethod
-    def forward(ctx, x, rows=None, axis=1):
-        ctx.save_for_backward(rows)
-        ctx.axis = axis
-        return _unrows(rows, x.shape, axis)
 
 
 class NLLLoss(Function):

@@ -221,7 +221,7 @@ def test_gradgradcheck(name, inputs, fn):
 
 
 def test_third_derivatives_match_torch():
-    """The building blocks of the recorded VJPs (SavedSoftmax, ScaledSigmoid, GELUSlope,
+    """The building blocks of the recorded VJPs (softmax from saved rows, ScaledSigmoid, GELUSlope,
     SoftplusNeg) are recorded in their turn."""
     rng = np.random.default_rng(5)
     x0, t0 = rng.standard_normal((3, 4)), rng.integers(0, 4, 3)
