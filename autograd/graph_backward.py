@@ -99,8 +99,8 @@ def _walk(roots: dict, retain_graph, deliver, watch, needed):
                 f"works on arrays and cannot be recorded, so its gradient could not be "
                 f"differentiated again (see autograd/graph_backward.py for the ops that can)")
         in_grads = vjp(node, g)
-        if in_grads.__class__ is not tuple:
-            in_grads = (in_grads,)
+        if in_grads.__class__ is not tuple:   # a list, or one Tensor for a one-input op
+            in_grads = tuple(in_grads) if isinstance(in_grads, list) else (in_grads,)
         in_grads += (None,) * (len(node.parents) - len(in_grads))
         for parent, ig in zip(node.parents, in_grads):
             if parent is None:

@@ -392,3 +392,24 @@ def test_materialized_zeros_require_grad_under_create_graph_as_torch():
     assert gx.requires_grad and gy.requires_grad and not gy.numpy().any()
     _, gy = autograd.grad((x * x).sum(), [x, y], materialize_grads=True)
     assert not gy.requires_grad
+
+
+def test_a_custom_function_with_a_recorded_vjp_returning_a_list():
+    class Cube(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return [g * 3 * ctx.saved[0] ** 2]
+
+        @staticmethod
+        def backward_graph(ctx, g):
+            return [g * 3 * ctx.input_tensor(0, ctx.saved[0]) ** 2]
+
+    x = autograd.tensor([1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    (g,) = autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    (h,) = autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), [6.0, 12.0])
