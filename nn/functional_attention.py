@@ -2,8 +2,8 @@
 torch.nn.functional's signature (the form torch's nn.MultiheadAttention calls).
 
 It checks torch's arguments and layout ((L, N, E), no batch_first) and runs the body that
-nn.MultiheadAttention runs (nn.transformer.attend_heads, imported on use: that module imports
-this package's functional), so the two cannot drift apart.
+nn.MultiheadAttention runs (nn.multihead_attention.attend_heads, imported on use: attention
+imports this package's functional), so the two cannot drift apart.
 """
 from __future__ import annotations
 
@@ -35,8 +35,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     NOT allowed to attend, or float added to the scores. is_causal is only a hint, as torch's:
     it needs attn_mask, which is used as given. Dropout (dropout_p) only when training.
     """
-    from .transformer import (_checked_mask, _head_masks, _to_batch_first,
-                              _unbatched_padding_mask, attend_heads)
+    from .multihead_attention import (_head_masks, _to_batch_first, _unbatched_padding_mask,
+                                      attend_heads)
+    from .scaled_attention import _checked_mask
     from .functional import linear
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor):

@@ -30,9 +30,9 @@ __all__ = ["group_norm", "dropout1d", "dropout2d", "dropout3d", "one_hot", "pad"
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(Q K^T / sqrt(E) + mask) V, as torch.nn.functional's: see
-    nn.transformer.scaled_dot_product_attention (imported here on use: that module imports
-    this package's functional)."""
-    from .transformer import scaled_dot_product_attention as attend
+    nn.scaled_attention.scaled_dot_product_attention (imported here on use: that module
+    imports this package's functional)."""
+    from .scaled_attention import scaled_dot_product_attention as attend
     return attend(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p,
                   is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
 

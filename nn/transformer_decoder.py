@@ -15,8 +15,9 @@ from .dropout import Dropout
 from .linear import Linear
 from .module import Module, ModuleList
 from .normalization import LayerNorm
-from .transformer import (MultiheadAttention, TransformerEncoder, TransformerEncoderLayer,
-                          _activation, _checked_mask)
+from .multihead_attention import MultiheadAttention
+from .scaled_attention import _checked_mask
+from .transformer import TransformerEncoder, TransformerEncoderLayer, _activation
 
 
 def _shape(t):
