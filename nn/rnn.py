@@ -1,220 +1,31 @@
-"""Recurrent layers with PyTorch's signatures and parameter names: RNN, LSTM, GRU and their cells.
+"""Recurrent layers with PyTorch's signatures and parameter names: RNN, LSTM, GRU (their cells are
+in rnn_cells.py, the composed steps in rnn_steps.py; both are re-exported here).
 
 The layers project the input of every time step in one matmul before the time loop and do one
 matmul per step for the recurrent part; gates are slices of one (N, G*H) tensor. By default
 each direction of each layer then runs as one fused op (autograd.ops.rnn: LSTMSequence, which
 also does the input projection, GRUSequence, RNNSequence) with hand-written back-propagation
-through time; `layer.fused = False` records the composed per-step graph instead (the cells
-always use it), which the tests keep as the oracle.
+through time; `layer.fused = False` records the composed per-step graph instead (as
+`cell.fused = False` does for a cell), which the tests keep as the oracle.
 """
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import autograd
 from autograd import Tensor
-from autograd.creation import default_generator
-from autograd.dtypes import get_default_dtype
 from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
 
 from . import functional as F
-from .module import Module, Parameter
+from .module import Module
+from .rnn_cells import GRUCell, LSTMCell, RNNCell
 from .rnn_proj import check_proj_size, lstm_proj_direction, packed_zero_states
+from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _lstm_direction,
+                        _uniform_parameter, _zeros, gru_step, lstm_step, rnn_step)
 from .utils.packed import PackedSequence
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _uniform_parameter(shape, bound) -> Parameter:
-    """PyTorch's recurrent init: U(-1/sqrt(hidden), 1/sqrt(hidden)) from the default generator."""
-    return Parameter(default_generator().uniform(-bound, bound, shape).astype(
-        get_default_dtype()))
-
-
-def _zeros(shape, like: Tensor) -> Tensor:
-    return Tensor._wrap(np.zeros(shape, like.dtype), False)
-
-
-def _check_state_dtype(owner: str, what: str, state, dtype) -> None:
-    """Refuse an initial state that is no Tensor or whose dtype is not `dtype` (the input's and
-    the parameters', already checked equal): torch refuses it too, where a cast would hide it."""
-    if not isinstance(state, Tensor):
-        raise TypeError(f"{owner}: {what} must be a Tensor, got {type(state).__name__}")
-    if state.dtype != dtype:
-        raise TypeError(f"{owner}: {what} dtype {state.dtype} differs from the input's and "
-                        f"the parameters' dtype {dtype}; convert it with .to({dtype})")
-
-
-# --------------------------------------------------------------------- one step of each cell
-def rnn_step(xp: Tensor, h: Tensor, w_hh_t: Tensor, relu: bool) -> Tensor:
-    """h' = act(xp + h @ W_hh^T); xp: (N, H) already holds x @ W_ih^T + b_ih + b_hh."""
-    pre = xp + h @ w_hh_t
-    return pre.relu() if relu else pre.tanh()
-
-
-def lstm_step(xp: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor):
-    """Gates i, f, g, o from xp + h @ W_hh^T, xp: (N, 4H);  returns (h', c')."""
-    hs = h.shape[-1]
-    gates = xp + h @ w_hh_t
-    s = gates.sigmoid()  # one pass over all 4H columns beats three separate sigmoids
-    i, f, o = s[:, :hs], s[:, hs:2 * hs], s[:, 3 * hs:]
-    g = gates[:, 2 * hs:3 * hs].tanh()
-    c = f * c + i * g
-    return o * c.tanh(), c
-
-
-def gru_step(xp: Tensor, h: Tensor, w_hh_t: Tensor, b_hh):
-    """Gates r, z, n, PyTorch's form n = tanh(x_n + r * (W_hn h + b_hn)); xp: (N, 3H) -> h'."""
-    hs = h.shape[-1]
-    hp = h @ w_hh_t
-    if b_hh is not None:
-        hp = hp + b_hh
-    rz = (xp[:, :2 * hs] + hp[:, :2 * hs]).sigmoid()
-    r, z = rz[:, :hs], rz[:, hs:]
-    n = (xp[:, 2 * hs:] + r * hp[:, 2 * hs:]).tanh()
-    return n + z * (h - n)  # (1 - z) * n + z * h with one op fewer
-
-
-def _input_bias(mode, b_ih, b_hh):
-    """The bias added to the input projection: both biases, except GRU's b_hh (inside r * ...)."""
-    if b_ih is None:
-        return None
-    return b_ih if mode == "GRU" else b_ih + b_hh
-
-
-def _lstm_direction(x: Tensor, init: list, w_ih, w_hh, b_ih, b_hh, reverse: bool,
-                    every_step: bool = False):
-    """One fused LSTM direction, input projection included: x (L, N, I) ->
-    (outputs (L, N, H), (h_n, c_n)); with every_step, the states are those of every step,
-    each (L, N, H)."""
-    biases = () if b_ih is None else (b_ih, b_hh)
-    y = LSTMSequence.apply(x, init[0], init[1], w_ih, w_hh, *biases, reverse=reverse,
-                           cells=every_step)
-    n_steps = x.shape[0]
-    if every_step:
-        return y[:n_steps], (y[:n_steps], y[n_steps:])
-    return y[:n_steps], (y[0 if reverse else n_steps - 1], y[n_steps])
-
-
-# --------------------------------------------------------------------- cells
-class _CellBase(Module):
-    mode = ""
-    fused = True  # False: the composed step (rnn_step, lstm_step, gru_step), the test oracle
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
-                 dtype=None, *, mode=None):
-        super().__init__()
-        self.mode = mode or type(self).mode
-        if input_size <= 0 or hidden_size <= 0:
-            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be "
-                             f"positive, got {input_size} and {hidden_size}")
-        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        g = _GATES[self.mode] * hidden_size
-        k = 1.0 / math.sqrt(hidden_size)
-        self.weight_ih = _uniform_parameter((g, input_size), k)
-        self.weight_hh = _uniform_parameter((g, hidden_size), k)
-        if bias:
-            self.bias_ih = _uniform_parameter((g,), k)
-            self.bias_hh = _uniform_parameter((g,), k)
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        if dtype is not None:
-            self.to(dtype)
-
-    def extra_repr(self):
-        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
-
-    def _prepare(self, x: Tensor, hx, n_states: int):
-        """Check shapes, add a batch dim to unbatched input; returns (x, states, batched)."""
-        name = type(self).__name__
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
-        if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input of shape (N, {self.input_size}) or "
-                             f"({self.input_size},), got {tuple(x.shape)}")
-        if x.dtype != self.weight_ih.dtype:
-            raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
-                            f"{self.weight_ih.dtype}")
-        batched = x.ndim == 2
-        if not batched:
-            x = x.unsqueeze(0)
-        shape = (x.shape[0], self.hidden_size)
-        if hx is None:
-            states = [_zeros(shape, x) for _ in range(n_states)]
-        else:
-            states = [hx] if n_states == 1 else list(hx)
-            if len(states) != n_states:
-                raise ValueError(f"{name}: expected {n_states} initial states, got {len(states)}")
-            names = ("h_0", "c_0") if n_states == 2 else ("hx",)
-            for s, what in zip(states, names):
-                _check_state_dtype(name, what, s, x.dtype)
-            states = [s if batched else s.unsqueeze(0) for s in states]
-            for s in states:
-                if tuple(s.shape) != shape:
-                    want, got = (shape, s.shape) if batched else (shape[1:], s.shape[1:])
-                    raise ValueError(f"{name}: expected a state of shape {tuple(want)}, got "
-                                     f"{tuple(got)}")
-        return x, states, batched
-
-    def _project(self, x: Tensor) -> Tensor:
-        return F.linear(x, self.weight_ih, _input_bias(self.mode, self.bias_ih, self.bias_hh))
-
-
-class RNNCell(_CellBase):
-    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu).  x: (N, I) or (I,), h: (N, H) ->
-    (N, H)."""
-
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
-                             f"{nonlinearity!r}")
-        super().__init__(input_size, hidden_size, bias, device, dtype,
-                         mode="RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU")
-        self.nonlinearity = nonlinearity
-
-    def forward(self, input, hx=None):
-        x, (h,), batched = self._prepare(input, hx, 1)
-        relu = self.nonlinearity == "relu"
-        if self.fused:   # a one-step sequence op: one node, hand-written backward
-            h = RNNSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, relu=relu)[0]
-        else:
-            h = rnn_step(self._project(x), h, self.weight_hh.T, relu)
-        return h if batched else h.squeeze(0)
-
-
-class LSTMCell(_CellBase):
-    """One LSTM step;  x: (N, I) or (I,), hx = (h, c) each (N, H) -> (h', c')."""
-
-    mode = "LSTM"
-
-    def forward(self, input, hx=None):
-        x, (h, c), batched = self._prepare(input, hx, 2)
-        if self.fused:
-            _, (h, c) = _lstm_direction(x.unsqueeze(0), [h, c], self.weight_ih, self.weight_hh,
-                                        self.bias_ih, self.bias_hh, False)
-        else:
-            h, c = lstm_step(self._project(x), h, c, self.weight_hh.T)
-        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
-
-
-class GRUCell(_CellBase):
-    """One GRU step;  x: (N, I) or (I,), h: (N, H) -> (N, H)."""
-
-    mode = "GRU"
-
-    def forward(self, input, hx=None):
-        x, (h,), batched = self._prepare(input, hx, 1)
-        if self.fused:
-            b = self.bias_hh if self.bias_hh is not None else _zeros(self.weight_hh.shape[:1],
-                                                                      self.weight_hh)
-            h = GRUSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, b)[0]
-        else:
-            h = gru_step(self._project(x), h, self.weight_hh.T, self.bias_hh)
-        return h if batched else h.squeeze(0)
+__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "GRUSequence", "LSTMSequence",
+           "RNNSequence", "gru_step", "lstm_step", "rnn_step"]
 
 
 # --------------------------------------------------------------------- multi-layer layers

@@ -23,7 +23,7 @@ import autograd
 from autograd import Tensor
 from autograd.function import Function
 
-from .rnn import _zeros
+from .rnn_steps import _zeros
 from .utils.packed import PackedSequence
 
 

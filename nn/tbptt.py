@@ -19,7 +19,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-from .rnn import gru_step, rnn_step
+from .rnn_steps import gru_step, rnn_step
 
 
 def _identity(state, key):
@@ -28,7 +28,7 @@ def _identity(state, key):
 
 # --------------------------------------------------------------------- unrolled forward
 def _lstm_step_probed(xp, h, c, w_hh_t, probe, key):
-    """nn.rnn.lstm_step with the probe on c_t placed between c_t and h_t = o * tanh(c_t), so
+    """nn.rnn_steps.lstm_step with the probe on c_t placed between c_t and h_t = o * tanh(c_t), so
     the probe's gradient is the total dL/dc_t (through h_t as well as through c_{t+1})."""
     hs = h.shape[-1]
     gates = xp + h @ w_hh_t
