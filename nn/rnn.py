@@ -1,12 +1,12 @@
 """Recurrent layers with PyTorch's signatures and parameter names: RNN, LSTM, GRU (their cells are
 in rnn_cells.py, the composed steps in rnn_steps.py; both are re-exported here).
 
-The layers project the input of every time step in one matmul before the time loop and do one
-matmul per step for the recurrent part; gates are slices of one (N, G*H) tensor. By default
-each direction of each layer then runs as one fused op (autograd.ops.rnn: LSTMSequence, which
-also does the input projection, GRUSequence, RNNSequence) with hand-written back-propagation
-through time; `layer.fused = False` records the composed per-step graph instead (as
-`cell.fused = False` does for a cell), which the tests keep as the oracle.
+By default each direction of each layer runs as one fused op (autograd.ops.rnn: LSTMSequence,
+GRUSequence, RNNSequence) that projects the input of every time step in one matmul before its
+time loop, does one matmul per step for the recurrent part and back-propagates through time by
+hand; `layer.fused = False` records the composed per-step graph instead (as `cell.fused =
+False` does for a cell; gates are slices of one (N, G*H) tensor), which the tests keep as the
+oracle.
 """
 from __future__ import annotations
 
@@ -164,32 +164,36 @@ class _RNNBase(Module):
 
     def _layer_direction(self, x: Tensor, layer: int, d: int):
         """(run(inp, init, reverse) -> (outputs, finals), inp) for direction d of a layer:
-        the fused LSTM op projects x itself; the others take x's input projection."""
+        the fused ops project x themselves; the composed loops take x's input projection."""
         w_ih, w_hh, b_ih, b_hh, *w_hr = self._weights(layer, d)
         if self.proj_size:   # the fused op has no projection: the composed graph
             xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
             return (lambda inp, init, reverse, every_step=False: lstm_proj_direction(
                 inp, init, w_hh, w_hr[0], reverse, every_step)), xp
-        if self.fused and self.mode == "LSTM":
-            return (lambda inp, init, reverse, every_step=False:
-                    _lstm_direction(inp, init, w_ih, w_hh, b_ih, b_hh, reverse, every_step)), x
+        if self.fused:
+            return (lambda inp, init, reverse, every_step=False: self._fused_direction(
+                inp, init, (w_ih, w_hh, b_ih, b_hh), reverse, every_step)), x
         xp = F.linear(x, w_ih, _input_bias(self.mode, b_ih, b_hh))
         return (lambda inp, init, reverse, every_step=False:
-                self._direction(inp, init, w_hh, b_hh, reverse, every_step)), xp
+                self._direction(inp, init, w_hh, b_hh, reverse)), xp
 
-    def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool,
-                   every_step: bool = False):
-        """Run the time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states, or with
-        every_step (fused layers only) the states of every step, each (L, N, H))."""
-        last = 0 if reverse else xp.shape[0] - 1
-        if self.fused:
-            if self.mode == "GRU":
-                b = b_hh if b_hh is not None else _zeros(w_hh.shape[:1], w_hh)
-                y = GRUSequence.apply(xp, init[0], w_hh, b, reverse=reverse)
-            else:
-                y = RNNSequence.apply(xp, init[0], w_hh, reverse=reverse,
-                                      relu=self.mode == "RNN_RELU")
-            return y, ((y,) if every_step else (y[last],))
+    def _fused_direction(self, x: Tensor, init: list, weights: tuple, reverse: bool,
+                         every_step: bool = False):
+        """One fused op over x: (L, N, I) -> (outputs (L, N, H), final states, or with
+        every_step the states of every step, each (L, N, H))."""
+        w_ih, w_hh, b_ih, b_hh = weights
+        if self.mode == "LSTM":
+            return _lstm_direction(x, init, w_ih, w_hh, b_ih, b_hh, reverse, every_step)
+        biases = () if b_ih is None else (b_ih, b_hh)
+        if self.mode == "GRU":
+            y = GRUSequence.apply(x, init[0], w_ih, w_hh, *biases, reverse=reverse)
+        else:
+            y = RNNSequence.apply(x, init[0], w_ih, w_hh, *biases, reverse=reverse,
+                                  relu=self.mode == "RNN_RELU")
+        return y, ((y,) if every_step else (y[0 if reverse else x.shape[0] - 1],))
+
+    def _direction(self, xp: Tensor, init: list, w_hh: Tensor, b_hh, reverse: bool):
+        """The composed time loop over xp: (L, N, G*H) -> (outputs (L, N, H), final states)."""
         w_hh_t = w_hh.T
         steps = _order(xp.shape[0], reverse)
         outs = [None] * xp.shape[0]

@@ -74,6 +74,9 @@ class _CellBase(Module):
                                      f"{tuple(got)}")
         return x, states, batched
 
+    def _biases(self) -> tuple:
+        return () if self.bias_ih is None else (self.bias_ih, self.bias_hh)
+
     def _project(self, x: Tensor) -> Tensor:
         return F.linear(x, self.weight_ih, _input_bias(self.mode, self.bias_ih, self.bias_hh))
 
@@ -95,7 +98,8 @@ class RNNCell(_CellBase):
         x, (h,), batched = self._prepare(input, hx, 1)
         relu = self.nonlinearity == "relu"
         if self.fused:   # a one-step sequence op: one node, hand-written backward
-            h = RNNSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, relu=relu)[0]
+            h = RNNSequence.apply(x.unsqueeze(0), h, self.weight_ih, self.weight_hh,
+                                  *self._biases(), relu=relu)[0]
         else:
             h = rnn_step(self._project(x), h, self.weight_hh.T, relu)
         return h if batched else h.squeeze(0)
@@ -124,9 +128,8 @@ class GRUCell(_CellBase):
     def forward(self, input, hx=None):
         x, (h,), batched = self._prepare(input, hx, 1)
         if self.fused:
-            b = self.bias_hh if self.bias_hh is not None else _zeros(self.weight_hh.shape[:1],
-                                                                      self.weight_hh)
-            h = GRUSequence.apply(self._project(x).unsqueeze(0), h, self.weight_hh, b)[0]
+            h = GRUSequence.apply(x.unsqueeze(0), h, self.weight_ih, self.weight_hh,
+                                  *self._biases())[0]
         else:
             h = gru_step(self._project(x), h, self.weight_hh.T, self.bias_hh)
         return h if batched else h.squeeze(0)

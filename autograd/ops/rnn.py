@@ -1,8 +1,10 @@
 """Fused whole-sequence recurrent ops: one graph node per direction of a layer, hand-written BPTT.
 
 Slicing one step out of a (L, N, G*H) projection costs a full-size gradient per step in the
-composed graph; here the time loop runs on arrays. The composed per-step graph in nn/rnn.py
-(`layer.fused = False`) is the test oracle for these ops.
+composed graph; here the time loop runs on arrays. Each op takes the layer's input and does the
+input projection itself, so that the weight gradients are one product each over all steps and
+the recorded VJP (create_graph=True) can re-run the composed steps from the saved input. The
+composed per-step graph in nn/rnn.py (`layer.fused = False`) is the test oracle for these ops.
 """
 from __future__ import annotations
 
@@ -200,17 +202,27 @@ def _check_lstm(x, h0, c0, w_ih, w_hh, biases):
 
 
 class GRUSequence(Function):
-    """All steps of one GRU direction.  xp (L, N, 3H) = x W_ih^T + b_ih, h0 (N, H),
-    w_hh (3H, H), b_hh (3H,) -> h (L, N, H);  BPTT through the saved r, z, n. The gate
-    arithmetic runs in numba kernels (kernels.rnn.gru_*), exp and tanh in numpy."""
+    """All steps of one GRU direction, its input projection included.
+
+    x (L, N, I), h0 (N, H), w_ih (3H, I), w_hh (3H, H), then b_ih, b_hh (3H,) or no biases
+    -> h (L, N, H). xp = x W_ih^T + b_ih holds the input part of the gates r, z, n; b_hh
+    is added to W_hh h (its n part inside r * (W_hn h + b_hn), PyTorch's form). BPTT through
+    the saved r, z, n; the gate arithmetic runs in numba kernels (kernels.rnn.gru_*), exp and
+    tanh in numpy; the weight gradients are one product each over all steps."""
 
     @staticmethod
-    def forward(ctx, xp, h0, w_hh, b_hh, reverse=False):
-        n_steps, n, g3 = xp.shape
+    def forward(ctx, x, h0, w_ih, w_hh, *biases, reverse=False):
+        _check_sequence("GRUSequence", 3, x, h0, w_ih, w_hh, biases)
+        n_steps, n, n_in = x.shape
+        g3 = w_hh.shape[0]
         hs = g3 // 3
-        dtype = xp.dtype
-        xp = np.ascontiguousarray(xp)
-        b = np.ascontiguousarray(b_hh, dtype)
+        dtype = x.dtype
+        x2 = np.ascontiguousarray(x).reshape(n_steps * n, n_in)
+        xp = (x2 @ w_ih.T).reshape(n_steps, n, g3)
+        b = np.zeros(g3, dtype)
+        if biases:
+            xp += biases[0]
+            b += biases[1]
         w_t = _weight_t(w_hh, n_steps)
         acts = np.empty((n_steps, n, g3), dtype)       # r, z, n
         hp_n = np.empty((n_steps, n, hs), dtype)       # W_hn h + b_hn, which r multiplies
@@ -227,13 +239,13 @@ class GRUSequence(Function):
             np.tanh(a[:, 2 * hs:], out=a[:, 2 * hs:])
             rnn_kernels.gru_hidden(a, h, out[t])
             h = out[t]
-        ctx.save_for_backward(acts, hp_n, out, h_first, w_hh)
-        ctx.reverse = reverse
+        ctx.save_for_backward(x2, acts, hp_n, out, h_first, w_ih, w_hh)
+        ctx.reverse, ctx.biases = reverse, biases
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        acts, hp_n, out, h0, w_hh = ctx.saved
+        x2, acts, hp_n, out, h0, w_ih, w_hh = ctx.saved
         n_steps, n, g3 = acts.shape
         hs = g3 // 3
         dtype = acts.dtype
@@ -253,29 +265,44 @@ class GRUSequence(Function):
             np.matmul(dhp[t], w, out=carry)
         dh += carry
         rows = dhp.reshape(-1, g3)
-        dw = (_weight_grad(rows, h0, w_hh) if n_steps == 1 else
-              _recurrent_weight_grad(rows.T, out, h0, ctx.reverse))
-        return dxp, dh, dw, np.add.reduce(rows, axis=0)
+        dw_hh = (_weight_grad(rows, h0, w_hh) if n_steps == 1 else
+                 _recurrent_weight_grad(rows.T, out, h0, ctx.reverse))
+        return _with_projection_grads(ctx, dxp, dh, dw_hh, rows)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x2, _, _, out, h0, w_ih, w_hh = ctx.saved
+        x = x2.reshape(out.shape[0], out.shape[1], x2.shape[1])
+        return by_recomputing(ctx, g, gru_composed, (x, h0, w_ih, w_hh) + tuple(ctx.biases),
+                              reverse=ctx.reverse)
 
 
 class RNNSequence(Function):
-    """All steps of one Elman RNN direction.  xp (L, N, H) = x W_ih^T + b_ih + b_hh, h0 (N, H),
-    w_hh (H, H) -> h (L, N, H);  BPTT through the saved outputs."""
+    """All steps of one Elman RNN direction, its input projection included.
+
+    x (L, N, I), h0 (N, H), w_ih (H, I), w_hh (H, H), then b_ih, b_hh (H,) or no biases
+    -> h (L, N, H), h_t = act(x_t W_ih^T + b_ih + b_hh + h_{t-1} W_hh^T), act tanh or relu;
+    BPTT through the saved outputs."""
 
     @staticmethod
-    def forward(ctx, xp, h0, w_hh, reverse=False, relu=False):
-        out = np.empty_like(xp)
-        h, w_t = h0, _weight_t(w_hh, xp.shape[0])
-        for t in _order(xp.shape[0], reverse):
-            pre = np.add(xp[t], np.matmul(h, w_t, out=out[t]), out=out[t])
+    def forward(ctx, x, h0, w_ih, w_hh, *biases, reverse=False, relu=False):
+        _check_sequence("RNNSequence", 1, x, h0, w_ih, w_hh, biases)
+        n_steps, n, n_in = x.shape
+        x2 = np.ascontiguousarray(x).reshape(n_steps * n, n_in)
+        out = (x2 @ w_ih.T).reshape(n_steps, n, w_hh.shape[0])
+        for b in biases:
+            out += b
+        h, w_t, hp = h0, _weight_t(w_hh, n_steps), np.empty(h0.shape, x.dtype)
+        for t in _order(n_steps, reverse):   # out[t] holds the input part until overwritten
+            pre = np.add(out[t], np.matmul(h, w_t, out=hp), out=out[t])
             h = np.maximum(pre, 0, out=pre) if relu else np.tanh(pre, out=pre)
-        ctx.save_for_backward(out, h0, w_hh)
-        ctx.reverse, ctx.relu = reverse, relu
+        ctx.save_for_backward(x2, out, h0, w_ih, w_hh)
+        ctx.reverse, ctx.relu, ctx.biases = reverse, relu, biases
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        out, h0, w_hh = ctx.saved
+        x2, out, h0, w_ih, w_hh = ctx.saved
         dact = (out > 0).astype(out.dtype) if ctx.relu else 1 - out * out
         dxp = np.empty_like(out)
         dh = np.zeros(out.shape[1:], out.dtype)
@@ -283,6 +310,83 @@ class RNNSequence(Function):
             np.multiply(dh + grad[t], dact[t], out=dxp[t])
             dh = dxp[t] @ w_hh
         hs = out.shape[2]
-        dw = _weight_grad(dxp.reshape(-1, hs),
-                          _previous(out, h0, ctx.reverse).reshape(-1, hs), w_hh)
-        return dxp, dh, dw
+        rows = dxp.reshape(-1, hs)
+        dw_hh = _weight_grad(rows, _previous(out, h0, ctx.reverse).reshape(-1, hs), w_hh)
+        return _with_projection_grads(ctx, dxp, dh, dw_hh, rows)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x2, out, h0, w_ih, w_hh = ctx.saved
+        x = x2.reshape(out.shape[0], out.shape[1], x2.shape[1])
+        return by_recomputing(ctx, g, rnn_composed, (x, h0, w_ih, w_hh) + tuple(ctx.biases),
+                              reverse=ctx.reverse, relu=ctx.relu)
+
+
+def _with_projection_grads(ctx, dxp, dh, dw_hh, rows):
+    """(dx, dh0, dw_ih, dw_hh, db_ih, db_hh) of GRUSequence / RNNSequence from the gradient of
+    the input projection dxp (L, N, G) and `rows`, the gradient of W_hh h + b_hh as (L*N, G)
+    (GRU's; the same as dxp's rows for the RNN, whose two biases are both added to xp)."""
+    x2, w_ih = ctx.saved[0], ctx.saved[-2]
+    need = ctx.needs_input_grad or (True,) * (4 + len(ctx.biases))
+    flat = dxp.reshape(-1, dxp.shape[2])
+    dx = (flat @ w_ih).reshape(dxp.shape[:2] + (w_ih.shape[1],)) if need[0] else None
+    dw_ih = _weight_grad(flat, x2, w_ih) if need[2] else None
+    grads = (dx, dh, dw_ih, dw_hh)
+    if ctx.biases:
+        grads += (np.add.reduce(flat, axis=0), np.add.reduce(rows, axis=0))
+    return grads
+
+
+def gru_composed(x, h0, w_ih, w_hh, *biases, reverse=False):
+    """GRUSequence from recorded Tensor ops, step by step (its recorded VJP re-runs this)."""
+    from ..tensor_shape import stack
+    hs = h0.shape[-1]
+    xp = x @ w_ih.mT
+    if biases:
+        xp = xp + biases[0]
+    h, outs = h0, [None] * x.shape[0]
+    for t in _order(x.shape[0], reverse):
+        hp = h @ w_hh.mT
+        if biases:
+            hp = hp + biases[1]
+        rz = (xp[t, :, :2 * hs] + hp[:, :2 * hs]).sigmoid()
+        r, z = rz[:, :hs], rz[:, hs:]
+        n = (xp[t, :, 2 * hs:] + r * hp[:, 2 * hs:]).tanh()
+        h = outs[t] = n + z * (h - n)
+    return stack(outs, 0)
+
+
+def rnn_composed(x, h0, w_ih, w_hh, *biases, reverse=False, relu=False):
+    """RNNSequence from recorded Tensor ops, step by step (its recorded VJP re-runs this)."""
+    from ..tensor_shape import stack
+    xp = x @ w_ih.mT
+    for b in biases:
+        xp = xp + b
+    h, outs = h0, [None] * x.shape[0]
+    for t in _order(x.shape[0], reverse):
+        pre = xp[t] + h @ w_hh.mT
+        h = outs[t] = pre.relu() if relu else pre.tanh()
+    return stack(outs, 0)
+
+
+def _check_sequence(op, gates, x, h0, w_ih, w_hh, biases):
+    """A clear error for inconsistent shapes or dtypes of GRUSequence (3 gates) or
+    RNNSequence (1), before any kernel sees them."""
+    shapes = [a.shape for a in (x, h0, w_ih, w_hh) + tuple(biases)]
+    ok = (x.ndim == 3 and w_hh.ndim == 2 and w_hh.shape[0] % gates == 0
+          and len(biases) in (0, 2))
+    if ok:
+        n_steps, n, n_in = x.shape
+        g, hs = w_hh.shape
+        ok = (g == gates * hs and n_steps > 0 and h0.shape == (n, hs)
+              and w_ih.shape == (g, n_in) and all(b.shape == (g,) for b in biases))
+    if not ok:
+        k = "" if gates == 1 else str(gates)
+        raise ValueError(f"{op}: expected x (L, N, I), h0 (N, H), w_ih ({k}H, I), w_hh ({k}H, H) "
+                         f"and no or two biases ({k}H,), got shapes "
+                         f"{[tuple(s) for s in shapes]}")
+    dtypes = {a.dtype for a in (x, h0, w_ih, w_hh) + tuple(biases)}
+    if len(dtypes) != 1 or x.dtype.kind != "f":
+        raise TypeError(f"{op}: expected one floating dtype for all inputs, got "
+                        f"{[str(a.dtype) for a in (x, h0, w_ih, w_hh) + tuple(biases)]} "
+                        f"for shapes {[tuple(s) for s in shapes]}")

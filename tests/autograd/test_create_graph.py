@@ -240,17 +240,54 @@ def test_lstm_packed_sequence_gradgradcheck():
     assert autograd.gradgradcheck(fn, (x,))
 
 
-def test_gru_layer_refuses_create_graph_by_name_and_its_cells_do_not():
+@pytest.mark.parametrize("kind,kw", [
+    ("GRU", {}), ("GRU", {"bidirectional": True, "num_layers": 2}), ("GRU", {"bias": False}),
+    ("GRU", {"batch_first": True}), ("RNN", {}), ("RNN", {"nonlinearity": "relu"}),
+    ("RNN", {"bidirectional": True, "bias": False})])
+def test_gru_and_rnn_layer_second_derivatives_match_torch(kind, kw):
+    """The fused GRUSequence / RNNSequence record their VJPs by re-running the composed
+    steps, as LSTMSequence does."""
     import nn
-    m = nn.GRU(2, 3).double()
-    x = autograd.tensor(np.ones((3, 1, 2)), requires_grad=True)
-    with pytest.raises(RuntimeError, match="GRUSequence: create_graph=True is not supported"):
-        autograd.grad(m(x)[0].sum(), x, create_graph=True)
-    (plain,) = autograd.grad(m(x)[0].sum(), x)
-    m.fused = False     # the composed cells, the README's workaround
-    (g,) = autograd.grad(m(x)[0].sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.numpy(), plain.numpy(), rtol=1e-12)
-    assert autograd.gradgradcheck(lambda a: m(a)[0], (x,))
+    rng = np.random.default_rng(0)
+    m = getattr(nn, kind)(3, 4, **kw).double()
+    tm = getattr(torch.nn, kind)(3, 4, **kw).double()
+    tm.load_state_dict({k: torch.tensor(v) for k, v in m.state_dict().items()})
+    x0 = rng.standard_normal((2, 5, 3) if m.batch_first else (5, 2, 3))
+    h00 = 0.5 * rng.standard_normal((m.num_layers * m.num_directions, 2, 4))
+    res = []
+    for lib, mod, grad in ((autograd, m, autograd.grad), (torch, tm, torch.autograd.grad)):
+        x, h0 = lib.tensor(x0, requires_grad=True), lib.tensor(h00, requires_grad=True)
+        out, h = mod(x, h0)
+        params = [x, h0] + list(mod.parameters())
+        gs = grad((out ** 2).sum() + (h * h).sum() * out.sum(), params, create_graph=True)
+        sum((g ** 2).sum() for g in gs).backward()
+        res.append([p.grad.numpy() for p in params])
+    for ours, theirs in zip(*res):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("cell", ["GRUCell", "RNNCell"])
+def test_gru_and_rnn_cells_gradgradcheck_fused_and_composed(cell):
+    import nn
+    m = getattr(nn, cell)(2, 3).double()
+    x = autograd.tensor(np.random.default_rng(2).standard_normal((2, 2)), requires_grad=True)
+    h = autograd.tensor(np.random.default_rng(3).standard_normal((2, 3)), requires_grad=True)
+    assert autograd.gradgradcheck(lambda a, b: m(a, b), (x, h))
+    m.fused = False
+    assert autograd.gradgradcheck(lambda a, b: m(a, b), (x, h))
+
+
+def test_gru_packed_sequence_gradgradcheck():
+    import nn
+    from nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    m = nn.GRU(2, 3, bidirectional=True).double()
+    x = autograd.tensor(np.random.default_rng(1).standard_normal((4, 2, 2)), requires_grad=True)
+
+    def fn(x):
+        out, _ = m(pack_padded_sequence(x, [4, 2]))
+        return pad_packed_sequence(out)[0]
+
+    assert autograd.gradgradcheck(fn, (x,))
 
 
 def test_backward_with_inputs_and_create_graph_fills_only_those():

@@ -67,11 +67,10 @@ CASES = [
     ("lstm", "dx", [], ["x"]),
     ("lstm", "dh0", [], ["h0", "c0"]),
     ("lstm", "h0 in dW_hh", ["rnn.weight_hh_l0"], []),
-    # GRU and RNN get x's projection as their input: its gradient feeds W_ih and the biases
-    ("gru", "dx", ["rnn.weight_ih_l0", "rnn.bias_ih_l0"], ["x"]),
+    ("gru", "dx", [], ["x"]),
     ("gru", "dh0", [], ["h0"]),
     ("gru", "h0 in dW_hh", ["rnn.weight_hh_l0"], []),
-    ("rnn", "dx", ["rnn.weight_ih_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0"], ["x"]),
+    ("rnn", "dx", [], ["x"]),
     ("rnn", "dh0", [], ["h0"]),
 ]
 

@@ -228,13 +228,16 @@ def test_sequence_ops_gradcheck(reverse):
         lstm_inputs + [x(4 * H), x(4 * H)], atol=1e-7, rtol=1e-6)
     assert autograd.gradcheck(                   # bias=False: no bias inputs at all
         lambda *a: LSTMSequence.apply(*a, reverse=reverse), lstm_inputs, atol=1e-7, rtol=1e-6)
-    assert autograd.gradcheck(
-        lambda xp, h, w, b: GRUSequence.apply(xp, h, w, b, reverse=reverse),
-        [x(L, N, 3 * H), x(N, H), x(3 * H, H), x(3 * H)], atol=1e-7, rtol=1e-6)
+    gru_inputs = [x(L, N, 3), x(N, H), x(3 * H, 3), x(3 * H, H)]
+    for biases in ([x(3 * H), x(3 * H)], []):
+        assert autograd.gradcheck(lambda *a: GRUSequence.apply(*a, reverse=reverse),
+                                  gru_inputs + biases, atol=1e-7, rtol=1e-6)
+    rnn_inputs = [x(L, N, 3), x(N, H) + 0.1, x(H, 3), x(H, H)]
     for relu in (False, True):
-        assert autograd.gradcheck(
-            lambda xp, h, w: RNNSequence.apply(xp, h, w, reverse=reverse, relu=relu),
-            [x(L, N, H) + 0.1, x(N, H), x(H, H)], atol=1e-7, rtol=1e-6)
+        for biases in ([x(H), x(H)], []):
+            assert autograd.gradcheck(
+                lambda *a: RNNSequence.apply(*a, reverse=reverse, relu=relu),
+                rnn_inputs + biases, atol=1e-7, rtol=1e-6)
 
 
 @pytest.mark.parametrize("reverse", [False, True])
