@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class Adadelta(Optimizer):
@@ -34,10 +35,10 @@ class Adadelta(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["square_avg"] = np.zeros_like(x)
                 state["acc_delta"] = np.zeros_like(x)
-            state["step"] += 1.0
+            _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
             v, u = state["square_avg"], state["acc_delta"]
             tmp, delta = np.empty_like(x), np.empty_like(x)

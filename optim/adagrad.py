@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class Adagrad(Optimizer):
@@ -25,7 +26,7 @@ class Adagrad(Optimizer):
 
     def _init_state(self, p, group):
         state = self.state[p]
-        state["step"] = 0.0
+        state["step"] = _new_step(group)
         state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
         return state
 
@@ -42,7 +43,7 @@ class Adagrad(Optimizer):
         for p in params:
             x = p._data
             state = self.state[p] or self._init_state(p, group)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             d, _ = self._direction(p, weight_decay, maximize)
             clr = lr / (1.0 + (step - 1.0) * lr_decay)
             s, tmp = state["sum"], np.empty_like(x)

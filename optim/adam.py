@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lerp_, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class Adam(Optimizer):
@@ -39,12 +40,12 @@ class Adam(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
                 if amsgrad:
                     state["max_exp_avg_sq"] = np.zeros_like(x)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             d, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             tmp = np.empty_like(x)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lerp_, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class Adamax(Optimizer):
@@ -29,10 +30,10 @@ class Adamax(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_inf"] = np.zeros_like(x)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
             m, u, tmp = state["exp_avg"], state["exp_inf"], np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)

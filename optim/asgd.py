@@ -5,7 +5,8 @@ import numpy as np
 
 from autograd import get_default_dtype
 
-from .optimizer import Optimizer, _lr, _scalar_dtype
+from .optimizer import Optimizer, _lr
+from .scalar_state import _advance_step, _new_step, _scalar_dtype
 
 
 class ASGD(Optimizer):
@@ -17,7 +18,7 @@ class ASGD(Optimizer):
     float64), as in PyTorch.
     """
 
-    _scalar_state = ("step", "eta", "mu")
+    _scalar_state = ("eta", "mu")
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
@@ -45,11 +46,11 @@ class ASGD(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 dtype = _scalar_dtype()
                 state["eta"], state["mu"] = dtype.type(lr), dtype.type(1.0)
                 state["ax"] = np.zeros_like(x)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
             eta, mu, ax = float(state["eta"]), float(state["mu"]), state["ax"]
             x *= 1.0 - lambd * eta

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr, _scalar_dtype
+from .optimizer import Optimizer, _lerp_, _lr
+from .scalar_state import _advance_step, _new_step, _scalar_dtype
 
 
 class NAdam(Optimizer):
@@ -16,7 +17,7 @@ class NAdam(Optimizer):
     PyTorch.
     """
 
-    _scalar_state = ("step", "mu_product")
+    _scalar_state = ("mu_product",)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
@@ -42,11 +43,11 @@ class NAdam(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["mu_product"] = _scalar_dtype().type(1.0)
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1.0) * momentum_decay))

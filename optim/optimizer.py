@@ -22,11 +22,12 @@ from numbers import Real
 
 import numpy as np
 
-from autograd import Tensor, enable_grad, get_default_dtype
+from autograd import Tensor, enable_grad
 from autograd.saved import writable
 
 from .optimizer_hooks import (OptimizerHooks, register_optimizer_step_post_hook,  # noqa: F401
                               register_optimizer_step_pre_hook)
+from .scalar_state import _copy_state, _is_tensor_like, _loaded_step, _scalar, _scalar_dtype
 
 
 class _RequiredParameter:
@@ -59,14 +60,15 @@ class Optimizer(OptimizerHooks):
         self._step_count = 0
         self._init_hooks()
         if isinstance(params, Tensor):
-            raise TypeError(f"{name}: params should be an iterable of Tensors or dicts, but got "
-                            f"a single Tensor of shape {tuple(params.shape)}; wrap it in a list")
+            raise TypeError(f"{name}: params argument given to the optimizer should be an "
+                            f"iterable of Tensors or dicts, but got a single Tensor of shape "
+                            f"{tuple(params.shape)}; wrap it in a list")
         if isinstance(params, (set, frozenset)):
             raise TypeError(f"{name}: parameters must be in an ordered collection (a list); "
                             f"a set's order changes between runs")
         groups = list(params)
         if len(groups) == 0:
-            raise ValueError(f"{name}: got an empty parameter list")
+            raise ValueError(f"{name}: optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
@@ -74,12 +76,16 @@ class Optimizer(OptimizerHooks):
 
     # ----------------------------------------------------------------- groups
     def add_param_group(self, param_group: dict):
-        """Add a group of parameters with its own options (e.g. a new layer while fine-tuning)."""
+        """Add a group of parameters with its own options (e.g. a new layer while fine-tuning).
+
+        As in PyTorch, the dict itself becomes the group: its "params" is made a list and the
+        options it leaves out are filled in from the defaults.
+        """
         name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}.add_param_group: param_group must be a dict, "
-                            f"got {type(param_group).__name__}")
-        group = dict(param_group)
+            raise TypeError(f"{name}.add_param_group: param_group must be a dict, but got "
+                            f"{type(param_group)}")
+        group = param_group
         params = group.get("params")
         if params is None:
             raise ValueError(f"{name}.add_param_group: the group has no 'params' entry")
@@ -92,17 +98,20 @@ class Optimizer(OptimizerHooks):
         names = [p[0] for p in params if isinstance(p, tuple)]
         if names:
             if len(names) != len(params):
-                raise ValueError(f"{name}: all parameters should come with names or none of "
-                                 f"them; some names are missing")
+                raise ValueError(f"{name}: all optimizer params should be with/without names. "
+                                 f"Some param names are missing")
             group["param_names"] = names
             params = [p[1] for p in params]
+        differentiable = self.defaults.get("differentiable")
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"{name}: can only optimize Tensors, but one of the params is "
-                                f"a {type(p).__name__}")
-            if p.grad_fn is not None:
+                raise TypeError(f"{name}: optimizer can only optimize Tensors, but one of the "
+                                f"params is {type(p).__name__}")
+            # a non-leaf is allowed if it keeps its .grad (retain_grad()), as in PyTorch
+            if p.grad_fn is not None and not differentiable and not p.retains_grad:
                 raise ValueError(f"{name}: can't optimize a non-leaf Tensor (shape "
-                                 f"{tuple(p.shape)}, made by {p.grad_fn!r})")
+                                 f"{tuple(p.shape)}, made by {p.grad_fn!r}); call "
+                                 f"retain_grad() on it or optimize the leaves it comes from")
         group["params"] = params
         for key, default in self.defaults.items():
             if default is required and key not in group:
@@ -110,15 +119,17 @@ class Optimizer(OptimizerHooks):
                                  f"optimization parameter {key}")
             group.setdefault(key, default)
         if len({id(p) for p in params}) != len(params):
-            warnings.warn(f"{name}: a parameter group contains duplicate parameters; each "
-                          f"would be updated more than once", stacklevel=3)
+            warnings.warn(f"{name}: optimizer contains a parameter group with duplicate "
+                          f"parameters; each would be updated more than once", stacklevel=3)
+        for g in self.param_groups:
+            if ("param_names" in g) != ("param_names" in group):
+                which = "with" if "param_names" in group else "without"
+                raise ValueError(f"{name}: all optimizer param groups should be with/without "
+                                 f"names. cannot add param group {which} names to the "
+                                 f"optimizer")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError(f"{name}: some parameters appear in more than one parameter group")
-        for g in self.param_groups:
-            if ("param_names" in g) != ("param_names" in group):
-                raise ValueError(f"{name}: all parameter groups should come with names or none "
-                                 f"of them")
         self._check_group(group)
         self.param_groups.append(group)
 
@@ -166,17 +177,22 @@ class Optimizer(OptimizerHooks):
 
     # ----------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none: bool = True):
-        """Forget every parameter's gradient (None), or set it to zeros in place."""
+        """Forget every parameter's gradient (None), or zero it in place: as in PyTorch the
+        .grad Tensor stays the same object, cut from any graph (detach_) and no longer
+        requiring grad."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                g = p.grad
+                if g is None:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.grad_fn is not None:  # a grad made with a graph: do not touch it
-                    p.grad = Tensor._wrap(np.zeros_like(p.grad._data), False)
+                    continue
+                if g.grad_fn is not None:   # a grad made with create_graph=True
+                    g.detach_()
                 else:
-                    p.grad._data.fill(0)
+                    g.requires_grad_(False)
+                g.zero_()   # bumps its version: a graph that saved it refuses backward
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure() if given."""
@@ -258,8 +274,7 @@ class Optimizer(OptimizerHooks):
         state = {}
         for key, value in self.state.items():
             k = index.get(id(key), key) if isinstance(key, Tensor) else key
-            state[k] = {n: (v.copy() if isinstance(v, np.ndarray) else copy.deepcopy(v))
-                        for n, v in value.items()}
+            state[k] = {n: _copy_state(v) for n, v in value.items()}
         state_dict = {"state": state, "param_groups": groups}
         for hook in self._optimizer_state_dict_post_hooks.values():
             result = hook(self, state_dict)
@@ -270,7 +285,9 @@ class Optimizer(OptimizerHooks):
     def load_state_dict(self, state_dict: dict):
         """Restore state and hyper-parameters saved by state_dict() (ours or PyTorch's).
 
-        Arrays are copied and cast to their parameter's floating dtype; 'step' becomes a float.
+        Arrays are copied and cast to their parameter's floating dtype. 'step' becomes a 0-d
+        Tensor as in PyTorch: a saved tensor keeps its dtype (float32 if its group was fused or
+        capturable), a plain number (an older checkpoint) is made one of the scalar dtype.
         A group that lacks a key (a checkpoint from an older PyTorch) gets it filled in.
         """
         name = type(self).__name__
@@ -295,11 +312,18 @@ class Optimizer(OptimizerHooks):
                                  f"{len(g['params'])} in the optimizer")
         id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
                           chain.from_iterable(g["params"] for g in groups)))
+        # the saved group of each saved index (the first that lists it, as PyTorch looks it up)
+        saved_group_of = {}
+        for saved in state_dict["param_groups"]:
+            for k in saved["params"]:
+                saved_group_of.setdefault(k, saved)
         state = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
                 p = id_map[k]
-                state[p] = {key: self._cast_state(p, k, key, val) for key, val in v.items()}
+                state[p] = {key: (_loaded_step(val, saved_group_of[k]) if key == "step"
+                                  else self._cast_state(p, k, key, val))
+                            for key, val in v.items()}
             else:
                 state[k] = copy.deepcopy(v)
         new_groups = []
@@ -326,12 +350,11 @@ class Optimizer(OptimizerHooks):
                                      f"optimization parameter {key}")
                 group[key] = copy.deepcopy(default)
 
-    # per-parameter state entries that are scalars (PyTorch keeps them as 0-d tensors)
-    _scalar_state = ("step",)
+    # per-parameter state entries other than 'step' that PyTorch keeps as 0-d tensors; here
+    # numpy scalars of the same dtype (see _cast_state)
+    _scalar_state = ()
 
     def _cast_state(self, p, index, key, value):
-        if key == "step":
-            return _scalar(value)
         if key in self._scalar_state:
             # PyTorch casts a saved scalar tensor to the parameter's dtype, and makes a plain
             # number a tensor of the scalar dtype
@@ -357,26 +380,6 @@ class Optimizer(OptimizerHooks):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines) + "\n)"
-
-
-def _is_tensor_like(value) -> bool:
-    """Our Tensor, an ndarray or another array type (a torch tensor from a state dict)."""
-    return isinstance(value, (Tensor, np.ndarray)) or (
-        not isinstance(value, (Real, str, bytes)) and hasattr(value, "item")
-        and hasattr(value, "shape"))
-
-
-def _scalar(value) -> float:
-    """A hyper-parameter or scalar state as a Python float (a 1-element tensor gives its item)."""
-    if isinstance(value, Tensor):
-        value = value.data
-    return float(value.item()) if hasattr(value, "item") else float(value)
-
-
-def _scalar_dtype() -> np.dtype:
-    """The dtype PyTorch keeps scalar state in (NAdam's mu_product, ASGD's eta and mu): float64
-    while the default dtype is float64, else float32. Read when the state is created."""
-    return np.dtype(np.float64) if get_default_dtype() == np.float64 else np.dtype(np.float32)
 
 
 def _lr(value):

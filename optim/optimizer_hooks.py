@@ -8,37 +8,35 @@ hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), a post-hook as
 hook(optimizer, args, kwargs); `args` are step's own arguments, the optimizer first, as in
 PyTorch. Pre-hooks run global ones first, post-hooks the optimizer's own first.
 
-They cost step() nothing while none is registered: an optimizer that has a step hook to run
-(its own or a global one) gets an instance attribute `step` that runs them around its class's
-step, and loses it with the last hook. state_dict and load_state_dict hooks are called from
+As in PyTorch, the hooks live in the class's step function: every Optimizer class that
+defines step gets it wrapped (`with_step_hooks`), so they also run when user code replaces
+`opt.step` on the instance with something that calls the original (functools.partial, a
+wrapper) or calls the class's step directly. While no hook is registered the wrapper costs
+one check. Hooks run once per outermost step call: a subclass's step that calls
+super().step() does not run them again. state_dict and load_state_dict hooks are called from
 those two methods (optimizer.py).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import types
-import weakref
 from collections import OrderedDict
 
 _ids = itertools.count()
 _global_step_pre_hooks: OrderedDict = OrderedDict()
 _global_step_post_hooks: OrderedDict = OrderedDict()
-# every live optimizer by id (a WeakSet would need them hashable), so that a global hook
-# reaches those made before it
-_live: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 class RemovableHandle:
     """What the register_*_hook methods return: handle.remove() unregisters the hook; also a
     context manager that removes it on exit."""
 
-    def __init__(self, hooks: OrderedDict, on_remove=None):
-        self.hooks, self.id, self._on_remove = hooks, next(_ids), on_remove
+    def __init__(self, hooks: OrderedDict):
+        self.hooks, self.id = hooks, next(_ids)
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
-        if self._on_remove is not None:
-            self._on_remove()
 
     def __enter__(self) -> "RemovableHandle":
         return self
@@ -47,58 +45,76 @@ class RemovableHandle:
         self.remove()
 
 
-def _add(hooks: OrderedDict, hook, prepend=False, on_remove=None) -> RemovableHandle:
+def _add(hooks: OrderedDict, hook, prepend=False) -> RemovableHandle:
     if not callable(hook):
         raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
-    handle = RemovableHandle(hooks, on_remove)
+    handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
 
 
-def _sync_all():
-    for opt in list(_live.values()):
-        opt._sync_step_hooks()
-
-
 def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
     """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before every
     optimizer's step()."""
-    handle = _add(_global_step_pre_hooks, hook, on_remove=_sync_all)
-    _sync_all()
-    return handle
+    return _add(_global_step_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook) -> RemovableHandle:
     """hook(optimizer, args, kwargs) -> None, after every optimizer's step()."""
-    handle = _add(_global_step_post_hooks, hook, on_remove=_sync_all)
-    _sync_all()
-    return handle
+    return _add(_global_step_post_hooks, hook)
 
 
-def _hooked_step(self, *args, **kwargs):
-    """step() with the step hooks around it (installed on an optimizer only while it has some)."""
+def _step_with_hooks_run(self, step, args, kwargs):
+    """step(*args, **kwargs) with the pre-hooks before it and the post-hooks after it."""
     args = (self, *args)
-    for hook in (*_global_step_pre_hooks.values(), *self._optimizer_step_pre_hooks.values()):
-        result = hook(self, args, kwargs)
-        if result is not None:
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise RuntimeError(f"{type(self).__name__}.step: a step pre-hook must return "
-                                   f"None or a tuple (new_args, new_kwargs), but got {result!r}")
-            args, kwargs = result
-    out = type(self).step(*args, **kwargs)
-    for hook in (*self._optimizer_step_post_hooks.values(), *_global_step_post_hooks.values()):
-        hook(self, args, kwargs)
+    self._in_step_hooks = True   # an inner step (super().step()) runs no hooks of its own
+    try:
+        for hook in (*_global_step_pre_hooks.values(),
+                     *self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{type(self).__name__}.step: a step pre-hook must "
+                                       f"return None or a tuple (new_args, new_kwargs), but "
+                                       f"got {result!r}")
+                args, kwargs = result
+        out = step(*args, **kwargs)
+        for hook in (*self._optimizer_step_post_hooks.values(),
+                     *_global_step_post_hooks.values()):
+            hook(self, args, kwargs)
+    finally:
+        self._in_step_hooks = False
     return out
 
 
-def _is_hooked_step(method) -> bool:
-    return isinstance(method, types.MethodType) and method.__func__ is _hooked_step
+def with_step_hooks(step):
+    """step wrapped so that the step hooks run around it (applied to every Optimizer class's
+    own step, as PyTorch does); idempotent."""
+    if getattr(step, "hooked", False):
+        return step
+
+    @functools.wraps(step)
+    def step_with_hooks(self, *args, **kwargs):
+        if (self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks
+                or _global_step_pre_hooks or _global_step_post_hooks) \
+                and not self._in_step_hooks:
+            return _step_with_hooks_run(self, step, args, kwargs)
+        return step(self, *args, **kwargs)
+
+    step_with_hooks.hooked = True
+    return step_with_hooks
 
 
 class OptimizerHooks:
     """The register_*_hook methods of Optimizer; `_init_hooks` is called by its __init__."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if isinstance(step, types.FunctionType):
+            cls.step = with_step_hooks(step)
 
     def _init_hooks(self):
         self._optimizer_step_pre_hooks = OrderedDict()
@@ -107,49 +123,29 @@ class OptimizerHooks:
         self._optimizer_state_dict_post_hooks = OrderedDict()
         self._optimizer_load_state_dict_pre_hooks = OrderedDict()
         self._optimizer_load_state_dict_post_hooks = OrderedDict()
-        _live[id(self)] = self
-        if _global_step_pre_hooks or _global_step_post_hooks:
-            self._sync_step_hooks()
+        self._in_step_hooks = False
+        cls = type(self)
+        # a step assigned to the class after it was made (a patch) gets wrapped too, as
+        # PyTorch wraps the class's step when an instance is made
+        if isinstance(cls.step, types.FunctionType) and not getattr(cls.step, "hooked", False):
+            cls.step = with_step_hooks(cls.step)
 
     def __getstate__(self):
         # as PyTorch: a pickled or deep-copied optimizer keeps no hooks
-        return {k: v for k, v in self.__dict__.items()
-                if not (k.startswith("_optimizer_") or k == "step" and _is_hooked_step(v))}
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_optimizer_")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._init_hooks()
 
-    def _sync_step_hooks(self):
-        """Install the hooked step while a step hook applies to this optimizer, else remove it."""
-        own = self.__dict__.get("step")
-        if (self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks
-                or _global_step_pre_hooks or _global_step_post_hooks):
-            if own is None:
-                self.step = types.MethodType(_hooked_step, self)
-        elif _is_hooked_step(own):
-            del self.step
-
-    def _add_step_hook(self, hooks, hook):
-        ref = weakref.ref(self)  # the handle must not keep the optimizer alive
-
-        def on_remove():
-            opt = ref()
-            if opt is not None:
-                opt._sync_step_hooks()
-
-        handle = _add(hooks, hook, on_remove=on_remove)
-        self._sync_step_hooks()
-        return handle
-
     def register_step_pre_hook(self, hook) -> RemovableHandle:
         """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before step();
         returned args and kwargs are what step is called with."""
-        return self._add_step_hook(self._optimizer_step_pre_hooks, hook)
+        return _add(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook) -> RemovableHandle:
         """hook(optimizer, args, kwargs) -> None, after step()."""
-        return self._add_step_hook(self._optimizer_step_post_hooks, hook)
+        return _add(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
         """hook(optimizer) -> None, before state_dict() builds the dict."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lerp_, _lr, _sqrt
+from .scalar_state import _advance_step, _new_step
 
 
 class RAdam(Optimizer):
@@ -37,10 +38,10 @@ class RAdam(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["exp_avg"] = np.zeros_like(x)
                 state["exp_avg_sq"] = np.zeros_like(x)
-            state["step"] = step = state["step"] + 1.0
+            step = _advance_step(state)
             g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             m, v, tmp = state["exp_avg"], state["exp_avg_sq"], np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)

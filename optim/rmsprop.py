@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lerp_, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class RMSprop(Optimizer):
@@ -37,13 +38,13 @@ class RMSprop(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["square_avg"] = np.zeros_like(x)
                 if momentum > 0:
                     state["momentum_buffer"] = np.zeros_like(x)
                 if centered:
                     state["grad_avg"] = np.zeros_like(x)
-            state["step"] += 1.0
+            _advance_step(state)
             d, _ = self._direction(p, weight_decay, maximize)
             v, tmp = state["square_avg"], np.empty_like(x)
             v *= alpha

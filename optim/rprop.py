@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Optimizer, _lr
+from .scalar_state import _advance_step, _new_step
 
 
 class Rprop(Optimizer):
@@ -41,10 +42,10 @@ class Rprop(Optimizer):
             x = p._data
             state = self.state[p]
             if not state:
-                state["step"] = 0.0
+                state["step"] = _new_step(group)
                 state["prev"] = np.zeros_like(x)
                 state["step_size"] = np.full_like(x, _lr(group["lr"]))
-            state["step"] += 1.0
+            _advance_step(state)
             g, _ = self._direction(p, 0.0, maximize)
             prev, step_size = state["prev"], state["step_size"]
             prod = np.multiply(g, prev, out=np.empty_like(x))
