@@ -31,7 +31,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, ndarrays or a Tensor)."""
     if device is not None:
         as_device(device, "tensor")
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)  # Tensor() always copies
+    t = Tensor._wrap(_to_array(data, dtype), False)   # _to_array always copies
+    if requires_grad:
+        t.requires_grad = True
+    return t
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 from .device import as_device
 from .dtypes import _supported
 from .ops import activation as A
-from .tensor import Tensor, _t, cat  # noqa: F401  (Tensor re-exported)
+from .tensor import Tensor, _t, _to_array, cat  # noqa: F401  (Tensor re-exported)
 from .tensor_index import _wrap, index_add, masked_select, repeat_interleave  # noqa: F401
 from .tensor_math import allclose, bmm, einsum, equal, mm  # noqa: F401  (re-exported)
 
@@ -186,7 +186,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
         return Tensor._wrap(_supported(data, "as_tensor"), False)
-    return Tensor(data, dtype=dtype)
+    return Tensor._wrap(_to_array(data, dtype), False)
 
 
 def meshgrid(*tensors, indexing="ij"):

@@ -68,6 +68,24 @@ def _to_array(data, dtype=None) -> np.ndarray:
     return _supported(arr, "tensor")
 
 
+def _constructor_array(args: tuple, dtype=None) -> np.ndarray:
+    """Tensor(data) keeps data's dtype, as autograd.tensor(data); Tensor(2, 3), Tensor(n),
+    Tensor(size) of a Size and Tensor() are torch.Tensor's size forms: zeros of that shape
+    (torch leaves them uninitialized) in the default float dtype."""
+    if len(args) == 1 and not isinstance(args[0], compat.Size) and (
+            isinstance(args[0], bool) or not isinstance(args[0], (int, np.integer))):
+        return _to_array(args[0], dtype)
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], compat.Size) else args
+    sizes = sizes if args else (0,)
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        raise TypeError(f"Tensor: expected data, or sizes as ints (Tensor(2, 3)), got "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"Tensor: negative dimension in size {tuple(int(n) for n in sizes)}")
+    return np.zeros(tuple(int(n) for n in sizes), dtypes._default_dtype if dtype is None
+                    else _to_array(np.zeros(0, dtype)).dtype)
+
+
 _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
                np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor",
                np.dtype(np.int16): "ShortTensor", np.dtype(np.int8): "CharTensor",
@@ -82,8 +100,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
-    def __init__(self, data, dtype=None, requires_grad=False):
-        self._data = _to_array(data, dtype)
+    def __init__(self, *data, dtype=None, requires_grad=False):
+        self._data = _constructor_array(data, dtype)
         self.grad = None
         self._node = None
         self._version = 0

@@ -25,7 +25,10 @@ Tensor = None
 
 def _t(x) -> Tensor:
     """x as a Tensor (a Tensor itself, or a new one holding a copy of x's data)."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+    if isinstance(x, Tensor):
+        return x
+    from .tensor import _to_array   # (tensor.py imports this module)
+    return Tensor._wrap(_to_array(x), False)   # data, never Tensor(n)'s size form
 
 
 def _check_divisor(a, b, op):
@@ -468,7 +471,8 @@ def where(condition, input, other) -> Tensor:
     a = input if isinstance(input, Tensor) else None
     b = other if isinstance(other, Tensor) else None
     if a is None and b is None:
-        a, b = Tensor(input), Tensor(other)
+        from .tensor import _to_array   # (tensor.py imports this module)
+        a, b = Tensor._wrap(_to_array(input), False), Tensor._wrap(_to_array(other), False)
     elif a is None:
         a = b._operand(input)
     elif b is None:

@@ -292,6 +292,9 @@ def _moved(n, src, dst) -> tuple:
 
 
 def _same_rank_and_dtype(tensors, op):
+    if isinstance(tensors, (Tensor, np.ndarray)):   # iterating would join its rows
+        raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors, not "
+                        f"{type(tensors).__name__} (of shape {tuple(tensors.shape)})")
     if len(tensors) == 0:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     tensors = [_t(t) for t in tensors]

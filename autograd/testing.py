@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from . import dtypes
+from .creation import tensor
 from .tensor import Tensor
 
 __all__ = ["assert_close", "assert_allclose", "make_tensor"]
@@ -285,9 +286,9 @@ def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=
                   "since 1.12; use `autograd.testing.assert_close()` instead.", FutureWarning,
                   stacklevel=2)
     if not isinstance(actual, Tensor):
-        actual = Tensor(actual)
+        actual = tensor(actual)
     if not isinstance(expected, Tensor):
-        expected = Tensor(expected, dtype=actual.dtype)
+        expected = tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
         rtol, atol = _tolerances((actual.dtype, expected.dtype), None, None, (), table={
             np.dtype(np.float16): (1e-3, 1e-3), np.dtype(np.float32): (1e-4, 1e-5),

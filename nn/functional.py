@@ -305,6 +305,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if p.data.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
         raise ValueError(f"{op}: all elements of input (shape {tuple(p.shape)}) must be "
                          f"probabilities in [0, 1]")
+    if y.data.size and not (np.all(y.data >= 0) and np.all(y.data <= 1)):
+        raise ValueError(f"{op}: all elements of target (shape {tuple(y.shape)}) should be "
+                         f"between 0 and 1")
     w = _array_param(op, "weight", weight, p.dtype)
     return BinaryCrossEntropy.apply(p, y, weight=w,
                                     reduction=_reduction(op, size_average, reduce, reduction))

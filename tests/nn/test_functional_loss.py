@@ -213,6 +213,9 @@ def test_elementwise_loss_bad_inputs():
         F.binary_cross_entropy_with_logits(autograd.zeros(2, 3), autograd.zeros(2, 1))
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
         F.binary_cross_entropy(autograd.tensor([0.5, 1.5]), autograd.tensor([0.0, 1.0]))
+    for target in ([1.5, 0.0], [-0.1, 0.0], [np.nan, 0.0]):   # torch refuses these too
+        with pytest.raises(ValueError, match="target .* should be between 0 and 1"):
+            F.binary_cross_entropy(autograd.tensor([0.2, 0.7]), autograd.tensor(target))
     with pytest.raises(TypeError, match="input float32, target int64"):
         F.l1_loss(autograd.zeros(2), autograd.tensor([1, 2]))
     with pytest.raises(ValueError, match=r"pos_weight of shape \(2,\)"):
