@@ -38,3 +38,14 @@ from . import amp, jit, testing  # noqa: E402,F401  (torch.amp, torch.jit, torch
 from .amp import autocast, cpu  # noqa: E402,F401  (torch.autocast, torch.cpu.amp)
 from .jit import compile  # noqa: E402,F401,A001  (torch.compile: returns its argument)
 from . import distributions  # noqa: E402,F401  (torch.distributions)
+from .anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: E402,F401
+                      set_anomaly_enabled, set_detect_anomaly)
+from .functional_torch_more import *  # noqa: E402,F401,F403  (broadcast_shapes, asarray, ...)
+from .functional_nn_forms import *  # noqa: E402,F401,F403  (torch.conv2d, torch.layer_norm, ...)
+from .tensor_scatter_more import *  # noqa: E402,F401,F403  (select_scatter, index_reduce, ...)
+from .linalg_legacy import *  # noqa: E402,F401,F403  (torch.svd, torch.qr, torch.cholesky, ...)
+from .functional_gradient import gradient  # noqa: E402,F401  (torch.gradient)
+from .functional_search import bucketize, histogram, searchsorted  # noqa: E402,F401
+from numpy import dtype  # noqa: E402,F401  (torch.dtype: the class of every dtype here)
+short = int16  # noqa: E305,F405  (torch.short)
+int = int32  # noqa: A001  (torch.int)

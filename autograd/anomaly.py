@@ -1,4 +1,6 @@
-"""detect_anomaly(): name the first op whose forward or backward produces NaN or inf."""
+"""detect_anomaly(), set_detect_anomaly(): name the first op whose forward or backward produces
+NaN or inf. Anomaly mode (function.anomaly_enabled) records where each op was made; check_nan
+(torch's is_anomaly_check_nan_enabled) decides whether a NaN or inf raises."""
 from __future__ import annotations
 
 import traceback
@@ -10,6 +12,7 @@ from .stacked import ProductGrad
 
 
 _PACKAGES = None
+_check_nan = True   # with anomaly mode on and this off, ops only record where they were made
 
 
 def _package_dirs() -> tuple:
@@ -45,12 +48,14 @@ def _user_frame() -> str:
 
 def check_forward(node, out: np.ndarray):
     node.where = _user_frame()
-    if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+    if _check_nan and out.dtype.kind == "f" and not np.all(np.isfinite(out)):
         raise RuntimeError(f"detect_anomaly: {node.name()} produced NaN or inf in its forward "
                            f"output (shape {out.shape}); it was created at {node.where}")
 
 
 def check_backward(node, grads):
+    if not _check_nan:
+        return
     for i, g in enumerate(grads):
         if g.__class__ is ProductGrad:
             g = g.dense()
@@ -61,17 +66,50 @@ def check_backward(node, grads):
                                f"gradient of its input {i}; the op was created at {where}")
 
 
+def is_anomaly_enabled() -> bool:
+    """True inside detect_anomaly() or after set_detect_anomaly(True)."""
+    return function.anomaly_enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode raises on NaN or inf (True unless check_nan=False was given)."""
+    return _check_nan
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly mode on or off (torch.set_anomaly_enabled)."""
+    global _check_nan
+    function.anomaly_enabled, _check_nan = bool(enabled), bool(check_nan)
+
+
 class detect_anomaly:
-    """Context manager: check every op's forward output and backward gradients for NaN/inf."""
+    """Context manager: record where every op is made and, with check_nan, raise on the first
+    forward output or backward gradient holding NaN or inf."""
 
     def __init__(self, check_nan: bool = True):
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = function.anomaly_enabled
-        function.anomaly_enabled = self.check_nan
+        self._prev = function.anomaly_enabled, _check_nan
+        set_anomaly_enabled(True, self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        function.anomaly_enabled = self._prev
+        set_anomaly_enabled(*self._prev)
+        return False
+
+
+class set_detect_anomaly:
+    """Anomaly mode on or off, as a function (the mode stays set) or a context manager (the
+    previous mode comes back on exit), as torch.autograd.set_detect_anomaly."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        self._prev = function.anomaly_enabled, _check_nan
+        set_anomaly_enabled(mode, check_nan)
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        set_anomaly_enabled(*self._prev)
         return False

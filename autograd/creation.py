@@ -1,13 +1,17 @@
 """Tensor factories with PyTorch's names; float32 unless a dtype is given."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import dtypes
 from .device import as_device
+from .dims import _size_arg
 from .dtypes import get_default_dtype, set_default_dtype
 from .generator import default_generator, manual_seed, pick
 from .tensor import Tensor, _shape_arg, _supported, _to_array
+from .torch_errors import ArgumentError
 
 
 def _make(arr, dtype, requires_grad, device=None, op="tensor"):
@@ -42,26 +46,29 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(_supported(np.asarray(array), "from_numpy"), False)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    size = _check_size(_shape_arg(size), "zeros")
+def zeros(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros of the shape given as zeros(2, 3), zeros((2, 3)) or zeros(size=(2, 3))."""
+    size = _check_size(_size_arg(args, size, "zeros"), "zeros")
     return _make(np.zeros(size, dtype or dtypes._default_dtype), dtype, requires_grad, device,
                  "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    size = _check_size(_shape_arg(size), "ones")
+def ones(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    size = _check_size(_size_arg(args, size, "ones"), "ones")
     return _make(np.ones(size, dtype or dtypes._default_dtype), dtype, requires_grad, device,
                  "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zero-filled (the engine has no uninitialized memory to hand out)."""
+    size = _check_size(_size_arg(args, size, "empty"), "empty")
+    return zeros(size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Like PyTorch, the dtype follows fill_value: bool, int64 for ints, else the default
     float dtype."""
-    size = _check_size(_shape_arg((size,)), "full")
+    size = _check_size(_shape_arg((size,), "full"), "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
         dtype = (np.int64 if dtype.kind in "iu" else
@@ -103,30 +110,44 @@ def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=Fal
     return _make(arr, dtype, requires_grad, device, "arange")
 
 
+def _steps(steps, op) -> int:
+    """The number of points of linspace/logspace: an int (or 0-d integer tensor) >= 0."""
+    if isinstance(steps, bool) or not hasattr(steps, "__index__"):
+        raise TypeError(f"{op}: steps must be an int, got {type(steps).__name__} {steps!r}")
+    steps = operator.index(steps)
+    if steps < 0:
+        raise ArgumentError(f"{op}: number of steps must be non-negative, got {steps}")
+    return steps
+
+
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _make(np.linspace(start, end, steps), dtype, requires_grad, device, "linspace")
+    """steps evenly spaced points from start to end, both included."""
+    return _make(np.linspace(start, end, _steps(steps, "linspace")), dtype, requires_grad,
+                 device, "linspace")
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     """base ** linspace(start, end, steps)."""
-    return _make(np.logspace(start, end, steps, base=base), dtype, requires_grad, device,
-                 "logspace")
+    return _make(np.logspace(start, end, _steps(steps, "logspace"), base=base), dtype,
+                 requires_grad, device, "logspace")
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _make(np.eye(n, m), dtype, requires_grad, device, "eye")
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
+def randn(*args, size=None, dtype=None, device=None, requires_grad=False,
+          generator=None) -> Tensor:
     """Standard normal samples."""
-    size = _check_size(_shape_arg(size), "randn")
+    size = _check_size(_size_arg(args, size, "randn"), "randn")
     return _make(pick(generator).standard_normal(size), dtype, requires_grad, device, "randn")
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
+def rand(*args, size=None, dtype=None, device=None, requires_grad=False,
+         generator=None) -> Tensor:
     """Uniform samples on [0, 1)."""
-    size = _check_size(_shape_arg(size), "rand")
+    size = _check_size(_size_arg(args, size, "rand"), "rand")
     return _make(pick(generator).random(size), dtype, requires_grad, device, "rand")
 
 
@@ -145,7 +166,7 @@ def randint(low=0, high=None, size=None, *, dtype=None, generator=None,
         raise TypeError("randint: needs a size (a tuple of ints)")
     if not low < high:
         raise ValueError(f"randint: expects low < high, got low={low}, high={high}")
-    size = _check_size(_shape_arg((size,)), "randint")
+    size = _check_size(_shape_arg((size,), "randint"), "randint")
     kind = np.dtype(dtype or np.int64)
     if kind.kind in "iu" and (low < np.iinfo(kind).min or high - 1 > np.iinfo(kind).max):
         raise ValueError(f"randint: the range [{low}, {high}) does not fit dtype {kind}")

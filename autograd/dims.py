@@ -2,6 +2,7 @@
 messages reworded."""
 from __future__ import annotations
 
+import operator
 import re
 
 import numpy as np
@@ -37,11 +38,33 @@ def _one_axis(dim, ndim, op):
     return axes[0]
 
 
-def _shape_arg(args):
-    """A shape passed as `f(2, 3)` or `f((2, 3))`, as a tuple."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(args)
+def _shape_arg(args, op=None):
+    """A shape passed as `f(2, 3)` or `f((2, 3))`, as a tuple. Its entries must be integers
+    (ints, numpy integers, 0-d integer tensors): a float raises a TypeError here, as in torch,
+    rather than numpy's bare one from inside the op."""
+    shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) \
+        else tuple(args)
+    for i, n in enumerate(shape):
+        if n.__class__ is not int and not isinstance(n, np.integer):
+            try:
+                operator.index(n)
+            except TypeError:
+                where = f"{op}: " if op else ""
+                raise TypeError(f"{where}sizes must be ints, got {shape}: entry {i} is "
+                                f"{type(n).__name__} {n!r}") from None
+    return shape
+
+
+def _size_arg(args, size, op):
+    """A shape passed as `f(2, 3)`, `f((2, 3))` or, as torch allows, `f(size=(2, 3))`."""
+    if size is None:
+        return _shape_arg(args, op)
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _shape_arg((size,), op)
 
 
 def _numpy_message(e: Exception) -> str:

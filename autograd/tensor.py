@@ -42,6 +42,9 @@ from .tensor_index_more import IndexMoreMixin
 from .tensor_inplace import InplaceMixin, _axpy_  # noqa: F401
 from .tensor_linalg import LinalgMixin
 from .tensor_math_more import MathMoreMixin
+from .tensor_methods_more import MethodsMoreMixin
+from .tensor_scatter_more import ScatterMoreMixin
+from .linalg_legacy import LinalgLegacyMixin
 from .tensor_pointwise import PointwiseMixin
 from .tensor_reduce import ReduceMixin
 from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
@@ -94,7 +97,8 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
 
 class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
              FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
-             ArrangeMixin, AliasMixin, MathMoreMixin):
+             ArrangeMixin, AliasMixin, MathMoreMixin, MethodsMoreMixin, ScatterMoreMixin,
+             LinalgLegacyMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
     __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")

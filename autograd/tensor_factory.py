@@ -7,7 +7,7 @@ import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .device import as_device
-from .dims import _shape_arg
+from .dims import _size_arg
 from .dtypes import _supported
 from .generator import pick
 
@@ -19,8 +19,8 @@ def _new(arr: np.ndarray, requires_grad: bool):
     return t
 
 
-def _size(size, op) -> tuple:
-    size = _shape_arg(size)
+def _size(args, size, op) -> tuple:
+    size = _size_arg(args, size, op)
     if not all(isinstance(n, (int, np.integer)) and n >= 0 for n in size):
         raise ValueError(f"{op}: sizes must be non-negative ints, got {size}")
     return size
@@ -36,23 +36,24 @@ class FactoryMixin:
             as_device(device, op)   # "cpu" passes; CUDA raises clearly
         return self._data.dtype if dtype is None else np.dtype(dtype)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        """-> zeros of `size`, self's dtype unless dtype is given."""
-        return _new(np.zeros(_size(size, "new_zeros"),
+    def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+        """-> zeros of `size` (new_zeros(2, 3), new_zeros((2, 3)) or new_zeros(size=(2, 3))),
+        self's dtype unless dtype is given."""
+        return _new(np.zeros(_size(args, size, "new_zeros"),
                              self._dtype(dtype, device, "new_zeros")), requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return _new(np.ones(_size(size, "new_ones"),
+    def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+        return _new(np.ones(_size(args, size, "new_ones"),
                              self._dtype(dtype, device, "new_ones")), requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False):
         """Zero-filled (the engine has no uninitialized memory to hand out)."""
-        return _new(np.zeros(_size(size, "new_empty"),
+        return _new(np.zeros(_size(args, size, "new_empty"),
                              self._dtype(dtype, device, "new_empty")), requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """-> fill_value everywhere, cast to self's dtype unless dtype is given."""
-        size = _size((size,) if isinstance(size, (int, np.integer)) else size, "new_full")
+        size = _size((size,) if isinstance(size, (int, np.integer)) else size, None, "new_full")
         try:
             arr = np.full(size, fill_value).astype(self._dtype(dtype, device, "new_full"))
         except (TypeError, ValueError) as e:

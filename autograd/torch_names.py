@@ -15,7 +15,7 @@ def _autograd_namespace():
     """torch.autograd's names: Function, grad, backward, gradcheck, no_grad, ..."""
     import autograd as ag
     names = ("Function", "grad", "backward", "gradcheck", "no_grad", "enable_grad",
-             "set_grad_enabled", "inference_mode", "detect_anomaly")
+             "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly")
     ns = types.ModuleType("autograd.autograd", "torch.autograd's names in this engine")
     for name in names:
         setattr(ns, name, getattr(ag, name))

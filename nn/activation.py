@@ -25,8 +25,8 @@ class _Inplace(Module):
 class ReLU(_Inplace):
     """y = max(x, 0)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -36,8 +36,8 @@ class LeakyReLU(Module):
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -46,15 +46,15 @@ class LeakyReLU(Module):
 class Tanh(Module):
     """y = tanh(x)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.tanh(x)
+    def forward(self, input: Tensor) -> Tensor:
+        return autograd.tanh(input)
 
 
 class Sigmoid(Module):
     """y = 1 / (1 + exp(-x))."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return autograd.sigmoid(x)
+    def forward(self, input: Tensor) -> Tensor:
+        return autograd.sigmoid(input)
 
 
 class Step(Module):
@@ -78,9 +78,9 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        dim = _softmax_dim("softmax", x.ndim) if self.dim is None else self.dim
-        return autograd.softmax(x, dim)
+    def forward(self, input: Tensor) -> Tensor:
+        dim = _softmax_dim("softmax", input.ndim) if self.dim is None else self.dim
+        return autograd.softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -93,9 +93,9 @@ class LogSoftmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        dim = _softmax_dim("log_softmax", x.ndim) if self.dim is None else self.dim
-        return autograd.log_softmax(x, dim)
+    def forward(self, input: Tensor) -> Tensor:
+        dim = _softmax_dim("log_softmax", input.ndim) if self.dim is None else self.dim
+        return autograd.log_softmax(input, dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -108,8 +108,8 @@ class GELU(Module):
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.gelu(x, approximate=self.approximate)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
@@ -122,8 +122,8 @@ class ELU(Module):
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.elu(x, self.alpha, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -132,15 +132,15 @@ class ELU(Module):
 class CELU(ELU):
     """y = max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.celu(x, self.alpha, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
 
 
 class SELU(_Inplace):
     """y = scale * elu(x, alpha), alpha = 1.6733, scale = 1.0507 (self-normalizing)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.selu(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input, self.inplace)
 
 
 class Softplus(Module):
@@ -150,8 +150,8 @@ class Softplus(Module):
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softplus(x, self.beta, self.threshold)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -160,15 +160,15 @@ class Softplus(Module):
 class SiLU(_Inplace):
     """y = x sigmoid(x)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, self.inplace)
 
 
 class Mish(_Inplace):
     """y = x tanh(softplus(x))."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.mish(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input, self.inplace)
 
 
 class Hardtanh(Module):
@@ -188,8 +188,8 @@ class Hardtanh(Module):
                              f"({max_val})")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + \
@@ -202,6 +202,9 @@ class ReLU6(Hardtanh):
     def __init__(self, inplace: bool = False):
         super().__init__(0.0, 6.0, inplace)
 
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input, self.inplace)
+
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
@@ -209,12 +212,12 @@ class ReLU6(Hardtanh):
 class LogSigmoid(Module):
     """y = log(1 / (1 + exp(-x)))."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.logsigmoid(x)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
 
 
 class Softsign(Module):
     """y = x / (1 + |x|)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softsign(x)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)

@@ -116,13 +116,13 @@ class _ConvNd(Module):
                              f"{', '.join('L' if n == 1 else 'HW'[i] for i in range(n))}) with "
                              f"{self.in_channels} channels, got {tuple(x.shape)}")
 
-    def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
         conv = F.conv1d if self._n == 1 else F.conv2d
         if self.padding_mode != "zeros":
-            return conv(self._padded(x), self.weight, self.bias, self.stride, 0, self.dilation,
+            return conv(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation,
                         self.groups)
-        return conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                     self.groups)
 
     def extra_repr(self) -> str:

@@ -130,40 +130,40 @@ class Conv3d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, device, dtype)
 
-    def forward(self, x: Tensor) -> Tensor:
-        if not isinstance(x, Tensor):
-            raise TypeError(f"Conv3d: expected a Tensor input, got {type(x).__name__}")
-        if x.ndim not in (4, 5) or x.shape[-4] != self.in_channels:
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"Conv3d: expected a Tensor input, got {type(input).__name__}")
+        if input.ndim not in (4, 5) or input.shape[-4] != self.in_channels:
             raise ValueError(f"Conv3d: expected input of shape (N, {self.in_channels}, D, H, "
-                             f"W) with {self.in_channels} channels, got {tuple(x.shape)}")
+                             f"W) with {self.in_channels} channels, got {tuple(input.shape)}")
         if self.padding_mode != "zeros":
-            return F.conv3d(self._padded(x), self.weight, self.bias, self.stride, 0,
+            return F.conv3d(self._padded(input), self.weight, self.bias, self.stride, 0,
                             self.dilation, self.groups)
-        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
 
 
 class MaxPool3d(_MaxPoolNd):
     """Max over sliding windows.  x: (N, C, D, H, W) -> (N, C, D', H', W')."""
 
-    def forward(self, x: Tensor):
-        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+    def forward(self, input: Tensor):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class AvgPool3d(AvgPool2d):
     """Mean over sliding windows.  x: (N, C, D, H, W) -> (N, C, D', H', W')."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
 
 class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
     """Mean over bins that tile the input.  x: (N, C, D, H, W) -> (N, C, *output_size)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.adaptive_avg_pool3d(x, self.output_size)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class ConstantPad3d(ConstantPad1d):

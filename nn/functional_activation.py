@@ -13,6 +13,8 @@ import numpy as np
 from autograd import kernels
 from autograd.function import Function
 from autograd.graph_backward import connected_constant
+from autograd.tensor import _t
+from autograd.torch_errors import ArgumentError, DtypeError
 
 from .functional import _floats, _in_place
 
@@ -213,21 +215,33 @@ def mish(input, inplace=False):
     return x * Softplus.apply(x, beta=1.0, threshold=20.0).tanh()
 
 
+def _hardtanh(op, input, min_val, max_val, inplace):
+    """hardtanh under the name of the op the caller used (hardtanh or relu6)."""
+    if inplace:
+        return _in_place(f"{op}_", input, lambda x: _hardtanh(op, x, min_val, max_val, False))
+    lo, hi = _number(op, "min_val", min_val), _number(op, "max_val", max_val)
+    if lo > hi:
+        raise ValueError(f"{op}: min_val ({lo}) cannot be greater than max_val ({hi})")
+    x = _t(input)
+    kind = x.dtype.kind
+    if kind not in "fiu":   # integers are clamped as torch does (to the truncated limits)
+        raise DtypeError(f"{op}: {x.dtype} inputs are not supported (input of shape "
+                        f"{tuple(x.shape)}); expected a floating-point or integer tensor")
+    if kind == "u" and lo < 0:
+        raise ArgumentError(f"{op}: cannot clamp an unsigned {x.dtype} input (shape "
+                         f"{tuple(x.shape)}) to negative limits ({lo}, {hi})")
+    return Hardtanh.apply(x, lo=lo, hi=hi)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val) with a zero gradient at and beyond the bounds.
-    x: any shape -> same."""
-    if inplace:
-        return _in_place("hardtanh_", input, lambda x: hardtanh(x, min_val, max_val))
-    lo, hi = _number("hardtanh", "min_val", min_val), _number("hardtanh", "max_val", max_val)
-    if lo > hi:
-        raise ValueError(f"hardtanh: min_val ({lo}) cannot be greater than max_val ({hi})")
-    (x,) = _floats("hardtanh", input=input)
-    return Hardtanh.apply(x, lo=lo, hi=hi)
+    x: any shape -> same (integer tensors too, as in torch)."""
+    return _hardtanh("hardtanh", input, min_val, max_val, inplace)
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6) = hardtanh(x, 0, 6).  x: any shape -> same."""
-    return hardtanh(input, 0.0, 6.0, inplace)
+    return _hardtanh("relu6", input, 0.0, 6.0, inplace)
 
 
 def logsigmoid(input):

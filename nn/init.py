@@ -200,3 +200,4 @@ def default_layer_init_(weight, bias=None):
 uniform, normal, constant = uniform_, normal_, constant_
 xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_
 kaiming_uniform, kaiming_normal, orthogonal = kaiming_uniform_, kaiming_normal_, orthogonal_
+from .init_more import dirac, dirac_, eye, sparse, sparse_  # noqa: E402,F401

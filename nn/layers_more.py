@@ -39,8 +39,8 @@ class GLU(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.glu(x, self.dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -53,8 +53,8 @@ class Hardswish(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.hardswish(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
 
 
 class Hardsigmoid(Module):
@@ -64,8 +64,8 @@ class Hardsigmoid(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.hardsigmoid(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
 
 
 class PReLU(Module):
@@ -81,8 +81,8 @@ class PReLU(Module):
     def reset_parameters(self):
         init.constant_(self.weight, self.init)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.prelu(x, self.weight)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -129,22 +129,22 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, input: Tensor) -> Tensor:
         op, d = type(self).__name__, self._no_batch_dim
-        _input_dims(op, x, (d, d + 1))
-        channel_dim = x.ndim - d
-        if x.shape[channel_dim] != self.num_features:
+        _input_dims(op, input, (d, d + 1))
+        channel_dim = input.ndim - d
+        if input.shape[channel_dim] != self.num_features:
             message = (f"{op}: expected input's size at dim={channel_dim} to match "
                        f"num_features ({self.num_features}), got input of shape "
-                       f"{tuple(x.shape)}")
+                       f"{tuple(input.shape)}")
             if self.affine or self.track_running_stats:
                 raise ValueError(message)
             warnings.warn(message + "; num_features is not used because affine=False",
                           stacklevel=2)
-        unbatched = x.ndim == d
+        unbatched = input.ndim == d
         if unbatched:
-            x = x.unsqueeze(0)
-        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+            input = input.unsqueeze(0)
+        y = F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                             self.training or not self.track_running_stats,
                             0.0 if self.momentum is None else self.momentum, self.eps)
         return y.squeeze(0) if unbatched else y
@@ -180,8 +180,8 @@ class LocalResponseNorm(Module):
         super().__init__()
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
@@ -201,16 +201,16 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max over windows that tile L.  x: (N, C, L) -> (N, C, output_size) (and the argmax
     indices if return_indices)."""
 
-    def forward(self, x: Tensor):
-        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max over windows that tile (H, W).  x: (N, C, H, W) -> (N, C, *output_size) (and the
     argmax indices h * W + w if return_indices)."""
 
-    def forward(self, x: Tensor):
-        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(Module):
@@ -220,8 +220,8 @@ class AdaptiveAvgPool1d(Module):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.adaptive_avg_pool1d(x, self.output_size)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -245,8 +245,8 @@ class _PadNd(Module):
         super().__init__()
         self.padding = _ntuple(padding, self._n)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.pad(x, self.padding, self.mode)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pad(input, self.padding, self.mode)
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
@@ -259,8 +259,8 @@ class ConstantPad1d(_PadNd):
         super().__init__(padding)
         self.value = value
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.pad(x, self.padding, "constant", self.value)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pad(input, self.padding, "constant", self.value)
 
     def extra_repr(self) -> str:
         return f"padding={self.padding}, value={self.value}"
@@ -322,9 +322,9 @@ class CircularPad1d(_PadNd):
 
     mode = "circular"
 
-    def forward(self, x: Tensor) -> Tensor:
-        _input_dims(type(self).__name__, x, (2, 3))
-        return F.pad(x, self.padding, self.mode)
+    def forward(self, input: Tensor) -> Tensor:
+        _input_dims(type(self).__name__, input, (2, 3))
+        return F.pad(input, self.padding, self.mode)
 
 
 class CircularPad2d(_PadNd):
@@ -332,6 +332,6 @@ class CircularPad2d(_PadNd):
 
     mode, _n = "circular", 4
 
-    def forward(self, x: Tensor) -> Tensor:
-        _input_dims(type(self).__name__, x, (3, 4))
-        return F.pad(x, self.padding, self.mode)
+    def forward(self, input: Tensor) -> Tensor:
+        _input_dims(type(self).__name__, input, (3, 4))
+        return F.pad(input, self.padding, self.mode)

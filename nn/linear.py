@@ -34,8 +34,8 @@ class Identity(Module):
     def __init__(self, *args, **kwargs):
         super().__init__()
 
-    def forward(self, x):
-        return x
+    def forward(self, input):
+        return input
 
 
 class Linear(Module):
@@ -62,17 +62,21 @@ class Linear(Module):
     def reset_parameters(self):
         init.default_layer_init_(self.weight, self.bias)
 
-    def forward(self, x: Tensor) -> Tensor:
-        if not isinstance(x, Tensor):
-            x = autograd.tensor(x)
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            try:
+                input = autograd.tensor(input)
+            except TypeError:   # None, a string, ...: torch's own wording
+                raise TypeError(f"Linear: argument 'input' (position 1) must be Tensor, not "
+                                f"{type(input).__name__}") from None
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
-                             f"{tuple(x.shape)}")
+                             f"{tuple(input.shape)}")
         weight = self.weight   # read once: a parametrized weight is computed on each read
-        if x.dtype != weight.dtype:
-            raise TypeError(f"Linear: input dtype {x.dtype} does not match the weight dtype "
+        if input.dtype != weight.dtype:
+            raise TypeError(f"Linear: input dtype {input.dtype} does not match the weight dtype "
                             f"{weight.dtype}; cast one with .to()")
-        return F.linear(x, weight, self.bias)
+        return F.linear(input, weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -86,8 +90,8 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        return x.flatten(self.start_dim, self.end_dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -100,9 +104,11 @@ class Unflatten(Module):
         super().__init__()
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
-    def forward(self, x: Tensor) -> Tensor:
-        d = self.dim % x.ndim
-        return x.reshape(x.shape[:d] + self.unflattened_size + x.shape[d + 1:])
+    def forward(self, input: Tensor) -> Tensor:
+        try:
+            return input.unflatten(self.dim, self.unflattened_size)
+        except (ValueError, IndexError) as e:   # named after the module the caller used
+            raise type(e)(f"Unflatten: {str(e).removeprefix('unflatten: ')}") from None
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

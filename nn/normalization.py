@@ -65,8 +65,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{op}: expected {want} input with {self.num_features} channels in "
                              f"dim 1, got shape {tuple(x.shape)}")
 
-    def forward(self, x: Tensor) -> Tensor:
-        self._check_input(x)
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1   # in place: a held state_dict follows it
@@ -74,7 +74,7 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.data)
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
-        return F.batch_norm(x, self.running_mean if track else None,
+        return F.batch_norm(input, self.running_mean if track else None,
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch, factor, self.eps)
 
@@ -140,14 +140,14 @@ class LayerNorm(Module):
     def reset_parameters(self):
         _reset_affine(self)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, input: Tensor) -> Tensor:
         k = len(self.normalized_shape)
-        if not isinstance(x, Tensor) or tuple(x.shape[x.ndim - k:]) != self.normalized_shape \
-                or x.ndim < k:
+        if not isinstance(input, Tensor) or input.ndim < k \
+                or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
             raise ValueError(f"LayerNorm: expected input of shape (*, "
                              f"{', '.join(map(str, self.normalized_shape))}), got "
-                             f"{tuple(getattr(x, 'shape', ()))}")
-        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+                             f"{tuple(getattr(input, 'shape', ()))}")
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
@@ -172,11 +172,11 @@ class GroupNorm(Module):
     def reset_parameters(self):
         _reset_affine(self)
 
-    def forward(self, x: Tensor) -> Tensor:
-        if not isinstance(x, Tensor) or x.ndim < 2 or x.shape[1] != self.num_channels:
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor) or input.ndim < 2 or input.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, *), got "
-                             f"shape {tuple(getattr(x, 'shape', ()))}")
-        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+                             f"shape {tuple(getattr(input, 'shape', ()))}")
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "

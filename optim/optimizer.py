@@ -135,6 +135,12 @@ class Optimizer(OptimizerHooks):
 
     def _check_group(self, group: dict):
         """Raise ValueError on an invalid hyper-parameter of one group (subclasses extend)."""
+        self._check_supported(group)
+        if "lr" in group:
+            self._check_nonnegative(group, "lr", "learning rate")
+
+    def _check_supported(self, group: dict):
+        """Raise on options the engine cannot run (the only check of a loaded group)."""
         name = type(self).__name__
         if group.get("differentiable"):
             raise NotImplementedError(
@@ -142,8 +148,6 @@ class Optimizer(OptimizerHooks):
                 f"parameters' arrays in place and records no graph (no create_graph here)")
         if group.get("fused") and group.get("foreach"):
             raise RuntimeError(f"{name}: `fused` and `foreach` cannot be `True` together")
-        if "lr" in group:
-            self._check_nonnegative(group, "lr", "learning rate")
 
     def _check_nonnegative(self, group, key, what=None):
         name, value = type(self).__name__, group[key]
@@ -332,8 +336,8 @@ class Optimizer(OptimizerHooks):
             if "param_names" in g and "param_names" not in s:
                 s["param_names"] = g["param_names"]
             self._fill_loaded_group(s)
-            self._check_group(s)
-            new_groups.append(s)
+            self._check_supported(s)   # values are not checked, as in torch: a schedule may
+            new_groups.append(s)       # have left a slightly negative lr (OneCycleLR's last)
         self.state, self.param_groups = state, new_groups
         for hook in self._optimizer_load_state_dict_post_hooks.values():
             hook(self)

@@ -21,15 +21,16 @@ class SGD(Optimizer):
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
                         foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        # as torch, Nesterov's condition is checked on the defaults alone: a group may set
+        # its own dampening or momentum (the update then applies them as given)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError(f"SGD: Nesterov momentum requires a momentum and zero dampening "
+                             f"(got momentum={momentum}, dampening={dampening})")
 
     def _check_group(self, group):
         super()._check_group(group)
         self._check_nonnegative(group, "momentum")
         self._check_nonnegative(group, "weight_decay")
-        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError(f"SGD: Nesterov momentum requires a momentum and zero dampening "
-                             f"(got momentum={group['momentum']}, "
-                             f"dampening={group['dampening']})")
 
     def _step_group(self, group, params):
         lr, momentum = _lr(group["lr"]), float(group["momentum"])

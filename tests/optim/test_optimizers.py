@@ -221,10 +221,10 @@ def test_load_state_dict_errors():
         optim.Adam([b, a]).load_state_dict(sd)
     with pytest.raises(ValueError, match="'state' and 'param_groups'"):
         opt.load_state_dict({"state": {}})
-    bad = copy.deepcopy(sd)
-    bad["param_groups"][0]["lr"] = -1.0
-    with pytest.raises(ValueError, match="learning rate"):
-        opt.load_state_dict(bad)
+    resumed = copy.deepcopy(sd)   # values are not checked on load, as in torch
+    resumed["param_groups"][0]["lr"] = -1.0
+    opt.load_state_dict(resumed)
+    assert opt.param_groups[0]["lr"] == -1.0
 
 
 BAD = [
@@ -256,6 +256,8 @@ BAD = [
 def test_invalid_hyperparameters_raise(cls, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         cls([nn.Parameter(np.zeros(2))], **kwargs)
+    if match == "Nesterov":   # torch checks Nesterov's condition on the defaults alone
+        return
     # the same check applies to a group added later with its own options
     opt = cls([nn.Parameter(np.zeros(2))])
     with pytest.raises(exc, match=match):

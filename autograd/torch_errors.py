@@ -1,0 +1,12 @@
+"""Errors of the API-parity additions that PyTorch raises as RuntimeError: each is also the
+built-in class the engine uses for that kind of mistake, so `except RuntimeError` (ported
+code) and `except ValueError` / `except TypeError` (the engine's habit) both catch it."""
+from __future__ import annotations
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """A bad argument value or shape (torch: RuntimeError)."""
+
+
+class DtypeError(TypeError, RuntimeError):
+    """A tensor of a dtype the op does not accept (torch: RuntimeError)."""
