@@ -302,12 +302,14 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                     grads[parent] = prev
                     owned.add(parent)
             if not retain_graph:   # after the inputs' gradients: a held product keeps its
-                # node's locks (see stacked.Held)
-                if node._guards:
-                    node.free()
-                else:
-                    node.saved = ()
-                node.freed = True
+                # node's locks (see stacked.Held). As torch, only a node that saved arrays
+                # becomes unusable; one that saved none may run again.
+                if node.saved:
+                    if node._guards:
+                        node.free()
+                    else:
+                        node.saved = ()
+                    node.freed = True
                 if node.fn.view_of_input:   # the view's base tensor goes with the graph
                     node.__dict__.pop("viewed", None)
             if held is not None and held.nbytes > stacked.STACK_BYTES:

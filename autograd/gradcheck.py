@@ -42,10 +42,17 @@ def _outputs(y):
     return [t for t in ys if isinstance(t, Tensor) and t.data.dtype.kind == "f"]
 
 
-def _contract(fn, inputs, vs):
+def _differentiable(ys):
+    """The outputs that require grad (those torch's checks differentiate), or, when none
+    does, every one: then the numeric gradient must be zero, as the analytic one is."""
+    live = [j for j, y in enumerate(ys) if y.requires_grad]
+    return live or list(range(len(ys)))
+
+
+def _contract(fn, inputs, vs, which):
     with no_grad():
         ys = _outputs(fn(*inputs))
-    return sum(float(np.sum(y.data * v)) for y, v in zip(ys, vs))
+    return sum(float(np.sum(ys[j].data * v)) for j, v in zip(which, vs))
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -80,18 +87,22 @@ def _gradcheck(fn, inputs, eps, atol, rtol, mode, seed, n_directions):
     ys = _outputs(fn(*xs))
     if not ys:
         raise ValueError("gradcheck: fn returned no floating-point tensor")
-    for j, y in enumerate(ys):
+    which = _differentiable(ys)   # the outputs that are checked; the others are ignored
+    for j in which:
+        y = ys[j]
         if not np.all(np.isfinite(y.data)):
             k = np.unravel_index(int(np.argmin(np.isfinite(y.data))), y.shape)
             raise GradcheckError(
                 f"gradcheck: output {j} (shape {tuple(y.shape)}) is {y.data[k]} at index "
                 f"{tuple(int(i) for i in k)}: finite differences need finite outputs at the "
                 f"checked point")
-    vs = [rng.standard_normal(y.shape) for y in ys]
-    total = sum((y * Tensor._wrap(v, False)).sum() for y, v in zip(ys, vs) if y.requires_grad)
+    vs = [rng.standard_normal(ys[j].shape) for j in which]
+    total = sum((ys[j] * Tensor._wrap(v, False)).sum() for j, v in zip(which, vs)
+                if ys[j].requires_grad)
     if isinstance(total, Tensor):
         total.backward()
     checked = [(i, x) for i, x in enumerate(xs) if x.requires_grad]
+    constant = not any(y.requires_grad for y in ys)
     for i, x in checked:
         analytic = x.grad.data if x.grad is not None else np.zeros_like(x.data)
         if mode == "full":
@@ -100,21 +111,23 @@ def _gradcheck(fn, inputs, eps, atol, rtol, mode, seed, n_directions):
             for k in range(flat.size):
                 orig = flat[k]
                 flat[k] = orig + eps
-                plus = _contract(fn, xs, vs)
+                plus = _contract(fn, xs, vs, which)
                 flat[k] = orig - eps
-                minus = _contract(fn, xs, vs)
+                minus = _contract(fn, xs, vs, which)
                 flat[k] = orig
                 numeric.reshape(-1)[k] = (plus - minus) / (2 * eps)
-            _compare(i, x.data.shape, analytic, numeric, atol, rtol)
+            where = (f"{x.data.shape}; no output requires grad, so the numeric gradient "
+                     f"must be zero" if constant else x.data.shape)
+            _compare(i, where, analytic, numeric, atol, rtol)
         else:
             for d in range(n_directions):
                 u = rng.standard_normal(x.data.shape)
                 u /= max(np.linalg.norm(u), 1e-300)
                 orig = x.data.copy()
                 x.data[...] = orig + eps * u
-                plus = _contract(fn, xs, vs)
+                plus = _contract(fn, xs, vs, which)
                 x.data[...] = orig - eps * u
-                minus = _contract(fn, xs, vs)
+                minus = _contract(fn, xs, vs, which)
                 x.data[...] = orig
                 numeric = np.array([(plus - minus) / (2 * eps)])
                 _compare(i, f"direction {d}", np.array([np.sum(analytic * u)]), numeric, atol, rtol)
@@ -153,9 +166,14 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     ys = _outputs(fn(*xs))
     if not ys:
         raise ValueError("gradgradcheck: fn returned no floating-point tensor")
+    live = [y for y in ys if y.requires_grad]
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
-        vs = [Tensor._wrap(rng.standard_normal(y.shape), True) for y in ys]
+        if not live:   # torch fails here too (with a TypeError, calling fn without inputs)
+            raise TypeError(
+                "gradgradcheck: no output of fn requires grad, so there is no first "
+                "derivative to differentiate (nor a shape for random grad_outputs)")
+        vs = [Tensor._wrap(rng.standard_normal(y.shape), True) for y in live]
     else:
         given = [grad_outputs] if isinstance(grad_outputs, (Tensor, np.ndarray)) else grad_outputs
         vs = [Tensor._wrap(np.array(v._data if isinstance(v, Tensor) else v, np.float64), True)
@@ -163,16 +181,26 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     wrt = [i for i, x in enumerate(xs) if x.requires_grad]
     n = len(xs)
 
+    def differentiable(outs):
+        # as torch: the outputs that do not require grad are dropped, and the others paired
+        # with grad_outputs in order
+        return [y for y in _outputs(outs) if y.requires_grad]
+
     def first_derivatives(*args):
         with enable_grad():
-            outs = _outputs(fn(*args[:n]))
-            grads = grad(outs, [args[i] for i in wrt], list(args[n:]), create_graph=True,
-                         allow_unused=True)
+            outs = differentiable(fn(*args[:n]))
+            if not outs:   # torch: nothing to check, the check passes
+                return ()
+            grads = grad(outs, [args[i] for i in wrt], list(args[n:n + len(outs)]),
+                         create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     recorded = first_derivatives(*xs, *vs)
+    if not recorded:
+        return True
     with enable_grad():
-        plain = grad(_outputs(fn(*xs)), [xs[i] for i in wrt], vs, allow_unused=True)
+        outs = differentiable(fn(*xs))
+        plain = grad(outs, [xs[i] for i in wrt], vs[:len(outs)], allow_unused=True)
     for i, a, b in zip(wrt, recorded, [g for g in plain if g is not None]):
         try:
             _compare(i, "recorded backward against the ordinary one", a._data, b._data,

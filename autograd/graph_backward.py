@@ -116,8 +116,8 @@ def _walk(roots: dict, retain_graph, deliver, watch, needed):
                 continue
             ig = _fit(node, ig, parent.out_shape, parent.out_dtype)
             grads[parent] = grads[parent] + ig if parent in grads else ig
-        if not retain_graph:
-            node.free()
+        if not retain_graph and node.saved:   # as torch: only a node that saved arrays
+            node.free()                          # cannot run again
             node.freed = True
 
 

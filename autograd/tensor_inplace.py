@@ -2,7 +2,8 @@
 +=, -=, *=, /= (//=, %=, **=, &=, |=, ^=, <<=, >>= are in tensor_pointwise.py), t[index] = v,
 fill_, zero_, copy_, clamp_, masked_fill_, scatter_, scatter_add_, and the random fills
 uniform_, normal_, exponential_. As in PyTorch, a result that the tensor's dtype cannot hold
-(a float in an integer tensor, an integer in a bool one) is refused (check_cast).
+(a float in an integer tensor, an integer in a bool one) is refused (check_cast), and integer
+arithmetic wraps around (u8 += -1 turns 0 into 255).
 
 As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is an op's output
 or the operand requires grad: the new value's gradient flows to the old value and to the
@@ -21,8 +22,9 @@ from .dtypes import _result_dtype
 from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
+from .ops.elementwise_more import NoDerivative
 from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
-from .tensor_math import mask_arg
+from .tensor_math import bool_sub, fill_value, mask_arg
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
@@ -40,9 +42,41 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
         return
     if isinstance(o, (list, tuple)):  # [1, 2] * alpha would repeat the list
         o = np.asarray(o, d.dtype if d.dtype.kind == "f" else None)
-    if d.dtype.kind == "f" and isinstance(alpha, np.floating):
-        alpha = float(alpha)   # rounded to d's dtype like the kernel's, not promoting o * alpha
+    if d.dtype.kind == "f":
+        if isinstance(alpha, np.floating):   # rounded to d's dtype like the kernel's, not
+            alpha = float(alpha)             # promoting o * alpha
+    elif d.dtype.kind in "iu":   # integer arithmetic wraps, as PyTorch's (u8 += -1 gives 255
+        # where it was 0): Python ints, which numpy refuses out of d's range, wrapped first
+        if o.__class__ is int:
+            ufunc(d, _wrapped(o * int(alpha), d.dtype), out=d, casting="unsafe")
+            return
+        if isinstance(alpha, (int, np.integer)) and alpha != 1:
+            alpha = _wrapped(int(alpha), d.dtype)
     ufunc(d, o * alpha, out=d, casting="unsafe")
+
+
+def _wrapped(v: int, dtype) -> np.ndarray:
+    """The Python int v modulo 2**bits as a 0-d array of the integer dtype."""
+    return np.asarray(v & 0xFFFF_FFFF_FFFF_FFFF, np.uint64).astype(dtype)
+
+
+def _check_int_operand(op, o, dtype):
+    """A Python int operand of an integer tensor's add_/sub_/mul_ is taken as PyTorch takes
+    it: as a 64-bit integer (OverflowError beyond), then wrapped into dtype (_axpy_)."""
+    if o.__class__ is int and dtype.kind in "iu" and not -(1 << 63) <= o < (1 << 64):
+        raise OverflowError(f"{op}: int too big to convert: {o}")
+
+
+def _kept_in_graph(op, result, old, operand):
+    """The result of a recorded in-place op. One that dropped out of the graph (its op has no
+    derivative: floor_divide_) is put back in, as in PyTorch, by a node whose backward
+    raises: the tensor's later uses must not get a zero gradient through it unnoticed."""
+    if result._node is not None or result._data.dtype.kind != "f":
+        return result
+    inputs = [t for t in (old, operand) if isinstance(t, Tensor) and t._requires_grad]
+    if not inputs:
+        return result
+    return NoDerivative.apply(*inputs, value=result._data, op=op)
 
 
 def _without_leading_ones(value):
@@ -80,13 +114,18 @@ def result_type(x, other) -> np.dtype:
     return _result_dtype(x._data.dtype, o._data.dtype, x._data.ndim == 0, o._data.ndim == 0)
 
 
+class CastError(TypeError, RuntimeError):
+    """A result that an in-place op cannot write into its tensor's dtype: a TypeError here,
+    and the RuntimeError that PyTorch raises, so that either `except` catches it."""
+
+
 def check_cast(op, result, x):
     """Refuse, as PyTorch, to write a result of dtype `result` into x in place when it cannot
     be cast there: a float into an integer or bool tensor, an integer into a bool one."""
     kind, into = np.dtype(result).kind, x._data.dtype.kind
     if (kind == "f" and into != "f") or (kind in "iu" and into == "b"):
         result = np.dtype(result)
-        raise TypeError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
+        raise CastError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
                         f"cast to the desired output type {_TORCH_TYPE.get(x.dtype.name)}: a "
                         f"tensor of dtype {x.dtype} (shape {x.shape}) cannot hold a {result} "
                         f"result in place")
@@ -122,19 +161,20 @@ class InplaceMixin:
         return function._grad_enabled and (self._node is not None or (
             isinstance(other, Tensor) and other._requires_grad))
 
-    def _record_inplace(self, op, compute):
-        """self = compute(old self) as a recorded op, written into self's array in place."""
+    def _record_inplace(self, op, compute, operand=None):
+        """self = compute(old self) as a recorded op, written into self's array in place
+        (operand: the other input that requires grad, if any)."""
         if self._requires_grad and self._node is None:
             self._inplace_check(op)   # a leaf that requires grad: raises
         node = self._node
         if node is not None and node.fn is GetItem and _is_basic(node.index):
-            return self._write_through(op, compute)   # h[0] (even 0-d) is a view of h
+            return self._write_through(op, compute, operand)   # h[0] (even 0-d) is a view
         if self._data.base is not None and (node is None or node.fn.view_of_input) and not (
                 node is not None and node.__dict__.get("reshaped_in_place")):
             return self._write_through(op, compute)   # raises: nothing to write through
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
         old._node = self._node
-        result = compute(old)
+        result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
                              f"place into a tensor of shape {self.shape}")
@@ -147,7 +187,7 @@ class InplaceMixin:
         views.replay(self)   # views taken before see the new values: re-record them
         return self
 
-    def _write_through(self, op, compute):
+    def _write_through(self, op, compute, operand=None):
         """A recorded in-place op on h[index] (a view): as in PyTorch, it changes h, by a
         recorded h[index] = new value, and this tensor becomes h[index] again. Views made by
         reshape, permute or expand are refused (a clear error, not a change lost)."""
@@ -163,7 +203,7 @@ class InplaceMixin:
                 f"out-of-place op")
         old = Tensor._wrap(self._data.copy(), self._requires_grad)
         old._node = node
-        result = compute(old)
+        result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
                              f"place into a tensor of shape {self.shape}")
@@ -204,6 +244,8 @@ class InplaceMixin:
             return
         idx = _index_arg(index)
         value = value.data if isinstance(value, Tensor) else value
+        if value.__class__ is int and self._data.dtype.kind in "iu":
+            value = fill_value("setitem", value, self._data.dtype)
         try:
             # the slots a basic index writes (a numpy scalar for one element), checked for a
             # broadcast view; an advanced index writes through a copy, as torch allows
@@ -263,24 +305,44 @@ class InplaceMixin:
         write with fn. Integer and bool tensors keep their dtype: a float result (an integer
         one, for bools) is refused, as in PyTorch."""
         if self._data.dtype.kind in "iub":
+            _check_int_operand(op, other, self._data.dtype)
             check_cast(op, np.float32 if op == "div_" else result_type(self, other), self)
         if self._records(other):
             return self._record_inplace(op, lambda old: out_of_place(old, other))
         return self._apply_inplace(op, fn, other)
 
+    def _alpha_checked(self, op, other, alpha):
+        """add_/sub_'s alpha on an integer or bool tensor, checked as PyTorch checks it."""
+        if alpha.__class__ is int and alpha == 1 or self._data.dtype.kind not in "iub":
+            return
+        if isinstance(alpha, (float, np.floating)):
+            raise TypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
+                            f"{alpha!r}")
+        if isinstance(alpha, (bool, np.bool_)) and result_type(self, other) != np.bool_:
+            raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results")
+        if self._data.dtype.kind in "iu" and isinstance(alpha, (int, np.integer)):
+            fill_value(op, alpha, self._data.dtype)   # raises when it does not fit
+
     def add_(self, other, alpha=1):
+        self._alpha_checked("add_", other, alpha)
         return self._arith_inplace(
             "add_", other, lambda d, o: _axpy_(d, alpha, o, np.add),
             lambda old, o: old + (o if alpha == 1 else o * alpha))
 
     def sub_(self, other, alpha=1):
+        if self._data.dtype == np.bool_ or other.__class__ is bool or getattr(
+                other, "dtype", None) == np.bool_:
+            bool_sub(self, self._operand(other))
+        self._alpha_checked("sub_", other, alpha)
         return self._arith_inplace(
             "sub_", other, lambda d, o: _axpy_(d, alpha, o, np.subtract),
             lambda old, o: old - (o if alpha == 1 else o * alpha))
 
     def mul_(self, other):
         return self._arith_inplace(
-            "mul_", other, lambda d, o: np.multiply(d, o, out=d, casting="unsafe"),
+            "mul_", other, lambda d, o: np.multiply(
+                d, _wrapped(o, d.dtype) if o.__class__ is int and d.dtype.kind in "iu" else o,
+                out=d, casting="unsafe"),
             lambda old, o: old * o)
 
     def div_(self, other, *, rounding_mode=None):
@@ -304,6 +366,8 @@ class InplaceMixin:
         return self.div_(other)
 
     def fill_(self, value):
+        if value.__class__ is int and self._data.dtype.kind in "iu":
+            value = fill_value("fill_", value, self._data.dtype)
         if self._records(value):
             return self._overwrite("fill_", value)
         return self._apply_inplace("fill_", lambda d, o: d.fill(o), value)
@@ -344,7 +408,7 @@ class InplaceMixin:
         """self = compute(self) in place: recorded like add_ when it must be, else computed
         outside the graph and copied in."""
         if self._records(operand):
-            return self._record_inplace(op, compute)
+            return self._record_inplace(op, compute, operand)
         if self._requires_grad and self._node is None and is_grad_enabled():
             self._inplace_check(op)   # a leaf that requires grad: raises
         with no_grad():
@@ -408,10 +472,8 @@ class InplaceMixin:
         return self.clamp_(max=max)
 
     def pow_(self, exponent):
-        if self.dtype.kind != "f" and np.asarray(exponent.data if isinstance(
-                exponent, Tensor) else exponent).dtype.kind == "f":
-            raise TypeError(f"pow_: a float exponent gives a float result that cannot be "
-                            f"written in place into a tensor of dtype {self.dtype}")
+        if self._data.dtype.kind != "f":   # bool ** 2 is int64, int ** 0.5 float: refused
+            check_cast("pow_", result_type(self, exponent), self)
         return self._inplace_via("pow_", lambda old: old ** exponent, exponent)
 
     def lerp_(self, end, weight):

@@ -57,6 +57,8 @@ class MathMixin:
         a, b = (other, self) if reverse else (self, other)
         da, db = a._data.dtype, b._data.dtype
         if da != db or (floating and da.kind != "f"):  # the common case skips promotion
+            if fn is M.Sub and (da.kind == "b" or db.kind == "b"):
+                bool_sub(a, b)
             dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
             if floating and dtype.kind != "f":
                 dtype = dtypes._default_dtype
@@ -71,6 +73,10 @@ class MathMixin:
                 raise
             raise ValueError(f"{fn.__name__.lower()}: shapes {a.data.shape} and {b.data.shape} "
                              f"cannot be broadcast together") from e
+        except TypeError:
+            if fn is M.Sub and da.kind == "b":   # numpy's refusal, in PyTorch's words
+                bool_sub(a, b)
+            raise
 
     def __add__(self, other):
         return self._binary(M.Add, other)
@@ -98,18 +104,24 @@ class MathMixin:
 
     def __pow__(self, other):
         if isinstance(other, Number):
-            if isinstance(other, float) or self._data.dtype == bool_:
+            if isinstance(other, float):
                 return M.PowScalar.apply(self._floating(), p=other)
+            if self._data.dtype == bool_:
+                # as PyTorch: a bool exponent keeps bool (x ** True is x, x ** False all
+                # True), an integer one gives int64
+                if other.__class__ is bool:
+                    return Tensor._wrap(self._data | (not other), False)
+                return self.to(dtypes.int64) ** other
             if self._data.dtype.kind != "f" and other < 0:
                 raise ValueError(f"pow: integer tensors cannot be raised to a negative integer "
                                  f"power ({other}); convert to float first")
             return M.PowScalar.apply(self, p=other)
-        return self._binary(M.Pow, other)
+        return self._binary(M.Pow, _no_bool_pow(self, other))
 
     def __rpow__(self, other):
         if isinstance(other, Number) and other > 0 and self._data.dtype.kind == "f":
             return M.RPowScalar.apply(self, c=other)
-        return self._binary(M.Pow, other, reverse=True)
+        return self._binary(M.Pow, _no_bool_pow(self, other), reverse=True)
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -147,7 +159,8 @@ class MathMixin:
         dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
         _check_divisor(a, b, "floor_divide")
         try:
-            with np.errstate(divide="ignore", invalid="ignore"):  # x // 0.0 is +-inf or nan
+            # x // 0.0 is +-inf or nan; a huge quotient overflows to inf
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 out = np.floor_divide(a.data.astype(dtype, copy=False),
                                       b.data.astype(dtype, copy=False))
         except ValueError as e:
@@ -162,16 +175,17 @@ class MathMixin:
         return self
 
     def add(self, other, *, alpha=1):
-        """self + alpha * other (an integer or bool tensor takes an integer alpha only)."""
+        """self + alpha * other (an integer or bool tensor takes an integer alpha only; two
+        bool operands give bool, self or (alpha and other), as in PyTorch)."""
         if alpha == 1 and alpha.__class__ is int:
             return self._binary(M.Add, other)
-        return self._binary(M.Add, _scaled("add", self, other, alpha))
+        return _scaled("add", self, other, alpha)
 
     def sub(self, other, *, alpha=1):
-        """self - alpha * other."""
+        """self - alpha * other (no bool operand, as in PyTorch)."""
         if alpha == 1 and alpha.__class__ is int:
             return self._binary(M.Sub, other)
-        return self._binary(M.Sub, _scaled("sub", self, other, alpha))
+        return _scaled("sub", self, other, alpha)
 
     def div(self, other, *, rounding_mode=None):
         """self / other in floating point; rounding_mode 'trunc' or 'floor' rounds the
@@ -393,18 +407,51 @@ class MathMixin:
         return where(m, value, self)
 
 
+def _no_bool_pow(x, other):
+    """other as x's operand of pow, refused as PyTorch refuses pow in bool ("pow" not
+    implemented for 'Bool': both operands bool, one of them a tensor)."""
+    other = x._operand(other)
+    if x._data.dtype == bool_ and other._data.dtype == bool_:
+        raise NotImplementedError(f"pow: not implemented for bool tensors (shapes {x.shape} "
+                                  f"and {other.shape}); convert one to an integer dtype")
+    return other
+
+
 def _scaled(op, x, other, alpha):
-    """alpha * other for add/sub's alpha; integer or bool operands take an integer alpha,
-    as in PyTorch."""
+    """x + alpha * other (op "add") or x - alpha * other ("sub") with PyTorch's checks:
+    integer or bool results take an integer alpha, a bool alpha only a bool result; the
+    result dtype is that of x and other (alpha does not promote it)."""
     if not isinstance(alpha, Number) or isinstance(alpha, complex):
         raise TypeError(f"{op}: alpha must be a number, got {alpha!r}")
-    arrays = [np.asarray(v._data if isinstance(v, Tensor) else v) for v in (x, other)]
-    if all(a.dtype.kind in "iub" for a in arrays) and isinstance(alpha, (float, np.floating)):
+    o = x._operand(other)
+    if op == "sub":
+        bool_sub(x, o)
+    dtype = _result_dtype(x._data.dtype, o._data.dtype, x._data.ndim == 0, o._data.ndim == 0)
+    if dtype.kind in "iub" and isinstance(alpha, (float, np.floating)):
         raise TypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
                         f"{alpha!r}")
-    if isinstance(other, Tensor):
-        return other * alpha
-    return x._operand(other) * alpha
+    if isinstance(alpha, (bool, np.bool_)) and dtype != bool_:
+        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results")
+    if dtype == bool_:   # bool + alpha * bool stays bool: any nonzero term is True
+        try:
+            out = np.logical_or(x._data, np.logical_and(o._data, bool(alpha)))
+        except ValueError as e:
+            raise ValueError(f"{op}: shapes {x.shape} and {o.shape} cannot be broadcast "
+                             f"together") from e
+        return Tensor._wrap(out, False)
+    return x._binary(M.Add if op == "add" else M.Sub, o * alpha)
+
+
+def bool_sub(a, b):
+    """Refuse a - b with a bool operand, as PyTorch does."""
+    a_bool, b_bool = a._data.dtype == bool_, b._data.dtype == bool_
+    if a_bool and b_bool:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("sub: Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def fill_value(op, value, dtype) -> np.ndarray:
@@ -493,7 +540,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # 
         raise RuntimeError(f"allclose: expected both tensors to have the same dtype, got "
                            f"{a.data.dtype} and {b.data.dtype}")
     try:
-        return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        with np.errstate(invalid="ignore", over="ignore"):   # inf - inf, float32 overflow
+            return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol,
+                                    equal_nan=equal_nan))
     except ValueError:
         raise ValueError(f"allclose: shapes {a.shape} and {b.shape} cannot be broadcast "
                          f"together") from None

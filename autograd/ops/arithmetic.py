@@ -110,7 +110,8 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        with np.errstate(divide="ignore", invalid="ignore"):  # nan/inf, as PyTorch, silently
+        # nan/inf, as PyTorch, silently
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return x ** x.dtype.type(p) if x.dtype.kind == "f" else x ** p
 
     @staticmethod
@@ -121,7 +122,7 @@ class PowScalar(Function):
             return (np.zeros_like(g),)
         if p == 2:
             return (g * (2 * x),)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (g * (p * x ** x.dtype.type(p - 1)),)
 
     @staticmethod
@@ -171,7 +172,11 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        y = _integer_pow(a, b) if b.dtype.kind in "iu" and a.dtype.kind in "iu" else a ** b
+        if b.dtype.kind in "iu" and a.dtype.kind in "iu":
+            y = _integer_pow(a, b)
+        else:   # 0 ** -1 = inf, (-1) ** 0.5 = nan, overflow to inf: as PyTorch, silently
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                y = a ** b
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -180,7 +185,7 @@ class Pow(Function):
         a, b, y = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if need_a:
                 ga = g * np.where(b == 0, 0, b * a ** (b - 1))
             if need_b:
@@ -427,7 +432,8 @@ class Remainder(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan, as PyTorch
+        # x % 0.0 is nan, as PyTorch
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return cls._value(a, b)
 
     @classmethod
@@ -435,8 +441,8 @@ class Remainder(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         gb = None
-        if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
+        if need_b:   # a / b may overflow to inf (a huge, b tiny), as in PyTorch
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 gb = -g * cls._quotient(a, b)
         return (g if need_a else None), gb
 
@@ -446,7 +452,7 @@ class Remainder(Function):
         need_a, need_b = ctx.needs_input_grad
         gb = None
         if need_b:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 gb = -g * constant(cls._quotient(a, b))   # piecewise constant in a and b
         return (g if need_a else None), gb
 

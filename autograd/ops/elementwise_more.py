@@ -1,4 +1,5 @@
-"""Rounding-like ops (zero gradient, as in PyTorch), the running product and the diagonal."""
+"""Rounding-like ops (zero gradient, as in PyTorch), ops without a derivative, the running
+product and the diagonal."""
 import numpy as np
 
 from ..function import Function
@@ -22,6 +23,23 @@ class Rounded(Function):
         return (g * 0,)
 
 
+class NoDerivative(Function):
+    """y = value, an in-place op's result computed by an op that has no derivative
+    (floor_divide_): as in PyTorch, the tensor stays in the graph, and a backward pass
+    through it raises instead of passing on a zero gradient unnoticed."""
+
+    @staticmethod
+    def forward(ctx, *inputs, value, op):
+        ctx.op = op
+        return value
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for {ctx.op} is not implemented")
+
+    backward_graph = backward
+
+
 class CumProd(Function):
     """y_k = prod_{i<=k} x_i along axis;  dx_k = (prod_{i<k} x_i) * T_k with
     T_k = g_k + x_{k+1} T_{k+1}: no division, so zeros in x get PyTorch's exact gradient."""
@@ -32,7 +50,8 @@ class CumProd(Function):
         ctx.axis = axis
         if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumprod
             return scan_f64(x, axis, product=True)
-        return np.cumprod(x, axis=axis)
+        with np.errstate(invalid="ignore", over="ignore"):   # inf * 0 is nan, as in PyTorch
+            return np.cumprod(x, axis=axis)
 
     @staticmethod
     def backward(ctx, g):

@@ -117,7 +117,8 @@ class Det(Function):
 
     @staticmethod
     def forward(ctx, a):
-        d = np.asarray(np.linalg.det(a), a.dtype)
+        with np.errstate(over="ignore"):   # inf past the dtype's range, as PyTorch
+            d = np.asarray(np.linalg.det(a), a.dtype)
         ctx.save_for_backward(a, d)
         return d
 
@@ -343,11 +344,13 @@ class Eigh(Function):
             gw, gv = g, None
         if gv is not None and gv.any():
             vgv = mT(v) @ gv
-            inner = 0.5 * (vgv - mT(vgv)) / _gap(w)
-            np.einsum("...ii->...i", inner)[...] = gw
-        else:  # eigenvalues alone: no 0/0 at repeated eigenvalues
-            inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)
-        return (v @ inner @ mT(v),)
+            # repeated eigenvalues divide by 0: inf and nan, as PyTorch's, silently
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                inner = 0.5 * (vgv - mT(vgv)) / _gap(w)
+                np.einsum("...ii->...i", inner)[...] = gw
+                return (v @ inner @ mT(v),)
+        inner = gw[..., None, :] * np.eye(w.shape[-1], dtype=w.dtype)  # eigenvalues alone:
+        return (v @ inner @ mT(v),)                                     # no 0/0 at repeats
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -400,17 +403,19 @@ class SVD(Function):
         if gu is None or not (gu.any() or gvh.any()):   # S alone: no 0/0 at repeated values
             return ((u * gs[..., None, :]) @ vh,)
         v, gv = mT(vh), mT(gvh)
-        skew_u, skew_v = mT(u) @ gu, mT(v) @ gv
-        skew_u, skew_v = skew_u - mT(skew_u), skew_v - mT(skew_v)
-        inner = (skew_u * s[..., None, :] + s[..., :, None] * skew_v) / _gap(s * s)
-        np.einsum("...ii->...i", inner)[...] += gs
-        if m > n:
-            gu_sinv = gu / s[..., None, :]
-            return (((u @ inner) + gu_sinv - u @ (mT(u) @ gu_sinv)) @ vh,)
-        if m < n:
-            sinv_gvh = gvh / s[..., :, None]
-            return (u @ ((inner @ vh) + sinv_gvh - (sinv_gvh @ v) @ vh),)
-        return (u @ inner @ vh,)
+        # repeated or zero singular values divide by 0: inf and nan, as PyTorch's, silently
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            skew_u, skew_v = mT(u) @ gu, mT(v) @ gv
+            skew_u, skew_v = skew_u - mT(skew_u), skew_v - mT(skew_v)
+            inner = (skew_u * s[..., None, :] + s[..., :, None] * skew_v) / _gap(s * s)
+            np.einsum("...ii->...i", inner)[...] += gs
+            if m > n:
+                gu_sinv = gu / s[..., None, :]
+                return (((u @ inner) + gu_sinv - u @ (mT(u) @ gu_sinv)) @ vh,)
+            if m < n:
+                sinv_gvh = gvh / s[..., :, None]
+                return (u @ ((inner @ vh) + sinv_gvh - (sinv_gvh @ v) @ vh),)
+            return (u @ inner @ vh,)
 
     @staticmethod
     def backward_graph(ctx, g):

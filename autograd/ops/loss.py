@@ -274,16 +274,18 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
-        e = np.exp(-np.abs(x))                          # in (0, 1]: never overflows
-        softplus_neg = np.maximum(-x, 0) + np.log1p(e)  # log(1 + exp(-x))
-        scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
-        loss = (1 - t) * x + scale * softplus_neg
-        if weight is not None:
-            loss = loss * weight
-        ctx.save_for_backward(x, t)
-        ctx.e, ctx.sp, ctx.scale = e, softplus_neg, scale
-        ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
-        return _reduce(np.asarray(loss, x.dtype), reduction)
+        # infinite logits or targets give inf/nan terms, as PyTorch's, without numpy warnings
+        with np.errstate(invalid="ignore", over="ignore"):
+            e = np.exp(-np.abs(x))                          # in (0, 1]: never overflows
+            softplus_neg = np.maximum(-x, 0) + np.log1p(e)  # log(1 + exp(-x))
+            scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+            loss = (1 - t) * x + scale * softplus_neg
+            if weight is not None:
+                loss = loss * weight
+            ctx.save_for_backward(x, t)
+            ctx.e, ctx.sp, ctx.scale = e, softplus_neg, scale
+            ctx.weight, ctx.pos_weight, ctx.reduction = weight, pos_weight, reduction
+            return _reduce(np.asarray(loss, x.dtype), reduction)
 
     @staticmethod
     def backward(ctx, g):

@@ -1,4 +1,6 @@
 """Reductions over `axis` (None, or a tuple of non-negative ints) with `keepdims`."""
+import warnings
+
 import numpy as np
 
 from ..function import Function, constant
@@ -57,7 +59,10 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if x.size == 0:   # nan over nothing, without np.mean's "Mean of empty slice"
+                return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims)
+                                  / x.dtype.type(_count(x.shape, axis)), dtype=x.dtype)
             return np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=x.dtype)
 
     @staticmethod
@@ -97,21 +102,36 @@ def _expand_tensor(g, shape, axis, keepdims):
 
 
 def _variance(x, axis, correction, wide=None):
-    """(x - mean in x's dtype, the variance with the reduced axes kept, its divisor). A
-    float32 x whose squares overflow (|x - mean| > 1.8e19) is reduced again in float64 (then
-    the variance is float64), as PyTorch accumulates: std([1e20, -1e20]) is 1.4e20, not inf.
-    The common case keeps float32: a float64 pass would make a large var 1.6x slower."""
+    """(x - mean in x's dtype, the variance with the reduced axes kept, n - correction). The
+    variance divides by max(n - correction, 0), as PyTorch: inf (nan for equal values) when
+    correction >= n. A float32 x whose squares overflow (|x - mean| > 1.8e19) is reduced
+    again in float64 (then the variance is float64), as PyTorch accumulates: std([1e20,
+    -1e20]) is 1.4e20, not inf. The common case keeps float32: a float64 pass would make a
+    large var 1.6x slower."""
     n = _count(x.shape, axis)
-    denom = max(n - correction, 0)
+    dof = n - correction
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         mean = np.add.reduce(x, axis=axis, dtype=wide, keepdims=True)
         mean /= max(n, 1)
         centered = x - mean.astype(x.dtype, copy=False)
         var = np.add.reduce(np.multiply(centered, centered, dtype=wide), axis=axis,
-                            keepdims=True) / denom
-    if wide is None and x.dtype == np.float32 and not np.isfinite(var).all():
+                            keepdims=True) / max(dof, 0)
+    if wide is None and x.dtype == np.float32 and dof > 0 and not np.isfinite(var).all():
         return _variance(x, axis, correction, np.float64)
-    return centered, var, x.dtype.type(denom)
+    return centered, var, x.dtype.type(dof)
+
+
+def _warn_dof(op, dof):
+    if dof <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      f"than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=5)
+
+
+def _no_dof(g, centered):
+    """PyTorch's VJP of var over every element when n - correction <= 0: g * inf, nan where
+    x equals the mean (2 / (n - correction) taken as +inf, whatever the deviation's sign)."""
+    return g * np.where(centered == 0, centered.dtype.type(np.nan), centered.dtype.type(np.inf))
 
 
 def _narrow(v, dtype):
@@ -123,12 +143,15 @@ def _narrow(v, dtype):
 
 
 class Var(Function):
-    """y = sum((x - mean)^2) / (n - correction);  dx = g * 2 (x - mean) / (n - correction)."""
+    """y = sum((x - mean)^2) / max(n - correction, 0);  dx = g * 2 (x - mean) / (n - correction)
+    (with dims: n - correction as it is, even <= 0; over every element with n - correction <=
+    0: g * inf, nan where x is the mean, as PyTorch's var_backward)."""
 
     @staticmethod
     def forward(ctx, x, axis=None, correction=1, keepdims=False):
         ctx.axis, ctx.keepdims = axis, keepdims
-        centered, var, ctx.denom = _variance(x, axis, correction)
+        centered, var, ctx.dof = _variance(x, axis, correction)
+        _warn_dof("var", ctx.dof)
         ctx.save_for_backward(centered)
         if not keepdims:
             var = np.squeeze(var, axis=axis)
@@ -138,26 +161,32 @@ class Var(Function):
     def backward(ctx, g):
         (centered,) = ctx.saved
         g = _expand(g, centered.shape, ctx.axis, ctx.keepdims)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (g * centered * (2 / ctx.denom),)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if ctx.axis is None and ctx.dof <= 0:
+                return (_no_dof(g, centered),)
+            return (g * centered * (2 / ctx.dof),)
 
     @staticmethod
     def backward_graph(ctx, g):
         (centered,) = ctx.saved
+        g = _expand_tensor(g, centered.shape, ctx.axis, ctx.keepdims)
+        if ctx.axis is None and ctx.dof <= 0:
+            return (g * constant(_no_dof(np.ones_like(centered), centered)),)
         c = ctx.derived_tensor(Centered, centered, 0, axis=ctx.axis)
         with np.errstate(divide="ignore"):
-            scale = float(2 / ctx.denom)
-        return (_expand_tensor(g, centered.shape, ctx.axis, ctx.keepdims) * c * scale,)
+            scale = float(2 / ctx.dof)
+        return (g * c * scale,)
 
 
 
 class Std(Function):
-    """y = sqrt(var(x));  dx = g * (x - mean) / ((n - correction) * y), 0 where y = 0 (as
+    """y = sqrt(var(x));  dx = var's VJP of g / (2 y), that taken as 0 where y = 0 (as
     PyTorch; the composition sqrt(var) would give 0 * inf = nan there)."""
 
     @staticmethod
     def forward(ctx, x, axis=None, correction=1, keepdims=False):
-        centered, var, ctx.denom = _variance(x, axis, correction)
+        centered, var, ctx.dof = _variance(x, axis, correction)
+        _warn_dof("std", ctx.dof)
         y = _narrow(np.sqrt(var), x.dtype)   # the root of a float64 var may fit float32
         ctx.axis, ctx.keepdims = axis, keepdims
         ctx.save_for_backward(centered, y)
@@ -167,18 +196,23 @@ class Std(Function):
     def backward(ctx, g):
         centered, y = ctx.saved
         g = _expand(g, centered.shape, ctx.axis, ctx.keepdims)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(y == 0, 0, g / (ctx.denom * y))
-        return (scale * centered,)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            if ctx.axis is None and ctx.dof <= 0:
+                return (_no_dof(np.where(y == 0, 0, g / (2 * y)), centered),)
+            scale = np.where(y == 0, 0, g / (ctx.dof * y))
+            return (scale * centered,)
 
     @staticmethod
     def backward_graph(ctx, g):
         centered, y = ctx.saved
-        c = ctx.derived_tensor(Centered, centered, 0, axis=ctx.axis)
         yt = ctx.output_tensor(y.reshape(ctx.out_shape)).reshape(y.shape)
         zero = constant(y == 0)
         g = _expand_tensor(g, centered.shape, ctx.axis, ctx.keepdims)
-        scale = (g / (yt.masked_fill(zero, 1) * float(ctx.denom))).masked_fill(zero, 0)
+        if ctx.axis is None and ctx.dof <= 0:
+            half = (g / (yt.masked_fill(zero, 1) * 2)).masked_fill(zero, 0)
+            return (half * constant(_no_dof(np.ones_like(centered), centered)),)
+        c = ctx.derived_tensor(Centered, centered, 0, axis=ctx.axis)
+        scale = (g / (yt.masked_fill(zero, 1) * float(ctx.dof))).masked_fill(zero, 0)
         return (scale * c,)
 
 
@@ -256,7 +290,7 @@ class LogSumExp(Function):
     def backward(ctx, g):
         x, y = ctx.saved
         g = _expand(g, x.shape, ctx.axis, ctx.keepdims)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):   # exp(-huge - huge) is 0
             return (g * np.exp(x - y),)
 
     @staticmethod
@@ -273,9 +307,10 @@ def _prod_of_others(x, axis):
     exclusive suffix products, exact when x holds zeros (y / x would be 0 / 0 there)."""
     xm = np.moveaxis(x, axis, -1)
     left, right = np.ones_like(xm), np.ones_like(xm)
-    np.cumprod(xm[..., :-1], axis=-1, out=left[..., 1:])
-    right[..., :-1] = np.cumprod(xm[..., :0:-1], axis=-1)[..., ::-1]
-    return np.moveaxis(left * right, -1, axis)
+    with np.errstate(invalid="ignore", over="ignore"):   # inf * 0 is nan, as in PyTorch
+        np.cumprod(xm[..., :-1], axis=-1, out=left[..., 1:])
+        right[..., :-1] = np.cumprod(xm[..., :0:-1], axis=-1)[..., ::-1]
+        return np.moveaxis(left * right, -1, axis)
 
 
 class Prod(Function):
@@ -285,7 +320,8 @@ class Prod(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.save_for_backward(x)
         ctx.axis, ctx.keepdims = axis, keepdims
-        return np.asarray(np.prod(x, axis=axis, keepdims=keepdims))
+        with np.errstate(invalid="ignore", over="ignore"):   # inf * 0 is nan, as in PyTorch
+            return np.asarray(np.prod(x, axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(ctx, g):
@@ -387,7 +423,8 @@ class CumSum(Function):
             return x.copy()
         if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumsum
             return scan_f64(x, axis)
-        return np.cumsum(x, axis=axis)
+        with np.errstate(invalid="ignore", over="ignore"):   # inf - inf is nan, as PyTorch
+            return np.cumsum(x, axis=axis)
 
     @staticmethod
     def backward(ctx, g):

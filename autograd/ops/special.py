@@ -177,16 +177,16 @@ class Sinc(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        t = x * x.dtype.type(math.pi)
-        with np.errstate(**_quiet):
+        with np.errstate(**_quiet):   # pi x overflows float32 past 1.1e38: nan, as PyTorch
+            t = x * x.dtype.type(math.pi)
             y = np.sin(t) / t
         return np.where(x == 0, x.dtype.type(1), y)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        t = x * x.dtype.type(math.pi)
         with np.errstate(**_quiet):
+            t = x * x.dtype.type(math.pi)
             d = (np.cos(t) * t - np.sin(t)) / (t * x)
             t2 = t * t
             # (t cos t - sin t) / t^2 = -t/3 + t^3/30 - t^5/840 + t^7/45360 - ...
@@ -289,7 +289,8 @@ class Hypot(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        z = np.hypot(x, y)
+        with np.errstate(**_quiet):   # inf past the dtype's largest value, as PyTorch
+            z = np.hypot(x, y)
         ctx.save_for_backward(x, y, z)
         return z
 
