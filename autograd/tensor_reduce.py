@@ -109,7 +109,7 @@ class ReduceMixin:
             return R.SharedValue.apply(self, value=value)
         axis = _one_axis(dim, self._data.ndim, mode)
         if self._data.ndim == 0:
-            return MaxMin(self, _result(np.zeros((), np.int64)))
+            return MaxMin(self.clone(), _result(np.zeros((), np.int64)))
         _nonempty_dim(self, axis, dim, mode)
         arg = np.argmax if mode == "max" else np.argmin
         idx = np.expand_dims(arg(self._data, axis=axis), axis)

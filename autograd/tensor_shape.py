@@ -141,7 +141,7 @@ class ShapeMixin:
         n = self._data.ndim
         a, b = _one_axis(dim0, n, "transpose"), _one_axis(dim1, n, "transpose")
         if n < 2:
-            return self
+            return self.reshape(self.shape)   # a new tensor (a view), as torch's
         axes = list(range(n))
         axes[a], axes[b] = axes[b], axes[a]
         return S.Permute.apply(self, axes=tuple(axes))
@@ -167,7 +167,7 @@ class ShapeMixin:
         if len(set(src)) != len(src) or len(set(dst)) != len(dst):
             raise ValueError(f"movedim: repeated dim in source {source!r} or destination "
                              f"{destination!r}")
-        return self if n == 0 else self.permute(_moved(n, src, dst))
+        return self.reshape(()) if n == 0 else self.permute(_moved(n, src, dst))
 
     def unflatten(self, dim, sizes):
         """Dim dim of size n -> sizes (one may be -1; their product is n)."""
@@ -211,7 +211,8 @@ class ShapeMixin:
         else:
             axes = _axes(dim, self._data.ndim, "squeeze") or ()
             shape = tuple(n for i, n in enumerate(self._data.shape) if not (i in axes and n == 1))
-        return self if shape == self._data.shape else S.Reshape.apply(self, shape=shape)
+        return S.Reshape.apply(self, shape=shape)   # a new tensor even when nothing is
+        # squeezed, as torch's: a hook or retain_grad on it must not act on self
 
     def unsqueeze(self, dim):
         n = self._data.ndim + 1

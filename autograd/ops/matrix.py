@@ -16,7 +16,12 @@ class Einsum(Function):
         ctx.save_for_backward(*arrays)
         ctx.inputs, ctx.output = inputs, output
         spec = ",".join(inputs) + "->" + output
-        return np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 1))
+        out = np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 1))
+        if out.base is not None and any(np.may_share_memory(out, a) for a in arrays):
+            # a transpose or diagonal is a view of the operand: an in-place op on the result
+            # would write into an input behind the graph's back
+            out = out.copy()
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -131,6 +131,8 @@ class SetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if g.__class__ is not np.ndarray:   # a numpy scalar (0-d products give those)
+            g = np.array(g)
         gv = None
         if ctx.needs_input_grad[1]:
             gv = np.array(g[ctx.index])
