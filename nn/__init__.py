@@ -32,3 +32,4 @@ from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F4
 from .fold import *  # noqa: F401,F403
 from .loss_more import *  # noqa: F401,F403
 from .activation_more import *  # noqa: F401,F403
+from .loss_ctc import CTCLoss  # noqa: F401
