@@ -88,6 +88,19 @@ def retain_grad(tensor):
         node.retains = weakref.ref(tensor)
 
 
+def rebind(tensor, node) -> None:
+    """tensor._node = node, after an in-place op gave tensor a new node: a retain_grad() moves
+    to it, as in torch 2, so that .grad is the gradient of the tensor's current value (hooks
+    registered before stay with the old value)."""
+    old = tensor._node
+    tensor._node = node
+    if old is not None and old.retains is not None and node is not None \
+            and old.retains() is tensor:
+        node.retains, old.retains = old.retains, None
+        if node.hooks is None:
+            node.hooks = []
+
+
 def retains_grad(tensor) -> bool:
     node = tensor._node
     return node is not None and node.retains is not None and node.retains() is tensor

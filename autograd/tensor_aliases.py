@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import views
+from . import hooks, views
 from .dims import _one_axis
 from .function import is_grad_enabled
 
@@ -119,7 +119,8 @@ class AliasMixin:
         # otherwise they stay refused (tensor_inplace), never silently wrong
         own = self._data.base is None and not views.has_live_views(self)
         result = view(self)
-        self._data, self._node = result._data, result._node
+        self._data = result._data
+        hooks.rebind(self, result._node)
         if own and self._node is not None:
             self._node.reshaped_in_place = True
         return self

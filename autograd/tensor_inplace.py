@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import function, saved, views
+from . import function, hooks, saved, views
 from .dims import _numpy_message
 from .dtypes import _result_dtype
 from .function import is_grad_enabled, no_grad
@@ -183,7 +183,8 @@ class InplaceMixin:
         self._version += 1
         with saved.writable(self._data):   # ops that saved the old values now raise
             self._data[...] = result._data
-        self._node, self._requires_grad = result._node, result._node is not None
+        hooks.rebind(self, result._node)
+        self._requires_grad = result._node is not None
         views.replay(self)   # views taken before see the new values: re-record them
         return self
 
@@ -210,7 +211,8 @@ class InplaceMixin:
         index = node.index
         base[index] = result
         fresh = base[index]
-        self._data, self._node = fresh._data, fresh._node
+        self._data = fresh._data
+        hooks.rebind(self, fresh._node)
         self._requires_grad = fresh._node is not None
         self._version += 1
         return self
@@ -273,7 +275,8 @@ class InplaceMixin:
                         f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
                         f"and dtype {self.dtype}")
         self._version += 1
-        self._node, self._requires_grad = result._node, result._node is not None
+        hooks.rebind(self, result._node)
+        self._requires_grad = result._node is not None
         idx = _index_arg(index)
         region = self._data[idx] if _is_basic(idx) else None
         views.replay(self, region if region.__class__ is np.ndarray else None)

@@ -14,6 +14,8 @@ import weakref
 
 import numpy as np
 
+from . import hooks
+
 _views = {}   # id(base Tensor) -> (weakref to it, [weakref to a view Tensor, ...])
 
 
@@ -55,6 +57,6 @@ def replay(base, region=None):
             register(base, view)   # untouched slots: its node still gives the right gradient
             continue
         fresh = node.fn.apply(base, **node.view_params)
-        view._node = fresh._node
+        hooks.rebind(view, fresh._node)
         register(base, view)
         replay(view)
