@@ -368,13 +368,23 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
 
     # ----------------------------------------------------------------- operands
     def _operand(self, other):
-        """other as a Tensor to combine with self; a Python number takes self's float dtype."""
+        """other as a Tensor to combine with self; a Python number takes self's float dtype,
+        an integer one self's integer dtype when it fits (as in PyTorch, a number does not
+        widen a tensor of its kind, a 0-d one included). One out of that range stays int64
+        (its value, for a float result): the integer ops wrap it into self's dtype."""
         if isinstance(other, Tensor):
             return other
         dtype = self._data.dtype
         cls = other.__class__
         if (cls is float or cls is int or isinstance(other, Number)) and dtype.kind == "f":
             return Tensor._wrap(np.asarray(other, dtype), False)
+        if dtype.kind in "iu" and (cls is int or isinstance(other, np.integer)):
+            try:   # numpy refuses a Python int out of dtype's range
+                return Tensor._wrap(np.asarray(int(other), dtype), False)
+            except OverflowError:
+                if not -(1 << 63) <= other < (1 << 64):   # as PyTorch's conversion
+                    raise OverflowError(f"int too big to convert: {other} cannot be combined "
+                                        f"with a tensor of dtype {dtype}") from None
         arr = _to_array(other)  # Python lists of floats become float32, like tensor()
         if isinstance(other, (Number, np.generic)) and arr.dtype.kind == "f":
             arr = arr.astype(dtype if dtype.kind == "f" else dtypes._default_dtype)

@@ -24,7 +24,7 @@ from .generator import pick
 from .kernels import update
 from .ops.elementwise_more import NoDerivative
 from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
-from .tensor_math import bool_sub, fill_value, mask_arg
+from .tensor_math import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
@@ -45,6 +45,8 @@ def _axpy_(d: np.ndarray, alpha, o, ufunc):
     if d.dtype.kind == "f":
         if isinstance(alpha, np.floating):   # rounded to d's dtype like the kernel's, not
             alpha = float(alpha)             # promoting o * alpha
+        if getattr(o, "dtype", d.dtype).kind in "biu":   # alpha * o in d's float dtype: an
+            o = np.asarray(o, d.dtype)                   # int8 o * 2 must not wrap
     elif d.dtype.kind in "iu":   # integer arithmetic wraps, as PyTorch's (u8 += -1 gives 255
         # where it was 0): Python ints, which numpy refuses out of d's range, wrapped first
         if o.__class__ is int:
@@ -330,7 +332,7 @@ class InplaceMixin:
         self._alpha_checked("add_", other, alpha)
         return self._arith_inplace(
             "add_", other, lambda d, o: _axpy_(d, alpha, o, np.add),
-            lambda old, o: old + (o if alpha == 1 else o * alpha))
+            lambda old, o: old.add(o, alpha=alpha))
 
     def sub_(self, other, alpha=1):
         if self._data.dtype == np.bool_ or other.__class__ is bool or getattr(
@@ -339,7 +341,7 @@ class InplaceMixin:
         self._alpha_checked("sub_", other, alpha)
         return self._arith_inplace(
             "sub_", other, lambda d, o: _axpy_(d, alpha, o, np.subtract),
-            lambda old, o: old - (o if alpha == 1 else o * alpha))
+            lambda old, o: old.sub(o, alpha=alpha))
 
     def mul_(self, other):
         return self._arith_inplace(
@@ -398,10 +400,15 @@ class InplaceMixin:
         return self._record_inplace(op, compute)
 
     def clamp_(self, min=None, max=None):
-        if self._data.dtype.kind in "iub":
+        kind = self._data.dtype.kind
+        if kind in "iub":
             for bound in (min, max):
                 if bound is not None:
                     check_cast("clamp_", result_type(self, bound), self)
+        if kind == "b" and not isinstance(min, Tensor) and not isinstance(max, Tensor):
+            no_bool_bounds("clamp_", self, min, max)
+        if kind in "iu":   # number bounds in the tensor's dtype, as clamp takes them
+            min, max = (int_bound("clamp_", self, b) for b in (min, max))
         if self._node is not None and is_grad_enabled():
             return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
         return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))

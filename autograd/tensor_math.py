@@ -15,6 +15,7 @@ from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import unary as U
+from .torch_errors import ArgumentError
 from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
 from .tensor_reduce import MaxMin  # noqa: F401  (re-exported)
 
@@ -41,6 +42,17 @@ def _check_divisor(a, b, op):
                            f"divisor of shape {b.shape}, dtype {b.dtype})")
 
 
+def _int_number(x, number, o):
+    """o, x's operand made from `number`, wrapped into x's integer dtype when number is a
+    Python or numpy integer and x an integer tensor: as in PyTorch, a number never widens an
+    integer tensor (a 0-d one included), and one out of its range wraps into it
+    (int8 + 1000 adds -24). Anything else: o as it is."""
+    if (o._data.dtype != x._data.dtype and x._data.dtype.kind in "iu"
+            and isinstance(number, (int, np.integer)) and number.__class__ is not bool):
+        return Tensor._wrap(o._data.astype(x._data.dtype), False)
+    return o
+
+
 class MathMixin:
     """Operators, elementwise math and activations of Tensor (the named comparisons, logical
     and rounding methods come from PointwiseMixin)."""
@@ -53,14 +65,18 @@ class MathMixin:
         return self if self._data.dtype.kind == "f" else self.to(dtypes._default_dtype)
 
     def _binary(self, fn, other, reverse=False, floating=False):
-        other = self._operand(other)
-        a, b = (other, self) if reverse else (self, other)
+        o = self._operand(other)
+        a, b = (o, self) if reverse else (self, o)
         da, db = a._data.dtype, b._data.dtype
         if da != db or (floating and da.kind != "f"):  # the common case skips promotion
+            if o is not other and not floating and da.kind in "iu" and db.kind in "iu":
+                return self._binary(fn, _int_number(self, other, o), reverse)
             if fn is M.Sub and (da.kind == "b" or db.kind == "b"):
                 bool_sub(a, b)
             dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
-            if floating and dtype.kind != "f":
+            # a quotient of integers is in the default float dtype, and so is one of an
+            # integer tensor and a number (even one held as uint64: 2**63)
+            if floating and (dtype.kind != "f" or o is not other and self._data.dtype.kind != "f"):
                 dtype = dtypes._default_dtype
             if da != dtype:
                 a = a.to(dtype)
@@ -136,12 +152,12 @@ class MathMixin:
         return self._floor_div(other, reverse=True)
 
     def __mod__(self, other):
-        other = self._operand(other)
+        other = _int_number(self, other, self._operand(other))
         _check_divisor(self, other, "remainder")
         return self._binary(M.Remainder, other)
 
     def __rmod__(self, other):
-        other = self._operand(other)
+        other = _int_number(self, other, self._operand(other))
         _check_divisor(other, self, "remainder")
         return self._binary(M.Remainder, other, reverse=True)
 
@@ -154,7 +170,7 @@ class MathMixin:
     def _floor_div(self, other, reverse=False):
         """floor(a / b) rounded as Python's //; its gradient is zero almost everywhere, so
         the result carries none."""
-        other = self._operand(other)
+        other = _int_number(self, other, self._operand(other))
         a, b = (other, self) if reverse else (self, other)
         dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
         _check_divisor(a, b, "floor_divide")
@@ -234,7 +250,7 @@ class MathMixin:
     def _bitwise(self, ufunc, other, reverse=False):
         """&, |, ^ as PyTorch: logical on bools, bitwise on integers (a bool and an integer
         operand give the integer dtype); no floats."""
-        o = self._operand(other)
+        o = _int_number(self, other, self._operand(other))
         a, b = (o, self) if reverse else (self, o)
         da, db = a._data.dtype, b._data.dtype
         if da.kind not in "biu" or db.kind not in "biu":
@@ -348,13 +364,15 @@ class MathMixin:
             raise ValueError("clamp: at least one of min and max must be given")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return _clamp_tensors(self, min, max)
-        if self._data.dtype.kind in "biu" and any(
+        kind = self._data.dtype.kind
+        if kind in "biu" and any(
                 b is not None and np.asarray(b).dtype.kind == "f" for b in (min, max)):
             return self.to(dtypes._default_dtype).clamp(min, max)
-        if self._data.dtype.kind in "iu":  # bounds outside the integer range clamp nothing
-            info = np.iinfo(self._data.dtype)
-            min = None if min is None else np.clip(min, info.min, info.max)
-            max = None if max is None else np.clip(max, info.min, info.max)
+        if kind == "b":   # an integer bound makes a bool tensor's result int64, as PyTorch
+            no_bool_bounds("clamp", self, min, max)
+            return self.to(dtypes.int64).clamp(min, max)
+        if kind in "iu":
+            min, max = (int_bound("clamp", self, b) for b in (min, max))
         return M.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
@@ -410,20 +428,24 @@ class MathMixin:
 def _no_bool_pow(x, other):
     """other as x's operand of pow, refused as PyTorch refuses pow in bool ("pow" not
     implemented for 'Bool': both operands bool, one of them a tensor)."""
-    other = x._operand(other)
-    if x._data.dtype == bool_ and other._data.dtype == bool_:
+    o = _int_number(x, other, x._operand(other))
+    if x._data.dtype == bool_ and o._data.dtype == bool_:
         raise NotImplementedError(f"pow: not implemented for bool tensors (shapes {x.shape} "
-                                  f"and {other.shape}); convert one to an integer dtype")
-    return other
+                                  f"and {o.shape}); convert one to an integer dtype")
+    return o
 
 
 def _scaled(op, x, other, alpha):
     """x + alpha * other (op "add") or x - alpha * other ("sub") with PyTorch's checks:
     integer or bool results take an integer alpha, a bool alpha only a bool result; the
-    result dtype is that of x and other (alpha does not promote it)."""
+    result dtype is that of x and other (alpha does not promote it), and alpha multiplies
+    other in it (int8 other * 2 wraps only when the result is int8; an alpha the result
+    dtype cannot hold is an error)."""
     if not isinstance(alpha, Number) or isinstance(alpha, complex):
         raise TypeError(f"{op}: alpha must be a number, got {alpha!r}")
-    o = x._operand(other)
+    if alpha.__class__ is int and not -(1 << 63) <= alpha < (1 << 64):
+        raise OverflowError(f"{op}: int too big to convert: alpha={alpha}")
+    o = _int_number(x, other, x._operand(other))
     if op == "sub":
         bool_sub(x, o)
     dtype = _result_dtype(x._data.dtype, o._data.dtype, x._data.ndim == 0, o._data.ndim == 0)
@@ -439,6 +461,9 @@ def _scaled(op, x, other, alpha):
             raise ValueError(f"{op}: shapes {x.shape} and {o.shape} cannot be broadcast "
                              f"together") from e
         return Tensor._wrap(out, False)
+    fill_value(op, alpha, dtype)   # raises when alpha does not fit the result dtype
+    x = x if x._data.dtype == dtype else x.to(dtype)
+    o = o if o._data.dtype == dtype else o.to(dtype)
     return x._binary(M.Add if op == "add" else M.Sub, o * alpha)
 
 
@@ -457,7 +482,7 @@ def bool_sub(a, b):
 def fill_value(op, value, dtype) -> np.ndarray:
     """A Python number as a 0-d array of dtype, converted as PyTorch converts a fill value
     (a float truncates into an integer dtype, an integer wraps into uint8, any nonzero is
-    True), or a ValueError when it does not fit the dtype."""
+    True), or an ArgumentError (a ValueError; torch's RuntimeError) when it does not fit."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, np.bool_):
@@ -465,17 +490,19 @@ def fill_value(op, value, dtype) -> np.ndarray:
     if not isinstance(value, Number) or isinstance(value, complex):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
                         f"{type(value).__name__}")
+    if value.__class__ is int and not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError(f"{op}: int too big to convert: {value}")
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         wraps = dtype.kind == "u" and not isinstance(value, (float, np.floating))
         if not (-info.max if wraps else info.min) <= value <= info.max:   # NaN fails too
-            raise ValueError(f"{op}: value {value!r} cannot be converted to type {dtype} "
-                             f"without overflow")
+            raise ArgumentError(f"{op}: value {value!r} cannot be converted to type {dtype} "
+                                f"without overflow")
         return np.asarray(int(value)).astype(dtype)
     if dtype.kind == "f" and not (abs(value) <= float(np.finfo(dtype).max) or value != value
                                   or abs(value) == float("inf")):
-        raise ValueError(f"{op}: value {value!r} cannot be converted to type {dtype} without "
-                         f"overflow")
+        raise ArgumentError(f"{op}: value {value!r} cannot be converted to type {dtype} "
+                            f"without overflow")
     return np.asarray(value).astype(dtype)
 
 
@@ -494,14 +521,34 @@ def mask_arg(op, mask, shape) -> np.ndarray:
     return m
 
 
+def int_bound(op, x, bound):
+    """An integer number bound of clamp on the integer tensor x, in x's dtype as PyTorch
+    converts it: an error when it does not fit (a negative one wraps into uint8). Others
+    (None, floats, tensors) as they are."""
+    if isinstance(bound, (int, np.integer)):
+        return fill_value(op, bound, x._data.dtype)
+    return bound
+
+
+def no_bool_bounds(op, x, lo, hi):
+    """Refuse clamp of a bool tensor between bool bounds, as PyTorch (not implemented)."""
+    if all(b is None or isinstance(b, (bool, np.bool_)) for b in (lo, hi)):
+        raise NotImplementedError(f"{op}: not implemented for a bool tensor (shape "
+                                  f"{tuple(x.shape)}) with bool bounds; convert it to an "
+                                  f"integer dtype")
+
+
 def _clamp_tensors(x, lo, hi) -> Tensor:
     """clamp with a tensor bound: the operands in one dtype (PyTorch's promotion; a number
-    bound is a constant), then ClampTensors."""
+    bound is a constant, in x's dtype), then ClampTensors."""
+    if x._data.dtype.kind in "iu":
+        lo, hi = (int_bound("clamp", x, b) for b in (lo, hi))
     ops = [x] + [None if b is None else x._operand(b) for b in (lo, hi)]
-    dtype = x.data.dtype
+    dtype, zero_d = x.data.dtype, x.data.ndim == 0
     for b in ops[1:]:
         if b is not None:
-            dtype = _result_dtype(dtype, b.data.dtype, False, b.data.ndim == 0)
+            dtype = _result_dtype(dtype, b.data.dtype, zero_d, b.data.ndim == 0)
+            zero_d = zero_d and b.data.ndim == 0
     ops = [None if t is None else (t if t.data.dtype == dtype else t.to(dtype)) for t in ops]
     try:
         return M.ClampTensors.apply(*ops)
@@ -521,9 +568,9 @@ def where(condition, input, other) -> Tensor:
         from .tensor import _to_array   # (tensor.py imports this module)
         a, b = Tensor._wrap(_to_array(input), False), Tensor._wrap(_to_array(other), False)
     elif a is None:
-        a = b._operand(input)
+        a = _where_number(b, input)
     elif b is None:
-        b = a._operand(other)
+        b = _where_number(a, other)
     dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
     a, b = a.to(dtype), b.to(dtype)
     try:
@@ -531,6 +578,15 @@ def where(condition, input, other) -> Tensor:
     except ValueError as e:
         raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from e
+
+
+def _where_number(x, number) -> Tensor:
+    """where's number operand beside the tensor x: an integer one takes x's integer dtype, as
+    in PyTorch (an error when it does not fit; a negative one wraps into uint8)."""
+    if (x._data.dtype.kind in "iu" and isinstance(number, (int, np.integer))
+            and number.__class__ is not bool):
+        return Tensor._wrap(fill_value("where", number, x._data.dtype), False)
+    return x._operand(number)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import kernels
 from autograd.function import Function
-from autograd.graph_backward import connected_constant
+from autograd.ops.arithmetic import kept_graph
 from autograd.tensor import _t
 from autograd.torch_errors import ArgumentError, DtypeError
 
@@ -144,13 +144,13 @@ class Hardtanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved
-        return (g * ((x > ctx.lo) & (x < ctx.hi)),)
+        (x,) = ctx.saved   # a select: an inf or nan g stays out of the flat parts
+        return (np.where((x > ctx.lo) & (x < ctx.hi), g, g.dtype.type(0)),)
 
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (g * connected_constant(ctx, (x > ctx.lo) & (x < ctx.hi), (0, x)),)
+        return (kept_graph(ctx, g, (x > ctx.lo) & (x < ctx.hi), (0, x)),)
 
 
 def _number(op, name, value):

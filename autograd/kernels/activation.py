@@ -14,11 +14,11 @@ _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 def _relu_backward(y, g, out):
     zero = out.dtype.type(0)
     for i in range(y.size):
-        out[i] = g[i] if y[i] > 0 else zero
+        out[i] = zero if y[i] <= 0 else g[i]   # a NaN y passes g, as PyTorch's
 
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """dx = g where y > 0 else 0."""
+    """dx = 0 where y <= 0, else g (NaN included)."""
     out = np.empty(y.shape, y.dtype)
     _relu_backward(y.reshape(-1), g.reshape(-1), out.reshape(-1))
     return out

@@ -6,6 +6,7 @@ import numpy as np
 from .. import kernels
 from ..function import Function
 from ..graph_backward import connected_constant
+from .arithmetic import kept_graph
 
 
 def _c(a):
@@ -14,7 +15,8 @@ def _c(a):
 
 
 class ReLU(Function):
-    """y = max(x, 0);  dx = g where y > 0."""
+    """y = max(x, 0);  dx = g where not y <= 0 (NaN passes g, as PyTorch's threshold_backward),
+    else 0."""
 
     @staticmethod
     def forward(ctx, x):
@@ -30,7 +32,7 @@ class ReLU(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (y,) = ctx.saved
-        return (g * connected_constant(ctx, y > 0, (0, y)),)
+        return (kept_graph(ctx, g, ~(y <= 0), (0, y)),)
 
 
 class LeakyReLU(Function):
@@ -109,7 +111,7 @@ class Step(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g * 0,)
+        return (g.masked_fill(np.ones((), bool), 0),)   # zeros, even where g is inf or nan
 
 
 def _rows(x, axis):

@@ -20,7 +20,11 @@ class Rounded(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        return (g * 0,)
+        # zeros, even where g is inf or nan (g * 0 would be nan there; PyTorch's are zeros)
+        return (g.masked_fill(_ALL, 0),)
+
+
+_ALL = np.ones((), bool)
 
 
 class NoDerivative(Function):

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..function import Function, constant
 from ..graph_backward import connected_constant
+from .arithmetic import Where
 from .shape import IndexAddIntoZeros
 from ..kernels.scan import scan_f64
 
@@ -385,12 +386,14 @@ class Norm(Function):
                 hit = (a == y) | np.isnan(a)
                 share = g / hit.sum(axis=ctx.axis, keepdims=True).astype(g.dtype)
                 return (np.sign(x) * hit * share,)
-            if p == 2:
-                return (x * np.where(y == 0, 0, g / y),)
+            if p == 2:   # PyTorch's order: g times x / y, that 0 where y = 0
+                return (g * np.where(y == 0, 0, x / y),)
             if p == 1:
                 return (np.sign(x) * g,)
             a = np.abs(x)
             scaled = np.sign(x) * np.where(a == 0, 0, a ** x.dtype.type(p - 1))
+            if p < 1:   # y^(1 - p) is 0 at y = 0: unmasked, as PyTorch (nan for an inf g)
+                return (scaled * (g * y ** x.dtype.type(1 - p)),)
             return (scaled * np.where(y == 0, 0, g * y ** x.dtype.type(1 - p)),)
 
     @staticmethod
@@ -406,9 +409,12 @@ class Norm(Function):
         zero_y = constant(y == 0)   # replaced before dividing: a nan there would reach the
         safe_y = yt.masked_fill(zero_y, 1)   # second derivative through the mask
         if p == 2:
-            return (xt * (g / safe_y).masked_fill(zero_y, 0),)
+            return (g * (xt / safe_y).masked_fill(zero_y, 0),)
         zero_x = constant(x == 0)
         scaled = constant(np.sign(x)) * xt.abs().masked_fill(zero_x, 1) ** (p - 1)
+        if p < 1:   # g times y^(1 - p), that 0 at y = 0 (as backward)
+            factor = (safe_y ** (1 - p)).masked_fill(zero_y, 0)
+            return (scaled.masked_fill(zero_x, 0) * (g * factor),)
         return (scaled.masked_fill(zero_x, 0) * (g * safe_y ** (1 - p)).masked_fill(zero_y, 0),)
 
 
@@ -443,21 +449,23 @@ class CumSum(Function):
 
 
 class SharedValue(Function):
-    """y = value, an element of x (a median);  dx = g shared evenly among the elements equal
-    to y (NaNs, when y is NaN), as PyTorch's gradient of median()."""
+    """y = value, an element of x (a median);  dx = g / k at the k elements equal to y (NaNs,
+    when y is NaN), 0 elsewhere, as PyTorch's gradient of median() (a select: an inf or nan
+    g does not reach the other elements)."""
 
     @staticmethod
     def forward(ctx, x, value):
         if ctx.needs_input_grad is not None:   # recorded (max() of a large x: skip the pass)
-            hit = np.isnan(x) if value != value else x == value
-            ctx.share = hit / max(int(hit.sum()), 1)
+            ctx.hit = np.isnan(x) if value != value else x == value
+            ctx.count = max(int(ctx.hit.sum()), 1)
         return np.asarray(value, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        return ((g * ctx.share).astype(g.dtype, copy=False),)
+        share = np.asarray(g / g.dtype.type(ctx.count), g.dtype)
+        return (np.where(ctx.hit, share, g.dtype.type(0)),)
 
     @staticmethod
     def backward_graph(ctx, g):
-        share = SharedValue.backward(ctx, np.ones(ctx.out_shape, ctx.out_dtype))[0]
-        return (g * constant(share),)
+        zero = constant(np.zeros((), ctx.out_dtype))
+        return (Where.apply(g / ctx.count, zero, cond=ctx.hit),)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..function import Function, constant
 from ..kernels import special as K
-from .arithmetic import Where
+from .arithmetic import Where, kept_graph
 from .index import Flip
 
 _quiet = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
@@ -170,9 +170,9 @@ class I1(Function):
 
 
 class Sinc(Function):
-    """y = sin(pi x) / (pi x), 1 at 0;  dx = g * (cos(t) t - sin(t)) / (t x), t = pi x, 0 at 0.
-    Below |t| = 0.1 the VJP takes the Taylor series: PyTorch's formula cancels there
-    (relative error ~1e-16 / t^2)."""
+    """y = sin(pi x) / (pi x), 1 at 0;  dx = g * (cos(t) t - sin(t)) / (t x), t = pi x, 0 at 0
+    (a select, as PyTorch's: an inf or nan g gives 0 there). Below |t| = 0.1 the VJP takes
+    the Taylor series: PyTorch's formula cancels there (relative error ~1e-16 / t^2)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -191,7 +191,8 @@ class Sinc(Function):
             t2 = t * t
             # (t cos t - sin t) / t^2 = -t/3 + t^3/30 - t^5/840 + t^7/45360 - ...
             series = math.pi * t * (-1 / 3 + t2 * (1 / 30 + t2 * (-1 / 840 + t2 / 45360)))
-        return (g * np.where(np.abs(t) < 0.1, series, d).astype(x.dtype, copy=False),)
+            dx = g * np.where(np.abs(t) < 0.1, series, d).astype(x.dtype, copy=False)
+            return (np.where(x == 0, x.dtype.type(0), dx),)
 
     @staticmethod
     def backward_graph(ctx, g):
@@ -207,7 +208,11 @@ class Sinc(Function):
             d = (tf.cos() * tf - tf.sin()) / (tf * xf)
             t2 = t * t
             series = math.pi * t * (-1 / 3 + t2 * (1 / 30 + t2 * (-1 / 840 + t2 / 45360)))
-        return (g * Where.apply(series, d, cond=small),)
+            dx = g * Where.apply(series, d, cond=small)
+            # zero at x = 0 where g is inf or nan; where g is finite, g * series is 0 there
+            # already and keeps the series' derivative (sinc''(0) = -pi^2 / 3)
+            blocked = (x == 0) & ~np.isfinite(g._data)
+        return (kept_graph(ctx, dx, ~blocked, (0, x)) if blocked.any() else dx,)
 
 
 class Xlogy(Function):
