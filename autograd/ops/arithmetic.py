@@ -66,7 +66,9 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad
+        if need is not None:   # a is needed for b's gradient only (x / 2 saves just the 2)
+            ctx.save_for_backward(a if need[1] else None, b)
         return a / b
 
     @staticmethod

@@ -85,3 +85,25 @@ def test_writing_into_a_0d_non_leaf_then_backward(index):
         (g,) = lib.autograd.grad(y * b, b, create_graph=True)
         out.append((a.grad.item(), g.item()))
     assert out[0] == out[1] == (3.0, 5.0)
+
+
+@pytest.mark.parametrize("expr, raises", [("y / 2", False), ("y / c", False),
+                                          ("c / y", True)])
+def test_division_saves_the_dividend_only_for_the_divisor_gradient(expr, raises):
+    """x / 2 does not save x (torch's neither): changing x in place afterwards leaves its
+    backward valid; c / x needs x and raises, in both."""
+    results = []
+    for lib in (autograd, torch):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        c = lib.tensor([3.0, 4.0], dtype=lib.float64)
+        y = x * 1
+        z = eval(expr)
+        with lib.no_grad():
+            y.add_(1)
+        if raises:
+            with pytest.raises(RuntimeError, match="modified|in place"):
+                z.sum().backward()
+        else:
+            z.sum().backward()
+            results.append(x.grad.tolist())
+    assert raises or results[0] == results[1]
