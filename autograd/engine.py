@@ -85,7 +85,7 @@ _ADOPTABLE_REFS = 4
 def _accumulate_leaf(leaf, g, owned=None):
     """Add g into leaf.grad. `owned` holds the ids of leaves whose .grad array this backward
     call allocated: those are added into in place, any other .grad is replaced by a sum."""
-    if leaf.grad is None:
+    if leaf._grad is None:   # (the slot, unchecked: g has the leaf's shape, fresh its dtype)
         dtype = leaf._data.dtype
         if g.__class__ is IndexedGrad:
             fresh = g.dense(dtype)
@@ -98,17 +98,17 @@ def _accumulate_leaf(leaf, g, owned=None):
         else:
             # a fresh array: the same array may reach several leaves (x + y)
             fresh = np.array(g, dtype, copy=True, order="C")
-        leaf.grad = leaf.__class__._wrap(fresh, False)
+        leaf._grad = leaf.__class__._wrap(fresh, False)
     elif owned is not None and id(leaf) in owned:
         if g.__class__ is IndexedGrad:
-            g.add_into(leaf.grad._data)
+            g.add_into(leaf._grad._data)
         else:
-            leaf.grad._data += g
+            leaf._grad._data += g
         return
     elif g.__class__ is IndexedGrad:
-        g.add_into(leaf.grad.data)
+        g.add_into(leaf._grad.data)
     else:
-        leaf.grad.data = np.add(leaf.grad.data, g, dtype=leaf.grad.data.dtype)
+        leaf._grad.data = np.add(leaf._grad.data, g, dtype=leaf._grad.data.dtype)
     if owned is not None:
         owned.add(id(leaf))
 

@@ -32,6 +32,7 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (r
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .data_view import DataView
+from .torch_errors import ArgumentError
 from .function import Function
 from .tensor_aliases import AliasMixin
 from .tensor_arrange import ArrangeMixin
@@ -101,12 +102,12 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
              LinalgLegacyMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_node", "_version", "__weakref__")
+    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_version", "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, *data, dtype=None, requires_grad=False):
         self._data = _constructor_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self._node = None
         self._version = 0
         self._requires_grad = False
@@ -116,7 +117,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     @classmethod
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
         t = object.__new__(cls)
-        t._data, t.grad, t._requires_grad, t._node, t._version = data, None, requires_grad, None, 0
+        t._data, t._grad, t._requires_grad, t._node, t._version = data, None, requires_grad, None, 0
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -138,6 +139,29 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
             value = self._data   # `t.data -= x`: written in place already, the same memory
         self._data = np.asarray(value)
         self._version += 1
+
+    @property
+    def grad(self):
+        """The gradient backward accumulated here (None before the first one)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        # checked as torch's: a gradient of another shape would be broadcast into by the
+        # next backward, and the optimizer would fail far from the assignment
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise ArgumentError(f"attempting to assign a gradient of size "
+                                    f"{list(value._data.shape)} to a tensor of size "
+                                    f"{list(self._data.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise ArgumentError(f"attempting to assign a gradient with dtype "
+                                    f"{value._data.dtype} to a tensor of dtype "
+                                    f"{self._data.dtype}")
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:

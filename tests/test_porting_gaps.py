@@ -218,3 +218,19 @@ def test_load_state_dict_resumes_after_one_cycle_left_a_negative_lr():
     assert resumed.param_groups[0]["lr"] == lr
     p.grad = autograd.ones(2)
     resumed.step()
+
+
+def test_grad_assignment_is_checked_as_torch():
+    """A .grad of another shape was accepted and the next backward broadcast into it."""
+    import torch
+    for lib in (autograd, torch):
+        p = lib.zeros(3, requires_grad=True)
+        for bad, kind in ((lib.zeros(3, 1), RuntimeError), (lib.zeros(3, dtype=lib.float64),
+                                                             RuntimeError), ([1.0] * 3, TypeError)):
+            with pytest.raises(kind):
+                p.grad = bad
+        p.grad = lib.zeros(3)
+        (p * 2).sum().backward()
+        assert p.grad.tolist() == [2.0, 2.0, 2.0]
+        p.grad = None
+        assert p.grad is None

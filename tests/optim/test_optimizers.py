@@ -340,7 +340,10 @@ def test_step_with_closure_returns_loss_and_updates():
 
 def test_gradient_shape_mismatch_raises():
     p = nn.Parameter(np.ones(3))
-    p.grad = autograd.tensor(np.ones(4))
+    with pytest.raises(RuntimeError, match=r"assign a gradient of size \[4\] to a tensor of size"):
+        p.grad = autograd.tensor(np.ones(4))      # refused at the assignment, as in torch
+    p.grad = autograd.tensor(np.ones(3))
+    p.grad.data = np.ones(4)                      # the gradient's memory replaced
     with pytest.raises(RuntimeError, match=r"shape \(3,\).*gradient of shape \(4,\)"):
         optim.Adam([p]).step()
 

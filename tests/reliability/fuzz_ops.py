@@ -210,6 +210,17 @@ HYPER = st.one_of(st.floats(-1, 2), st.sampled_from([np.nan, np.inf, 0.0]), st.n
                   st.just("x"), st.tuples(st.floats(-1, 2), st.floats(-1, 2)))
 
 
+def _give_grad(p, g):
+    """p.grad = g. The assignment refuses a g of another shape or dtype, as torch's; such a
+    gradient can still arrive through .data, which the optimizers and clip_grad_* must then
+    refuse clearly."""
+    if g is None or (g.shape == p.shape and g.dtype == p.dtype):
+        p.grad = g
+    else:
+        p.grad = autograd.tensor(np.zeros(p.shape, p.dtype))
+        p.grad.data = g.data
+
+
 def _optimizer(draw):
     cls = draw(st.sampled_from([optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop,
                                 optim.Adagrad]))
@@ -225,7 +236,7 @@ def _optimizer(draw):
             if "unexpected keyword" in str(e):  # a hyper-parameter this optimizer lacks
                 return None
             raise
-        p.grad = g
+        _give_grad(p, g)
         opt.step()
         return p
     return call
@@ -234,7 +245,7 @@ def _optimizer(draw):
 def _clip(draw):
     ps = [nn.Parameter(draw(arrays(dtype=np.float32))) for _ in range(draw(st.integers(0, 2)))]
     for p in ps:
-        p.grad = draw(st.one_of(st.none(), tensors(p.shape, np.float32), T))
+        _give_grad(p, draw(st.one_of(st.none(), tensors(p.shape, np.float32), T)))
     max_norm = draw(st.one_of(st.floats(-1, 2), st.just(np.nan)))
     norm = draw(st.sampled_from([2.0, 1.0, np.inf, -np.inf, 0.0, -1.0, "fro", np.nan]))
     if draw(st.booleans()):

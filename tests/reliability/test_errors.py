@@ -146,7 +146,10 @@ def test_optimizers_step_a_0d_parameter(name, kw):
 def test_integer_gradients_are_refused_by_name():
     import optim
     p = nn.Parameter(np.ones(3, np.float32))
-    p.grad = autograd.ones(3, dtype=np.int64)
+    _raises(lambda: setattr(p, "grad", autograd.ones(3, dtype=np.int64)), RuntimeError,
+            "assign a gradient with dtype int64")        # refused here, as in torch
+    p.grad = autograd.ones(3)
+    p.grad.data = np.ones(3, np.int64)                   # what .data can still do
     _raises(lambda: nn.utils.clip_grad_norm_([p], 1.0), TypeError, "clip_grad_norm_", "int64")
     _raises(lambda: nn.utils.clip_grad_value_([p], 1.0), TypeError, "clip_grad_value_", "int64")
     _raises(lambda: optim.SGD([p], lr=0.1).step(), TypeError, "SGD", "int64", "float32")
