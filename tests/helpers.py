@@ -125,3 +125,12 @@ def check_float32(fn, *arrays):
     for x in xs:
         if x.grad is not None:
             assert x.grad.dtype == np.float32, f"gradient is {x.grad.dtype}, not float32"
+
+
+def same_exact(ours, theirs):
+    """A non-differentiable result equals torch's exactly: shape, dtype and values (nan equal
+    to nan)."""
+    t = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    assert tuple(ours.shape) == t.shape, f"shape {tuple(ours.shape)} != torch's {t.shape}"
+    assert ours.dtype == t.dtype, f"dtype {ours.dtype} != torch's {t.dtype}"
+    np.testing.assert_array_equal(ours.data, t)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 import autograd as ag
 from tests.helpers import check_against_torch
+from tests.helpers import same_exact as same
 
 torch = pytest.importorskip("torch")
 
@@ -25,12 +26,6 @@ def tdt(dtype):
 
 def npdt(tdtype):
     return torch.zeros(0, dtype=tdtype).numpy().dtype
-
-
-def same(ours, theirs):
-    theirs = theirs.numpy()
-    assert ours.dtype == theirs.dtype, f"dtype {ours.dtype} != torch's {theirs.dtype}"
-    np.testing.assert_array_equal(ours.data, theirs)
 
 
 # ----------------------------------------------------------------- shapes and dtypes

@@ -10,6 +10,7 @@ import pytest
 
 import autograd as ag
 from tests.helpers import assert_gradcheck, check_against_torch
+from tests.helpers import same_exact as same
 
 torch = pytest.importorskip("torch")
 
@@ -18,13 +19,6 @@ RNG = np.random.default_rng(11)
 
 def r(*shape):
     return RNG.standard_normal(shape)
-
-
-def same(ours, theirs):
-    """Values and dtype of a non-differentiable result equal torch's."""
-    theirs = theirs.numpy()
-    assert ours.dtype == theirs.dtype, f"dtype {ours.dtype} != torch's {theirs.dtype}"
-    np.testing.assert_array_equal(ours.data, theirs)
 
 
 # ----------------------------------------------------------------- differentiable

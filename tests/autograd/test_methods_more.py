@@ -9,6 +9,7 @@ import pytest
 
 import autograd
 from tests.helpers import check_against_torch, check_float32, check_op
+from tests.helpers import same_exact as same
 
 torch = pytest.importorskip("torch")
 
@@ -17,13 +18,6 @@ RNG = np.random.default_rng(8)
 
 def r(*shape):
     return RNG.standard_normal(shape)
-
-
-def same(ours, theirs):
-    """Values and dtype of a non-differentiable result equal torch's."""
-    theirs = theirs.numpy()
-    assert ours.dtype == theirs.dtype, f"dtype {ours.dtype} != torch's {theirs.dtype}"
-    np.testing.assert_array_equal(ours.data, theirs)
 
 
 # ----------------------------------------------------------------- differentiable

@@ -10,6 +10,7 @@ import pytest
 import autograd
 import nn
 import optim
+from tests.optim.test_optimizer_compat import _steps
 
 torch = pytest.importorskip("torch")
 
@@ -39,20 +40,6 @@ def _pair(name, dtype=np.float64, **kwargs):
     torch_kwargs = kwargs if kwargs.get("fused") else {"foreach": False, **kwargs}
     return (ours, theirs, getattr(optim, name)(ours, **kwargs),
             getattr(torch.optim, name)(theirs, **torch_kwargs))
-
-
-def _steps(n, ours, theirs, opt_o, opt_t, rtol=1e-10, atol=1e-13):
-    """n steps of both on sum(tanh(W) * c) + sum(b^2 * c'), with the parameters compared."""
-    c = np.linspace(-1.0, 1.5, 6).reshape(3, 2)
-    for step in range(n):
-        for opt, (w, b), lib in ((opt_o, ours, autograd), (opt_t, theirs, torch)):
-            opt.zero_grad()
-            cw = lib.tensor(c.astype(np.asarray(w.data).dtype))
-            ((w.tanh() * cw).sum() + (b * b * cw[0]).sum()).backward()
-            opt.step()
-        for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=rtol, atol=atol,
-                                       err_msg=f"step {step}")
 
 
 def _same_steps(opt_o, opt_t, dtype):
