@@ -398,6 +398,8 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         (its value, for a float result): the integer ops wrap it into self's dtype."""
         if isinstance(other, Tensor):
             return other
+        if other is None:   # as Python's message for a type the operator does not take
+            raise TypeError("unsupported operand type(s): 'Tensor' and 'NoneType'")
         dtype = self._data.dtype
         cls = other.__class__
         if (cls is float or cls is int or isinstance(other, Number)) and dtype.kind == "f":

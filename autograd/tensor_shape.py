@@ -101,14 +101,19 @@ class ShapeMixin:
     T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
 
     def reshape(self, *shape):
-        shape = _shape_arg(shape)
+        return self._reshaped("reshape", shape)
+
+    def view(self, *shape):
+        """reshape (a view when the memory allows, else a copy: never refused for layout)."""
+        return self._reshaped("view", shape)
+
+    def _reshaped(self, op, shape):
+        shape = _shape_arg(shape, op)
         try:
             return S.Reshape.apply(self, shape=shape)
         except ValueError as e:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} "
+            raise ValueError(f"{op}: cannot reshape a tensor of shape {self.shape} "
                              f"({self._data.size} elements) into shape {shape}") from e
-
-    view = reshape
 
     def view_as(self, other):
         return self.reshape(other.shape)

@@ -148,6 +148,13 @@ def linear(input, weight, bias=None):
         raise ValueError(f"linear: weight must be (out, in) or (in,), got shape {tuple(w.shape)}")
     if w.ndim == 1 or (b is not None and b.shape != w.shape[:1]):
         y = x @ (w.t() if w.ndim == 2 else w)   # a 1-D weight or a broadcast bias: composed
+        if b is not None:
+            try:
+                np.broadcast_shapes(tuple(b.shape), tuple(y.shape))
+            except ValueError:
+                raise ValueError(f"linear: bias of shape {tuple(b.shape)} does not match the "
+                                 f"output of shape {tuple(y.shape)} (weight "
+                                 f"{tuple(w.shape)}: expected bias ({w.shape[0]},))") from None
         return y if b is None else y + b
     if x.ndim == 0 or x.shape[-1] != w.shape[1]:
         raise ValueError(f"linear: input of shape {tuple(x.shape)} does not match weight of "

@@ -234,3 +234,16 @@ def test_grad_assignment_is_checked_as_torch():
         assert p.grad.tolist() == [2.0, 2.0, 2.0]
         p.grad = None
         assert p.grad is None
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda: F.linear(autograd.ones(2, 3), autograd.ones(4, 3), autograd.ones(5)), ValueError,
+     r"linear: bias of shape \(5,\) does not match .* expected bias \(4,\)"),
+    (lambda: autograd.ones(2, 3).view(4), ValueError, r"view: cannot reshape .* \(2, 3\)"),
+    (lambda: autograd.ones(2, 3).view(2.0, 3), TypeError, "view: sizes must be ints"),
+    (lambda: autograd.ones(2) + None, TypeError, "unsupported operand type"),
+    (lambda: None * autograd.ones(2), TypeError, "unsupported operand type"),
+])
+def test_errors_name_the_op_the_user_called(call, kind, message):
+    with pytest.raises(kind, match=message):
+        call()
