@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine, graph_backward
+from . import engine, graph_backward, hooks
 
 
 def _tensors(value, what: str, op: str) -> list:
@@ -169,3 +169,5 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         else:
             t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
                                        else np.asarray(t.grad._data + g), False)
+        if t._node is None:
+            hooks.run_post_accumulate_hooks(t)

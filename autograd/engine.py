@@ -8,7 +8,7 @@ import numpy as np
 from . import function, saved, stacked
 from .function import Node
 from .kernels.update import add_rows_at
-from .hooks import leaf_hooks, run_hooks
+from .hooks import leaf_hooks, run_hooks, run_post_accumulate_hooks
 from .stacked import Held, ProductGrad
 
 _FREED_MESSAGE = (
@@ -154,6 +154,7 @@ def run(tensors, grads, retain_graph: bool = False, inputs=None):
             g = run_hooks(leaf_hooks[key].hooks, g, leaf)
         if wanted is None:
             _accumulate_leaf(leaf, g, owned_leaves)
+            run_post_accumulate_hooks(leaf)
         else:
             wanted[key] = g
     if inputs is None:

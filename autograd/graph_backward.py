@@ -22,7 +22,7 @@ import numpy as np
 
 from . import engine, function, saved
 from .function import Node, constant
-from .hooks import leaf_hooks
+from .hooks import leaf_hooks, run_post_accumulate_hooks
 
 
 def run(tensors, grads, retain_graph: bool, inputs=None):
@@ -60,6 +60,7 @@ def run(tensors, grads, retain_graph: bool, inputs=None):
                 g = _run_hooks(entry.hooks, g)
             if wanted is None:
                 _into_grad(leaf, g)
+                run_post_accumulate_hooks(leaf)
             else:
                 wanted[key] = g
     if inputs is None:

@@ -13,10 +13,11 @@ import numpy as np
 
 
 class _LeafHooks:
-    __slots__ = ("ref", "hooks")
+    __slots__ = ("ref", "hooks", "post")
 
     def __init__(self, ref, hooks):
         self.ref, self.hooks = ref, hooks
+        self.post = []   # register_post_accumulate_grad_hook's: fn(leaf) after .grad is updated
 
 
 leaf_hooks = {}  # id(leaf) -> _LeafHooks; the engine reads it (never rebind it)
@@ -26,6 +27,21 @@ def _forget(key, ref):
     entry = leaf_hooks.get(key)
     if entry is not None and entry.ref is ref:
         del leaf_hooks[key]
+
+
+def _forget_if_unused(key, ref):
+    entry = leaf_hooks.get(key)
+    if entry is not None and not entry.hooks and not entry.post:
+        _forget(key, ref)
+
+
+def _leaf_group(tensor) -> _LeafHooks:
+    key = id(tensor)
+    group = leaf_hooks.get(key)
+    if group is None:
+        ref = weakref.ref(tensor, lambda r, key=key: _forget(key, r))
+        group = leaf_hooks[key] = _LeafHooks(ref, [])
+    return group
 
 
 class RemovableHandle:
@@ -66,14 +82,36 @@ def register_hook(tensor, fn) -> RemovableHandle:
             node.hooks = []
         node.hooks.append(entry)
         return RemovableHandle(node.hooks, entry)
-    key = id(tensor)
-    group = leaf_hooks.get(key)
-    if group is None:
-        ref = weakref.ref(tensor, lambda r, key=key: _forget(key, r))
-        group = leaf_hooks[key] = _LeafHooks(ref, [])
+    group = _leaf_group(tensor)
     group.hooks.append(entry)
-    ref = group.ref
-    return RemovableHandle(group.hooks, entry, lambda: _forget(key, ref))
+    key, ref = id(tensor), group.ref
+    return RemovableHandle(group.hooks, entry, lambda: _forget_if_unused(key, ref))
+
+
+def register_post_accumulate_grad_hook(tensor, fn) -> RemovableHandle:
+    """fn(tensor) -> None runs once per backward pass that accumulates into this leaf's
+    .grad, after it has (the summed gradient of every path there), as torch's."""
+    if not callable(fn):
+        raise TypeError(f"register_post_accumulate_grad_hook: the hook must be callable, got "
+                        f"{type(fn).__name__}")
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor._node is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                           "tensors")
+    entry = _Hook(fn)
+    group = _leaf_group(tensor)
+    group.post.append(entry)
+    key, ref = id(tensor), group.ref
+    return RemovableHandle(group.post, entry, lambda: _forget_if_unused(key, ref))
+
+
+def run_post_accumulate_hooks(leaf) -> None:
+    """The leaf's post-accumulate hooks, once its .grad holds this pass's gradient."""
+    entry = leaf_hooks.get(id(leaf))
+    if entry is not None:
+        for h in list(entry.post):
+            h.fn(leaf)
 
 
 def retain_grad(tensor):

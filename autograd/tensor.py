@@ -301,6 +301,11 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         Returns a handle whose .remove() unregisters it."""
         return hooks.register_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) -> None runs after each backward pass has accumulated into this
+        leaf's .grad. Returns a handle whose .remove() unregisters it."""
+        return hooks.register_post_accumulate_grad_hook(self, hook)
+
     def retain_grad(self):
         """Keep this non-leaf tensor's gradient in .grad after backward (leaves always do)."""
         hooks.retain_grad(self)
