@@ -23,7 +23,7 @@ from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
 from .ops.elementwise_more import NoDerivative
-from .ops.shape import GetItem, SetItem, SetItemInPlace, _is_basic
+from .ops.shape import GetItem, Reshape, SetItem, SetItemInPlace, _is_basic
 from .tensor_math import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
@@ -32,6 +32,10 @@ from .tensor_shape import _index_arg, _spelled_out, _split_selects
 Tensor = None
 
 _NUMPY_ERRORS = (ValueError, TypeError, IndexError, OverflowError)
+# view ops whose output, when it shares memory at all, views their first input: forward
+# registered it as a view then (Function.apply), so an output it did not register is a copy
+# (x[:, [0, 2]], a reshape that had to copy), a tensor of its own for in-place ops
+_VIEWS_OF_FIRST_INPUT = (GetItem, Reshape)
 
 
 def _axpy_(d: np.ndarray, alpha, o, ufunc):
@@ -171,7 +175,9 @@ class InplaceMixin:
         node = self._node
         if node is not None and node.fn is GetItem and _is_basic(node.index):
             return self._write_through(op, compute, operand)   # h[0] (even 0-d) is a view
-        if self._data.base is not None and (node is None or node.fn.view_of_input) and not (
+        if self._data.base is not None and (node is None or node.fn.view_of_input and not (
+                node.fn in _VIEWS_OF_FIRST_INPUT and not node.freed
+                and "viewed" not in node.__dict__)) and not (
                 node is not None and node.__dict__.get("reshaped_in_place")):
             return self._write_through(op, compute)   # raises: nothing to write through
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
