@@ -113,9 +113,8 @@ class ReduceMixin:
         _nonempty_dim(self, axis, dim, mode)
         arg = np.argmax if mode == "max" else np.argmin
         idx = np.expand_dims(arg(self._data, axis=axis), axis)
-        values = R.Gather.apply(self, index=idx, axis=axis)
+        values = R.Gather.apply(self, index=idx, axis=axis, squeeze=not keepdim)
         if not keepdim:
-            values = values.squeeze(axis)
             idx = np.squeeze(idx, axis)
         return MaxMin(values, _result(idx))
 

@@ -247,18 +247,23 @@ class AMax(Function):
 
 
 class Gather(Function):
-    """y = take_along_axis(x, index, axis);  dx = zeros with g scatter-added at index."""
+    """y = take_along_axis(x, index, axis) (with squeeze, axis dropped: max(dim)'s values, a
+    tensor of their own, not a view of an intermediate);  dx = zeros with g scatter-added at
+    index."""
 
     @staticmethod
-    def forward(ctx, x, index, axis):
-        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+    def forward(ctx, x, index, axis, squeeze=False):
+        ctx.shape, ctx.index, ctx.axis, ctx.squeeze = x.shape, index, axis, squeeze
         # saved only to be guarded: max(dim) returns this array as its indices, and changed
         # in place it would scatter the gradient to the wrong places
         ctx.save_for_backward(index)
-        return np.take_along_axis(x, index, axis)
+        y = np.take_along_axis(x, index, axis)
+        return np.squeeze(y, axis) if squeeze else y
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.squeeze:
+            g = np.expand_dims(g, ctx.axis)
         dx = np.zeros(ctx.shape, g.dtype)
         idx = list(np.indices(ctx.index.shape, sparse=True))
         idx[ctx.axis] = ctx.index
@@ -267,6 +272,8 @@ class Gather(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
+        if ctx.squeeze:
+            g = g.unsqueeze(ctx.axis)
         idx = list(np.indices(ctx.index.shape, sparse=True))
         idx[ctx.axis] = ctx.index
         return (IndexAddIntoZeros.apply(g, index=tuple(idx), shape=ctx.shape),)

@@ -1,6 +1,6 @@
 """In-place ops on the result of an op that copies (advanced indexing, index_select, a reshape
-that had to copy) act on that result alone, as torch's: the augmented assignments
-`y[:, [0, 2]] *= 2` and `y[:, idx] += 1` were refused as writes through a view."""
+that had to copy, max/min(dim)'s values) act on that result alone, as torch's: the augmented
+assignments `y[:, [0, 2]] *= 2` and `y[:, idx] += 1` were refused as writes through a view."""
 import pytest
 
 import autograd
@@ -24,13 +24,16 @@ def _program(lib, kind):
     elif kind == "reshape copy":
         v = y.t().reshape(6)
         v.mul_(3)
+    elif kind in ("max values", "min values"):
+        v = getattr(y, kind.split()[0])(1).values
+        v.mul_(2)
     loss = (y * y).sum() + (0 if v is None else (v * v).sum())
     loss.backward()
     return y.tolist(), None if v is None else v.tolist(), x.grad.tolist()
 
 
 @pytest.mark.parametrize("kind", ["aug cols", "aug index tensor", "aug mask", "index_select",
-                                  "reshape copy"])
+                                  "reshape copy", "max values", "min values"])
 def test_in_place_on_a_copy_as_torch(kind):
     assert _program(autograd, kind) == _program(torch, kind)
 
