@@ -14,6 +14,7 @@ from .dims import _numpy_message, _one_axis
 from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
+from .ops import clamp as C
 from .ops import unary as U
 from .torch_errors import ArgumentError
 from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
@@ -373,15 +374,15 @@ class MathMixin:
             return self.to(dtypes.int64).clamp(min, max)
         if kind in "iu":
             min, max = (int_bound("clamp", self, b) for b in (min, max))
-        return M.Clamp.apply(self, lo=min, hi=max)
+        return C.Clamp.apply(self, lo=min, hi=max)
 
     clip = clamp
 
     def maximum(self, other):
-        return self._binary(M.Maximum, other)
+        return self._binary(C.Maximum, other)
 
     def minimum(self, other):
-        return self._binary(M.Minimum, other)
+        return self._binary(C.Minimum, other)
 
     # ----------------------------------------------------------------- activations
     def relu(self):
@@ -551,7 +552,7 @@ def _clamp_tensors(x, lo, hi) -> Tensor:
             zero_d = zero_d and b.data.ndim == 0
     ops = [None if t is None else (t if t.data.dtype == dtype else t.to(dtype)) for t in ops]
     try:
-        return M.ClampTensors.apply(*ops)
+        return C.ClampTensors.apply(*ops)
     except ValueError as e:
         raise ValueError(f"clamp: shapes {[None if t is None else tuple(t.shape) for t in ops]} "
                          f"cannot be broadcast together") from e

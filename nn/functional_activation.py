@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import kernels
 from autograd.function import Function
-from autograd.ops.arithmetic import kept_graph
+from autograd.ops.clamp import kept_graph
 from autograd.tensor import _t
 from autograd.torch_errors import ArgumentError, DtypeError
 

@@ -6,7 +6,7 @@ import numpy as np
 from .. import kernels
 from ..function import Function
 from ..graph_backward import connected_constant
-from .arithmetic import kept_graph
+from .clamp import kept_graph
 
 
 def _c(a):

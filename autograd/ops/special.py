@@ -7,7 +7,8 @@ import numpy as np
 
 from ..function import Function, constant
 from ..kernels import special as K
-from .arithmetic import Where, kept_graph
+from .arithmetic import Where
+from .clamp import kept_graph
 from .index import Flip
 
 _quiet = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
