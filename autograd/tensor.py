@@ -86,8 +86,9 @@ def _constructor_array(args: tuple, dtype=None) -> np.ndarray:
                         f"{', '.join(type(a).__name__ for a in args)}")
     if any(n < 0 for n in sizes):
         raise ValueError(f"Tensor: negative dimension in size {tuple(int(n) for n in sizes)}")
-    return np.zeros(tuple(int(n) for n in sizes), dtypes._default_dtype if dtype is None
-                    else _to_array(np.zeros(0, dtype)).dtype)
+    shape = tuple(int(n) for n in sizes)
+    return np.zeros(shape, dtypes._default_dtype) if dtype is None else _to_array(
+        np.zeros(shape), dtype)   # _to_array refuses the dtypes the engine does not support
 
 
 _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",

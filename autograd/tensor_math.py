@@ -566,8 +566,7 @@ def where(condition, input, other) -> Tensor:
     a = input if isinstance(input, Tensor) else None
     b = other if isinstance(other, Tensor) else None
     if a is None and b is None:
-        from .tensor import _to_array   # (tensor.py imports this module)
-        a, b = Tensor._wrap(_to_array(input), False), Tensor._wrap(_to_array(other), False)
+        a, b = _t(input), _t(other)
     elif a is None:
         a = _where_number(b, input)
     elif b is None:
