@@ -299,7 +299,11 @@ class Function:
         elif out.base is not None and not out.flags.writeable and saved._guards:
             saved.inherit(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
-            return _wrap(out, False)
+            result = _wrap(out, False)
+            if cls.view_of_input and out.base is not None and np.may_share_memory(
+                    out, tensors[0]._data):   # a view of a tensor that needs no grad (views)
+                views.register_plain(tensors[0], result, cls, params)
+            return result
         if n == 2:
             ctx.parents = ((a if a._node is None else a._node) if needs[0] else None,
                            (b if b._node is None else b._node) if needs[1] else None)

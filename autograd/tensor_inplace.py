@@ -9,8 +9,9 @@ As in PyTorch, an in-place op is recorded when grad mode is on and the tensor is
 or the operand requires grad: the new value's gradient flows to the old value and to the
 operand, and the tensor's array is written in place, so the tensors sharing it (detach(),
 from_numpy, views) see the write and the views are re-recorded (views.py). An in-place op on
-h[index] writes through to h. Refused: an in-place op on a view made by reshape or permute in a
-recorded graph (clear error). Outside a recorded graph it is a plain write. Either way, backward through an op that saved the old values raises.
+a view (h[index], h.view(...), h.t(), a diagonal) writes through to h, also when h needs no
+grad; refused (a clear error): writes through an expand()ed view. Outside a recorded graph it
+is a plain write. Either way, backward through an op that saved the old values raises.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from .function import is_grad_enabled, no_grad
 from .generator import pick
 from .kernels import update
 from .ops.elementwise_more import NoDerivative
-from .ops.shape import GetItem, Reshape, SetItem, SetItemInPlace, _is_basic
+from .ops.shape import Expand, GetItem, Reshape, SetItem, SetItemInPlace, SetView, _is_basic
 from .tensor_math import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
@@ -172,14 +173,8 @@ class InplaceMixin:
         (operand: the other input that requires grad, if any)."""
         if self._requires_grad and self._node is None:
             self._inplace_check(op)   # a leaf that requires grad: raises
-        node = self._node
-        if node is not None and node.fn is GetItem and _is_basic(node.index):
-            return self._write_through(op, compute, operand)   # h[0] (even 0-d) is a view
-        if self._data.base is not None and (node is None or node.fn.view_of_input and not (
-                node.fn in _VIEWS_OF_FIRST_INPUT and not node.freed
-                and "viewed" not in node.__dict__)) and not (
-                node is not None and node.__dict__.get("reshaped_in_place")):
-            return self._write_through(op, compute)   # raises: nothing to write through
+        if self._views_a_tensor():
+            return self._write_through(op, compute, operand)
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
         old._node = self._node
         result = _kept_in_graph(op, compute(old), old, operand)
@@ -196,27 +191,60 @@ class InplaceMixin:
         views.replay(self)   # views taken before see the new values: re-record them
         return self
 
-    def _write_through(self, op, compute, operand=None):
-        """A recorded in-place op on h[index] (a view): as in PyTorch, it changes h, by a
-        recorded h[index] = new value, and this tensor becomes h[index] again. Views made by
-        reshape, permute or expand are refused (a clear error, not a change lost)."""
+    def _views_a_tensor(self) -> bool:
+        """True when self is a view of another tensor, so that an in-place op on it must write
+        through to that tensor. An array that is a view of something else is not enough: an
+        op's output that is a view of its own temporary, or from_numpy of a numpy view, is a
+        tensor of its own."""
         node = self._node
-        writable = node is not None and node.fn is GetItem and _is_basic(node.index)
-        base = views.base_of(node) if writable else None
-        if base is None:
+        if node is None:
+            return self._data.base is not None and views.plain_origin(self) is not None
+        if node.fn is GetItem and _is_basic(node.index):   # h[0] (even 0-d) is a view
+            return True
+        return (self._data.base is not None and node.fn.view_of_input
+                and not (node.fn in _VIEWS_OF_FIRST_INPUT and not node.freed
+                         and "viewed" not in node.__dict__)
+                and not node.__dict__.get("reshaped_in_place"))
+
+    def _write_through(self, op, compute, operand=None):
+        """A recorded in-place op on a view v = view(h) (h[index], h.view(...), h.t(), a
+        diagonal): as in PyTorch, it changes h, by a recorded h[index] = new value (SetView
+        for the other view ops), and v becomes view(h) again. A view that is no longer tied
+        to a live h, and an expand()ed one, are refused (a clear error, not a change lost)."""
+        node = self._node
+        if node is None:   # a view of a tensor that needs no grad (views.register_plain)
+            origin = views.plain_origin(self)
+            base, fn, params = origin if origin is not None else (None, None, None)
+        else:
+            base = views.base_of(node) if node.fn.view_of_input else None
+            fn, params = node.fn, getattr(node, "view_params", None)
+        if fn is Expand:
+            raise RuntimeError(
+                f"{op}: unsupported operation: more than one element of the written-to tensor "
+                f"(shape {self.shape}, made by expand) refers to a single memory location; "
+                f"clone() it before writing")
+        if base is None or base is self or params is None:
             made = f" (made by {node.name()})" if node is not None else ""
             raise RuntimeError(
-                f"{op}: in-place modification of a view of another tensor{made} inside a "
-                f"recorded graph is not supported; write through the tensor it views "
-                f"(h[:, 0] = h[:, 0] * 5 rather than h.view(-1)[0].mul_(5)) or use the "
-                f"out-of-place op")
+                f"{op}: in-place modification of a view of another tensor{made} is not "
+                f"supported when that tensor is gone (a freed graph, an array from outside "
+                f"the engine) or the view was reshaped in place; write through the tensor it "
+                f"views or use the out-of-place op")
         old = Tensor._wrap(self._data.copy(), self._requires_grad)
         old._node = node
         result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
             raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
                              f"place into a tensor of shape {self.shape}")
-        index = node.index
+        if fn is not GetItem or not _is_basic(params["index"]):
+            base._record_inplace(op, lambda whole: SetView.apply(
+                whole, result, view=fn, params=params))
+            fresh = fn.apply(base, **params)
+            hooks.rebind(self, fresh._node)
+            self._requires_grad = fresh._node is not None
+            self._version += 1
+            return self
+        index = params["index"]
         base[index] = result
         fresh = base[index]
         self._data = fresh._data

@@ -7,6 +7,11 @@ replays every live view of y on the new y (same op, same arguments), and so on d
 views; v keeps its array and gets the new node. A view's node holds its base tensor weakly, or
 strongly when the base is itself a view, so a chain y[1:][0:2] replays through its unnamed
 middle link; only outputs that share the input's memory count as views (y[[0, 2]] is a copy).
+
+Views of a tensor that needs no grad are kept too (`register_plain`): when an in-place op
+writes a value that requires grad into their base (`a.copy_(w * 2)` after `v = a[1:3]`), they
+are re-recorded the same way and v's gradient reaches w; an in-place op on such a view
+(`a[0].add_(w)`) writes through to its base as on a recorded view.
 """
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ import numpy as np
 from . import hooks
 
 _views = {}   # id(base Tensor) -> (weakref to it, [weakref to a view Tensor, ...])
+# id(view Tensor) -> (weakref to it, base Tensor, view Function, its params), for views made
+# when nothing was recorded; the base is held as PyTorch's view._base holds it
+_plain = {}
 
 
 def register(base, view):
@@ -28,6 +36,20 @@ def register(base, view):
     if len(refs) >= 32 and not len(refs) & (len(refs) - 1):
         refs[:] = [r for r in refs if r() is not None]   # a weight viewed every step
     refs.append(weakref.ref(view))
+
+
+def register_plain(base, view, fn, params):
+    """view = fn.apply(base, **params), made without a node (base needs no grad)."""
+    key = id(view)
+    _plain[key] = (weakref.ref(view, lambda _, key=key: _plain.pop(key, None)), base, fn,
+                   params)
+    register(base, view)
+
+
+def plain_origin(view):
+    """(base, view Function, params) of a view made without a node, or None."""
+    entry = _plain.get(id(view))
+    return entry[1:] if entry is not None and entry[0]() is view else None
 
 
 def has_live_views(base) -> bool:
@@ -50,13 +72,25 @@ def replay(base, region=None):
         return
     for ref in entry[1]:
         view = ref()
-        node = None if view is None else view._node
-        if node is None or base_of(node) is not base:
-            continue   # gone, or re-recorded since by an op of its own
+        if view is None:
+            continue
+        node = view._node
+        if node is None:
+            origin = plain_origin(view)
+            if origin is None or origin[0] is not base:
+                continue   # re-recorded since by an op of its own
+            fn, params = origin[1], origin[2]
+        elif base_of(node) is not base:
+            continue
+        else:
+            fn, params = node.fn, node.view_params
         if region is not None and not np.may_share_memory(view._data, region):
             register(base, view)   # untouched slots: its node still gives the right gradient
             continue
-        fresh = node.fn.apply(base, **node.view_params)
+        fresh = fn.apply(base, **params)
         hooks.rebind(view, fresh._node)
+        if fresh._node is not None:
+            view._requires_grad = True
+            _plain.pop(id(view), None)
         register(base, view)
         replay(view)

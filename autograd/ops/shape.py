@@ -177,6 +177,42 @@ class SetItemInPlace(SetItem):
         return x
 
 
+class SetView(Function):
+    """y = x with its view made by the view op `view` (reshape, permute, diagonal...) replaced
+    by v;  dx = g with that view zeroed, dv = that view of g. What an in-place op on such a view
+    records on the tensor it views (SetItem is the same for an index)."""
+
+    @staticmethod
+    def forward(ctx, x, v, view, params):
+        ctx.view, ctx.params = view, params
+        out = np.array(x, order="C")   # a view op always views a C-contiguous array
+        _view_of(out, view, params)[...] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = gv = None
+        if ctx.needs_input_grad[1]:
+            gv = np.array(_view_of(g, ctx.view, ctx.params))
+        if ctx.needs_input_grad[0]:
+            gx = np.array(g, order="C")
+            _view_of(gx, ctx.view, ctx.params)[...] = 0
+        return gx, gv
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        gv = ctx.view.apply(g, **ctx.params)
+        gx = SetView.apply(g, constant(np.zeros(gv.shape, gv.dtype)), view=ctx.view,
+                           params=ctx.params) if ctx.needs_input_grad[0] else None
+        return gx, (gv if ctx.needs_input_grad[1] else None)
+
+
+def _view_of(a, view, params):
+    """view.forward on the array a: for a C-contiguous a, a view of its memory."""
+    from ..function import Context
+    return view.forward(Context(None), a, **params)
+
+
 class Cat(Function):
     """y = concatenate(xs, axis);  each dx is its slice of g."""
 

@@ -1,0 +1,152 @@
+"""In-place writes that reach a tensor through its views, against torch: views of a tensor that
+needs no grad (taken before a value that requires grad is written into it, or written through
+themselves), and in-place ops on reshape / transpose / diagonal views of a recorded tensor."""
+import numpy as np
+import pytest
+
+import autograd
+
+torch = pytest.importorskip("torch")
+
+
+def _plain_view_before_base_write(M, w, k):
+    a = M.zeros(4)
+    v = a[1:3]
+    a.copy_(w.flatten() * 2)
+    return v.sum() * 3 + a.sum()
+
+
+def _transposed_view_before_setitem(M, w, k):
+    a = M.zeros(2, 2)
+    v = a.t()
+    a[0] = w[1]
+    return (v * k).sum()
+
+
+def _reshaped_view_before_setitem(M, w, k):
+    a = M.zeros(2, 2)
+    v = a.view(4)
+    a[1] = w[0] * w[1]
+    return (v * M.arange(4.0)).sum()
+
+
+def _slice_of_plain_written(M, w, k):
+    out = M.zeros(2, 4)
+    left = out[0]
+    left.copy_(w.flatten() * 2)
+    return (out * out).sum()
+
+
+def _view_of_view_of_plain_written(M, w, k):
+    a = M.zeros(3, 2)
+    v = a[1:]
+    v[0].add_(w[0])
+    return (a * a).sum() + v.sum()
+
+
+def _plain_reshape_view_written(M, w, k):
+    a = M.zeros(2, 2)
+    v = a.view(4)
+    v.add_(w.reshape(4) * 2)
+    return (a * k).sum() + (v * v).sum()
+
+
+def _plain_transpose_written(M, w, k):
+    a = M.ones(2, 2)
+    a.T.mul_(w)
+    return (a * k).sum()
+
+
+def _recorded_transpose_written(M, w, k):
+    h = w * 1
+    h.t().add_(w)
+    return (h * k).sum()
+
+
+def _recorded_reshape_then_slice_written(M, w, k):
+    h = w * 2
+    h.view(-1)[1:3].mul_(w.view(-1)[:2])
+    return (h * k).sum()
+
+
+def _recorded_diagonal_written(M, w, k):
+    h = w * 3
+    h.diagonal().add_(w[0])
+    return (h * h * k).sum()
+
+
+CASES = [_plain_view_before_base_write, _transposed_view_before_setitem,
+         _reshaped_view_before_setitem, _slice_of_plain_written, _view_of_view_of_plain_written,
+         _plain_reshape_view_written, _plain_transpose_written, _recorded_transpose_written,
+         _recorded_reshape_then_slice_written, _recorded_diagonal_written]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__[1:] for c in CASES])
+def test_write_through_a_view_gives_torchs_value_and_gradient(case):
+    got = []
+    for M in (autograd, torch):
+        w = M.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=M.float64, requires_grad=True)
+        k = M.tensor([[1.0, -2.0], [5.0, 7.0]], dtype=M.float64)
+        loss = case(M, w, k)
+        loss.backward()
+        got.append((loss.detach().numpy(), w.grad.numpy()))
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_a_plain_view_starts_requiring_grad_when_its_base_does():
+    a = autograd.zeros(4)
+    v = a[1:3]
+    assert not v.requires_grad
+    a.copy_(autograd.ones(4, requires_grad=True) * 2)
+    assert v.requires_grad and v.grad_fn is not None
+    u = a[3:]   # a view of the part a write leaves alone keeps its value and gradient path
+    a[0] = autograd.tensor(5.0, requires_grad=True)
+    assert u.requires_grad
+
+
+def test_create_graph_through_a_write_into_a_transposed_view_matches_torch():
+    got = []
+    for M in (autograd, torch):
+        w = M.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=M.float64, requires_grad=True)
+        h = w * 1
+        h.t().mul_(w)
+        g, = M.autograd.grad((h * h).sum(), w, create_graph=True)
+        (g * M.tensor([[1.0, -2.0], [5.0, 7.0]], dtype=M.float64)).sum().backward()
+        got.append(w.grad.numpy())
+    np.testing.assert_allclose(*got, rtol=1e-12)
+
+
+def test_set_view_matches_finite_differences():
+    w = autograd.tensor(np.arange(1.0, 5.0).reshape(2, 2), requires_grad=True)
+    v = autograd.tensor(np.array([0.5, -1.5]), requires_grad=True)
+
+    def f(w, v):
+        h = w * 1
+        h.diagonal().mul_(v)
+        return h * h
+    assert autograd.gradcheck(f, (w, v))
+
+
+def test_writes_through_an_expanded_view_or_a_view_reshaped_in_place_are_refused():
+    h = autograd.tensor([1.0, 2.0], requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="single memory location"):
+        h.expand(3, 2).add_(1.0)
+    v = (autograd.tensor(np.ones((2, 2)), requires_grad=True) * 1)[0]
+    v.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="reshaped in place"):
+        v.mul_(2)
+
+
+def test_a_tensor_over_a_numpy_view_is_written_as_its_own_as_torch():
+    # from_numpy of a numpy view has no base tensor to write through: it records in place
+    got = []
+    for M in (autograd, torch):
+        w = M.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=M.float64, requires_grad=True)
+        arr = np.zeros((4, 4))
+        t = M.from_numpy(arr[::2])
+        t.add_(w.repeat(1, 2))
+        (t * t).sum().backward()
+        got.append((arr.copy(), w.grad.numpy()))
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
