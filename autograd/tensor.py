@@ -13,7 +13,8 @@ through `Function.apply`, which records the graph):
     tensor_shape.py    reshape/view, permute, expand, indexing, split/chunk; cat, stack
     tensor_index.py    gather, scatter, index_select, sort/argsort/topk, nonzero, repeat, flip, roll
     tensor_factory.py  new_zeros/new_ones/new_full/new_tensor, multinomial
-    tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, t[i] = v, fill_, copy_, scatter_, ...
+    tensor_inplace.py  add_/sub_/mul_/div_, +=, -=, *=, /=, fill_, copy_, scatter_, ...
+    inplace_record.py  how in-place ops are recorded; t[i] = v; writes through views
     tensor_extra.py    tile, take_along_dim, index_fill/copy, masked_scatter, cummax, median,
                        kthvalue, trace, fmod, addmm, cross, kron, diagonal, ...
     dtypes.py          dtype aliases, supported dtypes, PyTorch's type promotion
@@ -25,8 +26,8 @@ from numbers import Number
 
 import numpy as np
 
-from . import (compat, dtypes, engine, function, hooks, saved, tensor_inplace, tensor_math,
-               tensor_shape)
+from . import (compat, dtypes, engine, function, hooks, inplace_record, saved, tensor_inplace,
+               tensor_math, tensor_shape)
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
@@ -491,6 +492,6 @@ class Cast(Function):
 
 # The mixins' modules and function.py sit below this one, so they get the class (and the
 # constructor of op results) here, once it exists.
-tensor_math.Tensor = tensor_shape.Tensor = tensor_inplace.Tensor = Tensor
+tensor_math.Tensor = tensor_shape.Tensor = tensor_inplace.Tensor = inplace_record.Tensor = Tensor
 function._wrap = Tensor._wrap
 function._Tensor = Tensor
