@@ -302,7 +302,8 @@ class Function:
             result = _wrap(out, False)
             if cls.view_of_input and out.base is not None and np.may_share_memory(
                     out, tensors[0]._data):   # a view of a tensor that needs no grad (views)
-                views.register_plain(tensors[0], result, cls, params)
+                result._base = (tensors[0], cls, params)
+                views.register(tensors[0], result)
             return result
         if n == 2:
             ctx.parents = ((a if a._node is None else a._node) if needs[0] else None,
@@ -322,12 +323,14 @@ class Function:
         result._node = ctx
         if cls.view_of_input and out.base is not None and np.may_share_memory(
                 out, tensors[0]._data):   # in-place ops write through views, replay them
-            base = tensors[0]   # held weakly, or strongly when itself a view (so that a
-            # chain y[1:][0:2] keeps its middle link; a plain view must not keep its base's
-            # array alive: the chunks of each LSTM step would hold every step's gates)
+            base = tensors[0]   # the node holds it weakly, or strongly when itself a view (a
+            # chain y[1:][0:2] keeps its middle link): the graph must not keep every LSTM
+            # step's gates alive through the nodes of their chunks; the view Tensor holds its
+            # base while it lives, as torch's view._base
             held = base._node is not None and base._node.fn.view_of_input
             ctx.viewed, ctx.view_params = base if held else weakref.ref(base), params
-            views.register(tensors[0], result)
+            result._base = (base, cls, params)
+            views.register(base, result)
         return result
 
 

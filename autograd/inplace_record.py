@@ -120,7 +120,7 @@ class RecordedWrites:
         tensor of its own."""
         node = self._node
         if node is None:
-            return self._data.base is not None and views.plain_origin(self) is not None
+            return self._base is not None
         if node.fn is GetItem and _is_basic(node.index):   # h[0] (even 0-d) is a view
             return True
         return (self._data.base is not None and node.fn.view_of_input
@@ -134,12 +134,7 @@ class RecordedWrites:
         for the other view ops), and v becomes view(h) again. A view that is no longer tied
         to a live h, and an expand()ed one, are refused (a clear error, not a change lost)."""
         node = self._node
-        if node is None:   # a view of a tensor that needs no grad (views.register_plain)
-            origin = views.plain_origin(self)
-            base, fn, params = origin if origin is not None else (None, None, None)
-        else:
-            base = views.base_of(node) if node.fn.view_of_input else None
-            fn, params = node.fn, getattr(node, "view_params", None)
+        base, fn, params = self._base if self._base is not None else (None, None, None)
         if fn is Expand:
             raise RuntimeError(
                 f"{op}: unsupported operation: more than one element of the written-to tensor "
@@ -149,9 +144,8 @@ class RecordedWrites:
             made = f" (made by {node.name()})" if node is not None else ""
             raise RuntimeError(
                 f"{op}: in-place modification of a view of another tensor{made} is not "
-                f"supported when that tensor is gone (a freed graph, an array from outside "
-                f"the engine) or the view was reshaped in place; write through the tensor it "
-                f"views or use the out-of-place op")
+                f"supported once the view was reshaped in place (unsqueeze_, t_...); write "
+                f"through the tensor it views or use the out-of-place op")
         old = Tensor._wrap(self._data.copy(), self._requires_grad)
         old._node = node
         result = _kept_in_graph(op, compute(old), old, operand)

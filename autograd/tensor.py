@@ -74,12 +74,16 @@ def _to_array(data, dtype=None) -> np.ndarray:
 
 
 def _constructor_array(args: tuple, dtype=None) -> np.ndarray:
-    """Tensor(data) keeps data's dtype, as autograd.tensor(data); Tensor(2, 3), Tensor(n),
-    Tensor(size) of a Size and Tensor() are torch.Tensor's size forms: zeros of that shape
-    (torch leaves them uninitialized) in the default float dtype."""
+    """Tensor(data) keeps an array's dtype, as autograd.tensor(data), but makes a Python list
+    of ints or bools floats in the default dtype, as torch.Tensor([1, 2]) does; Tensor(2, 3),
+    Tensor(n), Tensor(size) of a Size and Tensor() are torch.Tensor's size forms: zeros of
+    that shape (torch leaves them uninitialized) in the default float dtype."""
     if len(args) == 1 and not isinstance(args[0], compat.Size) and (
             isinstance(args[0], bool) or not isinstance(args[0], (int, np.integer))):
-        return _to_array(args[0], dtype)
+        arr = _to_array(args[0], dtype)
+        if dtype is None and isinstance(args[0], (list, tuple)) and arr.dtype.kind in "biu":
+            arr = arr.astype(dtypes._default_dtype)
+        return arr
     sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], compat.Size) else args
     sizes = sizes if args else (0,)
     if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
@@ -104,7 +108,9 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
              LinalgLegacyMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_version", "__weakref__")
+    # _base: (the Tensor viewed, the view op, its params) for a view an op made, else None
+    __slots__ = ("_data", "_grad", "_requires_grad", "_node", "_version", "_base",
+                 "__weakref__")
     __array_priority__ = 1000  # ndarray <op> Tensor defers to the Tensor's reflected operator
 
     def __init__(self, *data, dtype=None, requires_grad=False):
@@ -112,6 +118,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
         self._grad = None
         self._node = None
         self._version = 0
+        self._base = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -120,6 +127,7 @@ class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, In
     def _wrap(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
         t = object.__new__(cls)
         t._data, t._grad, t._requires_grad, t._node, t._version = data, None, requires_grad, None, 0
+        t._base = None
         return t
 
     # ----------------------------------------------------------------- attributes

@@ -120,6 +120,8 @@ class AliasMixin:
         own = self._data.base is None and not views.has_live_views(self)
         result = view(self)
         self._data = result._data
+        if self._base is not None:   # its view op no longer gives this shape: a write
+            self._base = (self, None, None)   # through it is refused (inplace_record)
         hooks.rebind(self, result._node)
         if own and self._node is not None:
             self._node.reshaped_in_place = True

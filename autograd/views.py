@@ -8,10 +8,12 @@ views; v keeps its array and gets the new node. A view's node holds its base ten
 strongly when the base is itself a view, so a chain y[1:][0:2] replays through its unnamed
 middle link; only outputs that share the input's memory count as views (y[[0, 2]] is a copy).
 
-Views of a tensor that needs no grad are kept too (`register_plain`): when an in-place op
-writes a value that requires grad into their base (`a.copy_(w * 2)` after `v = a[1:3]`), they
-are re-recorded the same way and v's gradient reaches w; an in-place op on such a view
-(`a[0].add_(w)`) writes through to its base as on a recorded view.
+A view Tensor holds its base, its view op and the op's params in `_base` (Function.apply sets
+it), as PyTorch's view._base: an in-place op on the view writes through to that base, also
+when the node no longer would (`(x * 2)[0].mul_(3)`). Views of a tensor that needs no grad are
+kept too: when an in-place op writes a value that requires grad into their base
+(`a.copy_(w * 2)` after `v = a[1:3]`), they are re-recorded the same way and v's gradient
+reaches w.
 """
 from __future__ import annotations
 
@@ -22,9 +24,6 @@ import numpy as np
 from . import hooks
 
 _views = {}   # id(base Tensor) -> (weakref to it, [weakref to a view Tensor, ...])
-# id(view Tensor) -> (weakref to it, base Tensor, view Function, its params), for views made
-# when nothing was recorded; the base is held as PyTorch's view._base holds it
-_plain = {}
 
 
 def register(base, view):
@@ -36,20 +35,6 @@ def register(base, view):
     if len(refs) >= 32 and not len(refs) & (len(refs) - 1):
         refs[:] = [r for r in refs if r() is not None]   # a weight viewed every step
     refs.append(weakref.ref(view))
-
-
-def register_plain(base, view, fn, params):
-    """view = fn.apply(base, **params), made without a node (base needs no grad)."""
-    key = id(view)
-    _plain[key] = (weakref.ref(view, lambda _, key=key: _plain.pop(key, None)), base, fn,
-                   params)
-    register(base, view)
-
-
-def plain_origin(view):
-    """(base, view Function, params) of a view made without a node, or None."""
-    entry = _plain.get(id(view))
-    return entry[1:] if entry is not None and entry[0]() is view else None
 
 
 def has_live_views(base) -> bool:
@@ -76,9 +61,9 @@ def replay(base, region=None):
             continue
         node = view._node
         if node is None:
-            origin = plain_origin(view)
+            origin = view._base
             if origin is None or origin[0] is not base:
-                continue   # re-recorded since by an op of its own
+                continue
             fn, params = origin[1], origin[2]
         elif base_of(node) is not base:
             continue
@@ -91,6 +76,5 @@ def replay(base, region=None):
         hooks.rebind(view, fresh._node)
         if fresh._node is not None:
             view._requires_grad = True
-            _plain.pop(id(view), None)
         register(base, view)
         replay(view)

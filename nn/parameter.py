@@ -30,7 +30,7 @@ class Parameter(Tensor):
         else:
             arr = _to_array(data)  # a Python list or scalar: a new array anyway
         # Tensor.__init__ would copy the array: fill the slots by hand to share it
-        self._data, self.grad, self._node, self._version = arr, None, None, 0
+        self._data, self.grad, self._node, self._version, self._base = arr, None, None, 0, None
         self._requires_grad = False
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(f"Parameter: needs floating-point data, got dtype {arr.dtype} "

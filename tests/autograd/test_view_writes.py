@@ -150,3 +150,21 @@ def test_a_tensor_over_a_numpy_view_is_written_as_its_own_as_torch():
         got.append((arr.copy(), w.grad.numpy()))
     for ours, theirs in zip(*got):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_a_view_keeps_its_base_so_a_write_into_a_view_of_an_unnamed_result_counts():
+    got = []
+    for M in (autograd, torch):
+        x = M.ones(2, 3, dtype=M.float64, requires_grad=True)
+        v = (x * 2)[0]
+        v.mul_(M.tensor([1.0, 2.0, 3.0], dtype=M.float64))
+        (v * v).sum().backward()
+        got.append((v.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_list_of_ints_in_the_tensor_constructor_is_float_as_torch():
+    for data in ([1, 2], [[True, False]], (3,)):
+        assert str(autograd.Tensor(data).dtype) == str(torch.Tensor(data).dtype).split(".")[1]
+    assert autograd.Tensor(np.array([1, 2])).dtype == np.int64   # arrays keep their dtype
