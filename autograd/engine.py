@@ -90,13 +90,15 @@ def _accumulate_leaf(leaf, g, owned=None):
         if g.__class__ is IndexedGrad:
             fresh = g.dense(dtype)
         elif (owned is not None and g.base is None and g.dtype == dtype and g.flags.writeable
-              and sys.getrefcount(g) <= _ADOPTABLE_REFS):
+              and g.flags.c_contiguous and sys.getrefcount(g) <= _ADOPTABLE_REFS):
             # nothing but this call refers to g (an array the VJP made for this input alone):
             # adopt it instead of copying, as a copy of a large weight gradient costs ~10%
             # of a small MLP's step
             fresh = g
         else:
-            # a fresh array: the same array may reach several leaves (x + y)
+            # a fresh array: the same array may reach several leaves (x + y); in C order,
+            # as PyTorch's .grad of a contiguous leaf (a VJP's ufunc keeps a transposed
+            # operand's order: the g * w.T of x * w.t())
             fresh = np.array(g, dtype, copy=True, order="C")
         leaf._grad = leaf.__class__._wrap(fresh, False)
     elif owned is not None and id(leaf) in owned:

@@ -75,12 +75,14 @@ class ArrangeMixin:
             raise ValueError(f"rot90: the rotation dims must differ, got dims={tuple(dims)} "
                              f"for {_about(input=self)}")
         k %= 4
+        # transpose, then flip (a C-ordered copy): PyTorch's flip keeps its input's order, so
+        # its rot90 of a transposed x is contiguous; flipped first, ours never was
         if k == 1:
-            return self.flip(d1).transpose(d0, d1)
+            return self.transpose(d0, d1).flip(d0)
         if k == 2:
             return self.flip(d0, d1)
         if k == 3:
-            return self.flip(d0).transpose(d0, d1)
+            return self.transpose(d0, d1).flip(d1)
         return self.clone()
 
     def tensor_split(self, indices_or_sections, dim=0):

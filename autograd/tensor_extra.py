@@ -21,6 +21,7 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .dims import _axes, _one_axis, _shape_arg
 from .ops.arithmetic import Fmod
 from .ops.matrix import Diagonal
+from .ops.layout import c_order
 from .ops.reduce import SharedValue
 from .tensor_index import _argsort, _wrap
 from .tensor_linalg import bmm, mm
@@ -215,7 +216,7 @@ class ExtraMixin:
         if a.dtype.kind == "f":
             hit |= np.isnan(a)
         pos = np.arange(a.shape[axis]).reshape([-1 if i == axis else 1 for i in range(a.ndim)])
-        idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=axis)
+        idx = c_order(np.maximum.accumulate(np.where(hit, pos, 0), axis=axis))
         return result(self.gather(axis, idx), _wrap(idx))
 
     def median(self, dim=None, keepdim=False):
@@ -276,7 +277,7 @@ class ExtraMixin:
         values = self.gather(axis, idx)
         if not keepdim:
             values, idx = values.squeeze(axis), np.squeeze(idx, axis)
-        return result(values, _wrap(idx))
+        return result(values, _wrap(c_order(idx)))
 
     # ----------------------------------------------------------------- reductions
     def nanmean(self, dim=None, keepdim=False, *, dtype=None):

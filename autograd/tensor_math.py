@@ -423,7 +423,7 @@ class MathMixin:
             value = value if value._data.dtype == dtype else value.to(dtype)
         else:
             value = Tensor._wrap(fill_value("masked_fill", value, dtype), False)
-        return where(m, value, self)
+        return M.MaskedFill.apply(value, self, cond=m)
 
 
 def _no_bool_pow(x, other):

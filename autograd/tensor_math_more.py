@@ -18,8 +18,8 @@ import numpy as np
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _one_axis
 from .ops import unary_more as U
+from .ops.matrix import DiagonalIntoZeros
 from .tensor_extra import _about
-from .tensor_shape import cat
 from .tensor_special import _pair
 
 
@@ -246,16 +246,11 @@ class MathMoreMixin:
         d1, d2 = _one_axis(dim1, ndim, "diag_embed"), _one_axis(dim2, ndim, "diag_embed")
         if d1 == d2:
             raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
-        zero = _wrap(np.zeros((), self.dtype))
-        x = self
-        if offset:
-            pad = np.zeros(self.shape[:-1] + (abs(offset),), self.dtype)
-            x = cat([self, _wrap(pad)], -1)
-        m = x.shape[-1]
-        # row r of the matrix holds x[r] for offset >= 0, column c holds x[c] below
-        spread = x.unsqueeze(-1) if offset >= 0 else x.unsqueeze(-2)
-        out = _tm.where(np.eye(m, k=offset, dtype=np.bool_), spread, zero)
-        return out.movedim((-2, -1), (d1, d2))
+        m = self.shape[-1] + abs(offset)
+        lead = iter(self.shape[:-1])
+        shape = tuple(m if i in (d1, d2) else next(lead) for i in range(ndim))
+        # zeros written on their diagonal: C order, as PyTorch's (whatever dim1 and dim2)
+        return DiagonalIntoZeros.apply(self, shape=shape, offset=int(offset), dim1=d1, dim2=d2)
 
     def diagflat(self, offset=0):
         """x flattened, as the offset diagonal of a square matrix."""

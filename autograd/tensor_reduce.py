@@ -14,6 +14,7 @@ from .dims import _axes, _one_axis
 from .dtypes import _FLOATS, bool_, int64
 from .ops import elementwise_more as E
 from .ops import reduce as R
+from .ops.layout import c_order
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 Mode = namedtuple("Mode", ["values", "indices"])
@@ -254,7 +255,7 @@ class ReduceMixin:
     def _logical(self, fn, dim, keepdim):
         axes = _axes(dim, self._data.ndim, fn.__name__)
         out = fn(self._data, axis=axes, keepdims=keepdim and axes is not None)
-        return _result(np.asarray(out, bool_))
+        return _result(c_order(np.asarray(out, bool_)))
 
     # ----------------------------------------------------------------- order statistics
     def mode(self, dim=-1, keepdim=False):

@@ -261,7 +261,7 @@ class SpecialMixin:
         others = tuple(d for d in range(self._data.ndim) if d != axis)
         norm = self.norm(p, dim=others, keepdim=True)
         factor = _tm.where(norm.data > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-        return self * factor
+        return (self * factor).contiguous()   # C order whatever x's, as PyTorch's
 
     def dist(self, other, p=2):
         """The p-norm of x - y (broadcast), a 0-d tensor."""

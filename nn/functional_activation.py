@@ -120,7 +120,8 @@ class LogSigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+        # C order whatever x's, as PyTorch's (a ufunc keeps a transposed x's order)
+        return np.asarray(np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))), x.dtype, order="C")
 
     @staticmethod
     def backward(ctx, g):

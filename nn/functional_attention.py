@@ -67,8 +67,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     out, weights = attend_heads(
         query, key, value, num_heads, in_proj_weight, in_proj_bias, separate, bias_k, bias_v,
         add_zero_attn, dropout_p if training else 0.0,
-        lambda x: linear(x, out_proj_weight, out_proj_bias), keep, bias, static_k, static_v)
-    out = out.transpose(0, 1) if batched else out.squeeze(0)
+        lambda x: linear(x, out_proj_weight, out_proj_bias), keep, bias, static_k, static_v,
+        seq_first=batched)
+    out = out if batched else out.squeeze(0)
     if not need_weights:
         return out, None
     if average_attn_weights:

@@ -161,7 +161,7 @@ def one_hot(tensor, num_classes=-1):
     elif idx.size and idx.max() >= num_classes:
         raise ValueError(f"{op}: class values must be smaller than num_classes={num_classes}, "
                          f"got {int(idx.max())}")
-    out = (idx[..., None] == np.arange(num_classes)).astype(np.int64)
+    out = (idx[..., None] == np.arange(num_classes)).astype(np.int64, order="C")
     return Tensor._wrap(out, False)
 
 

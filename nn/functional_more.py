@@ -128,6 +128,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is None:
         eps = float(np.finfo(np.float64 if x.dtype == np.float64 else np.float32).eps)
     axes = tuple(range(x.ndim - len(shape), x.ndim))
+    x = x.contiguous()   # the ops below keep a transposed x's order; PyTorch's result is C
     y = x * ((x * x).mean(axes, keepdim=True) + float(eps)).rsqrt()
     return y if w is None else y * w
 

@@ -90,6 +90,7 @@ class MultiheadAttention(Module):
         attn_mask = _checked_mask(_MHA, "attn_mask", attn_mask)
         if not batched and key_padding_mask is not None:
             key_padding_mask = _unbatched_padding_mask(_MHA, key_padding_mask, key.shape[0])
+        seq_first = batched and not self.batch_first
         if not self.batch_first or not batched:
             query, key, value = _to_batch_first(query, key, value, batched)
         n, length, s = query.shape[0], query.shape[1], key.shape[1]
@@ -101,11 +102,9 @@ class MultiheadAttention(Module):
         out, weights = attend_heads(query, key, value, self.num_heads, self.in_proj_weight,
                                     self.in_proj_bias, separate, self.bias_k, self.bias_v,
                                     self.add_zero_attn, self.dropout if self.training else 0.0,
-                                    self.out_proj, keep, bias)
+                                    self.out_proj, keep, bias, seq_first=seq_first)
         if not batched:
             out = out.squeeze(0)
-        elif not self.batch_first:
-            out = out.transpose(0, 1)
         if not need_weights:
             return out, None
         if average_attn_weights:
@@ -202,13 +201,14 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate):
 
 def attend_heads(query, key, value, num_heads, in_proj_weight, in_proj_bias, separate, bias_k,
                  bias_v, add_zero_attn, dropout_p, out_proj, keep, bias, static_k=None,
-                 static_v=None):
+                 static_v=None, seq_first=False):
     """The body of multi-head attention, shared by MultiheadAttention.forward and
     F.multi_head_attention_forward: query (N, L, E), key (N, S, kdim), value (N, S, vdim) ->
     (output (N, L, E), weights (N, num_heads, L, S')), S' = S plus one key for bias_k/bias_v
     (1, 1, E) and one for add_zero_attn. static_k, static_v (N * num_heads, S, E / num_heads)
     replace the projected keys, values. keep, bias: the masks of _head_masks (over S);
-    out_proj: a callable on (N, L, E)."""
+    out_proj: a callable on (N, L, E). seq_first: the output as a C-contiguous (L, N, E)
+    instead, as PyTorch's (the heads are merged in that order: no transposed view)."""
     n, length, e = query.shape
     head_dim = e // num_heads
     q, k, v = _in_projection(query, None if static_k is not None else key,
@@ -233,6 +233,8 @@ def attend_heads(query, key, value, num_heads, in_proj_weight, in_proj_bias, sep
     if extra:   # the appended keys take part for every query, whatever the masks say
         keep, bias = _pad_columns(keep, extra, True), _pad_columns(bias, extra, 0)
     out, weights = _attend(q, k, v, keep, bias, dropout_p, 1.0 / math.sqrt(head_dim))
+    if seq_first:
+        return out_proj(out.permute(2, 0, 1, 3).reshape(length, n, e)), weights
     return out_proj(out.permute(0, 2, 1, 3).reshape(n, length, e)), weights
 
 

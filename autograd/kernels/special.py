@@ -326,4 +326,5 @@ def logcumsumexp(x, axis):
     rows = np.ascontiguousarray(moved, dtype=np.float64).reshape(-1, moved.shape[-1])
     out = np.empty_like(rows)
     _logcumsumexp_rows(rows, out)
-    return np.moveaxis(out.reshape(moved.shape), -1, axis).astype(x.dtype, copy=False)
+    # C order, as PyTorch's result (the moved-back array is a transposed view)
+    return np.asarray(np.moveaxis(out.reshape(moved.shape), -1, axis), x.dtype, order="C")

@@ -115,7 +115,9 @@ class Step(Function):
 
 
 def _rows(x, axis):
-    """View x as C-contiguous (rows, x.shape[axis]) with `axis` last; return it and an undo."""
+    """View x as C-contiguous (rows, x.shape[axis]) with `axis` last; return it and an undo
+    that puts a (rows, C) result back in x's shape, C-ordered (PyTorch's softmax along any
+    dim is contiguous, so that view() of it aliases)."""
     if x.ndim == 0:
         return x.reshape(1, 1), lambda r: r.reshape(())
     shape = x.shape
@@ -128,7 +130,7 @@ def _rows(x, axis):
     rows = np.ascontiguousarray(moved).reshape(int(np.prod(shape[:-1])), shape[-1])
 
     def undo(r):
-        return np.moveaxis(r.reshape(shape), -1, axis)
+        return np.ascontiguousarray(np.moveaxis(r.reshape(shape), -1, axis))
 
     return rows, undo
 
@@ -139,20 +141,20 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         rows, undo = _rows(x, axis)
-        y = kernels.softmax_lastdim(rows)
+        y = undo(kernels.softmax_lastdim(rows))
         ctx.save_for_backward(y)
         ctx.axis = axis
-        return undo(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
         grows, undo = _rows(g, ctx.axis)
-        return (undo(kernels.softmax_backward_lastdim(y, grows)),)
+        return (undo(kernels.softmax_backward_lastdim(_rows(y, ctx.axis)[0], grows)),)
 
     @staticmethod
     def backward_graph(ctx, g):
-        y = ctx.output_tensor(_unrows(ctx.saved[0], ctx.out_shape, ctx.axis))
+        y = ctx.output_tensor(ctx.saved[0])
         return (y * (g - (g * y).sum(dim=ctx.axis, keepdim=True)),)
 
 
@@ -162,28 +164,18 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis=-1):
         rows, undo = _rows(x, axis)
-        y = kernels.log_softmax_lastdim(rows)
+        y = undo(kernels.log_softmax_lastdim(rows))
         ctx.save_for_backward(y)
         ctx.axis = axis
-        return undo(y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
         grows, undo = _rows(g, ctx.axis)
-        return (undo(kernels.log_softmax_backward_lastdim(y, grows)),)
+        return (undo(kernels.log_softmax_backward_lastdim(_rows(y, ctx.axis)[0], grows)),)
 
     @staticmethod
     def backward_graph(ctx, g):
-        y = ctx.output_tensor(_unrows(ctx.saved[0], ctx.out_shape, ctx.axis))
+        y = ctx.output_tensor(ctx.saved[0])
         return (g - y.exp() * g.sum(dim=ctx.axis, keepdim=True),)
-
-
-def _unrows(rows, shape, axis):
-    """The output array in its own shape from the (rows, C) form forward saved (see _rows)."""
-    if len(shape) == 0:
-        return rows.reshape(())
-    if axis in (-1, len(shape) - 1):
-        return rows.reshape(shape)
-    moved = shape[:axis] + shape[axis + 1:] + (shape[axis],)
-    return np.moveaxis(rows.reshape(moved), -1, axis)

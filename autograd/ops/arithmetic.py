@@ -3,6 +3,7 @@ import numpy as np
 
 from ..function import Function, constant
 from ..graph_backward import connected_constant
+from .layout import c_order
 
 
 class Add(Function):
@@ -312,6 +313,15 @@ class Where(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g.masked_fill(~cond, 0) if need_a else None,
                 g.masked_fill(cond, 0) if need_b else None)
+
+
+class MaskedFill(Where):
+    """Where with a C-ordered result: PyTorch's masked_fill is contiguous whatever the layout
+    of its input (its where, as np.where, keeps a transposed input's order)."""
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        return c_order(Where.forward(ctx, a, b, cond))
 
 
 class Remainder(Function):

@@ -5,6 +5,7 @@ import numpy as np
 from ..function import Function
 from .shape import IndexAddIntoZeros
 from ..kernels.scan import scan_f64
+from .layout import c_order
 
 
 class Rounded(Function):
@@ -55,7 +56,7 @@ class CumProd(Function):
         if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumprod
             return scan_f64(x, axis, product=True)
         with np.errstate(invalid="ignore", over="ignore"):   # inf * 0 is nan, as in PyTorch
-            return np.cumprod(x, axis=axis)
+            return c_order(np.cumprod(x, axis=axis))
 
     @staticmethod
     def backward(ctx, g):

@@ -7,6 +7,7 @@ The callers have checked index (integer, in range); these classes only move valu
 import numpy as np
 
 from ..function import Function, constant
+from .layout import c_order
 from .shape import IndexAddIntoZeros
 
 
@@ -70,7 +71,7 @@ class Gather(Function):
         ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
         # saved only to be guarded: changed in place it would send the gradient astray
         ctx.save_for_backward(index)
-        return _gather(x, index, axis)
+        return c_order(_gather(x, index, axis))
 
     @staticmethod
     def backward(ctx, g):
@@ -167,7 +168,7 @@ class Roll(Function):
     @staticmethod
     def forward(ctx, x, shifts, axes):
         ctx.shifts, ctx.axes = shifts, axes
-        return np.roll(x, shifts, axes)
+        return c_order(np.roll(x, shifts, axes))
 
     @staticmethod
     def backward(ctx, g):

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.products import batched_outer
+from .layout import c_order
 from ..saved import held_by_several, transposed
 from ..stacked import ProductGrad
 
@@ -28,7 +29,8 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _product(a, b)
+        # numpy keeps permuted batch dims' order in the result; PyTorch's is C-contiguous
+        return c_order(_product(a, b))
 
     @staticmethod
     def backward(ctx, g):

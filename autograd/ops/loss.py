@@ -131,8 +131,10 @@ class CrossEntropy(Function):
             k[np.arange(m), safe_t] += a
         rows = e / s[:, None]
         axis = 1 if ctx.target_shape else 0       # a () target goes with a (C,) input
-        # softmax(x) from the saved rows, recorded as Softmax's output from x
-        probs = ctx.derived_tensor(Softmax, ctx.undo(rows), 0, saved=(rows,), axis=axis)
+        # softmax(x) from the saved rows, recorded as Softmax's output from x (which Softmax
+        # saves in its own shape)
+        out = ctx.undo(rows)
+        probs = ctx.derived_tensor(Softmax, out, 0, saved=(out,), axis=axis)
         row_shape = _row_shape(ctx.target_shape)
         dx = probs * constant(per_row.reshape(row_shape)) - constant(ctx.undo(k))
         return _per_row(g, reduction, row_shape) * dx, None

@@ -4,6 +4,7 @@ import string
 import numpy as np
 
 from ..function import Function, constant
+from .layout import c_order
 
 
 class Einsum(Function):
@@ -21,7 +22,8 @@ class Einsum(Function):
             # a transpose or diagonal is a view of the operand: an in-place op on the result
             # would write into an input behind the graph's back
             out = out.copy()
-        return out
+        # numpy's BLAS path can leave a contraction transposed where PyTorch's is contiguous
+        return c_order(out)
 
     @staticmethod
     def backward(ctx, g):
@@ -101,7 +103,7 @@ class Triangle(Function):
     @staticmethod
     def forward(ctx, x, diagonal=0, upper=False):
         ctx.diagonal, ctx.upper = diagonal, upper
-        return (np.triu if upper else np.tril)(x, diagonal)
+        return c_order((np.triu if upper else np.tril)(x, diagonal))
 
     @staticmethod
     def backward(ctx, g):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, constant
+from .layout import c_order
 
 
 def _empty(ctx, x, affine):
@@ -41,7 +42,9 @@ class BatchNorm(Function):
         if x.size == 0:
             return _empty(ctx, x, affine)
         n, c = x.shape[:2]
-        x3 = x.reshape(n, c, -1)
+        # C order first: a reshape that changes nothing keeps a transposed x's order, and
+        # PyTorch's result is contiguous
+        x3 = c_order(x).reshape(n, c, -1)
         count = n * x3.shape[2]
         if training:
             mean = x3.mean(axis=(0, 2))
@@ -126,7 +129,7 @@ class LayerNorm(Function):
             return _empty(ctx, x, affine)
         norm_shape = x.shape[x.ndim - n_dims:]
         d = int(np.prod(norm_shape))
-        rows = x.reshape(-1, d)
+        rows = c_order(x).reshape(-1, d)   # (C order: as BatchNorm's x3)
         mean = rows.mean(axis=1, keepdims=True)
         centered = rows - mean
         var = np.einsum("md,md->m", centered, centered)[:, None] / x.dtype.type(max(d, 1))

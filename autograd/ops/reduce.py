@@ -8,6 +8,7 @@ from ..graph_backward import connected_constant
 from .arithmetic import Where
 from .shape import IndexAddIntoZeros
 from ..kernels.scan import scan_f64
+from .layout import c_order
 
 
 def _expand(g, shape, axis, keepdims):
@@ -43,7 +44,7 @@ class Sum(Function):
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         # add.reduce is what np.sum runs (the same pairwise sum), without ~1 us of dispatch
-        return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims))
+        return c_order(np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims)))
 
     @staticmethod
     def backward(ctx, g):
@@ -64,7 +65,7 @@ class Mean(Function):
             if x.size == 0:   # nan over nothing, without np.mean's "Mean of empty slice"
                 return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims)
                                   / x.dtype.type(_count(x.shape, axis)), dtype=x.dtype)
-            return np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=x.dtype)
+            return c_order(np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -156,7 +157,7 @@ class Var(Function):
         ctx.save_for_backward(centered)
         if not keepdims:
             var = np.squeeze(var, axis=axis)
-        return np.asarray(_narrow(var, x.dtype))
+        return c_order(np.asarray(_narrow(var, x.dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -188,7 +189,7 @@ class Std(Function):
     def forward(ctx, x, axis=None, correction=1, keepdims=False):
         centered, var, ctx.dof = _variance(x, axis, correction)
         _warn_dof("std", ctx.dof)
-        y = _narrow(np.sqrt(var), x.dtype)   # the root of a float64 var may fit float32
+        y = c_order(_narrow(np.sqrt(var), x.dtype))   # the root of a float64 var may fit float32
         ctx.axis, ctx.keepdims = axis, keepdims
         ctx.save_for_backward(centered, y)
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
@@ -223,7 +224,7 @@ class AMax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False, mode="max"):
-        y = np.asarray((np.max if mode == "max" else np.min)(x, axis=axis, keepdims=True))
+        y = c_order(np.asarray((np.max if mode == "max" else np.min)(x, axis=axis, keepdims=True)))
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdims = axis, keepdims
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
@@ -257,7 +258,7 @@ class Gather(Function):
         # saved only to be guarded: max(dim) returns this array as its indices, and changed
         # in place it would scatter the gradient to the wrong places
         ctx.save_for_backward(index)
-        y = np.take_along_axis(x, index, axis)
+        y = c_order(np.take_along_axis(x, index, axis))
         return np.squeeze(y, axis) if squeeze else y
 
     @staticmethod
@@ -289,7 +290,7 @@ class LogSumExp(Function):
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
         # log(0) = -inf for an all -inf row; exp may overflow only when x holds NaN (m = 0)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            y = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+            y = c_order(np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m)
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdims = axis, keepdims
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
@@ -329,7 +330,7 @@ class Prod(Function):
         ctx.save_for_backward(x)
         ctx.axis, ctx.keepdims = axis, keepdims
         with np.errstate(invalid="ignore", over="ignore"):   # inf * 0 is nan, as in PyTorch
-            return np.asarray(np.prod(x, axis=axis, keepdims=keepdims))
+            return c_order(np.asarray(np.prod(x, axis=axis, keepdims=keepdims)))
 
     @staticmethod
     def backward(ctx, g):
@@ -376,6 +377,7 @@ class Norm(Function):
                 y = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
             else:
                 y = np.sum(a ** x.dtype.type(p), axis=axis, keepdims=True) ** x.dtype.type(1 / p)
+        y = c_order(np.asarray(y))
         ctx.save_for_backward(x, y)
         ctx.p, ctx.axis, ctx.keepdims = p, axis, keepdims
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))
@@ -437,7 +439,7 @@ class CumSum(Function):
         if x.dtype == np.float32:   # a float64 accumulator, as PyTorch's CPU cumsum
             return scan_f64(x, axis)
         with np.errstate(invalid="ignore", over="ignore"):   # inf - inf is nan, as PyTorch
-            return np.cumsum(x, axis=axis)
+            return c_order(np.cumsum(x, axis=axis))
 
     @staticmethod
     def backward(ctx, g):

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..engine import IndexedGrad
 from ..function import Function, constant
+from .layout import c_order
 
 
 class Reshape(Function):
@@ -80,15 +81,20 @@ class GetItem(Function):
         ctx.shape, ctx.index = x.shape, index
         # index arrays are saved only to be guarded: changed in place, they would scatter the
         # gradient to the wrong places
+        advanced = False
         if isinstance(index, tuple):
             arrays = [i for i in index if i.__class__ is not slice and isinstance(i, np.ndarray)]
             if arrays:
                 ctx.save_for_backward(*arrays)
+                advanced = True
         elif isinstance(index, np.ndarray):
             ctx.save_for_backward(index)
+            advanced = True
         out = x[index]
         if out.__class__ is not np.ndarray:   # an integer for every axis: a 0-d view, not a copy
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        elif advanced:   # a copy, which numpy leaves transposed for x[:, idx]; torch's is C
+            out = c_order(out)
         return out
 
     @staticmethod
@@ -220,7 +226,7 @@ class Cat(Function):
     def forward(ctx, *xs, axis=0):
         ctx.axis = axis
         ctx.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
-        return np.concatenate(xs, axis=axis)
+        return c_order(np.concatenate(xs, axis=axis))
 
     @staticmethod
     def backward(ctx, g):
@@ -240,7 +246,7 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *xs, axis=0):
         ctx.axis, ctx.n = axis, len(xs)
-        return np.stack(xs, axis=axis)
+        return c_order(np.stack(xs, axis=axis))
 
     @staticmethod
     def backward(ctx, g):
