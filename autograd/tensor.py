@@ -487,7 +487,8 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, dtype):
-        return x.astype(dtype)
+        # numpy keeps an expanded input's order (a transposed copy); torch's result is dense
+        return x.astype(dtype, order="C" if 0 in x.strides else "K")
 
     @staticmethod
     def backward(ctx, g):

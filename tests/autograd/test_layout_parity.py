@@ -203,3 +203,17 @@ def test_leaf_grad_is_contiguous_as_torchs(name, program):
     ours, theirs = grads
     assert ours.is_contiguous() == theirs.is_contiguous() is True
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("cast", ["float", "double", "to_int"])
+def test_a_cast_of_an_expanded_tensor_is_dense_as_torchs(cast):
+    results = []
+    for lib in (autograd, torch):
+        src = lib.float64 if cast == "float" else lib.float32   # a cast that copies
+        x = lib.arange(3.0, dtype=src).expand(4, 3)   # numpy's astype gave strides (1, 4)
+        y = {"float": lambda: x.float(), "double": lambda: x.double(),
+             "to_int": lambda: x.to(lib.int64)}[cast]()
+        results.append(y)
+    assert results[0].is_contiguous() and results[1].is_contiguous()
+    results[0].view(-1)[1] = 7
+    assert results[0][0, 1].item() == 7 and x[0, 1].item() == 1
