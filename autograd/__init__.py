@@ -49,3 +49,5 @@ from .functional_search import bucketize, histogram, searchsorted  # noqa: E402,
 from numpy import dtype  # noqa: E402,F401  (torch.dtype: the class of every dtype here)
 short = int16  # noqa: E305,F405  (torch.short)
 int = int32  # noqa: A001  (torch.int)
+from . import random  # noqa: E402,F401  (torch.random: fork_rng, manual_seed, ...)
+from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_, _foreach_lerp_, ...)

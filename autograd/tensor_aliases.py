@@ -6,6 +6,8 @@ ndimension, is_signed, is_complex. Each is written with the methods it names, so
 op of its own."""
 from __future__ import annotations
 
+from numbers import Number
+
 import numpy as np
 
 from . import hooks, views
@@ -58,9 +60,17 @@ def _in_place(name, float_result):
 class AliasMixin:
     """select, mT, mH, H, ravel, moveaxis, split_with_sizes, broadcast_to, narrow_copy,
     squeeze_, unsqueeze_, t_, transpose_, swapaxes_, in-place elementwise forms, byte, char,
-    short, ndimension, is_signed, is_complex."""
+    short, ndimension, is_signed, is_complex, `element in t`."""
 
     __slots__ = ()
+
+    def __contains__(self, element) -> bool:
+        """`element in t`, as torch: (element == t).any() for a number or a Tensor (broadcast
+        against t); anything else (a list, a string, None) is an error, not iterated."""
+        if isinstance(element, (Number, np.bool_)) or hasattr(element, "_data"):
+            return bool((element == self).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                           f"passed in a {type(element)}.")
 
     def select(self, dim, index):
         """The slice at `index` along `dim`, that dim removed (a view): x.select(1, 2) is

@@ -21,6 +21,7 @@ from .inplace_record import _NUMPY_ERRORS, RecordedWrites, _reraise
 from .kernels import update
 from .ops.shape import SetItem
 from .tensor_math import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
+from .torch_errors import ArgumentError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -110,7 +111,7 @@ class InplaceMixin(RecordedWrites):
             except ValueError:
                 ok = False
             if not ok:
-                raise ValueError(f"{op}: an operand of shape {shape} cannot be applied in place "
+                raise ArgumentError(f"{op}: an operand of shape {shape} cannot be applied in place "
                                  f"to a tensor of shape {self.shape}")
         try:
             with saved.writable(self._data):

@@ -10,6 +10,7 @@ from . import tensor_math as _tm  # Tensor is bound there once tensor.py has def
 from .ops import elementwise_more as E
 from .ops import linalg as L
 from .ops import matrix as X
+from .torch_errors import ArgumentError
 
 
 class LinalgMixin:
@@ -79,7 +80,7 @@ def matmul(a, b) -> _tm.Tensor:
     if a.data.ndim == 0 or b.data.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dim, got shapes {sa} and {sb}")
     if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
-        raise ValueError(f"matmul: shapes {sa} and {sb} are not aligned "
+        raise ArgumentError(f"matmul: shapes {sa} and {sb} are not aligned "
                          f"({sa[-1]} != {sb[-2 if len(sb) > 1 else 0]})")
     if a.data.dtype != b.data.dtype:
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "

@@ -88,7 +88,7 @@ class MathMixin:
         except ValueError as e:
             if a.data.shape == b.data.shape:
                 raise
-            raise ValueError(f"{fn.__name__.lower()}: shapes {a.data.shape} and {b.data.shape} "
+            raise ArgumentError(f"{fn.__name__.lower()}: shapes {a.data.shape} and {b.data.shape} "
                              f"cannot be broadcast together") from e
         except TypeError:
             if fn is M.Sub and da.kind == "b":   # numpy's refusal, in PyTorch's words

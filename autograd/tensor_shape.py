@@ -10,6 +10,7 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg
 from .dtypes import _result_dtype
 from .ops import shape as S
 from .tensor_math import _t
+from .torch_errors import ArgumentError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -112,7 +113,7 @@ class ShapeMixin:
         try:
             return S.Reshape.apply(self, shape=shape)
         except ValueError as e:
-            raise ValueError(f"{op}: cannot reshape a tensor of shape {self.shape} "
+            raise ArgumentError(f"{op}: cannot reshape a tensor of shape {self.shape} "
                              f"({self._data.size} elements) into shape {shape}") from e
 
     def view_as(self, other):
@@ -241,7 +242,7 @@ class ShapeMixin:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+            raise ArgumentError(f"expand: cannot expand shape {self.shape} to {sizes}")
         return S.Expand.apply(self, shape=shape)
 
     def expand_as(self, other):
@@ -325,7 +326,7 @@ def cat(tensors, dim=0) -> Tensor:
     for t in tensors:
         s = t.data.shape
         if t.data.ndim != ref.ndim or s[:axis] + s[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]:
-            raise ValueError(f"cat: shapes {[tuple(x.shape) for x in tensors]} do not match "
+            raise ArgumentError(f"cat: shapes {[tuple(x.shape) for x in tensors]} do not match "
                              f"outside dim {dim}")
     return S.Cat.apply(*tensors, axis=axis)
 
@@ -338,7 +339,7 @@ def stack(tensors, dim=0) -> Tensor:
     tensors = _same_rank_and_dtype(tensors, "stack")
     shapes = {t.data.shape for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got "
+        raise ArgumentError(f"stack: all tensors must have the same shape, got "
                          f"{[tuple(x.shape) for x in tensors]}")
     n = tensors[0].data.ndim + 1
     if not -n <= dim < n:

@@ -10,3 +10,7 @@ class ArgumentError(ValueError, RuntimeError):
 
 class DtypeError(TypeError, RuntimeError):
     """A tensor of a dtype the op does not accept (torch: RuntimeError)."""
+
+
+class OutOfRangeError(IndexError, ValueError):
+    """A class index or embedding index outside its range (torch: IndexError)."""

@@ -33,3 +33,9 @@ from .fold import *  # noqa: F401,F403
 from .loss_more import *  # noqa: F401,F403
 from .activation_more import *  # noqa: F401,F403
 from .loss_ctc import CTCLoss  # noqa: F401
+from .conv_transpose3d import ConvTranspose3d  # noqa: F401
+from .lazy import UninitializedBuffer, UninitializedParameter  # noqa: F401
+from .lazy_layers import *  # noqa: F401,F403  (LazyLinear, LazyConv*d, LazyBatchNorm*d, ...)
+from . import parallel  # noqa: F401  (torch.nn.parallel)
+from .parallel import DataParallel  # noqa: F401
+from .sync_batchnorm import SyncBatchNorm  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
+from autograd.torch_errors import ArgumentError
 
 from . import functional as F
 from . import init
@@ -112,7 +113,7 @@ class _ConvNd(Module):
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
         if x.ndim not in (n + 1, n + 2) or x.shape[-n - 1] != self.in_channels:
-            raise ValueError(f"{op}: expected input of shape (N, {self.in_channels}, "
+            raise ArgumentError(f"{op}: expected input of shape (N, {self.in_channels}, "
                              f"{', '.join('L' if n == 1 else 'HW'[i] for i in range(n))}) with "
                              f"{self.in_channels} channels, got {tuple(x.shape)}")
 

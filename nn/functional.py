@@ -18,6 +18,7 @@ from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntrop
                                CrossEntropy, NLLLoss, check_class_target)
 from autograd.ops.norm import BatchNorm, LayerNorm
 from autograd.tensor import Tensor, _t
+from autograd.torch_errors import OutOfRangeError
 
 __all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step",
            "linear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
@@ -383,7 +384,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     v = w.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= v):
         bad = idx[(idx < 0) | (idx >= v)][0]
-        raise ValueError(f"{op}: index {int(bad)} is out of range for a weight of shape "
+        raise OutOfRangeError(f"{op}: index {int(bad)} is out of range for a weight of shape "
                          f"{tuple(w.shape)}")
     if padding_idx is not None:
         if not -v <= padding_idx < v:
@@ -448,7 +449,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 from .functional_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402,F401
                               avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .functional_extra import *  # noqa: E402,F401,F403
-from .functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402,F401
+from .functional_conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
+                                        conv_transpose3d)
 from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, upsample  # noqa: E402,F401
 from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # noqa: E402,F401
                               hardsigmoid, hardswish, instance_norm, local_response_norm,

@@ -7,6 +7,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.dtypes import get_default_dtype
+from autograd.torch_errors import ArgumentError
 
 from . import functional as F
 from . import init
@@ -70,7 +71,7 @@ class Linear(Module):
                 raise TypeError(f"Linear: argument 'input' (position 1) must be Tensor, not "
                                 f"{type(input).__name__}") from None
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise ValueError(f"Linear: expected input of shape (*, {self.in_features}), got "
+            raise ArgumentError(f"Linear: expected input of shape (*, {self.in_features}), got "
                              f"{tuple(input.shape)}")
         weight = self.weight   # read once: a parametrized weight is computed on each read
         if input.dtype != weight.dtype:

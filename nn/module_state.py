@@ -96,6 +96,8 @@ class StateDictMixin:
         for mod_prefix, m in self._state_modules():
             version = (metadata.get(mod_prefix[:-1], {}).get("version")
                        if metadata is not None else None)
+            if hasattr(m, "_materialize_from"):   # a lazy module takes the checkpoint's shapes
+                m._materialize_from(state_dict, mod_prefix)
             for name, t in m._local_state():
                 own[mod_prefix + name] = t
             optional.update(mod_prefix + name for name in m._optional_state_keys(version))

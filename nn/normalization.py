@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 
 from autograd import Tensor
+from autograd.torch_errors import ArgumentError
 
 from . import functional as F
 from . import init
@@ -62,7 +63,7 @@ class _BatchNorm(Module):
             raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
         if x.ndim not in self._dims or x.shape[1] != self.num_features:
             want = " or ".join(f"{d}-D" for d in self._dims)
-            raise ValueError(f"{op}: expected {want} input with {self.num_features} channels in "
+            raise ArgumentError(f"{op}: expected {want} input with {self.num_features} channels in "
                              f"dim 1, got shape {tuple(x.shape)}")
 
     def forward(self, input: Tensor) -> Tensor:
@@ -144,7 +145,7 @@ class LayerNorm(Module):
         k = len(self.normalized_shape)
         if not isinstance(input, Tensor) or input.ndim < k \
                 or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
-            raise ValueError(f"LayerNorm: expected input of shape (*, "
+            raise ArgumentError(f"LayerNorm: expected input of shape (*, "
                              f"{', '.join(map(str, self.normalized_shape))}), got "
                              f"{tuple(getattr(input, 'shape', ()))}")
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

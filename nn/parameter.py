@@ -39,3 +39,13 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+
+def __getattr__(name):
+    """torch.nn.parameter's lazy names, from nn/lazy.py (loaded on first use: it builds on
+    the layers, which import this module)."""
+    if name in ("UninitializedParameter", "UninitializedBuffer", "is_lazy"):
+        from . import lazy
+        return getattr(lazy, name)
+    raise AttributeError(f"module 'nn.parameter' has no attribute {name!r}")

@@ -15,6 +15,7 @@ import math
 import autograd
 from autograd import Tensor
 from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
+from autograd.torch_errors import ArgumentError
 
 from . import functional as F
 from .module import Module
@@ -120,7 +121,7 @@ class _RNNBase(Module):
             raise TypeError(f"{name}: input must be a Tensor, got {type(x).__name__}")
         order = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input of shape {order} or (L, H_in) with "
+            raise ArgumentError(f"{name}: expected input of shape {order} or (L, H_in) with "
                              f"H_in = {self.input_size}, got {tuple(x.shape)}")
         if x.shape[1 if self.batch_first and x.ndim == 3 else 0] == 0:
             raise ValueError(f"{name}: the sequence length must be positive, got input of shape "

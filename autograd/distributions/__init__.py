@@ -17,6 +17,7 @@ from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import LogNormal, Normal
 from .transformed_distribution import TransformedDistribution
@@ -25,7 +26,8 @@ from .transforms import (AffineTransform, ComposeTransform, ExpTransform, PowerT
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution",
-           "Exponential", "Gamma", "Independent", "Laplace", "LogNormal", "MultivariateNormal",
+           "Exponential", "Gamma", "Independent", "Laplace", "LogNormal", "MixtureSameFamily",
+           "MultivariateNormal",
            "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
            "TransformedDistribution", "Uniform", "kl_divergence", "register_kl",
            "constraints", "transforms", "AffineTransform", "ComposeTransform",

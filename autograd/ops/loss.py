@@ -6,6 +6,7 @@ import numpy as np
 from ..function import Function, constant
 from ..kernels.loss import cross_entropy_rows, cross_entropy_rows_backward
 from .activation import Softmax
+from ..torch_errors import OutOfRangeError
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -25,7 +26,7 @@ def check_class_target(op, x, t, ignore_index) -> int:
     live = t[t != ignore_index]
     bad = live[(live < 0) | (live >= n_classes)]
     if bad.size:
-        raise ValueError(f"{op}: target {int(bad[0])} is out of range for {n_classes} classes "
+        raise OutOfRangeError(f"{op}: target {int(bad[0])} is out of range for {n_classes} classes "
                          f"(input shape {x.shape}, ignore_index={ignore_index})")
     return n_classes
 
