@@ -10,6 +10,8 @@ requires grad, records a `Node` in the graph. Keyword params are never different
 positional arguments that are not Tensors (`Scale.apply(x, 3.0)`): forward receives them as
 they are, and backward then returns one entry per positional argument, as in PyTorch.
 Arrays saved for backward are read-only until the graph frees them (see `_lock`).
+This is the interface of the engine's own ops; a subclass defined outside its packages is a
+user's Function, with torch's Tensor interface (see custom_function.py).
 """
 from __future__ import annotations
 
@@ -264,6 +266,12 @@ class Function:
         raise NotImplementedError(
             "a Function subclass must define backward(ctx, grad)")
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.partition(".")[0] not in _ENGINE_PACKAGES:
+            from . import custom_function   # a user's Function: Tensors in and out, as torch's
+            custom_function.adopt(cls)
+
     # True on ops whose output may be a view of an input's array (reshape, indexing): an
     # in-place op on such an output would change that input behind its graph's back
     view_of_input = False
@@ -333,6 +341,10 @@ class Function:
             views.register(base, result)
         return result
 
+
+# the packages whose Functions are the engine's own ops (arrays in and out, see above); a
+# subclass defined elsewhere is a user's, run by custom_function.py
+_ENGINE_PACKAGES = ("autograd", "nn", "optim")
 
 # needs_input_grad of one and two inputs, indexed by requires_grad: shared, not made per op
 _NEEDS_1 = ((False,), (True,))
@@ -407,3 +419,12 @@ def _positional(cls):
     if sub is None:
         sub = _positional_cache[cls] = type(cls.__name__, (_Positional,), {"fn": cls})
     return sub
+
+
+def __getattr__(name):
+    """torch.autograd.function's FunctionCtx and once_differentiable (loaded on first use:
+    custom_function.py sits above Tensor)."""
+    if name in ("FunctionCtx", "once_differentiable"):
+        from . import custom_function
+        return getattr(custom_function, name)
+    raise AttributeError(f"module 'autograd.function' has no attribute {name!r}")

@@ -1,22 +1,33 @@
-"""save/load of a state_dict or a training checkpoint as numpy's .npz archive, written atomically.
+"""autograd.save / autograd.load: PyTorch's checkpoint format, and the engine's own .npz one.
 
-`save` writes a temporary file in the target's directory, flushes and fsyncs it, then renames
-it over the target with os.replace, so a crash or an error never leaves a half-written file at
-`path`. `load` never unpickles (allow_pickle=False) and turns a truncated or corrupt archive
-into one clear error.
+`save` writes what torch.save writes (a zip of a pickle and raw storages, see torch_format),
+so torch.load reads it, or, for a path ending in .npz or with format="npz", numpy's .npz
+archive of earlier versions. Either way a path is written atomically: a temporary file in the
+target's directory is flushed, fsynced and renamed over the target with os.replace, so a crash
+or an error never leaves a half-written file at `path`.
+
+`load` tells the formats apart by their content. A torch checkpoint is unpickled with torch's
+names mapped to this engine's objects and, by default (weights_only=True), no other code
+reachable; an .npz archive is never unpickled (allow_pickle=False). A truncated or corrupt
+file is one clear error.
 """
 from __future__ import annotations
 
 import io
 import json
 import os
+import pickle
+import struct
 import tempfile
 import zipfile
 from collections import Counter, OrderedDict
 
 import numpy as np
 
+from . import torch_format, torch_pickle
 from .tensor import Tensor
+from .torch_format import CheckpointError
+from .torch_unpickle import load_archive
 
 
 def _arrays(state_dict) -> "OrderedDict[str, np.ndarray]":
@@ -35,11 +46,46 @@ def _arrays(state_dict) -> "OrderedDict[str, np.ndarray]":
     return out
 
 
-def save(obj, path) -> None:
-    """Write a checkpoint to path atomically, as an uncompressed .npz archive.
+def save(obj, f, format=None) -> None:  # noqa: A002  (torch.save's argument names)
+    """Write obj to f (a path or a binary file object) as torch.save does.
 
-    obj: a mapping with non-empty string keys. A flat mapping of Tensors that need no grad
-    or ndarrays (a state_dict) is written as one .npy entry per key, which np.load reads too. Anything else, e.g. {"epoch": 4, "model_state_dict":
+    obj: anything picklable. Tensors, Parameters, dicts (a state_dict's OrderedDict too),
+    lists, tuples, sets, numbers, strings and None are written as torch writes them, so
+    torch.load(f) reads the file with its default weights_only=True. Numeric numpy arrays in
+    those containers are written as tensors (the engine's optimizer state holds arrays where
+    torch's holds tensors) and load back as Tensors. Tensors viewing one array share one
+    storage, as in torch (a slice saves its whole base; clone() it to save only the slice).
+    A whole nn.Module or optimizer of this engine is pickled with its classes:
+    load(f, weights_only=False) rebuilds it; torch.load refuses it under weights_only=True,
+    as it refuses any class it does not know, and cannot build it otherwise.
+
+    format: "torch" or "npz"; by default "npz" for a path ending in .npz (the engine's earlier
+    format: a state_dict or nested checkpoint of arrays that np.load also reads), else "torch".
+    """
+    if format is None:
+        is_npz = not hasattr(f, "write") and os.fspath(f).lower().endswith(".npz")
+        format = "npz" if is_npz else "torch"  # noqa: A001
+    if format == "npz":
+        _save_npz(obj, f)
+        return
+    if format != "torch":
+        raise ValueError(f"save: format must be 'torch' or 'npz', got {format!r}")
+    pickled, storages = torch_pickle.dumps(obj)   # before any file is touched
+    name = torch_format.archive_name(f)
+    _write(f, lambda out: torch_format.write_archive(out, name, pickled, storages))
+
+
+def _write(f, write) -> None:
+    if hasattr(f, "write"):   # a file object (open(..., "wb"), io.BytesIO), as torch.save
+        write(f)
+        return
+    _write_atomically(os.fspath(f), write)
+
+
+def _save_npz(obj, path) -> None:
+    """The .npz format: obj a mapping with non-empty string keys. A flat mapping of Tensors
+    that need no grad or ndarrays (a state_dict) is written as one .npy entry per key, which
+    np.load reads too. Anything else, e.g. {"epoch": 4, "model_state_dict":
     model.state_dict(), "optimizer_state_dict": opt.state_dict(), "loss": 0.3}, has its
     arrays and Tensors written as .npy entries and its structure (dicts, lists, tuples,
     numbers, strings, bools, None) as a JSON entry; load rebuilds the same objects.
@@ -61,10 +107,7 @@ def save(obj, path) -> None:
         entries = encoder.entries
         structure = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root},
                                allow_nan=True).encode()
-    if hasattr(path, "write"):   # a file object (open(..., "wb"), io.BytesIO), as torch.save
-        _write_zip(path, entries, structure)
-        return
-    _write_atomically(os.fspath(path), entries, structure)
+    _write(path, lambda f: _write_zip(f, entries, structure))
 
 
 def _write_zip(f, entries, structure) -> None:
@@ -77,12 +120,13 @@ def _write_zip(f, entries, structure) -> None:
                 np.lib.format.write_array(entry, arr, allow_pickle=False)
 
 
-def _write_atomically(path: str, entries, structure) -> None:
+def _write_atomically(path: str, write) -> None:
+    """Call write(file) on a temporary file beside path, then rename it over path."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            _write_zip(f, entries, structure)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, _file_mode(path))
@@ -120,24 +164,62 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def load(path, map_location=None, weights_only=None):
-    """Read a file written by save: the saved checkpoint, or for a flat state_dict an
-    OrderedDict of name -> Tensor in the saved order. Never unpickles. map_location and
-    weights_only are PyTorch's arguments: everything loads to the CPU, and safely, anyway."""
+def load(f, map_location=None, weights_only=None):
+    """Read a file written by torch.save or by save: the same objects torch.load returns,
+    with this engine's Tensors (nn.Parameters for parameters) in place of torch's; for an
+    .npz archive the saved checkpoint, or for a flat state_dict an OrderedDict of
+    name -> Tensor in the saved order.
+
+    weights_only (None means True, as in torch >= 2.6): a torch checkpoint may then hold only
+    tensors, containers, numbers, strings, dtypes and numpy arrays; any other global is
+    refused before it is looked up. weights_only=False unpickles anything, e.g. a whole
+    model of this engine saved with save(model, f): only for files you trust. A pickled
+    torch module (torch.save(model)) is refused either way: save its state_dict. float16 and
+    bfloat16 tensors load as float32, with a warning. Everything loads to the CPU;
+    map_location is accepted as in torch, but naming another device is an error.
+    """
     if map_location is not None:
         from .device import as_device
         if not callable(map_location) and not isinstance(map_location, dict):
             as_device(map_location, "load")   # "cpu" (a clear error for "cuda")
-    if hasattr(path, "read"):   # a file object, as torch.load: read from where it stands
-        source, path = io.BytesIO(path.read()), getattr(path, "name", "<file object>")
-        magic = source.getvalue()[:4]
+    if hasattr(f, "read"):   # a file object, as torch.load: read from where it stands
+        source, path = io.BytesIO(f.read()), getattr(f, "name", "<file object>")
+        head = source.getvalue()[:512]
     else:
-        source = path = os.fspath(path)
-        with open(path, "rb") as f:
-            magic = f.read(4)
-    if magic not in _ZIP_MAGIC:
+        source = path = os.fspath(f)
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    if head[:4] not in _ZIP_MAGIC:
+        legacy = torch_format.legacy_kind(head)
+        if legacy:
+            raise RuntimeError(f"load: {path!r} is a PyTorch checkpoint in {legacy}; this "
+                               f"engine reads the zip format torch.save writes since 1.6: "
+                               f"re-save it with a recent torch, torch.save(torch.load(f), f2)")
         raise RuntimeError(f"load: {path!r} is not an .npz archive written by autograd.save "
-                           f"(it starts with {magic!r}, not a zip header)")
+                           f"nor a PyTorch checkpoint (it starts with {head[:4]!r}, not a zip "
+                           f"header)")
+    prefix = torch_format.probe_prefix(source)
+    if prefix is not None:
+        return _load_torch(source, prefix, path, True if weights_only is None else weights_only)
+    return _load_npz(source, path)
+
+
+def _load_torch(source, prefix: str, path, weights_only: bool):
+    """Unpickle a torch.save archive; every error names the file."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            return load_archive(zf, prefix, bool(weights_only))
+    except CheckpointError as e:
+        raise CheckpointError(f"load: {path!r} {e}") from None
+    except pickle.UnpicklingError as e:
+        raise pickle.UnpicklingError(f"load: {path!r}: {e}") from None
+    except (zipfile.BadZipFile, EOFError, struct.error) as e:
+        raise RuntimeError(f"load: {path!r} is not a complete PyTorch checkpoint (truncated "
+                           f"or corrupt?): {type(e).__name__}: {e}") from e
+
+
+def _load_npz(source, path):
+    """The engine's .npz format; never unpickles."""
     structure = None
     try:
         with zipfile.ZipFile(source) as zf:
@@ -150,7 +232,8 @@ def load(path, map_location=None, weights_only=None):
             out = OrderedDict((key, archive[key]) for key in names)
     except Exception as e:  # noqa: BLE001 - zipfile, json, numpy's header parser (SyntaxError)
         raise RuntimeError(f"load: {path!r} is not a complete .npz archive written by "
-                           f"autograd.save (truncated or corrupt?): {type(e).__name__}: {e}") from e
+                           f"autograd.save nor a complete PyTorch checkpoint (truncated or "
+                           f"corrupt?): {type(e).__name__}: {e}") from e
     for key, value in out.items():
         if not isinstance(value, np.ndarray):
             raise RuntimeError(f"load: entry {key!r} of {path!r} is not an .npy array; the file "

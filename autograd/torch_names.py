@@ -19,7 +19,9 @@ def _autograd_namespace():
     ns = types.ModuleType("autograd.autograd", "torch.autograd's names in this engine")
     for name in names:
         setattr(ns, name, getattr(ag, name))
-    ns.function = types.SimpleNamespace(Function=ag.Function)
+    from .custom_function import FunctionCtx, once_differentiable
+    ns.function = types.SimpleNamespace(Function=ag.Function, FunctionCtx=FunctionCtx,
+                                        once_differentiable=once_differentiable)
     from .compat import Variable
     ns.Variable = Variable
     return ns
