@@ -12,7 +12,8 @@ from .dtypes import _supported
 from .ops import activation as A
 from .tensor import Tensor, _t, _to_array, cat  # noqa: F401  (Tensor re-exported)
 from .tensor_index import _wrap, index_add, masked_select, repeat_interleave  # noqa: F401
-from .tensor_math import allclose, bmm, einsum, equal, mm  # noqa: F401  (re-exported)
+from .tensor_compare import allclose, equal  # noqa: F401  (re-exported)
+from .tensor_math import bmm, einsum, mm  # noqa: F401  (re-exported)
 
 # ruff: noqa: A001, A002  (input, min, max, sum, all, ... are PyTorch's names)
 

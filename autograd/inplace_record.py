@@ -17,7 +17,7 @@ from . import function, hooks, saved, views
 from .dims import _numpy_message
 from .ops.elementwise_more import NoDerivative
 from .ops.shape import Expand, GetItem, Reshape, SetItem, SetItemInPlace, SetView, _is_basic
-from .tensor_math import fill_value
+from .tensor_operands import fill_value
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it

@@ -4,7 +4,10 @@ This file holds the class itself: construction, attributes, conversions, backwar
 Its other methods come from mixins, wired by hand to the op classes in `ops/` (every op goes
 through `Function.apply`, which records the graph):
 
-    tensor_math.py     operators, comparisons, elementwise math, activations; where
+    tensor_math.py     arithmetic operators, elementwise math, clamp, activations; where
+    tensor_compare.py  == != < <= > >= eq, & | ^ ~ bitwise_*, allclose/equal
+    tensor_operands.py how arguments become operands (_t, fill values, masks, clamp bounds)
+                       and PyTorch's refusals (bool sub/pow, integer division by zero)
     tensor_pointwise.py  ne/lt/..., logical_*, sign/floor/ceil/round, lerp, addcmul/addcdiv,
                        shifts, //= %= **= &= |= ^= <<= >>=
     tensor_reduce.py   sum/mean/max/min/prod/norm/cumsum/nansum, quantile, mode, all/any,
@@ -26,8 +29,8 @@ from numbers import Number
 
 import numpy as np
 
-from . import (compat, dtypes, engine, function, hooks, inplace_record, saved, tensor_inplace,
-               tensor_math, tensor_shape)
+from . import (compat, dtypes, engine, function, hooks, inplace_record, saved, tensor_compare,
+               tensor_inplace, tensor_math, tensor_operands, tensor_shape)
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
@@ -37,6 +40,7 @@ from .torch_errors import ArgumentError
 from .function import Function
 from .tensor_aliases import AliasMixin
 from .tensor_arrange import ArrangeMixin
+from .tensor_compare import CompareMixin
 from .tensor_extra import ExtraMixin
 from .tensor_factory import FactoryMixin
 from .tensor_index import IndexMixin
@@ -49,7 +53,8 @@ from .tensor_scatter_more import ScatterMoreMixin
 from .linalg_legacy import LinalgLegacyMixin
 from .tensor_pointwise import PointwiseMixin
 from .tensor_reduce import ReduceMixin
-from .tensor_math import MathMixin, MaxMin, _t, matmul, where  # noqa: F401
+from .tensor_math import MathMixin, MaxMin, matmul, where  # noqa: F401
+from .tensor_operands import _t  # noqa: F401  (re-exported)
 from .tensor_shape import (ShapeMixin, _index_arg, _same_rank_and_dtype,  # noqa: F401
                            cat, concat, stack)
 from .tensor_special import SpecialMixin
@@ -102,8 +107,8 @@ _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "Doubl
                np.dtype(np.uint8): "ByteTensor", np.dtype(np.bool_): "BoolTensor"}
 
 
-class Tensor(MathMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin, IndexMixin,
-             FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
+class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, ShapeMixin,
+             IndexMixin, FactoryMixin, InplaceMixin, IndexMoreMixin, ExtraMixin, SpecialMixin,
              ArrangeMixin, AliasMixin, MathMoreMixin, MethodsMoreMixin, ScatterMoreMixin,
              LinalgLegacyMixin):
     """An n-dimensional array that records the ops applied to it for reverse-mode autograd."""
@@ -501,6 +506,7 @@ class Cast(Function):
 
 # The mixins' modules and function.py sit below this one, so they get the class (and the
 # constructor of op results) here, once it exists.
-tensor_math.Tensor = tensor_shape.Tensor = tensor_inplace.Tensor = inplace_record.Tensor = Tensor
+tensor_math.Tensor = tensor_compare.Tensor = tensor_operands.Tensor = Tensor
+tensor_shape.Tensor = tensor_inplace.Tensor = inplace_record.Tensor = Tensor
 function._wrap = Tensor._wrap
 function._Tensor = Tensor

@@ -22,7 +22,7 @@ from .dims import _one_axis
 from .generator import pick
 from .ops.arrange import Sampled
 from .tensor_extra import _about, _tensor
-from .tensor_math import mask_arg
+from .tensor_operands import mask_arg
 
 Aminmax = namedtuple("Aminmax", ["min", "max"])   # torch.return_types.aminmax
 

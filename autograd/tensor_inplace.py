@@ -20,7 +20,7 @@ from .generator import pick
 from .inplace_record import _NUMPY_ERRORS, RecordedWrites, _reraise
 from .kernels import update
 from .ops.shape import SetItem
-from .tensor_math import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
+from .tensor_operands import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
 from .torch_errors import ArgumentError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it

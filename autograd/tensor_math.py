@@ -1,7 +1,9 @@
-"""Tensor's arithmetic, comparison, elementwise math and activation methods (a mixin of
-Tensor), and the free functions where, allclose and equal.
+"""Tensor's arithmetic operators, elementwise math, clamp and activation methods (a mixin
+of Tensor), and the free function where.
 
-Every method goes through an op class of `ops/` (`Function.apply` records the graph).
+Every method goes through an op class of `ops/` (`Function.apply` records the graph). The
+comparison and bitwise operators are in tensor_compare.py; the argument conversions and
+checks these mixins share (fill values, masks, clamp bounds) in tensor_operands.py.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from numbers import Number
 import numpy as np
 
 from . import dtypes
-from .dims import _numpy_message, _one_axis
+from .dims import _one_axis
 from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
@@ -18,6 +20,8 @@ from .ops import clamp as C
 from .ops import unary as U
 from .torch_errors import ArgumentError
 from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
+from .tensor_operands import (_check_divisor, _int_number, _no_bool_pow, _t, bool_sub,
+                              fill_value, int_bound, mask_arg, no_bool_bounds)
 from .tensor_reduce import MaxMin  # noqa: F401  (re-exported)
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
@@ -25,38 +29,10 @@ from .tensor_reduce import MaxMin  # noqa: F401  (re-exported)
 Tensor = None
 
 
-def _t(x) -> Tensor:
-    """x as a Tensor (a Tensor itself, or a new one holding a copy of x's data)."""
-    if isinstance(x, Tensor):
-        return x
-    from .tensor import _to_array   # (tensor.py imports this module)
-    return Tensor._wrap(_to_array(x), False)   # data, never Tensor(n)'s size form
-
-
-def _check_divisor(a, b, op):
-    """Integer division by zero is an error, as in PyTorch (numpy would give 0)."""
-    if a.data.dtype == bool_ and b.data.dtype == bool_:
-        raise TypeError(f"{op}: not supported between bool tensors (shapes {a.shape} and "
-                        f"{b.shape}); convert one to an integer or float dtype")
-    if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
-        raise RuntimeError(f"{op}: integer division by zero (dividend of shape {a.shape}, "
-                           f"divisor of shape {b.shape}, dtype {b.dtype})")
-
-
-def _int_number(x, number, o):
-    """o, x's operand made from `number`, wrapped into x's integer dtype when number is a
-    Python or numpy integer and x an integer tensor: as in PyTorch, a number never widens an
-    integer tensor (a 0-d one included), and one out of its range wraps into it
-    (int8 + 1000 adds -24). Anything else: o as it is."""
-    if (o._data.dtype != x._data.dtype and x._data.dtype.kind in "iu"
-            and isinstance(number, (int, np.integer)) and number.__class__ is not bool):
-        return Tensor._wrap(o._data.astype(x._data.dtype), False)
-    return o
-
-
 class MathMixin:
-    """Operators, elementwise math and activations of Tensor (the named comparisons, logical
-    and rounding methods come from PointwiseMixin)."""
+    """Arithmetic operators, elementwise math, clamp and activations of Tensor (the comparison
+    and bitwise operators come from CompareMixin; the named comparisons, logical and rounding
+    methods from PointwiseMixin)."""
 
     __slots__ = ()
 
@@ -215,89 +191,6 @@ class MathMixin:
     pow = __pow__
     neg = __neg__
 
-    def _compare(self, ufunc, other):
-        o = other.data if isinstance(other, Tensor) else other
-        try:
-            return Tensor._wrap(np.asarray(ufunc(self._data, o)), False)
-        except (ValueError, TypeError) as e:
-            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {self.shape} and "
-                          f"dtype {self.dtype} with {type(other).__name__} of shape "
-                          f"{np.shape(o)}: {_numpy_message(e)}") from None
-
-    def __lt__(self, other):
-        return self._compare(np.less, other)
-
-    def __le__(self, other):
-        return self._compare(np.less_equal, other)
-
-    def __gt__(self, other):
-        return self._compare(np.greater, other)
-
-    def __ge__(self, other):
-        return self._compare(np.greater_equal, other)
-
-    def __eq__(self, other):
-        return self._compare(np.equal, other)
-
-    def __ne__(self, other):
-        return self._compare(np.not_equal, other)
-
-    def __invert__(self):
-        if self._data.dtype.kind not in "biu":
-            raise TypeError(f"~: only bool and integer tensors can be inverted, not "
-                            f"{self._data.dtype}")
-        return Tensor._wrap(np.invert(self._data), False)
-
-    def _bitwise(self, ufunc, other, reverse=False):
-        """&, |, ^ as PyTorch: logical on bools, bitwise on integers (a bool and an integer
-        operand give the integer dtype); no floats."""
-        o = _int_number(self, other, self._operand(other))
-        a, b = (o, self) if reverse else (self, o)
-        da, db = a._data.dtype, b._data.dtype
-        if da.kind not in "biu" or db.kind not in "biu":
-            raise TypeError(f"{ufunc.__name__}: needs bool or integer tensors, got dtypes {da} "
-                            f"and {db} (shapes {a.shape} and {b.shape})")
-        dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
-        try:
-            out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))
-        except ValueError as e:
-            raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {b.shape} cannot be "
-                             f"broadcast together") from e
-        return Tensor._wrap(np.asarray(out), False)
-
-    def __and__(self, other):
-        return self._bitwise(np.bitwise_and, other)
-
-    def __rand__(self, other):
-        return self._bitwise(np.bitwise_and, other, reverse=True)
-
-    def __or__(self, other):
-        return self._bitwise(np.bitwise_or, other)
-
-    def __ror__(self, other):
-        return self._bitwise(np.bitwise_or, other, reverse=True)
-
-    def __xor__(self, other):
-        return self._bitwise(np.bitwise_xor, other)
-
-    def __rxor__(self, other):
-        return self._bitwise(np.bitwise_xor, other, reverse=True)
-
-    def bitwise_and(self, other):
-        return self & other
-
-    def bitwise_or(self, other):
-        return self | other
-
-    def bitwise_xor(self, other):
-        return self ^ other
-
-    def bitwise_not(self):
-        return ~self
-
-    def eq(self, other):
-        return self == other
-
     def exp(self):
         return M.Exp.apply(self._floating())
 
@@ -342,12 +235,6 @@ class MathMixin:
 
     def isfinite(self):
         return Tensor._wrap(np.isfinite(self._data), False)
-
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return allclose(self, other, rtol, atol, equal_nan)
-
-    def equal(self, other):
-        return equal(self, other)
 
     def __format__(self, format_spec):
         """A 0-d tensor formats as its number (f"{loss:.4f}"); others only as str(t)."""
@@ -426,16 +313,6 @@ class MathMixin:
         return M.MaskedFill.apply(value, self, cond=m)
 
 
-def _no_bool_pow(x, other):
-    """other as x's operand of pow, refused as PyTorch refuses pow in bool ("pow" not
-    implemented for 'Bool': both operands bool, one of them a tensor)."""
-    o = _int_number(x, other, x._operand(other))
-    if x._data.dtype == bool_ and o._data.dtype == bool_:
-        raise NotImplementedError(f"pow: not implemented for bool tensors (shapes {x.shape} "
-                                  f"and {o.shape}); convert one to an integer dtype")
-    return o
-
-
 def _scaled(op, x, other, alpha):
     """x + alpha * other (op "add") or x - alpha * other ("sub") with PyTorch's checks:
     integer or bool results take an integer alpha, a bool alpha only a bool result; the
@@ -466,77 +343,6 @@ def _scaled(op, x, other, alpha):
     x = x if x._data.dtype == dtype else x.to(dtype)
     o = o if o._data.dtype == dtype else o.to(dtype)
     return x._binary(M.Add if op == "add" else M.Sub, o * alpha)
-
-
-def bool_sub(a, b):
-    """Refuse a - b with a bool operand, as PyTorch does."""
-    a_bool, b_bool = a._data.dtype == bool_, b._data.dtype == bool_
-    if a_bool and b_bool:
-        raise RuntimeError("sub: Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-    if a_bool or b_bool:
-        raise RuntimeError("sub: Subtraction, the `-` operator, with a bool tensor is not "
-                           "supported. If you are trying to invert a mask, use the `~` or "
-                           "`logical_not()` operator instead.")
-
-
-def fill_value(op, value, dtype) -> np.ndarray:
-    """A Python number as a 0-d array of dtype, converted as PyTorch converts a fill value
-    (a float truncates into an integer dtype, an integer wraps into uint8, any nonzero is
-    True), or an ArgumentError (a ValueError; torch's RuntimeError) when it does not fit."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, np.bool_):
-        value = bool(value)
-    if not isinstance(value, Number) or isinstance(value, complex):
-        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
-                        f"{type(value).__name__}")
-    if value.__class__ is int and not -(1 << 63) <= value < (1 << 64):
-        raise OverflowError(f"{op}: int too big to convert: {value}")
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        wraps = dtype.kind == "u" and not isinstance(value, (float, np.floating))
-        if not (-info.max if wraps else info.min) <= value <= info.max:   # NaN fails too
-            raise ArgumentError(f"{op}: value {value!r} cannot be converted to type {dtype} "
-                                f"without overflow")
-        return np.asarray(int(value)).astype(dtype)
-    if dtype.kind == "f" and not (abs(value) <= float(np.finfo(dtype).max) or value != value
-                                  or abs(value) == float("inf")):
-        raise ArgumentError(f"{op}: value {value!r} cannot be converted to type {dtype} "
-                            f"without overflow")
-    return np.asarray(value).astype(dtype)
-
-
-def mask_arg(op, mask, shape) -> np.ndarray:
-    """mask as a bool array that broadcasts to shape, or a clear error naming op."""
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype != np.bool_:
-        raise TypeError(f"{op}: mask must be a bool tensor, got dtype {m.dtype}")
-    try:
-        ok = np.broadcast_shapes(m.shape, shape) == tuple(shape)
-    except ValueError:
-        ok = False
-    if not ok:
-        raise ValueError(f"{op}: a mask of shape {m.shape} does not broadcast to the tensor's "
-                         f"shape {tuple(shape)}")
-    return m
-
-
-def int_bound(op, x, bound):
-    """An integer number bound of clamp on the integer tensor x, in x's dtype as PyTorch
-    converts it: an error when it does not fit (a negative one wraps into uint8). Others
-    (None, floats, tensors) as they are."""
-    if isinstance(bound, (int, np.integer)):
-        return fill_value(op, bound, x._data.dtype)
-    return bound
-
-
-def no_bool_bounds(op, x, lo, hi):
-    """Refuse clamp of a bool tensor between bool bounds, as PyTorch (not implemented)."""
-    if all(b is None or isinstance(b, (bool, np.bool_)) for b in (lo, hi)):
-        raise NotImplementedError(f"{op}: not implemented for a bool tensor (shape "
-                                  f"{tuple(x.shape)}) with bool bounds; convert it to an "
-                                  f"integer dtype")
 
 
 def _clamp_tensors(x, lo, hi) -> Tensor:
@@ -587,24 +393,3 @@ def _where_number(x, number) -> Tensor:
             and number.__class__ is not bool):
         return Tensor._wrap(fill_value("where", number, x._data.dtype), False)
     return x._operand(number)
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
-    """Python bool: |input - other| <= atol + rtol * |other| everywhere (broadcasting)."""
-    a, b = _t(input), _t(other)
-    if a.data.dtype != b.data.dtype:
-        raise RuntimeError(f"allclose: expected both tensors to have the same dtype, got "
-                           f"{a.data.dtype} and {b.data.dtype}")
-    try:
-        with np.errstate(invalid="ignore", over="ignore"):   # inf - inf, float32 overflow
-            return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol,
-                                    equal_nan=equal_nan))
-    except ValueError:
-        raise ValueError(f"allclose: shapes {a.shape} and {b.shape} cannot be broadcast "
-                         f"together") from None
-
-
-def equal(input, other) -> bool:  # noqa: A002
-    """Python bool: the same shape and the same elements (NaN is not equal to itself)."""
-    a, b = _t(input), _t(other)
-    return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))

@@ -14,6 +14,7 @@ from .dims import _axes, _one_axis
 from .dtypes import _FLOATS, bool_, int64
 from .ops import elementwise_more as E
 from .ops import reduce as R
+from .ops import variance as V
 from .ops.layout import c_order
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -90,13 +91,13 @@ class ReduceMixin:
         """Variance over dim with `correction` (1, Bessel's, unless unbiased=False);
         var(False) and var(True) reduce everything, as in PyTorch."""
         dim, c = _correction("var", dim, unbiased, keepdim, correction)
-        return R.Var.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "var"),
+        return V.Var.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "var"),
                            correction=c, keepdims=keepdim)
 
     def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
         """sqrt(var(...)), with var's arguments."""
         dim, c = _correction("std", dim, unbiased, keepdim, correction)
-        return R.Std.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "std"),
+        return V.Std.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "std"),
                            correction=c, keepdims=keepdim)
 
     def _extreme(self, dim, keepdim, mode):

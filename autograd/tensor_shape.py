@@ -9,7 +9,7 @@ import numpy as np
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg
 from .dtypes import _result_dtype
 from .ops import shape as S
-from .tensor_math import _t
+from .tensor_operands import _t
 from .torch_errors import ArgumentError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it

@@ -1,7 +1,10 @@
 """Functional forms of the layers with PyTorch's names and signatures (nn.functional as F).
 
 Each function checks its arguments (clear errors naming shapes and dtypes) and applies one
-fused op from `autograd.ops`.
+fused op from `autograd.ops`. This file holds the argument checks the functional_* modules
+share, the activations, linear, conv1d/conv2d, dropout, embedding and the normalizations;
+the other functions (the losses in functional_loss.py, pooling in functional_pool.py, ...)
+live in functional_* modules, re-exported at the end.
 """
 from __future__ import annotations
 
@@ -14,8 +17,7 @@ from autograd.ops.dropout import Dropout
 from autograd.ops.embedding import Embedding, embedding_renorm_
 from autograd.ops.gelu import APPROXIMATIONS, GELU
 from autograd.ops.linalg import Linear as LinearOp
-from autograd.ops.loss import (REDUCTIONS, BinaryCrossEntropy, BinaryCrossEntropyWithLogits,
-                               CrossEntropy, NLLLoss, check_class_target)
+from autograd.ops.loss import REDUCTIONS
 from autograd.ops.norm import BatchNorm, LayerNorm
 from autograd.tensor import Tensor, _t
 from autograd.torch_errors import OutOfRangeError
@@ -59,6 +61,12 @@ def _reduction(op, size_average, reduce, reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean" and loss.data.size == 0:
+        return loss.sum() * float("nan")   # PyTorch's mean of nothing, without numpy's warning
+    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
 def _broadcasts_to(shape, target):
@@ -215,129 +223,6 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
-# ------------------------------------------------------------------------- losses
-def _class_target(op, x, target, ignore_index):
-    """Check integer class targets against (N, C, d...) or (C,) scores: (Tensor, classes)."""
-    t = _t(target)
-    return t, check_class_target(op, x.data, t.data, ignore_index)
-
-
-def _class_weight(op, weight, n_classes, dtype):
-    w = _array_param(op, "weight", weight, dtype)
-    if w is not None and w.shape != (n_classes,):
-        raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
-    return w
-
-
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
-                  reduce=None, reduction="mean", label_smoothing=0.0):
-    """-log_softmax(x)[target], fused and stable.  x: (N, C) or (N, C, d...) or (C,) logits;
-    target: (N,) / (N, d...) / () int classes -> () or, with reduction='none', target's shape.
-    A float target of x's shape holds class probabilities (soft labels, mixup): the loss is
-    -sum_c w_c t_c log_softmax(x)_c, its mean over the N (and d...) positions."""
-    op = "cross_entropy"
-    (x,) = _floats(op, input=input)
-    reduction = _reduction(op, size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
-    if _is_probabilities(target, x):
-        if ignore_index != -100:
-            raise ValueError(f"{op}: ignore_index is not supported for a floating-point "
-                             f"(probability) target")
-        return _soft_cross_entropy(op, x, _t(target), weight, reduction, label_smoothing)
-    t, n_classes = _class_target(op, x, target, ignore_index)
-    w = _class_weight(op, weight, n_classes, x.dtype)
-    return CrossEntropy.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index,
-                              label_smoothing=float(label_smoothing))
-
-
-def _is_probabilities(target, x) -> bool:
-    """A floating-point target of the input's shape: class probabilities, as in PyTorch."""
-    kind = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype).kind
-    return kind == "f" and tuple(np.shape(target)) == tuple(x.shape)
-
-
-def _soft_cross_entropy(op, x, target, weight, reduction, label_smoothing):
-    (t,) = _floats(op, target=target)
-    if t.dtype != x.dtype:
-        raise TypeError(f"{op}: probability target of dtype {t.dtype} with input of dtype "
-                        f"{x.dtype}")
-    dim = 0 if x.ndim == 1 else 1
-    n_classes = x.shape[dim]
-    if label_smoothing:
-        t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
-    w = _class_weight(op, weight, n_classes, x.dtype)
-    if w is not None:
-        t = t * Tensor._wrap(w.reshape((n_classes,) + (1,) * (x.ndim - dim - 1)), False)
-    return _reduce(-(x.log_softmax(dim) * t).sum(dim), reduction)
-
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    """-x[target] for log-probabilities x: (N, C) or (N, C, d...) or (C,); target int."""
-    op = "nll_loss"
-    (x,) = _floats(op, input=input)
-    reduction = _reduction(op, size_average, reduce, reduction)
-    t, n_classes = _class_target(op, x, target, ignore_index)
-    w = _class_weight(op, weight, n_classes, x.dtype)
-    return NLLLoss.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index)
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean" and loss.data.size == 0:
-        return loss.sum() * float("nan")   # PyTorch's mean of nothing, without numpy's warning
-    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
-
-
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """(x - y)^2, reduced.  x, y: same shape."""
-    x, y = _floats("mse_loss", input=input, target=target)
-    _same_shape("mse_loss", x, y)
-    d = x - y
-    return _reduce(d * d, _reduction("mse_loss", size_average, reduce, reduction))
-
-
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """|x - y|, reduced.  x, y: same shape."""
-    x, y = _floats("l1_loss", input=input, target=target)
-    _same_shape("l1_loss", x, y)
-    return _reduce((x - y).abs(), _reduction("l1_loss", size_average, reduce, reduction))
-
-
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
-    """-w (y log p + (1 - y) log(1 - p)), logs clamped at -100.  p, y: same shape, p in [0, 1]."""
-    op = "binary_cross_entropy"
-    p, y = _floats(op, input=input, target=target)
-    _same_shape(op, p, y)
-    if p.data.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
-        raise ValueError(f"{op}: all elements of input (shape {tuple(p.shape)}) must be "
-                         f"probabilities in [0, 1]")
-    if y.data.size and not (np.all(y.data >= 0) and np.all(y.data <= 1)):
-        raise ValueError(f"{op}: all elements of target (shape {tuple(y.shape)}) should be "
-                         f"between 0 and 1")
-    w = _array_param(op, "weight", weight, p.dtype)
-    return BinaryCrossEntropy.apply(p, y, weight=w,
-                                    reduction=_reduction(op, size_average, reduce, reduction))
-
-
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
-    """binary_cross_entropy(sigmoid(x), y) computed from the logits without overflow;
-    pos_weight (broadcast over the last dim) scales the positive term.  x, y: same shape."""
-    op = "binary_cross_entropy_with_logits"
-    x, y = _floats(op, input=input, target=target)
-    _same_shape(op, x, y)
-    w = _array_param(op, "weight", weight, x.dtype)
-    pw = _array_param(op, "pos_weight", pos_weight, x.dtype)
-    for name, arr in (("weight", w), ("pos_weight", pw)):
-        if arr is not None and not _broadcasts_to(arr.shape, x.shape):
-            raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to input "
-                             f"shape {tuple(x.shape)}")
-    return BinaryCrossEntropyWithLogits.apply(
-        x, y, weight=w, pos_weight=pw, reduction=_reduction(op, size_average, reduce, reduction))
-
-
 # ------------------------------------------------------------------------- misc
 def dropout(input, p=0.5, training=True, inplace=False):
     """Inverted dropout: zero each element with probability p, scale the rest by 1/(1-p);
@@ -446,6 +331,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     tensors = [t for t in (x, w, b) if t is not None]
     return LayerNorm.apply(*tensors, n_dims=k, eps=eps, has_w=w is not None,
                            has_b=b is not None)
+from .functional_loss import (binary_cross_entropy,  # noqa: E402,F401
+                              binary_cross_entropy_with_logits, cross_entropy, l1_loss,
+                              mse_loss, nll_loss)
+# the loss ops and helpers the losses use were names of this module before the losses moved
 from .functional_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402,F401
                               avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .functional_extra import *  # noqa: E402,F401,F403

@@ -1,7 +1,9 @@
-"""Regression and divergence losses of nn.functional: smooth_l1_loss, huber_loss, kl_div.
+"""The losses of nn.functional: classification (cross_entropy, nll_loss,
+binary_cross_entropy, binary_cross_entropy_with_logits), regression (mse_loss, l1_loss,
+smooth_l1_loss, huber_loss) and kl_div. More losses are in functional_loss_more.py and
+functional_ctc.py.
 
-input, target: same shape (kl_div: target broadcastable to input); the result is 0-d
-('mean', 'sum', 'batchmean') or per element ('none').
+The result is 0-d ('mean', 'sum', 'batchmean') or per element ('none').
 """
 from __future__ import annotations
 
@@ -10,11 +12,16 @@ import warnings
 import numpy as np
 
 from autograd.function import Function, constant
+from autograd.ops.loss import (BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy,
+                               NLLLoss, check_class_target)
+from autograd.tensor import Tensor, _t
 from autograd.tensor_math import where
 
-from .functional import _floats, _reduce, _reduction, _same_shape
+from .functional import (_array_param, _broadcasts_to, _floats, _reduce, _reduction,
+                         _same_shape)
 
-__all__ = ["smooth_l1_loss", "huber_loss", "kl_div"]
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "smooth_l1_loss", "huber_loss", "kl_div"]
 
 
 class SmoothL1(Function):
@@ -112,6 +119,123 @@ class KLDiv(Function):
                 ratio = constant(t / t)
             gt = g * (tt.masked_fill(t == 0, 1).log() + ratio - xt)
         return (-g * tt if need_x else None), gt
+
+
+def _class_target(op, x, target, ignore_index):
+    """Check integer class targets against (N, C, d...) or (C,) scores: (Tensor, classes)."""
+    t = _t(target)
+    return t, check_class_target(op, x.data, t.data, ignore_index)
+
+
+def _class_weight(op, weight, n_classes, dtype):
+    w = _array_param(op, "weight", weight, dtype)
+    if w is not None and w.shape != (n_classes,):
+        raise ValueError(f"{op}: weight must have shape ({n_classes},), got {w.shape}")
+    return w
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """-log_softmax(x)[target], fused and stable.  x: (N, C) or (N, C, d...) or (C,) logits;
+    target: (N,) / (N, d...) / () int classes -> () or, with reduction='none', target's shape.
+    A float target of x's shape holds class probabilities (soft labels, mixup): the loss is
+    -sum_c w_c t_c log_softmax(x)_c, its mean over the N (and d...) positions."""
+    op = "cross_entropy"
+    (x,) = _floats(op, input=input)
+    reduction = _reduction(op, size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if _is_probabilities(target, x):
+        if ignore_index != -100:
+            raise ValueError(f"{op}: ignore_index is not supported for a floating-point "
+                             f"(probability) target")
+        return _soft_cross_entropy(op, x, _t(target), weight, reduction, label_smoothing)
+    t, n_classes = _class_target(op, x, target, ignore_index)
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    return CrossEntropy.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index,
+                              label_smoothing=float(label_smoothing))
+
+
+def _is_probabilities(target, x) -> bool:
+    """A floating-point target of the input's shape: class probabilities, as in PyTorch."""
+    kind = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype).kind
+    return kind == "f" and tuple(np.shape(target)) == tuple(x.shape)
+
+
+def _soft_cross_entropy(op, x, target, weight, reduction, label_smoothing):
+    (t,) = _floats(op, target=target)
+    if t.dtype != x.dtype:
+        raise TypeError(f"{op}: probability target of dtype {t.dtype} with input of dtype "
+                        f"{x.dtype}")
+    dim = 0 if x.ndim == 1 else 1
+    n_classes = x.shape[dim]
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    if w is not None:
+        t = t * Tensor._wrap(w.reshape((n_classes,) + (1,) * (x.ndim - dim - 1)), False)
+    return _reduce(-(x.log_softmax(dim) * t).sum(dim), reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """-x[target] for log-probabilities x: (N, C) or (N, C, d...) or (C,); target int."""
+    op = "nll_loss"
+    (x,) = _floats(op, input=input)
+    reduction = _reduction(op, size_average, reduce, reduction)
+    t, n_classes = _class_target(op, x, target, ignore_index)
+    w = _class_weight(op, weight, n_classes, x.dtype)
+    return NLLLoss.apply(x, t, weight=w, reduction=reduction, ignore_index=ignore_index)
+
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """(x - y)^2, reduced.  x, y: same shape."""
+    x, y = _floats("mse_loss", input=input, target=target)
+    _same_shape("mse_loss", x, y)
+    d = x - y
+    return _reduce(d * d, _reduction("mse_loss", size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|x - y|, reduced.  x, y: same shape."""
+    x, y = _floats("l1_loss", input=input, target=target)
+    _same_shape("l1_loss", x, y)
+    return _reduce((x - y).abs(), _reduction("l1_loss", size_average, reduce, reduction))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log p + (1 - y) log(1 - p)), logs clamped at -100.  p, y: same shape, p in [0, 1]."""
+    op = "binary_cross_entropy"
+    p, y = _floats(op, input=input, target=target)
+    _same_shape(op, p, y)
+    if p.data.size and not (np.all(p.data >= 0) and np.all(p.data <= 1)):
+        raise ValueError(f"{op}: all elements of input (shape {tuple(p.shape)}) must be "
+                         f"probabilities in [0, 1]")
+    if y.data.size and not (np.all(y.data >= 0) and np.all(y.data <= 1)):
+        raise ValueError(f"{op}: all elements of target (shape {tuple(y.shape)}) should be "
+                         f"between 0 and 1")
+    w = _array_param(op, "weight", weight, p.dtype)
+    return BinaryCrossEntropy.apply(p, y, weight=w,
+                                    reduction=_reduction(op, size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(x), y) computed from the logits without overflow;
+    pos_weight (broadcast over the last dim) scales the positive term.  x, y: same shape."""
+    op = "binary_cross_entropy_with_logits"
+    x, y = _floats(op, input=input, target=target)
+    _same_shape(op, x, y)
+    w = _array_param(op, "weight", weight, x.dtype)
+    pw = _array_param(op, "pos_weight", pos_weight, x.dtype)
+    for name, arr in (("weight", w), ("pos_weight", pw)):
+        if arr is not None and not _broadcasts_to(arr.shape, x.shape):
+            raise ValueError(f"{op}: {name} of shape {arr.shape} does not broadcast to input "
+                             f"shape {tuple(x.shape)}")
+    return BinaryCrossEntropyWithLogits.apply(
+        x, y, weight=w, pos_weight=pw, reduction=_reduction(op, size_average, reduce, reduction))
 
 
 def _difference(op, input, target):
