@@ -66,6 +66,20 @@ def _reraise(e, message):
     kind = ValueError if kind is OverflowError else kind
     raise kind(f"{message}: {_numpy_message(e)}") from None
 
+def _saves_tensor_itself(result, array):
+    """When the op that made result saved result's array (exp_, sigmoid_, relu_... save their
+    output), have it hold the tensor's own array instead, now a copy of it: a later write into
+    the tensor (under no_grad, through .data or detach()) then makes backward raise, as in
+    PyTorch, instead of leaving it with the private copy's stale values."""
+    node = result._node
+    if node is None or not any(a is result._data for a in node.saved):
+        return
+    if node._guards:
+        saved._release(node._guards)
+    node.saved = tuple(array if a is result._data else a for a in node.saved)
+    function._watch_saved(node)
+
+
 class RecordedWrites:
     """The recording machinery of Tensor's in-place methods."""
 
@@ -108,6 +122,7 @@ class RecordedWrites:
         self._version += 1
         with saved.writable(self._data):   # ops that saved the old values now raise
             self._data[...] = result._data
+        _saves_tensor_itself(result, self._data)
         hooks.rebind(self, result._node)
         self._requires_grad = result._node is not None
         views.replay(self)   # views taken before see the new values: re-record them

@@ -12,7 +12,8 @@ import numpy as np
 
 from . import hooks, views
 from .dims import _one_axis
-from .function import is_grad_enabled
+from .function import enable_grad, is_grad_enabled
+from .ops.shape import ViewChain
 
 # in-place forms of methods whose result keeps an integer tensor's dtype (the others need a
 # floating-point tensor to write into, as in PyTorch)
@@ -55,6 +56,18 @@ def _in_place(name, float_result):
     method.__name__ = method.__qualname__ = op
     method.__doc__ = f"In-place {name}: self = self.{name}(...)."
     return method
+
+
+def _chained(view, result):
+    """view._base after view took result's shape in place: its view op followed by result's
+    (a ViewChain), so that writes into its base and into it still reach each other; or, when
+    result is no view of it, (view, None, None): writes through it are refused."""
+    base, fn, params = view._base
+    made = result._base
+    if fn is None or made is None or made[0] is not view:
+        return (view, None, None)
+    steps = params["steps"] if fn is ViewChain else ((fn, params),)
+    return (base, ViewChain, {"steps": steps + ((made[1], made[2]),)})
 
 
 class AliasMixin:
@@ -128,10 +141,14 @@ class AliasMixin:
         # when it owns its memory and no live view of it would be replayed on the new shape;
         # otherwise they stay refused (tensor_inplace), never silently wrong
         own = self._data.base is None and not views.has_live_views(self)
-        result = view(self)
+        if self._node is not None:   # recorded even under no_grad: it stays in its graph
+            with enable_grad():
+                result = view(self)
+        else:
+            result = view(self)
         self._data = result._data
-        if self._base is not None:   # its view op no longer gives this shape: a write
-            self._base = (self, None, None)   # through it is refused (inplace_record)
+        if self._base is not None:
+            self._base = _chained(self, result)
         hooks.rebind(self, result._node)
         if own and self._node is not None:
             self._node.reshaped_in_place = True

@@ -105,7 +105,23 @@ class ShapeMixin:
         return self._reshaped("reshape", shape)
 
     def view(self, *shape):
-        """reshape (a view when the memory allows, else a copy: never refused for layout)."""
+        """The same memory in a new shape (-1 inferred), as torch's: refused when the strides
+        allow no such view (a transposed tensor flattened), where reshape would copy and a
+        write through the result would then miss this tensor."""
+        shape = _shape_arg(shape, "view")
+        try:
+            np.reshape(self._data, shape, copy=False)
+        except ValueError:
+            try:
+                np.reshape(self._data, shape)
+            except ValueError:
+                pass   # a size mismatch: _reshaped says so
+            else:
+                raise ArgumentError(
+                    f"view: view size is not compatible with input tensor's size and stride "
+                    f"(a tensor of shape {self.shape} and strides {self.stride()} cannot be "
+                    f"seen as shape {tuple(shape)} without a copy); use .reshape(...) "
+                    f"instead") from None
         return self._reshaped("view", shape)
 
     def _reshaped(self, op, shape):

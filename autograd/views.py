@@ -59,16 +59,10 @@ def replay(base, region=None):
         view = ref()
         if view is None:
             continue
-        node = view._node
-        if node is None:
-            origin = view._base
-            if origin is None or origin[0] is not base:
-                continue
-            fn, params = origin[1], origin[2]
-        elif base_of(node) is not base:
-            continue
-        else:
-            fn, params = node.fn, node.view_params
+        origin = view._base
+        if origin is None or origin[0] is not base:
+            continue   # a view no more (reshaped in place in a way no view op gives)
+        fn, params = origin[1], origin[2]
         if region is not None and not np.may_share_memory(view._data, region):
             register(base, view)   # untouched slots: its node still gives the right gradient
             continue

@@ -4,7 +4,7 @@ import sys
 import numpy as np
 
 from ..engine import IndexedGrad
-from ..function import Function, constant
+from ..function import Context, Function, constant
 from .layout import c_order
 
 
@@ -213,9 +213,39 @@ class SetView(Function):
         return gx, (gv if ctx.needs_input_grad[1] else None)
 
 
+class ViewChain(Function):
+    """y = the views `steps` ((view op, params), ...) applied one after the other to x;
+    dx = their VJPs in reverse. What a view reshaped in place (v = h[0]; v.unsqueeze_(0)) is
+    of the tensor it views, so that writes into either still reach the other."""
+
+    view_of_input = True  # its output shares the input's memory
+
+    @staticmethod
+    def forward(ctx, x, steps):
+        ctx.contexts = []
+        for fn, params in steps:
+            step_ctx = Context(None)
+            x = fn.forward(step_ctx, x, **params)
+            ctx.contexts.append((fn, step_ctx))
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        for fn, step_ctx in reversed(ctx.contexts):
+            g = fn.backward(step_ctx, g)[0]
+            if g.__class__ is IndexedGrad:
+                g = g.dense(g.dtype)
+        return (g,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        for fn, step_ctx in reversed(ctx.contexts):
+            g = fn.backward_graph(step_ctx, g)[0]
+        return (g,)
+
+
 def _view_of(a, view, params):
     """view.forward on the array a: for a C-contiguous a, a view of its memory."""
-    from ..function import Context
     return view.forward(Context(None), a, **params)
 
 

@@ -128,14 +128,63 @@ def test_set_view_matches_finite_differences():
     assert autograd.gradcheck(f, (w, v))
 
 
-def test_writes_through_an_expanded_view_or_a_view_reshaped_in_place_are_refused():
+def test_writes_through_an_expanded_view_are_refused():
     h = autograd.tensor([1.0, 2.0], requires_grad=True) * 1
     with pytest.raises(RuntimeError, match="single memory location"):
         h.expand(3, 2).add_(1.0)
-    v = (autograd.tensor(np.ones((2, 2)), requires_grad=True) * 1)[0]
+
+
+def _view_squeezed_in_place_then_base_written(M, w, k):
+    t = w * 1
+    v = t[0:1]
+    v.squeeze_(0)
+    t.mul_(2)
+    return (v * k[0]).sum()
+
+
+def _plain_view_unsqueezed_then_base_written(M, w, k):
+    a = M.zeros(2, dtype=M.float64)
+    v = a[0:2]
     v.unsqueeze_(0)
-    with pytest.raises(RuntimeError, match="reshaped in place"):
-        v.mul_(2)
+    a.add_(w[1])
+    return (v * v).sum()
+
+
+def _view_unsqueezed_in_place_then_written(M, w, k):
+    t = w * 1
+    v = t[0]
+    v.unsqueeze_(0)
+    v.mul_(k[1:])
+    return (t * t).sum()
+
+
+def _squeeze_under_no_grad_keeps_the_graph(M, w, k):
+    t = w * 1.5
+    with M.no_grad():
+        t.squeeze_(0)
+    return (t * t).sum()
+
+
+RESHAPED = [_view_squeezed_in_place_then_base_written, _plain_view_unsqueezed_then_base_written,
+            _view_unsqueezed_in_place_then_written, _squeeze_under_no_grad_keeps_the_graph]
+
+
+@pytest.mark.parametrize("case", RESHAPED, ids=[c.__name__[1:] for c in RESHAPED])
+def test_a_view_reshaped_in_place_still_follows_its_base_as_torch(case):
+    test_write_through_a_view_gives_torchs_value_and_gradient(case)
+
+
+def test_a_result_saved_by_an_in_place_op_is_the_tensor_itself():
+    # exp_ saves its output: a later write into the tensor makes backward raise, as torch's,
+    # instead of using a private copy of the old values
+    for M in (autograd, torch):
+        x = M.tensor([0.0, 1.0], dtype=M.float64, requires_grad=True)
+        t = x * 1
+        t.exp_()
+        with M.no_grad():
+            t.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified"):
+            t.sum().backward()
 
 
 def test_a_tensor_over_a_numpy_view_is_written_as_its_own_as_torch():
@@ -168,3 +217,13 @@ def test_list_of_ints_in_the_tensor_constructor_is_float_as_torch():
     for data in ([1, 2], [[True, False]], (3,)):
         assert str(autograd.Tensor(data).dtype) == str(torch.Tensor(data).dtype).split(".")[1]
     assert autograd.Tensor(np.array([1, 2])).dtype == np.int64   # arrays keep their dtype
+
+
+def test_view_of_a_tensor_whose_strides_allow_none_is_refused_as_torch():
+    for M in (autograd, torch):
+        x = M.arange(6.0).reshape(2, 3)
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            x.t().view(-1)
+        v = x.view(3, 2)   # a view that exists aliases
+        v[0, 0] = 7.0
+        assert x[0, 0].item() == 7.0
