@@ -96,6 +96,21 @@ class ModelCheckReport:
         return [(c.name, c.t) for c in self.states if not c.ok]
 
     @property
+    def latest_failing_steps(self) -> dict:
+        """{state name: the latest step whose row failed}: an error in the op that takes s_k to
+        s_k+1 (or in the output at step k) fails every row t <= k (see legend)."""
+        out = {}
+        for c in self.states:
+            if not c.ok:
+                out[c.name] = max(out.get(c.name, c.t), c.t)
+        return out
+
+    def step_line(self) -> str:
+        """The report's one-line answer to "where in time": '-' when no state row failed."""
+        steps = self.latest_failing_steps
+        return ", ".join(f"{name} t = {t}" for name, t in steps.items()) or "-"
+
+    @property
     def disagree(self) -> list:
         """Parameters and inputs whose gradient differs between the two forwards."""
         return [c.name for c in self.params + self.inputs if c.agrees is False]
@@ -130,6 +145,8 @@ class ModelCheckReport:
             for c in self.states:
                 lines.append(f"{c.name:<{w}}  {c.t:>4}  {c.grad_norm:>10.3e}  "
                              f"{c.max_abs_err:>11.2e}  {c.max_rel_err:>11.2e}  {_yes(c.ok)}")
+            if self.latest_failing_steps:
+                lines += ["", f"latest failing step: {self.step_line()}"]
         lines += [""] + [ln for item in self.legend() for ln in textwrap.wrap(
             item, 96, subsequent_indent="  ")]
         lines += [ln for p in self.problems for ln in textwrap.wrap(
@@ -151,9 +168,12 @@ class ModelCheckReport:
             here = f" (here {', '.join(self.model_only_ops)})" if self.model_only_ops else ""
             vs = f" (vs {p} checks them)" if compared else ""
             out.append(f"state rows: dL/ds_t (through every later step) of the {p} forward "
-                       f"(probed_loss_fn) against central differences on s_t: a wrong backward "
-                       f"of an op in that graph fails from its step back to t = 0; ops only the "
-                       f"model's forward runs{here} are not in that graph{vs}")
+                       f"(probed_loss_fn) against central differences on s_t. A gradient "
+                       f"flowing back through a wrong op is wrong at every earlier step: an "
+                       f"error in the op that takes s_k to s_k+1 (or in the output at step k) "
+                       f"fails the rows t = 0..k and passes the later ones, so the latest "
+                       f"failing step k is where it is. Ops only the model's forward "
+                       f"runs{here} are not in that graph{vs}")
         return out
 
 
@@ -329,7 +349,7 @@ def _checked_inputs(xs, check_inputs, names):
 def check_model_gradients(model, loss_fn, inputs=(), *, probed_loss_fn=None, check_inputs=False,
                           input_names=None, probed_name: str = "probed", eps: float = 1e-6,
                           atol: float = 1e-7, rtol: float = 1e-5,
-                          max_elements_per_param: int = 32, max_elements_per_state: int = 16,
+                          max_elements_per_param: int = 32, max_elements_per_state: int = 4,
                           seed: int = 0, name: str = None) -> ModelCheckReport:
     """Compare BPTT gradients with central finite differences on a float64 copy of `model`.
 
@@ -344,6 +364,12 @@ def check_model_gradients(model, loss_fn, inputs=(), *, probed_loss_fn=None, che
     probed forward's (they must agree to rounding; the report names the ops only one of the
     two graphs uses). The user's model is never modified; frozen parameters are skipped.
     Both losses must be deterministic functions of the parameters (the copy is in eval mode).
+
+    Cost: two forwards per checked element or direction. Each of the T states per layer and
+    kind is checked on min(size, max_elements_per_state) elements, plus one random direction
+    when sampled (it covers the whole state), through a probed forward of T steps: O(T^2)
+    steps, most of the time for long sequences. Lower max_elements_per_state (1: four
+    forwards per state) or shorten the sequence for long runs.
     """
     if isinstance(inputs, (Tensor, np.ndarray)):
         inputs = (inputs,)

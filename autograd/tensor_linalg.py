@@ -137,6 +137,11 @@ def einsum(equation, *operands) -> _tm.Tensor:
     if len(dtypes) > 1:
         raise RuntimeError(f"einsum: expected all operands to have the same dtype, got "
                            f"{[str(t.data.dtype) for t in tensors]}")
+    if len(tensors) == 1 and len(set(inputs[0])) == len(inputs[0]) and \
+            sorted(inputs[0]) == sorted(output):   # a pure permutation: a view, as torch's
+        return tensors[0].permute(*[inputs[0].index(c) for c in output])
+    if len(tensors) == 1 and len(inputs[0]) == 2 and inputs[0] == output * 2:   # "ii->i"
+        return tensors[0].diagonal()
     try:
         return X.Einsum.apply(*tensors, inputs=inputs, output=output)
     except ValueError as e:

@@ -10,7 +10,9 @@ Prints three tables and exits with status 1 when any check fails:
   unrolled") against the gradient of the unrolled per-step graph (nn.tbptt.unroll), which must
   agree to rounding: a wrong fused backward fails there, named;
 - states: dL/dh_t (and dL/dc_t) per step of the unrolled graph against central differences,
-  which places an error in time for the composed ops (the fused ops are not in that graph).
+  which places an error in time for the composed ops (the fused ops are not in that graph):
+  a gradient flowing back through a wrong op is wrong at every earlier step, so the rows fail
+  from t = 0 up to the step k whose op is wrong, printed as "latest failing step".
 `summary()` gives one row per model for the benchmark report.
 """
 from __future__ import annotations
@@ -191,7 +193,8 @@ def summary(models=MODELS, attentions=ATTENTIONS, seq_len=4, hidden=4, seed=0) -
     """One row per model (seq2seq once per attention type): dicts with model, params_checked
     (parameter tensors), inputs_checked (x, h0, c0), states_checked (hidden states over all
     steps), worst_rel_error (against finite differences), agrees_with_unrolled (every checked
-    gradient of the model's forward equals the unrolled graph's to rounding), ok."""
+    gradient of the model's forward equals the unrolled graph's to rounding),
+    latest_failing_step (per state, the latest step whose row failed, or "-"), ok."""
     rows = []
     for model in models:
         for att in (attentions if model == "seq2seq" else (None,)):
@@ -200,7 +203,8 @@ def summary(models=MODELS, attentions=ATTENTIONS, seq_len=4, hidden=4, seed=0) -
             rows.append({"model": case.name, "params_checked": len(rep.params),
                          "inputs_checked": len(rep.inputs), "states_checked": len(rep.states),
                          "worst_rel_error": rep.worst_rel_error,
-                         "agrees_with_unrolled": not rep.disagree, "ok": rep.ok})
+                         "agrees_with_unrolled": not rep.disagree,
+                         "latest_failing_step": rep.step_line(), "ok": rep.ok})
     return rows
 
 
@@ -223,36 +227,36 @@ def main(argv=None) -> int:
     ap.add_argument("--rtol", type=float, default=1e-5)
     ap.add_argument("--max-elements", type=int, default=32,
                     help="elements checked per parameter or input before sampling")
+    ap.add_argument("--max-state-elements", type=int, default=4,
+                    help="elements checked per hidden state (plus one random direction when "
+                         "sampled); the per-step check costs O(seq_len^2) steps")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--unfused", action="store_true",
                     help="run RNN/LSTM/GRU on the composed per-step graph, not the fused ops")
     args = ap.parse_args(argv)
-    for flag in ("seq_len", "hidden", "batch", "input_size", "layers", "max_elements"):
+    for flag in ("seq_len", "hidden", "batch", "input_size", "layers", "max_elements",
+                 "max_state_elements"):
         if getattr(args, flag) <= 0:
             ap.error(f"--{flag.replace('_', '-')} must be positive")
     case = build_case(args.model, args.seq_len, args.hidden, args.attention, args.batch,
                       args.input_size, args.layers, args.bidirectional, args.nonlinearity,
                       args.cell, seed=args.seed, unfused=args.unfused)
     report = run_case(case, eps=args.eps, atol=args.atol, rtol=args.rtol,
-                      max_elements_per_param=args.max_elements, seed=args.seed)
+                      max_elements_per_param=args.max_elements,
+                      max_elements_per_state=args.max_state_elements, seed=args.seed)
     print(report)
     if not report.ok:
+        # the state rows differentiate the unrolled graph, which does not run the fused ops
+        why = " (the state rows differentiate the unrolled graph only)" \
+            if report.states and not report.latest_failing_steps else ""
         print(f"\nfailed parameters: {', '.join(report.failed) or '-'}; failed inputs: "
-              f"{', '.join(report.failed_inputs) or '-'}; first failing step: "
-              f"{_first_failure(report)}")
+              f"{', '.join(report.failed_inputs) or '-'}; latest failing step: "
+              f"{report.step_line()}{why}")
         if report.disagree:
             print(f"the model's forward disagrees with the unrolled graph on "
                   f"{', '.join(report.disagree)}; ops only in the model's graph: "
                   f"{', '.join(report.model_only_ops) or 'none'}")
     return 0 if report.ok else 1
-
-
-def _first_failure(report):
-    bad = [c for c in report.states if not c.ok]
-    if not bad:   # the state rows differentiate the unrolled graph, not the fused ops
-        return "- (the state rows differentiate the unrolled graph)" if report.states else "-"
-    last = max(c.t for c in bad)  # errors enter at the late steps and flow back to earlier ones
-    return f"t = {last} ({', '.join(sorted({c.name for c in bad if c.t == last}))})"
 
 
 if __name__ == "__main__":

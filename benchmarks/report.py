@@ -1,6 +1,7 @@
 """Writing the results: printed tables, report.md, results.json and PNG plots."""
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -128,6 +129,14 @@ def plots(out: Path, results, attention) -> list[str]:
     return files
 
 
+def _no_plots(diag) -> str:
+    """Why the Plots section is empty: matplotlib missing, or nothing of its kind to draw."""
+    if importlib.util.find_spec("matplotlib") is None:
+        return "matplotlib is not installed: no plots"
+    shown = " (the diagnostics plots are above)" if diag and diag.get("plots") else ""
+    return f"no loss curves or attention maps in this run{shown}"
+
+
 def write(out: Path, results, attention=None) -> list[str]:
     """report.md, results.json and the plots into out; returns the markdown lines."""
     out.mkdir(parents=True, exist_ok=True)
@@ -164,7 +173,7 @@ def write(out: Path, results, attention=None) -> list[str]:
     md += ["", "## Errors", ""]
     md += [f"- {e['section']}: {e['error']}" for e in results["errors"]] or ["none"]
     md += ["", "## Plots", ""]
-    md += [f"![{f}]({f})" for f in files] or ["matplotlib is not installed: no plots"]
+    md += [f"![{f}]({f})" for f in files] or [_no_plots(diag)]
     (out / "report.md").write_text("\n".join(md) + "\n")
     (out / "results.json").write_text(json.dumps(_jsonable(results), indent=1))
     return md

@@ -95,7 +95,7 @@ def test_cli_points_at_the_fused_op(monkeypatch, capsys):
     assert gc.main(["--model", "lstm", "--seq-len", "3", "--hidden", "2"]) == 1
     out = capsys.readouterr().out
     assert "failed parameters: rnn.weight_ih_l0" in out and "failed inputs: x, h0, c0" in out
-    assert "first failing step: - (the state rows differentiate the unrolled graph)" in out
+    assert "latest failing step: - (the state rows differentiate the unrolled graph only)" in out
     assert "the model's forward disagrees with the unrolled graph on rnn.weight_ih_l0" in out
     assert "ops only in the model's graph: LSTMSequence (autograd.ops.rnn)" in out
     assert "h0                (1, 2, 2)" in out

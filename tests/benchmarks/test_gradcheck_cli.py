@@ -62,7 +62,7 @@ def test_broken_vjp_fails_and_names_the_parameters(monkeypatch, capsys):
     assert gc.main(["--model", "lstm", "--seq-len", "3", "--hidden", "3", "--unfused"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "failed parameters: rnn.weight_ih_l0" in out
-    assert "first failing step: t = 2 (c[l0])" in out
+    assert "latest failing step: h[l0] t = 1, c[l0] t = 2" in out
     rows = gc.summary(models=("gru", "seq2seq"), attentions=("additive",), seq_len=3, hidden=3)
     assert [r["ok"] for r in rows] == [False, False]
     assert all(r["worst_rel_error"] > 1e-4 for r in rows)   # passing runs stay below 1e-5
