@@ -308,8 +308,8 @@ class Function:
             saved.inherit(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             result = _wrap(out, False)
-            if cls.view_of_input and out.base is not None and np.may_share_memory(
-                    out, tensors[0]._data):   # a view of a tensor that needs no grad (views)
+            if cls.view_of_input and out.base is not None and _views(out, tensors[0]._data):
+                # a view of a tensor that needs no grad (views)
                 result._base = (tensors[0], cls, params)
                 views.register(tensors[0], result)
             return result
@@ -329,8 +329,8 @@ class Function:
             check_forward(ctx, out)
         result = _wrap(out, True)
         result._node = ctx
-        if cls.view_of_input and out.base is not None and np.may_share_memory(
-                out, tensors[0]._data):   # in-place ops write through views, replay them
+        if cls.view_of_input and out.base is not None and _views(out, tensors[0]._data):
+            # in-place ops write through views, replay them
             base = tensors[0]   # the node holds it weakly, or strongly when itself a view (a
             # chain y[1:][0:2] keeps its middle link): the graph must not keep every LSTM
             # step's gates alive through the nodes of their chunks; the view Tensor holds its
@@ -345,6 +345,12 @@ class Function:
 # the packages whose Functions are the engine's own ops (arrays in and out, see above); a
 # subclass defined elsewhere is a user's, run by custom_function.py
 _ENGINE_PACKAGES = ("autograd", "nn", "optim")
+
+def _views(out, x) -> bool:
+    """Whether a view op's output views x: it shares x's memory, or it is empty (no memory to
+    share, but x[1:1] += 1 is still a write through a view, as torch's)."""
+    return out.size == 0 or np.may_share_memory(out, x)
+
 
 # needs_input_grad of one and two inputs, indexed by requires_grad: shared, not made per op
 _NEEDS_1 = ((False,), (True,))

@@ -227,3 +227,15 @@ def test_view_of_a_tensor_whose_strides_allow_none_is_refused_as_torch():
         v = x.view(3, 2)   # a view that exists aliases
         v[0, 0] = 7.0
         assert x[0, 0].item() == 7.0
+
+
+def test_an_in_place_op_on_an_empty_view_changes_nothing_as_torch():
+    got = []
+    for M in (autograd, torch):
+        w = M.ones(3, dtype=M.float64, requires_grad=True)
+        x = w * 2
+        x[1:1] += 1.0
+        x.narrow(0, 1, 0).zero_()
+        (x * x).sum().backward()
+        got.append(w.grad.numpy())
+    np.testing.assert_array_equal(*got)
