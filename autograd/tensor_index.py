@@ -100,6 +100,8 @@ class IndexMixin:
             raise TypeError("scatter: pass exactly one of src (a tensor) and value (a number)")
         if src is not None and not isinstance(src, _tm.Tensor):   # scatter(dim, index, 2.0)
             src, value = None, src
+        elif src is not None and src.ndim == 0 and np.ndim(getattr(index, "data", index)) == 1:
+            src = src.reshape(1)   # torch counts a 0-d src as 1-D (ensure_nonempty_dim)
         if src is None:
             if np.ndim(value) != 0:
                 raise TypeError(f"scatter: value must be a number, got {type(value).__name__}")

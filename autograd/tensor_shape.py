@@ -144,6 +144,8 @@ class ShapeMixin:
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
                              f"for a tensor of shape {self.shape}")
+        if s == e:   # nothing to flatten: torch returns the tensor itself
+            return self
         shape = self._data.shape
         return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 

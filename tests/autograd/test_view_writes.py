@@ -239,3 +239,12 @@ def test_an_in_place_op_on_an_empty_view_changes_nothing_as_torch():
         (x * x).sum().backward()
         got.append(w.grad.numpy())
     np.testing.assert_array_equal(*got)
+
+
+def test_scatter_with_a_0d_src_and_a_no_op_flatten_as_torch():
+    for M in (autograd, torch):
+        out = M.zeros(3).scatter_(0, M.tensor([2]), M.tensor(5.0))
+        assert out.tolist() == [0.0, 0.0, 5.0]
+        x = M.ones(3, requires_grad=True)
+        assert x.flatten() is x and x.flatten(0, 0) is x
+        assert M.ones(2, 3).flatten(1, 1).shape == (2, 3)
