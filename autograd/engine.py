@@ -313,8 +313,6 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                     else:
                         node.saved = ()
                     node.freed = True
-                if node.fn.view_of_input:   # the view's base tensor goes with the graph
-                    node.__dict__.pop("viewed", None)
             if held is not None and held.nbytes > stacked.STACK_BYTES:
                 held.flush()
         if held is not None:

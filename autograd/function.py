@@ -16,7 +16,6 @@ user's Function, with torch's Tensor interface (see custom_function.py).
 from __future__ import annotations
 
 import functools
-import weakref
 
 import numpy as np
 
@@ -330,15 +329,11 @@ class Function:
         result = _wrap(out, True)
         result._node = ctx
         if cls.view_of_input and out.base is not None and _views(out, tensors[0]._data):
-            # in-place ops write through views, replay them
-            base = tensors[0]   # the node holds it weakly, or strongly when itself a view (a
-            # chain y[1:][0:2] keeps its middle link): the graph must not keep every LSTM
-            # step's gates alive through the nodes of their chunks; the view Tensor holds its
-            # base while it lives, as torch's view._base
-            held = base._node is not None and base._node.fn.view_of_input
-            ctx.viewed, ctx.view_params = base if held else weakref.ref(base), params
-            result._base = (base, cls, params)
-            views.register(base, result)
+            # in-place ops write through views, replay them; the view Tensor holds its base
+            # while it lives, as torch's view._base (the node does not: the graph must not
+            # keep every LSTM step's gates alive through the nodes of their chunks)
+            result._base = (tensors[0], cls, params)
+            views.register(tensors[0], result)
         return result
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from . import function, hooks, saved, views
 from .dims import _numpy_message
 from .ops.elementwise_more import NoDerivative
-from .ops.shape import Expand, GetItem, Reshape, SetItem, SetItemInPlace, SetView, _is_basic
+from .ops.shape import Expand, GetItem, SetItem, SetItemInPlace, SetView, _is_basic
 from .tensor_operands import fill_value
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
 
@@ -25,10 +25,6 @@ from .tensor_shape import _index_arg, _spelled_out, _split_selects
 Tensor = None
 
 _NUMPY_ERRORS = (ValueError, TypeError, IndexError, OverflowError)
-# view ops whose output, when it shares memory at all, views their first input: forward
-# registered it as a view then (Function.apply), so an output it did not register is a copy
-# (x[:, [0, 2]], a reshape that had to copy), a tensor of its own for in-place ops
-_VIEWS_OF_FIRST_INPUT = (GetItem, Reshape)
 
 
 def _kept_in_graph(op, result, old, operand):
@@ -133,15 +129,7 @@ class RecordedWrites:
         through to that tensor. An array that is a view of something else is not enough: an
         op's output that is a view of its own temporary, or from_numpy of a numpy view, is a
         tensor of its own."""
-        node = self._node
-        if node is None:
-            return self._base is not None
-        if node.fn is GetItem and _is_basic(node.index):   # h[0] (even 0-d) is a view
-            return True
-        return (self._data.base is not None and node.fn.view_of_input
-                and not (node.fn in _VIEWS_OF_FIRST_INPUT and not node.freed
-                         and "viewed" not in node.__dict__)
-                and not node.__dict__.get("reshaped_in_place"))
+        return self._base is not None
 
     def _write_through(self, op, compute, operand=None):
         """A recorded in-place op on a view v = view(h) (h[index], h.view(...), h.t(), a
@@ -158,9 +146,10 @@ class RecordedWrites:
         if base is None or base is self or params is None:
             made = f" (made by {node.name()})" if node is not None else ""
             raise RuntimeError(
-                f"{op}: in-place modification of a view of another tensor{made} is not "
-                f"supported once the view was reshaped in place (unsqueeze_, t_...); write "
-                f"through the tensor it views or use the out-of-place op")
+                f"{op}: in-place modification of this view of another tensor{made} is not "
+                f"supported (a view reshaped in place by unsqueeze_, t_..., a tensor reshaped "
+                f"in place while views of it live, a module output under a full backward "
+                f"hook); write through the tensor it views or use the out-of-place op")
         old = Tensor._wrap(self._data.copy(), self._requires_grad)
         old._node = node
         result = _kept_in_graph(op, compute(old), old, operand)

@@ -137,10 +137,7 @@ class AliasMixin:
         if self._requires_grad and self._node is None and is_grad_enabled():
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be changed in "
                                f"place; do it under autograd.no_grad() or on a clone")
-        # self's later in-place ops are its own (recorded, not written through a view) only
-        # when it owns its memory and no live view of it would be replayed on the new shape;
-        # otherwise they stay refused (tensor_inplace), never silently wrong
-        own = self._data.base is None and not views.has_live_views(self)
+        viewed = self._base is None and views.has_live_views(self)   # before view() adds one
         if self._node is not None:   # recorded even under no_grad: it stays in its graph
             with enable_grad():
                 result = view(self)
@@ -149,9 +146,9 @@ class AliasMixin:
         self._data = result._data
         if self._base is not None:
             self._base = _chained(self, result)
+        elif viewed:   # its views would be replayed on the new shape: its in-place ops
+            self._base = (self, None, None)   # are refused, never wrong
         hooks.rebind(self, result._node)
-        if own and self._node is not None:
-            self._node.reshaped_in_place = True
         return self
 
     def squeeze_(self, dim=None):

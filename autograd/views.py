@@ -43,12 +43,6 @@ def has_live_views(base) -> bool:
     return entry is not None and entry[0]() is base and any(r() is not None for r in entry[1])
 
 
-def base_of(node):
-    """The tensor a view op's node views (None if gone or freed with the graph)."""
-    held = getattr(node, "viewed", None)
-    return held() if held.__class__ is weakref.ref else held
-
-
 def replay(base, region=None):
     """Re-record the live views of base (after base changed in place and got a new node); with
     region (the part of base's array that changed), only the views that may overlap it."""

@@ -55,7 +55,7 @@ class BackwardHookView(Function):
     """y = the `position`-th tensor of a side, as a view of its array (joint's values are not
     used); the gradient goes to that tensor's slice of the joint gradient."""
 
-    view_of_input = True   # an in-place op on it would change the caller's tensor: refused
+    # its output views the caller's tensor: an in-place op on it is refused (see _Side)
 
     @staticmethod
     def forward(ctx, joint, source, start, position, side):
@@ -90,6 +90,7 @@ class _Side:
         for i in picked:
             out[i] = BackwardHookView.apply(joint, source=values[i].data, start=start,
                                             position=i, side=self)
+            out[i]._base = (out[i], None, None)   # a view whose in-place ops are refused
             start += values[i].data.size
         return tuple(out)
 
