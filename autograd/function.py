@@ -307,7 +307,7 @@ class Function:
             saved.inherit(out)
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             result = _wrap(out, False)
-            if cls.view_of_input and out.base is not None and _views(out, tensors[0]._data):
+            if cls.view_of_input and out.base is not None and _is_view_of(out, tensors[0]._data):
                 # a view of a tensor that needs no grad (views)
                 result._base = (tensors[0], cls, params)
                 views.register(tensors[0], result)
@@ -328,7 +328,7 @@ class Function:
             check_forward(ctx, out)
         result = _wrap(out, True)
         result._node = ctx
-        if cls.view_of_input and out.base is not None and _views(out, tensors[0]._data):
+        if cls.view_of_input and out.base is not None and _is_view_of(out, tensors[0]._data):
             # in-place ops write through views, replay them; the view Tensor holds its base
             # while it lives, as torch's view._base (the node does not: the graph must not
             # keep every LSTM step's gates alive through the nodes of their chunks)
@@ -341,7 +341,7 @@ class Function:
 # subclass defined elsewhere is a user's, run by custom_function.py
 _ENGINE_PACKAGES = ("autograd", "nn", "optim")
 
-def _views(out, x) -> bool:
+def _is_view_of(out, x) -> bool:
     """Whether a view op's output views x: it shares x's memory, or it is empty (no memory to
     share, but x[1:1] += 1 is still a write through a view, as torch's)."""
     return out.size == 0 or np.may_share_memory(out, x)
