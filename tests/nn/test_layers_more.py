@@ -50,7 +50,12 @@ def test_hard_activations_at_kinks_and_extremes(name):
     y.backward(autograd.tensor(np.ones(x.shape)))
     yt.backward(torch.ones(x.shape, dtype=torch.float64))
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-7, atol=ATOL)
+    # at NaN, torch's gradient depends on the CPU (its scalar branch passes g, its AVX2 kernel
+    # gives NaN): ours is the scalar branch's, and the rest is compared
+    finite = ~np.isnan(x)
+    np.testing.assert_allclose(ours.grad.data[finite], theirs.grad.numpy()[finite], rtol=1e-7,
+                               atol=ATOL)
+    assert ours.grad.data[~finite] == (1.0 if name == "hardswish" else 0.0)
 
 
 @pytest.mark.parametrize("xshape,wshape", [((2, 3, 4), (3,)), ((2, 3, 4), (1,)), ((5,), (1,)),

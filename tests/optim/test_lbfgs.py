@@ -56,8 +56,10 @@ def test_lbfgs_matches_torch(kwargs):
 
 
 def test_lbfgs_float32_and_state_dict_round_trip():
-    kw = dict(line_search_fn="strong_wolfe", max_iter=4)  # float32 rounding drifts apart
-    ours, theirs, opt_o, opt_t, c_o, c_t = _setup(kw, np.float32)  # over many iterations
+    # two iterations: in float32 a line search's branch can flip on an ulp from the third one
+    # on (both engines then leave the float64 path by ~0.5 on some CPUs, torch's too)
+    kw = dict(line_search_fn="strong_wolfe", max_iter=2)
+    ours, theirs, opt_o, opt_t, c_o, c_t = _setup(kw, np.float32)
     opt_o.step(c_o)
     opt_t.step(c_t)
     assert ours[0].data.dtype == np.float32
