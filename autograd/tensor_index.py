@@ -129,7 +129,7 @@ class IndexMixin:
                                               **params)
             return flat.reshape(())
         axis = _one_axis(dim, self._data.ndim, op)
-        _check_index(op, self._data.shape, index, dim, axis, None if is_value else src.data.shape)
+        _check_index(op, self._data.shape, index, dim, axis, None if is_value else src._data.shape)
         return fn.apply(self, src, index=index, axis=axis, **params)
 
     def index_select(self, dim, index):
@@ -199,8 +199,8 @@ class IndexMixin:
         """Each element (slice along dim; of the flattened x when dim is None) repeated
         repeats times; repeats: an int or an integer tensor of one count per slice."""
         x = self.reshape(-1) if dim is None else self
-        axis = 0 if dim is None else _one_axis(dim, x.data.ndim, "repeat_interleave")
-        n = x.data.shape[axis] if x.data.ndim else 1
+        axis = 0 if dim is None else _one_axis(dim, x._data.ndim, "repeat_interleave")
+        n = x._data.shape[axis] if x._data.ndim else 1
         if isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
             reps = np.int64(repeats)
         else:
@@ -215,7 +215,7 @@ class IndexMixin:
         if output_size is not None and output_size != index.size:
             raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
                              f"repeated size {index.size}")
-        if x.data.ndim == 0:
+        if x._data.ndim == 0:
             x = x.reshape(1)
         return x.index_select(axis, index)
 
@@ -238,14 +238,14 @@ class IndexMixin:
         idx = _index(index, "index_add")
         src = source if isinstance(source, _tm.Tensor) else _tm.Tensor(source)
         x, s = (self.reshape(1), src.reshape(1)) if self._data.ndim == 0 else (self, src)
-        axis = _one_axis(dim, x.data.ndim, "index_add")
-        want = x.data.shape[:axis] + (idx.size,) + x.data.shape[axis + 1:]
-        if idx.ndim > 1 or s.data.shape != want:
+        axis = _one_axis(dim, x._data.ndim, "index_add")
+        want = x._data.shape[:axis] + (idx.size,) + x._data.shape[axis + 1:]
+        if idx.ndim > 1 or s._data.shape != want:
             raise ValueError(f"index_add: source of shape {src.shape} and index of shape "
                              f"{idx.shape} do not fit a tensor of shape {self.shape} along dim "
                              f"{dim} (source should have shape {want})")
-        _in_range(idx, x.data.shape[axis], "index_add", dim)
-        shape = [1] * x.data.ndim
+        _in_range(idx, x._data.shape[axis], "index_add", dim)
+        shape = [1] * x._data.ndim
         shape[axis] = idx.size
         full = np.broadcast_to(idx.reshape(shape), want).copy()
         out = x.scatter_add(axis, full, s if alpha == 1 else s * alpha)

@@ -27,10 +27,10 @@ class LinalgMixin:
     def dot(self, other):
         """(n,) . (n,) -> 0-d; both 1-D of one dtype, as in PyTorch."""
         other = _tm._t(other)
-        if self._data.ndim != 1 or other.data.ndim != 1:
+        if self._data.ndim != 1 or other._data.ndim != 1:
             raise RuntimeError(f"dot: expected 1-D tensors, got shapes {self.shape} and "
                                f"{other.shape}")
-        if self._data.shape != other.data.shape:
+        if self._data.shape != other._data.shape:
             raise RuntimeError(f"dot: inconsistent sizes {self.shape} and {other.shape}")
         return matmul(self, other)
 
@@ -76,15 +76,15 @@ class LinalgMixin:
 def matmul(a, b) -> _tm.Tensor:
     """a @ b with numpy's rules: (..., n, k) @ (..., k, m) -> (..., n, m); 1-D operands allowed."""
     a, b = _tm._t(a), _tm._t(b)
-    sa, sb = a.data.shape, b.data.shape
-    if a.data.ndim == 0 or b.data.ndim == 0:
+    sa, sb = a._data.shape, b._data.shape
+    if a._data.ndim == 0 or b._data.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dim, got shapes {sa} and {sb}")
     if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
         raise ArgumentError(f"matmul: shapes {sa} and {sb} are not aligned "
                          f"({sa[-1]} != {sb[-2 if len(sb) > 1 else 0]})")
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
-                           f"{a.data.dtype} and {b.data.dtype}")
+                           f"{a._data.dtype} and {b._data.dtype}")
     try:
         return L.MatMul.apply(a, b)
     except ValueError as e:
@@ -92,16 +92,16 @@ def matmul(a, b) -> _tm.Tensor:
 
 
 def _same_dtype(op, a, b):
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"{op}: expected both operands to have the same dtype, got "
-                           f"{a.data.dtype} and {b.data.dtype}")
+                           f"{a._data.dtype} and {b._data.dtype}")
 
 
 def mm(input, mat2) -> _tm.Tensor:  # noqa: A002
     """Matrix product without broadcasting: (n, k) @ (k, m) -> (n, m)."""
     a, b = _tm._t(input), _tm._t(mat2)
-    sa, sb = a.data.shape, b.data.shape
-    if a.data.ndim != 2 or b.data.ndim != 2:
+    sa, sb = a._data.shape, b._data.shape
+    if a._data.ndim != 2 or b._data.ndim != 2:
         raise RuntimeError(f"mm: both operands must be matrices (2-D), got shapes {sa} and {sb}")
     if sa[1] != sb[0]:
         raise RuntimeError(f"mm: shapes {sa} and {sb} cannot be multiplied ({sa[1]} != {sb[0]})")
@@ -112,8 +112,8 @@ def mm(input, mat2) -> _tm.Tensor:  # noqa: A002
 def bmm(input, mat2) -> _tm.Tensor:  # noqa: A002
     """Batched matrix product without broadcasting: (b, n, k) @ (b, k, m) -> (b, n, m)."""
     a, b = _tm._t(input), _tm._t(mat2)
-    sa, sb = a.data.shape, b.data.shape
-    if a.data.ndim != 3 or b.data.ndim != 3:
+    sa, sb = a._data.shape, b._data.shape
+    if a._data.ndim != 3 or b._data.ndim != 3:
         raise RuntimeError(f"bmm: both operands must be 3-D, got shapes {sa} and {sb}")
     if sa[0] != sb[0] or sa[2] != sb[1]:
         raise RuntimeError(f"bmm: shapes {sa} and {sb} cannot be multiplied (expected the "
@@ -132,11 +132,11 @@ def einsum(equation, *operands) -> _tm.Tensor:
     tensors = [_tm._t(t) for t in operands]
     if not tensors:
         raise ValueError("einsum: needs at least one operand")
-    inputs, output = _parse_einsum(equation.replace(" ", ""), [t.data.shape for t in tensors])
-    dtypes = {t.data.dtype for t in tensors}
+    inputs, output = _parse_einsum(equation.replace(" ", ""), [t._data.shape for t in tensors])
+    dtypes = {t._data.dtype for t in tensors}
     if len(dtypes) > 1:
         raise RuntimeError(f"einsum: expected all operands to have the same dtype, got "
-                           f"{[str(t.data.dtype) for t in tensors]}")
+                           f"{[str(t._data.dtype) for t in tensors]}")
     if len(tensors) == 1 and len(set(inputs[0])) == len(inputs[0]) and \
             sorted(inputs[0]) == sorted(output):   # a pure permutation: a view, as torch's
         return tensors[0].permute(*[inputs[0].index(c) for c in output])
@@ -145,7 +145,7 @@ def einsum(equation, *operands) -> _tm.Tensor:
     try:
         return X.Einsum.apply(*tensors, inputs=inputs, output=output)
     except ValueError as e:
-        raise ValueError(f"einsum: operands of shapes {[t.data.shape for t in tensors]} do not "
+        raise ValueError(f"einsum: operands of shapes {[t._data.shape for t in tensors]} do not "
                          f"fit the equation {equation!r}: {e}") from None
 
 

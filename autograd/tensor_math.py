@@ -62,10 +62,10 @@ class MathMixin:
         try:
             return fn.apply(a, b)
         except ValueError as e:
-            if a.data.shape == b.data.shape:
+            if a._data.shape == b._data.shape:
                 raise
-            raise ArgumentError(f"{fn.__name__.lower()}: shapes {a.data.shape} and {b.data.shape} "
-                             f"cannot be broadcast together") from e
+            raise ArgumentError(f"{fn.__name__.lower()}: shapes {a._data.shape} and "
+                                f"{b._data.shape} cannot be broadcast together") from e
         except TypeError:
             if fn is M.Sub and da.kind == "b":   # numpy's refusal, in PyTorch's words
                 bool_sub(a, b)
@@ -149,7 +149,7 @@ class MathMixin:
         the result carries none."""
         other = _int_number(self, other, self._operand(other))
         a, b = (other, self) if reverse else (self, other)
-        dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
+        dtype = _result_dtype(a._data.dtype, b._data.dtype, a._data.ndim == 0, b._data.ndim == 0)
         _check_divisor(a, b, "floor_divide")
         try:
             # x // 0.0 is +-inf or nan; a huge quotient overflows to inf
@@ -351,12 +351,12 @@ def _clamp_tensors(x, lo, hi) -> Tensor:
     if x._data.dtype.kind in "iu":
         lo, hi = (int_bound("clamp", x, b) for b in (lo, hi))
     ops = [x] + [None if b is None else x._operand(b) for b in (lo, hi)]
-    dtype, zero_d = x.data.dtype, x.data.ndim == 0
+    dtype, zero_d = x._data.dtype, x._data.ndim == 0
     for b in ops[1:]:
         if b is not None:
-            dtype = _result_dtype(dtype, b.data.dtype, zero_d, b.data.ndim == 0)
-            zero_d = zero_d and b.data.ndim == 0
-    ops = [None if t is None else (t if t.data.dtype == dtype else t.to(dtype)) for t in ops]
+            dtype = _result_dtype(dtype, b._data.dtype, zero_d, b._data.ndim == 0)
+            zero_d = zero_d and b._data.ndim == 0
+    ops = [None if t is None else (t if t._data.dtype == dtype else t.to(dtype)) for t in ops]
     try:
         return C.ClampTensors.apply(*ops)
     except ValueError as e:
@@ -377,7 +377,7 @@ def where(condition, input, other) -> Tensor:
         a = _where_number(b, input)
     elif b is None:
         b = _where_number(a, other)
-    dtype = _result_dtype(a.data.dtype, b.data.dtype, a.data.ndim == 0, b.data.ndim == 0)
+    dtype = _result_dtype(a._data.dtype, b._data.dtype, a._data.ndim == 0, b._data.ndim == 0)
     a, b = a.to(dtype), b.to(dtype)
     try:
         return M.Where.apply(a, b, cond=cond)

@@ -204,7 +204,7 @@ class ReduceMixin:
             raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
         x, axis = self._accumulating(dtype, "cumprod"), _one_axis(dim, self._data.ndim,
                                                                   "cumprod")
-        out = x.clone() if x.data.ndim == 0 else E.CumProd.apply(x, axis=axis)
+        out = x.clone() if x._data.ndim == 0 else E.CumProd.apply(x, axis=axis)
         return _in_dtype(out, dtype)
 
     def _accumulating(self, dtype, op="sum"):
@@ -236,13 +236,13 @@ class ReduceMixin:
         elif isinstance(p, str) or not isinstance(p, Number) or isinstance(p, bool):
             raise ValueError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype not in _FLOATS:
-            raise TypeError(f"norm: needs a floating-point tensor, got dtype {x.data.dtype} "
+        if x._data.dtype not in _FLOATS:
+            raise TypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
                             f"(shape {self.shape})")
         p = float(p)
         # max / min of |x| have no identity: an empty reduction is an error, as in PyTorch
         axes = x._nonempty_axes(dim, "norm") if p < 0 or p == np.inf else \
-            _reduced(dim, x.data.ndim, "norm")
+            _reduced(dim, x._data.ndim, "norm")
         return R.Norm.apply(x, p=p, axis=axes, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False):

