@@ -15,6 +15,7 @@ from ..graph_backward import by_recomputing
 from ..saved import held_by_several, transposed
 from ..stacked import ProductGrad
 from ..kernels import rnn as rnn_kernels
+from ..kernels.fastexp import exp_
 
 
 def _order(n, reverse):
@@ -82,7 +83,7 @@ class LSTMSequence(Function):
         for t in _order(n_steps, reverse):
             np.matmul(w_hh, h, out=pre)
             rnn_kernels.lstm_preact(pre, xp, t, bias, e)
-            np.exp(e, out=e)
+            exp_(e)
             np.tanh(pre_g, out=pre_g)
             rnn_kernels.lstm_cell(pre, e, acts, c_all, t, c_prev)
             c_prev = c_all[t]
@@ -234,7 +235,7 @@ class GRUSequence(Function):
             a = acts[t]
             np.matmul(h, w_t, out=hp)
             rnn_kernels.gru_preact(xp[t], hp, b, pre, e)
-            np.exp(e, out=e)
+            exp_(e)
             rnn_kernels.gru_candidate(xp[t], hp, pre, e, a, hp_n[t])
             np.tanh(a[:, 2 * hs:], out=a[:, 2 * hs:])
             rnn_kernels.gru_hidden(a, h, out[t])

@@ -1,0 +1,107 @@
+"""fastexp's float32 exp: ulp accuracy over the whole range, special values, in-place use, and
+the softmax rows built on it against float64 references and torch."""
+import os
+import subprocess
+import sys
+
+import numba
+import numpy as np
+import pytest
+
+from autograd.kernels import fastexp, softmax
+
+F32 = np.finfo(np.float32)
+# with the JIT disabled every element is a Python step: a coarser sweep
+N = 2_001 if numba.config.DISABLE_JIT else 1_000_001
+
+
+def _ulps(a, b):
+    """Distance in float32 steps between same-sign finite float32 arrays."""
+    return np.abs(a.view(np.int32).astype(np.int64) - b.view(np.int32).astype(np.int64))
+
+
+def _exp(x):
+    out = np.empty_like(x)
+    fastexp.exp_f32(x, out)
+    return out
+
+
+def test_within_one_ulp_of_the_correctly_rounded_exp_over_the_normal_range():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.linspace(-87.3, 88.7, N, dtype=np.float32),
+                        (rng.standard_normal(N // 4) * 10).astype(np.float32),
+                        np.float32(1e-3) * rng.standard_normal(N // 4).astype(np.float32)])
+    exact = np.exp(x.astype(np.float64)).astype(np.float32)
+    assert _ulps(_exp(x), exact).max() <= 1
+
+
+def test_subnormal_results_within_one_step_and_underflow_to_zero():
+    x = np.linspace(-103.9, -87.4, N, dtype=np.float32)
+    exact = np.exp(x.astype(np.float64))
+    err = np.abs(_exp(x).astype(np.float64) - exact)
+    assert err.max() <= F32.smallest_subnormal
+    assert np.all(_exp(np.array([-104.0, -200.0, -1e30], np.float32)) == 0)
+
+
+def test_special_values_are_those_of_exp():
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 88.72, 88.73, 1e30, -87.33],
+                 np.float32)
+    y = _exp(x)
+    with np.errstate(over="ignore"):
+        ref = np.exp(x.astype(np.float64)).astype(np.float32)
+    assert y[0] == 1 and y[1] == 1 and y[2] == np.inf and y[3] == 0 and np.isnan(y[4])
+    assert np.isfinite(y[5]) and y[6] == np.inf and y[7] == np.inf
+    np.testing.assert_array_equal(np.isinf(y), np.isinf(ref))
+    assert _ulps(y[[5, 8]], ref[[5, 8]]).max() <= 1
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, fastexp.BLOCK, fastexp.BLOCK + 3, 3 * fastexp.BLOCK])
+def test_in_place_and_out_of_place_agree_at_every_size(n):
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float32) * 5
+    out = _exp(x)
+    a = x.copy()
+    assert fastexp.exp_(a) is a
+    np.testing.assert_array_equal(a, out)
+
+
+def test_float64_keeps_numpys_exp():
+    x = np.random.default_rng(1).standard_normal((3, 4)) * 5
+    np.testing.assert_array_equal(fastexp.exp_(x.copy()), np.exp(x))
+
+
+# ------------------------------------------------------------------ softmax rows on it
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (5, 8), (4, 33), (2, 1500)])
+def test_float32_softmax_rows_within_a_few_roundings_of_float64(shape):
+    x = (np.random.default_rng(2).standard_normal(shape) * 4).astype(np.float32)
+    x64 = x.astype(np.float64)
+    e = np.exp(x64 - x64.max(1, keepdims=True))
+    sm = e / e.sum(1, keepdims=True)
+    lsm = np.log(sm)
+    y, ly = softmax.softmax_lastdim(x), softmax.log_softmax_lastdim(x)
+    assert y.dtype == ly.dtype == np.float32
+    # x - max rounds to float32 first: exp of it is off by that rounding times |x - max|
+    shift = np.abs(x64 - x64.max(1, keepdims=True))
+    assert np.all(np.abs(y - sm) <= 4 * F32.eps * (2 + shift) * sm)
+    assert np.all(np.abs(ly - lsm) <= 4 * F32.eps * (2 + shift + np.abs(lsm)))
+    g = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    np.testing.assert_allclose(softmax.log_softmax_backward_lastdim(ly, g),
+                               g - sm * g.astype(np.float64).sum(1, keepdims=True),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_float32_rows_with_infinities_nan_and_huge_logits_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([[-np.inf, -np.inf, -np.inf], [np.inf, 1.0, 2.0], [np.nan, 1.0, 2.0],
+                  [1e4, -1e4, 0.0], [-np.inf, 0.0, 1.0]], np.float32)
+    for fn in ("softmax", "log_softmax"):
+        ours = getattr(softmax, f"{fn}_lastdim")(x)
+        theirs = getattr(torch, fn)(torch.from_numpy(x), -1).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=0)   # NaN where torch's is
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="already pure Python")
+def test_kernels_pass_with_the_jit_disabled():
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           __file__], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
