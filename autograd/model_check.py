@@ -404,6 +404,12 @@ def check_model_gradients(model, loss_fn, inputs=(), *, probed_loss_fn=None, che
         with no_grad():
             return float(loss_fn(m, *xs).item())
 
+    again = value()
+    if not np.isclose(again, report.loss, rtol=1e-12, atol=0):
+        report.problems.append(f"loss_fn gave {report.loss:.17g}, then {again:.17g} at the same "
+                               f"parameters: finite differences need a deterministic loss "
+                               f"(dropout in training mode, random sampling: call model.eval() "
+                               f"or draw the randomness once, outside loss_fn)")
     for k, (n, t) in enumerate(leaves):
         label, project, numeric = _fd_sample(value, t.data, eps, max_elements_per_param, rng)
         c = Check(n, tuple(t.shape), label, float(np.linalg.norm(analytic[k])),
@@ -412,7 +418,7 @@ def check_model_gradients(model, loss_fn, inputs=(), *, probed_loss_fn=None, che
             c.vs_probed, c.agrees = _agreement(analytic[k], probed[k])
             c.probed_ok = _errors(project(probed[k]), numeric, atol, rtol)[2]
         (report.params if k < len(params) else report.inputs).append(c)
-    if report.disagree:
+    if report.disagree and not report.problems:   # (not when the two losses already differ)
         report.problems.append(_disagreement(report))
     if probe is not None:
         _check_states(report, m, probed_loss_fn, probe, xs, eps, atol, rtol,
@@ -429,6 +435,10 @@ def _probed_pass(report, m, probed_loss_fn, xs, leaves, model_ops):
         report.problems.append(f"the probed forward gives loss {loss.item():.17g}, the model's "
                                f"own forward {report.loss:.17g}: they do not compute the same "
                                f"function, so the per-step table is not about this model")
+    if not probe.leaves:
+        report.problems.append("probed_loss_fn never called its probe: no state was probed, so "
+                               "there are no state rows (pass it on, as nn.tbptt.unroll(model, "
+                               "x, probe=probe), or call probe(state, key) on each state)")
     probed_ops = _graph_ops(loss)
     report.model_only_ops = _op_names(op for op in model_ops if op not in probed_ops)
     report.probed_only_ops = _op_names(op for op in probed_ops if op not in model_ops)

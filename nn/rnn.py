@@ -11,6 +11,7 @@ oracle.
 from __future__ import annotations
 
 import math
+import warnings
 
 import autograd
 from autograd import Tensor
@@ -45,6 +46,10 @@ class _RNNBase(Module):
                              f"got {input_size}, {hidden_size}, {num_layers}")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        if dropout > 0 and num_layers == 1:   # torch's warning: it acts between layers only
+            warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so "
+                          f"non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", UserWarning)
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         proj_size = check_proj_size(name, self.mode, proj_size, hidden_size)

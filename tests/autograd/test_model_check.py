@@ -127,6 +127,28 @@ def test_probed_forward_that_differs_is_reported():
     rep = autograd.check_model_gradients(
         rnn, loss_fn, (x,), probed_loss_fn=lambda m, p, x: probed(m, p, x) * 1.5)
     assert not rep.ok and rep.problems and "do not compute the same function" in rep.problems[0]
+    assert len(rep.problems) == 1   # the ops the two graphs do not share are not blamed
+
+
+def test_a_probed_loss_that_never_probes_fails_and_says_so():
+    rnn, loss_fn, _, x = _case(nn.LSTM, {})
+    rep = autograd.check_model_gradients(rnn, loss_fn, (x,),
+                                         probed_loss_fn=lambda m, p, x: loss_fn(m, x))
+    assert not rep.ok and not rep.states
+    assert any("never called its probe" in p for p in rep.problems), str(rep)
+
+
+def test_a_random_loss_is_named_as_the_cause():
+    import nn.functional as F
+    rnn, _, _, x = _case(nn.GRU, {})
+    rep = autograd.check_model_gradients(
+        rnn, lambda m, x: F.dropout(m(x)[0], 0.5, training=True).sum(), (x,))
+    assert not rep.ok and "deterministic" in rep.problems[0], str(rep)
+
+
+def test_recurrent_dropout_on_one_layer_warns_as_torch():
+    with pytest.warns(UserWarning, match="num_layers greater than 1"):
+        nn.GRU(3, 4, dropout=0.5)
 
 
 def test_per_step_gradients_match_torch():
