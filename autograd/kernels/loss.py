@@ -7,7 +7,7 @@ import numba as nb
 import numpy as np
 
 from .fastexp import exp_into
-from .softmax import _row_sums, _shift_by_row_max  # shared row kernels
+from .softmax import _row_sums, _shift_rows  # shared row kernels
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -41,7 +41,7 @@ def cross_entropy_rows(x, t, w, ignore_index, smoothing):
     nll, smooth = np.zeros(m, x.dtype), np.zeros(m, x.dtype)
     if x.size == 0:
         return nll, smooth, e, s
-    _shift_by_row_max(x, shifted)
+    _shift_rows(x, shifted)
     exp_into(shifted, e)
     _row_sums(e, s)
     _ce_rows(shifted, np.log(s), t, w, ignore_index, smoothing, nll, smooth)
