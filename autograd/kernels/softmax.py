@@ -15,20 +15,6 @@ _jit_sum = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reass
 
 
 @_jit
-def _shift_by_row_max(x, out):
-    # subtracting the row max keeps exp() in (0, 1]: logits of 1e4 stay finite
-    for r in range(x.shape[0]):
-        m = x[r, 0]
-        for c in range(1, x.shape[1]):
-            if x[r, c] > m:
-                m = x[r, c]
-        if m == -np.inf:  # an all -inf row: leave it -inf, softmax gives nan like PyTorch
-            m = 0.0
-        for c in range(x.shape[1]):
-            out[r, c] = x[r, c] - m
-
-
-@_jit
 def _row_max(row):
     # eight running maxima, independent chains that the compiler packs into one vector, then
     # the max of those (a NaN is passed over as the scalar loop does: the row's exp sum, and
@@ -64,7 +50,7 @@ def _row_max(row):
 
 @_jit
 def _shift_rows(x, out):
-    # out = x - rowmax, the float32 rows' version of _shift_by_row_max
+    # out = x - rowmax; an all -inf row is left -inf (softmax gives NaN there, as PyTorch)
     for r in range(x.shape[0]):
         m = _row_max(x[r])
         if m == -np.inf:
@@ -138,7 +124,7 @@ def softmax_lastdim(x: np.ndarray) -> np.ndarray:
     if x.dtype == np.float32:
         _softmax_f32(x, out)
         return out
-    _shift_by_row_max(x, out)
+    _shift_rows(x, out)
     np.exp(out, out=out)
     _normalize_rows(out)
     return out
@@ -152,7 +138,7 @@ def log_softmax_lastdim(x: np.ndarray) -> np.ndarray:
     if x.dtype == np.float32:
         _log_softmax_f32(x, shifted)
         return shifted
-    _shift_by_row_max(x, shifted)
+    _shift_rows(x, shifted)
     sums = np.empty(x.shape[0], x.dtype)
     _row_sums(np.exp(shifted), sums)
     out = np.empty_like(x)
