@@ -8,19 +8,19 @@ import pytest
 from benchmarks import data as D
 
 
-def test_mnist1d_is_generated_cached_and_deterministic(tmp_path):
-    pytest.importorskip("mnist1d")
-    a = D.load_mnist1d(tmp_path)
-    assert (tmp_path / "mnist1d.npz").exists()
+def test_mnist1d_is_generated_cached_and_deterministic(bench_cache):
+    pytest.importorskip("mnist1d")   # (the session's cache: the tiny run reads what is left)
+    a = D.load_mnist1d(bench_cache)
+    assert (bench_cache / "mnist1d.npz").exists()
     assert a.x.shape == (4000, 40) and a.x_test.shape == (1000, 40)
     assert a.x.dtype == np.float32 and a.y.dtype == np.int64
     assert set(np.unique(a.y)) == set(range(10)) and a.num_classes == 10
-    b = D.load_mnist1d(tmp_path)                        # from the cache
+    b = D.load_mnist1d(bench_cache)                        # from the cache
     np.testing.assert_array_equal(a.x, b.x)
     np.testing.assert_array_equal(a.y_test, b.y_test)
     state = np.random.get_state()[1].copy()
-    (tmp_path / "mnist1d.npz").unlink()
-    c = D.load_mnist1d(tmp_path)                        # regenerated: same arrays
+    (bench_cache / "mnist1d.npz").unlink()
+    c = D.load_mnist1d(bench_cache)                        # regenerated: same arrays
     np.testing.assert_array_equal(a.x, c.x)
     np.testing.assert_array_equal(state, np.random.get_state()[1])   # global RNG untouched
 

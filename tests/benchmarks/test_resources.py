@@ -1,26 +1,22 @@
 """benchmarks.resources: the "Memory and start-up" section at tiny size, end to end through
-`python -m benchmarks --only resources`, and its verdict and error handling."""
+`python -m benchmarks --tiny` (the session's run, see conftest.py), and its verdict and error
+handling."""
 import importlib.util
-import json
 
 import pytest
 
-from benchmarks import cli
 from benchmarks import resources as R
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """One tiny run of the section through the command line: (results["resources"], report)."""
-    out = tmp_path_factory.mktemp("resources")
-    code = cli.main(["--tiny", "--quiet", "--only", "resources", "--threads", "1",
-                     "--out", str(out)])
-    results = json.loads((out / "results.json").read_text())
-    assert code == 0, results["errors"]
+def tiny(tiny_run):
+    """The section from the session's tiny run (`python -m benchmarks --tiny --threads 1`,
+    see conftest.py): (results["resources"], report)."""
+    _, results, report = tiny_run
     assert results["errors"] == []
-    return results["resources"], (out / "report.md").read_text()
+    return results["resources"], report
 
 
 def test_memory_rows_have_positive_figures_from_separate_processes(tiny):

@@ -1,30 +1,17 @@
 """`python -m benchmarks --tiny` end to end, and the command line's handling of skips and errors."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from benchmarks import cli, sections
 from benchmarks.util import Missing, lookup
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def test_tiny_run_writes_report_and_results(tmp_path):
-    out = tmp_path / "tmp"
-    env = dict(os.environ, AUTOGRAD_BENCH_CACHE=str(tmp_path / "cache"))
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--tiny", "--quiet", "--out",
-                           str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    md = (out / "report.md").read_text()
+def test_tiny_run_writes_report_and_results(tiny_run):   # the run: see conftest.py
+    proc, res, md = tiny_run
     for heading in ("# Benchmark report", "## Training", "## Speed", "## BPTT gradient checks",
                     "## Errors", "## Plots"):
         assert heading in md
-    res = json.loads((out / "results.json").read_text())
     assert res["mode"] == "tiny" and res["errors"] == []
     assert set(res["sections"]) == set(sections.SECTIONS)
     trained = {(r["section"], r["dataset"]) for r in res["training"]}

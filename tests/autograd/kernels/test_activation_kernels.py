@@ -1,12 +1,7 @@
 """The activation and softmax kernels on their own, against numpy, in float32 and float64.
 
-These must also pass with NUMBA_DISABLE_JIT=1 (pure Python); the last test re-runs this file
-that way in a subprocess.
+These must also pass with NUMBA_DISABLE_JIT=1 (pure Python): see test_without_the_jit.py.
 """
-import os
-import subprocess
-import sys
-
 import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
@@ -107,11 +102,3 @@ def test_softmax_kernels_are_stable_and_handle_edge_rows(dtype):
     assert np.all(np.isfinite(ly[0]) | (x[0] == -1e4)) and ly[0, 0] == 0
     assert np.all(np.isnan(kernels.softmax_lastdim(np.full((1, 2), -np.inf, dtype))))
     assert kernels.softmax_lastdim(np.zeros((0, 3), dtype)).shape == (0, 3)
-
-
-@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="already pure Python")
-def test_kernels_pass_with_the_jit_disabled():
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           __file__], env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -1,9 +1,6 @@
 """fastexp's float32 exp: ulp accuracy over the whole range, special values, in-place use, and
-the softmax rows built on it against float64 references and torch."""
-import os
-import subprocess
-import sys
-
+the softmax rows built on it against float64 references and torch (also run with
+NUMBA_DISABLE_JIT=1: see test_without_the_jit.py)."""
 import numba
 import numpy as np
 import pytest
@@ -97,11 +94,3 @@ def test_float32_rows_with_infinities_nan_and_huge_logits_match_torch():
         ours = getattr(softmax, f"{fn}_lastdim")(x)
         theirs = getattr(torch, fn)(torch.from_numpy(x), -1).numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=0)   # NaN where torch's is
-
-
-@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="already pure Python")
-def test_kernels_pass_with_the_jit_disabled():
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           __file__], env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
