@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.creation import default_generator
+from autograd.function import is_grad_enabled
 from autograd.functional import sigmoid, step, tanh  # noqa: F401  (re-exports)
 from autograd.ops.conv import Convolution, conv_geometry
 from autograd.ops.dropout import Dropout
@@ -41,9 +42,15 @@ def _floats(op, **named):
 
 
 def _array_param(op, name, value, dtype):
-    """A non-differentiated tensor argument (class weights, pos_weight) as an ndarray."""
+    """A non-differentiated tensor argument (class weights, pos_weight) as an ndarray. One
+    that requires grad is refused while grad mode is on, as by PyTorch: no gradient would
+    reach it."""
     if value is None:
         return None
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{op}: not differentiable with respect to {name} (shape {tuple(value.shape)}, "
+            f"dtype {value.dtype}), which requires grad; pass {name}.detach()")
     arr = value.data if isinstance(value, Tensor) else np.asarray(value)
     if arr.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be floating point, got dtype {arr.dtype}")

@@ -171,9 +171,10 @@ def _soft_cross_entropy(op, x, target, weight, reduction, label_smoothing):
     n_classes = x.shape[dim]
     if label_smoothing:
         t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
-    w = _class_weight(op, weight, n_classes, x.dtype)
-    if w is not None:
-        t = t * Tensor._wrap(w.reshape((n_classes,) + (1,) * (x.ndim - dim - 1)), False)
+    if weight is not None:   # composed here: a weight that requires grad gets its gradient
+        wt = _t(weight)
+        _class_weight(op, wt.detach(), n_classes, x.dtype)   # its checks
+        t = t * wt.to(x.dtype).reshape((n_classes,) + (1,) * (x.ndim - dim - 1))
     return _reduce(-(x.log_softmax(dim) * t).sum(dim), reduction)
 
 

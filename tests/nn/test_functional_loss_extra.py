@@ -128,3 +128,33 @@ def test_loss_modules_match_torch(make):
     tout.sum().backward()
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-12)
+
+
+def test_class_weights_that_require_grad_are_refused_or_differentiated_as_by_torch():
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((4, 3)), rng.random(3)
+    probs = rng.random((4, 3))
+    probs /= probs.sum(1, keepdims=True)
+    labels = np.array([0, 1, 2, 1])
+    # probability targets: composed ops in both engines, so the weight gets its gradient
+    ours_x, ours_w = autograd.tensor(x, requires_grad=True), autograd.tensor(w, requires_grad=True)
+    th_x, th_w = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    F.cross_entropy(ours_x, autograd.tensor(probs), weight=ours_w, label_smoothing=0.1).backward()
+    TF.cross_entropy(th_x, torch.tensor(probs), weight=th_w, label_smoothing=0.1).backward()
+    np.testing.assert_allclose(ours_w.grad.data, th_w.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours_x.grad.data, th_x.grad.numpy(), rtol=1e-12)
+    # class-index targets and the binary losses: no gradient for the weights, an error (torch's
+    # too) rather than a weight.grad silently left None
+    calls = [("cross_entropy", "weight", lambda v: F.cross_entropy(ours_x, labels, weight=v)),
+             ("nll_loss", "weight", lambda v: F.nll_loss(ours_x, labels, weight=v)),
+             ("binary_cross_entropy", "weight",
+              lambda v: F.binary_cross_entropy(ours_x.sigmoid(), probs, weight=v)),
+             ("binary_cross_entropy_with_logits", "pos_weight",
+              lambda v: F.binary_cross_entropy_with_logits(ours_x, probs, pos_weight=v))]
+    for op, name, call in calls:
+        with pytest.raises(RuntimeError, match=f"{op}: not differentiable with respect to "
+                                               f"{name} \\(shape \\(3,\\), dtype float64\\)"):
+            call(ours_w)
+        assert call(ours_w.detach()).requires_grad
+        with autograd.no_grad():   # nothing is recorded: torch accepts it there too
+            assert np.isfinite(call(ours_w).item())
