@@ -7,8 +7,8 @@ numel) naming a `data/<key>` record of raw bytes; a Parameter wraps that in
 `torch._utils._rebuild_parameter(tensor, requires_grad, OrderedDict())`. Those are the
 functions torch.load(weights_only=True) allows, so a file of Tensors, dicts, lists, tuples,
 numbers and strings loads in torch. A numeric numpy array held by a dict, list, tuple or set
-is written as a tensor too: this engine keeps optimizer state (exp_avg, momentum_buffer) in
-arrays where torch keeps tensors, and torch refuses numpy's names under weights_only=True.
+is written as a tensor too (an array a user put in a checkpoint's dict): torch refuses numpy's
+names under weights_only=True.
 Inside any other object (a pickled Module or optimizer) arrays stay arrays, so that object
 loads back exactly. Everything else is pickled by Python's own rules.
 

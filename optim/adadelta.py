@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 from .scalar_state import _advance_step, _new_step
 
 
@@ -36,11 +36,11 @@ class Adadelta(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["square_avg"] = np.zeros_like(x)
-                state["acc_delta"] = np.zeros_like(x)
+                state["square_avg"] = _buffer(np.zeros_like(x))
+                state["acc_delta"] = _buffer(np.zeros_like(x))
             _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
-            v, u = state["square_avg"], state["acc_delta"]
+            v, u = state["square_avg"]._data, state["acc_delta"]._data
             tmp, delta = np.empty_like(x), np.empty_like(x)
             v *= rho
             np.multiply(g, 1.0 - rho, out=tmp)

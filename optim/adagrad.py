@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 from .scalar_state import _advance_step, _new_step
 
 
 class Adagrad(Optimizer):
     """PyTorch's Adagrad: s += g^2;  p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(s) + eps).
 
-    The sum starts at initial_accumulator_value; its state exists from construction on.
+    The sum starts at initial_accumulator_value; its state exists from construction on. As in
+    PyTorch, the value is the constructor's for every group: one given in a group is kept
+    there (and in state_dict) but does not start that group's sums.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
@@ -27,7 +29,8 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group):
         state = self.state[p]
         state["step"] = _new_step(group)
-        state["sum"] = np.full_like(p._data, float(group["initial_accumulator_value"]))
+        state["sum"] = _buffer(np.full_like(p._data,
+                                            float(self.defaults["initial_accumulator_value"])))
         return state
 
     def _check_group(self, group):
@@ -46,7 +49,7 @@ class Adagrad(Optimizer):
             step = _advance_step(state)
             d, _ = self._direction(p, weight_decay, maximize)
             clr = lr / (1.0 + (step - 1.0) * lr_decay)
-            s, tmp = state["sum"], np.empty_like(x)
+            s, tmp = state["sum"]._data, np.empty_like(x)
             np.multiply(d, d, out=tmp)
             s += tmp
             np.sqrt(s, out=tmp)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr
+from .optimizer import Optimizer, _buffer, _lerp_, _lr
 from .scalar_state import _advance_step, _new_step
 
 
@@ -41,13 +41,13 @@ class Adam(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["exp_avg"] = np.zeros_like(x)
-                state["exp_avg_sq"] = np.zeros_like(x)
+                state["exp_avg"] = _buffer(np.zeros_like(x))
+                state["exp_avg_sq"] = _buffer(np.zeros_like(x))
                 if amsgrad:
-                    state["max_exp_avg_sq"] = np.zeros_like(x)
+                    state["max_exp_avg_sq"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             d, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
-            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             tmp = np.empty_like(x)
             _lerp_(m, d, weight1, tmp)
             v *= beta2
@@ -55,7 +55,7 @@ class Adam(Optimizer):
             tmp *= d
             v += tmp
             if amsgrad:
-                vmax = state.setdefault("max_exp_avg_sq", np.zeros_like(x))
+                vmax = state.setdefault("max_exp_avg_sq", _buffer(np.zeros_like(x)))._data
                 np.maximum(vmax, v, out=vmax)
                 v = vmax
             step_size = lr / (1.0 - beta1 ** step)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr
+from .optimizer import Optimizer, _buffer, _lerp_, _lr
 from .scalar_state import _advance_step, _new_step
 
 
@@ -31,11 +31,11 @@ class Adamax(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["exp_avg"] = np.zeros_like(x)
-                state["exp_inf"] = np.zeros_like(x)
+                state["exp_avg"] = _buffer(np.zeros_like(x))
+                state["exp_inf"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
-            m, u, tmp = state["exp_avg"], state["exp_inf"], np.empty_like(x)
+            m, u, tmp = state["exp_avg"]._data, state["exp_inf"]._data, np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)
             u *= beta2
             np.abs(g, out=tmp)

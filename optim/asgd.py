@@ -5,7 +5,7 @@ import numpy as np
 
 from autograd import get_default_dtype
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 from .scalar_state import _advance_step, _new_step, _scalar_dtype
 
 
@@ -49,10 +49,10 @@ class ASGD(Optimizer):
                 state["step"] = _new_step(group)
                 dtype = _scalar_dtype()
                 state["eta"], state["mu"] = dtype.type(lr), dtype.type(1.0)
-                state["ax"] = np.zeros_like(x)
+                state["ax"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
-            eta, mu, ax = float(state["eta"]), float(state["mu"]), state["ax"]
+            eta, mu, ax = float(state["eta"]), float(state["mu"]), state["ax"]._data
             x *= 1.0 - lambd * eta
             tmp = np.multiply(g, eta, out=np.empty_like(x))
             x -= tmp

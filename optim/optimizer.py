@@ -359,6 +359,8 @@ class Optimizer(OptimizerHooks):
     _scalar_state = ()
 
     def _cast_state(self, p, index, key, value):
+        """One loaded state entry: an array or Tensor becomes a Tensor of its own (a floating
+        one in the parameter's dtype), as PyTorch's; anything else is deep-copied."""
         if key in self._scalar_state:
             # PyTorch casts a saved scalar tensor to the parameter's dtype, and makes a plain
             # number a tensor of the scalar dtype
@@ -366,17 +368,18 @@ class Optimizer(OptimizerHooks):
             dtype = _scalar_dtype() if plain or p._data.dtype.kind != "f" else p._data.dtype
             return dtype.type(_scalar(value))
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
             return copy.deepcopy(value)
         arr = np.array(np.asarray(value), copy=True)  # asarray: some __array__ take no copy=
         if arr.dtype.kind == "f":
             arr = arr.astype(p._data.dtype, copy=False)
-        if arr.shape != p._data.shape:
+        if key in _PARAM_SHAPED and arr.shape != p._data.shape:
+            # (a state of another shape is a user optimizer's own, a factored one say: kept)
             raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of parameter "
                              f"{index} has shape {tuple(arr.shape)}, the parameter has shape "
                              f"{tuple(p._data.shape)}")
-        return arr
+        return _buffer(arr)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -384,6 +387,18 @@ class Optimizer(OptimizerHooks):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+# the per-parameter buffers of this package's optimizers: each has its parameter's shape
+_PARAM_SHAPED = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "momentum_buffer",
+                           "square_avg", "acc_delta", "grad_avg", "sum", "ax", "prev",
+                           "step_size"})
+
+
+def _buffer(array: np.ndarray) -> Tensor:
+    """A state buffer as PyTorch's optimizer state holds it: a Tensor (users read
+    state[p]["exp_avg"].norm()); the updates work on its array in place."""
+    return Tensor._wrap(array, False)
 
 
 def _lr(value):

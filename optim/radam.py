@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr, _sqrt
+from .optimizer import Optimizer, _buffer, _lerp_, _lr, _sqrt
 from .scalar_state import _advance_step, _new_step
 
 
@@ -39,11 +39,11 @@ class RAdam(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["exp_avg"] = np.zeros_like(x)
-                state["exp_avg_sq"] = np.zeros_like(x)
+                state["exp_avg"] = _buffer(np.zeros_like(x))
+                state["exp_avg_sq"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
-            m, v, tmp = state["exp_avg"], state["exp_avg_sq"], np.empty_like(x)
+            m, v, tmp = state["exp_avg"]._data, state["exp_avg_sq"]._data, np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)
             v *= beta2
             np.multiply(g, 1.0 - beta2, out=tmp)

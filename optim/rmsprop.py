@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lerp_, _lr
+from .optimizer import Optimizer, _buffer, _lerp_, _lr
 from .scalar_state import _advance_step, _new_step
 
 
@@ -39,20 +39,20 @@ class RMSprop(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["square_avg"] = np.zeros_like(x)
+                state["square_avg"] = _buffer(np.zeros_like(x))
                 if momentum > 0:
-                    state["momentum_buffer"] = np.zeros_like(x)
+                    state["momentum_buffer"] = _buffer(np.zeros_like(x))
                 if centered:
-                    state["grad_avg"] = np.zeros_like(x)
+                    state["grad_avg"] = _buffer(np.zeros_like(x))
             _advance_step(state)
             d, _ = self._direction(p, weight_decay, maximize)
-            v, tmp = state["square_avg"], np.empty_like(x)
+            v, tmp = state["square_avg"]._data, np.empty_like(x)
             v *= alpha
             np.multiply(d, 1.0 - alpha, out=tmp)
             tmp *= d
             v += tmp
             if centered:
-                a = state.setdefault("grad_avg", np.zeros_like(x))
+                a = state.setdefault("grad_avg", _buffer(np.zeros_like(x)))._data
                 _lerp_(a, d, 1.0 - alpha, tmp)
                 np.multiply(a, a, out=tmp)
                 np.subtract(v, tmp, out=tmp)
@@ -62,7 +62,7 @@ class RMSprop(Optimizer):
             tmp += eps
             np.divide(d, tmp, out=tmp)
             if momentum > 0:
-                buf = state.setdefault("momentum_buffer", np.zeros_like(x))
+                buf = state.setdefault("momentum_buffer", _buffer(np.zeros_like(x)))._data
                 buf *= momentum
                 buf += tmp
                 np.multiply(buf, lr, out=tmp)

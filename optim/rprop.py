@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 from .scalar_state import _advance_step, _new_step
 
 
@@ -43,11 +43,11 @@ class Rprop(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["prev"] = np.zeros_like(x)
-                state["step_size"] = np.full_like(x, _lr(group["lr"]))
+                state["prev"] = _buffer(np.zeros_like(x))
+                state["step_size"] = _buffer(np.full_like(x, _lr(group["lr"])))
             _advance_step(state)
             g, _ = self._direction(p, 0.0, maximize)
-            prev, step_size = state["prev"], state["step_size"]
+            prev, step_size = state["prev"]._data, state["step_size"]._data
             prod = np.multiply(g, prev, out=np.empty_like(x))
             factor = np.ones_like(x)
             factor[prod > 0] = etaplus

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograd.kernels import update
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 
 
 class SGD(Optimizer):
@@ -43,8 +43,10 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = d.copy()
+                    buf = np.array(d, copy=True)
+                    state["momentum_buffer"] = _buffer(buf)
                 else:
+                    buf = buf._data
                     buf *= momentum
                     if dampening == 0:
                         buf += d

@@ -208,3 +208,94 @@ def test_state_dict_param_group_keys_are_torch_s_in_torch_s_order(name, named):
     assert [list(g) for g in ours] == [list(g) for g in theirs]
     assert [{k: (type(v), v) for k, v in g.items()} for g in ours] == \
         [{k: (type(v), v) for k, v in g.items()} for g in theirs]
+
+
+# ------------------------------------------------------------ state as torch holds it
+def _two_steps(lib, name, **kw):
+    p = _param(lib, (1.0, -2.0))
+    opt = getattr(LIBS[lib], name)([p], lr=0.1, **kw)
+    for _ in range(2):
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+    return opt, p
+
+
+@pytest.mark.parametrize("name, kw", [
+    ("SGD", dict(momentum=0.9)), ("Adam", dict(amsgrad=True)), ("AdamW", {}),
+    ("RMSprop", dict(momentum=0.5, centered=True)), ("Adagrad", {}), ("Adadelta", {}),
+    ("Adamax", {}), ("NAdam", {}), ("RAdam", {}), ("ASGD", {}), ("Rprop", {})])
+def test_state_buffers_are_tensors_with_torchs_values(name, kw):
+    ours, p = _two_steps("ours", name, **kw)
+    theirs, tp = _two_steps("torch", name, **kw)
+    state, tstate = ours.state[p], theirs.state[tp]
+    buffers = [k for k, v in tstate.items() if torch.is_tensor(v) and v.shape == tp.shape]
+    assert buffers and set(buffers) <= set(state)
+    for k in buffers:   # a user reads them as tensors: state[p]["exp_avg"].norm()
+        assert isinstance(state[k], autograd.Tensor), k
+        assert state[k].norm().item() == pytest.approx(tstate[k].norm().item(), rel=1e-12), k
+    again = getattr(optim, name)([p], lr=0.1, **kw)
+    again.load_state_dict(ours.state_dict())
+    assert all(isinstance(again.state[p][k], autograd.Tensor) for k in buffers)
+    assert all(again.state[p][k]._data is not state[k]._data for k in buffers)   # copied
+
+
+def _factored(lib):
+    """A user's optimizer: a Tensor buffer of the parameter's shape and a factored one (one
+    value per row, as Adafactor keeps)."""
+    class Factored(LIBS[lib].Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    st = self.state[p]
+                    if not st:
+                        st["buf"], st["row"] = p.detach() * 0, p.detach().sum(1) * 0
+                    st["buf"].mul_(0.9).add_(p.grad)
+                    st["row"].add_((p.grad * p.grad).sum(1))
+                    p.data.sub_(group["lr"] * st["buf"] / (st["row"].sqrt().unsqueeze(1) + 1))
+    return Factored
+
+
+def _matrix(lib):
+    values = [[1.0, -2.0, 0.5], [0.3, 0.2, -1.0]]
+    if lib == "ours":
+        return nn.Parameter(np.array(values))
+    return torch.nn.Parameter(torch.tensor(values, dtype=torch.float64))
+
+
+def _steps(opt, p, n):
+    for _ in range(n):
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("lib", ["ours", "torch"])
+def test_a_users_optimizer_keeps_tensor_state_of_any_shape_through_load_state_dict(lib):
+    p = _matrix(lib)
+    opt = _factored(lib)([p])
+    _steps(opt, p, 2)
+    resumed = _factored(lib)([p])
+    resumed.load_state_dict(opt.state_dict())
+    assert tuple(resumed.state[p]["row"].shape) == (2,)
+    _steps(resumed, p, 2)   # the buffers are still tensors: mul_ and add_ work on them
+    tp = _matrix("torch")   # the same four steps in torch, uninterrupted
+    _steps(_factored("torch")([tp]), tp, 4)
+    np.testing.assert_allclose(np.array(p.detach().numpy()), tp.detach().numpy(), rtol=1e-12)
+
+
+def test_adagrad_starts_every_groups_sums_at_the_constructors_value_as_torch():
+    def run(lib):
+        p, q, r = _param(lib, (1.0, 2.0)), _param(lib, (3.0, 4.0)), _param(lib, (-1.0, 0.5))
+        opt = LIBS[lib].Adagrad([{"params": [p]}, {"params": [q],
+                                 "initial_accumulator_value": 0.5}], lr=0.1,
+                                initial_accumulator_value=0.1)
+        opt.add_param_group({"params": [r], "initial_accumulator_value": 2.0})
+        (p * p + q * q + r * r).sum().backward()
+        opt.step()
+        return [np.array(t.detach().numpy() if lib == "torch" else t.data) for t in (p, q, r)]
+    for a, b in zip(run("ours"), run("torch")):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
