@@ -92,7 +92,10 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, *bias):
-        ctx.save_for_backward(x, w)
+        needs = ctx.needs_input_grad
+        if needs is not None:   # recorded: x for dw, w for dx, as torch saves them (a frozen
+            # input's layer may change its weight in place before backward)
+            ctx.save_for_backward(x if needs[1] else None, w if needs[0] else None)
         x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
         y = np.matmul(x2, w.T)
         if bias:
@@ -104,7 +107,7 @@ class Linear(Function):
         x, w = ctx.saved
         needs = ctx.needs_input_grad
         g2 = g.reshape(math.prod(g.shape[:-1]), g.shape[-1]) if g.ndim != 2 else g
-        gx = np.matmul(g2, w).reshape(x.shape) if needs[0] else None
+        gx = np.matmul(g2, w).reshape(g.shape[:-1] + w.shape[1:]) if needs[0] else None
         gw = None
         if needs[1]:
             x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
@@ -117,7 +120,7 @@ class Linear(Function):
         x, w = ctx.saved
         needs = ctx.needs_input_grad
         g2 = g.reshape(-1, g.shape[-1])
-        gx = (g2 @ ctx.input_tensor(1, w)).reshape(x.shape) if needs[0] else None
+        gx = (g2 @ ctx.input_tensor(1, w)).reshape(g.shape[:-1] + w.shape[1:]) if needs[0] else None
         gw = None
         if needs[1]:
             gw = g2.T @ ctx.input_tensor(0, x).reshape(-1, x.shape[-1])

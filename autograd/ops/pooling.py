@@ -26,7 +26,8 @@ def pool_geometry(op, x_shape, nd, kernel_size, stride, padding, dilation, ceil_
         lead = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
         raise ValueError(f"{op}: expected an input of shape {lead}, got {tuple(x_shape)}")
     kernel = ntuple(kernel_size, nd, "kernel_size", op, 1)
-    stride = kernel if stride is None or stride == () else ntuple(stride, nd, "stride", op, 1)
+    empty = isinstance(stride, (tuple, list)) and not stride   # torch's default too: [] or ()
+    stride = kernel if stride is None or empty else ntuple(stride, nd, "stride", op, 1)
     padding = ntuple(padding, nd, "padding", op, 0)
     dilation = ntuple(dilation, nd, "dilation", op, 1)
     if any(p > k // 2 for k, p in zip(kernel, padding)):

@@ -189,3 +189,12 @@ def test_pool_bad_arguments(call, match):
 def test_pool_rejects_integer_input():
     with pytest.raises(TypeError, match="int64"):
         F.max_pool2d(autograd.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
+
+
+@pytest.mark.parametrize("empty", [[], ()])
+def test_an_empty_stride_means_the_kernel_size_as_in_torch(empty):
+    x = np.arange(72.0).reshape(1, 2, 6, 6)
+    for fn in ("max_pool2d", "avg_pool2d"):
+        ours = getattr(F, fn)(autograd.tensor(x), 3, stride=empty)
+        theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), 3, stride=empty)
+        np.testing.assert_array_equal(ours.data, theirs.numpy())

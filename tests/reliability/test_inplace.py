@@ -150,7 +150,7 @@ def test_a_view_waits_for_every_held_base_in_its_chain():
 
 def test_discarded_graph_unlocks_its_arrays():
     lin = nn.Linear(3, 2)
-    out = lin(autograd.randn(4, 3))
+    out = lin(autograd.randn(4, 3, requires_grad=True))   # the weight is saved for dx
     assert not lin.weight.data.flags.writeable
     del out
     assert _no_live_graph()
@@ -193,7 +193,7 @@ def test_optimizer_steps_after_backward_discarded_forward_and_retained_graph(opt
 
 def test_load_state_dict_invalidates_a_live_graph():
     lin = nn.Linear(2, 2)
-    y = lin(autograd.randn(3, 2)).sum()
+    y = lin(autograd.randn(3, 2, requires_grad=True)).sum()
     lin.load_state_dict({k: np.zeros_like(v) for k, v in lin.state_dict().items()})
     np.testing.assert_array_equal(lin.weight.data, 0)
     with pytest.raises(RuntimeError, match="modified in place"):
@@ -221,3 +221,31 @@ def test_modifying_an_index_tensor_after_indexing_is_caught():
         idx.data[0] = 1
     z.backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])  # idx is now [-1, 1]
+
+
+def test_linear_saves_only_what_its_gradients_need_as_torch():
+    """A layer whose input needs no grad keeps no hold on its weight: changing the weight in
+    place before backward is fine (torch saves the weight only for the input's gradient),
+    and the weight's gradient is that of the forward's input."""
+    torch = pytest.importorskip("torch")
+    x = np.arange(6.0).reshape(3, 2) / 5
+    results = []
+    for lib in ("ours", "torch"):
+        lin = nn.Linear(2, 1).double() if lib == "ours" else torch.nn.Linear(2, 1).double()
+        with (no_grad() if lib == "ours" else torch.no_grad()):
+            lin.weight.copy_(tensor([[0.5, -1.0]], dtype=np.float64) if lib == "ours"
+                             else torch.tensor([[0.5, -1.0]], dtype=torch.float64))
+            lin.bias.zero_()
+        y = (lin(tensor(x) if lib == "ours" else torch.tensor(x)) ** 2).sum()
+        with (no_grad() if lib == "ours" else torch.no_grad()):
+            lin.weight.mul_(2)
+        y.backward()
+        results.append(np.array(lin.weight.grad.numpy() if lib == "torch" else lin.weight.grad.data))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+    # an input that needs grad: the weight is saved for its gradient, and the change is caught
+    lin = nn.Linear(2, 1).double()
+    y = lin(tensor(x, requires_grad=True)).sum()
+    with no_grad():
+        lin.weight.mul_(2)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
