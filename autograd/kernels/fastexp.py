@@ -1,5 +1,6 @@
-"""exp for float32 in loops that vectorize, so that the softmax family, the sigmoid and the
-recurrent cells can fuse it with the passes around it.
+"""exp and tanh for float32 in loops that vectorize, so that the softmax family, the sigmoid
+and the recurrent cells can fuse exp with the passes around it, and tanh runs about twice as
+fast as numpy's (which is a scalar loop on AVX2 machines: 14 against 6.8 us for 4,096 floats).
 
 numba on these machines has no SVML: math.exp in a numba loop is a scalar libm call (about 30x
 slower than a vector one), and numpy's float32 np.exp ran 1.6-2x slower than this kernel on
@@ -10,9 +11,14 @@ float32 through a view, in a second loop, since numba cannot reinterpret a scala
 2^n is two factors 2^(n//2) 2^(n - n//2), so that subnormal results and overflow to inf come
 out of the last product.
 
+tanh is Cephes' tanhf: x + x^3 P(x^2) below |x| = 0.625 (x itself below 1e-4, where that is
+exact), 1 - 2 / (exp(2|x|) + 1) above, with the same exp (2|x| capped at 20: tanh(10) is 1 in
+float32); both branches are computed and one selected, so the loop vectorizes.
+
 Accuracy (tests/autograd/kernels/test_fastexp.py): at most 1 ulp from the correctly rounded
-exp over a dense sweep of float32 (numpy's is 2); exact at 0; inf, 0 and NaN where exp gives
-them. float64 keeps np.exp: the gradient checks run in float64 and need it exact.
+exp and tanh over a dense sweep of float32 (numpy's exp is 2); exact at 0 (tanh keeps -0's
+sign); inf, 0 and NaN where exp and tanh give them. float64 keeps np.exp and np.tanh: the
+gradient checks run in float64 and need them exact.
 """
 import numba as nb
 import numpy as np
@@ -74,3 +80,67 @@ def exp_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 def exp_(a: np.ndarray) -> np.ndarray:
     """a = exp(a) in place, for a C-contiguous array."""
     return exp_into(a, a)
+
+
+@_jit
+def _tanh_block(x, out, p, k, kf):
+    # out[:n] = tanh(x[:n]); x and out may be the same memory (the second loop reads x[j]
+    # before it writes out[j])
+    f = np.float32
+    log2e, c1, c2 = f(1.44269504088896341), f(0.693359375), f(-2.12194440e-4)
+    magic = f(12582912.0)
+    for j in range(x.size):    # exp(2|x|) as in _exp_block; 2^n is a normal float here
+        a = abs(x[j])
+        w = a + a
+        w = w if w < f(20.0) else f(20.0)
+        nf = (w * log2e + magic) - magic
+        r = (w - nf * c1) - nf * c2
+        q = f(1.9875691500e-4)
+        q = q * r + f(1.3981999507e-3)
+        q = q * r + f(8.3334519073e-3)
+        q = q * r + f(4.1665795894e-2)
+        q = q * r + f(1.6666665459e-1)
+        q = q * r + f(5.0000001201e-1)
+        p[j] = q * (r * r) + r + f(1.0)
+        k[j] = (np.int32(nf) + np.int32(127)) << 23
+    for j in range(x.size):
+        v = x[j]
+        a = abs(v)
+        big = f(1.0) - f(2.0) / (p[j] * kf[j] + f(1.0))
+        big = big if v >= f(0.0) else -big
+        s = v * v
+        small = ((((f(-5.70498872745e-3) * s + f(2.06390887954e-2)) * s
+                   - f(5.37397155531e-2)) * s + f(1.33314422036e-1)) * s
+                 - f(3.33332819422e-1)) * s * v + v
+        small = small if a >= f(1e-4) else v
+        y = small if a < f(0.625) else big
+        out[j] = y if v == v else v
+
+
+@_jit
+def tanh_f32(x, out):
+    """out = tanh(x) for 1-D C-contiguous float32 arrays of one size (out may be x)."""
+    p = np.empty(BLOCK, np.float32)
+    k = np.empty(BLOCK, np.int32)
+    kf = k.view(np.float32)
+    for lo in range(0, x.size, BLOCK):
+        hi = min(lo + BLOCK, x.size)
+        _tanh_block(x[lo:hi], out[lo:hi], p, k, kf)
+
+
+def tanh_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out = tanh(x) for arrays of one shape (out may be x): this kernel on C-contiguous
+    float32, np.tanh else."""
+    if (x.dtype == np.float32 and out.dtype == np.float32 and x.flags.c_contiguous
+            and out.flags.c_contiguous):
+        tanh_f32(x.reshape(-1), out.reshape(-1))
+    else:
+        np.tanh(x, out=out)
+    return out
+
+
+def tanh(x: np.ndarray) -> np.ndarray:
+    """tanh(x) in a new array (np.tanh's result dtype)."""
+    if x.dtype == np.float32 and x.flags.c_contiguous:
+        return tanh_into(x, np.empty(x.shape, np.float32))
+    return np.tanh(x)

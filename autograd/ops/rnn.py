@@ -15,7 +15,7 @@ from ..graph_backward import by_recomputing
 from ..saved import held_by_several, transposed
 from ..stacked import ProductGrad
 from ..kernels import rnn as rnn_kernels
-from ..kernels.fastexp import exp_
+from ..kernels.fastexp import exp_, tanh_into
 
 
 def _order(n, reverse):
@@ -84,10 +84,10 @@ class LSTMSequence(Function):
             np.matmul(w_hh, h, out=pre)
             rnn_kernels.lstm_preact(pre, xp, t, bias, e)
             exp_(e)
-            np.tanh(pre_g, out=pre_g)
+            tanh_into(pre_g, pre_g)
             rnn_kernels.lstm_cell(pre, e, acts, c_all, t, c_prev)
             c_prev = c_all[t]
-            np.tanh(c_prev, out=tc[t])
+            tanh_into(c_prev, tc[t])
             rnn_kernels.lstm_hidden(acts, tc, t, h, out)
         if cells:
             out[n_steps:] = c_all.transpose(0, 2, 1)
@@ -237,7 +237,7 @@ class GRUSequence(Function):
             rnn_kernels.gru_preact(xp[t], hp, b, pre, e)
             exp_(e)
             rnn_kernels.gru_candidate(xp[t], hp, pre, e, a, hp_n[t])
-            np.tanh(a[:, 2 * hs:], out=a[:, 2 * hs:])
+            tanh_into(a[:, 2 * hs:], a[:, 2 * hs:])   # (strided: np.tanh)
             rnn_kernels.gru_hidden(a, h, out[t])
             h = out[t]
         ctx.save_for_backward(x2, acts, hp_n, out, h_first, w_ih, w_hh)
@@ -296,7 +296,7 @@ class RNNSequence(Function):
         h, w_t, hp = h0, _weight_t(w_hh, n_steps), np.empty(h0.shape, x.dtype)
         for t in _order(n_steps, reverse):   # out[t] holds the input part until overwritten
             pre = np.add(out[t], np.matmul(h, w_t, out=hp), out=out[t])
-            h = np.maximum(pre, 0, out=pre) if relu else np.tanh(pre, out=pre)
+            h = np.maximum(pre, 0, out=pre) if relu else tanh_into(pre, pre)
         ctx.save_for_backward(x2, out, h0, w_ih, w_hh)
         ctx.reverse, ctx.relu, ctx.biases = reverse, relu, biases
         return out

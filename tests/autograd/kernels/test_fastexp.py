@@ -1,5 +1,5 @@
-"""fastexp's float32 exp: ulp accuracy over the whole range, special values, in-place use, and
-the softmax rows built on it against float64 references and torch (also run with
+"""fastexp's float32 exp and tanh: ulp accuracy over the whole range, special values, in-place
+use, and the softmax rows built on exp against float64 references and torch (also run with
 NUMBA_DISABLE_JIT=1: see test_without_the_jit.py)."""
 import numba
 import numpy as np
@@ -64,6 +64,46 @@ def test_in_place_and_out_of_place_agree_at_every_size(n):
 def test_float64_keeps_numpys_exp():
     x = np.random.default_rng(1).standard_normal((3, 4)) * 5
     np.testing.assert_array_equal(fastexp.exp_(x.copy()), np.exp(x))
+
+
+# ------------------------------------------------------------------ tanh
+def _signed_ulps(a, b):
+    """Distance in float32 steps between float32 arrays of any signs (-0 and 0 are one)."""
+    def line(v):
+        i = v.view(np.int32).astype(np.int64)
+        return np.where(i < 0, -(i & 0x7FFFFFFF), i)
+    return np.abs(line(a) - line(b))
+
+
+def test_tanh_within_one_ulp_of_the_correctly_rounded_tanh():
+    rng = np.random.default_rng(4)
+    x = np.concatenate([np.linspace(-12, 12, N, dtype=np.float32),
+                        (rng.standard_normal(N // 4) * 3).astype(np.float32),
+                        (np.float32(2) ** -np.arange(0, 150, 0.25)).astype(np.float32),
+                        np.linspace(0.6, 0.65, N // 8, dtype=np.float32)])   # the switch
+    x = np.concatenate([x, -x])
+    exact = np.tanh(x.astype(np.float64)).astype(np.float32)
+    out = np.empty_like(x)
+    fastexp.tanh_f32(x, out)
+    assert _signed_ulps(out, exact).max() <= 1
+
+
+def test_tanh_special_values_and_layouts():
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -1e-45, 9.0, 10.0, 1e30, -88.0],
+                 np.float32)
+    y = fastexp.tanh(x)
+    np.testing.assert_array_equal(y, np.tanh(x))          # NaN where numpy's is
+    assert not np.signbit(y[0]) and np.signbit(y[1])
+    a = (np.random.default_rng(5).standard_normal((3, 2 * fastexp.BLOCK + 5)) * 4).astype(
+        np.float32)
+    expected = fastexp.tanh(a)
+    b = a.copy()
+    assert fastexp.tanh_into(b, b) is b                   # in place
+    np.testing.assert_array_equal(b, expected)
+    strided = fastexp.tanh(a[:, ::2])                     # not contiguous: numpy's
+    np.testing.assert_array_equal(strided, np.tanh(a[:, ::2]))
+    x64 = a.astype(np.float64)
+    np.testing.assert_array_equal(fastexp.tanh(x64), np.tanh(x64))
 
 
 # ------------------------------------------------------------------ softmax rows on it
