@@ -222,9 +222,8 @@ def test_in_place_on_a_leaf_that_requires_grad_is_refused_unless_no_grad():
 def test_detect_anomaly_names_the_op():
     x = leaf([0.0, 1.0])
     with autograd.detect_anomaly():
-        with pytest.raises(RuntimeError, match="Log"):
-            (x - 1.0).log()
-        y = x.sqrt().sum()
+        (x - 1.0).log()   # NaN and -inf forward: recorded, not raised (as torch)
+        y = (x - 1.0).sqrt().sum()
         with pytest.raises(RuntimeError, match="Sqrt"):
             y.backward()
 
