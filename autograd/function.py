@@ -16,6 +16,7 @@ user's Function, with torch's Tensor interface (see custom_function.py).
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 
@@ -31,6 +32,41 @@ _Tensor = None            # the Tensor class, bound by tensor.py
 
 def is_grad_enabled() -> bool:
     return _grad_enabled
+
+
+def _decorated(make_mode, fn):
+    """fn run inside the context manager make_mode() (a new one per call). A generator
+    function runs inside it at each resumption and outside it while suspended, as torch's
+    decorators do: the caller's own code between two items keeps the caller's mode."""
+    if not inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with make_mode():
+                return fn(*args, **kwargs)
+        return wrapper
+
+    @functools.wraps(fn)
+    def generator(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            with make_mode():
+                item = gen.send(None)
+            while True:
+                try:
+                    sent = yield item
+                except GeneratorExit:
+                    with make_mode():
+                        gen.close()
+                    raise
+                except BaseException as e:   # thrown in by the caller: on into fn's body
+                    with make_mode():
+                        item = gen.throw(e)
+                else:
+                    with make_mode():
+                        item = gen.send(sent)
+        except StopIteration as stop:
+            return stop.value
+    return generator
 
 
 class _GradMode:
@@ -52,12 +88,7 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorated(self.__class__, fn)
 
 
 class no_grad(_GradMode):
@@ -93,17 +124,12 @@ class set_grad_enabled:
         """As a decorator: grad mode is `mode` inside each call of fn (and back as it was now)."""
         global _grad_enabled
         _grad_enabled, mode = self._prev, self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        return wrapper
+        return _decorated(lambda: set_grad_enabled(mode), fn)
 
 
 class inference_mode:
     """`with inference_mode():` or `@inference_mode` (with or without parentheses): no graph
-    is recorded, as under no_grad. inference_mode(False) changes nothing."""
+    is recorded, as under no_grad. inference_mode(False) records, as torch's (grad mode on)."""
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
@@ -116,8 +142,8 @@ class inference_mode:
     def __enter__(self):
         global _grad_enabled, _inference
         self._prev = _grad_enabled, _inference
-        if self.mode:
-            _grad_enabled, _inference = False, True
+        # inference_mode(False) turns grad mode on, also inside no_grad, as torch's does
+        _grad_enabled, _inference = (False, True) if self.mode else (True, False)
 
     def __exit__(self, *exc):
         global _grad_enabled, _inference
@@ -126,13 +152,7 @@ class inference_mode:
 
     def __call__(self, fn):
         mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return _decorated(lambda: inference_mode(mode), fn)
 
 
 def is_inference_mode_enabled() -> bool:

@@ -115,9 +115,12 @@ def test_inference_mode_forms():
     x = autograd.ones(2, requires_grad=True)
     with autograd.inference_mode():
         assert autograd.is_inference_mode_enabled() and not (x * 2).requires_grad
-        with autograd.inference_mode(False):  # changes nothing
-            assert not (x * 2).requires_grad
+        with autograd.inference_mode(False):  # records again, as torch's
+            assert (x * 2).requires_grad and not autograd.is_inference_mode_enabled()
+        assert autograd.is_inference_mode_enabled() and not (x * 2).requires_grad
     assert not autograd.is_inference_mode_enabled() and (x * 2).requires_grad
+    with autograd.no_grad(), autograd.inference_mode(False):
+        assert (x * 2).requires_grad
 
     @autograd.inference_mode
     def bare(t):
@@ -136,3 +139,44 @@ def test_inference_mode_forms():
         with autograd.inference_mode():
             1 / 0
     assert autograd.is_grad_enabled() and not autograd.is_inference_mode_enabled()
+
+
+def test_decorated_generators_keep_the_mode_inside_and_the_callers_outside_as_torch():
+    torch = pytest.importorskip("torch")
+    results = {}
+    for lib in (autograd, torch):
+        x = lib.ones(2, requires_grad=True)
+        seen = []
+
+        @lib.no_grad()
+        def sample(n):
+            for _ in range(n):
+                got = yield (x * 2).requires_grad
+                seen.append(got)
+            return "done"
+
+        @lib.enable_grad()
+        def inner():
+            yield (x * 2).requires_grad
+
+        @lib.inference_mode()
+        def infer():
+            yield (x * 2).requires_grad
+
+        @lib.set_grad_enabled(False)
+        def off():
+            yield (x * 2).requires_grad
+
+        gen = sample(3)
+        row = [next(gen), (x * 2).requires_grad, gen.send("a"), (x * 2).requires_grad]
+        try:
+            gen.send("b")
+            gen.send("c")
+        except StopIteration as stop:
+            row.append(stop.value)
+        with lib.no_grad():
+            row += list(inner())
+        row += list(infer()) + list(off()) + [lib.is_grad_enabled(), seen]
+        results[lib.__name__] = row
+    assert results["autograd"] == results["torch"] == [
+        False, True, False, True, "done", True, False, False, True, ["a", "b", "c"]]
