@@ -14,8 +14,10 @@ import types
 def _autograd_namespace():
     """torch.autograd's names: Function, grad, backward, gradcheck, no_grad, ..."""
     import autograd as ag
-    names = ("Function", "grad", "backward", "gradcheck", "no_grad", "enable_grad",
-             "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly")
+    names = ("Function", "grad", "backward", "gradcheck", "gradgradcheck", "no_grad",
+             "enable_grad", "set_grad_enabled", "inference_mode", "detect_anomaly",
+             "set_detect_anomaly", "is_grad_enabled", "is_inference_mode_enabled",
+             "is_anomaly_enabled", "set_anomaly_enabled")
     ns = types.ModuleType("autograd.autograd", "torch.autograd's names in this engine")
     for name in names:
         setattr(ns, name, getattr(ag, name))
@@ -24,6 +26,7 @@ def _autograd_namespace():
                                         once_differentiable=once_differentiable)
     from .compat import Variable
     ns.Variable = Variable
+    ns.functional = importlib.import_module("autograd.autograd_functional")
     return ns
 
 

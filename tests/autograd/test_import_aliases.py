@@ -32,3 +32,18 @@ print("ok")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_torch_utils_data_submodules_and_autograd_names():
+    from autograd.utils.data import DataLoader, Sampler
+    from autograd.utils.data.dataloader import DataLoader as D, default_collate
+    from autograd.utils.data.dataset import Dataset, TensorDataset
+    from autograd.utils.data.sampler import Sampler as S, SubsetRandomSampler
+    assert D is DataLoader and S is Sampler and issubclass(TensorDataset, Dataset)
+    assert callable(default_collate) and issubclass(SubsetRandomSampler, Sampler)
+    import autograd as torch
+    assert torch.autograd.gradgradcheck is torch.gradgradcheck
+    assert torch.autograd.is_grad_enabled() is True
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    jac = torch.autograd.functional.jacobian(lambda t: t * t, x)
+    assert jac.tolist() == [[2.0, 0.0], [0.0, 4.0]]
