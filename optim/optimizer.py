@@ -110,8 +110,9 @@ class Optimizer(OptimizerHooks):
             # a non-leaf is allowed if it keeps its .grad (retain_grad()), as in PyTorch
             if p.grad_fn is not None and not differentiable and not p.retains_grad:
                 raise ValueError(f"{name}: can't optimize a non-leaf Tensor (shape "
-                                 f"{tuple(p.shape)}, made by {p.grad_fn!r}); call "
-                                 f"retain_grad() on it or optimize the leaves it comes from")
+                                 f"{tuple(p.shape)}, made by {p.grad_fn!r}): optimize the "
+                                 f"leaf tensors it is computed from, or make it a leaf "
+                                 f"(p = p.detach().requires_grad_())")
         group["params"] = params
         for key, default in self.defaults.items():
             if default is required and key not in group:
