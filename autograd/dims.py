@@ -47,12 +47,24 @@ def _shape_arg(args, op=None):
     for i, n in enumerate(shape):
         if n.__class__ is not int and not isinstance(n, np.integer):
             try:
-                operator.index(n)
+                n = operator.index(n)   # a 0-d integer tensor: its value (lengths.max())
             except TypeError:
                 where = f"{op}: " if op else ""
                 raise TypeError(f"{where}sizes must be ints, got {shape}: entry {i} is "
                                 f"{type(n).__name__} {n!r}") from None
+            shape = shape[:i] + (n,) + shape[i + 1:]
     return shape
+
+
+def _keyword(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
+    """The positional sizes or dims of a method, or torch's keyword for them (x.permute(dims=
+    (1, 0)), x.view(size=(2, 3))): the one given."""
+    if kwargs:
+        if set(kwargs) != {name} or args:
+            raise TypeError(f"{op}: takes its sizes positionally or as {name}=, got "
+                            f"{len(args)} positional and keywords {sorted(kwargs)}")
+        return (kwargs[name],)
+    return args
 
 
 def _size_arg(args, size, op):

@@ -52,8 +52,8 @@ def triu(input, diagonal=0): return _t(input).triu(diagonal)
 def relu(input): return _t(input).relu()
 def tanh(input): return _t(input).tanh()
 def sigmoid(input): return _t(input).sigmoid()
-def softmax(input, dim=-1): return _t(input).softmax(dim)
-def log_softmax(input, dim=-1): return _t(input).log_softmax(dim)
+def softmax(input, dim=-1, dtype=None): return _t(input).softmax(dim, dtype)
+def log_softmax(input, dim=-1, dtype=None): return _t(input).log_softmax(dim, dtype)
 
 
 def leaky_relu(input, negative_slope=0.01):

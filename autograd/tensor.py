@@ -73,9 +73,25 @@ def _to_array(data, dtype=None) -> np.ndarray:
         raise (TypeError if isinstance(e, TypeError) else ValueError)(
             f"tensor: cannot make a tensor from {type(data).__name__} data (ragged or "
             f"non-numeric?): {e}") from None
-    if not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64:
+    if (not isinstance(data, (np.ndarray, np.generic)) and arr.dtype == np.float64
+            and not (isinstance(data, (list, tuple)) and _holds_float64(data))):
         arr = arr.astype(dtypes._default_dtype)
     return _supported(arr, "tensor")
+
+
+def _holds_float64(data) -> bool:
+    """Whether a (nested) list or tuple holds a float64 array, tensor or numpy scalar: torch
+    infers float64 from those, the default dtype from Python floats alone."""
+    stack = [data]
+    while stack:
+        for x in stack.pop():
+            if x.__class__ is float or x.__class__ is int:
+                continue
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+            elif getattr(x, "dtype", None) == np.float64:
+                return True
+    return False
 
 
 def _constructor_array(args: tuple, dtype=None) -> np.ndarray:

@@ -30,23 +30,45 @@ class CompareMixin:
                           f"dtype {self.dtype} with {type(other).__name__} of shape "
                           f"{np.shape(o)}: {_numpy_message(e)}") from None
 
+    def _ordering(self, ufunc, other):
+        """== != < <= > >= in the dtype PyTorch's promotion gives the two operands (as for
+        +): float32 against a 0-d float64 tensor or a numpy float64 compares in float32, an
+        integer tensor against a float one in the float's dtype, and an integer number
+        wraps into an integer tensor's dtype. == and != with an object that is no operand
+        (None, a string) are Python's identity comparisons, as in torch."""
+        try:
+            o = _int_number(self, other, self._operand(other))
+        except (TypeError, ValueError):
+            if ufunc is np.equal or ufunc is np.not_equal:
+                return NotImplemented
+            return self._compare(ufunc, other)   # its error names the op and the operands
+        a, b = self._data, o._data
+        if a.dtype != b.dtype:
+            dtype = _result_dtype(a.dtype, b.dtype, a.ndim == 0, b.ndim == 0)
+            a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+        x = self if a is self._data else Tensor._wrap(a, False)
+        return x._compare(ufunc, Tensor._wrap(b, False))
+
     def __lt__(self, other):
-        return self._compare(np.less, other)
+        return self._ordering(np.less, other)
 
     def __le__(self, other):
-        return self._compare(np.less_equal, other)
+        return self._ordering(np.less_equal, other)
 
     def __gt__(self, other):
-        return self._compare(np.greater, other)
+        return self._ordering(np.greater, other)
 
     def __ge__(self, other):
-        return self._compare(np.greater_equal, other)
+        return self._ordering(np.greater_equal, other)
 
     def __eq__(self, other):
-        return self._compare(np.equal, other)
+        return self._ordering(np.equal, other)
 
     def __ne__(self, other):
-        return self._compare(np.not_equal, other)
+        return self._ordering(np.not_equal, other)
+
+    def __abs__(self):
+        return self.abs()
 
     def __invert__(self):
         if self._data.dtype.kind not in "biu":

@@ -18,7 +18,7 @@ from numbers import Number
 import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
-from .dims import _axes, _one_axis, _shape_arg
+from .dims import _axes, _keyword, _one_axis, _shape_arg
 from .ops.arithmetic import Fmod
 from .ops.matrix import Diagonal
 from .ops.layout import c_order
@@ -90,9 +90,9 @@ class ExtraMixin:
     __slots__ = ()
 
     # ----------------------------------------------------------------- shape and indexing
-    def tile(self, *dims):
+    def tile(self, *dims, **kwargs):
         """x repeated dims[i] times along dim i; fewer dims than x.ndim get leading 1s."""
-        reps = _shape_arg(dims)
+        reps = _shape_arg(_keyword(dims, kwargs, "dims", "tile"))
         if not all(isinstance(r, (int, np.integer)) and not isinstance(r, bool) for r in reps):
             raise TypeError(f"tile: dims must be ints, got {reps!r}")
         if any(r < 0 for r in reps):

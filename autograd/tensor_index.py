@@ -13,7 +13,7 @@ import numpy as np
 
 from . import function
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
-from .dims import _axes, _one_axis, _shape_arg
+from .dims import _axes, _keyword, _one_axis, _shape_arg
 from .ops import index as I
 from .ops.shape import GetItem
 
@@ -211,7 +211,8 @@ class IndexMixin:
                                  f"{self.shape})")
         if np.any(reps < 0):
             raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
-        index = np.repeat(np.arange(n), reps.reshape(-1) if reps.size == n else int(reps))
+        index = np.repeat(np.arange(n), reps.reshape(-1) if reps.size == n else
+                          int(reps.reshape(-1)[0]))   # one count (0-d or one entry): for all
         if output_size is not None and output_size != index.size:
             raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
                              f"repeated size {index.size}")
@@ -251,9 +252,9 @@ class IndexMixin:
         out = x.scatter_add(axis, full, s if alpha == 1 else s * alpha)
         return out.reshape(()) if self._data.ndim == 0 else out
 
-    def flip(self, *dims):
+    def flip(self, *dims, **kwargs):
         """x reversed along each of dims."""
-        dims = _shape_arg(dims)
+        dims = _shape_arg(_keyword(dims, kwargs, "dims", "flip"))
         axes = _axes(dims, self._data.ndim, "flip")
         if axes is None or self._data.ndim == 0:
             axes = ()

@@ -96,6 +96,8 @@ class MathMixin:
         return self._binary(M.Div, other, reverse=True, floating=True)
 
     def __pow__(self, other):
+        if isinstance(other, np.generic) and other.ndim == 0:
+            other = other.item()   # a number, as torch takes a numpy scalar: it never widens
         if isinstance(other, Number):
             if isinstance(other, float):
                 return M.PowScalar.apply(self._floating(), p=other)
@@ -112,6 +114,8 @@ class MathMixin:
         return self._binary(M.Pow, _no_bool_pow(self, other))
 
     def __rpow__(self, other):
+        if isinstance(other, np.generic) and other.ndim == 0:
+            other = other.item()
         if isinstance(other, Number) and other > 0 and self._data.dtype.kind == "f":
             return M.RPowScalar.apply(self, c=other)
         return self._binary(M.Pow, _no_bool_pow(self, other), reverse=True)
@@ -287,12 +291,13 @@ class MathMixin:
     def step(self):
         return A.Step.apply(self)
 
-    def softmax(self, dim=-1):
-        return A.Softmax.apply(self._floating(), axis=_one_axis(dim, self._data.ndim, "softmax"))
+    def softmax(self, dim=-1, dtype=None):
+        x = self._floating() if dtype is None else self.to(dtype)   # dtype: cast first
+        return A.Softmax.apply(x, axis=_one_axis(dim, self._data.ndim, "softmax"))
 
-    def log_softmax(self, dim=-1):
-        return A.LogSoftmax.apply(self._floating(),
-                                  axis=_one_axis(dim, self._data.ndim, "log_softmax"))
+    def log_softmax(self, dim=-1, dtype=None):
+        x = self._floating() if dtype is None else self.to(dtype)
+        return A.LogSoftmax.apply(x, axis=_one_axis(dim, self._data.ndim, "log_softmax"))
 
     # ----------------------------------------------------------------- selection
     def masked_fill(self, mask, value):

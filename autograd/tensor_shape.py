@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from .dims import _axes, _numpy_message, _one_axis, _shape_arg
+from .dims import _axes, _keyword, _numpy_message, _one_axis, _shape_arg
 from .dtypes import _result_dtype
 from .ops import shape as S
 from .tensor_operands import _t
@@ -101,14 +101,14 @@ class ShapeMixin:
 
     T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
 
-    def reshape(self, *shape):
-        return self._reshaped("reshape", shape)
+    def reshape(self, *shape, **kwargs):
+        return self._reshaped("reshape", _keyword(shape, kwargs, "shape", "reshape"))
 
-    def view(self, *shape):
+    def view(self, *shape, **kwargs):
         """The same memory in a new shape (-1 inferred), as torch's: refused when the strides
         allow no such view (a transposed tensor flattened), where reshape would copy and a
         write through the result would then miss this tensor."""
-        shape = _shape_arg(shape, "view")
+        shape = _shape_arg(_keyword(shape, kwargs, "size", "view"), "view")
         try:
             np.reshape(self._data, shape, copy=False)
         except ValueError:
@@ -126,6 +126,9 @@ class ShapeMixin:
 
     def _reshaped(self, op, shape):
         shape = _shape_arg(shape, op)
+        if shape and min(shape) < -1:   # numpy takes any negative size as the one inferred
+            raise ValueError(f"{op}: invalid size {shape} for a tensor of shape {self.shape}: "
+                             f"-1 is the only negative size (the one inferred)")
         try:
             return S.Reshape.apply(self, shape=shape)
         except ValueError as e:
@@ -149,8 +152,8 @@ class ShapeMixin:
         shape = self._data.shape
         return self.reshape(shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
+    def permute(self, *dims, **kwargs):
+        dims = _shape_arg(_keyword(dims, kwargs, "dims", "permute"))
         n = self._data.ndim
         for d in dims:
             if not -n <= d < n:
@@ -174,6 +177,9 @@ class ShapeMixin:
         """The transpose of a 2-D tensor; a 0-d or 1-d tensor as it is (PyTorch's rule)."""
         if self._data.ndim < 2:
             return self.reshape(self.shape)   # a new tensor (a view), as torch's
+        if self._data.ndim > 2:
+            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {self.shape} "
+                             f"(use transpose(dim0, dim1) or .mT)")
         return self.transpose(0, 1)
 
     swapaxes = swapdims = transpose
@@ -247,8 +253,8 @@ class ShapeMixin:
         d = dim % n
         return S.Reshape.apply(self, shape=self._data.shape[:d] + (1,) + self._data.shape[d:])
 
-    def expand(self, *sizes):
-        sizes = _shape_arg(sizes)
+    def expand(self, *sizes, **kwargs):
+        sizes = _shape_arg(_keyword(sizes, kwargs, "size", "expand"))
         lead = len(sizes) - self._data.ndim
         if lead < 0:
             raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
@@ -276,7 +282,9 @@ class ShapeMixin:
         except (IndexError, ValueError, TypeError) as e:
             raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {self.shape})") from None
 
-    def split(self, split_size_or_sections, dim=0):
+    def split(self, split_size_or_sections=None, dim=0, *, split_size=None):
+        if split_size is not None:   # torch's keyword
+            split_size_or_sections = split_size
         if self._data.ndim == 0:
             raise RuntimeError("split: a 0-d tensor cannot be split")
         axis = _one_axis(dim, self._data.ndim, "split")
@@ -288,6 +296,8 @@ class ShapeMixin:
                      for s in range(0, n, split_size_or_sections)] or [0]   # an empty dim: one piece
         else:
             sizes = list(split_size_or_sections)
+            if any(s < 0 for s in sizes):
+                raise ValueError(f"split: section sizes must be non-negative, got {sizes}")
             if sum(sizes) != n:
                 raise ValueError(f"split: sections {sizes} do not sum to size {n} of dim {dim}")
         out, start = [], 0
