@@ -229,6 +229,13 @@ class Node(Context):
     def __repr__(self):
         return f"<{self.name()}Backward>"
 
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph below: one (node, 0) per input, the node being the one
+        that made it, an AccumulateGrad for a leaf that requires grad, or None."""
+        return tuple(((p if p.__class__ is Node else AccumulateGrad(p)) if p is not None
+                      else None, 0) for p in self.parents)
+
     # For the recorded VJPs (`backward_graph`, see graph_backward.py): the arrays forward
     # saved, as Tensors that stand where they stood in the graph, so that a gradient of the
     # gradient flows on through them.
@@ -265,6 +272,22 @@ class Node(Context):
         t = _wrap(array, True)
         t._node = node
         return t
+
+
+class AccumulateGrad:
+    """What next_functions names for a leaf: its gradient accumulates into `variable.grad`."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
 
 
 def constant(array):

@@ -89,13 +89,18 @@ class IndexMixin:
     def scatter(self, dim, index, src=None, *, value=None, reduce=None):
         """A copy of x with src (a tensor shaped at least like index, or a number `value`)
         written at index along dim: out[index[i][j]][j] = src[i][j] for dim 0."""
-        if reduce is not None:
-            if reduce != "add":
-                raise ValueError(f"scatter: reduce={reduce!r} is not supported; use "
-                                 f"reduce='add' or scatter_add")
-            if src is None:
-                raise TypeError("scatter: reduce='add' needs a src tensor")
-            return self.scatter_add(dim, index, src)
+        if reduce is not None:   # torch's older form of scatter_add / scatter_reduce("prod")
+            if reduce not in ("add", "multiply"):
+                raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+            if src is None or not isinstance(src, _tm.Tensor):   # a number: at every index
+                number = value if src is None else src
+                if number is None or np.ndim(number) != 0:
+                    raise TypeError(f"scatter: reduce={reduce!r} needs a src tensor or a number")
+                shape = np.shape(getattr(index, "data", index))
+                src = _tm.Tensor._wrap(np.full(shape, number, self._data.dtype), False)
+            if reduce == "add":
+                return self.scatter_add(dim, index, src)
+            return self.scatter_reduce(dim, index, src, "prod")
         if (src is None) == (value is None):
             raise TypeError("scatter: pass exactly one of src (a tensor) and value (a number)")
         if src is not None and not isinstance(src, _tm.Tensor):   # scatter(dim, index, 2.0)

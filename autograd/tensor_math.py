@@ -166,6 +166,9 @@ class MathMixin:
         return Tensor._wrap(np.asarray(out, dtype), False)
 
     def __neg__(self):
+        if self._data.dtype == np.bool_:
+            raise TypeError(f"neg: the `-` operator on a bool tensor (shape {self.shape}) is not "
+                            f"supported; to invert a mask use `~` or logical_not()")
         return M.Neg.apply(self)
 
     def __pos__(self):
@@ -226,7 +229,8 @@ class MathMixin:
         return U.Rsqrt.apply(self._floating())
 
     def square(self):
-        return self * self
+        x = self.to(dtypes.int64) if self._data.dtype == np.bool_ else self   # torch: int64
+        return x * x
 
     def reciprocal(self):
         return 1 / self._floating()

@@ -1,6 +1,9 @@
 """Small differences from torch that ported code meets, each run in both engines: comparison
 promotion, inferred float64, pow with numpy scalars, abs(), == None, 0-d tensors as sizes,
-torch's keyword names, softmax's dtype, and the inputs torch refuses."""
+torch's keyword names, softmax's dtype, scatter's reduce, square of bools, and the inputs
+torch refuses."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -89,3 +92,36 @@ def test_inputs_torch_refuses_are_refused(call):
         call(torch)
     with pytest.raises(ValueError, match="split|view|reshape|t:"):
         call(autograd)
+
+
+def test_scatter_reduce_forms_and_bool_square_and_negation():
+    def calls(L):
+        x = L.tensor([1.0, 2.0, 3.0], dtype=L.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # torch deprecates reduce= with a src tensor
+            return [x.scatter(0, L.tensor([0, 0, 2]), L.tensor([2.0, 3.0, 4.0], dtype=L.float64),
+                              reduce="multiply"),
+                    L.ones(3).scatter(0, L.tensor([0, 0]), 2.0, reduce="add"),
+                    L.ones(2, 2).scatter(1, L.tensor([[0], [1]]), 3.0, reduce="multiply"),
+                    L.square(L.tensor([True, False]))]
+    _same(calls)
+    with pytest.raises(TypeError, match="neg: the `-` operator on a bool tensor"):
+        -autograd.tensor([True])
+
+
+def test_grad_fn_next_functions_walk_the_graph_down_to_the_leaves():
+    def walk(L):
+        x, w, c = L.ones(2, requires_grad=True), L.ones(2, requires_grad=True), L.ones(2)
+        fn = ((x * w + c).sum()).grad_fn
+        shape, leaves, stack = [], [], [fn]
+        while stack:
+            f = stack.pop()
+            shape.append(len(f.next_functions))
+            for g, k in f.next_functions:
+                assert k == 0
+                if g is not None and hasattr(g, "variable"):
+                    leaves.append(g.variable is x or g.variable is w)
+                elif g is not None:
+                    stack.append(g)
+        return shape, leaves
+    _same(walk)
