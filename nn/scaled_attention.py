@@ -6,20 +6,29 @@ import math
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, is_grad_enabled
 
 from . import functional as F
 from .attention import masked_softmax
 
-def _checked_mask(owner, name, mask):
+def _checked_mask(owner, name, mask, differentiable=False):
     """mask as an ndarray (None stays None), refused unless bool or floating point, as torch:
-    an integer 0/1 mask would otherwise be added to the scores and mask nothing."""
+    an integer 0/1 mask would otherwise be added to the scores and mask nothing. A float mask
+    that requires grad (a learned bias) stays a Tensor where the caller differentiates it
+    (differentiable), and is refused elsewhere rather than silently left without gradient."""
     if mask is None:
         return None
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_ and m.dtype.kind != "f":
         raise TypeError(f"{owner}: {name} must be bool or floating point, got {m.dtype} of "
                         f"shape {tuple(m.shape)} (only bool and floating masks are supported)")
+    if isinstance(mask, Tensor) and mask.requires_grad and is_grad_enabled():
+        if differentiable:
+            return mask
+        raise NotImplementedError(
+            f"{owner}: a float {name} that requires grad (shape {tuple(m.shape)}) gets no "
+            f"gradient here; add it to the scores with F.scaled_dot_product_attention, which "
+            f"differentiates it, or pass {name}.detach()")
     return m
 
 
@@ -36,7 +45,13 @@ def _attend(q, k, v, keep, bias, dropout_p, scale):
     the two masks together leave without any key gets zero weights (as torch's SDPA), not the
     masked keys' (keep's finite fill would outweigh -inf) nor NaN."""
     scores = (q @ k.transpose(-2, -1)) * q.dtype.type(scale)
-    if bias is not None:
+    if isinstance(bias, Tensor):   # a learned bias: added as a Tensor, so it gets its gradient
+        blocked = np.isneginf(bias._data)
+        if blocked.any():
+            keep = ~blocked if keep is None else keep & ~blocked
+            bias = bias.masked_fill(Tensor._wrap(blocked, False), 0.0)
+        scores = scores + bias.to(q.dtype)
+    elif bias is not None:
         bias = bias.astype(q.dtype, copy=False)
         blocked = np.isneginf(bias)
         if blocked.any():
@@ -76,7 +91,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                         f"{value.dtype} differ")
     if is_causal and attn_mask is not None:
         raise ValueError("scaled_dot_product_attention: pass either attn_mask or is_causal")
-    mask = _checked_mask("scaled_dot_product_attention", "attn_mask", attn_mask)
+    mask = _checked_mask("scaled_dot_product_attention", "attn_mask", attn_mask,
+                         differentiable=True)
     bq, bk, bv = tuple(query.shape[:-2]), tuple(key.shape[:-2]), tuple(value.shape[:-2])
     if not bq == bk == bv:   # batch dims broadcast, as torch's
         try:

@@ -86,3 +86,34 @@ def test_functional_name_is_the_transformer_one():
     np.testing.assert_array_equal(
         F.scaled_dot_product_attention(q, q, q, is_causal=True).numpy(),
         scaled_dot_product_attention(q, q, q, is_causal=True).numpy())
+
+
+def test_a_learned_float_mask_gets_its_gradient_from_scaled_dot_product_attention():
+    """A relative-position or ALiBi-style bias passed as attn_mask trains, as in torch; -inf
+    entries still mask their keys."""
+    rng = np.random.default_rng(7)
+    q, k, v = (rng.standard_normal((2, 2, 3, 4)) for _ in range(3))
+    b = rng.standard_normal((3, 3))
+    b[0, 2] = -np.inf
+    grads = []
+    for lib, sdpa in ((autograd, F.scaled_dot_product_attention),
+                      (torch, torch.nn.functional.scaled_dot_product_attention)):
+        ts = [lib.tensor(a, requires_grad=True) for a in (q, k, v)]
+        bias = lib.tensor(b, requires_grad=True)
+        out = sdpa(*ts, attn_mask=bias)
+        (out * lib.tensor(np.arange(out.numel()).reshape(tuple(out.shape)) / 10.0)).sum().backward()
+        grads.append([np.array(t.grad.tolist()) for t in ts + [bias]])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_multihead_attention_refuses_a_float_mask_that_requires_grad():
+    mha = nn.MultiheadAttention(4, 2, batch_first=True)
+    x = autograd.randn(1, 3, 4)
+    mask = autograd.zeros(3, 3, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="MultiheadAttention.*attn_mask that requires "
+                                                  "grad.*gets no gradient here"):
+        mha(x, x, x, attn_mask=mask)
+    with autograd.no_grad():
+        mha(x, x, x, attn_mask=mask)        # nothing recorded: nothing to lose
+    mha(x, x, x, attn_mask=mask.detach())
