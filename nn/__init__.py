@@ -37,5 +37,6 @@ from .conv_transpose3d import ConvTranspose3d  # noqa: F401
 from .lazy import UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .lazy_layers import *  # noqa: F401,F403  (LazyLinear, LazyConv*d, LazyBatchNorm*d, ...)
 from . import parallel  # noqa: F401  (torch.nn.parallel)
+from . import tbptt  # noqa: F401,E402  (nn.tbptt.truncated_bptt, nn.tbptt.unroll)
 from .parallel import DataParallel  # noqa: F401
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401

@@ -249,3 +249,16 @@ def test_linear_saves_only_what_its_gradients_need_as_torch():
         lin.weight.mul_(2)
     with pytest.raises(RuntimeError, match="modified in place"):
         y.backward()
+
+
+def test_numpy_style_writes_into_a_held_array_say_why_they_are_refused():
+    lin = nn.Linear(3, 2)
+    y = lin(autograd.randn(4, 3, requires_grad=True)).sum()
+    for write in (lambda d: d.__isub__(1.0), lambda d: d.__setitem__(0, 5.0)):
+        with pytest.raises(ValueError, match="read-only while a recorded graph that saved it "
+                                             "for backward is alive"):
+            write(lin.weight.data)
+    y.backward()
+    lin.weight.data -= 0.1 * lin.weight.grad.data      # the graph is freed: writable again
+    lin.weight.data[0] = 1.0
+    np.testing.assert_array_equal(lin.weight.data[0], 1.0)
