@@ -28,7 +28,8 @@ from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F4
                           ConstantPad2d, Hardsigmoid, Hardswish, InstanceNorm1d,
                           InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, PReLU,
                           ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
-                          ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d)
+                          ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d, ReflectionPad3d,
+                          ReplicationPad3d, CircularPad3d)
 from .fold import *  # noqa: F401,F403
 from .loss_more import *  # noqa: F401,F403
 from .activation_more import *  # noqa: F401,F403

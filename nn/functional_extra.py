@@ -215,7 +215,9 @@ def _source_index(mode, n, lo, hi):
         return np.where(i > n - 1, 2 * (n - 1) - i, i)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    return i % n   # circular
+    # circular, as torch: a negative side crops first, and the rest wraps within what is left
+    start, kept = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+    return np.arange(-max(lo, 0), kept + max(hi, 0)) % kept + start
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -251,11 +253,14 @@ def pad(input, pad, mode="constant", value=None):
                          f"{k + 2}-D input (padding 1-3 dims), got shape {shape}")
     for axis, lo, hi in pairs:
         n = shape[axis]
-        limit = {"reflect": n - 1, "replicate": math.inf, "circular": n}[mode]
-        if max(lo, hi) > limit or n + lo + hi < 1 or (mode == "circular" and min(lo, hi) < 0):
+        kept = n - max(-lo, 0) - max(-hi, 0)   # what circular's negative sides leave
+        limit = {"reflect": n - 1, "replicate": math.inf, "circular": kept}[mode]
+        if max(lo, hi) > limit or n + lo + hi < 1 or (mode == "circular" and kept < 1):
             raise ValueError(f"{op}: {mode} padding ({lo}, {hi}) does not fit dim {axis} of "
                              f"input of shape {shape} (reflect pads must be < the size, "
-                             f"circular ones in [0, size], and the result non-empty)")
+                             f"circular ones at most the size left after a negative side's "
+                             f"crop (torch's results there are uninitialized memory), and the "
+                             f"result non-empty)")
     padded = x
     for axis, lo, hi in pairs:
         if lo or hi:

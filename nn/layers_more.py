@@ -20,7 +20,8 @@ __all__ = ["GLU", "Hardswish", "Hardsigmoid", "PReLU", "RMSNorm", "InstanceNorm1
            "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveAvgPool1d", "ConstantPad1d", "ConstantPad2d",
            "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
-           "ReplicationPad2d", "CircularPad1d", "CircularPad2d"]
+           "ReplicationPad2d", "CircularPad1d", "CircularPad2d", "ReflectionPad3d",
+           "ReplicationPad3d", "CircularPad3d"]
 
 
 def _input_dims(op, x, dims):
@@ -335,3 +336,31 @@ class CircularPad2d(_PadNd):
     def forward(self, input: Tensor) -> Tensor:
         _input_dims(type(self).__name__, input, (3, 4))
         return F.pad(input, self.padding, self.mode)
+
+
+class _Pad3d(_PadNd):
+    """Padding of the last three dims: (left, right, top, bottom, front, back)."""
+
+    _n = 6
+
+    def forward(self, input: Tensor) -> Tensor:
+        _input_dims(type(self).__name__, input, (4, 5))
+        return F.pad(input, self.padding, self.mode)
+
+
+class ReflectionPad3d(_Pad3d):
+    """Pad by reflecting about the edges.  x: (N, C, D, H, W) or (C, D, H, W)."""
+
+    mode = "reflect"
+
+
+class ReplicationPad3d(_Pad3d):
+    """Pad by repeating the edge values.  x: (N, C, D, H, W) or (C, D, H, W)."""
+
+    mode = "replicate"
+
+
+class CircularPad3d(_Pad3d):
+    """Pad by wrapping around.  x: (N, C, D, H, W) or (C, D, H, W)."""
+
+    mode = "circular"

@@ -414,3 +414,22 @@ def test_zero_padding_returns_a_copy(name):
     y = getattr(nn, name)(0)(x)
     y.add_(1)
     assert y is not x and not x.numpy().any()
+
+
+@pytest.mark.parametrize("name", ["ReflectionPad3d", "ReplicationPad3d", "CircularPad3d"])
+def test_3d_padding_modules_match_torch(name):
+    x = np.random.default_rng(0).standard_normal((1, 2, 3, 4, 5))
+    w = None
+    results = []
+    for lib, make in ((nn, autograd.tensor), (torch.nn, torch.tensor)):
+        t = make(x, requires_grad=True)
+        y = getattr(lib, name)((1, 2, 0, 1, 2, 1))(t)
+        w = np.random.default_rng(1).standard_normal(tuple(y.shape)) if w is None else w
+        (y * make(w)).sum().backward()
+        results.append((np.array(y.tolist()), np.array(t.grad.tolist()), repr(getattr(lib, name)(1))))
+    (y0, g0, r0), (y1, g1, r1) = results
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_allclose(g0, g1, rtol=1e-14, atol=1e-14)
+    assert r0 == r1
+    with pytest.raises(ValueError, match=f"{name}: expected 4-D or 5-D input"):
+        getattr(nn, name)(1)(autograd.ones(2, 3, 4))
