@@ -1,6 +1,6 @@
 """exp and tanh for float32 in loops that vectorize, so that the softmax family, the sigmoid
-and the recurrent cells can fuse exp with the passes around it, and tanh runs about twice as
-fast as numpy's (which is a scalar loop on AVX2 machines: 14 against 6.8 us for 4,096 floats).
+and the recurrent cells can fuse exp with the passes around it, and tanh runs faster than
+numpy's on AVX2 machines (8.3 against 12.2 us for 4,096 floats, 22 against 54 us for 16,384).
 
 numba on these machines has no SVML: math.exp in a numba loop is a scalar libm call (about 30x
 slower than a vector one), and numpy's float32 np.exp ran 1.6-2x slower than this kernel on
