@@ -28,25 +28,32 @@ _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 BLOCK = 512   # elements per pass: the int32 scratch stays in L1
 
 
+@nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _exp_parts(w):
+    """(q, nf) with exp(w) = q 2^nf, for float32 w in [-104, 89]: nf = round(w log2 e), then
+    q = exp(w - nf ln 2) by a degree-7 polynomial (inlined into the loops that call it)."""
+    f = np.float32
+    magic = f(12582912.0)   # 1.5 * 2**23: adding and subtracting it rounds to an integer
+    nf = (w * f(1.44269504088896341) + magic) - magic
+    r = (w - nf * f(0.693359375)) - nf * f(-2.12194440e-4)   # ln 2 in two parts
+    q = f(1.9875691500e-4)
+    q = q * r + f(1.3981999507e-3)
+    q = q * r + f(8.3334519073e-3)
+    q = q * r + f(4.1665795894e-2)
+    q = q * r + f(1.6666665459e-1)
+    q = q * r + f(5.0000001201e-1)
+    return q * (r * r) + r + f(1.0), nf
+
+
 @_jit
 def _exp_block(x, out, p, k1, k2, k1f, k2f):
     # out[:n] = exp(x[:n]); x and out may be the same memory (the second loop reads neither)
     f = np.float32
-    log2e, c1, c2 = f(1.44269504088896341), f(0.693359375), f(-2.12194440e-4)
-    magic = f(12582912.0)   # 1.5 * 2**23: adding and subtracting it rounds to an integer
     for j in range(x.size):
         v = x[j]
         w = v if v > f(-104.0) else f(-104.0)   # exp below -104 rounds to 0 (a NaN: see p)
         w = w if w < f(89.0) else f(89.0)       # and above 88.73 overflows to inf
-        nf = (w * log2e + magic) - magic
-        r = (w - nf * c1) - nf * c2
-        q = f(1.9875691500e-4)
-        q = q * r + f(1.3981999507e-3)
-        q = q * r + f(8.3334519073e-3)
-        q = q * r + f(4.1665795894e-2)
-        q = q * r + f(1.6666665459e-1)
-        q = q * r + f(5.0000001201e-1)
-        q = q * (r * r) + r + f(1.0)
+        q, nf = _exp_parts(w)
         n = np.int32(nf)
         half = n >> 1
         k1[j] = (half + np.int32(127)) << 23          # the bits of 2^half
@@ -87,21 +94,11 @@ def _tanh_block(x, out, p, k, kf):
     # out[:n] = tanh(x[:n]); x and out may be the same memory (the second loop reads x[j]
     # before it writes out[j])
     f = np.float32
-    log2e, c1, c2 = f(1.44269504088896341), f(0.693359375), f(-2.12194440e-4)
-    magic = f(12582912.0)
     for j in range(x.size):    # exp(2|x|) as in _exp_block; 2^n is a normal float here
         a = abs(x[j])
         w = a + a
-        w = w if w < f(20.0) else f(20.0)
-        nf = (w * log2e + magic) - magic
-        r = (w - nf * c1) - nf * c2
-        q = f(1.9875691500e-4)
-        q = q * r + f(1.3981999507e-3)
-        q = q * r + f(8.3334519073e-3)
-        q = q * r + f(4.1665795894e-2)
-        q = q * r + f(1.6666665459e-1)
-        q = q * r + f(5.0000001201e-1)
-        p[j] = q * (r * r) + r + f(1.0)
+        q, nf = _exp_parts(w if w < f(20.0) else f(20.0))
+        p[j] = q
         k[j] = (np.int32(nf) + np.int32(127)) << 23
     for j in range(x.size):
         v = x[j]
