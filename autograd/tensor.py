@@ -268,6 +268,10 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def __reversed__(self):
+        """reversed(t): t flipped along dim 0 (a 0-d tensor as it is), as torch's."""
+        return self.flip(0) if self._data.ndim else self
+
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(f"bool: a tensor of shape {self.shape} with more than one "

@@ -125,3 +125,7 @@ def test_grad_fn_next_functions_walk_the_graph_down_to_the_leaves():
                     stack.append(g)
         return shape, leaves
     _same(walk)
+
+
+def test_reversed_flips_dim_0():
+    _same(lambda L: [reversed(L.arange(6).reshape(2, 3)), reversed(L.tensor(3.0))])
