@@ -7,8 +7,9 @@ It is an ndarray, so numpy code keeps working on it; ufunc results are plain nda
 numpy's arrays do not have goes to a Tensor over the same memory (so in-place methods write
 through, and a write into an array a live graph saved makes that graph's backward raise, as
 any in-place op does; a numpy-style write into such an array, `p.data -= x` or `p.data[0] = v`,
-is refused at once with an error that says why). max/min called PyTorch's way (a dim, or keepdim=) give PyTorch's
-(values, indices); numpy's `size` stays an attribute (use `t.size(0)` or `t.shape[0]`).
+is refused at once with an error that says why). max/min called PyTorch's way (a dim, or
+keepdim=) give PyTorch's (values, indices); numpy's `size` stays an attribute (use `t.size(0)`
+or `t.shape[0]`).
 """
 from __future__ import annotations
 

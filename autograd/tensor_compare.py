@@ -36,18 +36,25 @@ class CompareMixin:
         integer tensor against a float one in the float's dtype, and an integer number
         wraps into an integer tensor's dtype. == and != with an object that is no operand
         (None, a string) are Python's identity comparisons, as in torch."""
-        try:
-            o = _int_number(self, other, self._operand(other))
-        except (TypeError, ValueError):
-            if ufunc is np.equal or ufunc is np.not_equal:
-                return NotImplemented
-            return self._compare(ufunc, other)   # its error names the op and the operands
-        a, b = self._data, o._data
+        if isinstance(other, Tensor):
+            b = other._data
+        elif other.__class__ is np.ndarray and other.dtype.kind in "biuf":
+            b = other   # compared as it is: _operand would copy it
+        else:
+            try:
+                b = _int_number(self, other, self._operand(other))._data
+            except (TypeError, ValueError):
+                if ufunc is np.equal or ufunc is np.not_equal:
+                    return NotImplemented
+                return self._compare(ufunc, other)   # its error names the op and operands
+        a = self._data
         if a.dtype != b.dtype:
             dtype = _result_dtype(a.dtype, b.dtype, a.ndim == 0, b.ndim == 0)
             a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
-        x = self if a is self._data else Tensor._wrap(a, False)
-        return x._compare(ufunc, Tensor._wrap(b, False))
+        try:
+            return Tensor._wrap(np.asarray(ufunc(a, b)), False)
+        except (ValueError, TypeError):
+            return self._compare(ufunc, other)   # raises, naming the op and the operands
 
     def __lt__(self, other):
         return self._ordering(np.less, other)
