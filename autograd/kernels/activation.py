@@ -7,7 +7,7 @@ their flat view is a view and the kernel's writes land in the returned array.
 import numba as nb
 import numpy as np
 
-from .fastexp import exp_
+from .fastexp import exp_, sigmoid_f32
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -85,7 +85,12 @@ def _sigmoid_from_exp(x, e, out):
 
 
 def sigmoid_forward(x: np.ndarray) -> np.ndarray:
-    """Overflow-free logistic function from e = exp(-|x|) (fastexp's on float32)."""
+    """Overflow-free logistic function from e = exp(-|x|): fastexp's one-pass kernel on
+    float32, numpy's exp between two loops on float64. x is C-contiguous."""
+    if x.dtype == np.float32:
+        out = np.empty(x.shape, np.float32)
+        sigmoid_f32(x.reshape(-1), out.reshape(-1))
+        return out
     flat = x.reshape(-1)
     e = np.empty(x.size, x.dtype)
     _negative_abs(flat, e)

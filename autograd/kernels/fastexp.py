@@ -45,33 +45,75 @@ def _exp_parts(w):
     return q * (r * r) + r + f(1.0), nf
 
 
+@nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _exp_bits(v, j, p, k1, k2):
+    """exp(v) = p[j] * 2^half * 2^(n - half), the two powers of 2 written as float32 bits into
+    k1[j] and k2[j] (read back through float32 views of them by the caller's second loop).
+    Below -104 exp rounds to 0, above 88.73 it overflows to inf; NaN stays NaN (through p)."""
+    f = np.float32
+    w = v if v > f(-104.0) else f(-104.0)
+    w = w if w < f(89.0) else f(89.0)
+    q, nf = _exp_parts(w)
+    n = np.int32(nf)
+    half = n >> 1
+    k1[j] = (half + np.int32(127)) << 23          # the bits of 2^half
+    k2[j] = (n - half + np.int32(127)) << 23      # and of 2^(n - half)
+    p[j] = q if v == v else v
+
+
 @_jit
 def _exp_block(x, out, p, k1, k2, k1f, k2f):
     # out[:n] = exp(x[:n]); x and out may be the same memory (the second loop reads neither)
-    f = np.float32
     for j in range(x.size):
-        v = x[j]
-        w = v if v > f(-104.0) else f(-104.0)   # exp below -104 rounds to 0 (a NaN: see p)
-        w = w if w < f(89.0) else f(89.0)       # and above 88.73 overflows to inf
-        q, nf = _exp_parts(w)
-        n = np.int32(nf)
-        half = n >> 1
-        k1[j] = (half + np.int32(127)) << 23          # the bits of 2^half
-        k2[j] = (n - half + np.int32(127)) << 23      # and of 2^(n - half)
-        p[j] = q if v == v else v
+        _exp_bits(x[j], j, p, k1, k2)
     for j in range(x.size):
         out[j] = p[j] * k1f[j] * k2f[j]
 
 
 @_jit
+def _scratch():
+    """The per-block scratch of the exp loops: xs, p (float32) and the bits of two powers of
+    2, as int32 arrays and float32 views of them. xs holds a copy of the block's input for
+    the second loop: a loop that reads x[j] and writes out[j] runs scalar when they are the
+    same memory (in place: LLVM's runtime overlap check picks the unvectorized loop), about
+    3x slower."""
+    p = np.empty((2, BLOCK), np.float32)
+    k1, k2 = np.empty(BLOCK, np.int32), np.empty(BLOCK, np.int32)
+    return p[0], p[1], k1, k2, k1.view(np.float32), k2.view(np.float32)
+
+
+@_jit
 def exp_f32(x, out):
     """out = exp(x) for 1-D C-contiguous float32 arrays of one size (out may be x)."""
-    p = np.empty(BLOCK, np.float32)
-    k1, k2 = np.empty(BLOCK, np.int32), np.empty(BLOCK, np.int32)
-    k1f, k2f = k1.view(np.float32), k2.view(np.float32)
+    _, p, k1, k2, k1f, k2f = _scratch()
     for lo in range(0, x.size, BLOCK):
         hi = min(lo + BLOCK, x.size)
         _exp_block(x[lo:hi], out[lo:hi], p, k1, k2, k1f, k2f)
+
+
+@_jit
+def _sigmoid_block(x, out, xs, p, k1, k2, k1f, k2f):
+    # out[:n] = sigmoid(x[:n]) from e = exp(-|x|) in (0, 1], which never overflows:
+    # 1 / (1 + e), times e for negative x (x and out may be the same memory)
+    f = np.float32
+    for j in range(x.size):
+        v = x[j]
+        xs[j] = v
+        _exp_bits(-abs(v), j, p, k1, k2)
+    for j in range(x.size):
+        e = p[j] * k1f[j] * k2f[j]
+        r = f(1.0) / (f(1.0) + e)
+        out[j] = r if xs[j] >= f(0.0) else e * r
+
+
+@_jit
+def sigmoid_f32(x, out):
+    """out = sigmoid(x) for 1-D C-contiguous float32 arrays of one size (out may be x): in one
+    pass, the same values as 1 / (1 + exp_f32(-|x|)) (times that exp for negative x)."""
+    xs, p, k1, k2, k1f, k2f = _scratch()
+    for lo in range(0, x.size, BLOCK):
+        hi = min(lo + BLOCK, x.size)
+        _sigmoid_block(x[lo:hi], out[lo:hi], xs, p, k1, k2, k1f, k2f)
 
 
 def exp_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -90,18 +132,20 @@ def exp_(a: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def _tanh_block(x, out, p, k, kf):
-    # out[:n] = tanh(x[:n]); x and out may be the same memory (the second loop reads x[j]
-    # before it writes out[j])
+def _tanh_block(x, out, xs, p, k, kf):
+    # out[:n] = tanh(x[:n]); x and out may be the same memory (the second loop reads the
+    # copy xs)
     f = np.float32
     for j in range(x.size):    # exp(2|x|) as in _exp_block; 2^n is a normal float here
-        a = abs(x[j])
+        v = x[j]
+        xs[j] = v
+        a = abs(v)
         w = a + a
         q, nf = _exp_parts(w if w < f(20.0) else f(20.0))
         p[j] = q
         k[j] = (np.int32(nf) + np.int32(127)) << 23
     for j in range(x.size):
-        v = x[j]
+        v = xs[j]
         a = abs(v)
         big = f(1.0) - f(2.0) / (p[j] * kf[j] + f(1.0))
         big = big if v >= f(0.0) else -big
@@ -117,12 +161,10 @@ def _tanh_block(x, out, p, k, kf):
 @_jit
 def tanh_f32(x, out):
     """out = tanh(x) for 1-D C-contiguous float32 arrays of one size (out may be x)."""
-    p = np.empty(BLOCK, np.float32)
-    k = np.empty(BLOCK, np.int32)
-    kf = k.view(np.float32)
+    xs, p, k, _, kf, _ = _scratch()
     for lo in range(0, x.size, BLOCK):
         hi = min(lo + BLOCK, x.size)
-        _tanh_block(x[lo:hi], out[lo:hi], p, k, kf)
+        _tanh_block(x[lo:hi], out[lo:hi], xs, p, k, kf)
 
 
 def tanh_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -137,7 +179,13 @@ def tanh_into(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def tanh(x: np.ndarray) -> np.ndarray:
-    """tanh(x) in a new array (np.tanh's result dtype)."""
-    if x.dtype == np.float32 and x.flags.c_contiguous:
-        return tanh_into(x, np.empty(x.shape, np.float32))
+    """tanh(x) in a new C-contiguous array (np.tanh's result dtype). A float32 view (a chunk
+    of gates) is copied first: the copy and this kernel take about half of np.tanh's time on
+    the strided view."""
+    if x.dtype == np.float32:
+        out = np.empty(x.shape, np.float32)
+        if not x.flags.c_contiguous:
+            np.copyto(out, x)
+            x = out
+        return tanh_into(x, out)
     return np.tanh(x)

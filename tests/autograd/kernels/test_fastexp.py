@@ -1,4 +1,4 @@
-"""fastexp's float32 exp and tanh: ulp accuracy over the whole range, special values, in-place
+"""fastexp's float32 exp, tanh and sigmoid: ulp accuracy over the whole range, special values, in-place
 use, and the softmax rows built on exp against float64 references and torch (also run with
 NUMBA_DISABLE_JIT=1: see test_without_the_jit.py)."""
 import numba
@@ -100,10 +100,43 @@ def test_tanh_special_values_and_layouts():
     b = a.copy()
     assert fastexp.tanh_into(b, b) is b                   # in place
     np.testing.assert_array_equal(b, expected)
-    strided = fastexp.tanh(a[:, ::2])                     # not contiguous: numpy's
-    np.testing.assert_array_equal(strided, np.tanh(a[:, ::2]))
+    strided = fastexp.tanh(a[:, ::2])               # not contiguous: the kernel on a copy
+    assert strided.flags.c_contiguous
+    np.testing.assert_array_equal(strided, fastexp.tanh(np.ascontiguousarray(a[:, ::2])))
     x64 = a.astype(np.float64)
     np.testing.assert_array_equal(fastexp.tanh(x64), np.tanh(x64))
+
+
+# ------------------------------------------------------------------ sigmoid
+def _sigmoid(x):
+    out = np.empty_like(x)
+    fastexp.sigmoid_f32(x, out)
+    return out
+
+
+def test_sigmoid_is_the_composed_exp_formula_bit_for_bit():
+    # 1 / (1 + e), times e below 0, for e = exp_f32(-|x|): what the fused pass must equal
+    rng = np.random.default_rng(6)
+    x = np.concatenate([(rng.standard_normal(N // 4) * 20).astype(np.float32),
+                        np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 87.0, -87.0, -88.5,
+                                  -103.5, -104.0, -105.0, 1e-30, -1e-30], np.float32)])
+    e = _exp(-np.abs(x))
+    with np.errstate(invalid="ignore"):
+        composed = np.where(x >= 0, 1 / (1 + e), e * (1 / (1 + e))).astype(np.float32)
+    np.testing.assert_array_equal(_sigmoid(x), composed)     # NaN where it is
+    exact = (1 / (1 + np.exp(-x.astype(np.float64)))).astype(np.float32)
+    finite = np.isfinite(x) & (exact > 1e-30)
+    assert _ulps(_sigmoid(x)[finite], exact[finite]).max() <= 3
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, fastexp.BLOCK, fastexp.BLOCK + 3, 3 * fastexp.BLOCK])
+def test_sigmoid_and_tanh_in_place_agree_with_out_of_place(n):
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float32) * 5
+    for kernel in (fastexp.sigmoid_f32, fastexp.tanh_f32):
+        out, a = np.empty_like(x), x.copy()
+        kernel(x, out)
+        kernel(a, a)
+        np.testing.assert_array_equal(a, out)
 
 
 # ------------------------------------------------------------------ softmax rows on it
