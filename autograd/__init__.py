@@ -51,3 +51,6 @@ short = int16  # noqa: E305,F405  (torch.short)
 int = int32  # noqa: A001  (torch.int)
 from . import random  # noqa: E402,F401  (torch.random: fork_rng, manual_seed, ...)
 from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_, _foreach_lerp_, ...)
+from .autograd_functional import register_submodules  # noqa: E402
+register_submodules()   # autograd.autograd.gradcheck, .grad_mode, .anomaly_mode
+del register_submodules

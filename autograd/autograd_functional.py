@@ -9,6 +9,7 @@ its backward mode. vectorize=True gives the same results as the loop over output
 """
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 
@@ -374,3 +375,19 @@ torch_autograd = _TorchAutograd("autograd.autograd", "torch.autograd's names in 
 torch_autograd.functional = sys.modules[__name__]
 sys.modules.setdefault("autograd.autograd", torch_autograd)   # `import autograd.autograd...`
 sys.modules.setdefault("autograd.autograd.functional", sys.modules[__name__])
+
+
+# torch.autograd's submodules that scripts import names from (`from torch.autograd.gradcheck
+# import GradcheckError`, `torch.autograd.grad_mode.no_grad`): the engine's modules that hold
+# those names, registered by the package once it has loaded them. (torch.autograd.gradcheck
+# itself is the function, as in torch; the module is reached by import.)
+_SUBMODULES = {"gradcheck": "autograd.gradcheck", "grad_mode": "autograd.function",
+               "anomaly_mode": "autograd.anomaly"}
+
+
+def register_submodules():
+    for name, target in _SUBMODULES.items():
+        module = importlib.import_module(target)
+        sys.modules.setdefault(f"autograd.autograd.{name}", module)
+        if name != "gradcheck":
+            torch_autograd.__dict__.setdefault(name, module)

@@ -8,16 +8,19 @@ element). A contraction with one random cotangent would let an error that is sma
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
 
+from . import saved
 from .function import enable_grad, no_grad
 from .tensor import Tensor
 
 
-class GradcheckError(AssertionError):
-    """Analytic and numeric gradients disagree; the message names the worst element."""
+class GradcheckError(RuntimeError):
+    """Analytic and numeric gradients disagree; the message names the worst element. A
+    RuntimeError, as torch's: `except RuntimeError` around a check catches it."""
 
 
 # --------------------------------------------------------------------- inputs and outputs
@@ -54,10 +57,14 @@ def _prepare(inputs, warn=True):
     """fn's arguments, and the leaves to check as [(name, leaf)].
 
     As torch: anything that is not a Tensor or an array reaches fn unchanged, and when some
-    Tensors require grad only they are checked. A checked Tensor is replaced by a C-ordered
-    copy of the same dtype (the check perturbs it in place; the caller's .grad stays None).
-    Convenience: numpy arrays become Tensors, the floating ones float64, and when no Tensor
-    requires grad every floating Tensor and array is checked."""
+    Tensors require grad only they are checked. A checked Tensor is the caller's own, in its
+    own memory layout: the numeric phase perturbs its memory in place (and restores it), so
+    a fn that reads a module's parameters rather than its arguments is checked through them,
+    and a backward that is wrong only for a transposed input is caught. The caller's .grad
+    stays None. Checked inputs must not share memory (x and x.t()): perturbing one would move
+    the other. Convenience: numpy arrays become Tensors (copies; the floating ones float64),
+    and when no Tensor requires grad every floating Tensor and array is checked (a Tensor
+    through a leaf that shares its memory)."""
     inputs = (inputs,) if isinstance(inputs, (Tensor, np.ndarray)) else tuple(inputs)
     some = any(isinstance(x, Tensor) and x.requires_grad for _, x in _items(inputs))
     checked = []
@@ -72,13 +79,23 @@ def _prepare(inputs, warn=True):
             return Tensor._wrap(np.array(x), False) if isinstance(x, np.ndarray) else x
         if isinstance(x, Tensor) and some and not x.requires_grad:
             return x
-        data = x._data if isinstance(x, Tensor) else np.asarray(x, np.float64)
-        leaf = Tensor._wrap(np.array(data, order="C"), isinstance(x, Tensor) or not some)
+        if isinstance(x, Tensor) and x.requires_grad:
+            leaf = x
+        elif isinstance(x, Tensor):
+            leaf = Tensor._wrap(x._data, True)
+        else:   # a copy in the array's own layout
+            leaf = Tensor._wrap(np.array(x, np.float64, order="K"), not some)
         if leaf.requires_grad:
             checked.append((_name(path), leaf))
         return leaf
 
     args = _map(inputs, convert)
+    for i, (name, leaf) in enumerate(checked):
+        for other, t in checked[:i]:
+            if t is not leaf and np.may_share_memory(t._data, leaf._data):
+                raise ValueError(f"gradcheck: inputs {other} and {name} share memory (a "
+                                 f"tensor and a view of it?): perturbing one would move the "
+                                 f"other; pass a copy (.clone()) of one of them")
     for name, leaf in checked if warn else ():
         if leaf.dtype != np.float64:   # torch's warning: finite differences need float64
             warnings.warn(f"gradcheck: input {name} requires grad and is not double "
@@ -87,11 +104,36 @@ def _prepare(inputs, warn=True):
     return args, checked
 
 
-def _fresh(args, leaves):
-    """args with every leaf replaced by a copy: the numeric phase perturbs those in place,
-    while a graph built on the originals may still hold their arrays read-only."""
-    copies = {id(t): Tensor._wrap(t._data.copy(), True) for t in leaves}
-    return _map(args, lambda x, _: copies.get(id(x), x)), [copies[id(t)] for t in leaves]
+@contextmanager
+def _perturbing(arr):
+    """arr, a checked input's memory, writeable while the numeric phase perturbs it in place,
+    even when live graphs (the analytic phase's, the caller's) hold it read-only: every
+    perturbation is undone bit for bit before anything but fn reads arr again, so no version
+    is bumped. The transposed copies cached on its guards (saved.transposed) are dropped
+    before and after, so that fn sees the perturbed values and no graph keeps them."""
+    chain = saved._chain(arr)[::-1]   # bases first: a view is writeable only over one
+    locked = [a for a in chain if not a.flags.writeable]
+    _drop_cached_transposes(chain)
+    try:
+        for a in locked:
+            try:
+                a.setflags(write=True)
+            except ValueError:
+                raise TypeError(f"gradcheck: a checked input's memory is read-only (shape "
+                                f"{arr.shape}, {arr.dtype}) and cannot be perturbed in "
+                                f"place: pass a writeable copy") from None
+        yield arr
+    finally:
+        for a in reversed(locked):
+            a.setflags(write=False)
+        _drop_cached_transposes(chain)
+
+
+def _drop_cached_transposes(arrays):
+    for a in arrays:
+        g = saved._guards.get(id(a))
+        if g is not None:
+            g.cache = None
 
 
 def _outputs(y):
@@ -177,8 +219,7 @@ def _check(fn, args, checked, opts):
     rng = np.random.default_rng(opts.seed)
     if opts.mode == "full":
         analytic = _analytic_jacobians(ys, leaves)
-        numeric = _numeric_jacobians(fn, *_fresh(args, leaves), which, len(analytic[0]),
-                                     opts.eps)
+        numeric = _numeric_jacobians(fn, args, leaves, which, len(analytic[0]), opts.eps)
         shapes = [(outs[k][0], outs[k][1].shape) for k in which]
         _compare_jacobians(analytic, numeric, checked, shapes, not live, opts)
     else:
@@ -212,13 +253,14 @@ def _difference(fn, args, which, arr, step, eps):
     restored) moves along `step`: an int is one flat element, else an array of arr's shape."""
     orig = arr.copy()
     values = []
-    for sign in (1, -1):
-        if isinstance(step, int):
-            arr.reshape(-1)[step] = orig.reshape(-1)[step] + sign * eps
-        else:
-            arr[...] = orig + sign * eps * step
-        values.append(_flat_outputs(fn, args, which))
-        arr[...] = orig
+    with _perturbing(arr):
+        for sign in (1, -1):
+            if isinstance(step, int):   # (arr.flat: a transposed input has no flat view)
+                arr.flat[step] = orig.flat[step] + sign * eps
+            else:
+                arr[...] = orig + sign * eps * step
+            values.append(_flat_outputs(fn, args, which))
+            arr[...] = orig
     return (values[0] - values[1]) / (2 * eps)
 
 
@@ -292,7 +334,6 @@ def _check_directions(fn, args, which, ys, names, leaves, opts, rng):
     analytic = (_vjp([y for y, _ in live], [v for _, v in live], leaves) if live
                 else [np.zeros_like(t._data) for t in leaves])
     v_flat = np.concatenate([v.reshape(-1) for v in vs])
-    args, leaves = _fresh(args, leaves)
     for name, t, a in zip(names, leaves, analytic):
         for d in range(opts.n_directions):
             u = rng.standard_normal(t.shape)
@@ -369,7 +410,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     v the given grad_outputs or random ones (as torch.autograd.gradgradcheck). First, the
     recorded gradients must equal the ordinary backward pass's: a wrong recorded VJP that is
     differentiated consistently would pass the finite differences alone. Inputs and keywords
-    as gradcheck (gen_non_contig_grad_outputs is accepted; arrays here are contiguous)."""
+    as gradcheck (gen_non_contig_grad_outputs is accepted and has no effect)."""
     from .backprop import grad
     opts = _options(mode, fast_mode, check_fwd_over_rev, check_rev_over_rev, masked,
                     eps=eps, atol=atol, rtol=rtol, seed=seed,

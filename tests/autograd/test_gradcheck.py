@@ -172,3 +172,79 @@ def test_torch_keywords():
     with pytest.raises(GradcheckError, match="Jacobian mismatch"):
         gradcheck(OffByOneAt.apply, [np.ones(6)], nondet_tol=2.0)
     assert gradcheck(Square.apply, x, check_batched_grad=True, check_grad_dtypes=True)
+
+
+# --------------------------------------------------------------------- the caller's tensors
+def _tripled(grad):
+    return grad * 3
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_a_fn_that_reads_module_parameters_is_checked_through_them(fast_mode):
+    # torch's idiom: the parameters are the inputs, fn closes over the module. The check must
+    # perturb the parameters themselves: with copies both Jacobians were zero and it passed.
+    import nn
+    autograd.manual_seed(0)
+    lstm = nn.LSTM(3, 2).double()
+    x = autograd.randn(4, 1, 3, dtype=autograd.float64)
+
+    def fn(*params):
+        return lstm(x)[0]
+
+    assert gradcheck(fn, tuple(lstm.parameters()), fast_mode=fast_mode)
+    lstm.weight_hh_l0.register_hook(_tripled)     # a wrong gradient for one parameter
+    with pytest.raises(GradcheckError, match="input 1"):
+        gradcheck(fn, tuple(lstm.parameters()), fast_mode=fast_mode)
+
+
+class WrongWhenStrided(Function):
+    """y = x * w with dx wrong (sign flipped) for a non-contiguous x alone, as a numpy
+    backward that loses its writes into a transposed buffer's reshape copy is."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x * w
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved
+        dx = g * w
+        return (dx if x.flags.c_contiguous else -dx), g * x
+
+
+def test_inputs_keep_their_memory_layout():
+    base = autograd.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    w = autograd.tensor(np.linspace(0.5, 2, 6).reshape(3, 2), requires_grad=True)
+    contiguous = autograd.tensor(base.detach().numpy().T.copy(), requires_grad=True)
+    assert gradcheck(WrongWhenStrided.apply, (contiguous, w))
+    seen = []
+    gradcheck(lambda a: seen.append(a.is_contiguous()) or a * 2, (base.t(),))
+    assert seen and not any(seen)                  # fn gets the caller's transposed tensor
+    with pytest.raises(GradcheckError, match="input 0"):
+        gradcheck(WrongWhenStrided.apply, (base.t(), w))
+
+
+def test_inputs_that_share_memory_are_refused():
+    x = autograd.tensor(X, requires_grad=True)
+    with pytest.raises(ValueError, match="inputs 0 and 1 share memory"):
+        gradcheck(lambda a, b: a @ b, (x, x.t()))
+    assert gradcheck(lambda a, b: a * b, (x, x))   # the same tensor twice is one input
+
+
+def test_inputs_held_by_a_live_graph_are_perturbed_and_restored_bit_for_bit():
+    w = autograd.tensor(X, requires_grad=True)
+    loss = (w * w).sum()                          # a graph of the caller's that saved w
+    before = w.detach().numpy().copy()
+    assert gradcheck(lambda a: (a @ a.t()).tanh(), (w,))
+    np.testing.assert_array_equal(w.detach().numpy(), before)
+    with pytest.raises(ValueError, match="read-only"):
+        w.data[0, 0] = 1.0                        # locked again while that graph lives
+    loss.backward()                               # its graph is intact: no version bumped
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * X)
+
+
+def test_gradcheck_error_is_a_runtime_error_as_torchs():
+    assert issubclass(GradcheckError, RuntimeError)
+    with pytest.raises(RuntimeError):
+        gradcheck(WrongSquare.apply, [X])

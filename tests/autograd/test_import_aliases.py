@@ -47,3 +47,18 @@ def test_torch_utils_data_submodules_and_autograd_names():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     jac = torch.autograd.functional.jacobian(lambda t: t * t, x)
     assert jac.tolist() == [[2.0, 0.0], [0.0, 4.0]]
+
+
+def test_torch_autograd_submodules_import_as_in_torch():
+    code = """
+from autograd.autograd.gradcheck import GradcheckError, gradcheck
+from autograd.autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
+from autograd.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+import autograd as torch
+assert torch.autograd.gradcheck is gradcheck and GradcheckError is torch.GradcheckError
+assert torch.autograd.grad_mode.no_grad is torch.no_grad is no_grad
+assert torch.autograd.anomaly_mode.detect_anomaly is torch.autograd.detect_anomaly
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
