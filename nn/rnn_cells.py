@@ -1,17 +1,18 @@
 """RNNCell, LSTMCell and GRUCell with PyTorch's signatures and parameter names: one time step.
-Fused by default (a one-step sequence op of autograd.ops.rnn); `cell.fused = False` records the
-composed step instead."""
+Fused by default (a one-step sequence op of autograd.ops.rnn; LSTMCell's node makes c' and o,
+ops.rnn_cell); `cell.fused = False` records the composed step instead."""
 from __future__ import annotations
 
 import math
 
 from autograd import Tensor
 from autograd.ops.rnn import GRUSequence, RNNSequence
+from autograd.ops.rnn_cell import LSTMCellState
 
 from . import functional as F
 from .module import Module
-from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _lstm_direction,
-                        _uniform_parameter, _zeros, gru_step, lstm_step, rnn_step)
+from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _uniform_parameter, _zeros,
+                        gru_step, lstm_step, rnn_step)
 
 # --------------------------------------------------------------------- cells
 class _CellBase(Module):
@@ -112,9 +113,12 @@ class LSTMCell(_CellBase):
 
     def forward(self, input, hx=None):
         x, (h, c), batched = self._prepare(input, hx, 2)
-        if self.fused:
-            _, (h, c) = _lstm_direction(x.unsqueeze(0), [h, c], self.weight_ih, self.weight_hh,
-                                        self.bias_ih, self.bias_hh, False)
+        if self.fused:   # c' and o from one node, then h' = o * tanh(c') recorded on c', as
+            # torch's cell: a hook or retain_grad on c' sees the gradient through h' too
+            state = LSTMCellState.apply(x, h, c, self.weight_ih, self.weight_hh,
+                                        *self._biases())
+            c = state[0]
+            h = state[1] * c.tanh()
         else:
             h, c = lstm_step(self._project(x), h, c, self.weight_hh.T)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))

@@ -167,6 +167,45 @@ def test_cell_gradcheck(kind, fused):
 
 
 @pytest.mark.parametrize("fused", [True, False])
+def test_lstm_cell_state_feeds_the_hidden_state_as_in_torch(fused):
+    # hooks and retain_grad on each step's c' see dL/dc' through h' = o tanh(c') too (the
+    # fused cell once kept c' -> h' inside its node: c'.grad and, with a hook that scales it,
+    # the parameter gradients differed from torch's)
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTMCell(3, 4).double()
+    ours = LSTMCell(3, 4)
+    copy_from_torch(ours, theirs)
+    ours.fused = fused
+    xs = np.random.default_rng(2).standard_normal((4, 2, 3))
+
+    def run(cell, tensor):
+        state, cs = None, []
+        for x in xs:
+            state = cell(tensor(x), state)
+            c = state[1]
+            c.retain_grad()
+            c.register_hook(lambda g: g * 0.5)
+            cs.append(c)
+        (state[0].sum() + (state[1] * state[1]).sum()).backward()
+        return ([c.grad.detach().numpy() for c in cs],
+                [p.grad.detach().numpy() for p in cell.parameters()])
+
+    (c_ours, p_ours), (c_theirs, p_theirs) = run(ours, Tensor), run(theirs, torch.tensor)
+    for t, (a, b) in enumerate(zip(c_ours, c_theirs)):
+        assert_close(a, b, f"c[{t}].grad")
+    for a, b, (name, _) in zip(p_ours, p_theirs, ours.named_parameters()):
+        assert_close(a, b, name)
+
+
+def test_fused_lstm_cell_state_op_second_derivatives():
+    from autograd.ops.rnn_cell import LSTMCellState
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal(s) for s in [(2, 3), (2, 2), (2, 2), (8, 3), (8, 2), (8,)]]
+    assert autograd.gradgradcheck(lambda *a: LSTMCellState.apply(*a), args, atol=1e-6,
+                                  rtol=1e-5)
+
+
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("kind", ["lstm", "gru", "rnn_tanh"])
 def test_multilayer_bidirectional_gradcheck(kind, fused):
     cls, _, kw = LAYERS[kind]
