@@ -6,6 +6,7 @@ loss and the gradients and is called several times per step().
 from __future__ import annotations
 
 import copy
+from numbers import Real
 
 import numpy as np
 
@@ -132,8 +133,9 @@ class LBFGS(Optimizer):
             raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got "
                              f"{group['line_search_fn']!r}")
         for key in ("max_iter", "max_eval", "history_size"):
-            if isinstance(group[key], bool) or not isinstance(group[key], int) \
-                    or group[key] < 1:
+            # any positive number, as torch (np.int64, or 20.0): it is only counted against
+            if isinstance(group[key], bool) or not isinstance(group[key], Real) \
+                    or not group[key] >= 1:
                 raise ValueError(f"LBFGS: {key} must be a positive integer, got "
                                  f"{group[key]!r}")
 

@@ -16,7 +16,7 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from numbers import Integral
+from numbers import Real
 
 from autograd import Tensor
 
@@ -29,6 +29,20 @@ def _set_lr(group: dict, value):
         group["lr"]._data.fill(_scalar(value))
     else:
         group["lr"] = value
+
+
+def _set_lrs(scheduler, values):
+    """Each param group's lr from values, one per group. A group added (add_param_group) after
+    the scheduler was made has no base lr here: as torch, an error, not a group left at its
+    lr or set to another group's."""
+    groups, values = scheduler.optimizer.param_groups, list(values)
+    if len(values) != len(groups):
+        raise ValueError(f"{type(scheduler).__name__}: the optimizer has {len(groups)} param "
+                         f"groups but the scheduler computed {len(values)} learning rates (a "
+                         f"group added after the scheduler was made is not scheduled: make "
+                         f"the scheduler after add_param_group)")
+    for group, lr in zip(groups, values):
+        _set_lr(group, lr)
 
 
 def _copy_lr(value):
@@ -98,8 +112,7 @@ class LRScheduler:
             self.last_epoch = epoch
             closed = getattr(self, "_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_lr(group, lr)
+        _set_lrs(self, values)
         self._last_lr = self._group_lrs()
 
     def state_dict(self) -> dict:
@@ -163,7 +176,8 @@ class StepLR(LRScheduler):
     """lr = initial_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if not isinstance(step_size, Integral) or step_size <= 0:
+        # any positive number, as torch (3.0: every 3 epochs)
+        if isinstance(step_size, bool) or not isinstance(step_size, Real) or not step_size > 0:
             raise ValueError(f"StepLR: step_size must be a positive int, got {step_size!r}")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)

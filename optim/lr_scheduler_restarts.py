@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from .lr_scheduler import LRScheduler, _set_lr
+from .lr_scheduler import LRScheduler, _set_lrs
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -60,6 +60,5 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            _set_lr(group, lr)
+        _set_lrs(self, self.get_lr())
         self._last_lr = self._group_lrs()

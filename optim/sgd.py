@@ -36,12 +36,15 @@ class SGD(Optimizer):
         lr, momentum = _lr(group["lr"]), float(group["momentum"])
         dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
         nesterov, maximize = bool(group["nesterov"]), bool(group["maximize"])
-        for p in params:
+        # the buffers as the step starts, as torch gathers them: a parameter listed twice
+        # gets a fresh buffer at both places on the first step, not the one just made
+        bufs = [self.state[p].get("momentum_buffer") for p in params] if momentum != 0 else ()
+        for k, p in enumerate(params):
             x = p._data
             d, owned = self._direction(p, weight_decay, maximize)
             if momentum != 0:
                 state = self.state[p]
-                buf = state.get("momentum_buffer")
+                buf = bufs[k]
                 if buf is None:
                     buf = np.array(d, copy=True)
                     state["momentum_buffer"] = _buffer(buf)

@@ -299,3 +299,69 @@ def test_adagrad_starts_every_groups_sums_at_the_constructors_value_as_torch():
         return [np.array(t.detach().numpy() if lib == "torch" else t.data) for t in (p, q, r)]
     for a, b in zip(run("ours"), run("torch")):
         np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def _scheduled_lrs(lib, make, steps=4):
+    """lrs of both groups after each step, the second group added after the scheduler."""
+    o = optim if lib == "ours" else torch.optim
+    opt = o.SGD([_param(lib)], lr=0.1)
+    sched = make(o.lr_scheduler, opt)
+    opt.add_param_group({"params": [_param(lib)], "lr": 0.7})
+    out = []
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        out.append([g["lr"] for g in opt.param_groups])
+    return out
+
+
+@pytest.mark.parametrize("make", [
+    lambda s, o: s.LambdaLR(o, lambda e: 0.5 ** e),
+    lambda s, o: s.MultiplicativeLR(o, lambda e: 0.9),
+    lambda s, o: s.CyclicLR(o, 0.01, 0.1),
+    lambda s, o: s.CosineAnnealingWarmRestarts(o, 2),
+    lambda s, o: s.CosineAnnealingLR(o, T_max=2),
+    lambda s, o: s.StepLR(o, 2),
+    lambda s, o: s.ExponentialLR(o, 0.5)])
+def test_a_group_added_after_the_scheduler_is_refused_where_torch_refuses_it(make):
+    # it was silently left at its lr (LambdaLR) or stuck at 0 (CosineAnnealingLR's restart)
+    theirs = _outcome(lambda: _scheduled_lrs("torch", make))
+    ours = _outcome(lambda: _scheduled_lrs("ours", make))
+    assert ours[0] == theirs[0], (ours, theirs)
+    if ours[0] == "ok":
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+    else:
+        assert "added after the scheduler" in ours[1]
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum_with_a_parameter_listed_twice_as_torch(nesterov):
+    # torch gathers the buffers as the step starts: both places start a fresh one
+    runs = {}
+    for lib in LIBS:
+        w = _param(lib, (1.0, -2.0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            opt = LIBS[lib].SGD([w, w], lr=0.1, momentum=0.9, nesterov=nesterov)
+        for _ in range(3):
+            opt.zero_grad()
+            w.grad = _tensor(lib, [1.0, 0.5])
+            opt.step()
+        runs[lib] = (np.array(w.detach().numpy()),
+                     np.array(opt.state[w]["momentum_buffer"].detach().numpy()))
+    for a, b in zip(runs["ours"], runs["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_step_sizes_and_iteration_counts_that_are_numbers_as_torch():
+    for lib in LIBS:
+        opt = LIBS[lib].SGD([_param(lib)], lr=0.1)
+        sched = LIBS[lib].lr_scheduler.StepLR(opt, step_size=3.0)
+        for _ in range(7):
+            opt.step()
+            sched.step()
+        assert sched.get_last_lr()[0] == pytest.approx(0.001)
+        LIBS[lib].LBFGS([_param(lib)], max_iter=np.int64(5))
+        LIBS[lib].LBFGS([_param(lib)], max_iter=5.0)
+    with pytest.raises(ValueError, match="step_size"):
+        optim.lr_scheduler.StepLR(optim.SGD([_param("ours")], lr=0.1), step_size=0)
