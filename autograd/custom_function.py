@@ -162,7 +162,7 @@ def once_differentiable(backward):
     def wrapper(ctx, *grads):
         with no_grad():
             result = backward(ctx, *grads)
-        if not function._grad_enabled or not any(
+        if not function.is_grad_enabled() or not any(
                 isinstance(g, Tensor) and g._requires_grad for g in grads):
             return result
         if result.__class__ is not tuple:
@@ -203,7 +203,7 @@ def _apply(fn, node_fn, args: tuple, kwargs: dict):
         bound.apply_defaults()
         args, kwargs = bound.args, {}
     ctx = FunctionCtx(tuple([isinstance(a, Tensor) and a._requires_grad for a in args]))
-    record = function._grad_enabled and True in ctx.needs_input_grad
+    record = function.is_grad_enabled() and True in ctx.needs_input_grad
     inputs = tuple([_given(a._data) if isinstance(a, Tensor) else a for a in args])
     with no_grad():
         if setup is None:

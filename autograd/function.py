@@ -1,4 +1,4 @@
-"""Function base class, Context and the global grad mode.
+"""Function base class, Context and the grad mode (per thread).
 
 An op is a subclass of `Function` with two static methods:
 
@@ -16,6 +16,7 @@ user's Function, with torch's Tensor interface (see custom_function.py).
 from __future__ import annotations
 
 import functools
+import threading
 import inspect
 
 import numpy as np
@@ -23,15 +24,41 @@ import numpy as np
 from . import saved, views
 from .saved import _lock, _release
 
+class _ThreadMode(threading.local):
+    """Grad mode and inference mode of one thread (as torch's, per thread: a thread inside
+    no_grad leaves the others recording). A new thread starts with grad mode on."""
+    grad = True
+    inference = False   # inside inference_mode(): grad mode is off as well
+
+
+_mode = _ThreadMode()
+# True while no thread has grad mode off: the common case, where recording reads this one
+# global (`_grad_enabled or _mode.grad`); else each thread's own mode decides
 _grad_enabled = True
-_inference = False        # inside inference_mode(): grad mode is off as well
+_threads_off = 0          # how many threads have grad mode off (a thread that ends with it
+                          # off, after set_grad_enabled(False), stays counted: only slower)
+_mode_lock = threading.Lock()
 anomaly_enabled = False   # set by autograd.detect_anomaly()
 _wrap = None              # Tensor._wrap, bound by tensor.py (it imports this module)
 _Tensor = None            # the Tensor class, bound by tensor.py
 
 
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    """This thread's grad mode."""
+    return _grad_enabled or _mode.grad
+
+
+def _set_mode(grad: bool, inference: bool | None = None):
+    """Set this thread's grad mode (and inference mode, unless None)."""
+    global _grad_enabled, _threads_off
+    grad = bool(grad)
+    with _mode_lock:
+        if grad != _mode.grad:
+            _threads_off += -1 if grad else 1
+            _grad_enabled = _threads_off == 0
+            _mode.grad = grad
+    if inference is not None:
+        _mode.inference = inference
 
 
 def _decorated(make_mode, fn):
@@ -79,12 +106,11 @@ class _GradMode:
         return self if fn is None else self(fn)
 
     def __enter__(self):
-        global _grad_enabled
-        self._prev, _grad_enabled = _grad_enabled, self.mode
+        self._prev = _mode.grad
+        _set_mode(self.mode)
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
+        _set_mode(self._prev)
         return False
 
     def __call__(self, fn):
@@ -107,23 +133,20 @@ class set_grad_enabled:
     """Set grad mode to `mode` now (as a function), or for a `with` block (restored on exit)."""
 
     def __init__(self, mode: bool):
-        global _grad_enabled
-        self._prev, self.mode = _grad_enabled, bool(mode)
-        _grad_enabled = self.mode
+        self._prev, self.mode = _mode.grad, bool(mode)
+        _set_mode(self.mode)
 
     def __enter__(self):
-        global _grad_enabled
-        _grad_enabled = self.mode
+        _set_mode(self.mode)
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
+        _set_mode(self._prev)
         return False
 
     def __call__(self, fn):
         """As a decorator: grad mode is `mode` inside each call of fn (and back as it was now)."""
-        global _grad_enabled
-        _grad_enabled, mode = self._prev, self.mode
+        _set_mode(self._prev)
+        mode = self.mode
         return _decorated(lambda: set_grad_enabled(mode), fn)
 
 
@@ -140,14 +163,12 @@ class inference_mode:
         return self
 
     def __enter__(self):
-        global _grad_enabled, _inference
-        self._prev = _grad_enabled, _inference
+        self._prev = _mode.grad, _mode.inference
         # inference_mode(False) turns grad mode on, also inside no_grad, as torch's does
-        _grad_enabled, _inference = (False, True) if self.mode else (True, False)
+        _set_mode(not self.mode, self.mode)
 
     def __exit__(self, *exc):
-        global _grad_enabled, _inference
-        _grad_enabled, _inference = self._prev
+        _set_mode(*self._prev)
         return False
 
     def __call__(self, fn):
@@ -156,7 +177,7 @@ class inference_mode:
 
 
 def is_inference_mode_enabled() -> bool:
-    return _inference
+    return _mode.inference
 
 
 class Context:
@@ -341,7 +362,7 @@ class Function:
         except AttributeError:  # a positional argument that is not a Tensor
             return _positional(cls).apply(
                 *[a for a in tensors if isinstance(a, _Tensor)], _args=tensors, **params)
-        record = _grad_enabled and True in needs
+        record = (_grad_enabled or _mode.grad) and True in needs
         ctx = Node(cls, needs) if record else Context(None)
         out = cls.forward(ctx, *arrays, **params)
         if out.__class__ is not np.ndarray:  # a numpy scalar from a full reduction

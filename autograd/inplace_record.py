@@ -84,7 +84,7 @@ class RecordedWrites:
     def _inplace_check(self, op, written=None):
         """Refuse what PyTorch refuses; `written` is the part of self's array the op writes
         (all of it by default)."""
-        if self._requires_grad and self._node is None and function._grad_enabled:
+        if self._requires_grad and self._node is None and function.is_grad_enabled():
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
                                f"place; do it under autograd.no_grad(), or on .data")
         written = self._data if written is None else written
@@ -97,7 +97,7 @@ class RecordedWrites:
         self._version += 1
 
     def _records(self, other) -> bool:
-        return function._grad_enabled and (self._node is not None or (
+        return function.is_grad_enabled() and (self._node is not None or (
             isinstance(other, Tensor) and other._requires_grad))
 
     def _record_inplace(self, op, compute, operand=None):

@@ -96,7 +96,7 @@ class IndexMoreMixin:
     def index_put_(self, indices, values, accumulate=False):
         """In-place index_put: self[indices] = values (+= with accumulate); returns self."""
         index, values = self._put_args("index_put_", indices, values)
-        if self._requires_grad and self._node is None and function._grad_enabled:
+        if self._requires_grad and self._node is None and function.is_grad_enabled():
             raise RuntimeError("index_put_: a leaf tensor that requires grad cannot be "
                                "modified in place; do it under autograd.no_grad(), or on .data")
         if not accumulate:

@@ -213,7 +213,7 @@ class ReduceMixin:
         (the result would silently leave the graph)."""
         if dtype is not None:
             dtype = np.dtype(dtype)
-            if dtype.kind != "f" and self._requires_grad and function._grad_enabled:
+            if dtype.kind != "f" and self._requires_grad and function.is_grad_enabled():
                 raise RuntimeError(f"{op}: dtype={dtype} has no gradient, and the input (dtype "
                                    f"{self.dtype}, shape {self.shape}) requires grad; detach "
                                    f"it or cast after the {op}")
