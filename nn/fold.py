@@ -11,7 +11,7 @@ from .layers_more import ConstantPad1d
 from .module import Module
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, _MaxPoolNd
 
-__all__ = ["Unfold", "Fold", "MaxUnpool1d", "MaxUnpool2d", "LPPool1d", "LPPool2d", "Conv3d",
+__all__ = ["Unfold", "Fold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "Conv3d",
            "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "ConstantPad3d", "ZeroPad3d"]
 
 
@@ -85,6 +85,17 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices, output_size=None) -> Tensor:
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Values back at their max_pool3d indices, zeros elsewhere.
+    x, indices: (N, C, D, H, W) -> (N, C, D', H', W')."""
+
+    nd = 3
+
+    def forward(self, input: Tensor, indices, output_size=None) -> Tensor:
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
 

@@ -18,7 +18,7 @@ from autograd.tensor_math import where
 from .functional import _floats
 from .functional_pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 
-__all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d",
+__all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d",
            "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
 
 
@@ -128,7 +128,8 @@ def _unpool_size(op, nd, in_size, kernel, stride, padding, output_size):
 
 def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_size):
     (x,) = _floats(op, input=input)
-    lead = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
+    lead = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)",
+            3: "(N, C, D, H, W) or (C, D, H, W)"}[nd]
     if x.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{op}: expected an input of shape {lead}, got {_shape(x)}")
     idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
@@ -156,6 +157,14 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     of max_pool2d(..., return_indices=True)); (H', W') = (H-1)*stride + kernel - 2*padding
     unless output_size is given.  x, indices: (N, C, H, W) -> (N, C, H', W')."""
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Put each value at its flat index (d*H' + h)*W' + w of a zero (D', H', W') volume (the
+    partial inverse of max_pool3d(..., return_indices=True)).
+    x, indices: (N, C, D, H, W) -> (N, C, D', H', W')."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)
 
 

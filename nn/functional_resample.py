@@ -10,6 +10,7 @@ from autograd.ops.resample import Resample, cubic_taps, linear_taps, nearest_tap
 from autograd.tensor import _t
 
 from .functional import _floats, adaptive_avg_pool1d, adaptive_avg_pool2d
+from .functional_fold import adaptive_avg_pool3d
 
 __all__ = ["interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle"]
 
@@ -105,10 +106,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     recompute = recompute_scale_factor or (mode == "area" and size is None)
     out, scales = _output_geometry(op, x.shape, nd, size, scale_factor, recompute)
     if mode == "area":
-        if nd == 3:
-            raise NotImplementedError(f"{op}: mode 'area' on a 5-D input of shape "
-                                      f"{tuple(x.shape)} is not supported")
-        return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(x, out)
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[nd - 1](x, out)
     taps = []
     for d, (n_in, n_out) in enumerate(zip(x.shape[2:], out)):
         scale = None if scales is None else scales[d]

@@ -1,4 +1,4 @@
-"""unfold / fold, max_unpool1d/2d, lp_pool1d/2d and their modules: against torch in float64
+"""unfold / fold, max_unpool1d/2d/3d, lp_pool1d/2d and their modules: against torch in float64
 (values, shapes, gradients of a random cotangent), float64 gradchecks, the unfold/fold
 adjoint identity, float32 in float32 out, reprs, and the errors."""
 import math
@@ -136,16 +136,18 @@ UNPOOL_2D = [
 ]
 
 
-def _unique_per_plane(idx):
+def _unique_per_plane(idx, nd=None):
     """Overlapping windows can pick one input twice: the forward then writes it once but
     torch's VJP (a gather) sends the gradient to both, so finite differences cannot agree."""
-    planes = idx.numpy().reshape(-1, idx.shape[-1] * (idx.shape[-2] if idx.ndim > 2 else 1))
+    per_plane = (idx.shape[-1] * (idx.shape[-2] if idx.ndim > 2 else 1) if nd is None
+                 else math.prod(idx.shape[-nd:]))
+    planes = idx.numpy().reshape(-1, per_plane)
     return all(len(np.unique(p)) == len(p) for p in planes)
 
 
 def _pooled(shape, kw, nd, seed=0):
     x = torch.tensor(rand(*shape, seed=seed))
-    pool = TF.max_pool2d if nd == 2 else TF.max_pool1d
+    pool = {1: TF.max_pool1d, 2: TF.max_pool2d, 3: TF.max_pool3d}[nd]
     y, idx = pool(x, return_indices=True, **kw)
     return y.numpy(), idx
 
@@ -169,6 +171,19 @@ def test_max_unpool1d_matches_torch(shape, kw, size):
     check_op(lambda t: F.max_unpool1d(t, idx.numpy(), output_size=size, **kw),
              lambda t: TF.max_unpool1d(t, idx, output_size=size, **kw), y,
              gradcheck=_unique_per_plane(idx))
+
+
+@pytest.mark.parametrize("shape,kw,size", [
+    ((2, 2, 4, 6, 4), dict(kernel_size=2), None),
+    ((1, 2, 5, 4, 5), dict(kernel_size=(2, 3, 2), stride=(2, 1, 2), padding=(1, 1, 0)),
+     (5, 4, 5)),
+    ((2, 4, 4, 5), dict(kernel_size=2, stride=(2, 2, 1)), None),     # unbatched
+])
+def test_max_unpool3d_matches_torch(shape, kw, size):
+    y, idx = _pooled(shape, kw, 3)
+    check_op(lambda t: nn.MaxUnpool3d(**kw)(t, idx.numpy(), output_size=size),
+             lambda t: torch.nn.MaxUnpool3d(**kw)(t, idx, output_size=size), y,
+             gradcheck=_unique_per_plane(idx, 3))
 
 
 def test_max_unpool_inverts_our_max_pool_indices():

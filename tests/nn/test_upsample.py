@@ -16,7 +16,7 @@ SPECS = ([{"size": s} for s in (1, 2, 3, 5, 7, 8, 13)]
          + [{"scale_factor": s, "recompute_scale_factor": True} for s in (0.7, 1.3, 2.5)])
 LINEAR = [("linear", 1), ("bilinear", 2), ("bicubic", 2), ("trilinear", 3)]
 NEAREST = [("nearest", 1), ("nearest", 2), ("nearest", 3), ("nearest-exact", 1),
-           ("nearest-exact", 2), ("nearest-exact", 3), ("area", 1), ("area", 2)]
+           ("nearest-exact", 2), ("nearest-exact", 3), ("area", 1), ("area", 2), ("area", 3)]
 
 
 def _both(kw):
@@ -198,8 +198,6 @@ def _x(*shape, dtype=np.float64):
      "int64"),
     (lambda: F.interpolate(_x(1, 1, 4, 4), size=3, mode="bilinear", antialias=True),
      NotImplementedError, "antialias"),
-    (lambda: F.interpolate(_x(1, 1, 2, 2, 2), size=3, mode="area"), NotImplementedError,
-     "area"),
     (lambda: F.pixel_shuffle(_x(1, 6, 2, 2), 2), ValueError, r"6 channels.*\(1, 6, 2, 2\)"),
     (lambda: F.pixel_shuffle(_x(4, 2), 2), ValueError, "at least 3"),
     (lambda: F.pixel_shuffle(_x(1, 4, 2, 2), 0), ValueError, "positive"),
