@@ -14,7 +14,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .perceptron import Perceptron, PerceptronFit
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .seq2seq import Decoder, Encoder, Seq2Seq
 from .sparse import Embedding, EmbeddingBag
 from .transformer import (MultiheadAttention, PositionalEncoding, TransformerEncoder,
@@ -24,8 +24,8 @@ from .upsample import (PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinea
 from .transformer_decoder import (Transformer, TransformerDecoder,  # noqa: F401
                                   TransformerDecoderLayer)
 from .layers_more import (GLU, AdaptiveAvgPool1d, AdaptiveMaxPool1d,  # noqa: F401
-                          AdaptiveMaxPool2d, CircularPad1d, CircularPad2d, ConstantPad1d,
-                          ConstantPad2d, Hardsigmoid, Hardswish, InstanceNorm1d,
+                          AdaptiveMaxPool2d, AdaptiveMaxPool3d, CircularPad1d,
+                          CircularPad2d, ConstantPad1d, ConstantPad2d, Hardsigmoid, Hardswish, InstanceNorm1d,
                           InstanceNorm2d, InstanceNorm3d, LocalResponseNorm, PReLU,
                           ReflectionPad1d, ReflectionPad2d, ReplicationPad1d,
                           ReplicationPad2d, RMSNorm, ZeroPad1d, ZeroPad2d, ReflectionPad3d,

@@ -11,8 +11,8 @@ from .layers_more import ConstantPad1d
 from .module import Module
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, _MaxPoolNd
 
-__all__ = ["Unfold", "Fold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "Conv3d",
-           "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "ConstantPad3d", "ZeroPad3d"]
+__all__ = ["Unfold", "Fold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d",
+           "LPPool3d", "Conv3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "ConstantPad3d", "ZeroPad3d"]
 
 
 def _ntuple(value, n):
@@ -123,6 +123,15 @@ class LPPool2d(_LPPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride,
+                           self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """(sum of x^p over each kD x kH x kW window)^(1/p).
+    x: (N, C, D, H, W) -> (N, C, D', H', W')."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride,
                            self.ceil_mode)
 
 

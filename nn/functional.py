@@ -348,7 +348,8 @@ from .functional_extra import *  # noqa: E402,F401,F403
 from .functional_conv_transpose import (conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
                                         conv_transpose3d)
 from .functional_resample import interpolate, pixel_shuffle, pixel_unshuffle, upsample  # noqa: E402,F401
-from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d, glu,  # noqa: E402,F401
+from .functional_more import (adaptive_max_pool1d, adaptive_max_pool2d,  # noqa: E402,F401
+                              adaptive_max_pool3d, glu,
                               hardsigmoid, hardswish, instance_norm, local_response_norm,
                               prelu, rms_norm)
 from .functional_fold import *  # noqa: E402,F401,F403

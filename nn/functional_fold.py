@@ -18,8 +18,8 @@ from autograd.tensor_math import where
 from .functional import _floats
 from .functional_pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 
-__all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d",
-           "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
+__all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
+           "lp_pool2d", "lp_pool3d", "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
 
 
 def _shape(x) -> tuple:
@@ -183,7 +183,8 @@ def _lp_pool(op, nd, input, norm_type, kernel_size, stride, ceil_mode):
     if norm_type == 0:
         raise ValueError(f"{op}: norm_type must be nonzero (the result is a 1/norm_type "
                          f"power)")
-    max_pool, avg_pool = (max_pool1d, avg_pool1d) if nd == 1 else (max_pool2d, avg_pool2d)
+    max_pool, avg_pool = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d),
+                          3: (max_pool3d, avg_pool3d)}[nd]
     if math.isinf(norm_type):
         if norm_type > 0:
             return max_pool(x.abs(), kernel_size, stride, 0, 1, ceil_mode)
@@ -202,6 +203,12 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     ceil_mode's partial windows are scaled up to the full size); p = inf is max |x|.
     x: (N, C, H, W) -> (N, C, H', W')."""
     return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum of x^p over each kD x kH x kW window)^(1/p), as avg_pool3d(x^p) * kD*kH*kW.
+    x: (N, C, D, H, W) -> (N, C, D', H', W')."""
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):

@@ -15,7 +15,7 @@ from .functional_activation import celu, elu, hardtanh, selu
 from .functional_activation_more import rrelu
 from .functional_activation_more import threshold as _threshold
 from .functional_fold import max_pool3d
-from .functional_more import adaptive_max_pool1d, adaptive_max_pool2d
+from .functional_more import adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d
 from .functional_pool import max_pool1d, max_pool2d
 from .functional_resample import interpolate
 
@@ -85,6 +85,12 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     return adaptive_max_pool2d(input, output_size, True)
 
 
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """-> (values, indices) of adaptive_max_pool3d.
+    x: (N, C, D, H, W) -> (N, C, oD, oH, oW)."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
 def upsample_nearest(input, size=None, scale_factor=None):
     """Deprecated: interpolate(input, size, scale_factor, mode='nearest')."""
     warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
@@ -103,4 +109,5 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 __all__ = ["relu_", "leaky_relu_", "elu_", "celu_", "selu_", "hardtanh_", "threshold_",
            "rrelu_", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices", "upsample_nearest", "upsample_bilinear"]
+           "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+           "upsample_nearest", "upsample_bilinear"]

@@ -23,7 +23,8 @@ from .functional_activation import _number
 from .functional_extra import channel_affine, pad
 
 __all__ = ["glu", "hardswish", "hardsigmoid", "prelu", "rms_norm", "instance_norm",
-           "adaptive_max_pool1d", "adaptive_max_pool2d", "local_response_norm"]
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+           "local_response_norm"]
 
 
 def _shape(x) -> tuple:
@@ -267,6 +268,13 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max over the windows [floor(i L / o), ceil((i + 1) L / o)) that tile L.
     x: (N, C, L) or (C, L) -> (N, C, o); with return_indices also the argmax positions (int64)."""
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over the windows that tile (D, H, W) into output_size cells (None keeps a dim).
+    x: (N, C, D, H, W) or (C, D, H, W) -> (N, C, oD, oH, oW); with return_indices also the
+    argmax as (d * H + h) * W + w (int64)."""
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

@@ -18,7 +18,7 @@ from .normalization import _BatchNorm
 
 __all__ = ["GLU", "Hardswish", "Hardsigmoid", "PReLU", "RMSNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "AdaptiveAvgPool1d", "ConstantPad1d", "ConstantPad2d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d", "ConstantPad1d", "ConstantPad2d",
            "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
            "ReplicationPad2d", "CircularPad1d", "CircularPad2d", "ReflectionPad3d",
            "ReplicationPad3d", "CircularPad3d"]
@@ -212,6 +212,14 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input: Tensor):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max over windows that tile (D, H, W).  x: (N, C, D, H, W) -> (N, C, *output_size) (and
+    the argmax indices (d * H + h) * W + w if return_indices)."""
+
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(Module):

@@ -20,14 +20,14 @@ from autograd.torch_errors import ArgumentError
 
 from . import functional as F
 from .module import Module
-from .rnn_cells import GRUCell, LSTMCell, RNNCell
+from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .rnn_proj import check_proj_size, lstm_proj_direction, packed_zero_states
 from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _lstm_direction,
                         _uniform_parameter, _zeros, gru_step, lstm_step, rnn_step)
 from .utils.packed import PackedSequence
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "GRUSequence", "LSTMSequence",
-           "RNNSequence", "gru_step", "lstm_step", "rnn_step"]
+           "RNNBase", "RNNCellBase", "RNNSequence", "gru_step", "lstm_step", "rnn_step"]
 
 
 # --------------------------------------------------------------------- multi-layer layers
@@ -239,6 +239,11 @@ class _RNNBase(Module):
         if not batched:
             out, finals = out.squeeze(1), [f.squeeze(1) for f in finals]
         return out, finals
+
+
+# torch's public base classes, for isinstance checks (`isinstance(m, nn.RNNBase)`); their
+# constructors take this engine's arguments (the subclasses fix the mode)
+RNNBase = _RNNBase
 
 
 class RNN(_RNNBase):

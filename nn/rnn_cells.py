@@ -82,6 +82,9 @@ class _CellBase(Module):
         return F.linear(x, self.weight_ih, _input_bias(self.mode, self.bias_ih, self.bias_hh))
 
 
+RNNCellBase = _CellBase   # torch's public base class, for isinstance checks
+
+
 class RNNCell(_CellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu).  x: (N, I) or (I,), h: (N, H) ->
     (N, H)."""

@@ -230,9 +230,11 @@ def test_max_unpool_errors(call, err, match):
     (2, (3, 5, 4), dict(kernel_size=3, stride=2)),
     (1, (2, 3, 7), dict(kernel_size=3, stride=2, ceil_mode=True)),
     (1, (3, 6), dict(kernel_size=2)),
+    (3, (1, 2, 4, 5, 3), dict(kernel_size=(2, 3, 2), stride=(1, 2, 1), ceil_mode=True)),
 ])
 def test_lp_pool_matches_torch(p, nd, shape, kw):
-    ours, theirs = (F.lp_pool1d, TF.lp_pool1d) if nd == 1 else (F.lp_pool2d, TF.lp_pool2d)
+    ours, theirs = {1: (F.lp_pool1d, TF.lp_pool1d), 2: (F.lp_pool2d, TF.lp_pool2d),
+                    3: (F.lp_pool3d, TF.lp_pool3d)}[nd]
     x = rand(*shape)
     # a negative window sum has a nan 1/p-th root for p = 3, and x^p of a negative x is nan
     # for fractional p (as in torch): gradcheck on positive inputs there
@@ -272,6 +274,7 @@ def test_lp_pool_float32_and_errors():
     ("MaxUnpool2d", (2,), {}), ("MaxUnpool2d", ((3, 2),), dict(stride=1, padding=(1, 0))),
     ("LPPool1d", (2, 3), {}), ("LPPool1d", (1.5, 3, 2, True), {}),
     ("LPPool2d", (2, 3), {}), ("LPPool2d", (math.inf, (2, 3)), dict(stride=(1, 2))),
+    ("MaxUnpool3d", ((2, 1, 2),), dict(stride=1)), ("LPPool3d", (3, 2), dict(ceil_mode=True)),
 ])
 def test_module_repr_and_attributes_match_torch(args):
     name, pos, kw = args

@@ -218,10 +218,19 @@ def test_adaptive_max_pool2d_matches_torch(xshape, out):
              rand(*xshape, seed=14))
 
 
-@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("xshape,out", [((2, 2, 5, 7, 4), (2, 3, 2)), ((1, 2, 3, 4, 3), 5),
+                                        ((2, 4, 6, 3), (None, 4, 1))])
+def test_adaptive_max_pool3d_matches_torch(xshape, out):
+    check_op(lambda x: nn.AdaptiveMaxPool3d(out)(x), lambda x: torch.nn.AdaptiveMaxPool3d(out)(x),
+             rand(*xshape, seed=16))
+    assert repr(nn.AdaptiveMaxPool3d(out)) == repr(torch.nn.AdaptiveMaxPool3d(out))
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
 def test_adaptive_max_pool_indices_nan_and_empty(nd):
-    op, top = (F.adaptive_max_pool1d, TF.adaptive_max_pool1d) if nd == 1 else \
-        (F.adaptive_max_pool2d, TF.adaptive_max_pool2d)
+    op, top = {1: (F.adaptive_max_pool1d, TF.adaptive_max_pool1d),
+               2: (F.adaptive_max_pool2d, TF.adaptive_max_pool2d),
+               3: (F.adaptive_max_pool3d, TF.adaptive_max_pool3d)}[nd]
     x = rand(2, 3, *(5,) * nd, seed=15)
     x[0, 0, ...] = np.nan          # NaN wins, the last NaN of a window gives the index
     x[1, 2, ...] = 1.0             # ties: the first one

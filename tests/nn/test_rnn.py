@@ -383,3 +383,11 @@ def test_bad_inputs_give_clear_errors():
     with pytest.raises(ValueError, match=r"LSTMCell.*state of shape \(2, 4\)"):
         LSTMCell(3, 4)(Tensor(np.zeros((2, 3), np.float32)),
                        (Tensor(np.zeros((2, 5), np.float32)),) * 2)
+
+
+def test_torch_base_classes_answer_isinstance():
+    import nn
+    for layer in (LSTM(2, 3), GRU(2, 3), RNN(2, 3)):
+        assert isinstance(layer, nn.RNNBase) and not isinstance(layer, nn.RNNCellBase)
+    for cell in (LSTMCell(2, 3), GRUCell(2, 3), RNNCell(2, 3)):
+        assert isinstance(cell, nn.RNNCellBase) and not isinstance(cell, nn.RNNBase)
