@@ -1,4 +1,4 @@
-"""Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop against torch.optim; foreach/fused/capturable/
+"""Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop, Adafactor against torch.optim; foreach/fused/capturable/
 differentiable flags, tensor lr and clip_grad's foreach on every optimizer."""
 import copy
 
@@ -32,6 +32,9 @@ CONFIGS = [
     ("Rprop", dict(lr=0.05)),
     ("Rprop", dict(lr=0.2, etas=(0.3, 1.5), step_sizes=(1e-3, 0.25))),
     ("Rprop", dict(lr=0.05, maximize=True)),
+    ("Adafactor", dict(lr=0.05)),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-6, 1e-2), d=1.5, weight_decay=0.1)),
+    ("Adafactor", dict(lr=0.05, maximize=True)),
 ]
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for n, kw in CONFIGS]
 RTOL, ATOL = 1e-10, 1e-13
@@ -323,3 +326,28 @@ def test_clip_grad_accepts_foreach(foreach):
     total = nn.utils.get_total_norm([ours.grad], foreach=foreach)
     nn.utils.clip_grads_with_norm_([ours], 0.05, total, foreach=foreach)
     assert np.linalg.norm(ours.grad.data) == pytest.approx(0.05, rel=1e-4)
+
+
+def test_adafactor_defaults_state_and_errors_as_torch():
+    ours = optim.Adafactor([nn.Parameter(np.zeros((3, 2))), nn.Parameter(np.zeros(2))])
+    theirs = torch.optim.Adafactor([torch.zeros(3, 2, requires_grad=True),
+                                    torch.zeros(2, requires_grad=True)])
+    go, gt = ours.param_groups[0], theirs.param_groups[0]
+    assert {k: go[k] for k in go if k != "params"} == {k: gt[k] for k in gt if k != "params"}
+    for opt, ps in ((ours, ours.param_groups[0]["params"]), (theirs, gt["params"])):
+        for p in ps:
+            p.grad = p.detach() + 1
+        opt.step()
+    for i, shapes in enumerate([{"row_var": (3, 1), "col_var": (1, 2)}, {"variance": (2,)}]):
+        state = ours.state[go["params"][i]]
+        assert {k: tuple(v.shape) for k, v in state.items() if k != "step"} == shapes
+        assert set(state) == set(theirs.state[gt["params"][i]])
+    for kw, match in [(dict(beta2_decay=0.5), "beta2_decay should be <= 0"),
+                      (dict(eps=(-1.0, 1e-3)), "epsilon1 should be >= 0"),
+                      (dict(eps=(None, -1.0)), "epsilon2 should be >= 0"),
+                      (dict(d=0.5), "d should be >= 1"),
+                      (dict(weight_decay=-0.1), "weight_decay should be >= 0")]:
+        with pytest.raises(ValueError, match=match):
+            torch.optim.Adafactor([torch.zeros(1, requires_grad=True)], **kw)
+        with pytest.raises(ValueError, match=f"Adafactor: .*{match}"):
+            optim.Adafactor([nn.Parameter(np.zeros(1))], **kw)
