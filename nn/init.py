@@ -6,10 +6,12 @@ is made in float64, then cast to the tensor's dtype.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from autograd import creation
+from autograd.kernels import special
 from autograd.saved import writable
 from autograd.tensor import Tensor
 
@@ -38,21 +40,23 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
 
 
-def _array(tensor, op) -> np.ndarray:
+def _array(tensor, op, floating=True) -> np.ndarray:
+    """The tensor's array; the random fills need a floating one, the constant ones (zeros_,
+    eye_, dirac_, ...) fill integer and bool tensors too, as torch's."""
     if isinstance(tensor, Tensor):
         arr = tensor._data
     elif isinstance(tensor, np.ndarray):
         arr = tensor
     else:
         raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
-    if arr.dtype.kind != "f":
+    if floating and arr.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating-point tensor, got dtype {arr.dtype}")
     return arr
 
 
-def _fill(tensor, values, op):
+def _fill(tensor, values, op, floating=True):
     """Write values into the tensor's array in place (the Parameter object stays the same)."""
-    arr = _array(tensor, op)
+    arr = _array(tensor, op, floating)
     with writable(arr):  # a live graph may hold it read-only; its backward will then raise
         arr[...] = values
     if isinstance(tensor, Tensor):
@@ -94,40 +98,42 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std^2) redrawn until every value lies in [a, b]."""
+    """Fill with N(mean, std^2) truncated to [a, b], as torch's: uniform values between the
+    normal CDF at a and at b, through the inverse CDF (in float64; no redraws, so an interval
+    far in a tail takes no longer), clamped to [a, b]."""
     arr = _array(tensor, "trunc_normal_")
     if not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
-    rng = _rng(generator)
-    out = rng.normal(mean, std, size=arr.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, size=int(bad.sum()))
-        bad = (out < a) | (out > b)
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    lo, hi = (math.erf((v - mean) / (std * math.sqrt(2.0))) for v in (a, b))   # 2 cdf - 1
+    u = _rng(generator).uniform(lo, hi, size=arr.shape)
+    out = np.clip(special.erfinv(u) * (std * math.sqrt(2.0)) + mean, a, b)
     return _fill(tensor, out, "trunc_normal_")
 
 
 def constant_(tensor, val: float):
     """Fill with val."""
-    return _fill(tensor, val, "constant_")
+    return _fill(tensor, val, "constant_", floating=False)
 
 
 def ones_(tensor):
     """Fill with 1."""
-    return _fill(tensor, 1, "ones_")
+    return _fill(tensor, 1, "ones_", floating=False)
 
 
 def zeros_(tensor):
     """Fill with 0."""
-    return _fill(tensor, 0, "zeros_")
+    return _fill(tensor, 0, "zeros_", floating=False)
 
 
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix."""
-    arr = _array(tensor, "eye_")
+    arr = _array(tensor, "eye_", floating=False)
     if arr.ndim != 2:
         raise ValueError(f"eye_: needs a 2-D tensor, got shape {tuple(arr.shape)}")
-    return _fill(tensor, np.eye(*arr.shape), "eye_")
+    return _fill(tensor, np.eye(*arr.shape), "eye_", floating=False)
 
 
 def xavier_uniform_(tensor, gain: float = 1.0, generator=None):

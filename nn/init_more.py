@@ -16,7 +16,7 @@ def dirac_(tensor, groups: int = 1):
     """Fill a (C_out, C_in, *k) conv weight (3, 4 or 5 dims) with the Dirac delta: each of
     the first min(C_out / groups, C_in) output channels of every group copies its input
     channel through the kernel's centre, everything else is 0."""
-    arr = _array(tensor, "dirac_")
+    arr = _array(tensor, "dirac_", floating=False)
     if arr.ndim not in (3, 4, 5):
         raise ValueError(f"dirac_: Only tensors with 3, 4, or 5 dimensions are supported, got "
                          f"shape {tuple(arr.shape)}")
@@ -29,7 +29,7 @@ def dirac_(tensor, groups: int = 1):
     for g in range(groups):
         for d in range(min(per_group, arr.shape[1])):
             values[(g * per_group + d, d) + centre] = 1
-    return _fill(tensor, values, "dirac_")
+    return _fill(tensor, values, "dirac_", floating=False)
 
 
 def sparse_(tensor, sparsity: float, std: float = 0.01, generator=None):

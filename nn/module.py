@@ -289,9 +289,10 @@ class Module(HooksMixin, StateDictMixin):
         return self
 
     def to(self, *args, **kwargs):
-        """to(device), to(dtype), to(device, dtype), to(tensor): casts every parameter (and
-        its grad) and floating-point buffer to dtype, in place; returns self. The device
-        must be the CPU ("cpu", or an object whose type is "cpu")."""
+        """to(device), to(dtype), to(device, dtype), to(tensor): casts every floating-point
+        parameter (and its grad) and buffer to dtype, in place; returns self (integer and
+        bool ones keep their dtype, as torch's). The device must be the CPU ("cpu", or an
+        object whose type is "cpu")."""
         _, dtype = parse_to(f"{type(self).__name__}.to", args, kwargs)
         if dtype is None:
             return self
@@ -300,7 +301,7 @@ class Module(HooksMixin, StateDictMixin):
                             f"but got desired dtype={dtype}")
         for m in self.modules():
             for p in m._parameters.values():
-                if p is not None:
+                if p is not None and p._data.dtype.kind == "f":
                     p.data = p.data.astype(dtype)
                     if p.grad is not None:
                         p.grad.data = p.grad.data.astype(dtype)

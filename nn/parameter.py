@@ -40,6 +40,19 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo):
+        """A Parameter of the same class over a copy of the memory, without .grad, as torch's:
+        a copied model (a target network, a fine-tuning copy) starts with no gradient, where
+        a plain Tensor's deepcopy keeps its .grad."""
+        result = memo.get(id(self))
+        if result is None:
+            result = object.__new__(type(self))
+            result._data, result._grad, result._node = self._data.copy(), None, None
+            result._version, result._base = 0, None
+            result._requires_grad = self._requires_grad
+            memo[id(self)] = result
+        return result
+
 
 
 def __getattr__(name):

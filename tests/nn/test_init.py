@@ -93,6 +93,32 @@ def test_trunc_normal_stays_in_bounds():
     assert w.min() >= -1.0 and w.max() <= 0.5 and w.min() < -0.99 and w.max() > 0.49
 
 
+def test_trunc_normal_in_a_far_tail_is_immediate_and_follows_the_density():
+    # rejection sampling redrew values in [5, 6] (a 3e-7 chance each) without end
+    w = autograd.empty(20000, dtype=autograd.float64)
+    init.trunc_normal_(w, mean=0.0, std=1.0, a=5.0, b=6.0)
+    x = w.data
+    assert x.min() >= 5.0 and x.max() <= 6.0
+    assert abs(x.mean() - 5.1831) < 0.01    # the truncated N(0, 1)'s mean (scipy's truncnorm)
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        init.trunc_normal_(autograd.empty(10), mean=10.0, std=1.0, a=-1.0, b=1.0)
+    y = init.trunc_normal_(autograd.empty(100000, dtype=autograd.float64), 1.0, 2.0, -1.0, 4.0)
+    # truncated N(1, 4) on [-1, 4]: mean 1.2904, std 1.2895 (scipy's truncnorm)
+    assert abs(y.data.mean() - 1.2904) < 0.02 and abs(y.data.std() - 1.2895) < 0.02
+
+
+def test_constant_fills_accept_integer_and_bool_tensors_as_torch():
+    assert init.zeros_(autograd.tensor([1, 2, 3])).tolist() == [0, 0, 0]
+    assert init.ones_(autograd.tensor([True, False])).tolist() == [True, True]
+    assert init.constant_(autograd.tensor([1, 2]), 7).tolist() == [7, 7]
+    eye = init.eye_(autograd.zeros(2, 3, dtype=autograd.int64))
+    assert eye.dtype == np.int64 and eye.tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert init.dirac_(autograd.zeros(2, 2, 3, dtype=autograd.int64))[:, :, 1].tolist() == \
+        [[1, 0], [0, 1]]
+    with pytest.raises(TypeError, match="normal_: needs a floating-point tensor"):
+        init.normal_(autograd.tensor([1, 2]))
+
+
 @pytest.mark.parametrize("shape", [(50, 30), (30, 50), (8, 4, 3, 3), (20, 20)])
 def test_orthogonal_rows_or_columns_orthonormal(shape):
     gain = 1.7

@@ -387,3 +387,32 @@ def test_plain_attribute_before_init_is_allowed_as_torch():
             self.fc = nn.Linear(1, 1)
 
     assert Early().size == 3
+
+
+def test_a_deep_copied_parameter_has_no_grad_as_torch():
+    # a copied model (a target network) trained with backward/step/zero_grad took the stale
+    # gradient into its first step
+    import copy
+    for lib, T, N in (("ours", autograd, nn), ("torch", torch, torch.nn)):
+        model = N.Linear(2, 1)
+        (model(T.ones(4, 2)) ** 2).mean().backward()
+        clone = copy.deepcopy(model)
+        assert clone.weight.grad is None and clone.bias.grad is None, lib
+        assert type(clone.weight) is type(model.weight) and clone.weight.requires_grad
+        assert np.array_equal(clone.weight.detach().numpy(), model.weight.detach().numpy())
+    t = autograd.ones(2, requires_grad=True)
+    (t * 2).sum().backward()
+    assert copy.deepcopy(t).grad.tolist() == [2.0, 2.0]   # a plain tensor keeps it, as torch
+    tied = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    tied[1].weight = tied[0].weight
+    twin = copy.deepcopy(tied)
+    assert twin[0].weight is twin[1].weight and twin[0].weight is not tied[0].weight
+
+
+def test_to_dtype_casts_floating_parameters_only_as_torch():
+    for lib, T, N in (("ours", autograd, nn), ("torch", torch, torch.nn)):
+        m = N.Module()
+        m.idx = N.Parameter(T.tensor([1, 2, 3]), requires_grad=False)
+        m.w = N.Parameter(T.ones(2))
+        m.double()
+        assert str(m.idx.dtype).endswith("int64") and str(m.w.dtype).endswith("float64"), lib
