@@ -7,9 +7,21 @@ It is an ndarray, so numpy code keeps working on it; ufunc results are plain nda
 numpy's arrays do not have goes to a Tensor over the same memory (so in-place methods write
 through, and a write into an array a live graph saved makes that graph's backward raise, as
 any in-place op does; a numpy-style write into such an array, `p.data -= x` or `p.data[0] = v`,
-is refused at once with an error that says why). max/min called PyTorch's way (a dim, or
-keepdim=) give PyTorch's (values, indices); numpy's `size` stays an attribute (use `t.size(0)`
-or `t.shape[0]`).
+is refused at once with an error that says why).
+
+Where a name means different things in numpy and PyTorch, a call PyTorch's way gets PyTorch's
+meaning, since ported code calls it so (`w.data.std()`, `w.data.size(1)`): numpy's is kept
+only when the call can only be numpy's (a numpy keyword such as axis=, ddof=, kind=, order=).
+  - std, var: torch's (unbiased, dim=, keepdim=, correction=); numpy's with axis=/ddof=/...
+  - sort: torch's (values, indices), leaving the memory as it is (numpy's sorts in place);
+    numpy's with axis=/kind=/order=. argsort: torch's with descending= or dim=.
+  - view(*shape): torch's; numpy's with a dtype. flatten(start, end): torch's; numpy's with
+    an order (or none: the same either way). squeeze(dim): torch's (a no-op on a dim that is
+    not 1); numpy's with axis= (or none).
+    transpose(d0, d1): torch's swap of two dims; numpy's with any other arguments.
+  - max/min/sum/mean/prod/all/any/argmax/argmin/cumsum/cumprod with dim= or keepdim=, and
+    max/min over a dim given positionally: torch's (max/min give (values, indices)).
+  - size: numpy's count of elements, as an int that can also be called as torch's size(dim).
 """
 from __future__ import annotations
 
@@ -48,6 +60,68 @@ class DataView(np.ndarray):
         if _torch_style(args, kwargs):
             return self._tensor().min(*args, **kwargs)
         return np.ndarray.min(self, *args, **kwargs)
+
+    @property
+    def size(self):
+        return _Size(np.ndarray.size.__get__(self), self.shape)
+
+    def view(self, *args, **kwargs):
+        if not args or "dtype" in kwargs or "type" in kwargs or (
+                len(args) == 1 and (isinstance(args[0], (np.dtype, str)) or
+                                    isinstance(args[0], type))):
+            return np.ndarray.view(self, *args, **kwargs)
+        return self._tensor().view(*args, **kwargs)
+
+    def flatten(self, *args, **kwargs):
+        if not (args or kwargs) or "order" in kwargs or (args and isinstance(args[0], str)):
+            return np.ndarray.flatten(self, *args, **kwargs)
+        return self._tensor().flatten(*args, **kwargs)
+
+    def squeeze(self, *args, **kwargs):
+        if (args or "dim" in kwargs) and "axis" not in kwargs:   # torch's: 1-dims only
+            return self._tensor().squeeze(*args, **kwargs)
+        return np.ndarray.squeeze(self, *args, **kwargs)
+
+    def transpose(self, *args):
+        if len(args) == 2 and all(isinstance(a, (int, np.integer)) for a in args):
+            return self._tensor().transpose(*args)
+        return np.ndarray.transpose(self, *args)
+
+
+class _Size(int):
+    """DataView.size: numpy's element count (an int), also callable as torch's size()."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self.shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        from .compat import Size
+        return Size(self.shape) if dim is None else self.shape[dim]
+
+
+def _preferring_torch(name, numpy_keywords, torch_keywords=()):
+    """A DataView method that is torch's unless the call has one of numpy's keywords (see the
+    module docstring); with torch_keywords only a call that has one of those is torch's."""
+    numpy_method = getattr(np.ndarray, name)
+
+    def method(self, *args, **kwargs):
+        if any(k in kwargs for k in numpy_keywords) or (
+                torch_keywords and not any(k in kwargs for k in torch_keywords)):
+            return numpy_method(self, *args, **kwargs)
+        return getattr(self._tensor(), name)(*args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+_NUMPY_REDUCTION = ("axis", "dtype", "out", "keepdims", "where", "initial", "ddof")
+for _name in ("std", "var"):
+    setattr(DataView, _name, _preferring_torch(_name, _NUMPY_REDUCTION))
+setattr(DataView, "sort", _preferring_torch("sort", ("axis", "kind", "order")))
+setattr(DataView, "argsort", _preferring_torch("argsort", (), ("dim", "descending", "stable")))
+for _name in ("sum", "mean", "prod", "all", "any", "argmax", "argmin", "cumsum", "cumprod"):
+    setattr(DataView, _name, _preferring_torch(_name, (), ("dim", "keepdim")))
 
 
 def _held_by_a_graph(view) -> bool:

@@ -77,3 +77,36 @@ def test_a_write_through_data_into_an_array_a_graph_saved_makes_its_backward_rai
     x.data.zero_()
     with pytest.raises(RuntimeError, match="modified in place"):
         y.backward()
+
+
+W = [[3.0, 1.0], [2.0, 5.0], [9.0, 0.0]]
+CALLS = ["std()", "var()", "std(1)", "var(0, keepdim=True)", "sort(1)[0]",
+         "sort(1)[1]", "argsort(1, descending=True)", "size(1)", "size()",
+         "view(-1)", "view(2, 3)", "sum(dim=1)", "sum(1, keepdim=True)", "mean(dim=0)",
+         "squeeze(0)", "flatten(0)", "transpose(0, 1)", "max(1)[1]", "prod(dim=1)"]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_names_numpy_and_torch_share_mean_torch_s_on_data(call):
+    # numpy's repeat/std/var/sort ran on p.data: other numbers, and sort(1) sorted the
+    # parameter itself in place
+    ours = nn.Parameter(np.array(W, np.float32))
+    theirs = TORCH.nn.Parameter(TORCH.tensor(W))
+    got, want = eval(f"p.data.{call}", {"p": ours}), eval(f"p.data.{call}", {"p": theirs})
+    np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64),
+                               rtol=1e-6)
+    assert ours.data.tolist() == W
+
+
+def test_numpy_calls_on_data_keep_numpy_s_meaning():
+    d = nn.Parameter(np.array(W, np.float32)).data
+    assert d.size == 6 and d.size + 1 == 7 and isinstance(d.size, int)
+    np.testing.assert_allclose(d.std(axis=0), np.std(np.array(W), axis=0), rtol=1e-6)
+    assert d.std(ddof=0) == pytest.approx(np.std(W))
+    assert d.repeat(2, axis=0).shape == (6, 2)
+    assert d.view(np.int32).dtype == np.int32
+    assert d.flatten("F").tolist() == [3.0, 2.0, 9.0, 1.0, 5.0, 0.0]
+    assert d.transpose().shape == (2, 3) and d.sum(0).tolist() == [14.0, 6.0]
+    e = d.copy()
+    e.sort(axis=1)                               # numpy's in-place sort, asked for by keyword
+    assert e.tolist() == [[1.0, 3.0], [2.0, 5.0], [0.0, 9.0]]
