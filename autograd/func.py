@@ -265,7 +265,9 @@ def _mapped_inputs(name, in_dims, args):
 
 def _stacked_outputs(name, outs, out_dims, size):
     """The per-sample outputs stacked leaf by leaf at their out_dim (size 0: empty
-    tensors shaped from the one run on zeros); an out_dim of None keeps the first."""
+    tensors shaped from the one run on zeros); an out_dim of None keeps the first, which
+    every sample must have given (torch refuses a batched output there: here one that
+    differs from sample to sample is refused)."""
     flat0, spec = tree_flatten(outs[0])
     if spec is None:   # a single output: out_dims may be d or (d,)
         dims = list(out_dims) if isinstance(out_dims, tuple) and len(out_dims) == 1 else (
@@ -288,6 +290,13 @@ def _stacked_outputs(name, outs, out_dims, size):
     result = []
     for k, d in enumerate(dims):
         if d is None:
+            if isinstance(flat0[k], Tensor) and any(
+                    not (f[k].shape == flat0[k].shape and np.array_equal(
+                        f[k]._data, flat0[k]._data, equal_nan=f[k]._data.dtype.kind in "fc"))
+                    for f in flats[1:]):
+                raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor "
+                                 f"when out_dim is None (output {k} differs from sample to "
+                                 f"sample; give it an out_dim)")
             result.append(flat0[k])
             continue
         if not isinstance(flat0[k], Tensor):

@@ -37,7 +37,8 @@ def standard_gamma(concentration: Tensor) -> Tensor:
     """Gamma(concentration, 1) draws shaped like concentration, at least the dtype's tiny
     (as torch's); differentiable in concentration (StandardGammaDraw)."""
     a = np.asarray(concentration.data, np.float64)
-    draws = rng().standard_gamma(a).astype(concentration.dtype)
+    # (np.asarray: numpy returns a float, not an array, for a 0-d concentration)
+    draws = np.asarray(rng().standard_gamma(a)).astype(concentration.dtype)
     np.maximum(draws, finfo(concentration.dtype).tiny, out=draws)
     return StandardGammaDraw.apply(concentration, draws=draws)
 
@@ -119,7 +120,14 @@ class Dirichlet(Distribution):
     def rsample(self, sample_shape=()):
         gammas = standard_gamma(self.concentration.expand(tuple(self._extended_shape(
             sample_shape))))
-        return gammas / gammas.sum(-1, keepdim=True)
+        value = gammas / gammas.sum(-1, keepdim=True)
+        # as torch: a component that rounded to exactly 0 or 1 is moved just inside (0, 1)
+        # (Beta's log_prob of a draw of 1.0 was inf), not recorded
+        v = np.asarray(value.data)
+        inside = np.clip(v, finfo(v.dtype).tiny, np.nextafter(v.dtype.type(1), v.dtype.type(0)))
+        if (inside != v).any():
+            value = value + constant(inside - v, value.dtype)
+        return value
 
     def log_prob(self, value):
         if self._validate_args:

@@ -417,3 +417,17 @@ def test_stack_module_state_and_an_ensemble_through_vmap_match_torch():
         outs.append((y.detach().numpy(), params["2.bias"].grad.numpy()))
     for a, b in zip(*outs):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_vmap_out_dims_none_refuses_an_output_that_varies_by_sample_as_torch():
+    # it returned the first sample's result, silently
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for lib, fn, T, ones in (("torch", torch.func, torch.tensor, torch.ones),
+                             ("ours", ours_func, autograd.tensor, autograd.ones)):
+        with pytest.raises(ValueError, match="can not return a BatchedTensor when out_dim is "
+                                             "None"):
+            fn.vmap(lambda a: a * 2, out_dims=None)(T(x))
+        with pytest.raises(ValueError, match="BatchedTensor"):
+            fn.vmap(lambda a: (a * 2, a.sum()), out_dims=(0, None))(T(x))
+        batched, fixed = fn.vmap(lambda a: (a * 2, ones(2)), out_dims=(0, None))(T(x))
+        assert batched.shape == (2, 2) and fixed.tolist() == [1.0, 1.0], lib

@@ -190,3 +190,20 @@ def test_straight_through_onehot_and_enumerate_support():
             b = make(torch).enumerate_support(expand)
             assert a.dtype == b.numpy().dtype
             np.testing.assert_array_equal(np.broadcast_to(a.data, a.shape), b.numpy())
+
+
+def test_beta_and_dirichlet_draws_stay_inside_the_open_interval_as_torch():
+    # a Beta(0.5, 0.5) draw of exactly 1.0 (143 in a million) made log_prob inf
+    from autograd.distributions import Beta, Dirichlet, Gamma
+    autograd.manual_seed(11)
+    d = Beta(autograd.tensor(0.5), autograd.tensor(0.5))
+    s = d.sample((200_000,))
+    assert 0 < s.numpy().min() and s.numpy().max() <= np.nextafter(np.float32(1), 0)
+    assert np.isfinite(d.log_prob(s).numpy()).all()
+    c = autograd.tensor([0.05, 0.1, 0.2], requires_grad=True)
+    x = Dirichlet(c).rsample((20_000,))
+    assert 0 < x.detach().numpy().min() and x.detach().numpy().max() < 1
+    x.sum().backward()                        # the moved draws keep their gradient path
+    assert np.isfinite(c.grad.numpy()).all()
+    g = Gamma(autograd.tensor(2.0), autograd.tensor(3.0))
+    assert g.sample().shape == () and g.rsample().shape == ()   # 0-d parameters
