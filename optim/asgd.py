@@ -5,7 +5,7 @@ import numpy as np
 
 from autograd import get_default_dtype
 
-from .optimizer import Optimizer, _buffer, _lr
+from .optimizer import Optimizer, _buffer, _lr, _scalar_tensor
 from .scalar_state import _advance_step, _new_step, _scalar_dtype
 
 
@@ -48,7 +48,7 @@ class ASGD(Optimizer):
             if not state:
                 state["step"] = _new_step(group)
                 dtype = _scalar_dtype()
-                state["eta"], state["mu"] = dtype.type(lr), dtype.type(1.0)
+                state["eta"], state["mu"] = _scalar_tensor(lr, dtype), _scalar_tensor(1.0, dtype)
                 state["ax"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             g, _ = self._direction(p, weight_decay, maximize)
@@ -63,7 +63,7 @@ class ASGD(Optimizer):
             else:
                 ax[...] = x
             eta, mu = lr / ((1.0 + lambd * lr * step) ** alpha), 1.0 / max(1.0, step - t0)
-            kind = state["eta"].__class__            # the scalar dtype the state was made in
-            if kind is not default:
+            dtype = state["eta"]._data.dtype       # the scalar dtype the state was made in
+            if dtype.type is not default:
                 eta, mu = default(eta), default(mu)
-            state["eta"], state["mu"] = kind(eta), kind(mu)
+            state["eta"], state["mu"] = _scalar_tensor(eta, dtype), _scalar_tensor(mu, dtype)

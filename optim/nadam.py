@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _buffer, _lerp_, _lr
+from .optimizer import Optimizer, _buffer, _lerp_, _lr, _scalar_tensor
 from .scalar_state import _advance_step, _new_step, _scalar_dtype
 
 
@@ -44,19 +44,19 @@ class NAdam(Optimizer):
             state = self.state[p]
             if not state:
                 state["step"] = _new_step(group)
-                state["mu_product"] = _scalar_dtype().type(1.0)
+                state["mu_product"] = _scalar_tensor(1.0, _scalar_dtype())
                 state["exp_avg"] = _buffer(np.zeros_like(x))
                 state["exp_avg_sq"] = _buffer(np.zeros_like(x))
             step = _advance_step(state)
             g, _ = self._decayed_direction(p, lr, weight_decay, decoupled, maximize)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1.0) * momentum_decay))
-            # a numpy scalar of the state's dtype: a float32 one multiplies in float32, as
-            # PyTorch's 0-d tensor does
-            product = state["mu_product"]
-            kind = product.__class__
-            state["mu_product"] = product = kind(product * kind(mu))
-            mu_product = float(product)
+            # in the state's dtype: a float32 one multiplies in float32, as PyTorch's does
+            product = state["mu_product"]._data
+            kind = product.dtype.type
+            mu_product = kind(product[()] * kind(mu))
+            state["mu_product"] = _scalar_tensor(mu_product, product.dtype)
+            mu_product = float(mu_product)
             m, v, tmp = state["exp_avg"]._data, state["exp_avg_sq"]._data, np.empty_like(x)
             _lerp_(m, g, 1.0 - beta1, tmp)
             v *= beta2

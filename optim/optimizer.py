@@ -355,8 +355,8 @@ class Optimizer(OptimizerHooks):
                                      f"optimization parameter {key}")
                 group[key] = copy.deepcopy(default)
 
-    # per-parameter state entries other than 'step' that PyTorch keeps as 0-d tensors; here
-    # numpy scalars of the same dtype (see _cast_state)
+    # per-parameter state entries other than 'step' that PyTorch keeps as 0-d tensors, as
+    # here (see _cast_state)
     _scalar_state = ()
 
     def _cast_state(self, p, index, key, value):
@@ -367,7 +367,7 @@ class Optimizer(OptimizerHooks):
             # number a tensor of the scalar dtype
             plain = isinstance(value, (int, float)) and not isinstance(value, np.generic)
             dtype = _scalar_dtype() if plain or p._data.dtype.kind != "f" else p._data.dtype
-            return dtype.type(_scalar(value))
+            return _scalar_tensor(_scalar(value), dtype)
         if isinstance(value, Tensor):
             value = value._data
         if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
@@ -394,6 +394,12 @@ class Optimizer(OptimizerHooks):
 _PARAM_SHAPED = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "momentum_buffer",
                            "square_avg", "acc_delta", "grad_avg", "sum", "ax", "prev",
                            "step_size"})
+
+
+def _scalar_tensor(value: float, dtype) -> Tensor:
+    """A 0-d Tensor of dtype: scalar state as PyTorch keeps it (NAdam's mu_product, ASGD's
+    eta and mu), so that torch.load(weights_only=True) reads a saved optimizer's state."""
+    return Tensor._wrap(np.array(value, dtype), False)
 
 
 def _buffer(array: np.ndarray) -> Tensor:

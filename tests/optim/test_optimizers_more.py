@@ -351,3 +351,25 @@ def test_adafactor_defaults_state_and_errors_as_torch():
             torch.optim.Adafactor([torch.zeros(1, requires_grad=True)], **kw)
         with pytest.raises(ValueError, match=f"Adafactor: .*{match}"):
             optim.Adafactor([nn.Parameter(np.zeros(1))], **kw)
+
+
+@pytest.mark.parametrize("name", ["NAdam", "ASGD"])
+def test_scalar_state_is_tensors_so_torch_load_reads_a_saved_optimizer(name):
+    # numpy scalars in the state (mu_product, eta, mu) made torch.load(weights_only=True)
+    # refuse the checkpoint
+    import io
+    data, ours, theirs, opt_o, opt_t = _make(name, dict(lr=0.05))
+    for _ in range(3):
+        _step(opt_o, ours, _loss_ours, data)
+        _step(opt_t, theirs, _loss_torch, data)
+    for key in opt_o._scalar_state:
+        value = opt_o.state[ours[0]][key]
+        assert isinstance(value, autograd.Tensor) and value.shape == ()
+    buf = io.BytesIO()
+    autograd.save({"optimizer": opt_o.state_dict()}, buf)
+    buf.seek(0)
+    loaded = torch.load(buf, weights_only=True)["optimizer"]
+    for key in opt_o._scalar_state:
+        assert torch.is_tensor(loaded["state"][0][key])
+        np.testing.assert_allclose(loaded["state"][0][key].item(),
+                                   opt_t.state_dict()["state"][0][key].item(), rtol=1e-12)
