@@ -1,5 +1,6 @@
 """Neural-network layers built from the engine's differentiable ops, with PyTorch's names."""
 from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
+from .parameter import Buffer
 from .parameter_containers import ParameterDict, ParameterList  # noqa: F401
 from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish,

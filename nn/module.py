@@ -12,7 +12,7 @@ from autograd import Tensor
 from .device import check_device, parse_to
 from .module_hooks import HooksMixin, RemovableHandle  # noqa: F401  (nn.module.RemovableHandle)
 from .module_state import StateDictMixin, _IncompatibleKeys  # noqa: F401
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 def _check_name(module, kind: str, name) -> None:
@@ -64,6 +64,10 @@ class Module(HooksMixin, StateDictMixin):
         if isinstance(value, Parameter):
             self._forget(name, d, self._buffers, self._modules, self._non_persistent_set())
             self.register_parameter(name, value)
+        elif isinstance(value, Buffer) and params is not None:   # torch's nn.Buffer
+            self._forget(name, d, params, self._modules)
+            self._buffers.pop(name, None)
+            self.register_buffer(name, value, value.persistent)
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"{cls}: cannot assign a {type(value).__name__} as parameter "
@@ -162,6 +166,26 @@ class Module(HooksMixin, StateDictMixin):
             if not isinstance(mod, Module):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
+
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Put module at a dotted path: replace the submodule there, or (strict=False) add it
+        to the existing parent, as torch's."""
+        if not target:
+            raise ValueError("set_submodule: cannot set the submodule without a target name")
+        if not isinstance(module, Module):
+            raise ValueError(f"set_submodule: `module` is not an nn.Module, found "
+                             f"{type(module).__name__}")
+        path, _, name = target.rpartition(".")
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def share_memory(self) -> "Module":
+        """Returns self: there is one process and its memory is already shared."""
+        return self
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path: model.get_parameter("enc.0.weight")."""
@@ -333,7 +357,7 @@ class Module(HooksMixin, StateDictMixin):
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
                        for name, m in self._modules.items()]
-        head = f"{type(self).__name__}("
+        head = f"{self._get_name()}("
         if len(extra_lines) == 1 and not child_lines:
             return head + extra_lines[0] + ")"
         if not extra_lines and not child_lines:

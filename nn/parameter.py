@@ -55,6 +55,22 @@ class Parameter(Tensor):
 
 
 
+class Buffer(Tensor):
+    """torch's nn.Buffer: a Tensor that, assigned as a module attribute, is registered as a
+    buffer (persistent: in state_dict). It shares data's memory, as torch's (a detached
+    view)."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data=None, *, persistent=True):
+        arr = (np.empty((0,), np.float32) if data is None else
+               data._data if isinstance(data, Tensor) else _to_array(data))
+        self._data, self._grad, self._node, self._version, self._base = arr, None, None, 0, None
+        self._requires_grad = False
+        self.requires_grad = bool(isinstance(data, Tensor) and data.requires_grad)
+        self.persistent = persistent
+
+
 def __getattr__(name):
     """torch.nn.parameter's lazy names, from nn/lazy.py (loaded on first use: it builds on
     the layers, which import this module)."""

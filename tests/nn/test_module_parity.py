@@ -416,3 +416,30 @@ def test_to_dtype_casts_floating_parameters_only_as_torch():
         m.w = N.Parameter(T.ones(2))
         m.double()
         assert str(m.idx.dtype).endswith("int64") and str(m.w.dtype).endswith("float64"), lib
+
+
+def test_buffer_set_submodule_share_memory_and_get_name_as_torch():
+    out = {}
+    for lib, T, N in (("ours", autograd, nn), ("torch", torch, torch.nn)):
+        class Enc(N.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = N.Linear(2, 2)
+                self.scale = N.Buffer(T.ones(2))
+                self.tmp = N.Buffer(T.zeros(3), persistent=False)
+
+            def _get_name(self):
+                return "Encoder"
+        m = Enc()
+        keys = sorted(m.state_dict())
+        buffers = [n for n, _ in m.named_buffers()]
+        m.set_submodule("lin", N.ReLU())
+        m.set_submodule("extra", N.Tanh())
+        with pytest.raises(AttributeError, match="has no attribute `nope`"):
+            m.set_submodule("nope", N.ReLU(), strict=True)
+        with pytest.raises(ValueError):
+            m.set_submodule("lin", 3)
+        assert m.share_memory() is m
+        m.scale = N.Buffer(T.full((2,), 3.0))
+        out[lib] = (keys, buffers, repr(m), m.scale.tolist(), sorted(m.state_dict()))
+    assert out["ours"] == out["torch"]
