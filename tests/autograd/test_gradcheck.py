@@ -197,14 +197,9 @@ def test_a_fn_that_reads_module_parameters_is_checked_through_them(fast_mode):
         gradcheck(fn, tuple(lstm.parameters()), fast_mode=fast_mode)
 
 
-class WrongWhenStrided(Function):
+class WrongWhenStrided(MulWrongSecond):
     """y = x * w with dx wrong (sign flipped) for a non-contiguous x alone, as a numpy
     backward that loses its writes into a transposed buffer's reshape copy is."""
-
-    @staticmethod
-    def forward(ctx, x, w):
-        ctx.save_for_backward(x, w)
-        return x * w
 
     @staticmethod
     def backward(ctx, g):
