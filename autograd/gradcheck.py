@@ -109,11 +109,18 @@ def _perturbing(arr):
     """arr, a checked input's memory, writeable while the numeric phase perturbs it in place,
     even when live graphs (the analytic phase's, the caller's) hold it read-only: every
     perturbation is undone bit for bit before anything but fn reads arr again, so no version
-    is bumped. The transposed copies cached on its guards (saved.transposed) are dropped
-    before and after, so that fn sees the perturbed values and no graph keeps them."""
+    is bumped. Yields `moved()`, to call after each write: it drops the transposed copies
+    cached on arr's guards (saved.transposed), so that fn (a backward, in gradgradcheck) sees
+    the values of this write, not a copy made at the previous one; they go at exit too."""
     chain = saved._chain(arr)[::-1]   # bases first: a view is writeable only over one
     locked = [a for a in chain if not a.flags.writeable]
-    _drop_cached_transposes(chain)
+
+    def moved():
+        for a in chain:
+            g = saved._guards.get(id(a))
+            if g is not None:
+                g.cache = None
+    moved()
     try:
         for a in locked:
             try:
@@ -122,18 +129,11 @@ def _perturbing(arr):
                 raise TypeError(f"gradcheck: a checked input's memory is read-only (shape "
                                 f"{arr.shape}, {arr.dtype}) and cannot be perturbed in "
                                 f"place: pass a writeable copy") from None
-        yield arr
+        yield moved
     finally:
         for a in reversed(locked):
             a.setflags(write=False)
-        _drop_cached_transposes(chain)
-
-
-def _drop_cached_transposes(arrays):
-    for a in arrays:
-        g = saved._guards.get(id(a))
-        if g is not None:
-            g.cache = None
+        moved()
 
 
 def _outputs(y):
@@ -253,12 +253,13 @@ def _difference(fn, args, which, arr, step, eps):
     restored) moves along `step`: an int is one flat element, else an array of arr's shape."""
     orig = arr.copy()
     values = []
-    with _perturbing(arr):
+    with _perturbing(arr) as moved:
         for sign in (1, -1):
             if isinstance(step, int):   # (arr.flat: a transposed input has no flat view)
                 arr.flat[step] = orig.flat[step] + sign * eps
             else:
                 arr[...] = orig + sign * eps * step
+            moved()
             values.append(_flat_outputs(fn, args, which))
             arr[...] = orig
     return (values[0] - values[1]) / (2 * eps)
