@@ -157,7 +157,7 @@ class LBFGS(Optimizer):
             return copy.deepcopy(v)
         if key in ("func_evals", "n_iter"):
             return int(value)
-        return cast(value)
+        return _stored(cast(value))
 
     def _gather_flat_grad(self):
         return np.concatenate([np.zeros(p._data.size, p._data.dtype) if p.grad is None
@@ -208,9 +208,9 @@ class LBFGS(Optimizer):
         flat_grad = self._gather_flat_grad()
         if np.abs(flat_grad).max() <= tolerance_grad:
             return orig_loss
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
+        d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, al = (
+            _arrays(state.get(k)) for k in ("d", "t", "old_dirs", "old_stps", "ro", "H_diag",
+                                           "prev_flat_grad", "al"))
         prev_loss = state.get("prev_loss")
         n_iter = 0
         while n_iter < max_iter:
@@ -233,9 +233,8 @@ class LBFGS(Optimizer):
                     ro.append(1.0 / ys)
                     H_diag = ys / y.dot(y)
                 num_old = len(old_dirs)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
+                if al is None:
+                    al = [None] * history_size
                 q = -flat_grad  # two-loop recursion: d = -H g
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
@@ -278,6 +277,34 @@ class LBFGS(Optimizer):
             if np.abs(d * t).max() <= tolerance_change or abs(loss - prev_loss) < \
                     tolerance_change:
                 break
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        state.update(_stored(dict(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro,
+                                  H_diag=H_diag, prev_flat_grad=prev_flat_grad,
+                                  prev_loss=prev_loss)))
+        if al is not None:
+            state["al"] = _stored(al)
         return orig_loss
+
+
+# The state between steps holds Tensors (vectors, and 0-d ones for numbers the step computed
+# in numpy), as torch's LBFGS: torch.load(weights_only=True) reads a saved optimizer only then.
+# The step itself works on arrays.
+def _stored(value):
+    """value with its arrays and numpy numbers as Tensors (lists and dicts walked); Python
+    numbers and None as they are."""
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stored(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor._wrap(np.array(value), False)
+    return value
+
+
+def _arrays(value):
+    """The state as the step computes with it: Tensors back to arrays (0-d ones to numpy
+    numbers), lists walked."""
+    if isinstance(value, list):
+        return [_arrays(v) for v in value]
+    if isinstance(value, Tensor):
+        return value._data[()] if value._data.ndim == 0 else value._data.copy()
+    return value

@@ -103,3 +103,33 @@ def test_lbfgs_errors():
         optim.LBFGS([a], lr=-1.0)
     with pytest.raises(ValueError, match="LBFGS: history_size must be a positive integer"):
         optim.LBFGS([a], history_size=0)
+
+
+@pytest.mark.parametrize("kwargs", CONFIGS, ids=str)
+def test_lbfgs_state_is_tensors_and_a_saved_one_loads_in_torch_and_resumes(kwargs):
+    # ndarrays and numpy numbers in the state (d, H_diag, ro, ...) made
+    # torch.load(weights_only=True) refuse the checkpoint
+    import io
+    ours, theirs, opt_o, opt_t, c_o, c_t = _setup(kwargs)
+    for _ in range(2):
+        opt_o.step(c_o)
+        opt_t.step(c_t)
+    state = opt_o.state[ours[0]]
+    for key in ("d", "prev_flat_grad"):
+        assert isinstance(state[key], autograd.Tensor)
+    assert all(isinstance(v, autograd.Tensor) for k in ("old_dirs", "old_stps", "ro")
+               for v in state[k])
+    buf = io.BytesIO()
+    autograd.save(opt_o.state_dict(), buf)
+    buf.seek(0)
+    _, fresh, _, opt_f, _, c_f = _setup(kwargs)
+    with torch.no_grad():
+        for q, p in zip(fresh, ours):
+            q.copy_(torch.from_numpy(np.array(p.data)))
+    opt_f.load_state_dict(torch.load(buf, weights_only=True))
+    rtol = 1e-9 if kwargs.get("line_search_fn") else 1e-6
+    for _ in range(2):
+        opt_o.step(c_o)
+        opt_f.step(c_f)
+    for p, q in zip(ours, fresh):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=rtol, atol=1e-9)
