@@ -51,7 +51,11 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     foreach (here and below) only picks an implementation in PyTorch; it is accepted and ignored.
     """
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    norm_type = float(norm_type)
+    try:   # a number, or a string of one ('inf'), as torch's float(norm_type)
+        norm_type = float(norm_type)
+    except (TypeError, ValueError):
+        raise ValueError(f"clip_grad_norm_: norm_type must be a number or 'inf', got "
+                         f"{norm_type!r}") from None
     if not tensors:
         return Tensor._wrap(np.zeros((), np.float32), False)
     dtype = np.result_type(*[t.data.dtype for t in tensors])

@@ -140,3 +140,11 @@ def test_parameters_to_vector_and_back():
         vector_to_parameters(autograd.tensor(np.zeros(3)), ours[:-1])
     with pytest.raises(TypeError, match="expected a Tensor"):
         vector_to_parameters(np.zeros(23), ours[:-1])
+
+
+def test_a_norm_type_that_is_not_a_number_is_named():
+    p = nn.Parameter(np.ones(3))
+    p.grad = autograd.ones(3, dtype=autograd.float64)
+    with pytest.raises(ValueError, match="clip_grad_norm_: norm_type must be a number or 'inf', "
+                                         "got 'fro'"):
+        clip_grad_norm_([p], 1.0, "fro")
