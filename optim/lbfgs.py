@@ -13,7 +13,7 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from autograd.saved import writable
 
-from .optimizer import Optimizer, _lr
+from .optimizer import Optimizer, _buffer, _lr
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -296,7 +296,7 @@ def _stored(value):
     if isinstance(value, list):
         return [_stored(v) for v in value]
     if isinstance(value, (np.ndarray, np.generic)):
-        return Tensor._wrap(np.array(value), False)
+        return _buffer(np.array(value))
     return value
 
 

@@ -399,7 +399,7 @@ _PARAM_SHAPED = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf",
 def _scalar_tensor(value: float, dtype) -> Tensor:
     """A 0-d Tensor of dtype: scalar state as PyTorch keeps it (NAdam's mu_product, ASGD's
     eta and mu), so that torch.load(weights_only=True) reads a saved optimizer's state."""
-    return Tensor._wrap(np.array(value, dtype), False)
+    return _buffer(np.array(value, dtype))
 
 
 def _buffer(array: np.ndarray) -> Tensor:
