@@ -145,13 +145,39 @@ class InplaceMixin(RecordedWrites):
         if self._data.dtype.kind in "iu" and isinstance(alpha, (int, np.integer)):
             fill_value(op, alpha, self._data.dtype)   # raises when it does not fit
 
+    def _update_(self, other, alpha, sign) -> bool:
+        """self += sign * alpha * other written straight in, when this is an optimizer-style
+        update: float tensors of one shape and dtype, a number alpha, nothing to record and
+        no leaf that requires grad in grad mode (which the general path refuses). False,
+        with nothing done, otherwise: add_ and sub_ then take their general path."""
+        d, o = self._data, other._data
+        if (o.__class__ is not np.ndarray or d.__class__ is not np.ndarray
+                or o.shape != d.shape or o.dtype != d.dtype or d.dtype.kind != "f"
+                or (alpha.__class__ is not float and alpha.__class__ is not int)
+                or 0 in d.strides):
+            return False
+        if is_grad_enabled() and (self._requires_grad or other._requires_grad):
+            return False
+        self._version += 1
+        with saved.writable(d):
+            if not update.axpy_(d, sign * alpha, o):
+                if sign > 0:
+                    np.add(d, o if alpha == 1 else o * alpha, out=d)
+                else:
+                    np.subtract(d, o if alpha == 1 else o * alpha, out=d)
+        return True
+
     def add_(self, other, alpha=1):
+        if other.__class__ is Tensor and self._update_(other, alpha, 1):
+            return self
         self._alpha_checked("add_", other, alpha)
         return self._arith_inplace(
             "add_", other, lambda d, o: _axpy_(d, alpha, o, np.add),
             lambda old, o: old.add(o, alpha=alpha))
 
     def sub_(self, other, alpha=1):
+        if other.__class__ is Tensor and self._update_(other, alpha, -1):
+            return self
         if self._data.dtype == np.bool_ or other.__class__ is bool or getattr(
                 other, "dtype", None) == np.bool_:
             bool_sub(self, self._operand(other))
