@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 
+from .tensor_repr import set_printoptions  # noqa: F401  (torch.set_printoptions)
+
 iinfo = np.iinfo
 
 
@@ -59,24 +61,6 @@ def set_float32_matmul_precision(precision: str) -> None:
 def get_float32_matmul_precision() -> str:
     """The value last given to set_float32_matmul_precision ('highest' at start)."""
     return _matmul_precision
-
-
-print_options = {}   # np.array2string's arguments for Tensor's repr (numpy's own stay as set)
-
-
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None) -> None:
-    """How tensors print (this engine's repr only; numpy's print options are not touched).
-    profile 'default' restores the defaults first, 'short' and 'full' as PyTorch."""
-    if profile is not None:
-        print_options.clear()
-        print_options.update({"short": dict(precision=2, edgeitems=2),
-                              "full": dict(threshold=np.inf)}.get(profile, {}))
-    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
-                 max_line_width=linewidth)
-    print_options.update({k: v for k, v in given.items() if v is not None})
-    if sci_mode is not None:
-        print_options["suppress_small"] = not sci_mode
 
 
 class Size(tuple):

@@ -22,6 +22,7 @@ only when the call can only be numpy's (a numpy keyword such as axis=, ddof=, ki
   - max/min/sum/mean/prod/all/any/argmax/argmin/cumsum/cumprod with dim= or keepdim=, and
     max/min over a dim given positionally: torch's (max/min give (values, indices)).
   - size: numpy's count of elements, as an int that can also be called as torch's size(dim).
+It prints as torch prints `t.data`: `tensor([...])`.
 """
 from __future__ import annotations
 
@@ -44,6 +45,13 @@ class DataView(np.ndarray):
         if name.startswith("__"):
             raise AttributeError(name)
         return getattr(self._tensor(), name)
+
+    def __repr__(self):
+        # printed as torch prints t.data: a tensor outside the graph (numpy's print is one
+        # .numpy() away)
+        return repr(self._tensor())
+
+    __str__ = __repr__
 
     def numpy(self, force=False):
         return self.view(np.ndarray)

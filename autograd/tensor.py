@@ -30,7 +30,7 @@ from numbers import Number
 import numpy as np
 
 from . import (compat, dtypes, engine, function, hooks, inplace_record, saved, tensor_compare,
-               tensor_inplace, tensor_math, tensor_operands, tensor_shape)
+               tensor_inplace, tensor_math, tensor_operands, tensor_repr, tensor_shape)
 from .device import as_device, cpu, is_device_string
 from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (re-exported)
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
@@ -292,16 +292,26 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", prefix="tensor(",
-                               **{"threshold": 200, **compat.print_options})
-        extra = ""
-        if self._data.dtype != dtypes._default_dtype and self._data.dtype.kind == "f":
-            extra += f", dtype={self._data.dtype}"
+        """As PyTorch prints a tensor (see tensor_repr): `tensor([1.0000, 2.5000])`, the dtype
+        named unless it is the default float dtype, int64 or bool."""
+        a, suffixes = self._data, []
+        dtype_shown = a.dtype not in (dtypes._default_dtype, np.int64, np.bool_)
+        if a.size == 0:
+            text = "[]"
+            if a.ndim != 1:
+                suffixes.append(f"size={a.shape}")
+            dtype_shown = a.dtype != dtypes._default_dtype
+        elif a.dtype.kind in "fiub":
+            text = tensor_repr.body(a, len("tensor("))
+        else:   # a dtype torch's rules do not cover (complex): numpy's print
+            text = np.array2string(a, separator=", ", prefix="tensor(")
+        if dtype_shown:
+            suffixes.append(f"dtype={a.dtype}")
         if self._node is not None:
-            extra += f", grad_fn={self._node!r}"
+            suffixes.append(f"grad_fn={self._node!r}")
         elif self._requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
+            suffixes.append("requires_grad=True")
+        return tensor_repr.with_suffixes("tensor(" + text, suffixes, len("tensor("))
 
     # ----------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

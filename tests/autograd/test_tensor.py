@@ -164,7 +164,8 @@ def test_repr():
     r = repr(autograd.tensor([1.0], requires_grad=True) * 2)
     assert r.startswith("tensor([2.], grad_fn=<Mul")
     assert repr(autograd.tensor(3.0)) == "tensor(3.)"
-    assert "..." in repr(autograd.zeros(1000))
+    assert "..." not in repr(autograd.zeros(1000)) and "..." in repr(autograd.zeros(1001))
+    assert repr(autograd.tensor([0.1234567, 100.25])) == "tensor([  0.1235, 100.2500])"
 
 
 # ----------------------------------------------------------------------------- dtype rules
