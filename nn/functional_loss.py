@@ -190,19 +190,43 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """(x - y)^2, reduced.  x, y: same shape."""
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """(x - y)^2, times weight if given, reduced ('mean' of a weighted loss divides by the
+    weights' sum, as PyTorch's).  x, y, weight: same shape."""
     x, y = _floats("mse_loss", input=input, target=target)
     _same_shape("mse_loss", x, y)
     d = x - y
-    return _reduce(d * d, _reduction("mse_loss", size_average, reduce, reduction))
+    return _weighted("mse_loss", d * d, weight,
+                     _reduction("mse_loss", size_average, reduce, reduction))
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """|x - y|, reduced.  x, y: same shape."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """|x - y|, times weight if given, reduced (as mse_loss).  x, y, weight: same shape."""
     x, y = _floats("l1_loss", input=input, target=target)
     _same_shape("l1_loss", x, y)
-    return _reduce((x - y).abs(), _reduction("l1_loss", size_average, reduce, reduction))
+    return _weighted("l1_loss", (x - y).abs(), weight,
+                     _reduction("l1_loss", size_average, reduce, reduction))
+
+
+def _weighted(op, loss, weight, reduction):
+    """loss * weight reduced with the weighted mean sum(w loss) / sum(w) (a weight that
+    requires grad gets its gradient), or loss reduced as usual without a weight."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    w = _loss_weight(op, weight, loss)
+    loss = loss * w
+    if reduction == "mean":
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction)
+
+
+def _loss_weight(op, weight, loss):
+    """An elementwise weight, which must have the loss's shape and dtype."""
+    (w,) = _floats(op, weight=weight)
+    if w.shape != loss.shape or w.dtype != loss.dtype:
+        raise ValueError(f"{op}: weight of shape {tuple(w.shape)} and dtype {w.dtype} must "
+                         f"match input of shape {tuple(loss.shape)} and dtype {loss.dtype}")
+    return w
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
@@ -218,6 +242,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"{op}: all elements of target (shape {tuple(y.shape)}) should be "
                          f"between 0 and 1")
     w = _array_param(op, "weight", weight, p.dtype)
+    if w is not None and not _broadcasts_to(w.shape, p.shape):
+        raise ValueError(f"{op}: weight of shape {w.shape} does not broadcast to input shape "
+                         f"{tuple(p.shape)}")
     return BinaryCrossEntropy.apply(p, y, weight=w,
                                     reduction=_reduction(op, size_average, reduce, reduction))
 
@@ -267,12 +294,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if not delta > 0:
         raise ValueError(f"{op}: delta must be positive, got {delta}")
     loss = Huber.apply(_difference(op, input, target), delta=delta)
-    if weight is not None:
-        (w,) = _floats(op, weight=weight)
-        if w.shape != loss.shape or w.dtype != loss.dtype:
-            raise ValueError(f"{op}: weight of shape {tuple(w.shape)} and dtype {w.dtype} must "
-                             f"match input of shape {tuple(loss.shape)} and dtype {loss.dtype}")
-        loss = loss * w
+    if weight is not None:   # its 'mean' is the plain mean of w * loss, as PyTorch's
+        loss = loss * _loss_weight(op, weight, loss)
     return _reduce(loss, reduction)
 
 

@@ -18,7 +18,7 @@ from autograd.ops.reduce import Norm
 from autograd.tensor import Tensor, _t
 from autograd.tensor_math import where
 
-from .functional import _floats, _reduce, _reduction
+from .functional import _array_param, _floats, _reduce, _reduction
 from .functional_activation import logsigmoid
 from .functional_extra import NormFloor
 
@@ -238,8 +238,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError(f"{op}: only p == 1 and p == 2 are supported, got {p!r}")
     (x,) = _floats(op, input=input)
     if weight is not None:
-        (w,) = _floats(op, weight=weight)
-        x, w = _floats(op, input=x, weight=w)
+        w = _array_param(op, "weight", weight, x.dtype)   # not differentiated, as in PyTorch
+        x, w = _floats(op, input=x, weight=Tensor._wrap(w, False))
         if w.ndim != 1:
             raise ValueError(f"{op}: weight must be one-dimensional, got shape {_shape(w)}")
     n, c = _matrix_input(op, x)
@@ -351,6 +351,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     op = "gaussian_nll_loss"
     (x,) = _floats(op, input=input)
     x, y = _floats(op, input=x, target=target)
+    _broadcast(op, input=x, target=y)
     v = _gaussian_var(op, x, var)
     reduction = _reduction(op, None, None, reduction)
     v = NormFloor.apply(v, eps=float(eps))

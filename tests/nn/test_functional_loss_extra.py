@@ -41,6 +41,40 @@ def test_huber_loss_matches_torch(reduction, delta, weighted):
     check_float32(lambda a, b, *w: F.huber_loss(a, b, reduction, delta, *w), *arrays)
 
 
+@pytest.mark.parametrize("loss", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_weighted_mse_and_l1_match_torch(loss, reduction):
+    # 'mean' divides by the weights' sum; the weight gets its gradient, as in torch
+    x, y = _pair((4, 3), seed=4)
+    w = np.random.default_rng(5).random((4, 3))
+    check_op(lambda a, b, v: getattr(F, loss)(a, b, reduction=reduction, weight=v),
+             lambda a, b, v: getattr(TF, loss)(a, b, reduction=reduction, weight=v), x, y, w)
+    check_float32(lambda a, b, v: getattr(F, loss)(a, b, reduction=reduction, weight=v),
+                  x, y, w)
+    with pytest.raises(ValueError, match=f"{loss}: weight of shape \\(3,\\)"):
+        getattr(F, loss)(autograd.tensor(x), autograd.tensor(y), weight=autograd.tensor(w[0]))
+
+
+def test_bce_weight_must_broadcast_to_the_input():
+    # torch refuses a weight that would enlarge the result; a value over the larger shape
+    # with a gradient of the smaller one was returned here
+    p, y = autograd.tensor([0.3, 0.6]), autograd.tensor([0.0, 1.0])
+    for w in ([[1.0, 1.0], [3.0, 3.0]], [1.0, 2.0, 3.0]):
+        with pytest.raises(ValueError, match="binary_cross_entropy: weight of shape"):
+            F.binary_cross_entropy(p, y, weight=autograd.tensor(w))
+    check_op(lambda a, b: F.binary_cross_entropy(a.sigmoid(), b, weight=autograd.tensor(
+                 [[0.5], [2.0]], dtype=autograd.float64)),
+             lambda a, b: TF.binary_cross_entropy(a.sigmoid(), b, weight=torch.tensor(
+                 [[0.5], [2.0]], dtype=torch.float64)),
+             np.array([[0.3, -1.0], [2.0, 0.1]]), np.array([[0.2, 0.9], [0.7, 0.5]]))
+
+
+def test_gaussian_nll_target_that_does_not_broadcast_is_named():
+    with pytest.raises(ValueError, match="gaussian_nll_loss: shapes input \\(4, 3\\), "
+                                         "target \\(5, 3\\)"):
+        F.gaussian_nll_loss(autograd.zeros(4, 3), autograd.zeros(5, 3), autograd.ones(4, 3))
+
+
 def test_kinks_and_empty_inputs_match_torch():
     x = np.array([0.0, 1.0, -1.0, 0.5, -2.0, 3.0])
     y = np.zeros(6)
@@ -150,7 +184,9 @@ def test_class_weights_that_require_grad_are_refused_or_differentiated_as_by_tor
              ("binary_cross_entropy", "weight",
               lambda v: F.binary_cross_entropy(ours_x.sigmoid(), probs, weight=v)),
              ("binary_cross_entropy_with_logits", "pos_weight",
-              lambda v: F.binary_cross_entropy_with_logits(ours_x, probs, pos_weight=v))]
+              lambda v: F.binary_cross_entropy_with_logits(ours_x, probs, pos_weight=v)),
+             ("multi_margin_loss", "weight",
+              lambda v: F.multi_margin_loss(ours_x, labels, weight=v))]
     for op, name, call in calls:
         with pytest.raises(RuntimeError, match=f"{op}: not differentiable with respect to "
                                                f"{name} \\(shape \\(3,\\), dtype float64\\)"):
