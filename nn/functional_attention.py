@@ -58,11 +58,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     separate = _projection_weights(query, key, value, embed_dim, in_proj_weight,
                                    use_separate_proj_weight, q_proj_weight, k_proj_weight,
                                    v_proj_weight)
-    if not batched and key_padding_mask is not None:
-        key_padding_mask = _unbatched_padding_mask(_OP, key_padding_mask, key.shape[0])
     query, key, value = _to_batch_first(query, key, value, batched)
     n, length = query.shape[0], query.shape[1]
     s = _static_length(static_k, static_v, bias_k, bias_v, n, num_heads, embed_dim, key.shape[1])
+    if not batched and key_padding_mask is not None:   # over the static keys when given
+        key_padding_mask = _unbatched_padding_mask(_OP, key_padding_mask, s)
     keep, bias = _head_masks(_OP, key_padding_mask, attn_mask, n, num_heads, length, s)
     out, weights = attend_heads(
         query, key, value, num_heads, in_proj_weight, in_proj_bias, separate, bias_k, bias_v,

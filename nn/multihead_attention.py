@@ -29,6 +29,9 @@ class MultiheadAttention(Module):
     add_bias_kv appends the learned bias_k, bias_v (1, 1, E) to the projected keys and values,
     add_zero_attn then a zero key and value per head: S grows by one for each (the weights
     too), and the masks get a column that lets every query attend to the added keys.
+    is_causal=True without attn_mask applies the causal mask itself (so do the Transformer
+    layers built on this): torch raises there, as its is_causal is only a hint about the
+    mask; F.multi_head_attention_forward follows torch.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
@@ -126,9 +129,11 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: batch sizes of query {tuple(query.shape)} "
                              f"and key/value {tuple(key.shape)} differ ({query.shape[axis]} != "
                              f"{key.shape[axis]}; batch_first={self.batch_first})")
-        if query.dtype != self.out_proj.weight.dtype:
-            raise TypeError(f"MultiheadAttention: input dtype {query.dtype} differs from the "
-                            f"parameters' dtype {self.out_proj.weight.dtype}")
+        for name, t in (("query", query), ("key", key), ("value", value)):
+            if t.dtype != self.out_proj.weight.dtype:
+                raise TypeError(f"MultiheadAttention: {name} dtype {t.dtype} (shape "
+                                f"{tuple(t.shape)}) differs from the parameters' dtype "
+                                f"{self.out_proj.weight.dtype}")
 
 
 def _unbatched_padding_mask(owner, mask, s):

@@ -89,6 +89,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     if not query.dtype == key.dtype == value.dtype:
         raise TypeError(f"scaled_dot_product_attention: dtypes {query.dtype}, {key.dtype} and "
                         f"{value.dtype} differ")
+    if query.dtype.kind != "f":
+        raise TypeError(f"scaled_dot_product_attention: query, key and value must be floating "
+                        f"point, got dtype {query.dtype} (shape {tuple(query.shape)})")
     if is_causal and attn_mask is not None:
         raise ValueError("scaled_dot_product_attention: pass either attn_mask or is_causal")
     mask = _checked_mask("scaled_dot_product_attention", "attn_mask", attn_mask,

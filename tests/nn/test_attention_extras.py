@@ -247,6 +247,37 @@ def test_functional_mha_static_kv_matches_torch(which):
              rng.standard_normal((N * H, s2, E // H)), rng.standard_normal((N * H, s2, E // H))])
 
 
+def test_functional_mha_unbatched_static_kv_with_a_padding_mask_matches_torch():
+    # the unbatched mask covers the static keys' length, which differs from key's
+    rng = np.random.default_rng(9)
+    p = mha_arrays(rng)
+    s2 = S + 2
+    kpm = np.zeros(s2, bool)
+    kpm[-2:] = True
+
+    def run(fn, lib):
+        def call(q, k, in_w, in_b, out_w, sk, sv):
+            return fn(q, k, k, E, H, in_w, in_b, None, None, False, 0.0, out_w, None,
+                      key_padding_mask=lib(kpm), static_k=sk, static_v=sv)
+        return call
+    compare(run(F.multi_head_attention_forward, Tensor),
+            run(TF.multi_head_attention_forward, torch.tensor),
+            [rng.standard_normal((L, E)), rng.standard_normal((S, E)), p["in_w"], p["in_b"],
+             p["out_w"], rng.standard_normal((H, s2, E // H)),
+             rng.standard_normal((H, s2, E // H))])
+
+
+def test_dtype_errors_name_the_op():
+    m = nn.MultiheadAttention(8, 2)
+    q, kv = autograd.ones(3, 2, 8), autograd.ones(4, 2, 8, dtype=autograd.float64)
+    with pytest.raises(TypeError, match="MultiheadAttention: key dtype float64"):
+        m(q, kv, kv)
+    i = autograd.ones(2, 3, 4, dtype=autograd.int64)
+    with pytest.raises(TypeError, match="scaled_dot_product_attention: .* floating point, got "
+                                        "dtype int64"):
+        F.scaled_dot_product_attention(i, i, i)
+
+
 def test_functional_mha_is_causal_hint_and_dropout_when_not_training():
     rng = np.random.default_rng(8)
     p = mha_arrays(rng)
