@@ -10,6 +10,7 @@ from .function import Node
 from .kernels.update import add_rows_at
 from .hooks import leaf_hooks, run_hooks, run_post_accumulate_hooks
 from .stacked import Held, ProductGrad
+from .summation import add_reduce
 
 _FREED_MESSAGE = (
     "{op}: trying to backward through the graph a second time (or to use saved values "
@@ -25,7 +26,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if lead > 0 and grad.shape[lead:] == shape and grad.shape[:lead] == (1,) * lead:
         return grad.reshape(shape)   # only leading 1s added (a bias of a batch-1 layer)
     stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
-    return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+    return add_reduce(grad, tuple(range(lead)) + stretched, True).reshape(shape)
 
 
 class IndexedGrad:

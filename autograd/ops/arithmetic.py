@@ -272,6 +272,12 @@ class Sqrt(Function):
         return (g / (2 * ctx.output_tensor(ctx.saved[0])),)
 
 
+def _sign(x):
+    """sign(x), 0 at nan (abs's derivative there, as PyTorch's sgn)."""
+    s = np.sign(x)
+    return s if x.dtype.kind != "f" else np.where(x != x, x.dtype.type(0), s)
+
+
 class Abs(Function):
     """y = |x|;  dx = g * sign(x) (0 at x = 0, as PyTorch)."""
 
@@ -283,12 +289,12 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return (g * np.sign(x),)
+        return (g * _sign(x),)
 
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (g * connected_constant(ctx, np.sign(x), (0, x)),)
+        return (g * connected_constant(ctx, _sign(x), (0, x)),)
 
 
 class Where(Function):

@@ -8,6 +8,7 @@ from ..kernels.products import batched_outer
 from .layout import c_order
 from ..saved import held_by_several, transposed
 from ..stacked import ProductGrad
+from ..summation import add_reduce
 
 
 def _product(a, b):
@@ -112,7 +113,7 @@ class Linear(Function):
         if needs[1]:
             x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) if x.ndim != 2 else x
             gw = ProductGrad(g2, x2) if held_by_several(w) else np.matmul(g2.T, x2)
-        gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
+        gb = add_reduce(g2, 0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 
     @staticmethod

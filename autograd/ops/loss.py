@@ -273,7 +273,9 @@ def _floored(log, at):
 
 class BinaryCrossEntropyWithLogits(Function):
     """loss = w ((1-t) x + (1 + (pw-1) t) softplus(-x)), softplus computed overflow-free;
-    dx = g w ((1-t) - (1 + (pw-1) t) sigmoid(-x)), dt = g w (-x + (pw-1) softplus(-x))."""
+    dx = g w ((1-t) - (1 + (pw-1) t) sigmoid(-x)) for x >= 0, the same g w ((1 + (pw-1) t)
+    sigmoid(x) - pw t) for x < 0 (each form keeps its digits where the other cancels),
+    dt = g w (-x + (pw-1) softplus(-x))."""
 
     @staticmethod
     def forward(ctx, x, t, weight=None, pos_weight=None, reduction="mean"):
@@ -298,9 +300,9 @@ class BinaryCrossEntropyWithLogits(Function):
             g = g * ctx.weight
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            e = ctx.e
-            sig_neg = np.where(x >= 0, e, 1) / (1 + e)      # sigmoid(-x) from exp(-|x|)
-            gx = g * ((1 - t) - ctx.scale * sig_neg)
+            s = ctx.e / (1 + ctx.e)            # sigmoid(-|x|), from exp(-|x|)
+            pos_t = t if ctx.pos_weight is None else ctx.pos_weight * t
+            gx = g * np.where(x >= 0, (1 - t) - ctx.scale * s, ctx.scale * s - pos_t)
         if ctx.needs_input_grad[1]:
             d = -x if ctx.pos_weight is None else -x + (ctx.pos_weight - 1) * ctx.sp
             gt = g * d

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..function import Function, constant
 from .layout import c_order
+from ..summation import add_reduce
 
 
 def _empty(ctx, x, affine):
@@ -23,10 +24,10 @@ def _affine_grads(ctx, g, xhat, axes, shape):
     grads = []
     need = ctx.needs_input_grad[1:]
     if ctx.has_w:
-        grads.append((g * xhat).sum(axis=axes).reshape(shape) if need[0] else None)
+        grads.append(add_reduce(g * xhat, axes).reshape(shape) if need[0] else None)
         need = need[1:]
     if ctx.has_b:
-        grads.append(g.sum(axis=axes).reshape(shape) if need[0] else None)
+        grads.append(add_reduce(g, axes).reshape(shape) if need[0] else None)
     return grads
 
 
@@ -47,9 +48,11 @@ class BatchNorm(Function):
         x3 = c_order(x).reshape(n, c, -1)
         count = n * x3.shape[2]
         if training:
-            mean = x3.mean(axis=(0, 2))
+            # sums over the batch accumulate in float64 when numpy's float32 ones would add
+            # row by row (summation.py)
+            mean = add_reduce(x3, (0, 2)) / x.dtype.type(max(count, 1))
             centered = x3 - mean[:, None]
-            var = np.einsum("ncl,ncl->c", centered, centered) / x.dtype.type(count)
+            var = add_reduce(centered * centered, (0, 2)) / x.dtype.type(count)
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += (momentum * mean).astype(running_mean.dtype)
@@ -84,8 +87,8 @@ class BatchNorm(Function):
         gx = None
         if ctx.needs_input_grad[0]:
             if ctx.training:
-                gsum = g.sum(axis=(0, 2))
-                gxsum = np.einsum("ncl,ncl->c", g, xhat)
+                gsum = add_reduce(g, (0, 2))
+                gxsum = add_reduce(g * xhat, (0, 2))
                 n = g.dtype.type(ctx.count)
                 gx = (scale / n)[:, None] * (n * g - gsum[:, None] - xhat * gxsum[:, None])
             else:
@@ -132,7 +135,9 @@ class LayerNorm(Function):
         rows = c_order(x).reshape(-1, d)   # (C order: as BatchNorm's x3)
         mean = rows.mean(axis=1, keepdims=True)
         centered = rows - mean
-        var = np.einsum("md,md->m", centered, centered)[:, None] / x.dtype.type(max(d, 1))
+        # pairwise along the rows (np.einsum's sum adds one by one: 3e-5 relative error over
+        # 2^20 float32 elements, against 7e-8)
+        var = (centered * centered).sum(axis=1, keepdims=True) / x.dtype.type(max(d, 1))
         inv_std = (1 / np.sqrt(var + x.dtype.type(eps))).astype(x.dtype)
         xhat = centered * inv_std
         w = affine[0].reshape(-1) if has_w else None
@@ -156,7 +161,7 @@ class LayerNorm(Function):
             gh = g * w if w is not None else g
             d = g.dtype.type(xhat.shape[1])
             gsum = gh.sum(axis=1, keepdims=True)
-            gxsum = np.einsum("md,md->m", gh, xhat)[:, None]
+            gxsum = (gh * xhat).sum(axis=1, keepdims=True)
             gx = ((inv_std / d) * (d * gh - gsum - xhat * gxsum)).reshape(ctx.x_shape)
         grads = _affine_grads(ctx, g, xhat, 0, ctx.norm_shape)
         return (gx, *grads)

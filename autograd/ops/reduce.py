@@ -8,6 +8,7 @@ from .arithmetic import Where
 from .shape import IndexAddIntoZeros
 from ..kernels.scan import scan_f64
 from .layout import c_order
+from ..summation import add_reduce
 
 
 def _expand(g, shape, axis, keepdims):
@@ -42,8 +43,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        # add.reduce is what np.sum runs (the same pairwise sum), without ~1 us of dispatch
-        return c_order(np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims)))
+        # add.reduce is what np.sum runs, without ~1 us of dispatch (float32 sums that numpy
+        # would add row by row accumulate in float64: see summation.py)
+        return c_order(np.asarray(add_reduce(x, axis, keepdims)))
 
     @staticmethod
     def backward(ctx, g):
@@ -64,7 +66,8 @@ class Mean(Function):
             if x.size == 0:   # nan over nothing, without np.mean's "Mean of empty slice"
                 return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims)
                                   / x.dtype.type(_count(x.shape, axis)), dtype=x.dtype)
-            return c_order(np.asarray(np.mean(x, axis=axis, keepdims=keepdims), dtype=x.dtype))
+            total = add_reduce(x, axis, keepdims)
+            return c_order(np.asarray(total / x.dtype.type(_count(x.shape, axis)), dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -156,7 +159,7 @@ class LogSumExp(Function):
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
         # log(0) = -inf for an all -inf row; exp may overflow only when x holds NaN (m = 0)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            y = c_order(np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m)
+            y = c_order(np.log(add_reduce(np.exp(x - m), axis, True)) + m)
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdims = axis, keepdims
         return y if keepdims else np.asarray(np.squeeze(y, axis=axis))

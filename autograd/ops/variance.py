@@ -8,6 +8,7 @@ import numpy as np
 from ..function import Function, constant
 from .layout import c_order
 from .reduce import _count, _expand, _expand_tensor
+from ..summation import add_reduce
 
 
 class Centered(Function):
@@ -17,15 +18,20 @@ class Centered(Function):
     @staticmethod
     def forward(ctx, x, axis=None):
         ctx.axis = axis
-        return x - np.mean(x, axis=axis, keepdims=True)
+        return x - _mean(x, axis)
 
     @staticmethod
     def backward(ctx, g):
-        return (g - np.mean(g, axis=ctx.axis, keepdims=True),)
+        return (g - _mean(g, ctx.axis),)
 
     @staticmethod
     def backward_graph(ctx, g):
         return (g - g.mean(dim=ctx.axis, keepdim=True),)
+
+
+def _mean(x, axis):
+    """The mean over axis with the reduced axes kept, in x's dtype (summation.add_reduce)."""
+    return (add_reduce(x, axis, True) / max(_count(x.shape, axis), 1)).astype(x.dtype, copy=False)
 
 
 def _variance(x, axis, correction, wide=None):
@@ -38,11 +44,13 @@ def _variance(x, axis, correction, wide=None):
     n = _count(x.shape, axis)
     dof = n - correction
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        mean = np.add.reduce(x, axis=axis, dtype=wide, keepdims=True)
+        mean = (np.add.reduce(x, axis=axis, dtype=wide, keepdims=True) if wide is not None
+                else add_reduce(x, axis, True))
         mean /= max(n, 1)
         centered = x - mean.astype(x.dtype, copy=False)
-        var = np.add.reduce(np.multiply(centered, centered, dtype=wide), axis=axis,
-                            keepdims=True) / max(dof, 0)
+        squares = np.multiply(centered, centered, dtype=wide)
+        var = (np.add.reduce(squares, axis=axis, keepdims=True) if wide is not None
+               else add_reduce(squares, axis, True)) / max(dof, 0)
     if wide is None and x.dtype == np.float32 and dof > 0 and not np.isfinite(var).all():
         return _variance(x, axis, correction, np.float64)
     return centered, var, x.dtype.type(dof)
