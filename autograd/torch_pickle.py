@@ -25,7 +25,9 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .compat import Size
 from .data_view import DataView
+from .device import device
 from .tensor import Tensor
 from .torch_format import storage_class, torch_dtype_name
 
@@ -57,6 +59,8 @@ def torch_global(module: str, name: str) -> _Global:
 
 
 _REBUILD_V2 = torch_global("torch._utils", "_rebuild_tensor_v2")
+_TORCH_SIZE = torch_global("torch", "Size")
+_TORCH_DEVICE = torch_global("torch", "device")
 _REBUILD_V3 = torch_global("torch._utils", "_rebuild_tensor_v3")   # dtypes without a storage class
 _REBUILD_PARAMETER = torch_global("torch._utils", "_rebuild_parameter")
 _REBUILD_FROM_TYPE = torch_global("torch._tensor", "_rebuild_from_type_v2")
@@ -179,6 +183,10 @@ class TorchPickler(pickle._Pickler):
             return self._reduce_tensor(obj)
         if type(obj) in (np.ndarray, DataView) and not self._inside and _tensor_like(obj):
             return self._rebuild_args(np.asarray(obj), False)
+        if type(obj) is Size:   # as torch pickles them: names its weights_only load accepts
+            return _TORCH_SIZE, (tuple(obj),)
+        if type(obj) is device:
+            return _TORCH_DEVICE, ((obj.type,) if obj.index is None else (obj.type, obj.index))
         return NotImplemented
 
     def save_reduce(self, func, args, state=None, listitems=None, dictitems=None,

@@ -2,8 +2,9 @@
 
 torch's names in the pickle are looked up in a table of stand-ins: `_rebuild_tensor_v2`
 and its kin make a Tensor viewing the storage's array, `_rebuild_parameter` an nn.Parameter,
-`torch.float32` the engine's dtype, `torch.Size` a tuple. Any other torch name (a pickled
-torch.nn module, an optimizer object) is refused by name, since only torch could build it.
+`torch.float32` the engine's dtype, `torch.Size` the engine's Size (a tuple). Any other
+torch name (a pickled torch.nn module, an optimizer object) is refused by name, since only
+torch could build it.
 
 weights_only=True allows, besides that table, only containers, a few harmless builtins and
 numpy's array and scalar constructors; BUILD (which sets attributes) only on OrderedDicts,
@@ -192,6 +193,12 @@ def _torch_device(kind, index=None):
     return device(name) if str(kind).startswith("cpu") else name
 
 
+def _size(dims=()):
+    """torch.Size as the engine's Size (a tuple that also answers numel())."""
+    from .compat import Size
+    return Size(dims)
+
+
 def _torch_names() -> dict:
     names = {
         "torch._utils._rebuild_tensor": _rebuild_tensor,
@@ -208,7 +215,7 @@ def _torch_names() -> dict:
         "torch._utils._rebuild_wrapper_subclass": _refused("a tensor subclass"),
         "torch._utils._rebuild_device_tensor_from_numpy": _refused("a numpy-backed device tensor"),
         "torch.serialization._get_layout": str,
-        "torch.Size": tuple, "torch.device": _torch_device,
+        "torch.Size": _size, "torch.device": _torch_device,
         "torch.Tensor": Tensor, "torch._tensor.Tensor": Tensor,
         "torch.storage.UntypedStorage": _StorageType(None),
         "torch.storage.TypedStorage": _StorageType(None),

@@ -70,6 +70,22 @@ def test_our_nested_checkpoint_loads_in_torch_with_weights_only():
                                   opt.state_dict()["state"][0]["exp_avg"])
 
 
+def test_sizes_and_devices_in_a_checkpoint_load_with_weights_only(tmp_path):
+    # written as torch.Size and torch.device, which both loaders accept with weights_only
+    x = autograd.ones(2, 3)
+    autograd.save({"shape": x.size(), "device": x.device, "other": autograd.device("cpu", 0)},
+                  tmp_path / "meta.pt")
+    ours = autograd.load(tmp_path / "meta.pt")
+    assert ours["shape"] == (2, 3) and ours["shape"].numel() == 6
+    assert ours["device"] == x.device and ours["other"] == autograd.device("cpu", 0)
+    theirs = torch.load(tmp_path / "meta.pt", weights_only=True)
+    assert theirs["shape"] == torch.Size([2, 3])
+    assert theirs["device"] == torch.device("cpu")
+    assert theirs["other"] == torch.device("cpu", 0)
+    torch.save({"shape": torch.ones(4, 1).size()}, tmp_path / "theirs.pt")
+    assert autograd.load(tmp_path / "theirs.pt")["shape"].numel() == 4
+
+
 def test_saved_files_are_aligned_and_torch_maps_them(tmp_path):
     path = tmp_path / "m.pt"
     autograd.save({"a": autograd.ones(3), "b": autograd.tensor(np.arange(5))}, path)
