@@ -1,9 +1,9 @@
-"""LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d and LazyBatchNorm1d/2d/3d: the
-plain layers with in_features / in_channels / num_features read from the first input (see
-lazy.py). Each is built as the plain layer of size 0 with its weights swapped for
-UninitializedParameters; at the first call they are materialized and reset_parameters runs,
-so the initialization is the plain layer's (with the same generator state, the same values
-as the plain layer constructed then)."""
+"""LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d and
+LazyInstanceNorm1d/2d/3d: the plain layers with in_features / in_channels / num_features read
+from the first input (see lazy.py). Each is built as the plain layer of size 0 with its
+weights swapped for UninitializedParameters; at the first call they are materialized and
+reset_parameters runs, so the initialization is the plain layer's (with the same generator
+state, the same values as the plain layer constructed then)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,11 +16,12 @@ from .conv_transpose3d import ConvTranspose3d
 from .fold import Conv3d
 from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _input_shape
 from .linear import Linear
+from .layers_more import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
 
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d"]
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 class LazyLinear(LazyModuleMixin, Linear):
@@ -229,3 +230,25 @@ class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
     """BatchNorm3d with num_features taken from the first input.  x: (N, C, D, H, W)."""
 
     cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
+    """InstanceNorm1d with num_features taken from the first input's dim 1.  x: (N, C, L).
+    As torch's, affine and track_running_stats default to True here (InstanceNorm1d's to
+    False)."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
+    """InstanceNorm2d with num_features taken from the first input's dim 1.  x: (N, C, H, W);
+    affine and track_running_stats default to True, as torch's."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
+    """InstanceNorm3d with num_features taken from the first input's dim 1.
+    x: (N, C, D, H, W); affine and track_running_stats default to True, as torch's."""
+
+    cls_to_become = InstanceNorm3d

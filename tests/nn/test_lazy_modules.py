@@ -29,6 +29,13 @@ CASES = [
     ("LazyBatchNorm1d", (), {"affine": False}, (4, 3, 5), 3),
     ("LazyBatchNorm2d", (), {"momentum": None}, (4, 3, 2, 2), 3),
     ("LazyBatchNorm3d", (), {"track_running_stats": False}, (2, 3, 2, 2, 2), 3),
+    # (the flags given: the lazy instance norms default both to True, as torch's, where
+    # the plain ones default them to False)
+    ("LazyInstanceNorm1d", (), {"affine": True, "track_running_stats": True}, (2, 3, 5), 3),
+    ("LazyInstanceNorm2d", (), {"affine": False, "track_running_stats": True}, (2, 3, 4, 4),
+     3),
+    ("LazyInstanceNorm3d", (), {"affine": True, "track_running_stats": False},
+     (2, 3, 2, 3, 2), 3),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 
