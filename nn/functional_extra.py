@@ -15,6 +15,7 @@ from autograd.function import Function
 from autograd.ops.dropout import Dropout
 from autograd.ops.norm import LayerNorm
 from autograd.ops.reduce import Norm
+from autograd.ops.shape import TakeAlong
 from autograd.tensor import Tensor, _t
 
 from . import functional_activation, functional_loss
@@ -264,8 +265,8 @@ def pad(input, pad, mode="constant", value=None):
     padded = x
     for axis, lo, hi in pairs:
         if lo or hi:
-            index = (slice(None),) * axis + (_source_index(mode, shape[axis], lo, hi),)
-            padded = padded[index]
+            padded = TakeAlong.apply(padded, axis=axis,
+                                     index=_source_index(mode, shape[axis], lo, hi))
     return padded if padded is not x else x.clone()   # no padding: a copy, as torch
 
 

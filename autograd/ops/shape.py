@@ -106,6 +106,37 @@ class GetItem(Function):
         return (IndexAddIntoZeros.apply(g, index=ctx.index, shape=ctx.shape),)
 
 
+class TakeAlong(Function):
+    """y = x.take(index, axis): positions of one axis gathered, repeats allowed (a reflect,
+    replicate or circular pad);  dx = g added back in runs of consecutive positions: a pad's
+    centre in one slice add, its edges one position each (np.add.at over every element took
+    10-20x torch's time)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, index):
+        ctx.axis, ctx.index, ctx.shape = axis, index, x.shape
+        return np.take(x, index, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        axis, index = ctx.axis, ctx.index
+        gx = np.zeros(ctx.shape, g.dtype)
+        lead = (slice(None),) * axis
+        j, n = 0, len(index)
+        while j < n:
+            k = j + 1
+            while k < n and index[k] == index[k - 1] + 1:
+                k += 1
+            gx[lead + (slice(index[j], index[j] + k - j),)] += g[lead + (slice(j, k),)]
+            j = k
+        return (gx,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        index = (slice(None),) * ctx.axis + (ctx.index,)
+        return (IndexAddIntoZeros.apply(g, index=index, shape=ctx.shape),)
+
+
 class IndexAddIntoZeros(Function):
     """y = zeros(shape) with v added at index (repeats accumulate): GetItem's VJP, recorded
     (create_graph=True);  dv = g[index]."""
