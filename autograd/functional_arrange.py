@@ -163,9 +163,15 @@ def combinations(input, r=2, with_replacement=False):  # noqa: A002
         raise ValueError(f"combinations: r must be a non-negative int, got {r!r}")
     if r == 0:
         return x[np.zeros(0, np.int64)]
-    pick_r = itertools.combinations_with_replacement if with_replacement else \
-        itertools.combinations
-    idx = np.array(list(pick_r(range(x.shape[0]), r)), np.int64).reshape(-1, r)
+    n = x.shape[0]
+    if r == 2:   # pairs (i, j), i < j (<= with replacement), in itertools' order, without
+        # a Python tuple per pair (17x torch's time for n = 1,200)
+        rows, cols = np.triu_indices(n, 0 if with_replacement else 1)
+        idx = np.stack([rows, cols], 1).astype(np.int64)
+    else:
+        pick_r = itertools.combinations_with_replacement if with_replacement else \
+            itertools.combinations
+        idx = np.array(list(pick_r(range(n), r)), np.int64).reshape(-1, r)
     return x[idx]
 
 

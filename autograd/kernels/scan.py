@@ -48,3 +48,38 @@ def scan_f64(x: np.ndarray, axis: int, reverse: bool = False, product: bool = Fa
     if x.size:
         _scan(x.reshape(pre, n, post), out.reshape(pre, n, post), reverse, product)
     return out
+
+
+@nb.njit(cache=True, nogil=True, error_model="numpy")
+def _cumprod_grad(x, g, out, t_all):
+    # dx_k = (prod_{i<k} x_i) T_k, T_k = g_k + x_{k+1} T_{k+1}, per column, in float64
+    pre, n, post = x.shape
+    t = np.empty(post, np.float64)
+    b = np.empty(post, np.float64)
+    for p in range(pre):
+        for q in range(post):
+            t[q] = g[p, n - 1, q]
+            t_all[n - 1, q] = t[q]
+        for k in range(n - 2, -1, -1):
+            for q in range(post):
+                t[q] = g[p, k, q] + x[p, k + 1, q] * t[q]
+                t_all[k, q] = t[q]
+        b[:] = 1.0
+        for k in range(n):
+            for q in range(post):
+                out[p, k, q] = b[q] * t_all[k, q]
+                b[q] *= x[p, k, q]
+
+
+def cumprod_grad(x: np.ndarray, g: np.ndarray, axis: int) -> np.ndarray:
+    """The gradient of cumprod(x, axis) for the output gradient g, without a division (zeros
+    in x get the exact gradient), accumulated in float64 and rounded once to x's dtype."""
+    x, g = np.ascontiguousarray(x), np.ascontiguousarray(g, x.dtype)
+    shape = x.shape
+    n = shape[axis]
+    pre, post = math.prod(shape[:axis]), math.prod(shape[axis + 1:])
+    out = np.empty(shape, x.dtype)
+    if x.size:
+        _cumprod_grad(x.reshape(pre, n, post), g.reshape(pre, n, post),
+                      out.reshape(pre, n, post), np.empty((n, post), np.float64))
+    return out

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..function import Function
 from .shape import IndexAddIntoZeros
-from ..kernels.scan import scan_f64
+from ..kernels.scan import cumprod_grad, scan_f64
 from .layout import c_order
 
 
@@ -60,24 +60,10 @@ class CumProd(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # in float64, as the forward: the running products of a float32 x overflow (1e30 *
+        # 1e30) where the gradient is finite, and lose digits over long runs
         (x,) = ctx.saved
-        # float32 runs in float64, as its forward: the running products of a float32 x
-        # overflow (1e30 * 1e30) where the gradient is finite, and lose digits over long runs
-        wide = np.float64 if x.dtype == np.float32 else x.dtype
-        xs = np.moveaxis(x, ctx.axis, 0).astype(wide, copy=False)
-        gs = np.moveaxis(g, ctx.axis, 0).astype(wide, copy=False)
-        n = xs.shape[0]
-        if n == 0:
-            return (np.zeros_like(x),)
-        before = np.ones_like(xs)                # exclusive running product
-        if n > 1:
-            before[1:] = np.cumprod(xs[:-1], axis=0)
-        t = np.empty_like(gs)
-        t[n - 1] = gs[n - 1]
-        with np.errstate(invalid="ignore", over="ignore"):
-            for k in range(n - 2, -1, -1):
-                t[k] = gs[k] + xs[k + 1] * t[k + 1]
-            return (np.moveaxis(before * t, 0, ctx.axis).astype(x.dtype),)
+        return (cumprod_grad(x, g, ctx.axis),)
 
     @staticmethod
     def backward_graph(ctx, g):
