@@ -16,24 +16,26 @@ PAIRWISE_BLOCK = 128   # numpy's pairwise sum adds blocks of this many elements 
 def add_reduce(x: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     """np.add.reduce(x, axis, keepdims=keepdims) (axis None, an int or a tuple of ints), with
     a float64 accumulator where numpy's float32 sum would add the rows one at a time."""
-    if x.dtype == np.float32 and x.size > PAIRWISE_BLOCK and not _pairwise(x, axis):
-        if axis is None or _count(x.shape, axis) > PAIRWISE_BLOCK:
+    if x.dtype == np.float32 and x.size > PAIRWISE_BLOCK:
+        if axis is None:
+            wide = not x.flags.c_contiguous
+        else:
+            axes = axis if axis.__class__ is tuple else (axis,)
+            n = 1
+            for a in axes:
+                n *= x.shape[a]
+            wide = n > PAIRWISE_BLOCK and not _trailing(x, axes)
+        if wide:
             return np.add.reduce(x, axis=axis, keepdims=keepdims,
                                  dtype=np.float64).astype(np.float32)
     return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
-def _pairwise(x: np.ndarray, axis) -> bool:
-    """Whether numpy sums x over axis pairwise: x is C-contiguous and the axes summed are its
-    last ones (all of them for None)."""
+def _trailing(x: np.ndarray, axes) -> bool:
+    """Whether numpy sums x over axes pairwise: x is C-contiguous and axes are its last ones."""
     if not x.flags.c_contiguous:
         return False
-    if axis is None:
-        return True
-    axes = sorted(a % x.ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
-    return axes == list(range(x.ndim - len(axes), x.ndim))
-
-
-def _count(shape, axis) -> int:
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    return int(np.prod([shape[a] for a in axes]))
+    ndim = x.ndim
+    if len(axes) == 1:
+        return axes[0] % ndim == ndim - 1
+    return sorted(a % ndim for a in axes) == list(range(ndim - len(axes), ndim))
