@@ -119,16 +119,12 @@ class TakeAlong(Function):
 
     @staticmethod
     def backward(ctx, g):
-        axis, index = ctx.axis, ctx.index
+        index = ctx.index
         gx = np.zeros(ctx.shape, g.dtype)
-        lead = (slice(None),) * axis
-        j, n = 0, len(index)
-        while j < n:
-            k = j + 1
-            while k < n and index[k] == index[k - 1] + 1:
-                k += 1
+        lead = (slice(None),) * ctx.axis
+        starts = np.flatnonzero(np.diff(index) != 1) + 1   # where a run of +1 steps breaks
+        for j, k in zip([0] + starts.tolist(), starts.tolist() + [len(index)]):
             gx[lead + (slice(index[j], index[j] + k - j),)] += g[lead + (slice(j, k),)]
-            j = k
         return (gx,)
 
     @staticmethod
