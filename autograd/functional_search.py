@@ -154,7 +154,8 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     if n > 0:
         inside = (data >= edges[0]) & (data <= edges[-1])
         pos = np.minimum(np.searchsorted(edges, data[inside], "right") - 1, n - 1)
-        np.add.at(hist, pos, 1 if w is None else w[inside])
+        # bincount (weights summed in float64), not np.add.at's element-by-element adds
+        hist = np.bincount(pos, None if w is None else w[inside], minlength=n)
     if density:
         with np.errstate(divide="ignore", invalid="ignore"):
             hist = hist / (hist.sum() * np.diff(edges))
