@@ -14,8 +14,12 @@ def lu_info(a):
     """LAPACK getrf's info for each matrix of a (*, n, n): 0, or the 1-based index of the
     first zero pivot of its LU factorization with partial pivoting. -> int32 (*)."""
     n = a.shape[-1]
-    work = a.reshape(-1, n, n).astype(np.float64)
+    work = a.reshape(int(np.prod(a.shape[:-2])), n, n).astype(np.float64)
     info = np.zeros(work.shape[0], np.int32)
+    if n and np.all(np.linalg.slogdet(work)[0] != 0):
+        # LAPACK's getrf found no zero pivot (slogdet's sign is 0 exactly when it does): the
+        # elimination below, a Python loop over n, is needed only to say which pivot
+        return info.reshape(a.shape[:-2])
     rows = np.arange(work.shape[0])
     for k in range(n):
         piv = k + np.argmax(np.abs(work[:, k:, k]), axis=1)

@@ -294,6 +294,16 @@ def test_inv_ex_reports_the_first_zero_pivot_as_torch():
         linalg.inv_ex(autograd.tensor(a), check_errors=True)
 
 
+def test_inv_ex_of_invertible_and_empty_batches_as_torch():
+    # info comes from LAPACK's sign when no pivot is zero; 0x0 matrices give info 0
+    for a in (np.random.default_rng(3).standard_normal((4, 5, 5)), np.empty((2, 0, 0)),
+              np.stack([np.eye(3), SINGULAR])):
+        ours = linalg.inv_ex(autograd.tensor(a))
+        theirs = torch.linalg.inv_ex(torch.tensor(a))
+        np.testing.assert_array_equal(ours.info.data, theirs.info.numpy())
+        assert ours.inverse.shape == tuple(theirs.inverse.shape)
+
+
 broadcast_batches = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3)
 
 
