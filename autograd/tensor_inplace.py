@@ -145,11 +145,12 @@ class InplaceMixin(RecordedWrites):
         if self._data.dtype.kind in "iu" and isinstance(alpha, (int, np.integer)):
             fill_value(op, alpha, self._data.dtype)   # raises when it does not fit
 
-    def _update_(self, other, alpha, sign) -> bool:
-        """self += sign * alpha * other written straight in, when this is an optimizer-style
-        update: float tensors of one shape and dtype, a number alpha, nothing to record and
-        no leaf that requires grad in grad mode (which the general path refuses). False,
-        with nothing done, otherwise: add_ and sub_ then take their general path."""
+    def _update_(self, other, alpha, ufunc) -> bool:
+        """self = ufunc(self, alpha * other) (np.add or np.subtract) written straight in by
+        _axpy_, when this is an optimizer-style update: float tensors of one shape and dtype,
+        a number alpha, nothing to record and no leaf that requires grad in grad mode (which
+        the general path refuses). False, with nothing done, otherwise: add_ and sub_ then
+        take their general path."""
         d, o = self._data, other._data
         if (o.__class__ is not np.ndarray or d.__class__ is not np.ndarray
                 or o.shape != d.shape or o.dtype != d.dtype or d.dtype.kind != "f"
@@ -160,15 +161,11 @@ class InplaceMixin(RecordedWrites):
             return False
         self._version += 1
         with saved.writable(d):
-            if not update.axpy_(d, sign * alpha, o):
-                if sign > 0:
-                    np.add(d, o if alpha == 1 else o * alpha, out=d)
-                else:
-                    np.subtract(d, o if alpha == 1 else o * alpha, out=d)
+            _axpy_(d, alpha, o, ufunc)
         return True
 
     def add_(self, other, alpha=1):
-        if other.__class__ is Tensor and self._update_(other, alpha, 1):
+        if other.__class__ is Tensor and self._update_(other, alpha, np.add):
             return self
         self._alpha_checked("add_", other, alpha)
         return self._arith_inplace(
@@ -176,7 +173,7 @@ class InplaceMixin(RecordedWrites):
             lambda old, o: old.add(o, alpha=alpha))
 
     def sub_(self, other, alpha=1):
-        if other.__class__ is Tensor and self._update_(other, alpha, -1):
+        if other.__class__ is Tensor and self._update_(other, alpha, np.subtract):
             return self
         if self._data.dtype == np.bool_ or other.__class__ is bool or getattr(
                 other, "dtype", None) == np.bool_:
