@@ -11,7 +11,7 @@ from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
-                   MSELoss, NLLLoss, SmoothL1Loss)
+                   MSELoss, NLLLoss, NLLLoss2d, SmoothL1Loss)
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .perceptron import Perceptron, PerceptronFit
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
@@ -35,6 +35,7 @@ from .fold import *  # noqa: F401,F403
 from .loss_more import *  # noqa: F401,F403
 from .activation_more import *  # noqa: F401,F403
 from .loss_ctc import CTCLoss  # noqa: F401
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from .conv_transpose3d import ConvTranspose3d  # noqa: F401
 from .lazy import UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .lazy_layers import *  # noqa: F401,F403  (LazyLinear, LazyConv*d, LazyBatchNorm*d, ...)

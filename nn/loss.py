@@ -5,6 +5,8 @@ pointwise ones; the result is a 0-d tensor ('mean', 'sum') or per-element ('none
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from autograd import Tensor
@@ -75,6 +77,16 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """NLLLoss under its old name (input (N, C, H, W), target (N, H, W)); warns as torch does."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        warnings.warn("NLLLoss2d has been deprecated. Please use NLLLoss instead as a drop-in "
+                      "replacement.")
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
