@@ -168,7 +168,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         elif (isinstance(value, DataView) and value.base is self._data
               and value.shape == self._data.shape and value.strides == self._data.strides):
             value = self._data   # `t.data -= x`: written in place already, the same memory
-        self._data = np.asarray(value)
+        self._data = dtypes._supported(np.asarray(value), "Tensor.data")
         self._version += 1
 
     @property

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from .dims import _axes, _keyword, _numpy_message, _one_axis, _shape_arg
-from .dtypes import _result_dtype
+from .dtypes import UnsupportedDtype, _result_dtype, _supported
 from .ops import shape as S
 from .tensor_operands import _t
 from .torch_errors import ArgumentError
@@ -107,7 +107,10 @@ class ShapeMixin:
     def view(self, *shape, **kwargs):
         """The same memory in a new shape (-1 inferred), as torch's: refused when the strides
         allow no such view (a transposed tensor flattened), where reshape would copy and a
-        write through the result would then miss this tensor."""
+        write through the result would then miss this tensor.  view(dtype): the same bytes
+        read as another dtype (the last dimension rescaled), outside the graph as torch's."""
+        if "dtype" in kwargs or (len(shape) == 1 and _is_dtype(shape[0])):
+            return self._view_dtype(kwargs.pop("dtype") if "dtype" in kwargs else shape[0])
         shape = _shape_arg(_keyword(shape, kwargs, "size", "view"), "view")
         try:
             np.reshape(self._data, shape, copy=False)
@@ -123,6 +126,22 @@ class ShapeMixin:
                     f"seen as shape {tuple(shape)} without a copy); use .reshape(...) "
                     f"instead") from None
         return self._reshaped("view", shape)
+
+    def _view_dtype(self, dtype):
+        a = self._data
+        dtype = _supported(np.empty(0, dtype), "view").dtype
+        if dtype.itemsize != a.itemsize:
+            name = f"view {a.dtype} as {dtype} (different element sizes)"
+            if a.ndim == 0:
+                raise RuntimeError(f"view: a 0-d tensor cannot {name}")
+            if a.strides[-1] != a.itemsize and a.shape[-1] != 1:
+                raise RuntimeError(f"view: self.stride(-1) must be 1 to {name}, but got "
+                                   f"{a.strides[-1] // a.itemsize}")
+            if (a.shape[-1] * a.itemsize) % dtype.itemsize:
+                raise RuntimeError(f"view: self.size(-1) must be divisible by "
+                                   f"{dtype.itemsize // a.itemsize} to {name}, but got "
+                                   f"{a.shape[-1]}")
+        return self._wrap(a.view(dtype), False)
 
     def _reshaped(self, op, shape):
         shape = _shape_arg(shape, op)
@@ -375,3 +394,8 @@ def stack(tensors, dim=0) -> Tensor:
     if not -n <= dim < n:
         raise IndexError(f"stack: dim {dim} is out of range for a result with {n} dims")
     return S.Stack.apply(*tensors, axis=dim % n)
+
+
+def _is_dtype(arg) -> bool:
+    return isinstance(arg, (np.dtype, UnsupportedDtype)) or (
+        isinstance(arg, type) and issubclass(arg, np.generic))

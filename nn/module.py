@@ -8,6 +8,7 @@ from collections import OrderedDict
 import numpy as np
 
 from autograd import Tensor
+from autograd.dtypes import _supported
 
 from .device import check_device, parse_to
 from .module_hooks import HooksMixin, RemovableHandle  # noqa: F401  (nn.module.RemovableHandle)
@@ -323,6 +324,7 @@ class Module(HooksMixin, StateDictMixin):
         if dtype.kind not in "fc":
             raise TypeError(f"{type(self).__name__}.to: only accepts floating point dtypes, "
                             f"but got desired dtype={dtype}")
+        _supported(np.empty(0, dtype), f"{type(self).__name__}.to")
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None and p._data.dtype.kind == "f":
@@ -347,6 +349,43 @@ class Module(HooksMixin, StateDictMixin):
 
     def double(self):
         return self.to(np.float64)
+
+    def half(self):
+        """Refused with a TypeError: the kernels compute in float32 or float64 only."""
+        raise TypeError(f"{type(self).__name__}.half: dtype float16 is not supported "
+                        f"(floating point must be float32 or float64)")
+
+    def bfloat16(self):
+        """Refused with a TypeError: the kernels compute in float32 or float64 only."""
+        raise TypeError(f"{type(self).__name__}.bfloat16: dtype bfloat16 is not supported "
+                        f"(floating point must be float32 or float64)")
+
+    def type(self, dst_type):
+        """Casts every parameter and buffer, integer ones included (as torch's), to dst_type:
+        a dtype or a name such as 'torch.DoubleTensor'."""
+        return self._apply(lambda t: t.type(dst_type))
+
+    def _apply(self, fn, recurse: bool = True):
+        """fn(tensor) -> tensor on every parameter (and its grad) and buffer, children first:
+        a parameter keeps its identity and takes the result's values, a buffer is replaced."""
+        if recurse:
+            for m in self.children():
+                m._apply(fn)
+        for p in self._parameters.values():
+            if p is not None:
+                p.data = fn(p.detach())
+                if p.grad is not None:
+                    p.grad.data = fn(p.grad.detach())
+        for name, b in self._buffers.items():
+            if b is not None:
+                self._buffers[name] = fn(b)
+        return self
+
+    def to_empty(self, *, device, recurse: bool = True):
+        """Parameters and buffers with the same shapes and dtypes but unset values (the
+        CPU is the only device), as torch's after building a module on the meta device."""
+        check_device(f"{type(self).__name__}.to_empty", device)
+        return self._apply(lambda t: Tensor._wrap(np.empty_like(t._data), False), recurse)
 
     # ----------------------------------------------------------------- repr
     def extra_repr(self) -> str:
