@@ -14,3 +14,7 @@ class DtypeError(TypeError, RuntimeError):
 
 class OutOfRangeError(IndexError, ValueError):
     """A class index or embedding index outside its range (torch: IndexError)."""
+
+
+class DtypeValueError(TypeError, ValueError):
+    """A tensor of a dtype the op does not accept (torch: ValueError, as nn.LSTM's input)."""

@@ -11,16 +11,19 @@ oracle.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import autograd
 from autograd import Tensor
 from autograd.ops.rnn import GRUSequence, LSTMSequence, RNNSequence, _order
-from autograd.torch_errors import ArgumentError
+from autograd.torch_errors import ArgumentError, DtypeValueError
 
 from . import functional as F
+from . import init
 from .module import Module
-from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
+from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase, check_sizes
+from .rnn_checks import RNNChecksMixin
 from .rnn_proj import check_proj_size, lstm_proj_direction, packed_zero_states
 from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _lstm_direction,
                         _uniform_parameter, _zeros, gru_step, lstm_step, rnn_step)
@@ -31,21 +34,28 @@ __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "GRUSequence"
 
 
 # --------------------------------------------------------------------- multi-layer layers
-class _RNNBase(Module):
-    mode = ""
+class RNNBase(RNNChecksMixin, Module):
+    """torch's base of RNN, LSTM and GRU: RNNBase(mode, input_size, hidden_size, ...) with
+    mode one of 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'."""
+
     fused = True  # False: the composed per-step graph (slower; the fused ops' test oracle)
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, device=None, dtype=None, *, mode=None):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):
         super().__init__()
-        self.mode = mode or type(self).mode
         name = type(self).__name__
-        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
-            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be positive, "
-                             f"got {input_size}, {hidden_size}, {num_layers}")
-        if not 0.0 <= dropout <= 1.0:
-            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        if mode not in _GATES:
+            raise ValueError(f"{name}: unrecognized RNN mode {mode!r} (one of "
+                             f"{', '.join(map(repr, _GATES))})")
+        self.mode = mode
+        check_sizes(name, input_size=input_size, hidden_size=hidden_size,
+                    num_layers=num_layers)
+        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
+                or not 0.0 <= dropout <= 1.0):
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] "
+                             f"representing the probability of an element being zeroed, got "
+                             f"{dropout!r}")
         if dropout > 0 and num_layers == 1:   # torch's warning: it acts between layers only
             warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so "
                           f"non-zero dropout expects num_layers greater than 1, but got "
@@ -74,6 +84,13 @@ class _RNNBase(Module):
                 self._names.append(names)
         if dtype is not None:
             self.to(dtype)
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as at
+        construction."""
+        k = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -k, k)
 
     @property
     def num_directions(self) -> int:
@@ -129,11 +146,11 @@ class _RNNBase(Module):
             raise ArgumentError(f"{name}: expected input of shape {order} or (L, H_in) with "
                              f"H_in = {self.input_size}, got {tuple(x.shape)}")
         if x.shape[1 if self.batch_first and x.ndim == 3 else 0] == 0:
-            raise ValueError(f"{name}: the sequence length must be positive, got input of shape "
-                             f"{tuple(x.shape)}")
+            raise ArgumentError(f"{name}: the sequence length must be positive, got input of "
+                                f"shape {tuple(x.shape)}")
         if x.dtype != self.weight_ih_l0.dtype:
-            raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
-                            f"{self.weight_ih_l0.dtype}")
+            raise DtypeValueError(f"{name}: input dtype {x.dtype} differs from the parameters' "
+                                  f"dtype {self.weight_ih_l0.dtype}")
 
     def _state_shape(self, shape, what):
         return shape[:2] + (self.proj_size,) if what == "h_0" and self.proj_size else shape
@@ -144,7 +161,8 @@ class _RNNBase(Module):
         got = tuple(s.shape)
         want = shape if batched else (shape[0], shape[2])
         if got != want:
-            raise ValueError(f"{type(self).__name__}: expected {what} of shape {want}, got {got}")
+            raise ArgumentError(f"{type(self).__name__}: expected {what} of shape {want}, got "
+                                f"{got}")
         return s if batched else s.unsqueeze(1)
 
     def _run(self, x: Tensor, states: list, over=None) -> tuple:
@@ -241,12 +259,7 @@ class _RNNBase(Module):
         return out, finals
 
 
-# torch's public base classes, for isinstance checks (`isinstance(m, nn.RNNBase)`); their
-# constructors take this engine's arguments (the subclasses fix the mode)
-RNNBase = _RNNBase
-
-
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN, h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh).
 
     input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
@@ -257,9 +270,9 @@ class RNN(_RNNBase):
                  batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, device=device, dtype=dtype,
-                         mode="RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
@@ -267,7 +280,7 @@ class RNN(_RNNBase):
         return out, h
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """LSTM with gates i, f, g, o (PyTorch's order and parameter layout).
 
     input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
@@ -275,25 +288,32 @@ class LSTM(_RNNBase):
     With proj_size P > 0 (nn/rnn_proj.py), h_0, h_n and the output have P features, not H.
     """
 
-    mode = "LSTM"
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
 
     def forward(self, input, hx=None):
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise ValueError("LSTM: hx must be a tuple (h_0, c_0)")
+            raise ArgumentError("LSTM: hx must be a tuple (h_0, c_0)")
         if hx is None and self.proj_size and isinstance(input, PackedSequence):
             hx = packed_zero_states(self, input)   # rnn_packed's zeros would be H wide
         out, (h, c) = self._forward(input, hx, ["h_0", "c_0"])
         return out, (h, c)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """GRU with gates r, z, n; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) as PyTorch.
 
     input: (L, N, H_in) (or (N, L, H_in) with batch_first, or unbatched (L, H_in)),
     h_0: (D * num_layers, N, H) or None -> (output (L, N, D * H), h_n (D * num_layers, N, H)).
     """
 
-    mode = "GRU"
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        # proj_size: only to refuse it by name, as torch does
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
 
     def forward(self, input, hx=None):
         out, (h,) = self._forward(input, None if hx is None else [hx], ["h_0"])

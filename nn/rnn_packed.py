@@ -22,6 +22,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.function import Function
+from autograd.torch_errors import ArgumentError, DtypeValueError
 
 from .rnn_steps import _zeros
 from .utils.packed import PackedSequence
@@ -158,15 +159,15 @@ def _check(module, packed: PackedSequence) -> np.ndarray:
     sizes = packed.batch_sizes
     sizes = np.asarray(sizes.data if isinstance(sizes, Tensor) else sizes, np.int64)
     if x.ndim != 2 or x.shape[1] != module.input_size:
-        raise ValueError(f"{name}: expected PackedSequence data of shape (S, {module.input_size})"
-                         f", got {tuple(x.shape)}")
+        raise ArgumentError(f"{name}: expected PackedSequence data of shape "
+                            f"(S, {module.input_size}), got {tuple(x.shape)}")
     if (sizes.ndim != 1 or sizes.size == 0 or sizes[-1] <= 0 or np.any(np.diff(sizes) > 0)
             or sizes.sum() != x.shape[0]):
         raise ValueError(f"{name}: batch_sizes {sizes.tolist()} must be positive, not "
                          f"increasing and sum to the {x.shape[0]} rows of data")
     if x.dtype != module.weight_ih_l0.dtype:
-        raise TypeError(f"{name}: input dtype {x.dtype} differs from the parameters' dtype "
-                        f"{module.weight_ih_l0.dtype}")
+        raise DtypeValueError(f"{name}: input dtype {x.dtype} differs from the parameters' "
+                              f"dtype {module.weight_ih_l0.dtype}")
     return sizes
 
 

@@ -9,6 +9,7 @@ from autograd import Tensor
 from autograd.creation import default_generator
 from autograd.dtypes import get_default_dtype
 from autograd.ops.rnn import LSTMSequence
+from autograd.torch_errors import DtypeError
 
 from .module import Parameter
 
@@ -31,8 +32,8 @@ def _check_state_dtype(owner: str, what: str, state, dtype) -> None:
     if not isinstance(state, Tensor):
         raise TypeError(f"{owner}: {what} must be a Tensor, got {type(state).__name__}")
     if state.dtype != dtype:
-        raise TypeError(f"{owner}: {what} dtype {state.dtype} differs from the input's and "
-                        f"the parameters' dtype {dtype}; convert it with .to({dtype})")
+        raise DtypeError(f"{owner}: {what} dtype {state.dtype} differs from the input's and "
+                         f"the parameters' dtype {dtype}; convert it with .to({dtype})")
 
 
 # --------------------------------------------------------------------- one step of each cell

@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.torch_errors import ArgumentError
 
 _Fields = namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices",
                                          "unsorted_indices"])
@@ -118,8 +119,8 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     if lens.ndim == 1 and lens.dtype.kind == "f" and np.array_equal(lens, np.trunc(lens)):
         lens = lens.astype(np.int64)   # whole-number floats, e.g. a float mask's row sums
     if lens.ndim != 1 or (lens.size and lens.dtype.kind not in "iu"):
-        raise ValueError(f"{op}: lengths must be a 1-d sequence of integers, got shape "
-                         f"{tuple(lens.shape)} and dtype {lens.dtype}")
+        raise ArgumentError(f"{op}: lengths must be a 1-d sequence of integers, got shape "
+                            f"{tuple(lens.shape)} and dtype {lens.dtype}")
     lens = lens.astype(np.int64)
     n_steps, n_batch = (input.shape[1], input.shape[0]) if batch_first else input.shape[:2]
     if n_batch == 0:

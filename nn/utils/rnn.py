@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import autograd
 from autograd import Tensor
+from autograd.torch_errors import ArgumentError
 
 from .. import functional as F
 from .packed import (PackedSequence, invert_permutation, pack_padded_sequence,  # noqa: F401
@@ -23,11 +24,11 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
         raise ValueError(f"{op}: padding_side must be 'left' or 'right', got {padding_side!r}")
     seqs = [s if isinstance(s, Tensor) else autograd.tensor(s) for s in sequences]
     if not seqs:
-        raise ValueError(f"{op}: received an empty list of sequences")
+        raise ArgumentError(f"{op}: received an empty list of sequences")
     trailing = {tuple(s.shape[1:]) for s in seqs}
     if any(s.ndim == 0 for s in seqs) or len(trailing) > 1:
-        raise ValueError(f"{op}: sequences must have shape (L_i, *) with the same trailing "
-                         f"dims, got shapes {[tuple(s.shape) for s in seqs]}")
+        raise ArgumentError(f"{op}: sequences must have shape (L_i, *) with the same "
+                            f"trailing dims, got shapes {[tuple(s.shape) for s in seqs]}")
     longest = max(s.shape[0] for s in seqs)
     padded = []
     for s in seqs:
