@@ -9,6 +9,8 @@ from fractions import Fraction
 import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
+from .functional_torch_more import result_type
+from .kernels.search import search_rows
 from .torch_errors import ArgumentError, DtypeError
 
 # ruff: noqa: A001, A002  (input, range are PyTorch's names)
@@ -20,6 +22,11 @@ def _tensor(op, x, name="input"):
     if not isinstance(x, _tm.Tensor):
         raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
     return x
+
+
+def _rows(a):
+    """(*, n) -> (prod(*), n), also when n or a leading dim is 0."""
+    return a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
 
 
 def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None,
@@ -53,6 +60,10 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
                             f"match, but we got boundaries tensor {list(seq.shape)} and input "
                             f"value tensor {list(v.shape)}")
     s = seq.data
+    common = result_type(seq, values)   # torch compares in the promoted dtype
+    if common.kind not in "iuf":
+        raise DtypeError(f"{op}: \"searchsorted_out_cpu\" not implemented for dtype {common}")
+    order = None
     if sorter is not None:
         order = _tensor("searchsorted", sorter, "sorter").data
         if order.shape != s.shape:
@@ -61,14 +72,14 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
                                 f"{list(order.shape)}")
         if order.dtype != np.int64:
             raise DtypeError(f"{op}: sorter must be a tensor of long dtype, got {order.dtype}")
-        s = np.take_along_axis(s, order, -1)
-    if s.ndim == 1:
-        idx = np.searchsorted(s, v, side)
-    else:   # one search per row of the leading dims
-        rows_s, rows_v = s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1])
-        idx = np.stack([np.searchsorted(a, b, side) for a, b in zip(rows_s, rows_v)]
-                       ).reshape(v.shape)
-    return _tm.Tensor._wrap(np.asarray(idx, np.int32 if out_int32 else np.int64), False)
+        if order.size and (order.min() < 0 or order.max() >= s.shape[-1]):
+            raise ArgumentError(f"{op}: sorter index out of range")
+        order = _rows(order)
+    # one binary search per value in its row (every row of a 1-D sequence), torch's steps
+    idx = search_rows(_rows(s).astype(common, copy=False),
+                      _rows(v.reshape(-1) if v.ndim == 0 else v).astype(common, copy=False),
+                      side == "right", np.int32 if out_int32 else np.int64, order)
+    return _tm.Tensor._wrap(idx.reshape(v.shape), False)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
