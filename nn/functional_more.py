@@ -1,10 +1,10 @@
 """Still more of nn.functional: glu, hardswish, hardsigmoid, prelu, rms_norm, instance_norm,
 adaptive max pooling and local_response_norm.
 
-Each is composed from the engine's differentiable ops (where, narrow, mean, rsqrt, gather,
-the fused batch norm, pad), so none needs a VJP of its own; the compositions take PyTorch's
-branch at the kinks and keep an unused branch finite where an inf would turn a zero
-cotangent into NaN.
+Each but adaptive max pooling (one op, AdaptiveMaxPool, with a kernel over all windows) is
+composed from the engine's differentiable ops (where, narrow, mean, rsqrt, the fused batch
+norm, pad), so needs no VJP of its own; the compositions take PyTorch's branch at the kinks
+and keep an unused branch finite where an inf would turn a zero cotangent into NaN.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from autograd.dims import _one_axis
+from autograd.ops.pooling import AdaptiveMaxPool
 from autograd.saved import writable
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
@@ -210,32 +211,6 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 # ------------------------------------------------------------------------- adaptive max pool
-def _window_argmax(windows: np.ndarray) -> np.ndarray:
-    """Index of the max along the last axis: the first of equal maxima, the last NaN if there
-    is one (PyTorch's `val > max || isnan(val)` scan)."""
-    best = windows.argmax(axis=-1)
-    nan = np.isnan(windows)
-    if nan.any():
-        last_nan = windows.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
-        best = np.where(nan.any(axis=-1), last_nan, best)
-    return best
-
-
-def _adaptive_argmax(data: np.ndarray, nd: int, out: tuple) -> np.ndarray:
-    """The flat spatial index of each window's max: (*lead, *spatial) -> (*lead, *out)."""
-    spatial, lead = data.shape[-nd:], data.shape[:-nd]
-    idx = np.empty(lead + out, np.int64)
-    for cell in np.ndindex(*out):
-        starts = [(i * n) // o for i, n, o in zip(cell, spatial, out)]
-        stops = [-(-(i + 1) * n // o) for i, n, o in zip(cell, spatial, out)]
-        window = data[(...,) + tuple(slice(s, e) for s, e in zip(starts, stops))]
-        local = _window_argmax(window.reshape(lead + (-1,)))
-        coords = np.unravel_index(local, tuple(e - s for s, e in zip(starts, stops)))
-        idx[(...,) + cell] = np.ravel_multi_index(
-            tuple(cd + s for cd, s in zip(coords, starts)), spatial)
-    return idx
-
-
 def _adaptive_max(op, nd, input, output_size, return_indices):
     (x,) = _floats(op, input=input)
     if x.ndim not in (nd + 1, nd + 2):
@@ -257,10 +232,9 @@ def _adaptive_max(op, nd, input, output_size, return_indices):
         y = _zero_result(lead + out, x.dtype, x)
         idx = np.zeros(lead + out, np.int64)
     else:
-        idx = _adaptive_argmax(x.data, nd, out)
-        # the gather's VJP scatters each gradient back to its window's max (adding up where
-        # windows overlap), which is PyTorch's adaptive max pool backward
-        y = x.reshape(lead + (-1,)).gather(-1, idx.reshape(lead + (-1,))).reshape(lead + out)
+        found = []
+        y = AdaptiveMaxPool.apply(x, out_size=out, indices_out=found)
+        idx = found[0]
     return (y, Tensor._wrap(idx, False)) if return_indices else y
 
 

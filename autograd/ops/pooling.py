@@ -1,10 +1,12 @@
-"""Max, average and adaptive-average pooling over the last 1 or 2 dims (numba kernels)."""
+"""Max, average and adaptive-average pooling over the last 1 or 2 dims, adaptive max pooling
+over the last 1 to 3 (numba kernels)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Function
 from ..kernels import pooling as K
+from ..kernels.adaptive_pool import adaptive_max_forward
 from .conv import ntuple
 
 
@@ -131,6 +133,36 @@ class MaxPoolGather(Function):
     @staticmethod
     def backward_graph(ctx, g):
         return (MaxPoolScatter.apply(g, flat=ctx.saved[0], planes_shape=ctx.planes_shape),)
+
+
+class AdaptiveMaxPool(Function):
+    """y = max of x over each adaptive window (first max; NaN propagates);  dx[argmax] += g,
+    adding up where windows overlap.  x: (*, [D, [H,]] W) -> (*, *out_size)."""
+
+    @staticmethod
+    def forward(ctx, x, out_size, indices_out=None):
+        nd = len(out_size)
+        planes = x.reshape((-1,) + (1,) * (3 - nd) + x.shape[-nd:])
+        y, flat = adaptive_max_forward(planes, (1,) * (3 - nd) + tuple(out_size))
+        out_shape = x.shape[:-nd] + tuple(out_size)
+        if indices_out is not None:     # return_indices: the caller collects them here
+            indices_out.append(flat.reshape(out_shape))
+        ctx.save_for_backward(flat)
+        ctx.x_shape, ctx.planes_shape = x.shape, planes.shape
+        return y.reshape(out_shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (flat,) = ctx.saved
+        dx = K.max_pool_backward(g.reshape(flat.shape), flat, ctx.planes_shape)
+        return (dx.reshape(ctx.x_shape),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        (flat,) = ctx.saved
+        dx = MaxPoolScatter.apply(g.reshape(flat.shape), flat=flat,
+                                  planes_shape=ctx.planes_shape)
+        return (dx.reshape(ctx.x_shape),)
 
 
 class AvgPool(Function):
