@@ -358,5 +358,6 @@ from .functional_activation_more import *  # noqa: E402,F401,F403
 from .functional_embedding_bag import embedding_bag  # noqa: E402,F401
 from .functional_attention import multi_head_attention_forward  # noqa: E402,F401
 from .functional_ctc import ctc_loss  # noqa: E402,F401
+from .linear_cross_entropy import linear_cross_entropy  # noqa: E402,F401
 from .functional_spatial import affine_grid, grid_sample  # noqa: E402,F401
 from .functional_inplace import *  # noqa: E402,F401,F403  (relu_, ..., *_with_indices)
