@@ -67,6 +67,23 @@ def _keyword(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
     return args
 
 
+NO_DIM = object()   # the default of a required dim that numpy's axis= may give instead
+
+
+def _numpy_names(op: str, dim, keepdim, axis, keepdims) -> tuple:
+    """(dim, keepdim) of a reduction called with numpy's names axis= / keepdims=, which
+    PyTorch accepts as aliases; a dim left at NO_DIM must come as axis."""
+    if dim is NO_DIM:
+        if axis is None:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "dim"')
+        dim = None
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got dim={dim!r} and its alias axis={axis!r}; pass one")
+        dim = axis
+    return dim, keepdim if keepdims is None else bool(keepdims)
+
+
 def _size_arg(args, size, op):
     """A shape passed as `f(2, 3)`, `f((2, 3))` or, as torch allows, `f(size=(2, 3))`."""
     if size is None:

@@ -52,8 +52,9 @@ def triu(input, diagonal=0): return _t(input).triu(diagonal)
 def relu(input): return _t(input).relu()
 def tanh(input): return _t(input).tanh()
 def sigmoid(input): return _t(input).sigmoid()
-def softmax(input, dim=-1, dtype=None): return _t(input).softmax(dim, dtype)
-def log_softmax(input, dim=-1, dtype=None): return _t(input).log_softmax(dim, dtype)
+def softmax(input, dim=-1, dtype=None, **aliases): return _t(input).softmax(dim, dtype, **aliases)
+def log_softmax(input, dim=-1, dtype=None, **aliases):
+    return _t(input).log_softmax(dim, dtype, **aliases)
 
 
 def leaky_relu(input, negative_slope=0.01):
@@ -69,47 +70,50 @@ def step(input):
 heaviside = step
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
-    return _t(input).sum(dim, keepdim, dtype=dtype)
+# **aliases: numpy's names axis= / keepdims=, which the methods (and torch) accept
+def sum(input, dim=None, keepdim=False, *, dtype=None, **aliases):
+    return _t(input).sum(dim, keepdim, dtype, **aliases)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
-    return _t(input).mean(dim, keepdim, dtype=dtype)
+def mean(input, dim=None, keepdim=False, *, dtype=None, **aliases):
+    return _t(input).mean(dim, keepdim, dtype, **aliases)
 
 
-def amax(input, dim=None, keepdim=False): return _t(input).amax(dim, keepdim)
-def amin(input, dim=None, keepdim=False): return _t(input).amin(dim, keepdim)
-def logsumexp(input, dim, keepdim=False): return _t(input).logsumexp(dim, keepdim)
-def argmax(input, dim=None, keepdim=False): return _t(input).argmax(dim, keepdim)
-def argmin(input, dim=None, keepdim=False): return _t(input).argmin(dim, keepdim)
-def all(input, dim=None, keepdim=False): return _t(input).all(dim, keepdim)
-def any(input, dim=None, keepdim=False): return _t(input).any(dim, keepdim)
-def cumsum(input, dim, *, dtype=None): return _t(input).cumsum(dim, dtype=dtype)
+def amax(input, dim=None, keepdim=False, **aliases): return _t(input).amax(dim, keepdim, **aliases)
+def amin(input, dim=None, keepdim=False, **aliases): return _t(input).amin(dim, keepdim, **aliases)
+def logsumexp(input, *args, **kwargs): return _t(input).logsumexp(*args, **kwargs)
+def argmax(input, dim=None, keepdim=False, **aliases):
+    return _t(input).argmax(dim, keepdim, **aliases)
+def argmin(input, dim=None, keepdim=False, **aliases):
+    return _t(input).argmin(dim, keepdim, **aliases)
+def all(input, dim=None, keepdim=False, **aliases): return _t(input).all(dim, keepdim, **aliases)
+def any(input, dim=None, keepdim=False, **aliases): return _t(input).any(dim, keepdim, **aliases)
+def cumsum(input, *args, **kwargs): return _t(input).cumsum(*args, **kwargs)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
     """Variance over dim; var(x, False) is the biased variance of all elements, as torch."""
-    return _t(input).var(dim, unbiased, keepdim, correction=correction)
+    return _t(input).var(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
     """Standard deviation over dim; std(x, False) is the biased one of all elements."""
-    return _t(input).std(dim, unbiased, keepdim, correction=correction)
+    return _t(input).std(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, **aliases):
     """Max of all elements; (values, indices) along dim; max(a, b) is maximum(a, b)."""
-    return _t(input).max(dim, keepdim)
+    return _t(input).max(dim, keepdim, **aliases)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, **aliases):
     """Min of all elements; (values, indices) along dim; min(a, b) is minimum(a, b)."""
-    return _t(input).min(dim, keepdim)
+    return _t(input).min(dim, keepdim, **aliases)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, **aliases):
     """Product of all elements, or along one dim; its gradient is exact where x holds zeros."""
-    return _t(input).prod(dim, keepdim, dtype=dtype)
+    return _t(input).prod(dim, keepdim, dtype=dtype, **aliases)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -123,8 +127,8 @@ def reshape(input, *shape): return _t(input).reshape(*shape)
 def flatten(input, start_dim=0, end_dim=-1): return _t(input).flatten(start_dim, end_dim)
 def transpose(input, dim0, dim1): return _t(input).transpose(dim0, dim1)
 def permute(input, *dims): return _t(input).permute(*dims)
-def squeeze(input, dim=None): return _t(input).squeeze(dim)
-def unsqueeze(input, dim): return _t(input).unsqueeze(dim)
+def squeeze(input, dim=None, **aliases): return _t(input).squeeze(dim, **aliases)
+def unsqueeze(input, *args, **kwargs): return _t(input).unsqueeze(*args, **kwargs)
 def chunk(input, chunks, dim=0): return _t(input).chunk(chunks, dim)
 
 
@@ -160,7 +164,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
     return _t(input).addcmul(tensor1, tensor2, value=value)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     return _t(input).addcdiv(tensor1, tensor2, value=value)
-def cumprod(input, dim, *, dtype=None): return _t(input).cumprod(dim, dtype=dtype)
+def cumprod(input, *args, **kwargs): return _t(input).cumprod(*args, **kwargs)
 def dot(input, tensor): return _t(input).dot(tensor)
 def outer(input, vec2): return _t(input).outer(vec2)
 def diag(input, diagonal=0): return _t(input).diag(diagonal)

@@ -295,11 +295,15 @@ class MathMixin:
     def step(self):
         return A.Step.apply(self)
 
-    def softmax(self, dim=-1, dtype=None):
+    def softmax(self, dim=-1, dtype=None, *, axis=None):
+        if axis is not None:   # numpy's name, which torch accepts
+            dim = axis
         x = self._floating() if dtype is None else self.to(dtype)   # dtype: cast first
         return A.Softmax.apply(x, axis=_one_axis(dim, self._data.ndim, "softmax"))
 
-    def log_softmax(self, dim=-1, dtype=None):
+    def log_softmax(self, dim=-1, dtype=None, *, axis=None):
+        if axis is not None:   # numpy's name, which torch accepts
+            dim = axis
         x = self._floating() if dtype is None else self.to(dtype)
         return A.LogSoftmax.apply(x, axis=_one_axis(dim, self._data.ndim, "log_softmax"))
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import function
 from . import tensor_math as _tm  # Tensor is bound there once tensor.py has defined it
-from .dims import _axes, _one_axis
+from .dims import NO_DIM, _axes, _numpy_names, _one_axis
 from .dtypes import _FLOATS, bool_, int64
 from .ops import elementwise_more as E
 from .ops import reduce as R
@@ -66,9 +66,11 @@ class ReduceMixin:
 
     # dtype is not keyword-only (torch's is) in sum and mean: a keyword-only default costs
     # every x.sum() call 10 ns
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         """Sum over dim (all elements when None); integers and bools give int64, dtype= casts
         the input first and is the result's dtype."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
         if dtype is not None:
             x = self._accumulating(dtype, "sum")
             return _in_dtype(R.Sum.apply(x, axis=_reduced(dim, x._data.ndim, "sum"),
@@ -76,8 +78,10 @@ class ReduceMixin:
         x = self.to(int64) if self._data.dtype.kind == "u" else self   # as PyTorch: int64
         return R.Sum.apply(x, axis=_reduced(dim, self._data.ndim, "sum"), keepdims=keepdim)
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
         """Mean over dim of a floating tensor, or of any tensor cast to a float dtype=."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("mean", dim, keepdim, axis, keepdims)
         if dtype is not None:
             if np.dtype(dtype).kind != "f":
                 raise TypeError(f"mean: dtype must be a floating-point dtype, got "
@@ -87,15 +91,21 @@ class ReduceMixin:
             raise TypeError(f"mean: needs a floating-point tensor, got dtype {self._data.dtype}")
         return R.Mean.apply(self, axis=_reduced(dim, self._data.ndim, "mean"), keepdims=keepdim)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None,
+            keepdims=None):
         """Variance over dim with `correction` (1, Bessel's, unless unbiased=False);
         var(False) and var(True) reduce everything, as in PyTorch."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("var", dim, keepdim, axis, keepdims)
         dim, c = _correction("var", dim, unbiased, keepdim, correction)
         return V.Var.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "var"),
                            correction=c, keepdims=keepdim)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None,
+            keepdims=None):
         """sqrt(var(...)), with var's arguments."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("std", dim, keepdim, axis, keepdims)
         dim, c = _correction("std", dim, unbiased, keepdim, correction)
         return V.Std.apply(self._floating(), axis=_reduced(dim, self._data.ndim, "std"),
                            correction=c, keepdims=keepdim)
@@ -120,25 +130,33 @@ class ReduceMixin:
             idx = np.squeeze(idx, axis)
         return MaxMin(values, _result(idx))
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Max of all elements; with dim, (values, indices) along dim; with a Tensor in
         place of dim, the elementwise maximum (torch.max(a, b))."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("max", dim, keepdim, axis, keepdims)
         if isinstance(dim, _tm.Tensor):
             return self.maximum(dim)
         return self._extreme(dim, keepdim, "max")
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Min of all elements; with dim, (values, indices); with a Tensor, the elementwise
         minimum."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("min", dim, keepdim, axis, keepdims)
         if isinstance(dim, _tm.Tensor):
             return self.minimum(dim)
         return self._extreme(dim, keepdim, "min")
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("amax", dim, keepdim, axis, keepdims)
         return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amax"), keepdims=keepdim,
                             mode="max")
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("amin", dim, keepdim, axis, keepdims)
         return R.AMax.apply(self, axis=self._nonempty_axes(dim, "amin"), keepdims=keepdim,
                             mode="min")
 
@@ -151,14 +169,21 @@ class ReduceMixin:
                                f"{shape} (dim={dim}); the reduction has no identity")
         return axes
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim=NO_DIM, keepdim=False, *, axis=None, keepdims=None):
+        """log(sum(exp(x))) over dim, which is required (None: every dim)."""
+        if dim is NO_DIM or axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
         axis = _reduced(dim, self._data.ndim, "logsumexp")
         return R.LogSumExp.apply(self._floating(), axis=axis, keepdims=keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("argmax", dim, keepdim, axis, keepdims)
         return self._arg(np.argmax, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("argmin", dim, keepdim, axis, keepdims)
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn, dim, keepdim):
@@ -173,8 +198,10 @@ class ReduceMixin:
         _nonempty_dim(self, axis, dim, fn.__name__)
         return _result(np.asarray(fn(self._data, axis=axis, keepdims=keepdim), np.int64))
 
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """Product of all elements, or along one dim; integers and bools give int64."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("prod", dim, keepdim, axis, keepdims)
         x = self._accumulating(dtype, "prod")
         if dim is None:
             return _in_dtype(R.Prod.apply(x, axis=None, keepdims=False), dtype)
@@ -183,23 +210,29 @@ class ReduceMixin:
         return _in_dtype(R.Prod.apply(x, axis=_one_axis(dim, self._data.ndim, "prod"),
                                       keepdims=keepdim), dtype)
 
-    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+    def nansum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         """sum treating NaN as 0 (zero gradient there); integers and bools give int64."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("nansum", dim, keepdim, axis, keepdims)
         x = self._accumulating(dtype, "nansum")
         if x.dtype.kind == "f":
             x = _tm.where(np.isnan(x.data), _result(np.zeros((), x.dtype)), x)
         return _in_dtype(x.sum(dim, keepdim), dtype)
 
-    def cumsum(self, dim, *, dtype=None):
+    def cumsum(self, dim=NO_DIM, *, dtype=None, axis=None):
         """Running sum along dim (same shape); integers and bools give int64."""
+        if dim is NO_DIM or axis is not None:
+            dim, _ = _numpy_names("cumsum", dim, False, axis, None)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumsum: dim must be an int, got {dim!r}")
         return _in_dtype(R.CumSum.apply(self._accumulating(dtype, "cumsum"),
                                         axis=_one_axis(dim, self._data.ndim, "cumsum")), dtype)
 
-    def cumprod(self, dim, *, dtype=None):
+    def cumprod(self, dim=NO_DIM, *, dtype=None, axis=None):
         """Running product along dim (same shape); integers and bools give int64; the
         gradient is exact where x holds zeros."""
+        if dim is NO_DIM or axis is not None:
+            dim, _ = _numpy_names("cumprod", dim, False, axis, None)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"cumprod: dim must be an int, got {dim!r}")
         x, axis = self._accumulating(dtype, "cumprod"), _one_axis(dim, self._data.ndim,
@@ -245,12 +278,16 @@ class ReduceMixin:
             _reduced(dim, x._data.ndim, "norm")
         return R.Norm.apply(x, p=p, axis=axes, keepdims=keepdim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """True where every element (along dim) is nonzero; a bool tensor."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
         return self._logical(np.all, dim, keepdim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """True where some element (along dim) is nonzero; a bool tensor."""
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
         return self._logical(np.any, dim, keepdim)
 
     def _logical(self, fn, dim, keepdim):

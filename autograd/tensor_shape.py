@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from .dims import _axes, _keyword, _numpy_message, _one_axis, _shape_arg
+from .dims import NO_DIM, _axes, _keyword, _numpy_message, _numpy_names, _one_axis, _shape_arg
 from .dtypes import UnsupportedDtype, _result_dtype, _supported
 from .ops import shape as S
 from .tensor_operands import _t
@@ -254,7 +254,9 @@ class ShapeMixin:
         axis = _one_axis(dim, self._data.ndim, "unbind")
         return tuple(self[(slice(None),) * axis + (i,)] for i in range(self._data.shape[axis]))
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim=None, *, axis=None):
+        if axis is not None:   # numpy's name, which torch accepts
+            dim, _ = _numpy_names("squeeze", dim, False, axis, None)
         if dim is None:
             shape = tuple(n for n in self._data.shape if n != 1)
         else:
@@ -263,7 +265,9 @@ class ShapeMixin:
         return S.Reshape.apply(self, shape=shape)   # a new tensor even when nothing is
         # squeezed, as torch's: a hook or retain_grad on it must not act on self
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim=NO_DIM, *, axis=None):
+        if dim is NO_DIM or axis is not None:
+            dim, _ = _numpy_names("unsqueeze", dim, False, axis, None)
         n = self._data.ndim + 1
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"unsqueeze: dim must be an int, got {dim!r}")
@@ -357,10 +361,12 @@ def _same_rank_and_dtype(tensors, op):
     return [t.to(common) for t in tensors]
 
 
-def cat(tensors, dim=0) -> Tensor:
+def cat(tensors, dim=0, *, axis=None) -> Tensor:
     """Join tensors along an existing dim; all other dims must match. As in PyTorch, empty
     1-d tensors (shape (0,)) are skipped beside tensors of other ranks (the `out =
     tensor([])` then `out = cat([out, x])` pattern)."""
+    if axis is not None:   # numpy's name, which torch accepts
+        dim = axis
     tensors = _same_rank_and_dtype(tensors, "cat")
     if any(t._data.shape == (0,) for t in tensors):
         rest = [t for t in tensors if t._data.shape != (0,)]
@@ -383,8 +389,10 @@ def cat(tensors, dim=0) -> Tensor:
 concat = cat
 
 
-def stack(tensors, dim=0) -> Tensor:
+def stack(tensors, dim=0, *, axis=None) -> Tensor:
     """Join same-shape tensors along a new dim."""
+    if axis is not None:   # numpy's name, which torch accepts
+        dim = axis
     tensors = _same_rank_and_dtype(tensors, "stack")
     shapes = {t._data.shape for t in tensors}
     if len(shapes) > 1:
