@@ -12,6 +12,7 @@ import numpy as np
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _axes, _one_axis
 from .tensor_extra import _about, _broadcast, _fits, _tensor
+from .ops.distance import Cdist
 from .tensor_linalg import mm
 
 def _method(name):
@@ -107,8 +108,11 @@ _CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distances between the rows: x1 (..., P, M), x2 (..., R, M) -> (..., P, R),
-    batch dims broadcast. Always computed from the differences (PyTorch switches to a less
-    accurate matrix-product form for p = 2 beyond 25 rows); zero gradient at zero distance."""
+    batch dims broadcast; zero gradient at zero distance. For p = 2 the compute_mode picks,
+    as torch's, between the direct sums over the differences (float64 sums: accurate) and
+    the matrix-product form |x1|^2 + |x2|^2 - 2 x1 x2^T (BLAS: fast, but a distance small
+    against |x| loses digits): the product form when compute_mode is
+    'use_mm_for_euclid_dist', or the default and P > 25 or R > 25."""
     x1, x2 = _tensor("cdist", "x1", x1), _tensor("cdist", "x2", x2)
     if x1.dtype.kind != "f" or x1.dtype != x2.dtype:
         raise TypeError(f"cdist: needs floating-point inputs of one dtype, got "
@@ -124,17 +128,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if not _fits(x1.shape[:-2], x2.shape[:-2]):
         raise ValueError(f"cdist: batch dims cannot be broadcast together: "
                          f"{_about(x1=x1, x2=x2)}")
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)   # (..., P, R, M)
-    if x1.shape[-1] == 0:
-        return diff.sum(-1)
-    if p == math.inf:
-        # as torch's cdist: every coordinate tied for the max gets the full gradient (norm's
-        # VJP shares it). The sum over the ties, less (ties - 1) constant maxima, is the max.
-        a = diff.abs()
-        top = a.amax(-1, keepdim=True).detach()
-        tied = (a.data == top.data).astype(a.dtype)
-        return (a * tied).sum(-1) - (top.squeeze(-1) * (tied.sum(-1) - 1))
-    return diff.norm(p, dim=-1)
+    mm = compute_mode == "use_mm_for_euclid_dist" or (
+        compute_mode == _CDIST_MODES[0] and (x1.shape[-2] > 25 or x2.shape[-2] > 25))
+    return Cdist.apply(x1, x2, p=float(p), mm=mm)
 
 
 def broadcast_tensors(*tensors):
