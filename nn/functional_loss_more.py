@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from autograd.ops.distance import Pdist
 from autograd.ops.reduce import Norm
 from autograd.tensor import Tensor, _t
 from autograd.tensor_math import where
@@ -90,15 +91,15 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def pdist(input, p=2):
     """||x_i - x_j||_p for every pair of rows i < j, in row-major order of the upper triangle
-    (no eps: the gradient at a zero distance is 0).  x: (N, M) -> (N (N - 1) / 2,)."""
+    (no eps: the gradient at a zero distance is 0).  x: (N, M) -> (N (N - 1) / 2,).
+    cdist's kernels on (x, x): twice the pairs, but no (pairs, M) tensor of differences."""
     op = "pdist"
     (x,) = _floats(op, input=input)
     if x.ndim != 2:
         raise ValueError(f"{op}: expected a 2-D input (N, M), got shape {_shape(x)}")
     if not p >= 0:
         raise ValueError(f"{op}: p must be non-negative, got {p}")
-    i, j = np.triu_indices(x.shape[0], 1)
-    return Norm.apply(x[i] - x[j], p=float(p), axis=(1,), keepdims=False)
+    return Pdist.apply(x, p=float(p))
 
 
 # ------------------------------------------------------------------------- ranking losses

@@ -77,6 +77,10 @@ def cdist_composed(x1, x2, p=2.0):
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     if x1.shape[-1] == 0:
         return diff.sum(-1)
+    return _norm_last(diff, p)
+
+
+def _norm_last(diff, p):
     if p == np.inf:
         # every coordinate tied for the max gets the full gradient (norm's VJP shares it):
         # the sum over the ties, less (ties - 1) constant maxima, is the max
@@ -85,3 +89,39 @@ def cdist_composed(x1, x2, p=2.0):
         tied = (a.data == top.data).astype(a.dtype)
         return (a * tied).sum(-1) - (top.squeeze(-1) * (tied.sum(-1) - 1))
     return diff.norm(p, dim=-1)
+
+
+class Pdist(Function):
+    """d = ||x_i - x_j||_p for the pairs i < j in row-major order: x (N, M) -> (N (N-1) / 2,);
+    dx_i = sum_j s_ij dd_ij / dx_i with s = g on the pairs made symmetric (d is symmetric and
+    its partial odd in x_i - x_j): one pass of cdist's row kernel over all N^2 pairs."""
+
+    @staticmethod
+    def forward(ctx, x, p=2.0):
+        xb = np.ascontiguousarray(x)[None]
+        d = K.cdist_forward(xb, xb, p)
+        i, j = np.triu_indices(x.shape[0], 1)
+        ctx.save_for_backward(x, d)
+        ctx.p = p
+        return d[0, i, j]
+
+    @staticmethod
+    def backward(ctx, g):
+        x, d = ctx.saved
+        n = x.shape[0]
+        s = np.zeros((1, n, n), d.dtype)
+        i, j = np.triu_indices(n, 1)
+        s[0, i, j] = g
+        s += s.transpose(0, 2, 1)
+        xb = np.ascontiguousarray(x)[None]
+        return (K.cdist_backward_rows(s, xb, xb, d, ctx.p)[0],)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return by_recomputing(ctx, g, pdist_composed, (ctx.saved[0],), p=ctx.p)
+
+
+def pdist_composed(x, p=2.0):
+    """Pdist from recorded Tensor ops on the (N (N-1) / 2, M) differences."""
+    i, j = np.triu_indices(x.shape[0], 1)
+    return _norm_last(x[i] - x[j], p)

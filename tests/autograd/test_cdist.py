@@ -172,3 +172,32 @@ def test_parallel_drivers_match_serial(p, monkeypatch):
     monkeypatch.setattr(conv, "PARALLEL", True)
     assert np.array_equal(K.cdist_forward(a, b, p), serial)
     assert np.array_equal(K.cdist_backward_rows(g, a, b, serial, p), serial_grad)
+
+
+@pytest.mark.parametrize("p", PS)
+def test_pdist_matches_torch_and_the_composed_form(p):
+    import nn.functional as F
+    from autograd.ops.distance import pdist_composed
+    x, _ = with_ties((6, 3), (2, 3))
+    x[4] = x[1]   # a zero distance
+    check_against_torch(lambda t: F.pdist(t, p), lambda t: torch.nn.functional.pdist(t, p), x)
+    check_against_torch(lambda t: pdist_composed(t, p),
+                        lambda t: torch.nn.functional.pdist(t, p), x)
+
+
+@pytest.mark.parametrize("p", [1.5, 2.0, 3.0])
+def test_pdist_gradcheck_and_gradgradcheck(p):
+    import nn.functional as F
+    x = np.random.default_rng(9).standard_normal((4, 3))
+    assert_gradcheck(lambda t: F.pdist(t, p), x)
+    assert autograd.gradgradcheck(lambda t: F.pdist(t, p), [x])
+
+
+def test_pdist_of_fewer_than_two_rows_is_empty():
+    import nn.functional as F
+    for n in (0, 1):
+        x = autograd.tensor(np.ones((n, 3)), requires_grad=True)
+        d = F.pdist(x)
+        assert d.shape == (0,)
+        d.sum().backward()
+        assert x.grad.shape == (n, 3)
