@@ -21,6 +21,7 @@ from .dims import _axes, _one_axis
 from .ops import linalg_decomp as D
 from .ops import linalg_solve as S
 from .ops.linalg_decomp import LinAlgError, about
+from .torch_errors import ArgumentError, DtypeError
 from .tensor_linalg import matmul  # noqa: F401  (torch.linalg.matmul is torch.matmul)
 
 # torch.return_types.linalg_*
@@ -44,7 +45,7 @@ def _float(op, x, name="A"):
     """x, a float32 or float64 tensor (torch's linalg refuses integer and bool tensors)."""
     _tensors(op, **{name: x})
     if x.dtype not in _FLOATS:
-        raise TypeError(f"{op}: expected a float32 or float64 tensor, got {about(x, name)}")
+        raise DtypeError(f"{op}: expected a float32 or float64 tensor, got {about(x, name)}")
     return x
 
 
@@ -52,16 +53,16 @@ def _matrix(op, x, name="A", square=False):
     """x, a float tensor of (a batch of) matrices, square ones if asked."""
     _float(op, x, name)
     if x.ndim < 2:
-        raise ValueError(f"{op}: {name} must have at least 2 dims, got {about(x, name)}")
+        raise ArgumentError(f"{op}: {name} must have at least 2 dims, got {about(x, name)}")
     if square and x.shape[-1] != x.shape[-2]:
-        raise ValueError(f"{op}: {name} must be a batch of square matrices, got "
-                         f"{about(x, name)}")
+        raise ArgumentError(f"{op}: {name} must be a batch of square matrices, got "
+                            f"{about(x, name)}")
     return x
 
 
 def _same_dtype(op, **operands):
     if len({t.dtype for t in operands.values()}) > 1:
-        raise TypeError(f"{op}: expected inputs of one dtype, got {_abouts(**operands)}")
+        raise DtypeError(f"{op}: expected inputs of one dtype, got {_abouts(**operands)}")
 
 
 def _abouts(**operands):
@@ -93,8 +94,8 @@ def _cast(op, x, dtype):
         return x
     dtype = np.dtype(dtype)
     if dtype not in _FLOATS or dtype.itemsize < x.dtype.itemsize:
-        raise TypeError(f"{op}: cannot compute in {dtype} the norm of {about(x)} (dtype must "
-                        f"be a float dtype at least as wide as the input's)")
+        raise DtypeError(f"{op}: cannot compute in {dtype} the norm of {about(x)} (dtype must "
+                         f"be a float dtype at least as wide as the input's)")
     return x.to(dtype)
 
 
@@ -108,12 +109,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     op = "linalg.matrix_norm"
     _matrix(op, A)
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
-        raise ValueError(f"{op}: dim must be a 2-tuple, got {dim!r}")
+        raise ArgumentError(f"{op}: dim must be a 2-tuple, got {dim!r}")
     d0, d1 = (_one_axis(d, A.ndim, op) for d in dim)
     if d0 == d1:
-        raise ValueError(f"{op}: dims must be different, got {tuple(dim)}")
+        raise ArgumentError(f"{op}: dims must be different, got {tuple(dim)}")
     if isinstance(ord, bool) or ord not in _MATRIX_ORDS:
-        raise ValueError(f"{op}: order {ord!r} is not supported; use one of {_MATRIX_ORDS}")
+        raise ArgumentError(f"{op}: order {ord!r} is not supported; use one of {_MATRIX_ORDS}")
     A = _cast(op, A, dtype)
     if ord == "fro":
         return A.norm(2.0, (d0, d1), keepdim)
@@ -149,8 +150,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     if A.ndim in (1, 2):
         return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
-    raise ValueError(f"{op}: if dim is not given but ord is, A must be 1-D or 2-D, got "
-                     f"{about(A)}")
+    raise ArgumentError(f"{op}: if dim is not given but ord is, A must be 1-D or 2-D, got "
+                        f"{about(A)}")
 
 
 def cond(A, p=None):
@@ -195,7 +196,7 @@ def inv_ex(A, *, check_errors=False):
     info = S.lu_info(A.data)
     if check_errors and info.any():
         raise S.singular("linalg.inv_ex", A.data)
-    return InvEx(S.Inv.apply(A, check=False), _constant(info))
+    return InvEx(S.Inv.apply(A, check=False, info=info), _constant(info))
 
 
 def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
@@ -236,8 +237,8 @@ def matrix_power(A, n):
     A = _matrix("linalg.matrix_power", A, square=True)
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
-    if n == 0:
-        return _constant(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
+    if n == 0:   # the identity written into a copy of A: a zero gradient, as torch's
+        return A.clone().copy_(_constant(np.eye(A.shape[-1], dtype=A.dtype)).expand(A.shape))
     base, out, n = (inv(A) if n < 0 else A), None, abs(int(n))
     while n:
         if n & 1:
@@ -268,12 +269,12 @@ def solve(A, B, *, left=True):
 def _solve(op, A, B, left):
     n = A.shape[-1]
     if B.ndim < 2 or B.shape[-2 if left else -1] != n:
-        raise ValueError(f"{op}: incompatible shapes for the equation {'AX' if left else 'XA'}"
-                         f" = B: {_abouts(A=A, B=B)}")
+        raise ArgumentError(f"{op}: incompatible shapes for the equation "
+                            f"{'AX' if left else 'XA'} = B: {_abouts(A=A, B=B)}")
     try:
         np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
     except ValueError:
-        raise ValueError(f"{op}: the batch dims cannot be broadcast: {_abouts(A=A, B=B)}") \
+        raise ArgumentError(f"{op}: the batch dims cannot be broadcast: {_abouts(A=A, B=B)}") \
             from None
     return S.Solve.apply(A, B) if left else _mT(S.Solve.apply(_mT(A), _mT(B)))
 
@@ -302,17 +303,17 @@ def lstsq(A, B, rcond=None, *, driver=None):
     _same_dtype(op, A=A, B=B)
     driver = "gelsy" if driver is None else driver
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise ValueError(f"{op}: driver must be one of gels, gelsy, gelsd, gelss, got "
-                         f"{driver!r}")
+        raise ArgumentError(f"{op}: driver must be one of gels, gelsy, gelsd, gelss, got "
+                            f"{driver!r}")
     if not 0 <= A.ndim - B.ndim <= 1:
-        raise ValueError(f"{op}: B must have as many dims as A or one fewer: "
-                         f"{_abouts(A=A, B=B)}")
+        raise ArgumentError(f"{op}: B must have as many dims as A or one fewer: "
+                            f"{_abouts(A=A, B=B)}")
     vector = A.ndim - B.ndim == 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A.shape[-2:]
     if Bm.shape[-2] != m:
-        raise ValueError(f"{op}: A and B must have the same number of rows: "
-                         f"{_abouts(A=A, B=B)}")
+        raise ArgumentError(f"{op}: A and B must have the same number of rows: "
+                            f"{_abouts(A=A, B=B)}")
     if driver == "gels":
         X = _lstsq_qr(A, Bm)
     else:
@@ -356,7 +357,8 @@ def qr(A, mode="reduced"):
     and no gradient through R, as torch)."""
     A = _matrix("linalg.qr", A)
     if mode not in ("reduced", "complete", "r"):
-        raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+        raise ArgumentError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got "
+                            f"{mode!r}")
     m, n = A.shape[-2:]
     k = m if mode == "complete" else min(m, n)
     if mode == "r":
@@ -366,7 +368,7 @@ def qr(A, mode="reduced"):
 
 def _uplo(op, UPLO):
     if UPLO not in ("L", "U"):
-        raise ValueError(f"{op}: UPLO must be 'L' or 'U', got {UPLO!r}")
+        raise ArgumentError(f"{op}: UPLO must be 'L' or 'U', got {UPLO!r}")
     return UPLO
 
 
@@ -410,20 +412,21 @@ def multi_dot(tensors):
     op = "linalg.multi_dot"
     ts = list(tensors)
     if len(ts) < 2:
-        raise ValueError(f"{op}: expected at least 2 tensors, got {len(ts)}")
+        raise ArgumentError(f"{op}: expected at least 2 tensors, got {len(ts)}")
     _tensors(op, **{f"tensor {i}": t for i, t in enumerate(ts)})
     for i, t in enumerate(ts):
         if t.ndim != 2 and not (t.ndim == 1 and i in (0, len(ts) - 1)):
-            raise ValueError(f"{op}: tensor {i} must be 2-D (the first and last may be 1-D), "
-                             f"got {about(t, 'it')}")
+            raise ArgumentError(f"{op}: tensor {i} must be 2-D (the first and last may be 1-D), "
+                                f"got {about(t, 'it')}")
     _same_dtype(op, **{f"tensor {i}": t for i, t in enumerate(ts)})
     first, last = ts[0].ndim == 1, ts[-1].ndim == 1
     ts[0] = ts[0].unsqueeze(0) if first else ts[0]
     ts[-1] = ts[-1].unsqueeze(-1) if last else ts[-1]
     for i in range(len(ts) - 1):
         if ts[i].shape[1] != ts[i + 1].shape[0]:
-            raise ValueError(f"{op}: tensors {i} and {i + 1} cannot be multiplied: "
-                             f"{_abouts(**{f'tensor {i}': ts[i], f'tensor {i + 1}': ts[i + 1]})}")
+            pair = {f"tensor {i}": ts[i], f"tensor {i + 1}": ts[i + 1]}
+            raise ArgumentError(f"{op}: tensors {i} and {i + 1} cannot be multiplied: "
+                                f"{_abouts(**pair)}")
     out = _chain(ts)
     if last:
         out = out.squeeze(-1)
@@ -452,10 +455,10 @@ def cross(x, y, *, dim=-1):
     op = "linalg.cross"
     _tensors(op, x=x, y=y), _same_dtype(op, x=x, y=y)
     if x.ndim != y.ndim or x.ndim == 0:
-        raise ValueError(f"{op}: inputs must have the same number of dims: {_abouts(x=x, y=y)}")
+        raise ArgumentError(f"{op}: inputs must have the same number of dims: {_abouts(x=x, y=y)}")
     axis = _one_axis(dim, x.ndim, op)
     if x.shape[axis] != 3 or y.shape[axis] != 3:
-        raise ValueError(f"{op}: dim {dim} must have length 3 in both: {_abouts(x=x, y=y)}")
+        raise ArgumentError(f"{op}: dim {dim} must have length 3 in both: {_abouts(x=x, y=y)}")
     return x.cross(y, dim=axis)
 
 
@@ -466,7 +469,7 @@ def vecdot(x, y, *, dim=-1):
     try:
         shape = np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
-        raise ValueError(f"{op}: shapes cannot be broadcast: {_abouts(x=x, y=y)}") from None
+        raise ArgumentError(f"{op}: shapes cannot be broadcast: {_abouts(x=x, y=y)}") from None
     _axes(dim, len(shape), op)
     return (x * y).sum(dim)
 

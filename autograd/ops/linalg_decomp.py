@@ -31,7 +31,8 @@ def mT(a):
 
 def pack(batch, *arrays):
     """Arrays of shapes batch + tail_i -> one (*batch, sum of the tails' sizes) array."""
-    return np.concatenate([a.reshape(batch + (-1,)) for a in arrays], axis=-1)
+    return np.concatenate([a.reshape(batch + (math.prod(a.shape[len(batch):]),))
+                           for a in arrays], axis=-1)   # (not -1: a batch may be empty)
 
 
 def unpack(g, batch, *tails):
@@ -99,6 +100,8 @@ def _cofactor(a, d):
     a = U diag(s) V^T elsewhere: det(U) det(V) U diag(prod_{j != i} s_j) V^T (zero when the
     rank is below n - 1), as torch's gradient of det at singular matrices."""
     n = a.shape[-1]
+    if a.size == 0:   # 0x0 matrices (det 1, no entries) or an empty batch
+        return np.zeros_like(a)
     flat, dets = a.reshape(-1, n, n), d.reshape(-1)
     out = np.empty_like(flat)
     ok = dets != 0

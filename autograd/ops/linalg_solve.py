@@ -16,10 +16,21 @@ def lu_info(a):
     n = a.shape[-1]
     work = a.reshape(int(np.prod(a.shape[:-2])), n, n).astype(np.float64)
     info = np.zeros(work.shape[0], np.int32)
-    if n and np.all(np.linalg.slogdet(work)[0] != 0):
-        # LAPACK's getrf found no zero pivot (slogdet's sign is 0 exactly when it does): the
-        # elimination below, a Python loop over n, is needed only to say which pivot
+    if n == 0:
         return info.reshape(a.shape[:-2])
+    # LAPACK's getrf met a zero pivot exactly where slogdet's sign is 0: the elimination
+    # below, a Python loop over n, runs on those matrices only, to say which pivot
+    found = np.flatnonzero(np.linalg.slogdet(work)[0] == 0)
+    if found.size:
+        info[found] = _first_zero_pivot(work[found])
+    return info.reshape(a.shape[:-2])
+
+
+def _first_zero_pivot(work):
+    """For each matrix of work (b, n, n), float64, overwritten: the 1-based index of the first
+    zero pivot of its LU elimination with partial pivoting, 0 if none."""
+    n = work.shape[-1]
+    info = np.zeros(work.shape[0], np.int32)
     rows = np.arange(work.shape[0])
     for k in range(n):
         piv = k + np.argmax(np.abs(work[:, k:, k]), axis=1)
@@ -32,7 +43,7 @@ def lu_info(a):
         # a zero pivot has zeros below it (it is the column's largest): nothing to eliminate
         factors = work[:, k + 1:, k] / np.where(zero, 1, p)[:, None]
         work[:, k + 1:, k + 1:] -= factors[:, :, None] * work[:, None, k, k + 1:]
-    return info.reshape(a.shape[:-2])
+    return info
 
 
 def singular(op, a, name="A"):
@@ -56,23 +67,29 @@ def solve(a, b):
 
 class Inv(Function):
     """Y = A^{-1}, (*, n, n) -> (*, n, n);  dA = -Y^T g Y^T. With check=False a singular
-    matrix gives NaNs instead of an error (inv_ex)."""
+    matrix gives NaNs instead of an error (inv_ex, which passes lu_info(A) as info)."""
 
     @staticmethod
-    def forward(ctx, a, check=True):
+    def forward(ctx, a, check=True, info=None):
         try:
+            if info is not None and info.any():
+                raise np.linalg.LinAlgError   # known singular: straight to the NaN path
             y = np.linalg.inv(a)
         except np.linalg.LinAlgError:
             if check:
                 raise singular("linalg.inv", a) from None
             y = np.full(a.shape, np.nan, a.dtype)
-            flat, out, bad = a.reshape((-1,) + a.shape[-2:]), y.reshape((-1,) + a.shape[-2:]), \
-                lu_info(a).reshape(-1) != 0
-            for k in np.flatnonzero(~bad):   # LAPACK may still find a zero pivot: NaN then
-                try:
-                    out[k] = np.linalg.inv(flat[k])
-                except np.linalg.LinAlgError:
-                    pass
+            info = lu_info(a) if info is None else info
+            flat, out = a.reshape((-1,) + a.shape[-2:]), y.reshape((-1,) + a.shape[-2:])
+            good = np.flatnonzero(info.reshape(-1) == 0)
+            try:   # the invertible ones in one batched call
+                out[good] = np.linalg.inv(flat[good])
+            except np.linalg.LinAlgError:   # LAPACK still finds a zero pivot: NaN there
+                for k in good:
+                    try:
+                        out[k] = np.linalg.inv(flat[k])
+                    except np.linalg.LinAlgError:
+                        pass
         ctx.save_for_backward(y)
         return y
 
