@@ -1,11 +1,12 @@
 """Convolution as im2col + one BLAS product over the whole batch; the VJP is two products
-and a col2im."""
+and a col2im. Depthwise convolutions (groups == C_in) run direct kernels instead."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Context, Function, Node
 from ..kernels.conv import bias_grad, col2im, conv_output_size, fold_grad, im2col, unfold_output
+from ..kernels.depthwise import depthwise_forward, depthwise_grad_input, depthwise_grad_weight
 
 
 def ntuple(value, n: int, name: str, op: str, least: int) -> tuple:
@@ -84,9 +85,15 @@ def _geom_2d(params):
 PER_IMAGE_MAX_K = 32
 
 
+def is_depthwise(groups, x_channels, w_shape):
+    """groups == C_in > 1 (any channel multiplier): the direct kernels' case."""
+    return groups > 1 and groups == x_channels and w_shape[1] == 1
+
+
 class Convolution(Function):
     """y = W @ im2col(x) + b  (per group; one batch-wide product, or per image for small K);
-    dW = g @ cols^T, dx = col2im(W^T @ g), db = sum g.
+    dW = g @ cols^T, dx = col2im(W^T @ g), db = sum g. Depthwise (groups == C_in): direct
+    kernels for y, dx and dW, and x saved in place of cols.
     x: (N, C, [H,] W), weight: (F, C/groups, [kH,] kW) -> (N, F, [H',] W')."""
 
     @staticmethod
@@ -95,6 +102,13 @@ class Convolution(Function):
         x4, w4 = x.reshape(_as_2d(x.shape)), w.reshape(_as_2d(w.shape))
         n, f, k = x.shape[0], w.shape[0], int(np.prod(w4.shape[1:]))
         need = ctx.needs_input_grad or (False, False)
+        ctx.w_shape = w.shape
+        ctx.geometry, ctx.groups, ctx.x_shape = (stride, padding, dilation, out), groups, x.shape
+        ctx.depthwise = is_depthwise(groups, x.shape[1], w.shape)
+        if ctx.depthwise:
+            y = depthwise_forward(x4, w4, b, stride, padding, dilation, out)
+            ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+            return y.reshape((n, f) + tuple(out[-(x.ndim - 2):]))
         per_image = groups == 1 and k <= PER_IMAGE_MAX_K
         # small K: the bias rides in the product as a weight column against a row of ones in
         # cols (a K+1 product costs less than a separate pass over the output), and dW's
@@ -117,8 +131,6 @@ class Convolution(Function):
             y = unfold_output(yt, b, n)                                       # (N, F, L)
         # cols feed only dW and w only dx: keep just what the backward pass will use
         ctx.save_for_backward(cols if need[1] else None, w if need[0] else None)
-        ctx.w_shape = w.shape
-        ctx.geometry, ctx.groups, ctx.x_shape = (stride, padding, dilation, out), groups, x.shape
         return y.reshape((n, f) + tuple(out[-(x.ndim - 2):]))
 
     @staticmethod
@@ -130,6 +142,17 @@ class Convolution(Function):
         n, f = g.shape[:2]
         fg, k = f // groups, int(np.prod(w_shape[1:]))
         gx = gw = None
+        if ctx.depthwise:   # cols is x itself here
+            g4 = g.reshape((n, f) + out)
+            if need_x:
+                gx = depthwise_grad_input(g4, w.reshape(_as_2d(w_shape)), _as_2d(x_shape),
+                                          stride, padding, dilation).reshape(x_shape)
+            if need_w:
+                gw = depthwise_grad_weight(cols.reshape(_as_2d(x_shape)), g4, _as_2d(w_shape),
+                                           stride, padding, dilation).reshape(w_shape)
+            if len(ctx.needs_input_grad) == 2:
+                return gx, gw
+            return gx, gw, bias_grad(g.reshape(n, f, -1)) if ctx.needs_input_grad[2] else None
         if groups == 1 and k <= PER_IMAGE_MAX_K:
             g = np.ascontiguousarray(g).reshape(n, f, -1)                    # (N, F, L)
             gb = None
@@ -192,6 +215,8 @@ def _saved_input(ctx, cols):
     parent = ctx.parents[0]
     if parent is not None and parent.__class__ is not Node:   # a leaf: the Tensor itself
         return parent
+    if ctx.depthwise:   # forward kept x itself
+        return ctx.input_tensor(0, cols)
     stride, padding, dilation, out = ctx.geometry
     shape = _as_2d(ctx.x_shape)
     # where each column entry was read from: im2col of the positions 1..size (0 = padding)
@@ -207,9 +232,12 @@ def conv_weight_grad(x, g, w_shape, geometry, groups):
     """dW of a convolution: g @ im2col(x)^T per group.  x: (N, C, [H,] W), g: (N, F, [H',] W')
     -> (F, C/groups, [kH,] kW); geometry as Convolution saves it (2-D)."""
     stride, padding, dilation, out = geometry
+    n, f = g.shape[:2]
+    if is_depthwise(groups, x.shape[1], w_shape):
+        return depthwise_grad_weight(x.reshape(_as_2d(x.shape)), g.reshape((n, f) + out),
+                                     _as_2d(w_shape), stride, padding, dilation).reshape(w_shape)
     cols = im2col(x.reshape(_as_2d(x.shape)), _as_2d(w_shape)[2:], stride, padding, dilation,
                   out)                                                       # (G*K, N*L)
-    n, f = g.shape[:2]
     gt, _ = fold_grad(g.reshape(n, f, -1))                                   # (F, N*L)
     gw = np.matmul(gt.reshape(groups, f // groups, -1),
                    cols.reshape(groups, len(cols) // groups, -1).swapaxes(1, 2))
