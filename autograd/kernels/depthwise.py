@@ -1,11 +1,12 @@
 """Depthwise convolution kernels (groups == C_in, any channel multiplier M): output channel
 f = c*M + m sees input channel c alone, so a direct loop does the kH*kW multiply-adds per
 output where im2col + a stack of (M, kH*kW) @ (kH*kW, N*L) products moved kH*kW copies of
-the input through memory (6-8x slower than PyTorch, measured).
+the input through memory (5-7x PyTorch's time in float32, measured).
 
-Per-row loops are too short to vectorize (Wo = 32 is one AVX2 iteration of LLVM's 4x8-wide
-loop; a row clipped by the padding runs scalar: 10x slower, measured). So each image plane is
-first split into its stride phases, zero-padded, in a small scratch:
+Loops over one output row are too short to vectorize (LLVM's AVX2 loop takes 32 float32 a
+turn: a row of 32 clipped by the padding runs scalar; such a kernel measured 6-9x slower than
+this one). So each image plane is first split into its stride phases, zero-padded, in a small
+scratch:
 
     phases[pa*sW + pb, r, q] = x[r*sH + pa - pH, q*sW + pb - pW]   (0 outside x)
 
@@ -16,8 +17,7 @@ zero in the incoming gradient (backward), so they never reach a result.
 
 Layouts: x (N, C, H, W), w (C*M, kH*kW), y / g (N, C*M, Ho, Wo). The weight gradient sums
 N*Ho*Wo products per tap: each plane's dot in the input's precision (reassociated, so it
-vectorizes and runs as 32 interleaved partial sums of ~Ho*Wq/32 terms), the planes' dots in
-float64.
+vectorizes into several partial sums), the planes' dots in float64.
 Each driver is serial, or parallel over planes / channels under `conv.PARALLEL`.
 """
 import numba as nb
