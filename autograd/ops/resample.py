@@ -4,6 +4,8 @@ Along each resampled dim, output index o reads K input indices idx_k[o] with wei
 (nearest: K=1, linear: K=2, cubic: K=4). The tap tables follow PyTorch's CPU index arithmetic
 (ATen's UpSample.h): the scale is computed in the input's dtype, the source coordinate is
 floored after a cast to float32, and the fractional part is clamped to [0, 1].
+The sums run on kernels/resample.py (the VJP through the transposed tap table); the numpy
+forms with take and add.reduceat stay as the kernel's test oracle.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..function import Context, Function
+from ..kernels.resample import gather_axis
 
 
 class Tap(NamedTuple):
@@ -110,7 +113,28 @@ def cubic_taps(n_in, n_out, align_corners, scale, dtype):
     return tuple(_tap(np.clip(i0 - 1 + j, 0, n_in - 1), w) for j, w in enumerate(weights))
 
 
-def _gather(x, taps, axis):
+def _tables(taps, n_in, dtype):
+    """The taps as tables (idx, w, cnt) for the kernel: the forward's, K entries an output
+    in tap order, and its transpose, each input's entries in output order, padded to the
+    widest (cnt: the entries in use)."""
+    n_out, k = len(taps[0].index), len(taps)
+    idx = np.stack([t.index for t in taps]).astype(np.int64)
+    w = np.stack([np.ones(n_out, dtype) if t.weight is None else t.weight
+                  for t in taps]).astype(dtype)
+    forward = (idx, w, np.full(n_out, k, np.int64))
+    src = idx.T.ravel()   # output-major, then tap
+    order = np.argsort(src, kind="stable")   # stable: each input's terms stay in output order
+    cnt = np.bincount(src, minlength=n_in).astype(np.int64)
+    rank = np.arange(src.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    t_idx = np.zeros((max(int(cnt.max()), 1), n_in), np.int64)
+    t_w = np.zeros(t_idx.shape, dtype)
+    t_idx[rank, src[order]] = order // k
+    t_w[rank, src[order]] = w.T.ravel()[order]
+    return forward, (t_idx, t_w, cnt)
+
+
+def _gather_numpy(x, taps, axis):
+    """_gather in numpy (the oracle of the tests)."""
     shape = [1] * x.ndim
     shape[axis] = -1
     out = None
@@ -125,7 +149,8 @@ def _gather(x, taps, axis):
     return out
 
 
-def _scatter(g, taps, axis, n_in):
+def _scatter_numpy(g, taps, axis, n_in):
+    """_scatter in numpy (the oracle of the tests)."""
     shape = [1] * g.ndim
     shape[axis] = -1
     out_shape = list(g.shape)
@@ -137,6 +162,16 @@ def _scatter(g, taps, axis, n_in):
         where[axis] = tap.targets
         dx[tuple(where)] += np.add.reduceat(gw, tap.starts, axis=axis)
     return dx
+
+
+def _gather(x, taps, axis):
+    """x's dim `axis` read through the taps."""
+    return gather_axis(x, _tables(taps, x.shape[axis], x.dtype)[0], axis)
+
+
+def _scatter(g, taps, axis, n_in):
+    """_gather's VJP: g's dim `axis` summed back onto n_in entries."""
+    return gather_axis(g, _tables(taps, n_in, g.dtype)[1], axis)
 
 
 class Resample(Function):
