@@ -2,12 +2,12 @@
 
 Along the resampled dim, viewed as x (P, L, Q), output o is
 y[p, o, q] = sum_k w[k, o] * x[p, idx[k, o], q] over k < cnt[o], in k order (0 when cnt[o]
-is 0); idx, w: (K, n_out). The forward of a resampling has K taps per output; its VJP is the
-same kernel through the transposed table (padded to its widest row), so the gradient is
-summed in registers rather than scatter-added (a read-modify-write chain per element, 5-10x
-slower along the last dim, measured). Each plane p is independent: a serial and a
-plane-parallel driver run them (parallel only when `conv.PARALLEL` is set, as the conv and
-pooling kernels).
+is 0); idx, w: (K, n_out); entries k >= cnt[o] are padding, with idx = L and w = 0. The
+forward of a resampling has K taps per output; its VJP is the same kernel through the
+transposed table (padded to its widest row), so the gradient is summed in registers rather
+than scatter-added (a read-modify-write chain per element, 5-10x slower along the last dim,
+measured). Planes (rows along the last dim) are independent: a serial and a parallel driver
+run them (parallel only when `conv.PARALLEL` is set, as the conv and pooling kernels).
 """
 import numba as nb
 import numpy as np
@@ -21,34 +21,46 @@ _u = conv._u   # unsigned indices: see kernels/conv.py
 
 
 @_jit_inline
-def _row_k(xr, yr, idx, w, cnt, k_):
-    # k_ a literal (see _row): the k loop unrolls, 3-7x faster than a runtime trip count
-    zero = yr.dtype.type(0)
+def _row(xr, yr, idx, w, k_):
+    # k_ a literal (see _rows): the k loop unrolls, 3-7x faster than a runtime trip count
     for o in range(yr.size):
-        c, acc = cnt[o], zero
-        for k in range(k_):
-            v = w[k, o] * xr[_u(idx[k, o])]
-            acc += v if k < c else zero   # a select: padding (w 0, x maybe inf) adds nothing
+        acc = w[0, o] * xr[_u(idx[0, o])]
+        for k in range(1, k_):
+            acc += w[k, o] * xr[_u(idx[k, o])]
         yr[o] = acc
 
 
 @_jit_inline
-def _row(xr, yr, idx, w, cnt):
+def _rows_k(x, y, idx, w, padded, start, stop, k_):
+    if not padded:
+        for p in range(start, stop):
+            _row(x[p], y[p], idx, w, k_)
+        return
+    # a padded table's spare entries read a zero appended to the row (x maybe inf: a zero
+    # weight alone would add nan), so each row is copied to a buffer with that zero
+    buf = np.zeros(x.shape[1] + 1, x.dtype)
+    for p in range(start, stop):
+        buf[:-1] = x[p]
+        _row(buf, y[p], idx, w, k_)
+
+
+@_jit_inline
+def _rows(x, y, idx, w, padded, start, stop):
     k_ = idx.shape[0]
     if k_ == 1:
-        _row_k(xr, yr, idx, w, cnt, 1)
+        _rows_k(x, y, idx, w, padded, start, stop, 1)
     elif k_ == 2:
-        _row_k(xr, yr, idx, w, cnt, 2)
+        _rows_k(x, y, idx, w, padded, start, stop, 2)
     elif k_ == 3:
-        _row_k(xr, yr, idx, w, cnt, 3)
+        _rows_k(x, y, idx, w, padded, start, stop, 3)
     elif k_ == 4:
-        _row_k(xr, yr, idx, w, cnt, 4)
+        _rows_k(x, y, idx, w, padded, start, stop, 4)
     elif k_ == 5:
-        _row_k(xr, yr, idx, w, cnt, 5)
+        _rows_k(x, y, idx, w, padded, start, stop, 5)
     elif k_ == 6:
-        _row_k(xr, yr, idx, w, cnt, 6)
+        _rows_k(x, y, idx, w, padded, start, stop, 6)
     else:
-        _row_k(xr, yr, idx, w, cnt, k_)
+        _rows_k(x, y, idx, w, padded, start, stop, k_)
 
 
 @_jit_inline
@@ -70,37 +82,37 @@ def _plane(x, y, idx, w, cnt, p):
 
 
 @_jit
-def _gather_rows(x, y, idx, w, cnt):
-    for p in range(x.shape[0]):
-        _row(x[p], y[p], idx, w, cnt)
+def _gather_rows(x, y, idx, w, cnt, padded):
+    _rows(x, y, idx, w, padded, 0, x.shape[0])
 
 
 @_jit_parallel
-def _gather_rows_parallel(x, y, idx, w, cnt):
-    for p in nb.prange(x.shape[0]):
-        _row(x[p], y[p], idx, w, cnt)
+def _gather_rows_parallel(x, y, idx, w, cnt, padded, chunks):
+    n = x.shape[0]
+    for c in nb.prange(chunks):   # one buffer a chunk of rows
+        _rows(x, y, idx, w, padded, c * n // chunks, (c + 1) * n // chunks)
 
 
 @_jit
-def _gather_planes(x, y, idx, w, cnt):
+def _gather_planes(x, y, idx, w, cnt, padded):
     for p in range(x.shape[0]):
         _plane(x, y, idx, w, cnt, p)
 
 
 @_jit_parallel
-def _gather_planes_parallel(x, y, idx, w, cnt):
+def _gather_planes_parallel(x, y, idx, w, cnt, padded):
     for p in nb.prange(x.shape[0]):
         _plane(x, y, idx, w, cnt, p)
 
 
-# (last dim?, parallel?) -> driver
-_DRIVERS = {(True, False): _gather_rows, (True, True): _gather_rows_parallel,
-            (False, False): _gather_planes, (False, True): _gather_planes_parallel}
+# (last dim?, parallel?) -> driver (the parallel rows one is called apart)
+_DRIVERS = {(True, False): _gather_rows, (False, False): _gather_planes,
+            (False, True): _gather_planes_parallel}
 
 
 def gather_axis(x, table, axis):
     """x with its dim `axis` read through table = (idx, w, cnt): that dim becomes n_out.
-    idx (K, n_out) and cnt (n_out,): int64; w (K, n_out): x's dtype."""
+    idx (K, n_out) and cnt (n_out,): int64; w (K, n_out): x's dtype; padding as above."""
     idx, w, cnt = table
     shape, n_out = x.shape, idx.shape[1]
     p = int(np.prod(shape[:axis], dtype=np.int64))
@@ -109,5 +121,9 @@ def gather_axis(x, table, axis):
     # allocated in its final shape: a view would make the engine copy it before adopting it
     out = np.empty(shape[:axis] + (n_out,) + shape[axis + 1:], x.dtype)
     y = out.reshape(x.shape[:1] + (n_out,) + x.shape[2:])
-    _DRIVERS[q == 1, conv.PARALLEL and p > 1](x, y, idx, w, cnt)
+    padded = bool(cnt.size) and int(cnt.min()) < idx.shape[0]
+    if q == 1 and conv.PARALLEL and p > 1:
+        _gather_rows_parallel(x, y, idx, w, cnt, padded, min(p, 16 * nb.get_num_threads()))
+    else:
+        _DRIVERS[q == 1, conv.PARALLEL and p > 1](x, y, idx, w, cnt, padded)
     return out

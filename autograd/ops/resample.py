@@ -126,7 +126,7 @@ def _tables(taps, n_in, dtype):
     order = np.argsort(src, kind="stable")   # stable: each input's terms stay in output order
     cnt = np.bincount(src, minlength=n_in).astype(np.int64)
     rank = np.arange(src.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    t_idx = np.zeros((max(int(cnt.max()), 1), n_in), np.int64)
+    t_idx = np.full((max(int(cnt.max()), 1), n_in), n_out, np.int64)   # padding: see kernel
     t_w = np.zeros(t_idx.shape, dtype)
     t_idx[rank, src[order]] = order // k
     t_w[rank, src[order]] = w.T.ravel()[order]
