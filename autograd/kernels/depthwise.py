@@ -18,21 +18,18 @@ zero in the incoming gradient (backward), so they never reach a result.
 Layouts: x (N, C, H, W), w (C*M, kH*kW), y / g (N, C*M, Ho, Wo). The weight gradient sums
 N*Ho*Wo products per tap: each plane's dot in the input's precision (reassociated, so it
 vectorizes into several partial sums), the planes' dots in float64.
-Each driver is serial, or parallel over planes / channels under `conv.PARALLEL`.
+The drivers are serial: parallel ones over planes (AUTOGRAD_PARALLEL, as conv's) measured no
+faster on 2 cores.
 """
 import numba as nb
 import numpy as np
 
-from . import conv
-
 _flags = dict(cache=True, error_model="numpy", nogil=True, fastmath={"contract"})
 _jit = nb.njit(**_flags)
-_jit_parallel = nb.njit(parallel=True, **_flags)
 _jit_inline = nb.njit(inline="always", **_flags)
 # the weight gradient's dot products, reassociated so that they vectorize
 _sum_flags = dict(_flags, fastmath={"contract", "reassoc"})
 _jit_sum = nb.njit(**_sum_flags)
-_jit_sum_parallel = nb.njit(parallel=True, **_sum_flags)
 # unsigned indices skip numba's negative-index wraparound test, which keeps loops with a
 # runtime offset from vectorizing; every index cast here is >= 0 by construction
 _u = np.uint64
@@ -186,16 +183,6 @@ def _forward(x, w, b, y, taps, offs, size, scratch, sh, sw, ph, pw):
             _forward_channel(x, w, b, y, taps, offs, size, n, c, phases, acc, sh, sw, ph, pw)
 
 
-@_jit_parallel
-def _forward_parallel(x, w, b, y, taps, offs, size, scratch, sh, sw, ph, pw):
-    nc = x.shape[1]
-    for i in nb.prange(x.shape[0] * nc):
-        phases = np.empty_like(scratch)
-        acc = np.empty(size, y.dtype)
-        _forward_channel(x, w, b, y, taps, offs, size, i // nc, i % nc, phases, acc, sh, sw,
-                         ph, pw)
-
-
 @_jit
 def _grad_input(g, w, dx, taps, offs, size, scratch, sh, sw, ph, pw):
     phases = np.empty_like(scratch)
@@ -205,29 +192,11 @@ def _grad_input(g, w, dx, taps, offs, size, scratch, sh, sw, ph, pw):
             _grad_input_channel(g, w, dx, taps, offs, size, n, c, phases, gq, sh, sw, ph, pw)
 
 
-@_jit_parallel
-def _grad_input_parallel(g, w, dx, taps, offs, size, scratch, sh, sw, ph, pw):
-    nc = dx.shape[1]
-    for i in nb.prange(dx.shape[0] * nc):
-        phases = np.empty_like(scratch)
-        gq = np.zeros(size, g.dtype)
-        _grad_input_channel(g, w, dx, taps, offs, size, i // nc, i % nc, phases, gq, sh, sw,
-                            ph, pw)
-
-
 @_jit_sum
 def _grad_weight(x, g, dw_, taps, offs, size, scratch, zero, sh, sw, ph, pw):
     phases = np.empty_like(scratch)
     gq = np.zeros(size, g.dtype)
     for c in range(x.shape[1]):
-        _grad_weight_channel(x, g, dw_, taps, offs, size, c, phases, gq, zero, sh, sw, ph, pw)
-
-
-@_jit_sum_parallel
-def _grad_weight_parallel(x, g, dw_, taps, offs, size, scratch, zero, sh, sw, ph, pw):
-    for c in nb.prange(x.shape[1]):
-        phases = np.empty_like(scratch)
-        gq = np.zeros(size, g.dtype)
         _grad_weight_channel(x, g, dw_, taps, offs, size, c, phases, gq, zero, sh, sw, ph, pw)
 
 
@@ -251,10 +220,6 @@ def _plan(kernel, stride, dilation, out_size, dtype):
     return taps, offs, size, np.empty((sh * sw, hq, wq), dtype)
 
 
-def _parallel(work):
-    return conv.PARALLEL and work > 1
-
-
 def depthwise_forward(x, w, b, stride, padding, dilation, out_size):
     """x (N, C, H, W), w (C*M, 1, kH, kW), b (C*M,) or None -> y (N, C*M, Ho, Wo).
     `padding` is the (top, left) padding; `out_size` (Ho, Wo) fixes the bottom/right."""
@@ -262,8 +227,7 @@ def depthwise_forward(x, w, b, stride, padding, dilation, out_size):
     y = np.empty((n, f) + tuple(out_size), x.dtype)
     b = np.empty(0, x.dtype) if b is None else np.ascontiguousarray(b, x.dtype)
     plan = _plan(w.shape[2:], stride, dilation, out_size, x.dtype)
-    run = _forward_parallel if _parallel(n * x.shape[1]) else _forward
-    run(np.ascontiguousarray(x), np.ascontiguousarray(w, x.dtype).reshape(f, -1), b, y, *plan,
+    _forward(np.ascontiguousarray(x), np.ascontiguousarray(w, x.dtype).reshape(f, -1), b, y, *plan,
         *stride, *padding)
     return y
 
@@ -273,8 +237,7 @@ def depthwise_grad_input(g, w, x_shape, stride, padding, dilation):
     dx = np.empty(x_shape, g.dtype)
     f = w.shape[0]
     plan = _plan(w.shape[2:], stride, dilation, g.shape[2:], g.dtype)
-    run = _grad_input_parallel if _parallel(x_shape[0] * x_shape[1]) else _grad_input
-    run(np.ascontiguousarray(g), np.ascontiguousarray(w, g.dtype).reshape(f, -1), dx, *plan,
+    _grad_input(np.ascontiguousarray(g), np.ascontiguousarray(w, g.dtype).reshape(f, -1), dx, *plan,
         *stride, *padding)
     return dx
 
@@ -283,7 +246,6 @@ def depthwise_grad_weight(x, g, w_shape, stride, padding, dilation):
     """x (N, C, H, W), g (N, C*M, Ho, Wo) -> dw (C*M, 1, kH, kW) of depthwise_forward."""
     dw_ = np.empty((w_shape[0], int(np.prod(w_shape[2:]))), np.float64)
     plan = _plan(w_shape[2:], stride, dilation, g.shape[2:], g.dtype)
-    run = _grad_weight_parallel if _parallel(x.shape[1]) else _grad_weight
-    run(np.ascontiguousarray(x, g.dtype), np.ascontiguousarray(g), dw_, *plan, g.dtype.type(0),
+    _grad_weight(np.ascontiguousarray(x, g.dtype), np.ascontiguousarray(g), dw_, *plan, g.dtype.type(0),
         *stride, *padding)
     return dw_.astype(g.dtype).reshape(w_shape)

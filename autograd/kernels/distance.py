@@ -9,8 +9,8 @@ p = inf, and a zero distance (or, for p < 1, a zero coordinate) gets none.
 
 `kind` picks the p: one of ZERO, ONE, TWO, INF, INT (an integer p from 3 to 32: products,
 6x faster than pow) or POW (any other p > 0: pow in the input's dtype, powf for float32,
-2x faster than pow in float64, as torch's). A serial and a row-parallel driver run each
-kernel (parallel only when `conv.PARALLEL` is set, as conv's).
+2x faster than pow in float64, as torch's). The drivers are serial (AUTOGRAD_PARALLEL, as
+conv's, does not apply): at 2 threads they took 0.3-0.8x torch's time as they are.
 """
 import numba as nb
 import numpy as np
@@ -23,8 +23,6 @@ ZERO, ONE, TWO, INF, INT, POW = range(6)
 # so nan and inf keep their meaning
 _fast = {"reassoc"}
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath=_fast)
-_jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True,
-                        fastmath=_fast)
 _jit_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always",
                       fastmath=_fast)
 _u = conv._u   # unsigned indices: see kernels/conv.py
@@ -101,21 +99,14 @@ def _distances(x1, x2, out, kind, p, pt, mask):
         _distance_row(x1, x2, out, r, kind, p, pt, mask)
 
 
-@_jit_parallel
-def _distances_parallel(x1, x2, out, kind, p, pt, mask):
-    for r in nb.prange(x1.shape[0] * x1.shape[1]):
-        _distance_row(x1, x2, out, r, kind, p, pt, mask)
-
-
 def cdist_forward(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
     """x1 (B, P, M), x2 (B, R, M), contiguous, one float dtype -> d (B, P, R)."""
     out = np.zeros((x1.shape[0], x1.shape[1], x2.shape[1]), x1.dtype)
     if x1.shape[2] == 0:   # no coordinates: every distance is 0
         return out
-    run = _distances_parallel if conv.PARALLEL and x1.shape[0] * x1.shape[1] > 1 else _distances
     bits = np.dtype(f"i{x1.dtype.itemsize}")
     mask = np.full(x1.shape[2], np.iinfo(bits).max, bits)   # all but the sign bit
-    run(x1, x2, out, kind_of(p), float(p), x1.dtype.type(p), mask)
+    _distances(x1, x2, out, kind_of(p), float(p), x1.dtype.type(p), mask)
     return out
 
 
@@ -178,12 +169,6 @@ def _grads(g, a, b, d, out, kind, p, pt1):
         _grad_row(g, a, b, d, out, r, kind, p, pt1)
 
 
-@_jit_parallel
-def _grads_parallel(g, a, b, d, out, kind, p, pt1):
-    for r in nb.prange(a.shape[0] * a.shape[1]):
-        _grad_row(g, a, b, d, out, r, kind, p, pt1)
-
-
 def cdist_backward_rows(g: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray,
                         p: float) -> np.ndarray:
     """The VJP for a's rows: g, d (B, P, R), a (B, P, M), b (B, R, M), contiguous -> (B, P, M).
@@ -191,6 +176,5 @@ def cdist_backward_rows(g: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarr
     out = np.zeros_like(a)
     if kind_of(p) == ZERO:   # a count of nonzeros: flat almost everywhere
         return out
-    run = _grads_parallel if conv.PARALLEL and a.shape[0] * a.shape[1] > 1 else _grads
-    run(g, a, b, d, out, kind_of(p), float(p), a.dtype.type(p - 1))
+    _grads(g, a, b, d, out, kind_of(p), float(p), a.dtype.type(p - 1))
     return out

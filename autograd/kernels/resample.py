@@ -6,8 +6,8 @@ is 0); idx, w: (K, n_out); entries k >= cnt[o] are padding, with idx = L and w =
 forward of a resampling has K taps per output; its VJP is the same kernel through the
 transposed table (padded to its widest row), so the gradient is summed in registers rather
 than scatter-added (a read-modify-write chain per element, 5-10x slower along the last dim,
-measured). Planes (rows along the last dim) are independent: a serial and a parallel driver
-run them (parallel only when `conv.PARALLEL` is set, as the conv and pooling kernels).
+measured). The drivers are serial: parallel ones (AUTOGRAD_PARALLEL, as conv's) gained
+15-25% at 2 threads and cost ~25 s of compiling on a cold cache.
 """
 import numba as nb
 import numpy as np
@@ -15,7 +15,6 @@ import numpy as np
 from . import conv
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
-_jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 _jit_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
 _u = conv._u   # unsigned indices: see kernels/conv.py
 
@@ -86,28 +85,10 @@ def _gather_rows(x, y, idx, w, cnt, padded):
     _rows(x, y, idx, w, padded, 0, x.shape[0])
 
 
-@_jit_parallel
-def _gather_rows_parallel(x, y, idx, w, cnt, padded, chunks):
-    n = x.shape[0]
-    for c in nb.prange(chunks):   # one buffer a chunk of rows
-        _rows(x, y, idx, w, padded, c * n // chunks, (c + 1) * n // chunks)
-
-
 @_jit
 def _gather_planes(x, y, idx, w, cnt, padded):
     for p in range(x.shape[0]):
         _plane(x, y, idx, w, cnt, p)
-
-
-@_jit_parallel
-def _gather_planes_parallel(x, y, idx, w, cnt, padded):
-    for p in nb.prange(x.shape[0]):
-        _plane(x, y, idx, w, cnt, p)
-
-
-# (last dim?, parallel?) -> driver (the parallel rows one is called apart)
-_DRIVERS = {(True, False): _gather_rows, (False, False): _gather_planes,
-            (False, True): _gather_planes_parallel}
 
 
 def gather_axis(x, table, axis):
@@ -122,8 +103,5 @@ def gather_axis(x, table, axis):
     out = np.empty(shape[:axis] + (n_out,) + shape[axis + 1:], x.dtype)
     y = out.reshape(x.shape[:1] + (n_out,) + x.shape[2:])
     padded = bool(cnt.size) and int(cnt.min()) < idx.shape[0]
-    if q == 1 and conv.PARALLEL and p > 1:
-        _gather_rows_parallel(x, y, idx, w, cnt, padded, min(p, 16 * nb.get_num_threads()))
-    else:
-        _DRIVERS[q == 1, conv.PARALLEL and p > 1](x, y, idx, w, cnt, padded)
+    (_gather_rows if q == 1 else _gather_planes)(x, y, idx, w, cnt, padded)
     return out

@@ -162,18 +162,6 @@ def test_float32_matches_torch(p):
     assert_close(y.grad.data, ty.grad.numpy(), 2e-5, 1e-5)
 
 
-@pytest.mark.parametrize("p", [0.5, 1.0, 2.0, 3.0, INF])
-def test_parallel_drivers_match_serial(p, monkeypatch):
-    from autograd.kernels import conv
-    a, b = with_ties((2, 7, 5), (2, 4, 5))
-    g = np.random.default_rng(8).standard_normal((2, 7, 4))
-    serial = K.cdist_forward(a, b, p)
-    serial_grad = K.cdist_backward_rows(g, a, b, serial, p)
-    monkeypatch.setattr(conv, "PARALLEL", True)
-    assert np.array_equal(K.cdist_forward(a, b, p), serial)
-    assert np.array_equal(K.cdist_backward_rows(g, a, b, serial, p), serial_grad)
-
-
 @pytest.mark.parametrize("p", PS)
 def test_pdist_matches_torch_and_the_composed_form(p):
     import nn.functional as F

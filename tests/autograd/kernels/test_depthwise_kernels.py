@@ -60,19 +60,3 @@ def test_depthwise_kernels_match_the_loop_and_are_adjoint(shape, m, kernel, stri
         np.testing.assert_allclose(dw[i], np.vdot(g, forward_loop(x.astype(np.float64), e, stride,
                                                                   padding, dilation)),
                                    rtol=tol, atol=tol)
-
-
-def test_parallel_drivers_match_the_serial_ones(monkeypatch):
-    from autograd.kernels import conv
-    rng = np.random.default_rng(1)
-    x, w = rng.standard_normal((3, 4, 7, 6)), rng.standard_normal((8, 1, 3, 3))
-    g = rng.standard_normal((3, 8, 4, 3))
-    geom = ((2, 2), (1, 1), (1, 1))
-    runs = []
-    for parallel in (False, True):
-        monkeypatch.setattr(conv, "PARALLEL", parallel)
-        runs.append((depthwise_forward(x, w, None, *geom, (4, 3)),
-                     depthwise_grad_input(g, w, x.shape, *geom),
-                     depthwise_grad_weight(x, g, w.shape, *geom)))
-    for serial, parallel in zip(*runs):
-        np.testing.assert_array_equal(serial, parallel)

@@ -3,7 +3,6 @@ transposed table) against the numpy take / reduceat forms."""
 import numpy as np
 import pytest
 
-from autograd.kernels import conv
 from autograd.ops import resample as R
 
 
@@ -34,19 +33,17 @@ def test_gather_and_scatter_match_numpy(dtype, k, weighted, n_in, n_out, axis):
                                atol=1e-5)
 
 
-def test_parallel_driver_and_non_contiguous_input(monkeypatch):
+def test_non_contiguous_input():
     rng = np.random.default_rng(1)
     taps = random_taps(rng, 6, 13, 2, np.float64)
     x = rng.standard_normal((6, 5, 4)).transpose(1, 0, 2)   # (5, 6, 4), not contiguous
     want_y = R._gather_numpy(x, taps, 1)
     g = rng.standard_normal(want_y.shape)
     want_dx = R._scatter_numpy(g, taps, 1, 6)
-    for parallel in (False, True):
-        monkeypatch.setattr(conv, "PARALLEL", parallel)
-        np.testing.assert_allclose(R._gather(x, taps, 1), want_y, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(R._scatter(g, taps, 1, 6), want_dx, rtol=1e-12, atol=1e-12)
-        last = R._gather(np.ascontiguousarray(x.transpose(0, 2, 1)), taps, 2)
-        np.testing.assert_allclose(last, want_y.transpose(0, 2, 1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(R._gather(x, taps, 1), want_y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(R._scatter(g, taps, 1, 6), want_dx, rtol=1e-12, atol=1e-12)
+    last = R._gather(np.ascontiguousarray(x.transpose(0, 2, 1)), taps, 2)
+    np.testing.assert_allclose(last, want_y.transpose(0, 2, 1), rtol=1e-12, atol=1e-12)
 
 
 def test_non_finite_values_stay_local():
