@@ -113,15 +113,20 @@ def cubic_taps(n_in, n_out, align_corners, scale, dtype):
     return tuple(_tap(np.clip(i0 - 1 + j, 0, n_in - 1), w) for j, w in enumerate(weights))
 
 
-def _tables(taps, n_in, dtype):
-    """The taps as tables (idx, w, cnt) for the kernel: the forward's, K entries an output
-    in tap order, and its transpose, each input's entries in output order, padded to the
-    widest (cnt: the entries in use)."""
+def _table(taps, dtype):
+    """The taps as the kernel's table (idx, w, cnt): K entries an output, in tap order."""
     n_out, k = len(taps[0].index), len(taps)
     idx = np.stack([t.index for t in taps]).astype(np.int64)
     w = np.stack([np.ones(n_out, dtype) if t.weight is None else t.weight
                   for t in taps]).astype(dtype)
-    forward = (idx, w, np.full(n_out, k, np.int64))
+    return idx, w, np.full(n_out, k, np.int64)
+
+
+def _transposed_table(taps, n_in, dtype):
+    """_table's transpose: each input's entries in output order, padded to the widest (cnt:
+    the entries in use)."""
+    idx, w, _ = _table(taps, dtype)
+    k, n_out = idx.shape
     src = idx.T.ravel()   # output-major, then tap
     order = np.argsort(src, kind="stable")   # stable: each input's terms stay in output order
     cnt = np.bincount(src, minlength=n_in).astype(np.int64)
@@ -130,7 +135,7 @@ def _tables(taps, n_in, dtype):
     t_w = np.zeros(t_idx.shape, dtype)
     t_idx[rank, src[order]] = order // k
     t_w[rank, src[order]] = w.T.ravel()[order]
-    return forward, (t_idx, t_w, cnt)
+    return t_idx, t_w, cnt
 
 
 def _gather_numpy(x, taps, axis):
@@ -166,12 +171,12 @@ def _scatter_numpy(g, taps, axis, n_in):
 
 def _gather(x, taps, axis):
     """x's dim `axis` read through the taps."""
-    return gather_axis(x, _tables(taps, x.shape[axis], x.dtype)[0], axis)
+    return gather_axis(x, _table(taps, x.dtype), axis)
 
 
 def _scatter(g, taps, axis, n_in):
     """_gather's VJP: g's dim `axis` summed back onto n_in entries."""
-    return gather_axis(g, _tables(taps, n_in, g.dtype)[1], axis)
+    return gather_axis(g, _transposed_table(taps, n_in, g.dtype), axis)
 
 
 class Resample(Function):
