@@ -202,6 +202,40 @@ class SLogDet(Function):
         return (g[..., 1].unsqueeze(-1).unsqueeze(-1) * a_inv.mT,)
 
 
+def _fails(m) -> bool:
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return True
+    return False
+
+
+def _first_failing(count, fails) -> int:
+    """The first i in [0, count) where fails(0..i+1) first holds, for a monotone fails (the
+    batch prefix, or the leading minor, that the factorization stops at): O(log count) tries."""
+    lo, hi = 0, count - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fails(mid + 1):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _not_positive_definite(a):
+    """torch's LinAlgError for a batch a (*, n, n) whose Cholesky factorization fails: the
+    first failing matrix of the batch and the order of its first leading minor that is not
+    positive-definite."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    b = _first_failing(len(flat), lambda k: _fails(flat[:k]))
+    order = _first_failing(a.shape[-1], lambda k: _fails(flat[b, :k, :k])) + 1
+    at = f"(Batch element {b}): " if a.ndim > 2 else ""
+    return LinAlgError(f"linalg.cholesky: {at}The factorization could not be completed because "
+                       f"the input is not positive-definite (the leading minor of order {order} "
+                       f"is not positive-definite) ({about(a)})")
+
+
 class Cholesky(Function):
     """L = cholesky(A), A = L L^T, from A's lower triangle (upper: U with A = U^T U, from
     the upper one), (*, n, n) -> (*, n, n);
@@ -213,8 +247,7 @@ class Cholesky(Function):
             # the factor of A^T's lower triangle is U^T (numpy < 2 has no upper=)
             low = np.linalg.cholesky(mT(a) if upper else a)
         except np.linalg.LinAlgError:
-            raise LinAlgError(f"linalg.cholesky: the input is not positive-definite, so the "
-                              f"factorization could not be completed ({about(a)})") from None
+            raise _not_positive_definite(mT(a) if upper else a) from None
         ctx.save_for_backward(low)
         ctx.upper = upper
         return mT(low).copy() if upper else low

@@ -67,3 +67,16 @@ def test_refusals_are_runtime_errors_as_torch(call):
         eval(call, {"L": torch})
     with pytest.raises(RuntimeError, match=r"linalg\.\w+: "):
         eval(call, {"L": autograd})
+
+
+@pytest.mark.parametrize("shape,bad_at", [((3, 3), None), ((2, 3, 3), 1), ((3, 3, 3, 3), 5),
+                                          ((4, 4), None)])
+def test_cholesky_error_names_the_batch_element_and_minor_as_torch(shape, bad_at):
+    a = np.broadcast_to(np.eye(shape[-1]), shape).copy()
+    flat = a.reshape((-1,) + shape[-2:])
+    flat[0 if bad_at is None else bad_at, 1, 0] = flat[0 if bad_at is None else bad_at, 0, 1] = 2
+    with pytest.raises(RuntimeError) as theirs:
+        torch.linalg.cholesky(torch.tensor(a))
+    with pytest.raises(autograd.linalg.LinAlgError) as ours:
+        autograd.linalg.cholesky(autograd.tensor(a))
+    assert str(ours.value).startswith(str(theirs.value).rstrip("."))
