@@ -359,5 +359,8 @@ from .functional_embedding_bag import embedding_bag  # noqa: E402,F401
 from .functional_attention import multi_head_attention_forward  # noqa: E402,F401
 from .functional_ctc import ctc_loss  # noqa: E402,F401
 from .linear_cross_entropy import linear_cross_entropy  # noqa: E402,F401
+from .fractional_pool import (  # noqa: E402,F401
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices)
 from .functional_spatial import affine_grid, grid_sample  # noqa: E402,F401
 from .functional_inplace import *  # noqa: E402,F401,F403  (relu_, ..., *_with_indices)
