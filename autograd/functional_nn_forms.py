@@ -43,6 +43,11 @@ def _stride(stride):
 
 
 # ------------------------------------------------------------------ convolution and pooling
+def conv_tbc(input, weight, bias, pad=0):
+    """conv1d in the (T, B, C) layout; see nn.functional.conv_tbc."""
+    return _F().conv_tbc(input, weight, bias, pad)
+
+
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """x: (N, C_in, L) -> (N, C_out, L'); weight (C_out, C_in / groups, k)."""
     return _F().conv1d(input, weight, bias, stride, padding, dilation, groups)
@@ -297,7 +302,7 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
                                  reduction=_reduction("poisson_nll_loss", reduction))
 
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+__all__ = ["conv_tbc", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout", "dropout_",
            "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout",

@@ -38,6 +38,7 @@ from .loss_ctc import CTCLoss  # noqa: F401
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401
 from .fractional_pool import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401
+from .layers_more import CrossMapLRN2d  # noqa: F401
 from .conv_transpose3d import ConvTranspose3d  # noqa: F401
 from .lazy import UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .lazy_layers import *  # noqa: F401,F403  (LazyLinear, LazyConv*d, LazyBatchNorm*d, ...)

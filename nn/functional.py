@@ -21,7 +21,7 @@ from autograd.ops.linalg import Linear as LinearOp
 from autograd.ops.loss import REDUCTIONS
 from autograd.ops.norm import BatchNorm, LayerNorm
 from autograd.tensor import Tensor, _t
-from autograd.torch_errors import OutOfRangeError
+from autograd.torch_errors import ArgumentError, OutOfRangeError
 
 __all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step",
            "linear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
@@ -228,6 +228,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation.  x: (N, C, L), weight: (F, C/groups, K), bias: (F,) -> (N, F, L')."""
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_tbc(input, weight, bias, pad=0):
+    """conv1d in the time-batch-channel layout.  x: (T, B, C), weight: (K, C, F), bias: (F,),
+    pad on both ends of T -> (T + 2 pad - K + 1, B, F)."""
+    x, w = _t(input), _t(weight)
+    if x.ndim != 3 or w.ndim != 3 or w.shape[1] != x.shape[2]:
+        raise ArgumentError(f"conv_tbc: expected input (T, B, C) and weight (K, C, F) with "
+                            f"the same C, got input {tuple(x.shape)} and weight "
+                            f"{tuple(w.shape)}")
+    y = _conv("conv_tbc", 1, x.permute(1, 2, 0), w.permute(2, 1, 0), bias, 1, pad, 1, 1)
+    return y.permute(2, 0, 1)
 
 
 # ------------------------------------------------------------------------- misc

@@ -17,11 +17,11 @@ from .module import Module, Parameter
 from .normalization import _BatchNorm
 
 __all__ = ["GLU", "Hardswish", "Hardsigmoid", "PReLU", "RMSNorm", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "AdaptiveMaxPool1d",
-           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d", "ConstantPad1d", "ConstantPad2d",
-           "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
-           "ReplicationPad2d", "CircularPad1d", "CircularPad2d", "ReflectionPad3d",
-           "ReplicationPad3d", "CircularPad3d"]
+           "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d",
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d",
+           "ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
+           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
+           "CircularPad2d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad3d"]
 
 
 def _input_dims(op, x, dims):
@@ -186,6 +186,46 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """The Lua-era cross-channel LRN of torch.nn.CrossMapLRN2d, with its window: channel c
+    sums the squares its running add/subtract loop sums (window_matrix), which always keeps
+    channel 0 and, for an even size, differs from LocalResponseNorm's.
+    y = x (k + alpha / size * S)^-beta.  x: (N, C, H, W) -> same.  The gradient is this
+    forward's (torch's hand-written backward assumes another window and fails gradcheck)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
+                             f"instead (shape {tuple(input.shape)}).")
+        n, c, h, w = input.shape
+        window = Tensor._wrap(cross_map_window(c, self.size).astype(input.dtype), False)
+        s = (window @ (input * input).reshape(n, c, h * w)).reshape(n, c, h, w)
+        return input * (self.k + self.alpha / self.size * s) ** -self.beta
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+def cross_map_window(channels: int, size: int) -> np.ndarray:
+    """(C, C) 0/1: row c marks the channels whose squares CrossMapLRN2d sums for channel c,
+    from torch's loop run on unit vectors (start with the first (size - 1) // 2 + 1; at each
+    next channel add the one that enters, drop the one that leaves past the first)."""
+    pre = int((size - 1) / 2 + 1)
+    m = np.zeros((channels, channels))
+    m[0, :min(pre, channels)] = 1
+    for i in range(1, channels):
+        m[i] = m[i - 1]
+        if i < channels - pre + 1:
+            m[i, i + pre - 1] += 1
+        if i > pre:
+            m[i, i - pre] -= 1
+    return m
 
 
 # ------------------------------------------------------------------------- adaptive pooling
