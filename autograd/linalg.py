@@ -233,10 +233,15 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
 
 def matrix_power(A, n):
     """A^n by repeated squaring: (*, m, m) -> (*, m, m); n < 0 powers inv(A), n = 0 gives
-    the identity."""
-    A = _matrix("linalg.matrix_power", A, square=True)
+    the identity. Integer matrices take n >= 0 (their products stay integers), as torch's."""
+    op = "linalg.matrix_power"
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
+        raise TypeError(f"{op}: n must be an int, got {n!r}")
+    _tensors(op, A=A)
+    if n < 0 or A.dtype.kind not in "iu":
+        A = _matrix(op, A, square=True)
+    elif A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ArgumentError(f"{op}: A must be a batch of square matrices, got {about(A)}")
     if n == 0:   # the identity written into a copy of A: a zero gradient, as torch's
         return A.clone().copy_(_constant(np.eye(A.shape[-1], dtype=A.dtype)).expand(A.shape))
     base, out, n = (inv(A) if n < 0 else A), None, abs(int(n))
@@ -246,7 +251,7 @@ def matrix_power(A, n):
         n >>= 1
         if n:
             base = base @ base
-    return out
+    return out.clone() if out is A else out   # A^1: a new tensor, as torch's
 
 
 def matrix_exp(A):

@@ -80,3 +80,20 @@ def test_cholesky_error_names_the_batch_element_and_minor_as_torch(shape, bad_at
     with pytest.raises(autograd.linalg.LinAlgError) as ours:
         autograd.linalg.cholesky(autograd.tensor(a))
     assert str(ours.value).startswith(str(theirs.value).rstrip("."))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 13])
+def test_matrix_power_of_integer_matrices(n):
+    a = np.random.default_rng(n).integers(-3, 4, (2, 3, 3))
+    ours = autograd.linalg.matrix_power(autograd.tensor(a), n)
+    theirs = torch.linalg.matrix_power(torch.tensor(a), n)
+    assert ours.dtype == np.int64
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(RuntimeError):
+        autograd.linalg.matrix_power(autograd.tensor(a), -1)   # inv needs floats, as torch
+
+
+def test_matrix_power_one_is_a_new_tensor():
+    a = autograd.tensor(np.eye(2), requires_grad=True)
+    b = autograd.linalg.matrix_power(a, 1)
+    assert b is not a and b.requires_grad

@@ -349,7 +349,7 @@ def test_vector_norm_dtype_casts_without_narrowing():
 INTEGER_OPS = [linalg.det, linalg.slogdet, linalg.inv, linalg.inv_ex, linalg.cholesky,
                linalg.qr, linalg.eigh, linalg.eigvalsh, linalg.svd, linalg.svdvals, linalg.pinv,
                linalg.matrix_rank, linalg.matrix_exp, linalg.vector_norm, linalg.matrix_norm,
-               linalg.norm, linalg.cond, lambda a: linalg.matrix_power(a, 2),
+               linalg.norm, linalg.cond, lambda a: linalg.matrix_power(a, -2),
                lambda a: linalg.solve(a, a), lambda a: linalg.lstsq(a, a)]
 
 
