@@ -118,6 +118,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     A = _cast(op, A, dtype)
     if ord == "fro":
         return A.norm(2.0, (d0, d1), keepdim)
+    if ord in (2, 1, math.inf) and 0 in (A.shape[d0], A.shape[d1]):
+        return A.abs().sum((d0, d1), keepdim)   # empty matrices: a max over nothing is 0
+
     if ord in ("nuc", 2, -2):
         rest = [d for d in range(A.ndim) if d not in (d0, d1)]
         s = svdvals(A.permute(rest + [d0, d1]))
@@ -157,6 +160,9 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 def cond(A, p=None):
     """The condition number in the p norm: S_max / S_min for p None or 2 (any shape),
     S_min / S_max for -2, else matrix_norm(A, p) * matrix_norm(inv(A), p) (square A)."""
+    _matrix("linalg.cond", A)
+    if 0 in A.shape[-2:]:   # empty matrices: 0 in every norm, as torch's
+        return A.abs().sum((-2, -1))
     _matrix("linalg.cond", A, square=p not in (None, 2, -2))
     if p in (None, 2, -2):
         s = svdvals(A)

@@ -97,3 +97,22 @@ def test_matrix_power_one_is_a_new_tensor():
     a = autograd.tensor(np.eye(2), requires_grad=True)
     b = autograd.linalg.matrix_power(a, 1)
     assert b is not a and b.requires_grad
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, 1, np.inf])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0), (2, 0, 3)])
+def test_norms_of_empty_matrices_are_zero_as_torch(ord, shape):
+    want = torch.linalg.matrix_norm(torch.zeros(*shape), ord, keepdim=True)
+    x = autograd.zeros(*shape, requires_grad=True)
+    got = autograd.linalg.matrix_norm(x, ord, keepdim=True)
+    assert got.shape == tuple(want.shape) and not got.detach().numpy().any()
+    got.sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("p", [None, "fro", "nuc", 2, -2, 1, np.inf, -1, -np.inf])
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0)])
+def test_condition_number_of_empty_matrices_is_zero_as_torch(p, shape):
+    want = torch.linalg.cond(torch.zeros(*shape), p)
+    got = autograd.linalg.cond(autograd.zeros(*shape), p)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
