@@ -14,7 +14,7 @@ from autograd.torch_errors import ArgumentError, DtypeError
 from . import functional as F
 from . import init
 from .module import Module
-from .rnn_steps import (_GATES, _check_state_dtype, _input_bias, _uniform_parameter, _zeros,
+from .rnn_steps import (_check_state_dtype, _input_bias, _uniform_parameter, _zeros,
                         gru_step, lstm_step, rnn_step)
 
 # --------------------------------------------------------------------- cells
