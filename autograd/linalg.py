@@ -1,7 +1,9 @@
 """autograd.linalg: PyTorch's torch.linalg for real float32/float64 tensors, batched over
 leading dims: matrices are (*, m, n). The decompositions, inverses and solves are ops with
-their own VJPs (ops/linalg_decomp.py, ops/linalg_solve.py); the norms, powers, products,
-pinv-based and QR-based solutions are composed from them and the Tensor ops.
+their own VJPs (ops/linalg_decomp.py, ops/linalg_solve.py, ops/linalg_lu.py); the norms,
+powers, products, pinv-based and QR-based solutions are composed from them and the Tensor
+ops. The LU family, solve_ex, cholesky_ex, vander, tensorinv and tensorsolve live in
+linalg_lu.py.
 
 Arguments are checked first: a non-float tensor is a TypeError, a bad shape a ValueError, a
 singular or non-positive-definite input a LinAlgError (a RuntimeError, as torch's), each
@@ -491,7 +493,12 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
 
 
+# the LU family, solve_ex, cholesky_ex, vander, tensorinv, tensorsolve (they use the above)
+from .linalg_lu import (cholesky_ex, lu, lu_factor, lu_factor_ex, lu_solve,  # noqa: E402
+                        solve_ex, tensorinv, tensorsolve, vander)
+
 __all__ = ["LinAlgError", "vector_norm", "matrix_norm", "norm", "cond", "det", "slogdet", "inv",
            "inv_ex", "pinv", "matrix_rank", "matrix_power", "matrix_exp", "solve",
            "solve_triangular", "lstsq", "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals",
-           "multi_dot", "cross", "vecdot", "diagonal", "matmul"]
+           "multi_dot", "cross", "vecdot", "diagonal", "matmul", "lu_factor", "lu_factor_ex",
+           "lu", "lu_solve", "solve_ex", "cholesky_ex", "vander", "tensorinv", "tensorsolve"]
