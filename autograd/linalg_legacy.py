@@ -1,11 +1,12 @@
 """PyTorch's pre-torch.linalg names for decompositions and solves, as functions
 (autograd.svd, autograd.qr, ...) and Tensor methods (a mixin of Tensor): svd (U, S, V with
 V not transposed), qr(some), cholesky(upper), cholesky_solve, cholesky_inverse,
-triangular_solve, slogdet, matrix_power, matrix_exp, chain_matmul.
+triangular_solve, slogdet, matrix_power, matrix_exp, chain_matmul, lu, lu_solve, and
+torch.lu_unpack (a function only, as torch's).
 
 Each maps onto autograd.linalg, so it shares its ops, VJPs and argument checks. Where torch
-warns that a name is deprecated (cholesky, qr, triangular_solve, chain_matmul), so does this
-module, with torch's replacement.
+warns that a name is deprecated (cholesky, qr, triangular_solve, chain_matmul, lu, lu_solve),
+so does this module, with torch's replacement.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections import namedtuple
 
 from . import linalg as LA
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
+from .linalg_lu import lu_unpack  # noqa: F401  (torch.lu_unpack)
 from .torch_errors import ArgumentError
 
 # torch.return_types.*
@@ -21,6 +23,7 @@ Svd = namedtuple("svd", ["U", "S", "V"])
 Qr = namedtuple("qr", ["Q", "R"])
 Slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
 TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+LUWithInfo = namedtuple("_lu_with_info", ["LU", "pivots", "info"])
 
 
 def _deprecated(old, new):
@@ -141,9 +144,23 @@ def chain_matmul(*matrices, out=None):
     return LA.multi_dot(list(matrices))
 
 
+def lu(A, pivot=True, get_infos=False):
+    """(LU, pivots) of A (*, m, n) as linalg.lu_factor, without raising for a singular A
+    (as torch's); get_infos=True adds info: (LU, pivots, info)."""
+    _deprecated("lu", "torch.linalg.lu_factor / torch.linalg.lu_factor_ex")
+    LU, pivots, info = LA.lu_factor_ex(_tensor("lu", A, "A"), pivot=pivot)
+    return LUWithInfo(LU, pivots, info) if get_infos else (LU, pivots)
+
+
+def lu_solve(b, LU_data, LU_pivots):  # noqa: N803
+    """X with A X = b from A's (LU, pivots): linalg.lu_solve(LU_data, LU_pivots, b)."""
+    _deprecated("lu_solve", "torch.linalg.lu_solve (note its arguments are reversed)")
+    return LA.lu_solve(LU_data, LU_pivots, _tensor("lu_solve", b, "b"))
+
+
 class LinalgLegacyMixin:
     """svd, qr, cholesky, cholesky_solve, cholesky_inverse, triangular_solve, slogdet,
-    matrix_power, matrix_exp as Tensor methods."""
+    matrix_power, matrix_exp, lu, lu_solve as Tensor methods."""
 
     __slots__ = ()
 
@@ -175,6 +192,13 @@ class LinalgLegacyMixin:
     def matrix_exp(self):
         return matrix_exp(self)
 
+    def lu(self, pivot=True, get_infos=False):
+        return lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data, LU_pivots):  # noqa: N803
+        """X with A X = self, A given by its (LU, pivots)."""
+        return lu_solve(self, LU_data, LU_pivots)
+
 
 __all__ = ["svd", "qr", "cholesky", "cholesky_solve", "cholesky_inverse", "triangular_solve",
-           "slogdet", "matrix_power", "matrix_exp", "chain_matmul"]
+           "slogdet", "matrix_power", "matrix_exp", "chain_matmul", "lu", "lu_solve", "lu_unpack"]
