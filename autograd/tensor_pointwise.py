@@ -10,8 +10,10 @@ import numpy as np
 from . import function
 from .dims import _numpy_message
 from .dtypes import _result_dtype, bool_
+from .ops import arithmetic as M
 from .ops import elementwise_more as E
 from .tensor_inplace import check_cast, result_type
+from .torch_errors import DtypeError
 
 
 def _sign(x):
@@ -99,7 +101,13 @@ class PointwiseMixin:
         if self._data.dtype.kind != "f" or end.data.dtype != self._data.dtype:
             raise TypeError(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
                             f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
-        return self + self._operand(weight) * (end - self)
+        weight = self._operand(weight)
+        if weight._data.dtype != self._data.dtype:
+            if weight._data.ndim:   # as torch: a 0-d weight is converted, others refused
+                raise DtypeError(f"lerp: expected a weight of dtype {self.dtype}, got "
+                                 f"{weight.dtype} (shape {weight.shape})")
+            weight = weight.to(self._data.dtype)
+        return M.Lerp.apply(self, end, weight)
 
     def clamp_min(self, min):
         return self.clamp(min=min)

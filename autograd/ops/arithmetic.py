@@ -206,8 +206,8 @@ class Pow(Function):
             ga = g * (bt * at ** (bt - 1)).masked_fill(zero_b, 0)
         if need_b:   # log(a) at a = 0, b >= 0 is replaced before it is taken, not after:
             # a nan there would reach the second-order gradient through the mask
-            skip = constant((a == 0) & (b >= 0))
-            safe_a = at.masked_fill(skip, 1)
+            skip = constant((a == 0) & (b >= 0))   # in the output's (broadcast) shape
+            safe_a = at.expand(*y.shape).masked_fill(skip, 1)
             gb = g * (ctx.output_tensor(y) * safe_a.log()).masked_fill(skip, 0)
         return ga, gb
 
@@ -379,3 +379,32 @@ class Fmod(Remainder):
     @staticmethod
     def _quotient(a, b):
         return np.trunc(a / b)
+
+
+class Lerp(Function):
+    """y = start + w (end - start), taken as end - (end - start) (1 - w) for w >= 0.5 (as
+    torch's: exact at w = 1, and inf rather than nan for an infinite start at w = 0.5);
+    d start = g (1 - w), d end = g w, d w = g (end - start)."""
+
+    @staticmethod
+    def forward(ctx, start, end, w):
+        ctx.save_for_backward(start, end, w)
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = end - start
+            return np.where(w < 0.5, start + w * diff, end - diff * (1 - w))
+
+    @staticmethod
+    def backward(ctx, g):
+        start, end, w = ctx.saved
+        need = ctx.needs_input_grad
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (g * (1 - w) if need[0] else None, g * w if need[1] else None,
+                    g * (end - start) if need[2] else None)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        start, end, w = ctx.saved
+        need = ctx.needs_input_grad
+        st, et, wt = (ctx.input_tensor(i, a) for i, a in enumerate((start, end, w)))
+        return (g * (1 - wt) if need[0] else None, g * wt if need[1] else None,
+                g * (et - st) if need[2] else None)

@@ -35,6 +35,9 @@ def F(L):
 # in (0.5, 1.5); each wraps the op in something nonlinear, so that its recorded VJP is
 # differentiated again
 CASES = [
+    # arithmetic.py: lerp with a broadcast tensor weight; pow whose base is broadcast
+    ("lerp", lambda L, x, y, w: L.lerp(x, y ** 2, w).exp(), [(3, 4), (3, 4), (4,)]),
+    ("pow_broadcast_base", lambda L, x, y: (x ** y).sin(), [(1, 3), (2, 1)]),
     # index.py
     ("gather", lambda L, x, y: (x.gather(1, ix(L, [[0, 2, 0], [1, 1, 3], [3, 0, 2]])) ** 3 * y),
      [(3, 4), (3, 3)]),
@@ -360,3 +363,18 @@ def test_ops_with_no_or_zero_derivative_under_create_graph():
     p = autograd.tensor([0.2, 0.7], requires_grad=True)
     (gp,) = autograd.grad((autograd.bernoulli(p) + p ** 2).sum(), p, create_graph=True)
     np.testing.assert_allclose(gp.numpy(), 2 * p.numpy())
+
+
+def test_lerp_takes_torchs_formula_above_one_half():
+    # end - (end - start) (1 - w) for w >= 0.5: exact at w = 1, inf (not nan) from an
+    # infinite start at 0.5, and quantile's interpolation between -inf and a number
+    for start, end, w, dtype in [(1e16, 1.0, 1.0, np.float64), (1e8, 3.0, 0.9, np.float32),
+                                 (np.inf, 0.0, 0.5, np.float64), (1.0, 2.0, 0.3, np.float32)]:
+        ours = autograd.lerp(autograd.tensor(dtype(start)), autograd.tensor(dtype(end)), w)
+        ref = torch.lerp(torch.tensor(dtype(start)), torch.tensor(dtype(end)), w)
+        assert ours.item() == ref.item()
+    x = np.array([-np.inf, 1.0])
+    assert autograd.quantile(autograd.tensor(x), 0.5).item() == -np.inf
+    with pytest.raises(RuntimeError, match="lerp: expected a weight of dtype float32"):
+        autograd.lerp(autograd.ones(2), autograd.zeros(2),
+                      autograd.tensor(np.full(2, 0.5)))
