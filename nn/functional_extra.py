@@ -10,13 +10,14 @@ import warnings
 import numpy as np
 
 from autograd.creation import default_generator
-from autograd.dims import _axes, _one_axis
+from autograd.dims import _one_axis
 from autograd.function import Function
 from autograd.ops.dropout import Dropout
 from autograd.ops.norm import LayerNorm
 from autograd.ops.reduce import Norm
 from autograd.ops.shape import TakeAlong
 from autograd.tensor import Tensor, _t
+from autograd.tensor_reduce import _reduced
 
 from . import functional_activation, functional_loss
 from .functional import _floats, _in_place
@@ -296,13 +297,14 @@ def _norm_order(op, p):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """x / max(||x||_p, eps) with the norm over dim (an int or a tuple).  x: any shape -> same."""
+    """x / max(||x||_p, eps) with the norm over dim (an int or a tuple; an empty tuple means
+    every dim, as in Tensor.norm).  x: any shape -> same."""
     op = "normalize"
     if out is not None:
         raise ValueError(f"{op}: out= is not supported; use the returned tensor")
     (x,) = _floats(op, input=input)
     p = _norm_order(op, p)
-    axes = _axes(dim, x.ndim, op)
+    axes = _reduced(dim, x.ndim, op)
     norm = Norm.apply(x, p=p, axis=axes, keepdims=True)
     return x / norm.clamp(min=float(eps))
 

@@ -241,6 +241,13 @@ def test_normalize_matches_torch_and_gradchecks(p, dim):
     check_float32(lambda t: F.normalize(t, p=p, dim=dim), x)
 
 
+@pytest.mark.parametrize("dim", [(), []])
+@pytest.mark.parametrize("p", [2.0, 1.0, float("inf")])
+def test_normalize_over_no_dims_takes_the_norm_of_every_element_as_torch(p, dim):
+    x = _rng(5).standard_normal((3, 2))
+    check_op(lambda t: F.normalize(t, p=p, dim=dim), lambda t: TF.normalize(t, p=p, dim=dim), x)
+
+
 @pytest.mark.parametrize("p", [2.0, 1.0, 3.0, float("inf")])
 def test_normalize_of_zero_and_tiny_rows_matches_torch(p):
     x = np.array([[0.0, 0.0, 0.0], [1e-14, -2e-14, 0.0], [1.0, -1.0, 1.0], [3.0, 0.0, -3.0]])
