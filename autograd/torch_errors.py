@@ -18,3 +18,13 @@ class OutOfRangeError(IndexError, ValueError):
 
 class DtypeValueError(TypeError, ValueError):
     """A tensor of a dtype the op does not accept (torch: ValueError, as nn.LSTM's input)."""
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type, as a float stride or a tuple eps (torch: TypeError);
+    also a ValueError, the class the engine gave some of these before."""
+
+
+class UnsupportedError(ValueError, NotImplementedError):
+    """An option value or input rank the op does not implement, as an unknown padding or
+    interpolation mode (torch: NotImplementedError, a RuntimeError)."""

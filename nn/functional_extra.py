@@ -18,6 +18,7 @@ from autograd.ops.reduce import Norm
 from autograd.ops.shape import TakeAlong
 from autograd.tensor import Tensor, _t
 from autograd.tensor_reduce import _reduced
+from autograd.torch_errors import ArgumentError, UnsupportedError
 
 from . import functional_activation, functional_loss
 from .functional import _floats, _in_place
@@ -195,17 +196,27 @@ class ConstantPad(Function):
                                         shape=ctx.shape),)
 
 
+def _pad_size(op, pad, i, p):
+    """One entry of pad as an int: ints and integer 0-d tensors, not floats or bools (torch
+    refuses those rather than truncate them)."""
+    if isinstance(p, Tensor) and p.ndim == 0 and p.dtype.kind in "iu":
+        return int(p.item())
+    if isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)):
+        return int(p)
+    raise TypeError(f"{op}: pad must be a sequence of ints, got {pad!r} (element {i} is of "
+                    f"type {type(p).__name__})")
+
+
 def _pad_pairs(op, x, pad):
     """[(axis, before, after), ...] from PyTorch's flat (last_lo, last_hi, prev_lo, ...)."""
-    try:
-        pad = [int(p) for p in pad]
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: pad must be a sequence of ints, got {pad!r}") from None
+    if isinstance(pad, (str, bytes)) or not hasattr(pad, "__iter__"):
+        raise TypeError(f"{op}: pad must be a sequence of ints, got {pad!r}")
+    pad = [_pad_size(op, pad, i, p) for i, p in enumerate(pad)]
     if len(pad) % 2:
-        raise ValueError(f"{op}: padding length must be divisible by 2, got {len(pad)}")
+        raise ArgumentError(f"{op}: padding length must be divisible by 2, got {len(pad)}")
     if len(pad) // 2 > x.ndim:
-        raise ValueError(f"{op}: padding length {len(pad)} is more than twice the number of "
-                         f"dims of input of shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: padding length {len(pad)} is more than twice the number of "
+                            f"dims of input of shape {tuple(x.shape)}")
     return [(x.ndim - 1 - k, pad[2 * k], pad[2 * k + 1]) for k in range(len(pad) // 2)]
 
 
@@ -229,8 +240,8 @@ def pad(input, pad, mode="constant", value=None):
     of a (N, C, *) or (C, *) input).  x: (*, d_k) -> (*, d_k + left + right)."""
     op = "pad"
     x = _t(input)
-    if mode not in PAD_MODES:
-        raise ValueError(f"{op}: mode must be one of {PAD_MODES}, got {mode!r}")
+    if not isinstance(mode, str) or mode not in PAD_MODES:
+        raise UnsupportedError(f"{op}: mode must be one of {PAD_MODES}, got {mode!r}")
     pairs = _pad_pairs(op, x, pad)
     shape = tuple(x.shape)
     if mode == "constant":
@@ -239,7 +250,7 @@ def pad(input, pad, mode="constant", value=None):
             n = shape[axis]
             out[axis] = n + lo + hi
             if out[axis] < 0 or max(-lo, -hi) > n:
-                raise ValueError(f"{op}: padding ({lo}, {hi}) of dim {axis} of input of shape "
+                raise ArgumentError(f"{op}: padding ({lo}, {hi}) of dim {axis} of input of shape "
                                  f"{shape} crops more than the dim holds")
             start, stop = max(-lo, 0), n - max(-hi, 0)
             kept = max(stop - start, 0)
@@ -247,18 +258,22 @@ def pad(input, pad, mode="constant", value=None):
             dst[axis] = slice(max(lo, 0), max(lo, 0) + kept)
         return ConstantPad.apply(x, src=tuple(src), dst=tuple(dst), out_shape=tuple(out),
                                  value=0 if value is None else value)
-    if value is not None:
-        raise ValueError(f"{op}: padding mode {mode!r} doesn't take a value argument")
+    if value is not None and value != 0:   # torch takes a zero value as no value
+        raise ArgumentError(f"{op}: padding mode {mode!r} doesn't take a value argument (got "
+                            f"value={value!r})")
     k = len(pairs)
     if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
-        raise ValueError(f"{op}: {mode} padding of the last {k} dims needs a {k + 1}-D or "
-                         f"{k + 2}-D input (padding 1-3 dims), got shape {shape}")
+        raise UnsupportedError(f"{op}: {mode} padding of the last {k} dims needs a {k + 1}-D "
+                               f"or {k + 2}-D input (padding 1-3 dims), got shape {shape}")
+    if mode != "circular" and 0 in shape[x.ndim - k - 1:]:
+        raise ArgumentError(f"{op}: {mode} padding needs non-empty dims (only a batch dim "
+                            f"before the channels may be 0), got input of shape {shape}")
     for axis, lo, hi in pairs:
         n = shape[axis]
         kept = n - max(-lo, 0) - max(-hi, 0)   # what circular's negative sides leave
         limit = {"reflect": n - 1, "replicate": math.inf, "circular": kept}[mode]
         if max(lo, hi) > limit or n + lo + hi < 1 or (mode == "circular" and kept < 1):
-            raise ValueError(f"{op}: {mode} padding ({lo}, {hi}) does not fit dim {axis} of "
+            raise ArgumentError(f"{op}: {mode} padding ({lo}, {hi}) does not fit dim {axis} of "
                              f"input of shape {shape} (reflect pads must be < the size, "
                              f"circular ones at most the size left after a negative side's "
                              f"crop (torch's results there are uninitialized memory), and the "

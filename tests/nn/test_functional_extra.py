@@ -227,8 +227,53 @@ def test_pad_errors():
                                 (("a", 1), "constant", "pad must be a sequence of ints")]:
         with pytest.raises((ValueError, TypeError), match="pad: .*" + message):
             F.pad(x, pads, mode=mode)
-    with pytest.raises(ValueError, match="doesn't take a value"):
+    with pytest.raises(RuntimeError, match="doesn't take a value"):
         F.pad(x, (1, 1), mode="reflect", value=1.0)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("value", [0, 0.0, -0.0, False])
+def test_a_zero_value_is_taken_by_every_pad_mode_as_torch(mode, value):
+    x = _rng(8).standard_normal((2, 3, 5))
+    check_op(lambda t: F.pad(t, (2, 1), mode=mode, value=value),
+             lambda t: TF.pad(t, (2, 1), mode=mode, value=value), x, gradcheck=False)
+
+
+def _torch_error(fn):
+    try:
+        fn()
+    except Exception as e:   # noqa: BLE001  (the class is what is compared)
+        return type(e)
+    raise AssertionError("torch accepted it")
+
+
+@pytest.mark.parametrize("pads,mode,value", [
+    ((1.7, 0.2), "constant", None), ((1, 1.0), "constant", None), ((True, 0), "constant", None),
+    ((np.float64(1), 0), "constant", None), ((1,), "constant", None),
+    ((1,) * 8, "constant", None), ((-3, -2), "constant", None), ((1, 1), "wrap", None),
+    ((1, 1), "reflect", 1.0), ((1, 1), "circular", float("nan")), ((4, 0), "reflect", None),
+    ((5, 0), "circular", None), ((1,) * 6, "reflect", None), ((-2, -2), "reflect", None)])
+def test_pad_refuses_what_torch_refuses_with_its_error_class(pads, mode, value):
+    x = np.zeros((2, 3, 4))
+    cls = _torch_error(lambda: TF.pad(torch.tensor(x), pads, mode=mode, value=value))
+    with pytest.raises(cls, match="pad: "):
+        F.pad(autograd.tensor(x), pads, mode=mode, value=value)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("shape", [(2, 3, 0), (3, 0), (1, 2, 0, 4)])
+def test_reflect_and_replicate_pads_of_an_empty_dim_raise_as_torch(mode, shape):
+    pads = (1, 1) * (len(shape) - 2 if len(shape) > 3 else 1)
+    assert _torch_error(lambda: TF.pad(torch.zeros(shape), pads, mode=mode)) is RuntimeError
+    with pytest.raises(RuntimeError, match=f"pad: {mode} padding needs non-empty dims"):
+        F.pad(autograd.zeros(*shape), pads, mode=mode)
+
+
+def test_pad_sizes_may_be_integer_scalars():
+    x = _rng(9).standard_normal((2, 3))
+    pads = (np.int64(1), autograd.tensor(2))
+    np.testing.assert_array_equal(F.pad(autograd.tensor(x), pads).data,
+                                  TF.pad(torch.tensor(x), (np.int64(1), torch.tensor(2))).numpy())
 
 
 # ------------------------------------------------------------------------- normalize / cosine
