@@ -190,15 +190,15 @@ def _conv_args(op, nd, input, weight, bias, weight_layout):
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
     layout = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
     if w.ndim != nd + 2:
-        raise ValueError(f"{op}: weight must be {nd + 2}-D {weight_layout}, got shape "
-                         f"{tuple(w.shape)}")
+        raise ArgumentError(f"{op}: weight must be {nd + 2}-D {weight_layout}, got shape "
+                            f"{tuple(w.shape)}")
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected input {layout}, got shape {tuple(x.shape)}")
     if 0 in w.shape:
         # PyTorch rejects zero filters and kernels, and answers zero channels with a tensor of
         # the wrong channel count; a clear error for all three
-        raise ValueError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (filters, "
-                         f"channels per group and kernel sizes must be positive)")
+        raise ArgumentError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (filters, "
+                            f"channels per group and kernel sizes must be positive)")
     return x, w, b
 
 
@@ -289,7 +289,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if idx.size and (idx.min() < 0 or idx.max() >= v):
         bad = idx[(idx < 0) | (idx >= v)][0]
         raise OutOfRangeError(f"{op}: index {int(bad)} is out of range for a weight of shape "
-                         f"{tuple(w.shape)}")
+                              f"{tuple(w.shape)}")
     if padding_idx is not None:
         if not -v <= padding_idx < v:
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for {v} rows")

@@ -11,6 +11,7 @@ import math
 
 from autograd.ops.conv_transpose import ConvTranspose, conv_transpose_geometry
 from autograd.ops.fold import WindowsSum
+from autograd.torch_errors import ArgumentError
 
 from .functional import _conv_args, _floats, _zero_result
 
@@ -21,8 +22,8 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
                     dilation):
     x, w, b = _conv_args(op, nd, input, weight, bias, "(C_in, C_out/groups, kernel...)")
     if 0 in x.shape[-nd:] and (x.ndim == nd + 1 or x.shape[0]):
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has a zero-size spatial dim "
-                         f"(only an empty batch is supported)")
+        raise ArgumentError(f"{op}: input of shape {tuple(x.shape)} has a zero-size spatial dim "
+                            f"(only an empty batch is supported)")
     geometry = conv_transpose_geometry(op, x.shape, w.shape, None if b is None else b.shape,
                                        stride, padding, output_padding, dilation, groups)
     unbatched = x.ndim == nd + 1
@@ -57,17 +58,17 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def _checked(op, input, weight, bias):
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
     if w.ndim != 5:
-        raise ValueError(f"{op}: weight must be 5-D (C_in, C_out/groups, kD, kH, kW), got "
-                         f"shape {tuple(w.shape)}")
+        raise ArgumentError(f"{op}: weight must be 5-D (C_in, C_out/groups, kD, kH, kW), got "
+                            f"shape {tuple(w.shape)}")
     if x.ndim not in (4, 5):
-        raise ValueError(f"{op}: expected input (N, C, D, H, W) or (C, D, H, W), got shape "
-                         f"{tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected input (N, C, D, H, W) or (C, D, H, W), got shape "
+                            f"{tuple(x.shape)}")
     if 0 in w.shape:
-        raise ValueError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (channels "
-                         f"and kernel sizes must be positive)")
+        raise ArgumentError(f"{op}: weight of shape {tuple(w.shape)} has a zero-size dim (channels "
+                            f"and kernel sizes must be positive)")
     if 0 in x.shape[-3:] and (x.ndim == 4 or x.shape[0]):
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has a zero-size spatial dim "
-                         f"(only an empty batch is supported)")
+        raise ArgumentError(f"{op}: input of shape {tuple(x.shape)} has a zero-size spatial dim "
+                            f"(only an empty batch is supported)")
     return x, w, b
 
 

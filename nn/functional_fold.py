@@ -14,9 +14,10 @@ from autograd.ops.fold import Fold, MaxUnpool, Unfold, Windows, windows
 from autograd.ops.pooling import pool_geometry
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
+from autograd.torch_errors import ArgumentError, DtypeError
 
 from .functional import _floats
-from .functional_pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .functional_pool import _avg_pool, _max_pool
 
 __all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
            "lp_pool2d", "lp_pool3d", "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
@@ -51,16 +52,18 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     op = "unfold"
     (x,) = _floats(op, input=input)
     if x.ndim not in (3, 4) or 0 in x.shape[-3:]:
-        raise ValueError(f"{op}: expected an input of shape (N, C, H, W) or (C, H, W) with "
-                         f"non-empty C, H, W (only N may be 0), got {_shape(x)}")
+        # torch: an IndexError below 3 dims, a RuntimeError for the rest
+        error = ValueError if x.ndim < 3 else ArgumentError
+        raise error(f"{op}: expected an input of shape (N, C, H, W) or (C, H, W) with "
+                    f"non-empty C, H, W (only N may be 0), got {_shape(x)}")
     kernel, stride, padding, dilation = _window_params(op, kernel_size, dilation, padding,
                                                        stride)
     blocks = _blocks(x.shape[-2:], kernel, stride, padding, dilation)
     if any(b < 1 for b in blocks):
-        raise ValueError(f"{op}: input of shape {_shape(x)} is too small: "
-                         + _describe("spatial size", x.shape[-2:], kernel, stride, padding,
-                                     dilation)
-                         + f" give {blocks} sliding blocks, each must be at least 1")
+        raise ArgumentError(f"{op}: input of shape {_shape(x)} is too small: "
+                            + _describe("spatial size", x.shape[-2:], kernel, stride, padding,
+                                        dilation)
+                            + f" give {blocks} sliding blocks, each must be at least 1")
     x4 = x if x.ndim == 4 else x.reshape((1,) + _shape(x))
     cols = Unfold.apply(x4, geometry=(kernel, stride, padding, dilation, blocks))
     return cols if x.ndim == 4 else cols.reshape(_shape(cols)[1:])
@@ -74,25 +77,25 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     op = "fold"
     (x,) = _floats(op, input=input)
     if x.ndim not in (2, 3) or 0 in x.shape[-2:]:
-        raise ValueError(f"{op}: expected an input of shape (N, C*kH*kW, L) or (C*kH*kW, L) "
-                         f"with non-empty C*kH*kW and L (only N may be 0), got {_shape(x)}")
+        raise ArgumentError(f"{op}: expected an input of shape (N, C*kH*kW, L) or (C*kH*kW, L) "
+                            f"with non-empty C*kH*kW and L (only N may be 0), got {_shape(x)}")
     kernel, stride, padding, dilation = _window_params(op, kernel_size, dilation, padding,
                                                        stride)
     size = ntuple(output_size, 2, "output_size", op, 1)
     k, length = x.shape[-2:]
     taps = kernel[0] * kernel[1]
     if k % taps:
-        raise ValueError(f"{op}: input of shape {_shape(x)} has {k} rows, not divisible by "
-                         f"the {taps} taps of kernel_size {kernel}")
+        raise ArgumentError(f"{op}: input of shape {_shape(x)} has {k} rows, not divisible by "
+                            f"the {taps} taps of kernel_size {kernel}")
     blocks = _blocks(size, kernel, stride, padding, dilation)
     where = _describe("output_size", size, kernel, stride, padding, dilation)
     if any(b < 1 for b in blocks):
-        raise ValueError(f"{op}: output_size is too small: {where} give {blocks} sliding "
-                         f"blocks, each must be at least 1")
+        raise ArgumentError(f"{op}: output_size is too small: {where} give {blocks} sliding "
+                            f"blocks, each must be at least 1")
     if blocks[0] * blocks[1] != length:
-        raise ValueError(f"{op}: {where} give {blocks[0]} * {blocks[1]} = "
-                         f"{blocks[0] * blocks[1]} sliding blocks, but input of shape "
-                         f"{_shape(x)} has L = {length}")
+        raise ArgumentError(f"{op}: {where} give {blocks[0]} * {blocks[1]} = "
+                            f"{blocks[0] * blocks[1]} sliding blocks, but input of shape "
+                            f"{_shape(x)} has L = {length}")
     x3 = x if x.ndim == 3 else x.reshape((1,) + _shape(x))
     out_shape = (x3.shape[0], k // taps) + size
     y = Fold.apply(x3, out_shape=out_shape, geometry=(kernel, stride, padding, dilation, blocks))
@@ -131,14 +134,14 @@ def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_siz
     lead = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)",
             3: "(N, C, D, H, W) or (C, D, H, W)"}[nd]
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected an input of shape {lead}, got {_shape(x)}")
+        raise ArgumentError(f"{op}: expected an input of shape {lead}, got {_shape(x)}")
     idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype != np.int64:
-        raise TypeError(f"{op}: indices must be int64 (as max_pool{nd}d returns them), got "
-                        f"{idx.dtype}")
+        raise DtypeError(f"{op}: indices must be int64 (as max_pool{nd}d returns them), got "
+                         f"{idx.dtype}")
     if idx.shape != x.shape:
-        raise ValueError(f"{op}: indices of shape {idx.shape} must have the shape of the "
-                         f"input, {_shape(x)}")
+        raise ArgumentError(f"{op}: indices of shape {idx.shape} must have the shape of the "
+                            f"input, {_shape(x)}")
     kernel = ntuple(kernel_size, nd, "kernel_size", op, 1)
     stride = kernel if stride is None else ntuple(stride, nd, "stride", op, 1)
     padding = ntuple(padding, nd, "padding", op, 0)
@@ -146,9 +149,9 @@ def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_siz
     plane = math.prod(size)
     bad = (idx < 0) | (idx >= plane)
     if bad.any():
-        raise ValueError(f"{op}: found an invalid max index {int(idx[bad][0])}: the output "
-                         f"planes have size {'x'.join(map(str, size))} ({plane} elements); "
-                         f"indices are flat positions within an output plane")
+        raise ArgumentError(f"{op}: found an invalid max index {int(idx[bad][0])}: the output "
+                            f"planes have size {'x'.join(map(str, size))} ({plane} elements); "
+                            f"indices are flat positions within an output plane")
     return MaxUnpool.apply(x, indices=idx, out_size=size)
 
 
@@ -183,14 +186,20 @@ def _lp_pool(op, nd, input, norm_type, kernel_size, stride, ceil_mode):
     if norm_type == 0:
         raise ValueError(f"{op}: norm_type must be nonzero (the result is a 1/norm_type "
                          f"power)")
-    max_pool, avg_pool = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d),
-                          3: (max_pool3d, avg_pool3d)}[nd]
+    # the pooling runs under lp_pool's name, so that its errors name the op called
     if math.isinf(norm_type):
-        if norm_type > 0:
-            return max_pool(x.abs(), kernel_size, stride, 0, 1, ceil_mode)
-        return -max_pool(-x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        sign = 1 if norm_type > 0 else -1
+        if nd == 3:
+            y = _max_pool3d(op, sign * x.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
+        else:
+            y = _max_pool(op, nd, sign * x.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
+        return sign * y
     kernel = ntuple(kernel_size, nd, "kernel_size", op, 1)
-    mean = avg_pool(x.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    if nd == 3:
+        mean = _avg_pool3d(op, x.pow(norm_type), kernel_size, stride, 0, ceil_mode, True, None)
+    else:
+        mean = _avg_pool(op, nd, x.pow(norm_type), kernel_size, stride, 0, ceil_mode, True,
+                         None)
     # PyTorch takes sign(s) * relu(|s|), the identity whose VJP is 0 where the window sum s
     # is 0 (there the 1/p power's derivative is infinite): those windows get no gradient. A
     # where() selects the same zero without multiplying the infinity by 0
@@ -237,12 +246,16 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv3d"
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
     if w.ndim != 5:
-        raise ValueError(f"{op}: weight must be 5-D (F, C/groups, kD, kH, kW), got "
-                         f"{_shape(w)}")
-    x5 = _volume(op, x)
-    stride, padding, dilation, out = conv_geometry(op, x5.shape, w.shape,
+        raise ArgumentError(f"{op}: weight must be 5-D (F, C/groups, kD, kH, kW), got "
+                            f"{_shape(w)}")
+    if x.ndim not in (4, 5) or 0 in x.shape[-4:]:
+        raise ArgumentError(f"{op}: expected an input of shape (N, C, D, H, W) or (C, D, H, W) "
+                            f"with non-empty C, D, H, W, got {_shape(x)}")
+    # the input's own shape, so that an error about an unbatched input shows that shape
+    stride, padding, dilation, out = conv_geometry(op, x.shape, w.shape,
                                                    None if b is None else b.shape, stride,
                                                    padding, dilation, groups)
+    x5 = _volume(op, x)
     n, f, k = x5.shape[0], w.shape[0], math.prod(w.shape[1:])
     cols = Windows.apply(x5, kernel=_shape(w)[2:], stride=stride, padding=padding,
                          dilation=dilation, out=out)                       # (N, C, K, *out)
@@ -268,8 +281,13 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                return_indices=False):
     """Max over kD x kH x kW windows (padding counts as -inf); with return_indices also the
     argmax as a flat index (d*H + h)*W + w.  x: (N, C, D, H, W) -> (N, C, D', H', W')."""
-    x, x5, cols, geometry = _pool3d_windows("max_pool3d", input, kernel_size, stride, padding,
-                                            dilation, ceil_mode, -np.inf)
+    return _max_pool3d("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices)
+
+
+def _max_pool3d(op, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, x5, cols, geometry = _pool3d_windows(op, input, kernel_size, stride, padding, dilation,
+                                            ceil_mode, -np.inf)
     kernel, stride, padding, dilation, out = geometry
     # the first tap holding the window's max (a NaN if there is one), among the real inputs:
     # a padding tap (-inf) must not win over real -inf inputs, as in torch
@@ -305,7 +323,12 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Mean over kD x kH x kW windows (zero padding counts in the divisor unless
     count_include_pad=False).  x: (N, C, D, H, W) -> (N, C, D', H', W')."""
-    op = "avg_pool3d"
+    return _avg_pool3d("avg_pool3d", input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+def _avg_pool3d(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override):
     x, x5, cols, (kernel, stride, padding, _, out) = _pool3d_windows(
         op, input, kernel_size, stride, padding, 1, ceil_mode, 0.0)
     if divisor_override is not None:

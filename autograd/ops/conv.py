@@ -7,16 +7,37 @@ import numpy as np
 from ..function import Context, Function, Node
 from ..kernels.conv import bias_grad, col2im, conv_output_size, fold_grad, im2col, unfold_output
 from ..kernels.depthwise import depthwise_forward, depthwise_grad_input, depthwise_grad_weight
+from ..torch_errors import ArgumentError, ArgumentTypeError
 
 
-def ntuple(value, n: int, name: str, op: str, least: int) -> tuple:
-    """An int or a length-n sequence of ints >= least, as an n-tuple."""
-    vals = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(vals) != n or not all(isinstance(v, (int, np.integer)) for v in vals):
-        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+def ntuple(value, n: int, name: str, op: str, least: int, broadcast: bool = False) -> tuple:
+    """An int or a length-n sequence of ints >= least, as an n-tuple; with broadcast, a
+    length-1 sequence stands for all n (torch's conv and pooling take one)."""
+    if isinstance(value, (int, np.integer)):
+        vals = (value,) * n
+    elif isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ArgumentTypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                                f"{value!r} (of type {type(value).__name__})")
+    else:
+        vals = tuple(value)
+        if not all(isinstance(v, (int, np.integer)) for v in vals):
+            raise ArgumentTypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                                    f"{value!r}")
+        if broadcast and len(vals) == 1:
+            vals = vals * n
+    if len(vals) != n:
+        raise ArgumentError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                            f"{value!r}")
     if any(v < least for v in vals):
-        raise ValueError(f"{op}: {name} must be >= {least}, got {value!r}")
+        raise ArgumentError(f"{op}: {name} must be >= {least}, got {value!r}")
     return tuple(int(v) for v in vals)
+
+
+def _check_groups(op, groups):
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
+        raise ArgumentTypeError(f"{op}: groups must be a positive int, got {groups!r}")
+    if groups < 1:
+        raise ArgumentError(f"{op}: groups must be a positive int, got {groups!r}")
 
 
 def conv_geometry(op, x_shape, w_shape, b_shape, stride, padding, dilation, groups):
@@ -26,42 +47,41 @@ def conv_geometry(op, x_shape, w_shape, b_shape, stride, padding, dilation, grou
     is the leading-edge padding (padding='same' may pad the trailing edge one more).
     """
     nd = len(w_shape) - 2
-    stride = ntuple(stride, nd, "stride", op, 1)
-    dilation = ntuple(dilation, nd, "dilation", op, 1)
-    if not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    stride = ntuple(stride, nd, "stride", op, 1, broadcast=True)
+    dilation = ntuple(dilation, nd, "dilation", op, 1, broadcast=True)
+    _check_groups(op, groups)
     f, cg, ks = w_shape[0], w_shape[1], w_shape[2:]
     c = x_shape[-nd - 1]
     if c != cg * groups:
-        raise ValueError(f"{op}: input of shape {tuple(x_shape)} has {c} channels but weight of "
-                         f"shape {tuple(w_shape)} with groups={groups} expects {cg * groups}")
+        raise ArgumentError(f"{op}: input of shape {tuple(x_shape)} has {c} channels but weight of "
+                            f"shape {tuple(w_shape)} with groups={groups} expects {cg * groups}")
     if f % groups:
-        raise ValueError(f"{op}: weight of shape {tuple(w_shape)} has {f} output channels, "
-                         f"not divisible by groups={groups}")
+        raise ArgumentError(f"{op}: weight of shape {tuple(w_shape)} has {f} output channels, "
+                            f"not divisible by groups={groups}")
     if b_shape is not None and tuple(b_shape) != (f,):
-        raise ValueError(f"{op}: bias must have shape ({f},) for weight of shape "
-                         f"{tuple(w_shape)}, got {tuple(b_shape)}")
+        raise ArgumentError(f"{op}: bias must have shape ({f},) for weight of shape "
+                            f"{tuple(w_shape)}, got {tuple(b_shape)}")
     spatial = x_shape[-nd:]
     if isinstance(padding, str):
         if padding == "valid":
             padding = (0,) * nd
         elif padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+                raise ArgumentError(f"{op}: padding='same' needs stride 1, got stride {stride}")
             # the trailing edge takes the odd pixel, as in PyTorch
             padding = tuple(d * (k - 1) // 2 for k, d in zip(ks, dilation))
             return stride, padding, dilation, tuple(spatial)
         else:
-            raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', "
-                             f"got {padding!r}")
-    padding = ntuple(padding, nd, "padding", op, 0)
+            raise ArgumentError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', "
+                                f"got {padding!r}")
+    padding = ntuple(padding, nd, "padding", op, 0, broadcast=True)
     out = tuple(conv_output_size(i, k, s, p, d)
                 for i, k, s, p, d in zip(spatial, ks, stride, padding, dilation))
     if any(o <= 0 for o in out):
         eff = tuple(d * (k - 1) + 1 for k, d in zip(ks, dilation))
-        raise ValueError(f"{op}: input of shape {tuple(x_shape)} with padding {padding} is "
-                         f"smaller than the dilated kernel {eff} (weight shape "
-                         f"{tuple(w_shape)}); the output would have size {out}")
+        raise ArgumentError(f"{op}: input of shape {tuple(x_shape)} with padding {padding} is "
+                            f"smaller than the dilated kernel {eff} (weight shape "
+                            f"{tuple(w_shape)}); the output would have size {out}")
     return stride, padding, dilation, out
 
 

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..function import Function
 from ..kernels.conv import add_bias, bias_grad, col2im, im2col, unfold_output
-from .conv import Convolution, ConvWeightGrad, _as_2d, _geom_2d, ntuple
+from ..torch_errors import ArgumentError
+from .conv import Convolution, ConvWeightGrad, _as_2d, _check_groups, _geom_2d, ntuple
 
 
 def conv_transpose_output_size(size: int, kernel: int, stride: int, padding: int,
@@ -24,36 +25,35 @@ def conv_transpose_geometry(op, x_shape, w_shape, b_shape, stride, padding, outp
     Returns (stride, padding, dilation, out_size), each a tuple over the spatial dims.
     """
     nd = len(w_shape) - 2
-    stride = ntuple(stride, nd, "stride", op, 1)
-    padding = ntuple(padding, nd, "padding", op, 0)
-    output_padding = ntuple(output_padding, nd, "output_padding", op, 0)
-    dilation = ntuple(dilation, nd, "dilation", op, 1)
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    stride = ntuple(stride, nd, "stride", op, 1, broadcast=True)
+    padding = ntuple(padding, nd, "padding", op, 0, broadcast=True)
+    output_padding = ntuple(output_padding, nd, "output_padding", op, 0, broadcast=True)
+    dilation = ntuple(dilation, nd, "dilation", op, 1, broadcast=True)
+    _check_groups(op, groups)
     c_in, cg_out, ks = w_shape[0], w_shape[1], w_shape[2:]
     c = x_shape[-nd - 1]
     if c != c_in:
-        raise ValueError(f"{op}: input of shape {tuple(x_shape)} has {c} channels but weight "
-                         f"of shape {tuple(w_shape)} expects {c_in} (weight is (C_in, "
-                         f"C_out/groups, kernel...))")
+        raise ArgumentError(f"{op}: input of shape {tuple(x_shape)} has {c} channels but weight "
+                            f"of shape {tuple(w_shape)} expects {c_in} (weight is (C_in, "
+                            f"C_out/groups, kernel...))")
     if c_in % groups:
-        raise ValueError(f"{op}: weight of shape {tuple(w_shape)} has {c_in} input channels, "
-                         f"not divisible by groups={groups}")
+        raise ArgumentError(f"{op}: weight of shape {tuple(w_shape)} has {c_in} input channels, "
+                            f"not divisible by groups={groups}")
     f = cg_out * groups
     if b_shape is not None and tuple(b_shape) != (f,):
-        raise ValueError(f"{op}: bias must have shape ({f},) for weight of shape "
-                         f"{tuple(w_shape)} with groups={groups}, got {tuple(b_shape)}")
+        raise ArgumentError(f"{op}: bias must have shape ({f},) for weight of shape "
+                            f"{tuple(w_shape)} with groups={groups}, got {tuple(b_shape)}")
     if any(o >= max(s, d) for o, s, d in zip(output_padding, stride, dilation)):
-        raise ValueError(f"{op}: output_padding {output_padding} must be smaller than either "
-                         f"stride {stride} or dilation {dilation} in every dim")
+        raise ArgumentError(f"{op}: output_padding {output_padding} must be smaller than either "
+                            f"stride {stride} or dilation {dilation} in every dim")
     spatial = tuple(x_shape[-nd:])
     out = tuple(conv_transpose_output_size(i, k, s, p, o, d) for i, k, s, p, o, d
                 in zip(spatial, ks, stride, padding, output_padding, dilation))
     if any(o <= 0 for o in out):
-        raise ValueError(f"{op}: input of shape {tuple(x_shape)} with weight of shape "
-                         f"{tuple(w_shape)}, stride {stride}, padding {padding}, output_padding "
-                         f"{output_padding} and dilation {dilation} gives output size {out}, "
-                         f"which is too small")
+        raise ArgumentError(f"{op}: input of shape {tuple(x_shape)} with weight of shape "
+                            f"{tuple(w_shape)}, stride {stride}, padding {padding}, output_padding "
+                            f"{output_padding} and dilation {dilation} gives output size {out}, "
+                            f"which is too small")
     return stride, padding, dilation, out
 
 

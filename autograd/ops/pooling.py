@@ -7,6 +7,7 @@ import numpy as np
 from ..function import Function
 from ..kernels import pooling as K
 from ..kernels.adaptive_pool import adaptive_max_forward
+from ..torch_errors import ArgumentError
 from .conv import ntuple
 
 
@@ -27,20 +28,22 @@ def pool_geometry(op, x_shape, nd, kernel_size, stride, padding, dilation, ceil_
     if len(x_shape) not in (nd + 1, nd + 2):
         lead = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
         raise ValueError(f"{op}: expected an input of shape {lead}, got {tuple(x_shape)}")
-    kernel = ntuple(kernel_size, nd, "kernel_size", op, 1)
+    kernel = ntuple(kernel_size, nd, "kernel_size", op, 1, broadcast=True)
     empty = isinstance(stride, (tuple, list)) and not stride   # torch's default too: [] or ()
-    stride = kernel if stride is None or empty else ntuple(stride, nd, "stride", op, 1)
-    padding = ntuple(padding, nd, "padding", op, 0)
-    dilation = ntuple(dilation, nd, "dilation", op, 1)
+    stride = kernel if stride is None or empty else ntuple(stride, nd, "stride", op, 1,
+                                                           broadcast=True)
+    padding = ntuple(padding, nd, "padding", op, 0, broadcast=True)
+    dilation = ntuple(dilation, nd, "dilation", op, 1, broadcast=True)
     if any(p > k // 2 for k, p in zip(kernel, padding)):
-        raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size {kernel}")
+        raise ArgumentError(f"{op}: padding {padding} must be at most half of kernel_size "
+                            f"{kernel}")
     spatial = tuple(x_shape[-nd:])
     out = tuple(pool_output_size(i, k, s, p, d, ceil_mode)
                 for i, k, s, p, d in zip(spatial, kernel, stride, padding, dilation))
     if any(o <= 0 for o in out):
-        raise ValueError(f"{op}: input of shape {tuple(x_shape)} is too small for kernel "
-                         f"{kernel} with padding {padding} and dilation {dilation}; the output "
-                         f"would have size {out}")
+        raise ArgumentError(f"{op}: input of shape {tuple(x_shape)} is too small for kernel "
+                            f"{kernel} with padding {padding} and dilation {dilation}; the output "
+                            f"would have size {out}")
     return kernel, stride, padding, dilation, out
 
 

@@ -97,26 +97,51 @@ def test_unfold_fold_empty_batch_and_float32():
     check_float32(lambda t: F.fold(t, (4, 4), 2, stride=2), rand(2, 12, 4))
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: F.unfold(autograd.zeros(4, 4), 2), r"unfold: .*\(C, H, W\).*\(4, 4\)"),
-    (lambda: F.unfold(autograd.zeros(1, 1, 2, 4, 4), 2), r"unfold: .*\(1, 1, 2, 4, 4\)"),
-    (lambda: F.unfold(autograd.zeros(2, 0, 4, 4), 2), r"non-empty C, H, W"),
-    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 6), r"too small.*\(0, 1\) sliding blocks"),
-    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 2, stride=0), r"unfold: stride must be >= 1"),
-    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 0), r"unfold: kernel_size must be >= 1"),
-    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 2, padding=-1), r"padding must be >= 0"),
-    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), (2, 3, 4)), r"tuple of 2 ints"),
-    (lambda: F.fold(autograd.zeros(2, 12, 31), (6, 7), 2),
+# the class torch raises for each (ours is also a ValueError): torch's unfold of a 2-D input
+# fails with an IndexError, the rest with a RuntimeError
+@pytest.mark.parametrize("call,err,match", [
+    (lambda: F.unfold(autograd.zeros(4, 4), 2), ValueError, r"unfold: .*\(C, H, W\).*\(4, 4\)"),
+    (lambda: F.unfold(autograd.zeros(1, 1, 2, 4, 4), 2), RuntimeError,
+     r"unfold: .*\(1, 1, 2, 4, 4\)"),
+    (lambda: F.unfold(autograd.zeros(2, 0, 4, 4), 2), RuntimeError, r"non-empty C, H, W"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 6), RuntimeError,
+     r"too small.*\(0, 1\) sliding blocks"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 2, stride=0), RuntimeError,
+     r"unfold: stride must be >= 1"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 0), RuntimeError,
+     r"unfold: kernel_size must be >= 1"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), 2, padding=-1), RuntimeError,
+     r"padding must be >= 0"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), (2, 3, 4)), RuntimeError, r"tuple of 2 ints"),
+    (lambda: F.unfold(autograd.zeros(2, 3, 5, 6), (2,)), RuntimeError, r"tuple of 2 ints"),
+    (lambda: F.fold(autograd.zeros(2, 12, 31), (6, 7), 2), RuntimeError,
      r"fold: .*5 \* 6 = 30 sliding blocks, but input of shape \(2, 12, 31\) has L = 31"),
-    (lambda: F.fold(autograd.zeros(2, 12, 30), (1, 1), 2), r"output_size is too small"),
-    (lambda: F.fold(autograd.zeros(2, 12, 1), 0, 2), r"output_size must be >= 1"),
-    (lambda: F.fold(autograd.zeros(2, 13, 30), (6, 7), 2), r"13 rows, not divisible by the 4"),
-    (lambda: F.fold(autograd.zeros(2, 12, 30, 1), (6, 7), 2), r"\(2, 12, 30, 1\)"),
-    (lambda: F.fold(autograd.zeros(2, 12, 0), (6, 7), 2), r"non-empty"),
+    (lambda: F.fold(autograd.zeros(2, 12, 30), (1, 1), 2), RuntimeError,
+     r"output_size is too small"),
+    (lambda: F.fold(autograd.zeros(2, 12, 1), 0, 2), RuntimeError, r"output_size must be >= 1"),
+    (lambda: F.fold(autograd.zeros(2, 13, 30), (6, 7), 2), RuntimeError,
+     r"13 rows, not divisible by the 4"),
+    (lambda: F.fold(autograd.zeros(2, 12, 30, 1), (6, 7), 2), RuntimeError,
+     r"\(2, 12, 30, 1\)"),
+    (lambda: F.fold(autograd.zeros(2, 12, 0), (6, 7), 2), RuntimeError, r"non-empty"),
 ])
-def test_unfold_fold_errors(call, match):
+def test_unfold_fold_errors(call, err, match):
+    with pytest.raises(err, match=match):
+        call()
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("arg", ["kernel_size", "dilation", "padding", "stride"])
+@pytest.mark.parametrize("value", [2.0, None])
+def test_unfold_fold_float_or_none_sizes_are_type_errors_as_in_torch(arg, value):
+    kw = {"kernel_size": 2, arg: value}
+    for ours, theirs, x, size in [(F.unfold, TF.unfold, (1, 1, 5, 5), ()),
+                                  (F.fold, TF.fold, (1, 4, 16), ((5, 5),))]:
+        with pytest.raises(TypeError):
+            theirs(torch.zeros(x), *size, **kw)
+        with pytest.raises(TypeError, match=f"{ours.__name__}: {arg} must be"):
+            ours(autograd.zeros(*x), *size, **kw)
 
 
 def test_unfold_fold_reject_integer_input():
@@ -199,24 +224,25 @@ def test_max_unpool_inverts_our_max_pool_indices():
 
 
 @pytest.mark.parametrize("call,err,match", [
-    (lambda y, i: F.max_unpool2d(y, i, 2), ValueError,
+    (lambda y, i: F.max_unpool2d(y, i, 2), RuntimeError,
      r"invalid max index 38: the output planes have size 6x6"),
-    (lambda y, i: F.max_unpool2d(y, i - 100, 2, output_size=(7, 7)), ValueError,
+    (lambda y, i: F.max_unpool2d(y, i - 100, 2, output_size=(7, 7)), RuntimeError,
      r"invalid max index -"),
-    (lambda y, i: F.max_unpool2d(y, i.astype(np.int32), 2, output_size=(7, 7)), TypeError,
+    (lambda y, i: F.max_unpool2d(y, i.astype(np.int32), 2, output_size=(7, 7)), RuntimeError,
      r"max_unpool2d: indices must be int64.*int32"),
-    (lambda y, i: F.max_unpool2d(y, i[:1], 2, output_size=(7, 7)), ValueError,
+    (lambda y, i: F.max_unpool2d(y, i[:1], 2, output_size=(7, 7)), RuntimeError,
      r"indices of shape \(1, 3, 3, 3\) must have the shape of the input, \(2, 3, 3, 3\)"),
     (lambda y, i: F.max_unpool2d(y, i, 2, output_size=(8, 7)), ValueError,
      r"invalid output_size \(8, 7\) \(dim 0 must be between 4 and 8"),
     (lambda y, i: F.max_unpool2d(y, i, 2, output_size=(1, 7, 7)), ValueError,
      r"output_size must be 2 or 4 ints"),
-    (lambda y, i: F.max_unpool2d(y[0, 0], i[0, 0], 2), ValueError,
+    (lambda y, i: F.max_unpool2d(y[0, 0], i[0, 0], 2), RuntimeError,
      r"max_unpool2d: expected an input of shape \(N, C, H, W\) or \(C, H, W\), got \(3, 3\)"),
-    (lambda y, i: F.max_unpool1d(y[0, 0, 0], i[0, 0, 0], 2), ValueError,
+    (lambda y, i: F.max_unpool1d(y[0, 0, 0], i[0, 0, 0], 2), RuntimeError,
      r"max_unpool1d: expected an input of shape \(N, C, L\) or \(C, L\), got \(3,\)"),
 ])
 def test_max_unpool_errors(call, err, match):
+    # err is the class torch raises there (each RuntimeError of ours is also a ValueError)
     y, idx = _pooled((2, 3, 7, 7), dict(kernel_size=2), 2)
     with pytest.raises(err, match=match):
         call(autograd.tensor(y), idx.numpy())
@@ -261,9 +287,12 @@ def test_lp_pool_float32_and_errors():
         F.lp_pool2d(autograd.zeros(1, 1, 4, 4), 0, 2)
     with pytest.raises(TypeError, match="lp_pool1d: norm_type must be a real number"):
         F.lp_pool1d(autograd.zeros(1, 1, 4), "2", 2)
-    with pytest.raises(ValueError, match=r"avg_pool2d: input of shape \(2, 3, 5, 6\) is too "
-                                         r"small"):
-        F.lp_pool2d(autograd.zeros(2, 3, 5, 6), 2, 7)
+    # errors of the pooling inside name lp_pool, and are RuntimeErrors as torch's
+    for p, fn, shape in [(2, F.lp_pool2d, (2, 3, 5, 6)), (math.inf, F.lp_pool2d, (2, 3, 5, 6)),
+                         (2, F.lp_pool1d, (2, 3, 5)), (-math.inf, F.lp_pool3d, (1, 2, 5, 6, 6))]:
+        with pytest.raises(RuntimeError, match=fr"{fn.__name__}: input of shape "
+                                               fr"\({', '.join(map(str, shape))}\) is too small"):
+            fn(autograd.zeros(*shape), p, 7)
 
 
 # ------------------------------------------------------------------------- modules

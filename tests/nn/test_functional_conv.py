@@ -157,8 +157,49 @@ def test_only_weight_needs_grad():
     ((1, 3, 8, 8), (4, 3, 3), {}, r"weight must be 4-D"),
 ])
 def test_conv2d_bad_arguments(x_shape, w_shape, kw, match):
+    # torch raises RuntimeError for each; ours is also the engine's ValueError
+    with pytest.raises(RuntimeError):
+        TF.conv2d(torch.zeros(x_shape), torch.zeros(w_shape), **kw)
+    with pytest.raises(RuntimeError, match=match):
+        F.conv2d(autograd.zeros(*x_shape), autograd.zeros(*w_shape), **kw)
     with pytest.raises(ValueError, match=match):
         F.conv2d(autograd.zeros(*x_shape), autograd.zeros(*w_shape), **kw)
+
+
+CONVS = {"conv1d": ((1, 2, 5), (3, 2, 2)), "conv2d": ((1, 2, 5, 5), (3, 2, 2, 2)),
+         "conv3d": ((1, 2, 4, 4, 4), (3, 2, 2, 2, 2)),
+         "conv_transpose2d": ((1, 2, 5, 5), (2, 3, 2, 2))}
+
+
+@pytest.mark.parametrize("op", sorted(CONVS))
+@pytest.mark.parametrize("arg", ["stride", "padding", "dilation", "groups"])
+@pytest.mark.parametrize("value", [1.5, None])
+def test_a_float_or_none_size_is_a_type_error_as_in_torch(op, arg, value):
+    x, w = CONVS[op]
+    with pytest.raises(TypeError):
+        getattr(TF, op)(torch.zeros(x), torch.zeros(w), **{arg: value})
+    with pytest.raises(TypeError, match=f"{op}: {arg} must be"):
+        getattr(F, op)(autograd.zeros(*x), autograd.zeros(*w), **{arg: value})
+
+
+@pytest.mark.parametrize("op,kw", [("conv2d", dict(padding=(1,), stride=(2,))),
+                                   ("conv2d", dict(dilation=(2,))),
+                                   ("conv3d", dict(padding=(1,), dilation=[1])),
+                                   ("conv_transpose2d", dict(stride=(2,), output_padding=(1,),
+                                                             padding=[1]))])
+def test_length_one_sizes_stand_for_every_dim_as_in_torch(op, kw):
+    x, w = CONVS[op]
+    rng = np.random.default_rng(10)
+    arrays = [rng.standard_normal(x), rng.standard_normal(w)]
+    assert_same(*check_both(lambda *a: getattr(F, op)(*a, **kw),
+                            lambda *a: getattr(TF, op)(*a, **kw), arrays))
+
+
+def test_an_unbatched_conv3d_error_shows_the_input_s_own_shape():
+    with pytest.raises(RuntimeError, match=r"conv3d: input of shape \(2, 4, 4, 4\) with "):
+        F.conv3d(autograd.zeros(2, 4, 4, 4), autograd.zeros(3, 2, 5, 5, 5))
+    with pytest.raises(RuntimeError, match=r"conv3d: input of shape \(2, 4, 4, 4\) has 2 "):
+        F.conv3d(autograd.zeros(2, 4, 4, 4), autograd.zeros(3, 3, 1, 1, 1))
 
 
 def test_conv_bad_bias_and_dtypes():

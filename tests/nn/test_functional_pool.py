@@ -198,3 +198,41 @@ def test_an_empty_stride_means_the_kernel_size_as_in_torch(empty):
         ours = getattr(F, fn)(autograd.tensor(x), 3, stride=empty)
         theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), 3, stride=empty)
         np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+POOL_INPUTS = {"max_pool1d": (1, 2, 6), "avg_pool1d": (1, 2, 6), "max_pool2d": (1, 2, 6, 6),
+               "avg_pool2d": (1, 2, 6, 6), "max_pool3d": (1, 2, 6, 6, 6),
+               "avg_pool3d": (1, 2, 6, 6, 6)}
+
+
+@pytest.mark.parametrize("op", sorted(POOL_INPUTS))
+@pytest.mark.parametrize("kw", [dict(kernel_size=(2,)), dict(kernel_size=3, stride=(2,)),
+                                dict(kernel_size=3, padding=[1])])
+def test_length_one_sizes_stand_for_every_dim_as_in_torch(op, kw):
+    x = np.random.default_rng(11).standard_normal(POOL_INPUTS[op])
+    np.testing.assert_allclose(getattr(F, op)(autograd.tensor(x), **kw).data,
+                               getattr(TF, op)(torch.tensor(x), **kw).numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("op", sorted(POOL_INPUTS))
+@pytest.mark.parametrize("arg", ["kernel_size", "stride", "padding"])
+@pytest.mark.parametrize("value", [2.0, None])
+def test_a_float_or_none_size_is_a_type_error_as_in_torch(op, arg, value):
+    if arg == "stride" and value is None:   # the default: the kernel size
+        return
+    kw = {"kernel_size": 2, arg: value}
+    with pytest.raises(TypeError):
+        getattr(TF, op)(torch.zeros(POOL_INPUTS[op]), **kw)
+    with pytest.raises(TypeError, match=f"{op}: {arg} must be"):
+        getattr(F, op)(autograd.zeros(*POOL_INPUTS[op]), **kw)
+
+
+@pytest.mark.parametrize("op", sorted(POOL_INPUTS))
+@pytest.mark.parametrize("kw,match", [(dict(kernel_size=7), "is too small"),
+                                      (dict(kernel_size=2, padding=2), "must be at most half"),
+                                      (dict(kernel_size=2, stride=0), "stride must be >= 1")])
+def test_geometry_errors_are_runtime_errors_as_in_torch(op, kw, match):
+    with pytest.raises(RuntimeError):
+        getattr(TF, op)(torch.zeros(POOL_INPUTS[op]), **kw)
+    with pytest.raises(RuntimeError, match=f"{op}: .*{match}"):
+        getattr(F, op)(autograd.zeros(*POOL_INPUTS[op]), **kw)
