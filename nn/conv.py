@@ -1,11 +1,12 @@
-"""Conv1d and Conv2d modules over nn.functional's conv1d/conv2d, with PyTorch's options."""
+"""_ConvNd, Conv1d and Conv2d (Conv3d is in fold.py) over nn.functional's conv1d/2d/3d, with
+PyTorch's options and its _conv_forward hook."""
 from __future__ import annotations
 
 
 import numpy as np
 
 from autograd import Tensor
-from autograd.torch_errors import ArgumentError
+from autograd.torch_errors import ArgumentError, ArgumentTypeError
 
 from . import functional as F
 from . import init
@@ -15,30 +16,36 @@ from .module import Module, Parameter
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _ntuple(value, n: int, name: str, op: str) -> tuple:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
+def _ntuple(value, n: int, name: str, op: str, least=None) -> tuple:
+    """A module's int or n ints as an n-tuple (a bool is an int, as in torch's _pair)."""
+    if isinstance(value, (int, np.integer)):
+        value = (int(value),) * n
+    elif isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ArgumentTypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                                f"{value!r} (of type {type(value).__name__})")
     value = tuple(value)
-    if len(value) != n or not all(isinstance(v, (int, np.integer)) for v in value):
+    if not all(isinstance(v, (int, np.integer)) for v in value):
+        raise ArgumentTypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                                f"{value!r}")
+    if len(value) != n:
         raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if least is not None and any(v < least for v in value):
+        raise ArgumentError(f"{op}: {name} must be >= {least}, got {value!r}")
     return tuple(int(v) for v in value)
 
 
-def _pad_index(n: int, left: int, right: int, mode: str, op: str) -> np.ndarray:
-    """Source positions of a length-n axis padded by (left, right) in reflect/replicate/circular."""
-    i = np.arange(-left, n + right)
-    if mode == "replicate":
-        return np.clip(i, 0, n - 1)
-    if mode == "circular":
-        if max(left, right) > n:
-            raise ValueError(f"{op}: circular padding ({left}, {right}) needs at most the input "
-                             f"size {n} on each side")
-        return i % n
-    if max(left, right) >= n:
-        raise ValueError(f"{op}: reflect padding ({left}, {right}) must be smaller than the "
-                         f"input size {n}")
-    i = np.abs(i)
-    return np.where(i > n - 1, 2 * (n - 1) - i, i)
+def _reversed_padding_repeated_twice(padding, kernel_size, dilation):
+    """F.pad's sizes (last dim first, (left, right) each) for a conv's padding: an n-tuple,
+    'valid', or 'same' (the odd pixel on the trailing edge); a list for the strings and a
+    tuple otherwise, as torch's attribute."""
+    if isinstance(padding, str):
+        pads = [0, 0] * len(kernel_size)
+        if padding == "same":
+            for i, (d, k) in enumerate(zip(reversed(dilation), reversed(kernel_size))):
+                total = d * (k - 1)
+                pads[2 * i:2 * i + 2] = [total // 2, total - total // 2]
+        return pads
+    return tuple(p for p in reversed(padding) for _ in range(2))
 
 
 class _ConvNd(Module):
@@ -58,7 +65,7 @@ class _ConvNd(Module):
             raise ValueError(f"{op}: padding_mode must be one of {_PADDING_MODES}, got "
                              f"{padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op)
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op, least=0)
         self.stride = _ntuple(stride, n, "stride", op)
         self.dilation = _ntuple(dilation, n, "dilation", op)
         if isinstance(padding, str):
@@ -74,6 +81,9 @@ class _ConvNd(Module):
         self.output_padding = (0,) * n
         self.transposed = False
         self.padding_mode = padding_mode
+        # torch's name: F.pad's sizes for the padding modes other than 'zeros'
+        self._reversed_padding_repeated_twice = _reversed_padding_repeated_twice(
+            self.padding, self.kernel_size, self.dilation)
         dt = _dtype(dtype)
         self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size,
                                          dt))
@@ -86,45 +96,28 @@ class _ConvNd(Module):
     def reset_parameters(self):
         init.default_layer_init_(self.weight, self.bias)
 
-    def _explicit_padding(self):
-        """(left, right) per spatial dim for the non-zero padding modes."""
-        if self.padding == "valid":
-            return [(0, 0)] * self._n
-        if self.padding == "same":
-            out = []
-            for d, k in zip(self.dilation, self.kernel_size):
-                total = d * (k - 1)
-                out.append((total // 2, total - total // 2))
-            return out
-        return [(p, p) for p in self.padding]
-
-    def _padded(self, x: Tensor) -> Tensor:
-        """x padded by gathering along each spatial axis: composed from indexing, whose VJP
-        scatter-adds, so the padding needs no backward rule of its own."""
-        for axis, (left, right) in enumerate(self._explicit_padding(), start=x.ndim - self._n):
-            if left or right:
-                idx = _pad_index(x.shape[axis], left, right, self.padding_mode,
-                                 type(self).__name__)
-                x = x[(slice(None),) * axis + (idx,)]
-        return x
-
     def _check_input(self, x: Tensor):
         op, n = type(self).__name__, self._n
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
         if x.ndim not in (n + 1, n + 2) or x.shape[-n - 1] != self.in_channels:
-            raise ArgumentError(f"{op}: expected input of shape (N, {self.in_channels}, "
-                             f"{', '.join('L' if n == 1 else 'HW'[i] for i in range(n))}) with "
-                             f"{self.in_channels} channels, got {tuple(x.shape)}")
+            dims = ("L", "H, W", "D, H, W")[n - 1]
+            raise ArgumentError(f"{op}: expected input of shape (N, {self.in_channels}, {dims}) "
+                                f"with {self.in_channels} channels, got {tuple(x.shape)}")
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias) -> Tensor:
+        """input convolved with the given weight and bias under this layer's stride, padding,
+        dilation and groups (torch's hook: a subclass that transforms its weight, as weight
+        standardization, calls it from its own forward)."""
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._n - 1]
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
-        conv = F.conv1d if self._n == 1 else F.conv2d
-        if self.padding_mode != "zeros":
-            return conv(self._padded(input), self.weight, self.bias, self.stride, 0, self.dilation,
-                        self.groups)
-        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                    self.groups)
+        return self._conv_forward(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

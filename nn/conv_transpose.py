@@ -1,15 +1,17 @@
-"""ConvTranspose1d and ConvTranspose2d modules over conv_transpose1d/conv_transpose2d, with
-PyTorch's options, init, repr and forward(input, output_size=None)."""
+"""_ConvTransposeNd, ConvTranspose1d and ConvTranspose2d (ConvTranspose3d has its own file) over
+conv_transpose1d/2d/3d, with PyTorch's options, init, repr, forward(input, output_size=None)
+and its _output_padding hook."""
 from __future__ import annotations
 
 import numpy as np
 
 from autograd import Tensor
+from autograd.torch_errors import ArgumentError
 
 from . import init
 from .conv import _ntuple
 from .device import check_device
-from .functional_conv_transpose import conv_transpose1d, conv_transpose2d
+from .functional_conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .linear import _check_features, _dtype
 from .module import Module, Parameter
 
@@ -38,7 +40,7 @@ class _ConvTransposeNd(Module):
             check_device(op, device)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.groups = int(groups)
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op)
+        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op, least=0)
         self.stride = _ntuple(stride, n, "stride", op)
         self.padding = _ntuple(padding, n, "padding", op)
         self.output_padding = _ntuple(output_padding, n, "output_padding", op)
@@ -58,39 +60,45 @@ class _ConvTransposeNd(Module):
     def reset_parameters(self):
         init.default_layer_init_(self.weight, self.bias)
 
-    def _output_padding(self, x: Tensor, output_size) -> tuple:
+    def _output_padding(self, input: Tensor, output_size, stride, padding, kernel_size,
+                        num_spatial_dims: int, dilation=None):
         """The output_padding that gives `output_size` (spatial sizes, optionally led by the
-        batch and channel sizes); self.output_padding when it is None."""
+        batch and channel sizes) for this stride, padding, kernel_size and dilation (None: 1),
+        as a list; self.output_padding when output_size is None (torch's signature)."""
         if output_size is None:
             return self.output_padding
-        op, n = type(self).__name__, self._n
-        lead = x.ndim - n
+        op, n = type(self).__name__, num_spatial_dims
+        lead = input.ndim - n
         size = tuple(int(s) for s in output_size)
         if len(size) == lead + n:
             size = size[lead:]
         if len(size) != n:
-            raise ValueError(f"{op}: for {x.ndim}-D input, output_size must have {n} or "
+            raise ValueError(f"{op}: for {input.ndim}-D input, output_size must have {n} or "
                              f"{lead + n} elements, got {tuple(output_size)}")
-        spatial = x.shape[lead:]
+        dilation = (1,) * n if dilation is None else dilation
+        spatial = input.shape[lead:]
         lo = tuple((i - 1) * s - 2 * p + d * (k - 1) + 1 for i, s, p, d, k
-                   in zip(spatial, self.stride, self.padding, self.dilation, self.kernel_size))
-        hi = tuple(m + s - 1 for m, s in zip(lo, self.stride))
+                   in zip(spatial, stride, padding, dilation, kernel_size))
+        hi = tuple(m + s - 1 for m, s in zip(lo, stride))
         if any(not a <= o <= b for o, a, b in zip(size, lo, hi)):
             raise ValueError(f"{op}: requested an output size of {size}, but valid sizes range "
-                             f"from {lo} to {hi} (for an input of shape {tuple(x.shape)})")
-        return tuple(o - a for o, a in zip(size, lo))
+                             f"from {lo} to {hi} (for an input of shape {tuple(input.shape)})")
+        return [o - a for o, a in zip(size, lo)]
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         op, n = type(self).__name__, self._n
         if not isinstance(input, Tensor):
             raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
         if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != self.in_channels:
-            dims = "L" if n == 1 else "H, W"
-            raise ValueError(f"{op}: expected input of shape (N, {self.in_channels}, {dims}) or "
-                             f"({self.in_channels}, {dims}), got {tuple(input.shape)}")
-        conv = conv_transpose1d if n == 1 else conv_transpose2d
-        return conv(input, self.weight, self.bias, self.stride, self.padding,
-                    self._output_padding(input, output_size), self.groups, self.dilation)
+            dims = ("L", "H, W", "D, H, W")[n - 1]
+            raise ArgumentError(f"{op}: expected input of shape (N, {self.in_channels}, "
+                                f"{dims}) or ({self.in_channels}, {dims}), got "
+                                f"{tuple(input.shape)}")
+        conv = (conv_transpose1d, conv_transpose2d, conv_transpose3d)[n - 1]
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding,
+                                              self.kernel_size, n, self.dilation)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                    self.groups, self.dilation)
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -1,10 +1,8 @@
-"""nn.ConvTranspose3d, on conv_transpose3d (nn/functional_conv_transpose.py)."""
+"""nn.ConvTranspose3d, on conv_transpose3d (nn/functional_conv_transpose.py) through
+_ConvTransposeNd's forward."""
 from __future__ import annotations
 
-from autograd import Tensor
-
 from .conv_transpose import _ConvTransposeNd
-from .functional_conv_transpose import conv_transpose3d
 
 __all__ = ["ConvTranspose3d"]
 
@@ -24,15 +22,3 @@ class ConvTranspose3d(_ConvTransposeNd):
                  padding_mode: str = "zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
                          groups, bias, dilation, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor, output_size=None) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"ConvTranspose3d: expected a Tensor input, got "
-                            f"{type(input).__name__}")
-        if input.ndim not in (4, 5) or input.shape[-4] != self.in_channels:
-            raise ValueError(f"ConvTranspose3d: expected input of shape (N, {self.in_channels}, "
-                             f"D, H, W) or ({self.in_channels}, D, H, W), got "
-                             f"{tuple(input.shape)}")
-        return conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups,
-                                self.dilation)

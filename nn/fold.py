@@ -150,18 +150,6 @@ class Conv3d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, device, dtype)
 
-    def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            raise TypeError(f"Conv3d: expected a Tensor input, got {type(input).__name__}")
-        if input.ndim not in (4, 5) or input.shape[-4] != self.in_channels:
-            raise ValueError(f"Conv3d: expected input of shape (N, {self.in_channels}, D, H, "
-                             f"W) with {self.in_channels} channels, got {tuple(input.shape)}")
-        if self.padding_mode != "zeros":
-            return F.conv3d(self._padded(input), self.weight, self.bias, self.stride, 0,
-                            self.dilation, self.groups)
-        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
-
 
 class MaxPool3d(_MaxPoolNd):
     """Max over sliding windows.  x: (N, C, D, H, W) -> (N, C, D', H', W')."""

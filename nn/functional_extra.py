@@ -251,7 +251,7 @@ def pad(input, pad, mode="constant", value=None):
             out[axis] = n + lo + hi
             if out[axis] < 0 or max(-lo, -hi) > n:
                 raise ArgumentError(f"{op}: padding ({lo}, {hi}) of dim {axis} of input of shape "
-                                 f"{shape} crops more than the dim holds")
+                                    f"{shape} crops more than the dim holds")
             start, stop = max(-lo, 0), n - max(-hi, 0)
             kept = max(stop - start, 0)
             src[axis] = slice(start, start + kept)
@@ -274,10 +274,10 @@ def pad(input, pad, mode="constant", value=None):
         limit = {"reflect": n - 1, "replicate": math.inf, "circular": kept}[mode]
         if max(lo, hi) > limit or n + lo + hi < 1 or (mode == "circular" and kept < 1):
             raise ArgumentError(f"{op}: {mode} padding ({lo}, {hi}) does not fit dim {axis} of "
-                             f"input of shape {shape} (reflect pads must be < the size, "
-                             f"circular ones at most the size left after a negative side's "
-                             f"crop (torch's results there are uninitialized memory), and the "
-                             f"result non-empty)")
+                                f"input of shape {shape} (reflect pads must be < the size, "
+                                f"circular ones at most the size left after a negative side's "
+                                f"crop (torch's results there are uninitialized memory), and the "
+                                f"result non-empty)")
     padded = x
     for axis, lo, hi in pairs:
         if lo or hi:

@@ -314,6 +314,20 @@ def test_module_output_size_errors():
         m(x, output_size=(6, 11, 9))
 
 
+@pytest.mark.parametrize("size,dilation", [((11, 9), "self"), ((2, 6, 12, 10), "self"),
+                                          (None, "self"), ((10, 8), None)])
+def test_output_padding_takes_torch_s_arguments(size, dilation):
+    # torch's signature (input, output_size, stride, padding, kernel_size, num_spatial_dims,
+    # dilation=None), which subclasses with their own forward call; dilation None means 1
+    ours, theirs = _pair(2, 4, 6, dict(kernel_size=(3, 2), stride=2, padding=1, dilation=2))
+    results = []
+    for m, x in ((ours, autograd.zeros(2, 4, 5, 5)), (theirs, torch.zeros(2, 4, 5, 5))):
+        args = (x, size, m.stride, m.padding, m.kernel_size, 2)
+        results.append(m._output_padding(*args) if dilation is None
+                       else m._output_padding(*args, m.dilation))
+    assert list(results[0]) == list(results[1])
+
+
 def test_module_gradcheck():
     m = nn.ConvTranspose2d(2, 4, (2, 3), stride=(2, 1), padding=(1, 1), output_padding=(1, 0),
                            groups=2, dilation=(1, 2)).double()

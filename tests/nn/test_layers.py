@@ -208,11 +208,46 @@ def test_conv_errors():
         nn.Conv2d(3, 4, 3, padding_mode="mirror")
     with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
         nn.Conv1d(3, 4, 3, stride=2, padding="same")
-    with pytest.raises(ValueError, match=r"Conv2d: expected input of shape \(N, 3, H, W\) with 3 "
-                                         r"channels, got \(1, 2, 5, 5\)"):
+    with pytest.raises(RuntimeError, match=r"Conv2d: expected input of shape \(N, 3, H, W\) with 3 "
+                                           r"channels, got \(1, 2, 5, 5\)"):
         nn.Conv2d(3, 4, 3)(autograd.randn(1, 2, 5, 5))
     with pytest.raises(ValueError, match="reflect padding"):
         nn.Conv1d(1, 1, 3, padding=3, padding_mode="reflect")(autograd.randn(1, 1, 3))
+
+
+def test_conv_module_size_errors_have_torch_s_classes():
+    with pytest.raises(RuntimeError):
+        torch.nn.Conv2d(3, 4, -1)
+    for make in (lambda: nn.Conv2d(3, 4, -1), lambda: nn.Conv1d(3, 4, (-2,)),
+                 lambda: nn.Conv3d(3, 4, (3, 3, -1)), lambda: nn.ConvTranspose2d(3, 4, -1)):
+        with pytest.raises(RuntimeError, match="kernel_size must be >= 0"):
+            make()
+    for kw in (dict(kernel_size=1.5), dict(kernel_size=None), dict(kernel_size=3, stride=1.0),
+               dict(kernel_size=3, dilation=None)):
+        with pytest.raises(TypeError, match=r"Conv2d: \w+ must be an int or a tuple of 2 ints"):
+            nn.Conv2d(3, 4, **kw)
+    with pytest.raises(RuntimeError, match=r"Conv3d: expected input of shape \(N, 4, D, H, W\)"):
+        nn.Conv3d(4, 2, 1)(autograd.zeros(1, 3, 2, 2, 2))
+
+
+def _std_conv(lib_nn):
+    """timm's StdConv2d: the weight standardized per filter by F.batch_norm, then the layer's
+    own convolution through the _conv_forward hook."""
+    class StdConv2d(lib_nn.Conv2d):
+        def forward(self, x):
+            w = lib_nn.functional.batch_norm(self.weight.reshape(1, self.out_channels, -1),
+                                             None, None, training=True, momentum=0.0, eps=1e-6)
+            return self._conv_forward(x, w.reshape(self.weight.shape), self.bias)
+    return StdConv2d
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding="same", dilation=(1, 2)),
+                                dict(padding=(2, 1), padding_mode="reflect", stride=2)])
+def test_a_subclass_calls_conv_forward_with_its_own_weight(kw):
+    ours = _std_conv(nn)(3, 4, 3, **kw).double()
+    theirs = _torch_module(ours, _std_conv(torch.nn)(3, 4, 3, **kw))
+    assert ours._reversed_padding_repeated_twice == theirs._reversed_padding_repeated_twice
+    check_against_torch(ours, theirs, [_rng(12).standard_normal((2, 3, 7, 8))])
 
 
 # ------------------------------------------------------------------------- pooling
