@@ -21,7 +21,7 @@ from autograd.tensor_reduce import _reduced
 from autograd.torch_errors import ArgumentError, UnsupportedError
 
 from . import functional_activation, functional_loss
-from .functional import _floats, _in_place
+from .functional import _eps, _floats, _in_place
 from .functional_activation import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
 
@@ -47,25 +47,29 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     weight, bias: (C,); C divisible by num_groups."""
     op = "group_norm"
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    eps = _eps(op, eps)
     if x.ndim < 2:
-        raise ValueError(f"{op}: expected input (N, C, *) with at least 2 dims, got shape "
-                         f"{tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected input (N, C, *) with at least 2 dims, got shape "
+                            f"{tuple(x.shape)}")
     n, c = x.shape[:2]
     if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) \
             or num_groups <= 0 or c % num_groups:
-        raise ValueError(f"{op}: the {c} channels of input of shape {tuple(x.shape)} must be "
-                         f"divisible by num_groups, a positive int; got {num_groups!r}")
+        # torch: a RuntimeError when C is not divisible, a ZeroDivisionError for 0 groups
+        error = ArgumentError if isinstance(num_groups, (int, np.integer)) \
+            and num_groups > 0 else ValueError
+        raise error(f"{op}: the {c} channels of input of shape {tuple(x.shape)} must be "
+                    f"divisible by num_groups, a positive int; got {num_groups!r}")
     for name, t in (("weight", w), ("bias", b)):
         if t is not None and tuple(t.shape) != (c,):
-            raise ValueError(f"{op}: {name} must have shape ({c},) for input of shape "
-                             f"{tuple(x.shape)}, got {tuple(t.shape)}")
+            raise ArgumentError(f"{op}: {name} must have shape ({c},) for input of shape "
+                                f"{tuple(x.shape)}, got {tuple(t.shape)}")
     # a group norm is a layer norm over each (sample, group) row; the fused op does the rest
     per_group = (c // num_groups) * math.prod(x.shape[2:])
     if n * per_group == 1:   # as torch: one value in all, nothing to normalize
         raise ValueError(f"{op}: expected more than 1 value per channel when training, got "
                          f"input of shape {tuple(x.shape)}")
     rows = x.reshape(n, int(num_groups), per_group)
-    y = LayerNorm.apply(rows, n_dims=1, eps=float(eps), has_w=False, has_b=False)
+    y = LayerNorm.apply(rows, n_dims=1, eps=eps, has_w=False, has_b=False)
     return channel_affine(y.reshape(x.shape), w, b)
 
 

@@ -18,8 +18,9 @@ from autograd.ops.pooling import AdaptiveMaxPool
 from autograd.saved import writable
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
+from autograd.torch_errors import ArgumentError
 
-from .functional import _floats, _in_place, _zero_result, batch_norm
+from .functional import _batch_norm, _eps, _floats, _in_place, _zero_result
 from .functional_activation import _number
 from .functional_extra import channel_affine, pad
 
@@ -129,6 +130,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
             w = w.to(x.dtype)
     if eps is None:
         eps = float(np.finfo(np.float64 if x.dtype == np.float64 else np.float32).eps)
+    eps = _eps(op, eps)
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     x = x.contiguous()   # the ops below keep a transposed x's order; PyTorch's result is C
     y = x * ((x * x).mean(axes, keepdim=True) + float(eps)).rsqrt()
@@ -140,10 +142,10 @@ def _stat_array(op, name, value, c, shape):
         return None
     arr = value.data if isinstance(value, Tensor) else value
     if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f" or arr.shape != (c,):
-        raise ValueError(f"{op}: {name} must be a floating-point tensor of shape ({c},) for "
-                         f"input of shape {shape}, got "
-                         f"{getattr(arr, 'shape', type(arr).__name__)}"
-                         f"{' of dtype ' + str(arr.dtype) if hasattr(arr, 'dtype') else ''}")
+        raise ArgumentError(f"{op}: {name} must be a floating-point tensor of shape ({c},) for "
+                            f"input of shape {shape}, got "
+                            f"{getattr(arr, 'shape', type(arr).__name__)}"
+                            f"{' of dtype ' + str(arr.dtype) if hasattr(arr, 'dtype') else ''}")
     return arr
 
 
@@ -156,8 +158,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     x: (N, C, *) -> same; weight, bias, running_mean, running_var: (C,)."""
     op = "instance_norm"
     x, w, b = _floats(op, input=input, weight=weight, bias=bias)
+    eps = _eps(op, eps)
     if x.ndim < 2:
-        raise ValueError(f"{op}: expected input (N, C, *), got shape {_shape(x)}")
+        raise ArgumentError(f"{op}: expected input (N, C, *), got shape {_shape(x)}")
     n, c = x.shape[:2]
     if use_input_stats and math.prod(x.shape[2:]) == 1:
         raise ValueError(f"{op}: expected more than 1 spatial element when using input "
@@ -165,20 +168,20 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     stats = [_stat_array(op, name, s, c, _shape(x))
              for name, s in (("running_mean", running_mean), ("running_var", running_var))]
     if not use_input_stats and (stats[0] is None or stats[1] is None):
-        raise ValueError(f"{op}: running_mean and running_var are needed when "
-                         f"use_input_stats is False")
+        raise ArgumentError(f"{op}: running_mean and running_var are needed when "
+                            f"use_input_stats is False")
     for name, t in (("weight", w), ("bias", b)):
         if t is not None and _shape(t) != (c,):
-            raise ValueError(f"{op}: {name} must have shape ({c},) for input of shape "
-                             f"{_shape(x)}, got {_shape(t)}")
+            raise ArgumentError(f"{op}: {name} must have shape ({c},) for input of shape "
+                                f"{_shape(x)}, got {_shape(t)}")
     if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
             or not 0 <= momentum <= 1:
         raise ValueError(f"{op}: momentum must be a number in [0, 1], got {momentum!r}")
     # as PyTorch: a batch norm of the (1, N*C, *) view, each running stat repeated N times
     # and averaged back over the samples afterwards
     tiled = [None if s is None else np.tile(s, n) for s in stats]
-    y = batch_norm(x.reshape((1, n * c) + _shape(x)[2:]), tiled[0], tiled[1],
-                   training=bool(use_input_stats), momentum=float(momentum), eps=eps)
+    y = _batch_norm(op, x.reshape((1, n * c) + _shape(x)[2:]), tiled[0], tiled[1], None, None,
+                    bool(use_input_stats), float(momentum), eps)
     if use_input_stats and n:
         for s, t in zip(stats, tiled):
             if s is not None:

@@ -14,7 +14,7 @@ from . import functional as F
 from . import init
 from .linear import _check_features, _dtype
 from .module import Module, Parameter
-from .normalization import _BatchNorm
+from .normalization import _NormBase
 
 __all__ = ["GLU", "Hardswish", "Hardsigmoid", "PReLU", "RMSNorm", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d",
@@ -118,7 +118,7 @@ class RMSNorm(Module):
                 f"elementwise_affine={self.elementwise_affine}")
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """PyTorch's _InstanceNorm: BatchNorm's parameters and buffers, other defaults (no
     affine, no running statistics) and per-sample statistics."""
 
@@ -130,9 +130,13 @@ class _InstanceNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
 
+    def _check_input_dim(self, input):
+        d = self._no_batch_dim
+        _input_dims(type(self).__name__, input, (d, d + 1))
+
     def forward(self, input: Tensor) -> Tensor:
         op, d = type(self).__name__, self._no_batch_dim
-        _input_dims(op, input, (d, d + 1))
+        self._check_input_dim(input)
         channel_dim = input.ndim - d
         if input.shape[channel_dim] != self.num_features:
             message = (f"{op}: expected input's size at dim={channel_dim} to match "

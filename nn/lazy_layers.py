@@ -17,7 +17,7 @@ from .fold import Conv3d
 from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _input_shape
 from .linear import Linear
 from .layers_more import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _NormBase
 
 __all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
@@ -177,7 +177,7 @@ class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
         self._lazy_init(out_channels, bias, dtype)
 
 
-class _LazyNormBase(LazyModuleMixin, _BatchNorm):
+class _LazyNormBase(LazyModuleMixin, _NormBase):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None, *,
                  bias: bool = True):

@@ -1,5 +1,5 @@
-"""BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm with PyTorch's parameters, buffers and
-updates."""
+"""_NormBase, _BatchNorm, BatchNorm1d/2d/3d, LayerNorm and GroupNorm with PyTorch's parameters,
+buffers, updates and hooks (_check_input_dim)."""
 from __future__ import annotations
 
 import numbers
@@ -15,8 +15,9 @@ from .linear import _check_features, _dtype
 from .module import Module, Parameter
 
 
-class _BatchNorm(Module):
-    _dims = ()
+class _NormBase(Module):
+    """PyTorch's _NormBase: the parameters, buffers, resets and repr that batch and instance
+    normalization share; each layer checks its input's rank in _check_input_dim."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
@@ -57,17 +58,35 @@ class _BatchNorm(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
-    def _check_input(self, x):
-        op = type(self).__name__
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
-        if x.ndim not in self._dims or x.shape[1] != self.num_features:
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Batch normalization: forward as PyTorch's, _check_input_dim first (a subclass may
+    widen it, as to accept a 4-D input in a BatchNorm1d)."""
+
+    _dims = ()
+
+    def _check_input_dim(self, input):
+        if input.ndim not in self._dims:
             want = " or ".join(f"{d}-D" for d in self._dims)
-            raise ArgumentError(f"{op}: expected {want} input with {self.num_features} channels in "
-                             f"dim 1, got shape {tuple(x.shape)}")
+            raise ArgumentError(f"{type(self).__name__}: expected {want} input (got "
+                                f"{input.ndim}-D input)")
 
     def forward(self, input: Tensor) -> Tensor:
-        self._check_input(input)
+        op = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{op}: expected a Tensor input, got {type(input).__name__}")
+        self._check_input_dim(input)
+        if input.ndim < 2 or input.shape[1] != self.num_features:
+            raise ArgumentError(f"{op}: expected {self.num_features} channels in dim 1, got "
+                                f"input of shape {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1   # in place: a held state_dict follows it
@@ -78,11 +97,6 @@ class _BatchNorm(Module):
         return F.batch_norm(input, self.running_mean if track else None,
                             self.running_var if track else None, self.weight, self.bias,
                             use_batch, factor, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -175,8 +189,8 @@ class GroupNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor) or input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, *), got "
-                             f"shape {tuple(getattr(input, 'shape', ()))}")
+            raise ArgumentError(f"GroupNorm: expected input (N, {self.num_channels}, *), got "
+                                f"shape {tuple(getattr(input, 'shape', ()))}")
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

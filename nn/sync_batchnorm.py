@@ -3,8 +3,6 @@ the engine has no torch.distributed): plain batch normalization over the local b
 inputs of any rank >= 2, and convert_sync_batchnorm to swap it in for BatchNorm*d layers."""
 from __future__ import annotations
 
-from autograd import Tensor
-
 from .layers_more import _InstanceNorm
 from .normalization import _BatchNorm
 
@@ -27,16 +25,11 @@ class SyncBatchNorm(_BatchNorm):
                          dtype, bias=bias)
         self.process_group = process_group
 
-    def _check_input(self, x):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"SyncBatchNorm: expected a Tensor input, got {type(x).__name__}")
-        if x.ndim < 2:
-            raise ValueError(f"expected at least 2D input (got {x.ndim}D input)")
-        if x.shape[1] == 0:
+    def _check_input_dim(self, input):
+        if input.ndim < 2:
+            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+        if input.shape[1] == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
-        if x.shape[1] != self.num_features:
-            raise ValueError(f"SyncBatchNorm: expected {self.num_features} channels in dim 1, "
-                             f"got input of shape {tuple(x.shape)}")
 
     @classmethod
     def convert_sync_batchnorm(cls, module, process_group=None):

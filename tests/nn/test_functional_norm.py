@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn
 import nn.functional as F
 
 torch = pytest.importorskip("torch")
@@ -87,7 +88,7 @@ def test_batch_norm_gradcheck(p):
 def test_batch_norm_training_uses_biased_var_and_updates_with_unbiased():
     x = np.array([[1.0], [3.0]])                         # N=2, C=1: mean 2, var 1 (biased)
     rm, rv = autograd.zeros(1, dtype=np.float64), autograd.ones(1, dtype=np.float64)
-    y = F.batch_norm(autograd.tensor(x), rm, rv, training=True, momentum=0.5, eps=0.0)
+    y = F.batch_norm(autograd.tensor(x), rm, rv, training=True, momentum=0.5, eps=1e-12)
     np.testing.assert_allclose(y.data.ravel(), [-1, 1])
     np.testing.assert_allclose(rm.data, [1.0])           # 0.5 * 0 + 0.5 * 2
     np.testing.assert_allclose(rv.data, [1.5])           # 0.5 * 1 + 0.5 * 2 (unbiased)
@@ -118,6 +119,79 @@ def test_batch_norm_bad_arguments():
         F.batch_norm(autograd.zeros(3), None, None, training=True)
     with pytest.raises(TypeError, match="input float32, weight float64"):
         F.batch_norm(x, None, None, autograd.ones(3, dtype=np.float64), training=True)
+
+
+def _raised(fn):
+    try:
+        fn()
+    except Exception as e:   # noqa: BLE001  (the class is what is compared)
+        return type(e)
+    return None
+
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-5, 1e-5])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_checks_eps_as_torch(eps, training):
+    # torch: eps must be positive when training, non-negative otherwise (ValueError)
+    x = np.random.default_rng(3).standard_normal((4, 3))
+    stats = lambda lib: (lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64))  # noqa: E731
+    expected = _raised(lambda: TF.batch_norm(torch.tensor(x), *stats(torch), training=training,
+                                             eps=eps))
+    call = lambda: F.batch_norm(autograd.tensor(x), *stats(autograd), training=training,  # noqa: E731
+                                eps=eps)
+    if expected is None:
+        call()
+    else:
+        with pytest.raises(expected, match="batch_norm: eps must be"):
+            call()
+    module = nn.BatchNorm1d(3, eps=eps).double().train(training)
+    if expected is None:
+        module(autograd.tensor(x))
+    else:
+        with pytest.raises(expected, match="batch_norm: eps must be"):
+            module(autograd.tensor(x))
+
+
+@pytest.mark.parametrize("eps", [(1e-5, 1e-5), (1e-5,), [1e-5], "1e-5", None])
+@pytest.mark.parametrize("op", ["batch_norm", "instance_norm", "layer_norm", "group_norm"])
+def test_a_norm_refuses_an_eps_that_is_not_a_number_as_torch(op, eps):
+    x = np.zeros((2, 3, 4))
+    calls = {"batch_norm": lambda f, t: f.batch_norm(t, None, None, training=True, eps=eps),
+             "instance_norm": lambda f, t: f.instance_norm(t, eps=eps),
+             "layer_norm": lambda f, t: f.layer_norm(t, (4,), eps=eps),
+             "group_norm": lambda f, t: f.group_norm(t, 3, eps=eps)}
+    assert _raised(lambda: calls[op](TF, torch.tensor(x))) is TypeError
+    with pytest.raises(TypeError, match=f"{op}: eps must be a number"):
+        calls[op](F, autograd.tensor(x))
+
+
+def test_batch_norm_running_stats_must_be_tensors():
+    x = autograd.zeros(4, 3)
+    for stat in (0, [0.0, 0.0, 0.0]):
+        with pytest.raises(TypeError, match="batch_norm: running_mean must be a Tensor or None"):
+            F.batch_norm(x, stat, stat)
+
+
+@pytest.mark.parametrize("call", [
+    lambda f, x, t: f.batch_norm(x, t(2), t(3)),
+    lambda f, x, t: f.batch_norm(x, None, None, t(2), training=True),
+    lambda f, x, t: f.batch_norm(x, None, None),
+    lambda f, x, t: f.batch_norm(x[0, 0], t(4), t(4)),
+    lambda f, x, t: f.group_norm(x, 2),
+    lambda f, x, t: f.group_norm(x, 3, t(2)),
+    lambda f, x, t: f.group_norm(x[0, 0], 1),
+    lambda f, x, t: f.layer_norm(x, (3,)),
+    lambda f, x, t: f.layer_norm(x, (4,), t(3)),
+    lambda f, x, t: f.layer_norm(x, ()),
+    lambda f, x, t: f.instance_norm(x, weight=t(2)),
+    lambda f, x, t: f.instance_norm(x, t(2), t(2), use_input_stats=False),
+])
+def test_norm_shape_errors_are_runtime_errors_as_torch(call):
+    assert _raised(lambda: call(TF, torch.zeros(2, 3, 4, dtype=torch.float64),
+                                lambda n: torch.ones(n, dtype=torch.float64))) is RuntimeError
+    with pytest.raises(RuntimeError):
+        call(F, autograd.zeros(2, 3, 4, dtype=np.float64),
+             lambda n: autograd.ones(n, dtype=np.float64))
 
 
 @pytest.mark.parametrize("shape,normalized", [((4, 5), 5), ((2, 3, 4), (3, 4)), ((2, 3, 4), (4,)),

@@ -365,13 +365,38 @@ def test_norm_gradcheck():
 
 
 def test_norm_errors():
-    with pytest.raises(ValueError, match=r"BatchNorm2d: expected 4-D input with 3 channels"):
+    # torch: a ValueError for the rank (_check_input_dim), a RuntimeError for the channels
+    with pytest.raises(ValueError, match=r"BatchNorm2d: expected 4-D input \(got 3-D input\)"):
         nn.BatchNorm2d(3)(autograd.randn(2, 3, 4))
-    with pytest.raises(ValueError, match=r"BatchNorm1d: expected 2-D or 3-D input with 3 channels"
-                                         r" in dim 1, got shape \(2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"BatchNorm1d: expected 3 channels in dim 1, got "
+                                           r"input of shape \(2, 4\)"):
         nn.BatchNorm1d(3)(autograd.randn(2, 4))
+    with pytest.raises(RuntimeError, match=r"GroupNorm: expected input \(N, 4, \*\)"):
+        nn.GroupNorm(2, 4)(autograd.randn(2, 3))
     with pytest.raises(ValueError, match=r"LayerNorm: expected input of shape \(\*, 4\)"):
         nn.LayerNorm(4)(autograd.randn(2, 3))
+
+
+def _bn1d_of_images(lib_nn):
+    """A BatchNorm1d that also takes (N, C, H, W), by overriding _check_input_dim, as
+    ported code does; forward must call the override."""
+    class Wide(lib_nn.BatchNorm1d):
+        def _check_input_dim(self, input):
+            if input.dim() not in (2, 3, 4):
+                raise ValueError(f"expected 2D, 3D or 4D input (got {input.dim()}D input)")
+    return Wide
+
+
+def test_a_batch_norm_subclass_may_widen_check_input_dim():
+    ours = _bn1d_of_images(nn)(3).double()
+    theirs = _torch_module(ours, _bn1d_of_images(torch.nn)(3))
+    check_against_torch(ours, theirs, [_rng(13).standard_normal((2, 3, 4, 5))])
+    with pytest.raises(ValueError, match="expected 2D, 3D or 4D input"):
+        ours(autograd.zeros(1, 3, 2, 2, 2))
+    with pytest.raises(NotImplementedError):
+        nn.normalization._NormBase(3)._check_input_dim(autograd.zeros(2, 3))
+    assert isinstance(ours, nn.normalization._BatchNorm)
+    assert isinstance(nn.InstanceNorm1d(3), nn.normalization._NormBase)
 
 
 # ------------------------------------------------------------------------- embedding, dropout
