@@ -264,6 +264,19 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return Dropout.apply(x, mask=mask)
 
 
+def _padding_index(op, padding_idx, float_error=TypeError):
+    """padding_idx as an int (an integer 0-d tensor too) or None; anything else refused as
+    torch refuses it: a TypeError, but float_error for a float (torch's modules index the
+    weight with it, an IndexError)."""
+    if padding_idx is None or isinstance(padding_idx, (int, np.integer)):
+        return padding_idx
+    if isinstance(padding_idx, Tensor) and padding_idx.ndim == 0 \
+            and padding_idx.dtype.kind in "iu":
+        return int(padding_idx.item())
+    error = float_error if isinstance(padding_idx, (float, np.floating)) else TypeError
+    raise error(f"{op}: padding_idx must be an int or None, got {padding_idx!r}")
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     """Rows of weight: (V, D) picked by integer indices of any shape S -> (*S, D);
@@ -292,6 +305,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         bad = idx[(idx < 0) | (idx >= v)][0]
         raise OutOfRangeError(f"{op}: index {int(bad)} is out of range for a weight of shape "
                               f"{tuple(w.shape)}")
+    padding_idx = _padding_index(op, padding_idx)
     if padding_idx is not None:
         if not -v <= padding_idx < v:
             raise ValueError(f"{op}: padding_idx {padding_idx} is out of range for {v} rows")

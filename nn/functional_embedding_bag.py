@@ -17,8 +17,9 @@ from autograd.ops.embedding import Embedding, embedding_renorm_
 from autograd.ops.index import Gather
 from autograd.ops.shape import IndexAddIntoZeros
 from autograd.tensor import Tensor
+from autograd.torch_errors import ArgumentError, DtypeError
 
-from .functional import _floats
+from .functional import _floats, _padding_index
 
 __all__ = ["embedding_bag"]
 
@@ -34,8 +35,8 @@ def _array(x) -> np.ndarray:
 def _integers(name, x) -> np.ndarray:
     arr = _array(x)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{_OP}: {name} must be integers (int32 or int64), got dtype "
-                        f"{arr.dtype}")
+        raise DtypeError(f"{_OP}: {name} must be integers (int32 or int64), got dtype "
+                         f"{arr.dtype}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -74,12 +75,13 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     v, d = w.shape
     if idx.size and (idx.min() < 0 or idx.max() >= v):
         bad = idx[(idx < 0) | (idx >= v)][0]
-        raise ValueError(f"{_OP}: Expected idx >= 0 && idx < num_embeddings but found idx to be "
-                         f"{int(bad)} (weight of shape {tuple(w.shape)})")
+        raise ArgumentError(f"{_OP}: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                            f"{int(bad)} (weight of shape {tuple(w.shape)})")
+    padding_idx = _padding_index(_OP, padding_idx)
     if padding_idx is not None:
         if not -v <= padding_idx < v:
-            raise ValueError(f"{_OP}: padding_idx must be within the number of embeddings, "
-                             f"{-v} through {v - 1}, but got {padding_idx}")
+            raise ArgumentError(f"{_OP}: padding_idx must be within the number of embeddings, "
+                                f"{-v} through {v - 1}, but got {padding_idx}")
         padding_idx %= v
     if max_norm is not None:
         for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
@@ -119,7 +121,7 @@ def _bag_offsets(idx, offsets, include_last_offset):
                              f"treated is a mini-batch of fixed length sequences. However, "
                              f"found offsets of type {type(offsets)}")
         if idx.shape[1] == 0:   # torch's arange(0, numel, 0) fails the same way
-            raise ValueError(f"{_OP}: a 2-D input needs bags of at least one index, got shape "
+            raise ArgumentError(f"{_OP}: a 2-D input needs bags of at least one index, got shape "
                              f"{tuple(idx.shape)}")
         return np.arange(0, idx.size, idx.shape[1], dtype=np.int64), False
     if idx.ndim != 1:
@@ -133,7 +135,7 @@ def _bag_offsets(idx, offsets, include_last_offset):
     off = _integers("offsets", off)
     include_last_offset = bool(include_last_offset)
     if include_last_offset and off.size == 0:
-        raise ValueError(f"{_OP}: include_last_offset: number of offset should be at least 1")
+        raise ArgumentError(f"{_OP}: include_last_offset: number of offset should be at least 1")
     n = idx.size
     if off.size == 0:
         if n:   # torch reads past the end of the empty offsets here (it crashes)
@@ -141,11 +143,11 @@ def _bag_offsets(idx, offsets, include_last_offset):
                              f"indices of input")
         return off, include_last_offset
     if off[0] != 0:
-        raise ValueError(f"{_OP}: offsets[0] has to be 0, i.e., the first sequence in the "
-                         f"mini-batch has to start from position 0. However, got {off[0]}")
+        raise ArgumentError(f"{_OP}: offsets[0] has to be 0, i.e., the first sequence in the "
+                            f"mini-batch has to start from position 0. However, got {off[0]}")
     if off[-1] > n:
-        raise ValueError(f"{_OP}: offsets[-1] can not be greater than input's length {n} but "
-                         f"got offsets[-1] of {off[-1]}")
+        raise ArgumentError(f"{_OP}: offsets[-1] can not be greater than input's length {n} but "
+                            f"got offsets[-1] of {off[-1]}")
     if include_last_offset and off[-1] != n:   # torch's result would be undefined there
         raise ValueError(f"{_OP}: with include_last_offset=True, offsets[-1] must be the "
                          f"input's length {n}, got {off[-1]}")

@@ -8,6 +8,7 @@ from autograd import Tensor
 
 from . import functional as F
 from . import init
+from .functional import _padding_index
 from .linear import _check_features, _dtype
 from .module import Module, Parameter
 
@@ -27,6 +28,7 @@ class Embedding(Module):
                  _freeze: bool = False, device=None, dtype=None):
         super().__init__()
         _check_features("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
+        padding_idx = _padding_index("Embedding", padding_idx, float_error=IndexError)
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
@@ -100,6 +102,7 @@ class EmbeddingBag(Module):
         super().__init__()
         _check_features("EmbeddingBag", num_embeddings=num_embeddings,
                         embedding_dim=embedding_dim)
+        padding_idx = _padding_index("EmbeddingBag", padding_idx, float_error=IndexError)
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"EmbeddingBag: padding_idx {padding_idx} must be within "

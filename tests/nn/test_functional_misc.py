@@ -127,6 +127,23 @@ def test_embedding_bad_arguments():
         F.embedding(autograd.tensor([0.0, 1.0]), w)
     with pytest.raises(ValueError, match="padding_idx 4 is out of range"):
         F.embedding(autograd.tensor([0]), w, padding_idx=4)
+    # as torch: a TypeError for a padding_idx that is not an int (an IndexError from the
+    # modules for a float, which they index the weight with)
+    for bad in ((1,), [1], 1.5, "1"):
+        with pytest.raises(TypeError):
+            TF.embedding(torch.tensor([0]), torch.zeros(4, 2), padding_idx=bad)
+        with pytest.raises(TypeError, match="embedding: padding_idx must be an int or None"):
+            F.embedding(autograd.tensor([0]), w, padding_idx=bad)
+        error = IndexError if bad == 1.5 else TypeError
+        for ours, theirs in ((nn.Embedding, torch.nn.Embedding),
+                             (nn.EmbeddingBag, torch.nn.EmbeddingBag)):
+            with pytest.raises(error):
+                theirs(4, 2, padding_idx=bad)
+            with pytest.raises(error, match=f"{ours.__name__}: padding_idx must be an int"):
+                ours(4, 2, padding_idx=bad)
+    y = F.embedding(autograd.tensor([1, 2]), autograd.ones(4, 2), padding_idx=autograd.tensor(1))
+    np.testing.assert_array_equal(y.data, TF.embedding(torch.tensor([1, 2]), torch.ones(4, 2),
+                                                       padding_idx=torch.tensor(1)).numpy())
     with pytest.raises(ValueError, match=r"weight must be 2-D"):
         F.embedding(autograd.tensor([0]), autograd.zeros(4))
     with pytest.raises(ValueError, match="sparse=True is not supported"):
