@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd.ops.resample import Resample, cubic_taps, linear_taps, nearest_taps
 from autograd.tensor import _t
+from autograd.torch_errors import ArgumentError, ArgumentTypeError, UnsupportedError
 
 from .functional import _floats, adaptive_avg_pool1d, adaptive_avg_pool2d
 from .functional_fold import adaptive_avg_pool3d
@@ -56,16 +57,16 @@ def _output_geometry(op, x_shape, nd, size, scale_factor, recompute_scale_factor
                             f"got {scale_factor!r}")
         scales = tuple(float(s) for s in scales)
         if not all(math.isfinite(s) and s > 0 for s in scales):
-            raise ValueError(f"{op}: scale_factor must be positive and finite, got "
-                             f"{scale_factor!r}")
+            raise ArgumentError(f"{op}: scale_factor must be positive and finite, got "
+                                f"{scale_factor!r}")
         # the output size truncates in * scale (in double), as ATen's compute_output_size
         out = tuple(int(n * s) for n, s in zip(x_shape[2:], scales))
         if recompute_scale_factor:  # the sizes alone then fix the interpolation scale
             scales = None
     out = tuple(int(s) for s in out)
     if any(s <= 0 for s in out):
-        raise ValueError(f"{op}: output size must be positive, got {out} for input of shape "
-                         f"{tuple(x_shape)} (size={size!r}, scale_factor={scale_factor!r})")
+        raise ArgumentError(f"{op}: output size must be positive, got {out} for input of shape "
+                            f"{tuple(x_shape)} (size={size!r}, scale_factor={scale_factor!r})")
     return out, scales
 
 
@@ -82,8 +83,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     op = "interpolate"
     (x,) = _floats(op, input=input)
-    if mode not in MODES:
-        raise ValueError(f"{op}: mode must be one of {tuple(MODES)}, got {mode!r}")
+    if not isinstance(mode, str) or mode not in MODES:
+        raise UnsupportedError(f"{op}: mode must be one of {tuple(MODES)}, got {mode!r}")
     if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError(f"{op}: align_corners can only be set with the interpolating "
@@ -101,8 +102,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"{op}: mode {mode!r} needs a {_INPUT[need]} input, got "
                                   f"shape {tuple(x.shape)}")
     if 0 in x.shape[1:]:
-        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
-                         f"dim may be 0), got input of shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected non-empty channel and spatial dims (only the batch "
+                            f"dim may be 0), got input of shape {tuple(x.shape)}")
     recompute = recompute_scale_factor or (mode == "area" and size is None)
     out, scales = _output_geometry(op, x.shape, nd, size, scale_factor, recompute)
     if mode == "area":
@@ -128,8 +129,10 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 
 def _factor(op, name, value):
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{op}: {name} must be a positive int, got {value!r}")
+    if not _is_int(value):
+        raise ArgumentTypeError(f"{op}: {name} must be a positive int, got {value!r}")
+    if value <= 0:
+        raise ArgumentError(f"{op}: {name} must be a positive int, got {value!r}")
     return int(value)
 
 
@@ -139,12 +142,12 @@ def pixel_shuffle(input, upscale_factor):
     x = _t(input)
     r = _factor(op, "upscale_factor", upscale_factor)
     if x.ndim < 3:
-        raise ValueError(f"{op}: expected an input (*, C*r*r, H, W) with at least 3 dims, "
-                         f"got shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected an input (*, C*r*r, H, W) with at least 3 dims, "
+                            f"got shape {tuple(x.shape)}")
     *lead, c, h, w = x.shape
     if c % (r * r):
-        raise ValueError(f"{op}: the {c} channels of input of shape {tuple(x.shape)} are not "
-                         f"divisible by upscale_factor**2 = {r * r}")
+        raise ArgumentError(f"{op}: the {c} channels of input of shape {tuple(x.shape)} are not "
+                            f"divisible by upscale_factor**2 = {r * r}")
     k, b = c // (r * r), len(lead)
     y = x.reshape(*lead, k, r, r, h, w)
     y = y.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)   # (*, C, H, r, W, r)
@@ -157,12 +160,12 @@ def pixel_unshuffle(input, downscale_factor):
     x = _t(input)
     r = _factor(op, "downscale_factor", downscale_factor)
     if x.ndim < 3:
-        raise ValueError(f"{op}: expected an input (*, C, H*r, W*r) with at least 3 dims, "
-                         f"got shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected an input (*, C, H*r, W*r) with at least 3 dims, "
+                            f"got shape {tuple(x.shape)}")
     *lead, c, h, w = x.shape
     if h % r or w % r:
-        raise ValueError(f"{op}: the spatial size ({h}, {w}) of input of shape "
-                         f"{tuple(x.shape)} is not divisible by downscale_factor={r}")
+        raise ArgumentError(f"{op}: the spatial size ({h}, {w}) of input of shape "
+                            f"{tuple(x.shape)} is not divisible by downscale_factor={r}")
     b = len(lead)
     y = x.reshape(*lead, c, h // r, r, w // r, r)
     y = y.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)   # (*, C, r, r, H, W)

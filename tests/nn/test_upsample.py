@@ -180,30 +180,57 @@ def _x(*shape, dtype=np.float64):
     (lambda: F.interpolate(_x(1, 1, 4)), ValueError, "either size or scale_factor"),
     (lambda: F.interpolate(_x(1, 1, 4), size=3, align_corners=True), ValueError,
      "align_corners"),
-    (lambda: F.interpolate(_x(1, 1, 4), size=3, mode="cubic"), ValueError, "mode"),
+    (lambda: F.interpolate(_x(1, 1, 4), size=3, mode="cubic"), NotImplementedError, "mode"),
+    (lambda: F.interpolate(_x(1, 1, 4), size=3, mode=["nearest"]), NotImplementedError,
+     r"mode must be one of .*\['nearest'\]"),
+    (lambda: F.interpolate(_x(1, 1, 4), size=3, mode=None), NotImplementedError, "mode"),
     (lambda: F.interpolate(_x(1, 1, 4), size=3, mode="bilinear"), NotImplementedError,
      r"\(1, 1, 4\)"),
     (lambda: F.interpolate(_x(1, 1, 4, 4), size=3, mode="linear"), NotImplementedError,
      "3-D"),
     (lambda: F.interpolate(_x(1, 4), size=3), NotImplementedError, r"\(1, 4\)"),
-    (lambda: F.interpolate(_x(1, 1, 4), size=0), ValueError, "positive"),
-    (lambda: F.interpolate(_x(1, 1, 4), scale_factor=0.1), ValueError, r"\(0,\)"),
-    (lambda: F.interpolate(_x(1, 1, 4), scale_factor=-2.0), ValueError, "positive"),
+    (lambda: F.interpolate(_x(1, 1, 4), size=0), RuntimeError, "positive"),
+    (lambda: F.interpolate(_x(1, 1, 4), scale_factor=0.1), RuntimeError, r"\(0,\)"),
+    (lambda: F.interpolate(_x(1, 1, 4), scale_factor=-2.0), RuntimeError, "positive"),
     (lambda: F.interpolate(_x(1, 1, 4, 4), size=(2, 3, 4)), ValueError, "3 entries"),
     (lambda: F.interpolate(_x(1, 1, 4, 4), size=(2.0, 3)), TypeError, "size"),
     (lambda: F.interpolate(_x(1, 1, 4), size=3, recompute_scale_factor=True), ValueError,
      "recompute_scale_factor"),
-    (lambda: F.interpolate(_x(1, 0, 4), size=3), ValueError, r"\(1, 0, 4\)"),
+    (lambda: F.interpolate(_x(1, 0, 4), size=3), RuntimeError, r"\(1, 0, 4\)"),
     (lambda: F.interpolate(autograd.tensor(np.ones((1, 1, 4), np.int64)), size=3), TypeError,
      "int64"),
     (lambda: F.interpolate(_x(1, 1, 4, 4), size=3, mode="bilinear", antialias=True),
      NotImplementedError, "antialias"),
-    (lambda: F.pixel_shuffle(_x(1, 6, 2, 2), 2), ValueError, r"6 channels.*\(1, 6, 2, 2\)"),
-    (lambda: F.pixel_shuffle(_x(4, 2), 2), ValueError, "at least 3"),
-    (lambda: F.pixel_shuffle(_x(1, 4, 2, 2), 0), ValueError, "positive"),
-    (lambda: F.pixel_unshuffle(_x(1, 1, 3, 4), 2), ValueError, r"\(3, 4\)"),
-    (lambda: F.pixel_unshuffle(_x(1, 1, 4, 4), 1.5), ValueError, "downscale_factor"),
+    (lambda: F.pixel_shuffle(_x(1, 6, 2, 2), 2), RuntimeError, r"6 channels.*\(1, 6, 2, 2\)"),
+    (lambda: F.pixel_shuffle(_x(4, 2), 2), RuntimeError, "at least 3"),
+    (lambda: F.pixel_shuffle(_x(1, 4, 2, 2), 0), RuntimeError, "positive"),
+    (lambda: F.pixel_shuffle(_x(1, 4, 2, 2), None), TypeError, "upscale_factor"),
+    (lambda: F.pixel_unshuffle(_x(1, 1, 3, 4), 2), RuntimeError, r"\(3, 4\)"),
+    (lambda: F.pixel_unshuffle(_x(1, 1, 4, 4), 1.5), TypeError, "downscale_factor"),
 ])
 def test_bad_arguments_raise_clear_errors(call, error, match):
+    # error is the class torch raises there (test_error_classes_are_torch_s); the engine's
+    # RuntimeErrors and TypeErrors here are also ValueErrors, as before
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda f, x: f.interpolate(x(1, 1, 4), size=3, mode="cubic"),
+    lambda f, x: f.interpolate(x(1, 1, 4), size=3, mode=["nearest"]),
+    lambda f, x: f.interpolate(x(1, 1, 4), size=0),
+    lambda f, x: f.interpolate(x(1, 1, 4), scale_factor=-2.0),
+    lambda f, x: f.interpolate(x(1, 0, 4), size=3),
+    lambda f, x: f.pixel_shuffle(x(1, 6, 2, 2), 2),
+    lambda f, x: f.pixel_shuffle(x(4, 2), 2),
+    lambda f, x: f.pixel_shuffle(x(1, 4, 2, 2), 0),
+    lambda f, x: f.pixel_shuffle(x(1, 4, 2, 2), 2.0),
+    lambda f, x: f.pixel_unshuffle(x(1, 1, 3, 4), 2),
+])
+def test_error_classes_are_torch_s(call):
+    try:
+        call(torch.nn.functional, lambda *s: torch.ones(s))
+    except Exception as e:   # noqa: BLE001  (the class is what is compared)
+        expected = type(e)
+    with pytest.raises(expected):
+        call(F, _x)
