@@ -46,3 +46,4 @@ from . import parallel  # noqa: F401  (torch.nn.parallel)
 from . import tbptt  # noqa: F401,E402  (nn.tbptt.truncated_bptt, nn.tbptt.unroll)
 from .parallel import DataParallel  # noqa: F401
 from .sync_batchnorm import SyncBatchNorm  # noqa: F401
+from . import modules  # noqa: F401,E402  (torch.nn.modules import paths: nn.modules.conv, ...)
