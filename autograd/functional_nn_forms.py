@@ -5,7 +5,7 @@ weight and bias before the running statistics, embedding takes (weight, indices)
 padding_idx -1 for none, the losses take an integer reduction (0 'none', 1 'mean', 2 'sum')
 whose default is 0 (torch's Python bindings of these forms return the unreduced loss when no
 reduction is given), max_pool's default stride is [] (the kernel size), adaptive_max_pool1d
-returns (values, indices).
+returns (values, indices), embedding_bag and native_layer_norm return torch's tuples.
 
 Each calls the nn.functional op, so values, gradients and checks are that op's. nn imports
 autograd, so it is imported on the first call, not here.
@@ -15,6 +15,9 @@ from __future__ import annotations
 import importlib
 import warnings
 
+import numpy as np
+
+from .tensor import Tensor
 from .torch_errors import ArgumentError
 
 # ruff: noqa: A002  (input is PyTorch's name)
@@ -75,6 +78,28 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """x: (N, C_in, H, W) -> (N, C_out, H', W'); weight (C_in, C_out / groups, kh, kw)."""
     return _F().conv_transpose2d(input, weight, bias, stride, padding, output_padding, groups,
                                  dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """x: (N, C_in, D, H, W) -> (N, C_out, D', H', W'); weight (C_in, C_out / groups, kd, kh,
+    kw)."""
+    return _F().conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation)
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding,
+                groups):
+    """ATen's convolution: conv1d/2d/3d by the weight's rank (3, 4 or 5 dims), or the
+    transposed one when transposed is True (output_padding used only then)."""
+    nd = getattr(weight, "ndim", 0) - 2
+    if nd not in (1, 2, 3):
+        raise ArgumentError(f"convolution: weight must have 3, 4 or 5 dims (C_out, C_in/groups, "
+                            f"*kernel), got shape {tuple(getattr(weight, 'shape', ()))}")
+    if transposed:
+        return getattr(_F(), f"conv_transpose{nd}d")(input, weight, bias, stride, padding,
+                                                      output_padding, groups, dilation)
+    return getattr(_F(), f"conv{nd}d")(input, weight, bias, stride, padding, dilation, groups)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -168,6 +193,22 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enable
     return _F().group_norm(input, num_groups, weight, bias, eps)
 
 
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """-> (layer_norm's output, mean, rstd): the mean and 1 / sqrt(biased variance + eps) over
+    the normalized dims, kept as size-1 dims ((*, 1, ..., 1)) and outside the graph, as
+    torch's."""
+    y = _F().layer_norm(input, normalized_shape, weight, bias, eps)
+    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    k = 1 if isinstance(normalized_shape, (int, np.integer)) else len(normalized_shape)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    wide = x.astype(np.float64)   # the statistics in float64, then in x's dtype
+    mean = wide.mean(axis=axes, keepdims=True)
+    var = ((wide - mean) ** 2).mean(axis=axes, keepdims=True)
+    rstd = 1.0 / np.sqrt(var + float(eps))
+    return (y, Tensor._wrap(mean.astype(x.dtype), False),
+            Tensor._wrap(rstd.astype(x.dtype), False))
+
+
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x^2 over normalized_shape) + eps) * weight."""
     return _F().rms_norm(input, normalized_shape, weight, eps)
@@ -178,6 +219,35 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     """weight (num, dim), indices (*) int -> (*, dim); padding_idx < 0 means none (ATen)."""
     return _F().embedding(indices, weight, None if padding_idx < 0 else padding_idx,
                           scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+_BAG_MODES = {0: "sum", 1: "mean", 2: "max"}
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """ATen's embedding_bag (mode 0 'sum', 1 'mean', 2 'max') -> (output (B, D), offset2bag,
+    bag_size, max_indices), the last three int64 and as torch's CPU kernel gives them (see
+    nn.functional_embedding_bag.bag_bookkeeping)."""
+    if isinstance(mode, bool) or not isinstance(mode, int):
+        raise TypeError(f"embedding_bag(): argument 'mode' must be int, not "
+                        f"{type(mode).__name__}")
+    if mode not in _BAG_MODES:
+        raise ArgumentError(f"embedding_bag(): mode must be 0 (sum), 1 (mean) or 2 (max), got "
+                            f"{mode}")
+    name = _BAG_MODES[mode]
+    out = _F().embedding_bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq,
+                             mode=name, sparse=sparse, per_sample_weights=per_sample_weights,
+                             include_last_offset=include_last_offset, padding_idx=padding_idx)
+    bookkeeping = importlib.import_module("nn.functional_embedding_bag").bag_bookkeeping
+    extra = bookkeeping(indices, weight, offsets, name, include_last_offset, padding_idx)
+    return (out,) + tuple(Tensor._wrap(a, False) for a in extra)
+
+
+def constant_pad_nd(input, pad, value=0):
+    """F.pad in mode 'constant': pad (or crop, with negative sizes) the last len(pad) // 2
+    dims with value."""
+    return _F().pad(input, pad, "constant", value)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -303,6 +373,8 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 
 
 __all__ = ["conv_tbc", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "convolution", "native_layer_norm", "embedding_bag",
+           "constant_pad_nd",
            "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout", "dropout_",
            "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout",

@@ -180,28 +180,60 @@ def _bag_of_position(n, offsets, include_last_offset):
     return np.repeat(np.arange(n_bags, dtype=np.int64), sizes), n_bags
 
 
-def _bag_max(w, idx, bag, n_bags):
-    """Per bag and feature, weight's element at the winning row: the first row of the bag,
+def _bag_max_rows(values, idx, bag, n_bags):
+    """Per bag and feature, the weight row that wins the max: the first row of the bag,
     replaced by each later row that is greater (so a NaN wins only in first place, and ties
-    go to the earliest, as torch's CPU kernel); empty bags give 0. idx, bag: (k,), k > 0,
-    bag non-decreasing."""
-    vals = w.data[idx]
-    nan = np.isnan(vals)
+    go to the earliest, as torch's CPU kernel); 0 for an empty bag. values = weight[idx];
+    idx, bag: (k,), k > 0, bag non-decreasing. -> (rows (n_bags, D) int64, empty (n_bags,))."""
+    nan = np.isnan(values)
     if nan.any():
-        vals = np.where(nan, -np.inf, vals)
+        values = np.where(nan, -np.inf, values)
     k = idx.size
     starts = np.flatnonzero(np.r_[True, bag[1:] != bag[:-1]])
     segment = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, k]))
-    best = np.maximum.reduceat(vals, starts, axis=0)
-    position = np.where(vals == best[segment], np.arange(k)[:, None], k)
+    best = np.maximum.reduceat(values, starts, axis=0)
+    position = np.where(values == best[segment], np.arange(k)[:, None], k)
     first = np.minimum.reduceat(position, starts, axis=0)
     if nan.any():
         first = np.where(nan[starts], starts[:, None], first)
-    rows = np.zeros((n_bags, w.shape[1]), np.int64)
+    rows = np.zeros((n_bags, values.shape[1]), np.int64)
     rows[bag[starts]] = idx[first]
+    empty = np.ones(n_bags, bool)
+    empty[bag[starts]] = False
+    return rows, empty
+
+
+def _bag_max(w, idx, bag, n_bags):
+    """Per bag and feature, weight's element at the winning row (_bag_max_rows); empty bags
+    give 0."""
+    rows, empty = _bag_max_rows(w.data[idx], idx, bag, n_bags)
     out = Gather.apply(w, index=rows, axis=0)
-    if starts.size < n_bags:
-        empty = np.ones(n_bags, bool)
-        empty[bag[starts]] = False
+    if empty.any():
         out = out.masked_fill(empty[:, None], 0)
     return out
+
+
+def bag_bookkeeping(input, weight, offsets, mode, include_last_offset=False, padding_idx=None):
+    """torch.embedding_bag's other outputs, as its CPU kernel gives them, for arguments that
+    embedding_bag has accepted: (offset2bag, bag_size, max_indices), int64 ndarrays.
+    offset2bag: the bag of each index (torch's float32 fast path of mode 'sum' without
+    padding_idx leaves it empty; here it is always filled); bag_size: the indices other than
+    padding_idx per bag (zeros, one per offset, in mode 'sum'); max_indices: mode 'max' the
+    winning row per bag and feature, 'mean' bag_size again, 'sum' zeros as bag_size."""
+    idx = _integers("input", _array(input)).reshape(-1)
+    off, last = _bag_offsets(_integers("input", _array(input)), offsets, include_last_offset)
+    bag, n_bags = _bag_of_position(idx.size, off, last)
+    if mode == "sum":
+        zeros = np.zeros(off.size, np.int64)
+        return bag, zeros, zeros.copy()
+    kept = np.ones(idx.size, bool) if padding_idx is None \
+        else idx != padding_idx % _array(weight).shape[0]
+    bag_size = np.bincount(bag[kept], minlength=n_bags).astype(np.int64)
+    if mode == "mean":
+        return bag, bag_size, bag_size.copy()
+    w = _array(weight)
+    if kept.any():
+        rows, _ = _bag_max_rows(w[idx[kept]], idx[kept], bag[kept], n_bags)
+    else:
+        rows = np.zeros((n_bags, w.shape[1]), np.int64)
+    return bag, bag_size, rows

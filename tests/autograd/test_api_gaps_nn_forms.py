@@ -30,6 +30,27 @@ FORMS = {
                          [r(2, 4, 5), r(4, 3, 3), r(3)]),
     "conv_transpose2d": (lambda L, x, w: L.conv_transpose2d(x, w, None, 2, 0, 1, 2),
                          [r(1, 4, 4, 4), r(4, 3, 3, 3)]),
+    "conv_transpose3d": (lambda L, x, w, b: L.conv_transpose3d(x, w, b, 2, 1, 1, 1, 1),
+                         [r(1, 2, 3, 3, 2), r(2, 3, 2, 2, 2), r(3)]),
+    "convolution_2d": (lambda L, x, w, b: L.convolution(x, w, b, [2, 1], [1, 0], [1, 2], False,
+                                                        [0, 0], 1), [r(2, 4, 6, 7), r(3, 4, 3, 2),
+                                                                     r(3)]),
+    "convolution_1d_transposed": (lambda L, x, w: L.convolution(x, w, None, [2], [1], [1], True,
+                                                                [1], 2), [r(2, 4, 5), r(4, 3, 3)]),
+    "convolution_3d": (lambda L, x, w: L.convolution(x, w, None, [1, 1, 1], [0, 1, 0],
+                                                     [1, 1, 1], False, [0, 0, 0], 1),
+                       [r(1, 2, 3, 3, 3), r(2, 2, 2, 2, 2)]),
+    "constant_pad_nd": (lambda L, x: L.constant_pad_nd(x, [1, -1, 2, 0], 2.5), [r(2, 3, 4)]),
+    "constant_pad_nd_default": (lambda L, x: L.constant_pad_nd(x, [0, 2]), [r(3, 4)]),
+    "native_layer_norm": (lambda L, x, w, b: L.native_layer_norm(x, [3, 4], w, b, 1e-5),
+                          [r(2, 3, 4) * 3 + 1, r(3, 4), r(3, 4)]),
+    "native_layer_norm_plain": (lambda L, x: L.native_layer_norm(x, (4,), None, None, 1e-3),
+                                [r(5, 4)]),
+    "embedding_bag_mean": (lambda L, w: L.embedding_bag(w, L.tensor([1, 4, 2, 2, 0]),
+                                                        L.tensor([0, 2, 2]), False, 1)[0],
+                           [r(5, 3)]),
+    "embedding_bag_max": (lambda L, w: L.embedding_bag(w, L.tensor([1, 4, 2, 2, 0]),
+                                                       L.tensor([0, 2]), False, 2)[0], [r(5, 3)]),
     "avg_pool1d": (lambda L, x: L.avg_pool1d(x, 3, 2, 1, True, False), [r(2, 3, 8)]),
     "max_pool1d": (lambda L, x: L.max_pool1d(x, 2), [r(2, 3, 8)]),
     "max_pool1d_stride": (lambda L, x: L.max_pool1d(x, 3, 1, 1, 1, True), [r(2, 3, 8)]),
@@ -152,3 +173,42 @@ def test_integer_reductions_are_checked():
         ag.binary_cross_entropy_with_logits(x, y, None, None, 3)
     with pytest.raises(TypeError, match="generator"):
         ag.rrelu(x, generator=ag.Generator())
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2])
+@pytest.mark.parametrize("kw", [{}, dict(padding_idx=4), dict(padding_idx=-1),
+                                dict(include_last_offset=True), dict(per_sample_weights=True)])
+def test_embedding_bag_returns_torch_s_four_outputs(mode, kw):
+    kw = dict(kw)
+    if kw.pop("per_sample_weights", False):
+        if mode != 0:
+            return
+        kw["per_sample_weights"] = np.linspace(0.5, 1.5, 7)
+    w = r(6, 3)
+    w[2, 1] = w[5, 1]                     # a tie in mode max: the first row seen wins
+    idx = np.array([1, 2, 4, 5, 4, 5, 2])
+    offsets = np.array([0, 2, 2, 7] if kw.get("include_last_offset") else [0, 2, 2])
+    kw = dict(dict(per_sample_weights=None, include_last_offset=False, padding_idx=None), **kw)
+    outs = []
+    for lib in (ag, torch):   # float64: torch's float32 'sum' leaves offset2bag empty
+        args = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        outs.append(lib.embedding_bag(lib.tensor(w), lib.tensor(idx), lib.tensor(offsets),
+                                      scale_grad_by_freq=False, mode=mode, sparse=False,
+                                      **args))
+    assert len(outs[0]) == 4
+    np.testing.assert_allclose(outs[0][0].data, outs[1][0].numpy(), rtol=1e-12)
+    for ours, theirs in zip(outs[0][1:], outs[1][1:]):
+        assert ours.dtype == np.int64
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_convolution_and_embedding_bag_modes_are_checked():
+    with pytest.raises(RuntimeError, match="weight must have 3, 4 or 5 dims"):
+        ag.convolution(ag.zeros(1, 2, 3), ag.zeros(2, 2), None, [1], [0], [1], False, [0], 1)
+    w, idx, off = ag.zeros(4, 2), ag.tensor([0, 1]), ag.tensor([0])
+    with pytest.raises(RuntimeError, match="mode must be 0 \\(sum\\), 1 \\(mean\\) or 2"):
+        ag.embedding_bag(w, idx, off, False, 3)
+    with pytest.raises(RuntimeError):
+        torch.embedding_bag(torch.zeros(4, 2), torch.tensor([0, 1]), torch.tensor([0]), False, 3)
+    with pytest.raises(TypeError, match="'mode' must be int"):
+        ag.embedding_bag(w, idx, off, False, "sum")
