@@ -9,7 +9,7 @@ from autograd import Tensor
 from autograd.torch_errors import ArgumentError
 
 from . import init
-from .conv import _ntuple
+from .conv import _ntuple, _reversed_padding_repeated_twice
 from .device import check_device
 from .functional_conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .linear import _check_features, _dtype
@@ -47,6 +47,8 @@ class _ConvTransposeNd(Module):
         self.dilation = _ntuple(dilation, n, "dilation", op)
         self.transposed = True
         self.padding_mode = padding_mode
+        self._reversed_padding_repeated_twice = _reversed_padding_repeated_twice(
+            self.padding, self.kernel_size, self.dilation)   # torch's attribute; only zeros pad
         dt = _dtype(dtype)
         # the transposed layout, as in PyTorch: fan_in = C_out/groups * prod(kernel)
         self.weight = Parameter(np.empty((self.in_channels, self.out_channels // self.groups)

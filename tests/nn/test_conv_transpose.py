@@ -326,6 +326,7 @@ def test_output_padding_takes_torch_s_arguments(size, dilation):
         results.append(m._output_padding(*args) if dilation is None
                        else m._output_padding(*args, m.dilation))
     assert list(results[0]) == list(results[1])
+    assert ours._reversed_padding_repeated_twice == theirs._reversed_padding_repeated_twice
 
 
 def test_module_gradcheck():
