@@ -17,7 +17,7 @@ from autograd.tensor_math import where
 from autograd.torch_errors import ArgumentError, DtypeError
 
 from .functional import _floats
-from .functional_pool import _avg_pool, _max_pool
+from .functional_pool import _avg_pool, _max_pool, adaptive_sizes
 
 __all__ = ["unfold", "fold", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
            "lp_pool2d", "lp_pool3d", "conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d"]
@@ -231,8 +231,8 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def _volume(op, x):
     """x: (N, C, D, H, W) or (C, D, H, W) -> the batched 5-D tensor."""
     if x.ndim not in (4, 5) or 0 in x.shape[-4:]:
-        raise ValueError(f"{op}: expected an input of shape (N, C, D, H, W) or (C, D, H, W) "
-                         f"with non-empty C, D, H, W, got {_shape(x)}")
+        raise ArgumentError(f"{op}: expected an input of shape (N, C, D, H, W) or (C, D, H, W) "
+                            f"with non-empty C, D, H, W, got {_shape(x)}")
     return x if x.ndim == 5 else x.reshape((1,) + _shape(x))
 
 
@@ -360,12 +360,7 @@ def adaptive_avg_pool3d(input, output_size):
     op = "adaptive_avg_pool3d"
     (x,) = _floats(op, input=input)
     _volume(op, x)
-    sizes = ((output_size,) * 3 if output_size is None
-             or isinstance(output_size, (int, np.integer)) else tuple(output_size))
-    if len(sizes) != 3:
-        raise ValueError(f"{op}: output_size must be an int or 3 ints, got {output_size!r}")
-    out = ntuple(tuple(x.shape[-3 + i] if s is None else s for i, s in enumerate(sizes)), 3,
-                 "output_size", op, 1)
+    out = adaptive_sizes(op, output_size, 3, x.shape[-3:], 1)
     y = x
     for axis, o in zip((-3, -2, -1), out):
         m = Tensor._wrap(_adaptive_matrix(x.shape[axis], o, x.dtype).T.copy(), False)

@@ -23,6 +23,7 @@ from autograd.torch_errors import ArgumentError
 from .functional import _batch_norm, _eps, _floats, _in_place, _zero_result
 from .functional_activation import _number
 from .functional_extra import channel_affine, pad
+from .functional_pool import adaptive_sizes
 
 __all__ = ["glu", "hardswish", "hardsigmoid", "prelu", "rms_norm", "instance_norm",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
@@ -217,19 +218,12 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 def _adaptive_max(op, nd, input, output_size, return_indices):
     (x,) = _floats(op, input=input)
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected a {nd + 1}-D (C, *spatial) or {nd + 2}-D "
-                         f"(N, C, *spatial) input, got shape {_shape(x)}")
-    sizes = (output_size,) * nd if output_size is None or \
-        isinstance(output_size, numbers.Integral) else tuple(output_size)
-    if len(sizes) != nd or not all(s is None or (isinstance(s, numbers.Integral)
-                                                 and not isinstance(s, bool) and s >= 0)
-                                   for s in sizes):
-        raise ValueError(f"{op}: output_size must be a non-negative int or {nd} of them "
-                         f"(None keeps a dim), got {output_size!r}")
-    out = tuple(x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes))
+        raise ArgumentError(f"{op}: expected a {nd + 1}-D (C, *spatial) or {nd + 2}-D "
+                            f"(N, C, *spatial) input, got shape {_shape(x)}")
+    out = adaptive_sizes(op, output_size, nd, x.shape[x.ndim - nd:], 0)
     if 0 in x.shape[x.ndim - nd - 1:]:   # as PyTorch: only the batch dim may be empty
-        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
-                         f"dim may be 0), got input of shape {_shape(x)}")
+        raise ArgumentError(f"{op}: expected non-empty channel and spatial dims (only the batch "
+                            f"dim may be 0), got input of shape {_shape(x)}")
     lead = _shape(x)[:-nd]
     if x.data.size == 0 or 0 in out:
         y = _zero_result(lead + out, x.dtype, x)

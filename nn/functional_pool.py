@@ -7,6 +7,7 @@ import numpy as np
 from autograd.ops.conv import ntuple
 from autograd.ops.pooling import AdaptiveAvgPool, AvgPool, MaxPool, pool_geometry
 from autograd.tensor import Tensor
+from autograd.torch_errors import ArgumentError, ArgumentTypeError
 
 from .functional import _floats
 
@@ -14,8 +15,8 @@ def _pool_input(op, nd, input):
     """A float input of shape (N, C, *spatial) or (C, *spatial) where only N may be 0."""
     (x,) = _floats(op, input=input)
     if x.ndim in (nd + 1, nd + 2) and 0 in x.shape[x.ndim - nd - 1:]:
-        raise ValueError(f"{op}: expected non-empty channel and spatial dims (only the batch "
-                         f"dim may be 0), got input of shape {tuple(x.shape)}")
+        raise ArgumentError(f"{op}: expected non-empty channel and spatial dims (only the batch "
+                            f"dim may be 0), got input of shape {tuple(x.shape)}")
     return x
 
 
@@ -73,20 +74,36 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad, None)
 
 
+def adaptive_sizes(op, output_size, nd, spatial, least):
+    """An adaptive pool's output_size (an int, or nd ints where None keeps that dim) as an
+    nd-tuple of ints >= least, against the input's spatial sizes."""
+    if output_size is None or isinstance(output_size, (int, np.integer)):
+        sizes = (output_size,) * nd
+    elif isinstance(output_size, (str, bytes)) or not hasattr(output_size, "__iter__"):
+        raise ArgumentTypeError(f"{op}: output_size must be an int or {nd} ints (None keeps a "
+                                f"dim), got {output_size!r}")
+    else:
+        sizes = tuple(output_size)
+    if len(sizes) != nd:
+        raise ArgumentError(f"{op}: output_size must be an int or {nd} ints (None keeps a "
+                            f"dim), got {output_size!r}")
+    if not all(s is None or isinstance(s, (int, np.integer)) for s in sizes):
+        raise ArgumentTypeError(f"{op}: output_size must be an int or {nd} ints (None keeps a "
+                                f"dim), got {output_size!r}")
+    out = tuple(int(n) if s is None else int(s) for s, n in zip(sizes, spatial))
+    return ntuple(out, nd, "output_size", op, least)
+
+
 def _adaptive(op, nd, input, output_size):
     (x,) = _floats(op, input=input)
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
-                         f"{tuple(x.shape)}")
-    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
-        output_size is None else tuple(output_size)
-    if len(sizes) != nd:
-        raise ValueError(f"{op}: output_size must be an int or {nd} ints, got {output_size!r}")
-    out = tuple(x.shape[-nd + i] if s is None else int(s) for i, s in enumerate(sizes))
-    ntuple(out, nd, "output_size", op, 1)
+        raise ArgumentError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
+                            f"{tuple(x.shape)}")
+    out = adaptive_sizes(op, output_size, nd, x.shape[-nd:], 1)
     if 0 in x.shape[1:]:    # as PyTorch: only the leading dim may be empty
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has an empty dim after the "
-                         f"first")
+        # torch: a RuntimeError for an empty spatial dim (zero channels give an empty result)
+        error = ArgumentError if 0 in x.shape[-nd:] else ValueError
+        raise error(f"{op}: input of shape {tuple(x.shape)} has an empty dim after the first")
     return AdaptiveAvgPool.apply(x, out_size=out)
 
 

@@ -27,7 +27,10 @@ def pool_geometry(op, x_shape, nd, kernel_size, stride, padding, dilation, ceil_
     """
     if len(x_shape) not in (nd + 1, nd + 2):
         lead = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
-        raise ValueError(f"{op}: expected an input of shape {lead}, got {tuple(x_shape)}")
+        # torch: a RuntimeError, but an IndexError from avg_pool2d's own check below 3 dims
+        error = ValueError if op in ("avg_pool2d", "lp_pool2d") and len(x_shape) < 3 \
+            else ArgumentError
+        raise error(f"{op}: expected an input of shape {lead}, got {tuple(x_shape)}")
     kernel = ntuple(kernel_size, nd, "kernel_size", op, 1, broadcast=True)
     empty = isinstance(stride, (tuple, list)) and not stride   # torch's default too: [] or ()
     stride = kernel if stride is None or empty else ntuple(stride, nd, "stride", op, 1,

@@ -236,3 +236,42 @@ def test_geometry_errors_are_runtime_errors_as_in_torch(op, kw, match):
         getattr(TF, op)(torch.zeros(POOL_INPUTS[op]), **kw)
     with pytest.raises(RuntimeError, match=f"{op}: .*{match}"):
         getattr(F, op)(autograd.zeros(*POOL_INPUTS[op]), **kw)
+
+
+RANKED = {"max_pool1d": (1, (2,)), "avg_pool1d": (1, (2,)), "max_pool2d": (2, (2,)),
+          "avg_pool2d": (2, (2,)), "max_pool3d": (3, (2,)), "avg_pool3d": (3, (2,)),
+          "lp_pool1d": (1, (2, 2)), "lp_pool2d": (2, (2, 2)), "lp_pool3d": (3, (2, 2)),
+          "adaptive_avg_pool1d": (1, (2,)), "adaptive_avg_pool2d": (2, (2,)),
+          "adaptive_avg_pool3d": (3, (2,)), "adaptive_max_pool1d": (1, (2,)),
+          "adaptive_max_pool2d": (2, (2,)), "adaptive_max_pool3d": (3, (2,))}
+
+
+@pytest.mark.parametrize("op", sorted(RANKED))
+@pytest.mark.parametrize("case", ["fewer dims", "more dims", "empty spatial dim"])
+def test_rank_and_empty_input_errors_have_torch_s_class(op, case):
+    # torch: RuntimeError, but an IndexError from avg_pool2d (lp_pool2d) below 3 dims; ours
+    # is a ValueError there
+    nd, args = RANKED[op]
+    shape = {"fewer dims": (4,) * nd, "more dims": (1, 1) + (4,) * nd + (1,),
+             "empty spatial dim": (1, 1, 0) + (4,) * (nd - 1)}[case]
+    try:
+        getattr(TF, op)(torch.zeros(shape), *args)
+    except Exception as e:   # noqa: BLE001  (the class is what is compared)
+        expected = ValueError if isinstance(e, IndexError) else type(e)
+    with pytest.raises(expected, match=f"{op}: "):
+        getattr(F, op)(autograd.zeros(*shape), *args)
+
+
+@pytest.mark.parametrize("op", ["adaptive_avg_pool1d", "adaptive_avg_pool2d",
+                                "adaptive_avg_pool3d", "adaptive_max_pool2d"])
+def test_adaptive_output_size_errors_have_torch_s_class(op):
+    nd = int(op[-2])
+    x = (1, 1) + (4,) * nd
+    with pytest.raises(TypeError):
+        getattr(TF, op)(torch.zeros(x), 2.0)
+    with pytest.raises(TypeError, match=f"{op}: output_size must be"):
+        getattr(F, op)(autograd.zeros(*x), 2.0)
+    with pytest.raises(RuntimeError):
+        getattr(TF, op)(torch.zeros(x), (2,) * (nd + 1))
+    with pytest.raises(RuntimeError, match=f"{op}: output_size must be"):
+        getattr(F, op)(autograd.zeros(*x), (2,) * (nd + 1))
