@@ -134,11 +134,14 @@ def _raised(fn):
 def test_batch_norm_checks_eps_as_torch(eps, training):
     # torch: eps must be positive when training, non-negative otherwise (ValueError)
     x = np.random.default_rng(3).standard_normal((4, 3))
-    stats = lambda lib: (lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64))  # noqa: E731
+
+    def stats(lib):
+        return lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64)
+
+    def call():
+        return F.batch_norm(autograd.tensor(x), *stats(autograd), training=training, eps=eps)
     expected = _raised(lambda: TF.batch_norm(torch.tensor(x), *stats(torch), training=training,
                                              eps=eps))
-    call = lambda: F.batch_norm(autograd.tensor(x), *stats(autograd), training=training,  # noqa: E731
-                                eps=eps)
     if expected is None:
         call()
     else:
