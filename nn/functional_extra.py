@@ -21,9 +21,10 @@ from autograd.tensor_reduce import _reduced
 from autograd.torch_errors import ArgumentError, UnsupportedError
 
 from . import functional_activation, functional_loss
-from .functional import _eps, _floats, _in_place
+from .functional import _floats, _in_place
 from .functional_activation import *  # noqa: F401,F403
 from .functional_loss import *  # noqa: F401,F403
+from .functional_norm import _eps
 
 __all__ = ["group_norm", "dropout1d", "dropout2d", "dropout3d", "one_hot", "pad", "normalize",
            "cosine_similarity", "scaled_dot_product_attention"] + functional_activation.__all__ + functional_loss.__all__

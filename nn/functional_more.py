@@ -20,9 +20,10 @@ from autograd.tensor import Tensor
 from autograd.tensor_math import where
 from autograd.torch_errors import ArgumentError
 
-from .functional import _batch_norm, _eps, _floats, _in_place, _zero_result
+from .functional import _floats, _in_place, _zero_result
 from .functional_activation import _number
 from .functional_extra import channel_affine, pad
+from .functional_norm import _batch_norm, _eps
 from .functional_pool import adaptive_sizes
 
 __all__ = ["glu", "hardswish", "hardsigmoid", "prelu", "rms_norm", "instance_norm",
