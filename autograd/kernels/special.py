@@ -1,5 +1,5 @@
 """Special functions on arrays: erf, erfc, erfinv, lgamma, polygamma (digamma, trigamma, ...),
-i0/i1 and the running log-sum-exp. ndarray in, same-shape ndarray out.
+i0/i1 (and their scaled forms i0e/i1e) and the running log-sum-exp. ndarray in, same-shape ndarray out.
 
 Every kernel computes in float64 and rounds once to the input dtype (float32 results are
 then correctly rounded or within an ulp). erf, erfc and lgamma are libm calls (math.* in a
@@ -224,17 +224,18 @@ def _polygamma(n, x, out):
 
 
 @_jit
-def _bessel_i(nu, x, out):
-    """I_nu(x) for nu in {0, 1}: the power series up to |x| = 30, the asymptotic series
-    e^|x| / sqrt(2 pi |x|) sum_k (-1)^k a_k(nu) / |x|^k beyond (e^|x| applied in two halves:
-    I_0 stays finite a little past exp's overflow). +-inf give nan, as PyTorch's Cephes."""
+def _bessel_i(nu, scaled, x, out):
+    """I_nu(x) for nu in {0, 1}, times e^-|x| when scaled: the power series up to |x| = 30,
+    the asymptotic series e^|x| / sqrt(2 pi |x|) sum_k (-1)^k a_k(nu) / |x|^k beyond (e^|x|
+    applied in two halves: I_0 stays finite a little past exp's overflow). +-inf give nan
+    unscaled, as PyTorch's Cephes, and +-0 scaled."""
     for i in range(x.size):
         v = x[i]
         a = abs(v)
-        if a == math.inf:
+        if a == math.inf and not scaled:
             out[i] = math.nan
             continue
-        if a > 800.0:
+        if a > 800.0 and not scaled:
             out[i] = -math.inf if (nu == 1 and v < 0.0) else math.inf
             continue
         if a <= 30.0:
@@ -246,7 +247,7 @@ def _bessel_i(nu, x, out):
                 k += 1.0
                 term *= h2 / (k * (k + nu))
                 total += term
-            r = total
+            r = total * math.exp(-a) if scaled else total
         else:
             mu = 4.0 * nu * nu
             term, total, k = 1.0, 1.0, 0.0
@@ -254,8 +255,11 @@ def _bessel_i(nu, x, out):
                 k += 1.0
                 term *= -(mu - (2.0 * k - 1.0) ** 2) / (k * 8.0 * a)
                 total += term
-            half = math.exp(0.5 * a)
-            r = half * (half / math.sqrt(2.0 * PI * a) * total)
+            if scaled:   # two square roots: 2 pi |x| overflows near the top of the range
+                r = total / (math.sqrt(2.0 * PI) * math.sqrt(a))
+            else:
+                half = math.exp(0.5 * a)
+                r = half * (half / math.sqrt(2.0 * PI * a) * total)
         out[i] = -r if (nu == 1 and v < 0.0) else r
 
 
@@ -313,9 +317,9 @@ def polygamma(n, x):
     return _unary(_polygamma, x, np.int64(n))
 
 
-def bessel_i(nu, x):
-    """The modified Bessel function I_nu(x), nu 0 or 1."""
-    return _unary(_bessel_i, x, np.int64(nu))
+def bessel_i(nu, x, scaled=False):
+    """The modified Bessel function I_nu(x), nu 0 or 1; scaled: exp(-|x|) I_nu(x)."""
+    return _unary(_bessel_i, x, np.int64(nu), scaled)
 
 
 def logcumsumexp(x, axis):
