@@ -144,7 +144,7 @@ class I0(Function):
 
 class I1(Function):
     """y = I_1(x): I0's derivative, recorded (create_graph=True);  dx = g * (I_0(x) - y / x),
-    1/2 where |x| <= eps (PyTorch's i1_backward: the formula is 0/0 at 0)."""
+    1/2 unless |x| > eps (PyTorch's i1_backward: the formula is 0/0 at 0; a nan x gets 1/2)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -155,7 +155,7 @@ class I1(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved
-        tiny = np.abs(x) <= np.finfo(x.dtype).eps
+        tiny = ~(np.abs(x) > np.finfo(x.dtype).eps)
         safe = np.where(tiny, x.dtype.type(1), x)
         with np.errstate(**_quiet):
             return (g * np.where(tiny, x.dtype.type(0.5), K.bessel_i(0, safe) - y / safe),)
@@ -163,7 +163,7 @@ class I1(Function):
     @staticmethod
     def backward_graph(ctx, g):
         x, y = ctx.saved
-        tiny = constant(np.abs(x) <= np.finfo(x.dtype).eps)
+        tiny = constant(~(np.abs(x) > np.finfo(x.dtype).eps))
         safe = ctx.input_tensor(0, x).masked_fill(tiny, 1)
         with np.errstate(**_quiet):
             d = I0.apply(safe) - ctx.output_tensor(y) / safe
