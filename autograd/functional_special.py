@@ -12,8 +12,9 @@ from .tensor_special import _pair
 
 erf, erfc, erfinv, lgamma, digamma, mvlgamma, i0, sinc, logit = map(
     _method, ["erf", "erfc", "erfinv", "lgamma", "digamma", "mvlgamma", "i0", "sinc", "logit"])
-frac, nan_to_num, sgn, positive, signbit, logcumsumexp, renorm = map(
-    _method, ["frac", "nan_to_num", "sgn", "positive", "signbit", "logcumsumexp", "renorm"])
+frac, nan_to_num, sgn, positive, signbit, logcumsumexp, renorm, angle = map(
+    _method, ["frac", "nan_to_num", "sgn", "positive", "signbit", "logcumsumexp", "renorm",
+              "angle"])
 logaddexp, logaddexp2, hypot, fmax, fmin, nextafter, isclose, dist, inner, copysign = map(
     _tensor_method, ["logaddexp", "logaddexp2", "hypot", "fmax", "fmin", "nextafter", "isclose",
               "dist", "inner", "copysign"])
@@ -53,6 +54,6 @@ def true_divide(dividend, divisor):
 
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "mvlgamma", "i0", "sinc", "logit",
-           "frac", "nan_to_num", "sgn", "positive", "signbit", "logcumsumexp", "renorm",
+           "frac", "nan_to_num", "sgn", "angle", "positive", "signbit", "logcumsumexp", "renorm",
            "logaddexp", "logaddexp2", "hypot", "fmax", "fmin", "nextafter", "isclose", "dist",
            "inner", "polygamma", "xlogy", "xlog1py", "copysign", "float_power", "true_divide"]

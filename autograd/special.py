@@ -1,12 +1,21 @@
 """autograd.special: torch.special's names for the special functions of functional_special and
-a few others (import autograd.special, or autograd.special.erf after import autograd)."""
+a few others (import autograd.special, or autograd.special.erf after import autograd).
+Integer and bool inputs compute in float32, as in PyTorch."""
+import math
+
 from . import tensor_math as _tm
 from .functional_special import (_method, digamma, erf, erfc, erfinv, i0, logit,  # noqa: F401
                                  mvlgamma, polygamma, sinc, xlog1py, xlogy)
 from .functional_special import lgamma as gammaln
 from .functional_special import mvlgamma as multigammaln
+from .ops import special as S
+from .ops import special_more as M
 
 psi = digamma
+
+
+def _float(input):  # noqa: A002
+    return _tm._t(input)._floating()
 
 
 def expit(input):  # noqa: A002  (PyTorch's name)
@@ -14,9 +23,55 @@ def expit(input):  # noqa: A002  (PyTorch's name)
     return _tm._t(input).sigmoid()
 
 
+def exp2(input):  # noqa: A002
+    """2 ** x."""
+    return _tm._t(input).exp2()
+
+
+def ndtr(input):  # noqa: A002
+    """The standard normal CDF Phi(x) = erfc(-x / sqrt(2)) / 2 (no cancellation for x < 0)."""
+    return _float(input).mul(-math.sqrt(0.5)).erfc() * 0.5
+
+
+def log_ndtr(input):  # noqa: A002
+    """log(Phi(x)), finite far into the left tail (about -x^2/2 there)."""
+    return M.LogNdtr.apply(_float(input))
+
+
+def ndtri(input):  # noqa: A002
+    """The inverse of ndtr on [0, 1]: -inf at 0, inf at 1, nan outside."""
+    return M.Ndtri.apply(_float(input))
+
+
+def erfcx(input):  # noqa: A002
+    """The scaled complementary error function exp(x^2) erfc(x), accurate for large x."""
+    return M.Erfcx.apply(_float(input))
+
+
+def entr(input):  # noqa: A002
+    """-x log(x) elementwise: 0 at 0, -inf below 0."""
+    return M.Entr.apply(_float(input))
+
+
+def i0e(input):  # noqa: A002
+    """exp(-|x|) I_0(x), finite for every x (0 at +-inf)."""
+    return M.I0e.apply(_float(input))
+
+
+def i1(input):  # noqa: A002
+    """The modified Bessel function of the first kind, order 1 (nan at +-inf, as PyTorch)."""
+    return S.I1.apply(_float(input))
+
+
+def i1e(input):  # noqa: A002
+    """exp(-|x|) I_1(x), finite for every x (+-0 at +-inf)."""
+    return M.I1e.apply(_float(input))
+
+
 logsumexp, log1p, expm1, round, softmax, log_softmax = map(  # noqa: A001
     _method, ["logsumexp", "log1p", "expm1", "round", "softmax", "log_softmax"])
 
 __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "multigammaln",
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
-           "round", "softmax", "log_softmax"]
+           "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
+           "entr", "i0e", "i1", "i1e"]

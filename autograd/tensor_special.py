@@ -1,6 +1,6 @@
 """Tensor methods: special elementwise math (a mixin of Tensor): erf, erfc, erfinv, lgamma,
 digamma, polygamma, mvlgamma, i0, sinc, logit, xlogy, logaddexp/logaddexp2, hypot, copysign,
-fmax/fmin, nextafter, frac, nan_to_num, float_power, sgn, positive, true_divide, signbit,
+fmax/fmin, nextafter, frac, nan_to_num, float_power, angle, sgn, positive, true_divide, signbit,
 isclose, logcumsumexp, renorm, dist, inner (function forms in functional_special.py).
 
 The special functions and the binary ops with edge cases of their own are ops of
@@ -20,6 +20,8 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .dims import _one_axis
 from .dtypes import _result_dtype, float64
 from .ops import special as S
+from .ops.elementwise_more import Rounded
+from .ops.special_more import angle as _angle
 from .tensor_extra import _about, _broadcast
 
 
@@ -216,6 +218,11 @@ class SpecialMixin:
                 v = np.asarray(v, self._data.dtype)
             out = _tm.where(mask(self._data), _tm.Tensor._wrap(v, False), out)
         return out
+
+    def angle(self):
+        """The argument of each (real) element: pi below 0, else 0, nan at nan; zero gradient.
+        Integers and bools give float32, as in PyTorch."""
+        return Rounded.apply(self._floating(), fn=_angle)
 
     def sgn(self):
         """sign(x) for real tensors; 0 at NaN, as PyTorch."""
