@@ -1,0 +1,168 @@
+"""special.ndtr, log_ndtr, ndtri, erfcx, entr, exp2, i0e, i1, i1e and angle against torch:
+float64 values and the gradients of a random cotangent on grids with the domain edges, large
+magnitudes, +-0, +-inf and nan; float32 results (the float64 result rounded, and torch's to
+its own float32 accuracy); dtypes; finite differences and second derivatives in float64; the
+kernels under NUMBA_DISABLE_JIT=1."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd.kernels import normal as N
+from autograd.kernels import special as K
+from tests.helpers import assert_gradcheck, check_against_torch
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(11)
+INF, NAN = float("inf"), float("nan")
+EDGES = np.array([-INF, -1e300, -40.0, -38.5, -27.0, -26.6, -26.0, -9.5, -5.0, -1.0, -0.5, -0.0,
+                  0.0, 1e-300, 1e-8, 0.5, 1.0, 5.0, 25.9, 26.0, 26.1, 30.0, 40.0, 800.0, 1e9,
+                  1e10, 1e300, INF, NAN])
+WIDE = np.concatenate([RNG.uniform(-40, 40, 300), 10.0 ** RNG.uniform(-20, 300, 60),
+                       -10.0 ** RNG.uniform(-20, 300, 60), EDGES])
+PROB = np.concatenate([RNG.uniform(0, 1, 300), 10.0 ** RNG.uniform(-323, 0, 100),
+                       1 - 10.0 ** RNG.uniform(-16, 0, 100), 0.5 + RNG.uniform(-1e-9, 1e-9, 10),
+                       [5e-324, 0.0, 0.25, 0.5, 0.75, 1.0, -0.0, -1e-300, 1.5, -INF, INF, NAN]])
+
+
+def special(name):
+    return lambda L, x: getattr(L.special, name)(x)
+
+
+UNARY = {   # name: (fn(lib, x), inputs, float64 rtol, atol, a range for finite differences)
+    # torch's ndtr is (1 + erf(x / sqrt 2)) / 2, which loses the left tail (0 below -8.3);
+    # ours is erfc(-x / sqrt 2) / 2: compared where torch's is accurate, the tail below
+    "ndtr": (special("ndtr"), WIDE[~(WIDE < -1)], 1e-13, 1e-300, (-4, 4)),
+    "log_ndtr": (special("log_ndtr"), WIDE, 1e-13, 1e-300, (-30, 5)),
+    # ndtri's gradient exp(y^2 / 2) turns y's last-ulp differences into ~y^2 ulp
+    "ndtri": (special("ndtri"), PROB, 1e-12, 1e-300, (0.01, 0.99)),
+    # torch's erfcx rounds x^2 below 0 (up to ~x^2 ulp, 8e-14); its gradient cancels for large x
+    "erfcx": (special("erfcx"), WIDE, 1e-13, 1e-15, (-5, 30)),
+    "entr": (special("entr"), WIDE, 1e-14, 1e-300, (0.05, 5)),
+    "exp2": (special("exp2"), WIDE, 1e-15, 1e-300, (-5, 5)),
+    # i0e's and i1e's gradients cancel for large |x| (i1e - i0e ~ -i0e / 2x), hence the atol
+    "i0e": (special("i0e"), WIDE, 1e-13, 1e-20, (-40, 40)),
+    "i1": (special("i1"), WIDE, 1e-13, 1e-300, (-10, 10)),
+    "i1e": (special("i1e"), WIDE, 1e-13, 1e-20, (-40, 40)),
+    "angle": (lambda L, x: L.angle(x), WIDE, 0, 0, None),
+    "angle_method": (lambda L, x: x.angle(), EDGES, 0, 0, None),
+}
+TWICE = ["ndtr", "log_ndtr", "ndtri", "erfcx", "entr", "exp2", "i0e", "i1", "i1e"]
+
+
+def both(fn):
+    return (lambda *xs: fn(autograd, *xs)), (lambda *xs: fn(torch, *xs))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_float64_values_and_gradients_against_torch(name):
+    fn, x, rtol, atol, _ = UNARY[name]
+    check_against_torch(*both(fn), x, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", TWICE)
+def test_first_and_second_derivatives_match_finite_differences(name):
+    fn, _, _, _, safe = UNARY[name]
+    x = RNG.uniform(*safe, 6)
+    assert_gradcheck(both(fn)[0], x)
+    assert autograd.gradgradcheck(both(fn)[0], [x])
+
+
+def test_i1_and_i1e_gradients_are_one_half_at_zero_and_nan_as_torch():
+    x = np.array([0.0, -0.0, 1e-20, NAN, 3.0])
+    for name in ("i1", "i1e"):
+        check_against_torch(*both(special(name)), x, rtol=1e-13)
+    assert_gradcheck(both(special("i1e"))[0], [0.0, 1e-3, -1e-3])
+
+
+def test_ndtr_left_tail_is_accurate_where_torch_underflows():
+    x = np.concatenate([RNG.uniform(-38, -1, 200), [-27.0, -5.0, -1.0, -INF]])
+    ours = autograd.special.ndtr(autograd.tensor(x)).data
+    # exp turns log_ndtr's last ulp (of up to ~700) into ~1e-13 relative
+    np.testing.assert_allclose(ours, np.exp(N.log_ndtr(x)), rtol=3e-13, atol=0)
+    ours = autograd.special.ndtr(autograd.tensor([-5.0, -27.0], dtype=autograd.float64)).data
+    # mpmath's values; x / sqrt(2) rounds, which costs ~x^2 ulp far out (as in torch's log_ndtr)
+    np.testing.assert_allclose(ours, [2.866515718791939e-07, 7.3894810068850183e-161],
+                               rtol=1e-13)
+
+
+def test_far_tails_keep_their_digits():
+    """Literal values (mpmath, 40 digits)."""
+    cases = [(N.log_ndtr, [-40.0, -1e10, -1e300], [-804.60844201375379, -5e19, -INF]),
+             (N.ndtri, [1e-300, 5e-324, 1 - 2 ** -53], [-37.04709629936120, -38.46740561714434,
+                                                         8.20953615160139]),
+             (N.erfcx, [-24.435271468597154, 25.9, 1e9], [4.0800116309711739e+259,
+                                                           0.021767181150738213,
+                                                           5.6418958354775629e-10]),
+             (lambda x: K.bessel_i(0, x, scaled=True), [1e300], [3.9894228040143267e-151]),
+             (lambda x: K.bessel_i(1, x, scaled=True), [30.5], [0.071339539285262004])]
+    for fn, x, want in cases:
+        np.testing.assert_allclose(fn(np.array(x)), want, rtol=3e-15)
+
+
+F32_RTOL = {"ndtr": 1e-6, "log_ndtr": 1e-5, "ndtri": 1e-6, "erfcx": 1e-5, "entr": 1e-6,
+            "exp2": 2e-7, "i0e": 1e-6, "i1": 2e-6, "i1e": 2e-6, "angle": 0, "angle_method": 0}
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_float32_is_the_float64_result_rounded_and_close_to_torch(name):
+    """The kernels' float32 results are their float64 results rounded (ndtr, entr and exp2 are
+    float32 arithmetic). torch's float32 kernels compute in float32 (erfcx's exp(x^2) loses ~x^2
+    ulp, log_ndtr gives -0 where the value is a float32 subnormal), hence its looser rtol."""
+    fn, x, _, _, _ = UNARY[name]
+    with np.errstate(over="ignore"):
+        x32 = x.astype(np.float32)
+    if name == "ndtr":
+        x32 = x32[~(x32 < -1)]
+    ours = fn(autograd, autograd.tensor(x32))
+    assert ours.dtype == autograd.float32
+    if name not in ("ndtr", "entr", "exp2"):
+        exact = fn(autograd, autograd.tensor(x32.astype(np.float64))).data
+        with np.errstate(over="ignore"):
+            np.testing.assert_array_equal(ours.data, exact.astype(np.float32))
+    theirs = fn(torch, torch.tensor(x32)).numpy()
+    np.testing.assert_allclose(ours.data, theirs, rtol=F32_RTOL[name], atol=1e-44)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_integer_and_bool_inputs_give_float32_and_shapes_are_kept(name):
+    fn = UNARY[name][0]
+    for data in ([[1, 0], [3, -2]], [True, False], 2):
+        ours, theirs = fn(autograd, autograd.tensor(data)), fn(torch, torch.tensor(data))
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=2e-6, equal_nan=True)
+
+
+def test_angle_gradient_is_zero_even_for_inf_and_nan_cotangents():
+    x = autograd.tensor([-1.0, 0.0, 2.0, NAN], requires_grad=True)
+    x.angle().backward(autograd.tensor([INF, NAN, 1.0, 2.0]))
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_names_exist_where_torch_has_them():
+    for name in ["ndtr", "log_ndtr", "ndtri", "erfcx", "entr", "exp2", "i0e", "i1", "i1e"]:
+        assert callable(getattr(autograd.special, name)), name
+        assert name in autograd.special.__all__
+        for ours, theirs in ((autograd, torch), (autograd.Tensor, torch.Tensor)):
+            assert hasattr(ours, name) == hasattr(theirs, name), name
+    assert hasattr(autograd, "angle") and hasattr(autograd.Tensor, "angle")
+
+
+def test_kernels_agree_without_the_jit(tmp_path):
+    code = ("import numpy as np, sys; from autograd.kernels import normal as N, special as K; "
+            "x = np.load(sys.argv[1]); p = np.clip(np.abs(x) / 40, 0, 1); "
+            "r = [N.erfcx(x), N.log_ndtr(x), N.ndtri(p), K.bessel_i(0, x, True), "
+            "K.bessel_i(1, x, True)]; np.save(sys.argv[2], np.stack(r))")
+    np.save(tmp_path / "x.npy", WIDE)
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONWARNINGS="ignore")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.npy"), str(tmp_path / "r.npy")],
+                   env=env, check=True, timeout=120)
+    p = np.clip(np.abs(WIDE) / 40, 0, 1)
+    jitted = [N.erfcx(WIDE), N.log_ndtr(WIDE), N.ndtri(p), K.bessel_i(0, WIDE, True),
+              K.bessel_i(1, WIDE, True)]
+    np.testing.assert_allclose(np.load(tmp_path / "r.npy"), np.stack(jitted), rtol=1e-14, atol=0)
