@@ -3,7 +3,10 @@ a few others (import autograd.special, or autograd.special.erf after import auto
 Integer and bool inputs compute in float32, as in PyTorch."""
 import math
 
+import numpy as np
+
 from . import tensor_math as _tm
+from .kernels import special as K
 from .functional_special import (_method, digamma, erf, erfc, erfinv, i0, logit,  # noqa: F401
                                  mvlgamma, polygamma, sinc, xlog1py, xlogy)
 from .functional_special import lgamma as gammaln
@@ -68,10 +71,37 @@ def i1e(input):  # noqa: A002
     return M.I1e.apply(_float(input))
 
 
+def _no_grad(values):
+    """torch.special's Bessel functions have no derivative: the result requires no grad."""
+    return _tm.Tensor._wrap(values, False)
+
+
+def modified_bessel_i0(input):  # noqa: A002
+    """I_0(x), as i0 but not differentiable (as in PyTorch)."""
+    return _no_grad(K.bessel_i(0, _float(input).data))
+
+
+def modified_bessel_i1(input):  # noqa: A002
+    """I_1(x), as i1 but not differentiable (as in PyTorch)."""
+    return _no_grad(K.bessel_i(1, _float(input).data))
+
+
+def spherical_bessel_j0(input):  # noqa: A002
+    """sin(x) / x: 1 at 0, 0 at +-inf, its Taylor series below |x| = 1/2; not differentiable."""
+    x = np.asarray(_float(input).data)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        x2 = x * x
+        series = 1 + x2 * (-1 / 6 + x2 * (1 / 120 + x2 * (-1 / 5040 + x2 * (
+            1 / 362880 + x2 * (-1 / 39916800 + x2 * (1 / 6227020800))))))
+        out = np.where(np.abs(x) < 0.5, series, np.sin(x) / x)
+    return _no_grad(np.where(np.isinf(x), x.dtype.type(0), out).astype(x.dtype, copy=False))
+
+
 logsumexp, log1p, expm1, round, softmax, log_softmax = map(  # noqa: A001
     _method, ["logsumexp", "log1p", "expm1", "round", "softmax", "log_softmax"])
 
 __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "multigammaln",
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
            "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
-           "entr", "i0e", "i1", "i1e"]
+           "entr", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1",
+           "spherical_bessel_j0"]

@@ -145,7 +145,8 @@ def test_angle_gradient_is_zero_even_for_inf_and_nan_cotangents():
 
 
 def test_names_exist_where_torch_has_them():
-    for name in ["ndtr", "log_ndtr", "ndtri", "erfcx", "entr", "exp2", "i0e", "i1", "i1e"]:
+    for name in ["ndtr", "log_ndtr", "ndtri", "erfcx", "entr", "exp2", "i0e", "i1", "i1e",
+                 "modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0"]:
         assert callable(getattr(autograd.special, name)), name
         assert name in autograd.special.__all__
         for ours, theirs in ((autograd, torch), (autograd.Tensor, torch.Tensor)):
@@ -166,3 +167,23 @@ def test_kernels_agree_without_the_jit(tmp_path):
     jitted = [N.erfcx(WIDE), N.log_ndtr(WIDE), N.ndtri(p), K.bessel_i(0, WIDE, True),
               K.bessel_i(1, WIDE, True)]
     np.testing.assert_allclose(np.load(tmp_path / "r.npy"), np.stack(jitted), rtol=1e-14, atol=0)
+
+
+NO_GRAD = {   # torch.special's functions without a derivative: name -> float32 rtol vs torch
+    "modified_bessel_i0": 1e-6, "modified_bessel_i1": 2e-6, "spherical_bessel_j0": 5e-7}
+
+
+@pytest.mark.parametrize("name", NO_GRAD)
+def test_functions_without_a_derivative_against_torch(name):
+    fn = special(name)
+    x = np.concatenate([WIDE, [0.49999999, -0.5, 0.5]])
+    for dtype, rtol in ((np.float64, 1e-14), (np.float32, NO_GRAD[name])):
+        with np.errstate(over="ignore"):
+            xs = x.astype(dtype)
+        ours = fn(autograd, autograd.tensor(xs, requires_grad=True))
+        assert ours.dtype == dtype and not ours.requires_grad
+        # atol: torch's float32 Bessel kernels lose digits in the subnormals
+        np.testing.assert_allclose(ours.data, fn(torch, torch.tensor(xs)).numpy(), rtol=rtol,
+                                   atol=1e-300 if dtype == np.float64 else 1e-37)
+    ints = fn(autograd, autograd.tensor([1, 2]))
+    assert str(ints.dtype) == str(fn(torch, torch.tensor([1, 2])).dtype).replace("torch.", "")
