@@ -71,6 +71,13 @@ def i1e(input):  # noqa: A002
     return M.I1e.apply(_float(input))
 
 
+def zeta(input, other):  # noqa: A002
+    """The Hurwitz zeta function sum_k (k + q)^-x, x = input, q = other (either may be a
+    number; broadcast); differentiable in other only, as in PyTorch."""
+    from .tensor_special import _pair
+    return M.Zeta.apply(*_pair("zeta", input, other, floating=True))
+
+
 def _no_grad(values):
     """torch.special's Bessel functions have no derivative: the result requires no grad."""
     return _tm.Tensor._wrap(values, False)
@@ -104,4 +111,4 @@ __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "m
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
            "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
            "entr", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1",
-           "spherical_bessel_j0"]
+           "spherical_bessel_j0", "zeta"]

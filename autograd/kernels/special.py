@@ -1,5 +1,5 @@
 """Special functions on arrays: erf, erfc, erfinv, lgamma, polygamma (digamma, trigamma, ...),
-i0/i1 (and their scaled forms i0e/i1e) and the running log-sum-exp. ndarray in, same-shape ndarray out.
+i0/i1 (and their scaled forms i0e/i1e), Hurwitz zeta and the running log-sum-exp. ndarray in, same-shape ndarray out.
 
 Every kernel computes in float64 and rounds once to the input dtype (float32 results are
 then correctly rounded or within an ulp). erf, erfc and lgamma are libm calls (math.* in a
@@ -210,6 +210,12 @@ def _zeta_one(x, q):
 
 
 @_jit
+def _zeta(x, q, out):
+    for i in range(x.size):
+        out[i] = _zeta_one(x[i], q[i])
+
+
+@_jit
 def _polygamma(n, x, out):
     if n == 0:
         for i in range(x.size):
@@ -315,6 +321,16 @@ def lgamma(x):
 def polygamma(n, x):
     """The n-th derivative of digamma (n = 0: digamma itself), n >= 0."""
     return _unary(_polygamma, x, np.int64(n))
+
+
+def zeta(x, q):
+    """The Hurwitz zeta function sum_k (k + q)^-x of two arrays of one float dtype
+    (broadcast): inf at x = 1, nan below."""
+    x, q = np.broadcast_arrays(x, q)
+    out = np.empty(x.size)
+    _zeta(_flat64(x), _flat64(q), out)
+    with np.errstate(over="ignore"):
+        return out.astype(x.dtype, copy=False).reshape(x.shape)
 
 
 def bessel_i(nu, x, scaled=False):

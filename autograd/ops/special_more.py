@@ -1,5 +1,5 @@
 """torch.special's functions of the normal distribution (erfcx, log_ndtr, ndtri), entr and the
-scaled Bessel functions i0e/i1e. Each VJP is PyTorch's formula, so gradients agree with it at
+scaled Bessel functions i0e/i1e, Hurwitz zeta. Each VJP is PyTorch's formula, so gradients agree with it at
 the edges too (entr's inf at 0 and nan below, ndtri's inf at 0 and 1); log_ndtr and entr are
 Functions rather than compositions because their branches would leak nan gradients."""
 import math
@@ -156,6 +156,36 @@ class I1e(Function):
         with np.errstate(**_quiet):
             d = I0e.apply(safe) - ctx.output_tensor(y) * (constant(np.sign(safe.data)) + 1 / safe)
             return (g * d.masked_fill(constant(tiny), 0.5),)
+
+
+class Zeta(Function):
+    """z = zeta(x, q), the Hurwitz zeta function;  dq = -g x zeta(x + 1, q). No derivative in
+    x, as in PyTorch (its backward raises)."""
+
+    @staticmethod
+    def forward(ctx, x, q):
+        ctx.save_for_backward(x, q)
+        return K.zeta(x, q)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, q = ctx.saved
+        _no_x_derivative(ctx)
+        with np.errstate(**_quiet):
+            return None, g * -x * K.zeta(x + 1, q)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        x, q = ctx.saved
+        _no_x_derivative(ctx)
+        with np.errstate(**_quiet):
+            return None, g * constant(-x) * Zeta.apply(constant(x + 1), ctx.input_tensor(1, q))
+
+
+def _no_x_derivative(ctx):
+    if ctx.needs_input_grad[0]:
+        raise NotImplementedError("zeta: the derivative for 'input' (x) is not implemented, "
+                                  "as in PyTorch; only 'other' (q) has one")
 
 
 def angle(x):

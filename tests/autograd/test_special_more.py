@@ -187,3 +187,35 @@ def test_functions_without_a_derivative_against_torch(name):
                                    atol=1e-300 if dtype == np.float64 else 1e-37)
     ints = fn(autograd, autograd.tensor([1, 2]))
     assert str(ints.dtype) == str(fn(torch, torch.tensor([1, 2])).dtype).replace("torch.", "")
+
+
+def test_zeta_on_every_pair_of_special_values_and_its_q_gradient():
+    edge = np.array([-INF, -2.5, -2.0, -1.0, -0.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 10.0, 50.0,
+                     1e10, INF, NAN])
+    x, q = (a.ravel() for a in np.meshgrid(edge, edge))
+    x = np.concatenate([x, RNG.uniform(1, 20, 200)])
+    q = np.concatenate([q, RNG.uniform(-20, 20, 100), 10.0 ** RNG.uniform(-5, 5, 100)])
+    for L in (autograd, torch):
+        assert str(L.special.zeta(2, L.tensor([1, 2])).dtype).endswith("float32")
+    check_against_torch(lambda b: autograd.special.zeta(autograd.tensor(x), b),
+                        lambda b: torch.special.zeta(torch.tensor(x), b), q, rtol=1e-14,
+                        atol=1e-300)
+
+
+def test_zeta_broadcasts_is_differentiable_twice_in_q_and_not_in_x():
+    x, q = RNG.uniform(1.5, 6, (3, 1)), RNG.uniform(0.5, 4, (1, 4))
+    check_against_torch(lambda b: autograd.special.zeta(autograd.tensor(x), b),
+                        lambda b: torch.special.zeta(torch.tensor(x), b), q, rtol=1e-14)
+    fn = lambda b: autograd.special.zeta(autograd.tensor(x), b)  # noqa: E731
+    assert_gradcheck(fn, q)
+    assert autograd.gradgradcheck(fn, [q])
+    xs = autograd.tensor(x, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="zeta"):
+        autograd.special.zeta(xs, autograd.tensor(q)).sum().backward()
+    x32, q32 = (RNG.uniform(1, 20, 300).astype(np.float32),
+                10.0 ** RNG.uniform(-5, 5, 300).astype(np.float32))
+    ours = autograd.special.zeta(autograd.tensor(x32), autograd.tensor(q32))
+    assert ours.dtype == autograd.float32
+    np.testing.assert_allclose(ours.data, torch.special.zeta(torch.tensor(x32),
+                                                             torch.tensor(q32)).numpy(),
+                               rtol=3e-7, atol=1e-37)
