@@ -13,6 +13,7 @@ from .functional_special import lgamma as gammaln
 from .functional_special import mvlgamma as multigammaln
 from .ops import special as S
 from .ops import special_more as M
+from .tensor_special import _no_int_pair, _pair
 
 psi = digamma
 
@@ -74,8 +75,24 @@ def i1e(input):  # noqa: A002
 def zeta(input, other):  # noqa: A002
     """The Hurwitz zeta function sum_k (k + q)^-x, x = input, q = other (either may be a
     number; broadcast); differentiable in other only, as in PyTorch."""
-    from .tensor_special import _pair
     return M.Zeta.apply(*_pair("zeta", input, other, floating=True))
+
+
+def gammainc(input, other):  # noqa: A002
+    """The regularized lower incomplete gamma function P(a, x), a = input, x = other (two
+    tensors, one of them floating, as PyTorch; broadcast); differentiable in other only."""
+    return M.GammaInc.apply(*_igamma_pair("gammainc", input, other))
+
+
+def gammaincc(input, other):  # noqa: A002
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
+    return M.GammaInc.apply(*_igamma_pair("gammaincc", input, other), upper=True)
+
+
+def _igamma_pair(op, a, x):
+    pair = _pair(op, a, x, floating=True, tensors_only=True)
+    _no_int_pair(op, a, x)
+    return pair
 
 
 def _no_grad(values):
@@ -111,4 +128,4 @@ __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "m
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
            "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
            "entr", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1",
-           "spherical_bessel_j0", "zeta"]
+           "spherical_bessel_j0", "zeta", "gammainc", "gammaincc"]

@@ -1,5 +1,6 @@
 """Special functions on arrays: erf, erfc, erfinv, lgamma, polygamma (digamma, trigamma, ...),
-i0/i1 (and their scaled forms i0e/i1e), Hurwitz zeta and the running log-sum-exp. ndarray in, same-shape ndarray out.
+i0/i1 (and their scaled forms i0e/i1e), Hurwitz zeta and the running log-sum-exp. ndarray in,
+same-shape ndarray out.
 
 Every kernel computes in float64 and rounds once to the input dtype (float32 results are
 then correctly rounded or within an ulp). erf, erfc and lgamma are libm calls (math.* in a

@@ -1,5 +1,6 @@
 """torch.special's functions of the normal distribution (erfcx, log_ndtr, ndtri), entr and the
-scaled Bessel functions i0e/i1e, Hurwitz zeta. Each VJP is PyTorch's formula, so gradients agree with it at
+scaled Bessel functions i0e/i1e, Hurwitz zeta and the regularized incomplete gamma
+functions. Each VJP is PyTorch's formula, so gradients agree with it at
 the edges too (entr's inf at 0 and nan below, ndtri's inf at 0 and 1); log_ndtr and entr are
 Functions rather than compositions because their branches would leak nan gradients."""
 import math
@@ -7,6 +8,7 @@ import math
 import numpy as np
 
 from ..function import Function, constant
+from ..kernels import incomplete_gamma as G
 from ..kernels import normal as N
 from ..kernels import special as K
 
@@ -182,10 +184,38 @@ class Zeta(Function):
             return None, g * constant(-x) * Zeta.apply(constant(x + 1), ctx.input_tensor(1, q))
 
 
-def _no_x_derivative(ctx):
+class GammaInc(Function):
+    """z = P(a, x) (upper: Q(a, x) = 1 - P);  dx = +-g x^(a-1) e^-x / Gamma(a), as PyTorch's
+    exp((a - 1) log x - x - lgamma(a)). No derivative in a, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, x, upper=False):
+        ctx.save_for_backward(a, x)
+        ctx.upper = upper
+        return G.gammainc(a, x, upper)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved
+        _no_x_derivative(ctx, "gammaincc" if ctx.upper else "gammainc", "a")
+        with np.errstate(**_quiet):
+            d = np.exp((a - 1) * np.log(x) - x - K.lgamma(a))
+            return None, g * (-d if ctx.upper else d)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        a, x = ctx.saved
+        _no_x_derivative(ctx, "gammaincc" if ctx.upper else "gammainc", "a")
+        xt = ctx.input_tensor(1, x)
+        with np.errstate(**_quiet):
+            d = (constant(a - 1) * xt.log() - xt - constant(K.lgamma(a))).exp()
+            return None, g * (-d if ctx.upper else d)
+
+
+def _no_x_derivative(ctx, op="zeta", name="x"):
     if ctx.needs_input_grad[0]:
-        raise NotImplementedError("zeta: the derivative for 'input' (x) is not implemented, "
-                                  "as in PyTorch; only 'other' (q) has one")
+        raise NotImplementedError(f"{op}: the derivative for 'input' ({name}) is not "
+                                  f"implemented, as in PyTorch; only 'other' has one")
 
 
 def angle(x):

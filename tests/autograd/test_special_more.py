@@ -2,7 +2,9 @@
 float64 values and the gradients of a random cotangent on grids with the domain edges, large
 magnitudes, +-0, +-inf and nan; float32 results (the float64 result rounded, and torch's to
 its own float32 accuracy); dtypes; finite differences and second derivatives in float64; the
-kernels under NUMBA_DISABLE_JIT=1."""
+kernels under NUMBA_DISABLE_JIT=1. Then the functions torch gives no derivative
+(modified_bessel_i0/i1, spherical_bessel_j0) and the binary ones (zeta, gammainc, gammaincc:
+differentiable in their second argument only)."""
 import os
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 
 import autograd
+from autograd.kernels import incomplete_gamma as G
 from autograd.kernels import normal as N
 from autograd.kernels import special as K
 from tests.helpers import assert_gradcheck, check_against_torch
@@ -156,16 +159,19 @@ def test_names_exist_where_torch_has_them():
 
 def test_kernels_agree_without_the_jit(tmp_path):
     code = ("import numpy as np, sys; from autograd.kernels import normal as N, special as K; "
+            "from autograd.kernels import incomplete_gamma as G; "
             "x = np.load(sys.argv[1]); p = np.clip(np.abs(x) / 40, 0, 1); "
             "r = [N.erfcx(x), N.log_ndtr(x), N.ndtri(p), K.bessel_i(0, x, True), "
-            "K.bessel_i(1, x, True)]; np.save(sys.argv[2], np.stack(r))")
+            "K.bessel_i(1, x, True), K.zeta(p + 1, x), G.gammainc(p * 40, x), "
+            "G.gammainc(p * 40, x, True)]; np.save(sys.argv[2], np.stack(r))")
     np.save(tmp_path / "x.npy", WIDE)
     env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONWARNINGS="ignore")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.npy"), str(tmp_path / "r.npy")],
                    env=env, check=True, timeout=120)
     p = np.clip(np.abs(WIDE) / 40, 0, 1)
     jitted = [N.erfcx(WIDE), N.log_ndtr(WIDE), N.ndtri(p), K.bessel_i(0, WIDE, True),
-              K.bessel_i(1, WIDE, True)]
+              K.bessel_i(1, WIDE, True), K.zeta(p + 1, WIDE), G.gammainc(p * 40, WIDE),
+              G.gammainc(p * 40, WIDE, True)]
     np.testing.assert_allclose(np.load(tmp_path / "r.npy"), np.stack(jitted), rtol=1e-14, atol=0)
 
 
@@ -219,3 +225,61 @@ def test_zeta_broadcasts_is_differentiable_twice_in_q_and_not_in_x():
     np.testing.assert_allclose(ours.data, torch.special.zeta(torch.tensor(x32),
                                                              torch.tensor(q32)).numpy(),
                                rtol=3e-7, atol=1e-37)
+
+
+GAMMA_EDGE = np.array([-INF, -1.0, -0.0, 0.0, 1e-300, 1e-10, 0.1, 0.5, 1.0, 1.05, 1.5, 2.0, 10.0,
+                       30.0, 100.0, 250.0, 1e4, 1e10, INF, NAN])
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_against_torch_and_reference_values(name):
+    a, x = (v.ravel() for v in np.meshgrid(GAMMA_EDGE, GAMMA_EDGE))
+    # torch's Q loses its digits for a < 1e-9 (Q ~ a E1(x)), and its Temme expansion near
+    # x = a is good to ~1e-9 only: compared there to torch's accuracy, and to mpmath below
+    exact = ~((a < 1e-9) & (a > 0)) & ~((a >= 30) & (a == x)) & ~((a == 1.05) & (x == 1e-300))
+    ours, theirs = (getattr(L.special, name)(L.tensor(a), L.tensor(x)) for L in (autograd, torch))
+    np.testing.assert_allclose(ours.data[exact], theirs.numpy()[exact], rtol=1e-13, atol=0)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=3e-7, atol=1e-299)
+    a = np.concatenate([10.0 ** RNG.uniform(-8, 3, 200), 10.0 ** RNG.uniform(2, 5, 40)])
+    x = np.concatenate([a[:200] * 10.0 ** RNG.uniform(-3, 3, 200),
+                        a[200:] * (1 + RNG.uniform(-0.1, 0.1, 40))])
+    check_against_torch(lambda b: getattr(autograd.special, name)(autograd.tensor(a), b),
+                        lambda b: getattr(torch.special, name)(torch.tensor(a), b), x,
+                        rtol=2e-8, atol=1e-300)
+
+
+def test_incomplete_gamma_reference_values():
+    """mpmath's (40 digits): x near a large a, a tiny a, x far below a."""
+    a = np.array([30.0, 1e4, 1e-300, 1e-10, 1.0, 920.0])
+    x = np.array([30.0, 1e4, 0.1, 1e-10, 1e-10, 204.87629311991796])
+    lower = autograd.special.gammainc(autograd.tensor(a), autograd.tensor(x)).data
+    upper = autograd.special.gammaincc(autograd.tensor(a), autograd.tensor(x)).data
+    np.testing.assert_allclose(lower[[0, 1, 4]], [0.52428301389368007, 0.5013298083399552,
+                                                  9.9999999995000004e-11], rtol=3e-15)
+    np.testing.assert_allclose(upper[[2, 3]], [1.8229239584193907e-300, 2.244863524002411e-9],
+                               rtol=1e-13)
+    assert lower[5] > 0 and np.isfinite(lower[5])
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_is_differentiable_twice_in_x_only_and_broadcasts(name):
+    a, x = RNG.uniform(0.2, 5, (3, 1)), RNG.uniform(0.1, 6, (1, 4))
+    fn = lambda b: getattr(autograd.special, name)(autograd.tensor(a), b)  # noqa: E731
+    check_against_torch(fn, lambda b: getattr(torch.special, name)(torch.tensor(a), b), x,
+                        rtol=1e-13)
+    assert_gradcheck(fn, x)
+    assert autograd.gradgradcheck(fn, [x])
+    with pytest.raises(NotImplementedError, match=name):
+        getattr(autograd.special, name)(autograd.tensor(a, requires_grad=True),
+                                        autograd.tensor(x)).sum().backward()
+    for L in (autograd, torch):   # two tensors, one floating; float32 with an integer one
+        assert str(getattr(L.special, name)(L.tensor([2]), L.tensor([1.0, 2.0])).dtype) \
+            .endswith("float32")
+    for args in ((autograd.tensor([1.0]), 2), (autograd.tensor([1]), autograd.tensor([2]))):
+        with pytest.raises(TypeError, match=name):
+            getattr(autograd.special, name)(*args)
+    a32, x32 = (10.0 ** RNG.uniform(-2, 2, (2, 200))).astype(np.float32)
+    ours = getattr(autograd.special, name)(autograd.tensor(a32), autograd.tensor(x32))
+    assert ours.dtype == autograd.float32
+    np.testing.assert_allclose(ours.data, getattr(torch.special, name)(
+        torch.tensor(a32), torch.tensor(x32)).numpy(), rtol=2e-5, atol=1e-37)
