@@ -7,6 +7,7 @@ import numpy as np
 
 from . import tensor_math as _tm
 from .kernels import special as K
+from .kernels.bessel_k import bessel_k as _bessel_k
 from .functional_special import (_method, digamma, erf, erfc, erfinv, i0, logit,  # noqa: F401
                                  mvlgamma, polygamma, sinc, xlog1py, xlogy)
 from .functional_special import lgamma as gammaln
@@ -110,6 +111,27 @@ def modified_bessel_i1(input):  # noqa: A002
     return _no_grad(K.bessel_i(1, _float(input).data))
 
 
+def modified_bessel_k0(input):  # noqa: A002
+    """K_0(x), the modified Bessel function of the second kind: inf at 0, nan below; not
+    differentiable (as in PyTorch)."""
+    return _no_grad(_bessel_k(0, _float(input).data))
+
+
+def modified_bessel_k1(input):  # noqa: A002
+    """K_1(x): inf at 0, nan below; not differentiable."""
+    return _no_grad(_bessel_k(1, _float(input).data))
+
+
+def scaled_modified_bessel_k0(input):  # noqa: A002
+    """e^x K_0(x), finite for large x; not differentiable."""
+    return _no_grad(_bessel_k(0, _float(input).data, scaled=True))
+
+
+def scaled_modified_bessel_k1(input):  # noqa: A002
+    """e^x K_1(x), finite for large x; not differentiable."""
+    return _no_grad(_bessel_k(1, _float(input).data, scaled=True))
+
+
 def spherical_bessel_j0(input):  # noqa: A002
     """sin(x) / x: 1 at 0, 0 at +-inf, its Taylor series below |x| = 1/2; not differentiable."""
     x = np.asarray(_float(input).data)
@@ -128,4 +150,6 @@ __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "m
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
            "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
            "entr", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1",
-           "spherical_bessel_j0", "zeta", "gammainc", "gammaincc"]
+           "spherical_bessel_j0", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "zeta", "gammainc",
+           "gammaincc"]
