@@ -7,6 +7,7 @@ import numpy as np
 
 from . import tensor_math as _tm
 from .kernels import special as K
+from .kernels.bessel_jy import bessel_jy as _bessel_jy
 from .kernels.bessel_k import bessel_k as _bessel_k
 from .functional_special import (_method, digamma, erf, erfc, erfinv, i0, logit,  # noqa: F401
                                  mvlgamma, polygamma, sinc, xlog1py, xlogy)
@@ -111,6 +112,28 @@ def modified_bessel_i1(input):  # noqa: A002
     return _no_grad(K.bessel_i(1, _float(input).data))
 
 
+def bessel_j0(input):  # noqa: A002
+    """J_0(x), the Bessel function of the first kind (nan at +-inf, as PyTorch); not
+    differentiable (as in PyTorch)."""
+    return _no_grad(_bessel_jy(0, _float(input).data))
+
+
+def bessel_j1(input):  # noqa: A002
+    """J_1(x) (nan at +-inf); not differentiable."""
+    return _no_grad(_bessel_jy(1, _float(input).data))
+
+
+def bessel_y0(input):  # noqa: A002
+    """Y_0(x), the Bessel function of the second kind: -inf at 0, nan below and at inf; not
+    differentiable."""
+    return _no_grad(_bessel_jy(2, _float(input).data))
+
+
+def bessel_y1(input):  # noqa: A002
+    """Y_1(x): -inf at 0, nan below and at inf; not differentiable."""
+    return _no_grad(_bessel_jy(3, _float(input).data))
+
+
 def modified_bessel_k0(input):  # noqa: A002
     """K_0(x), the modified Bessel function of the second kind: inf at 0, nan below; not
     differentiable (as in PyTorch)."""
@@ -150,6 +173,7 @@ __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "psi", "polygamma", "m
            "i0", "sinc", "logit", "xlogy", "xlog1py", "expit", "logsumexp", "log1p", "expm1",
            "round", "softmax", "log_softmax", "exp2", "ndtr", "log_ndtr", "ndtri", "erfcx",
            "entr", "i0e", "i1", "i1e", "modified_bessel_i0", "modified_bessel_i1",
-           "spherical_bessel_j0", "modified_bessel_k0", "modified_bessel_k1",
+           "spherical_bessel_j0", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1",
+           "modified_bessel_k0", "modified_bessel_k1",
            "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "zeta", "gammainc",
            "gammaincc"]
