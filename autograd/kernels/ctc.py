@@ -13,6 +13,7 @@ import numba as nb
 import numpy as np
 
 from . import conv
+from .readonly import readonly
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True)
@@ -81,6 +82,11 @@ def _alpha_parallel(lp, targets, off, tl, il, blank, la, nll, ninf):
         _alpha_one(lp, n, targets, off, tl, il, blank, la, nll, ninf)
 
 
+def _labels(targets, off, tl, il):
+    """targets, offsets and lengths as the kernels take them: int64, read-only."""
+    return tuple(readonly(a, np.int64) for a in (targets, off, tl, il))
+
+
 def ctc_alpha(lp, targets, off, tl, il, blank):
     """Negative log-likelihoods and the alpha table of every sample.
 
@@ -92,7 +98,7 @@ def ctc_alpha(lp, targets, off, tl, il, blank):
     la = np.empty((n_, t_, states), lp.dtype)
     nll = np.empty(n_, lp.dtype)
     run = _alpha_parallel if conv.PARALLEL and n_ > 1 else _alpha_serial
-    run(np.ascontiguousarray(lp), targets, off, tl, il, blank, la, nll, lp.dtype.type(-np.inf))
+    run(readonly(lp), *_labels(targets, off, tl, il), blank, la, nll, lp.dtype.type(-np.inf))
     return nll, la
 
 
@@ -170,6 +176,6 @@ def ctc_grad(lp, targets, off, tl, il, blank, la, nll, g, zero_infinity):
     """
     grad = np.empty(lp.shape, lp.dtype)
     run = _grad_parallel if conv.PARALLEL and lp.shape[1] > 1 else _grad_serial
-    run(np.ascontiguousarray(lp), targets, off, tl, il, blank, la, nll,
-        np.ascontiguousarray(g, lp.dtype), zero_infinity, grad, lp.dtype.type(-np.inf))
+    run(readonly(lp), *_labels(targets, off, tl, il), blank, readonly(la), readonly(nll),
+        readonly(g, lp.dtype), bool(zero_infinity), grad, lp.dtype.type(-np.inf))
     return grad

@@ -24,6 +24,8 @@ faster on 2 cores.
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 _flags = dict(cache=True, error_model="numpy", nogil=True, fastmath={"contract"})
 _jit = nb.njit(**_flags)
 _jit_inline = nb.njit(inline="always", **_flags)
@@ -225,10 +227,9 @@ def depthwise_forward(x, w, b, stride, padding, dilation, out_size):
     `padding` is the (top, left) padding; `out_size` (Ho, Wo) fixes the bottom/right."""
     n, f = x.shape[0], w.shape[0]
     y = np.empty((n, f) + tuple(out_size), x.dtype)
-    b = np.empty(0, x.dtype) if b is None else np.ascontiguousarray(b, x.dtype)
+    b = readonly(np.empty(0, x.dtype) if b is None else b, x.dtype)
     plan = _plan(w.shape[2:], stride, dilation, out_size, x.dtype)
-    _forward(np.ascontiguousarray(x), np.ascontiguousarray(w, x.dtype).reshape(f, -1), b, y, *plan,
-        *stride, *padding)
+    _forward(readonly(x), readonly(w, x.dtype).reshape(f, -1), b, y, *plan, *stride, *padding)
     return y
 
 
@@ -237,8 +238,7 @@ def depthwise_grad_input(g, w, x_shape, stride, padding, dilation):
     dx = np.empty(x_shape, g.dtype)
     f = w.shape[0]
     plan = _plan(w.shape[2:], stride, dilation, g.shape[2:], g.dtype)
-    _grad_input(np.ascontiguousarray(g), np.ascontiguousarray(w, g.dtype).reshape(f, -1), dx, *plan,
-        *stride, *padding)
+    _grad_input(readonly(g), readonly(w, g.dtype).reshape(f, -1), dx, *plan, *stride, *padding)
     return dx
 
 
@@ -246,6 +246,6 @@ def depthwise_grad_weight(x, g, w_shape, stride, padding, dilation):
     """x (N, C, H, W), g (N, C*M, Ho, Wo) -> dw (C*M, 1, kH, kW) of depthwise_forward."""
     dw_ = np.empty((w_shape[0], int(np.prod(w_shape[2:]))), np.float64)
     plan = _plan(w_shape[2:], stride, dilation, g.shape[2:], g.dtype)
-    _grad_weight(np.ascontiguousarray(x, g.dtype), np.ascontiguousarray(g), dw_, *plan, g.dtype.type(0),
-        *stride, *padding)
+    _grad_weight(readonly(x, g.dtype), readonly(g), dw_, *plan, g.dtype.type(0), *stride,
+                 *padding)
     return dw_.astype(g.dtype).reshape(w_shape)

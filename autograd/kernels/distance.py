@@ -16,6 +16,7 @@ import numba as nb
 import numpy as np
 
 from . import conv
+from .readonly import readonly
 
 ZERO, ONE, TWO, INF, INT, POW = range(6)
 
@@ -106,7 +107,7 @@ def cdist_forward(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
         return out
     bits = np.dtype(f"i{x1.dtype.itemsize}")
     mask = np.full(x1.shape[2], np.iinfo(bits).max, bits)   # all but the sign bit
-    _distances(x1, x2, out, kind_of(p), float(p), x1.dtype.type(p), mask)
+    _distances(readonly(x1), readonly(x2), out, kind_of(p), float(p), x1.dtype.type(p), mask)
     return out
 
 
@@ -176,5 +177,6 @@ def cdist_backward_rows(g: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarr
     out = np.zeros_like(a)
     if kind_of(p) == ZERO:   # a count of nonzeros: flat almost everywhere
         return out
-    _grads(g, a, b, d, out, kind_of(p), float(p), a.dtype.type(p - 1))
+    _grads(readonly(g), readonly(a), readonly(b), readonly(d), out, kind_of(p), float(p),
+           a.dtype.type(p - 1))
     return out

@@ -14,6 +14,7 @@ from . import conv
 from .grid_coords import axis_geometry, locate, tap
 from .grid_sample_cubic import (cubic_backward, cubic_backward_parallel, cubic_forward,
                                 cubic_forward_parallel)
+from .readonly import readonly
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True)
@@ -198,8 +199,8 @@ def grid_sample_forward(inp, grid, mode, padding, align_corners):
     mode, padding: codes from MODES and PADDINGS."""
     out = np.empty(inp.shape[:2] + grid.shape[1:3], inp.dtype)
     run = _FORWARD[mode][conv.PARALLEL and inp.shape[0] > 1]
-    run(np.ascontiguousarray(inp), np.ascontiguousarray(grid), out,
-        _geometry(inp, align_corners), padding, bool(align_corners))
+    run(readonly(inp), readonly(grid), out, _geometry(inp, align_corners), padding,
+        bool(align_corners))
     return out
 
 
@@ -214,7 +215,7 @@ def grid_sample_backward(inp, grid, gout, mode, padding, align_corners, need_inp
     ggrid = np.zeros(grid.shape, inp.dtype) if need_grid else np.zeros((0, 0, 0, 0), inp.dtype)
     if (need_input or need_grid and mode != 1) and gout.size:
         run = _BACKWARD[mode][conv.PARALLEL and inp.shape[0] > 1]
-        run(np.ascontiguousarray(inp), np.ascontiguousarray(grid),
-            np.ascontiguousarray(gout, inp.dtype), gin, ggrid, _geometry(inp, align_corners),
-            padding, bool(align_corners), bool(need_input), bool(need_grid))
+        run(readonly(inp), readonly(grid), readonly(gout, inp.dtype), gin, ggrid,
+            _geometry(inp, align_corners), padding, bool(align_corners), bool(need_input),
+            bool(need_grid))
     return (gin if need_input else None), (ggrid if need_grid else None)

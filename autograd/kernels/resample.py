@@ -13,6 +13,7 @@ import numba as nb
 import numpy as np
 
 from . import conv
+from .readonly import readonly
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
@@ -98,7 +99,7 @@ def gather_axis(x, table, axis):
     shape, n_out = x.shape, idx.shape[1]
     p = int(np.prod(shape[:axis], dtype=np.int64))
     q = int(np.prod(shape[axis + 1:], dtype=np.int64))
-    x = np.ascontiguousarray(x).reshape((p, shape[axis]) if q == 1 else (p, shape[axis], q))
+    x = readonly(x).reshape((p, shape[axis]) if q == 1 else (p, shape[axis], q))
     # allocated in its final shape: a view would make the engine copy it before adopting it
     out = np.empty(shape[:axis] + (n_out,) + shape[axis + 1:], x.dtype)
     y = out.reshape(x.shape[:1] + (n_out,) + x.shape[2:])
