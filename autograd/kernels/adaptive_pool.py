@@ -7,6 +7,8 @@ gradient goes back with `pooling.max_pool_backward`, which adds where argmaxes c
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 
 @nb.njit(cache=True, nogil=True)
 def _bounds(n, o):
@@ -48,5 +50,5 @@ def adaptive_max_forward(x: np.ndarray, out_size) -> tuple[np.ndarray, np.ndarra
     shape = (x.shape[0],) + tuple(out_size)
     y, idx = np.empty(shape, x.dtype), np.empty(shape, np.int64)
     if y.size:
-        _adaptive_max_forward(np.ascontiguousarray(x), y, idx)
+        _adaptive_max_forward(readonly(x), y, idx)
     return y, idx

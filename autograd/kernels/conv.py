@@ -22,6 +22,8 @@ import os
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 PARALLEL = os.environ.get("AUTOGRAD_PARALLEL", "0") == "1"
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
@@ -217,7 +219,7 @@ def im2col(x: np.ndarray, kernel, stride=(1, 1), padding=(0, 0), dilation=(1, 1)
     if n * ho * wo and k:
         xp = np.empty(_padded_shape(x.shape, kernel, stride, padding, dilation, (ho, wo)),
                       x.dtype)
-        _pad_into(np.ascontiguousarray(x), xp, ph, pw)
+        _pad_into(readonly(x), xp, ph, pw)
         run = _im2col_parallel if PARALLEL and n > 1 else _im2col
         run(xp, cols[:k].reshape(-1, n, ho, wo), kh, kw, sh, sw, dh, dw)
     return cols
@@ -236,8 +238,12 @@ def col2im(cols: np.ndarray, x_shape, kernel, stride=(1, 1), padding=(0, 0),
     xp = np.zeros(_padded_shape(x_shape, kernel, stride, padding, dilation, (ho, wo)),
                   cols.dtype)
     run = _col2im_parallel if PARALLEL and x_shape[0] > 1 else _col2im
-    # a (K, N, L) view (per-image products) is read in place, without a contiguous copy
-    run(cols.reshape(-1, x_shape[0], ho, wo), xp, kh, kw, sh, sw, dh, dw)
+    # a (K, N, L) view (per-image products) is read in place, without a contiguous copy;
+    # but at L = 1 that view is F-ordered, a third layout to compile for: a copy, small then
+    cols = cols.reshape(-1, x_shape[0], ho, wo)
+    if cols.flags.f_contiguous and not cols.flags.c_contiguous:
+        cols = np.ascontiguousarray(cols)
+    run(cols, xp, kh, kw, sh, sw, dh, dw)
     _crop_from(xp, x, ph, pw)
     return x
 
@@ -246,8 +252,8 @@ def unfold_output(yt: np.ndarray, bias, n: int) -> np.ndarray:
     """yt (F, N*L) -> y (N, F, L) with bias (F,) added (bias None: none)."""
     f, nl = yt.shape
     y = np.empty((n, f, nl // n), yt.dtype)
-    b = np.empty(0, yt.dtype) if bias is None else np.ascontiguousarray(bias, yt.dtype)
-    _unfold_output(np.ascontiguousarray(yt), b, y)
+    b = readonly(np.empty(0, yt.dtype) if bias is None else bias, yt.dtype)
+    _unfold_output(readonly(yt), b, y)
     return y
 
 
@@ -256,13 +262,13 @@ def fold_grad(g: np.ndarray):
     n, f, l_ = g.shape
     gt = np.empty((f, n * l_), g.dtype)
     db = np.empty(f, np.float64)
-    _fold_grad(np.ascontiguousarray(g), gt, db)
+    _fold_grad(readonly(g), gt, db)
     return gt, db.astype(g.dtype)
 
 
 def add_bias(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """y (N, F, L) += bias (F,) in place; returns y."""
-    _add_bias(y, np.ascontiguousarray(bias, y.dtype))
+    _add_bias(y, readonly(bias, y.dtype))
     return y
 
 

@@ -9,6 +9,7 @@ import numba as nb
 import numpy as np
 
 from . import conv
+from .readonly import readonly
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_parallel = nb.njit(cache=True, error_model="numpy", nogil=True, parallel=True)
@@ -221,7 +222,7 @@ def max_pool_forward(x, kernel, stride, padding, dilation, out_size):
     turns either into flat indices and `max_pool_backward` takes either.
     """
     y = np.empty((x.shape[0],) + tuple(out_size), x.dtype)
-    x = np.ascontiguousarray(x)
+    x = readonly(x)
     parallel = conv.PARALLEL and x.shape[0] > 1
     (sh, sw), (ho, wo) = stride, out_size
     if (tuple(kernel) == (2, 2) and tuple(padding) == (0, 0) and tuple(dilation) == (1, 1)
@@ -244,14 +245,14 @@ def flat_indices(idx, stride, x_shape):
     if idx.dtype == np.int64:
         return idx
     flat = np.empty(idx.shape, np.int64)
-    _codes_to_flat(idx, flat, stride[0], stride[1], x_shape[-1])
+    _codes_to_flat(readonly(idx), flat, stride[0], stride[1], x_shape[-1])
     return flat
 
 
 def max_pool_backward(g, idx, x_shape, stride=(1, 1)):
     """Route each output gradient to its argmax: g (P, Ho, Wo) -> dx (P, H, W).
     `stride` is needed only for int8 window positions (the 2x2 path)."""
-    g = np.ascontiguousarray(g)
+    g, idx = readonly(g), readonly(idx)
     if idx.dtype == np.int8 and tuple(stride) == (2, 2) and g.size:
         dx = np.empty(x_shape, g.dtype)
         even = x_shape[-1] == 2 * g.shape[-1]
@@ -316,7 +317,7 @@ def avg_pool_forward(x, kernel, stride, padding, out_size, count_include_pad=Tru
     """x: (P, H, W) -> (P, Ho, Wo) window means; divisor > 0 overrides the window size."""
     y = np.empty((x.shape[0],) + tuple(out_size), x.dtype)
     if y.size:
-        _avg_pool_forward(np.ascontiguousarray(x), y, *kernel, *stride, *padding,
+        _avg_pool_forward(readonly(x), y, *kernel, *stride, *padding,
                           count_include_pad, divisor)
     return y
 
@@ -325,7 +326,7 @@ def avg_pool_backward(g, x_shape, kernel, stride, padding, count_include_pad=Tru
     """g: (P, Ho, Wo) -> dx (P, H, W): each output spreads g / divisor over its window."""
     dx = np.zeros(x_shape, g.dtype)
     if g.size:
-        _avg_pool_backward(np.ascontiguousarray(g), dx, *kernel, *stride, *padding,
+        _avg_pool_backward(readonly(g), dx, *kernel, *stride, *padding,
                            count_include_pad, divisor)
     return dx
 
@@ -365,12 +366,12 @@ def adaptive_avg_forward(x, out_size):
     """x: (P, H, W) -> (P, Ho, Wo); window i spans [floor(i*H/Ho), ceil((i+1)*H/Ho))."""
     y = np.empty((x.shape[0],) + tuple(out_size), x.dtype)
     if y.size:
-        _adaptive_avg_forward(np.ascontiguousarray(x), y)
+        _adaptive_avg_forward(readonly(x), y)
     return y
 
 
 def adaptive_avg_backward(g, x_shape):
     dx = np.zeros(x_shape, g.dtype)
     if g.size:
-        _adaptive_avg_backward(np.ascontiguousarray(g), dx)
+        _adaptive_avg_backward(readonly(g), dx)
     return dx

@@ -9,6 +9,7 @@ import numba as nb
 import numpy as np
 
 from .fastexp import exp_, exp_f32
+from .readonly import readonly
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 _jit_sum = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc"})
@@ -121,6 +122,7 @@ def softmax_lastdim(x: np.ndarray) -> np.ndarray:
     out = np.empty_like(x)
     if x.size == 0:
         return out
+    x = readonly(x)
     if x.dtype == np.float32:
         _softmax_f32(x, out)
         return out
@@ -135,6 +137,7 @@ def log_softmax_lastdim(x: np.ndarray) -> np.ndarray:
     shifted = np.empty_like(x)
     if x.size == 0:
         return shifted
+    x = readonly(x)
     if x.dtype == np.float32:
         _log_softmax_f32(x, shifted)
         return shifted
@@ -160,7 +163,7 @@ def softmax_backward_lastdim(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """dx = y * (g - sum(g * y))."""
     out = np.empty_like(y)
     if y.size:
-        _softmax_backward(y, g, out)
+        _softmax_backward(readonly(y), readonly(g), out)
     return out
 
 
@@ -179,5 +182,5 @@ def log_softmax_backward_lastdim(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """y = log_softmax(x); dx = g - exp(y) * sum(g)."""
     out = np.empty_like(y)
     if y.size:
-        _log_softmax_backward(exp_(np.array(y, copy=True)), g, out)
+        _log_softmax_backward(exp_(np.array(y, copy=True)), readonly(g), out)
     return out
