@@ -9,6 +9,8 @@ import math
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 SQRT_HALF = math.sqrt(0.5)
@@ -52,7 +54,7 @@ def _tanh_backward(flat, t, g, out):
 
 
 def _flat64(x):
-    return np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    return readonly(x, np.float64).reshape(-1)
 
 
 def gelu_forward(x, approximate="none"):
@@ -76,8 +78,8 @@ def gelu_backward(x, aux, g, approximate="none"):
     flat, gf = _flat64(x), _flat64(g)
     out = np.empty_like(flat)
     if approximate == "tanh":
-        _tanh_backward(flat, aux, gf, out)
+        _tanh_backward(flat, readonly(aux), gf, out)
     else:
         pdf_exp = np.exp(-0.5 * flat * flat)
-        _exact_backward(flat, aux, pdf_exp, gf, out)
+        _exact_backward(flat, readonly(aux), pdf_exp, gf, out)
     return out.astype(x.dtype).reshape(x.shape)

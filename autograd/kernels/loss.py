@@ -7,6 +7,7 @@ import numba as nb
 import numpy as np
 
 from .fastexp import exp_into
+from .readonly import readonly
 from .softmax import _row_sums, _shift_rows  # shared row kernels
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
@@ -41,10 +42,10 @@ def cross_entropy_rows(x, t, w, ignore_index, smoothing):
     nll, smooth = np.zeros(m, x.dtype), np.zeros(m, x.dtype)
     if x.size == 0:
         return nll, smooth, e, s
-    _shift_rows(x, shifted)
+    _shift_rows(readonly(x), shifted)
     exp_into(shifted, e)
     _row_sums(e, s)
-    _ce_rows(shifted, np.log(s), t, w, ignore_index, smoothing, nll, smooth)
+    _ce_rows(shifted, np.log(s), readonly(t), readonly(w), ignore_index, smoothing, nll, smooth)
     return nll, smooth, e, s
 
 
@@ -72,5 +73,6 @@ def cross_entropy_rows_backward(e, s, t, w, ignore_index, a, b):
     - b w.  a, b: (M,) row coefficients (the upstream gradient and the reduction folded in)."""
     out = np.empty_like(e)
     if e.size:
-        _ce_backward(e, s, t, w, ignore_index, a, b, out)
+        _ce_backward(readonly(e), readonly(s), readonly(t), readonly(w), ignore_index,
+                     readonly(a), readonly(b), out)
     return out

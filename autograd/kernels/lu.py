@@ -9,6 +9,8 @@ import math
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 
 @nb.njit(cache=True, nogil=True, error_model="numpy")
 def _lu_factor(a, piv, info):
@@ -68,7 +70,7 @@ def permutation(piv: np.ndarray, m: int) -> np.ndarray:
     count = math.prod(batch)
     perm = np.empty((count, m), np.int64)
     perm[:] = np.arange(m)
-    _permutation(np.ascontiguousarray(piv).reshape(count, piv.shape[-1]), perm)
+    _permutation(readonly(piv).reshape(count, piv.shape[-1]), perm)
     return perm.reshape(batch + (m,))
 
 
@@ -100,7 +102,7 @@ def solve_triangular(t: np.ndarray, b: np.ndarray, upper: bool, unit: bool) -> n
     count = math.prod(batch)
     x = np.array(np.broadcast_to(b, batch + (n, k)), dtype, order="C").reshape(count, n, k)
     if x.size:
-        tt = np.ascontiguousarray(np.broadcast_to(t, batch + (n, n)), dtype)
+        tt = readonly(np.broadcast_to(t, batch + (n, n)), dtype)
         with np.errstate(all="ignore"):   # inf and nan as the jitted loop (NUMBA_DISABLE_JIT)
             _solve_triangular(tt.reshape(count, n, n), x, upper, unit)
     return x.reshape(batch + (n, k))

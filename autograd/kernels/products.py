@@ -5,6 +5,8 @@ product, so the results are the same bits."""
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 
 @nb.njit(cache=True, error_model="numpy", nogil=True)
 def _batched_outer(a, b, out):
@@ -24,5 +26,5 @@ def batched_outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty((a.shape[0], a.shape[1], b.shape[2]), a.dtype)
     # contiguous rows (a copy of a strided view, such as a gradient that cat's VJP split): the
     # loop over a strided b stays scalar, ~3x slower
-    _batched_outer(np.ascontiguousarray(a[:, :, 0]), np.ascontiguousarray(b[:, 0, :]), out)
+    _batched_outer(readonly(a[:, :, 0]), readonly(b[:, 0, :]), out)
     return out

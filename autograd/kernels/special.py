@@ -13,6 +13,8 @@ import math
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 PI = math.pi
@@ -288,7 +290,7 @@ def _logcumsumexp_rows(x, out):
 
 
 def _flat64(x):
-    return np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    return readonly(x, np.float64).reshape(-1)
 
 
 def _unary(kernel, x, *args):
@@ -344,7 +346,7 @@ def logcumsumexp(x, axis):
     if x.size == 0:
         return x.copy()
     moved = np.moveaxis(x, axis, -1)
-    rows = np.ascontiguousarray(moved, dtype=np.float64).reshape(-1, moved.shape[-1])
+    rows = readonly(moved, np.float64).reshape(-1, moved.shape[-1])
     out = np.empty_like(rows)
     _logcumsumexp_rows(rows, out)
     # C order, as PyTorch's result (the moved-back array is a transposed view)
