@@ -5,6 +5,8 @@ it is on. The answers (also on unsorted rows) are the ones torch gives, not nump
 import numba as nb
 import numpy as np
 
+from .readonly import readonly
+
 
 @nb.njit(cache=True, nogil=True)
 def _search_rows(seq, order, use_order, values, right, out):
@@ -28,11 +30,10 @@ def search_rows(seq: np.ndarray, values: np.ndarray, right: bool, out_dtype,
                 order: np.ndarray | None = None) -> np.ndarray:
     """seq (R, n) or (1, n), values (R, m) of one dtype -> insertion indices (R, m) of
     out_dtype; order (like seq, int64, each entry in [0, n)) reads seq[r, order[r, i]]."""
-    out = np.empty(values.shape, out_dtype)
-    if out.size == 0:
-        return out
-    use = order is not None
-    order = np.ascontiguousarray(order) if use else np.zeros((1, 1), np.int64)
-    _search_rows(np.ascontiguousarray(seq), order, use, np.ascontiguousarray(values),
-                 bool(right), out)
-    return out
+    # the kernel writes int64 alone, cast after: an int32 output would compile it again
+    out = np.empty(values.shape, np.int64)
+    if out.size:
+        use = order is not None
+        order = readonly(order if use else np.zeros((1, 1), np.int64), np.int64)
+        _search_rows(readonly(seq), order, use, readonly(values), bool(right), out)
+    return out.astype(out_dtype, copy=False)
