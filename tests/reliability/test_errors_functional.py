@@ -16,9 +16,9 @@ from nn import functional as F
 from tests.reliability import fuzzing
 from tests.reliability.fuzz_functional_ops import OPS
 
-# examples per op: 90 keeps the whole suite inside its 10 minutes on 2 cores; FUZZ_EXAMPLES=500
+# examples per op: 60 keeps the whole suite inside its 10 minutes on 2 cores; FUZZ_EXAMPLES=500
 # (or HYPOTHESIS_PROFILE=explore, new examples each run) for a deeper search
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "90"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
