@@ -279,7 +279,9 @@ def solve(A, B, *, left=True):
     return X.squeeze(-1) if vector else X
 
 
-def _solve(op, A, B, left):
+def _equation(op, A, B, left):
+    """Check that B (*, n, k) (left) or (*, k, n) fits A (*, n, n) and that the batch dims
+    broadcast."""
     n = A.shape[-1]
     if B.ndim < 2 or B.shape[-2 if left else -1] != n:
         raise ArgumentError(f"{op}: incompatible shapes for the equation "
@@ -289,6 +291,10 @@ def _solve(op, A, B, left):
     except ValueError:
         raise ArgumentError(f"{op}: the batch dims cannot be broadcast: {_abouts(A=A, B=B)}") \
             from None
+
+
+def _solve(op, A, B, left):
+    _equation(op, A, B, left)
     return S.Solve.apply(A, B) if left else _mT(S.Solve.apply(_mT(A), _mT(B)))
 
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .kernels import lu as K
-from .linalg import _abouts, _constant, _float, _matrix, _same_dtype, _tensors, inv, solve
+from .linalg import (_abouts, _constant, _equation, _float, _matrix, _same_dtype, _tensors,
+                     inv, solve)
 from .ops import linalg_decomp as D
 from .ops import linalg_lu as O
 from .ops.linalg_decomp import LinAlgError, about
@@ -145,20 +146,6 @@ def _lu_solve(LU, piv, B, left, adjoint):
     Y = O.TriangularSolve.apply(LU.mT, B, upper=False, unit=False)
     Y = O.TriangularSolve.apply(LU.mT, Y, upper=True, unit=True)
     return _rows(Y, np.argsort(perm, axis=-1))
-
-
-def _equation(op, A, B, left):
-    """Check that B (*, n, k) (left) or (*, k, n) fits A (*, n, n) and that the batch dims
-    broadcast."""
-    n = A.shape[-1]
-    if B.ndim < 2 or B.shape[-2 if left else -1] != n:
-        raise ArgumentError(f"{op}: incompatible shapes for the equation "
-                            f"{'AX' if left else 'XA'} = B: {_abouts(A=A, B=B)}")
-    try:
-        np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
-    except ValueError:
-        raise ArgumentError(f"{op}: the batch dims cannot be broadcast: {_abouts(A=A, B=B)}") \
-            from None
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
