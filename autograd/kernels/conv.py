@@ -239,7 +239,8 @@ def col2im(cols: np.ndarray, x_shape, kernel, stride=(1, 1), padding=(0, 0),
                   cols.dtype)
     run = _col2im_parallel if PARALLEL and x_shape[0] > 1 else _col2im
     # a (K, N, L) view (per-image products) is read in place, without a contiguous copy;
-    # but at L = 1 that view is F-ordered, a third layout to compile for: a copy, small then
+    # at L = 1 that view is F-ordered, a third layout to compile for, so it is copied (only
+    # K * N values then)
     cols = cols.reshape(-1, x_shape[0], ho, wo)
     if cols.flags.f_contiguous and not cols.flags.c_contiguous:
         cols = np.ascontiguousarray(cols)
