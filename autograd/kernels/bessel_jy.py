@@ -13,6 +13,8 @@ import math
 import numba as nb
 import numpy as np
 
+from .special import _unary
+
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 EULER = 0.5772156649015329
@@ -144,8 +146,4 @@ def _bessel_jy(kind, x, out):
 
 def bessel_jy(kind, x):
     """kind 0, 1, 2, 3: J_0, J_1, Y_0, Y_1 of x (float32 or float64)."""
-    flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-    out = np.empty_like(flat)
-    _bessel_jy(np.int64(kind), flat, out)
-    with np.errstate(over="ignore"):
-        return out.astype(x.dtype, copy=False).reshape(x.shape)
+    return _unary(_bessel_jy, x, np.int64(kind))

@@ -9,6 +9,8 @@ import math
 import numba as nb
 import numpy as np
 
+from .special import _unary
+
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
 EULER = 0.5772156649015329
@@ -100,8 +102,4 @@ def _bessel_k(nu, scaled, x, out):
 
 def bessel_k(nu, x, scaled=False):
     """K_nu(x) for nu 0 or 1 (scaled: e^x K_nu(x)), x float32 or float64."""
-    flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-    out = np.empty_like(flat)
-    _bessel_k(np.int64(nu), scaled, flat, out)
-    with np.errstate(over="ignore"):
-        return out.astype(x.dtype, copy=False).reshape(x.shape)
+    return _unary(_bessel_k, x, np.int64(nu), scaled)

@@ -13,7 +13,7 @@ import math
 import numba as nb
 import numpy as np
 
-from .special import _erfinv_one
+from .special import _erfinv_one, _unary
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -116,11 +116,7 @@ def _normal(kind, x, out):
 
 
 def _apply(kind, x):
-    flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-    out = np.empty_like(flat)
-    _normal(np.int64(kind), flat, out)
-    with np.errstate(over="ignore"):   # beyond float32's range is inf, as in PyTorch
-        return out.astype(x.dtype, copy=False).reshape(x.shape)
+    return _unary(_normal, x, np.int64(kind))
 
 
 def erfcx(x):
