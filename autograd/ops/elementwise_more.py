@@ -4,7 +4,7 @@ import numpy as np
 
 from ..function import Function
 from .shape import IndexAddIntoZeros
-from ..kernels.scan import cumprod_grad, scan_f64
+from ..kernels.scan import cumprod_grad, cumprod_grad_grad, scan_f64
 from .layout import c_order
 
 
@@ -68,12 +68,33 @@ class CumProd(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        if not np.all(x):
-            raise RuntimeError(f"CumProd: create_graph=True with a zero in the input (shape "
-                               f"{x.shape}) is not supported: the recorded VJP divides by x")
         xt, axis = ctx.input_tensor(0, x), ctx.axis
-        # dx_k = sum_{j >= k} g_j y_j / x_k, with y = cumprod(x)
+        if not np.all(x):   # the VJP as one op whose own VJP needs no division
+            return (CumProdBackward.apply(xt, g, axis=axis),)
+        # dx_k = sum_{j >= k} g_j y_j / x_k, with y = cumprod(x): differentiable to any order
         return ((g * xt.cumprod(axis)).flip(axis).cumsum(axis).flip(axis) / xt,)
+
+
+class CumProdBackward(Function):
+    """dx = cumprod's gradient for g (kernels.scan.cumprod_grad) as an op of x and g, for
+    x with zeros;  its VJP (dx, dg) is cumprod's second derivative, by scans without a
+    division (kernels.scan.cumprod_grad_grad)."""
+
+    @staticmethod
+    def forward(ctx, x, g, axis):
+        ctx.save_for_backward(x, g)
+        ctx.axis = axis
+        return cumprod_grad(x, g, axis)
+
+    @staticmethod
+    def backward(ctx, u):
+        x, g = ctx.saved
+        return cumprod_grad_grad(x, g, u, ctx.axis)
+
+    @staticmethod
+    def backward_graph(ctx, u):
+        raise RuntimeError("CumProd: create_graph=True through cumprod's second derivative "
+                           "(for a third one) at an input with a zero is not supported")
 
 
 class Diag(Function):

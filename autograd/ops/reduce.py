@@ -215,13 +215,29 @@ class Prod(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        if not np.all(x):
-            raise RuntimeError(f"Prod: create_graph=True with a zero in the input (shape "
-                               f"{x.shape}) is not supported: the recorded VJP divides by x")
         xt = ctx.input_tensor(0, x)
         axis = None if ctx.axis is None else (ctx.axis,)
-        total = xt.prod() if ctx.axis is None else xt.prod(ctx.axis, keepdim=True)
-        return (_expand_tensor(g, x.shape, axis, ctx.keepdims) * total / xt,)
+        g = _expand_tensor(g, x.shape, axis, ctx.keepdims)
+        if np.all(x):
+            total = xt.prod() if ctx.axis is None else xt.prod(ctx.axis, keepdim=True)
+            return (g * total / xt,)
+        if x.ndim == 0:
+            return (g,)
+        # a zero: the product of the others from exclusive running products (no division)
+        if ctx.axis is None:
+            return (g * _others_tensor(xt.reshape(-1), 0).reshape(x.shape),)
+        return (g * _others_tensor(xt, ctx.axis),)
+
+
+def _others_tensor(xt, axis):
+    """_prod_of_others as recorded ops: exclusive prefix times exclusive suffix cumprods."""
+    from ..tensor_shape import cat
+    xm = xt.movedim(axis, -1)
+    n = xm.shape[-1]
+    one = constant(np.ones(tuple(xm.shape[:-1]) + (1,), xm._data.dtype))
+    left = cat([one, xm[..., :n - 1]], -1).cumprod(-1)
+    right = cat([one, xm.flip(-1)[..., :n - 1]], -1).cumprod(-1).flip(-1)
+    return (left * right).movedim(-1, axis)
 
 
 
