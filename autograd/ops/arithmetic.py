@@ -63,7 +63,8 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = a / b;  da = g / b, db = -g * a / b^2."""
+    """y = a / b;  da = g / b, db = -g * (a / b) / b (PyTorch's order: b * b would underflow
+    or overflow where the quotients do not, and its second derivative at b = 0 or inf be nan)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -77,7 +78,7 @@ class Div(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         ga = g / b if need_a else None
-        gb = -g * a / (b * b) if need_b else None
+        gb = -g * (a / b) / b if need_b else None
         return ga, gb
 
     @staticmethod
@@ -86,7 +87,7 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad
         bt = ctx.input_tensor(1, b)
         ga = g / bt if need_a else None
-        gb = -g * ctx.input_tensor(0, a) / (bt * bt) if need_b else None
+        gb = -g * (ctx.input_tensor(0, a) / bt) / bt if need_b else None
         return ga, gb
 
 

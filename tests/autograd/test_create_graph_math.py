@@ -330,6 +330,38 @@ def test_atan2_at_the_origin_and_logit_outside_eps():
     np.testing.assert_allclose(h.numpy(), [0.0, 32.0])   # 2 / (x (1 - x))^2 at 1/2
 
 
+def test_division_and_reciprocal_at_zero_inf_and_tiny_divisors_match_torch():
+    # db = -g (a / b) / b, PyTorch's order: b * b underflows at 1e-200 (the gradient was -inf
+    # where torch's is -1e100), and its second derivative was nan at b = 0 and b = inf.
+    # reciprocal(b) * a only at b = 0, inf, -0: at 1e-200 torch's -g y^2 overflows to -inf
+    # where ours (-1e100) is the true value
+    cases = [(lambda x, y: x / y, [1.0, 2.0, 1e-300, 1.0], [0.0, float("inf"), 1e-200, -0.0]),
+             (lambda x, y: y.reciprocal() * x, [1.0, 2.0, 3.0], [0.0, float("inf"), -0.0])]
+    for fn, a, b in cases:
+        ours = [autograd.tensor(v, dtype=autograd.float64, requires_grad=True) for v in (a, b)]
+        theirs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (a, b)]
+        g = autograd.grad(fn(*ours).sum(), ours, create_graph=True)
+        tg = torch.autograd.grad(fn(*theirs).sum(), theirs, create_graph=True)
+        for k in range(2):
+            np.testing.assert_array_equal(g[k].numpy(), tg[k].detach().numpy())
+            h = autograd.grad(g[k].sum(), ours, retain_graph=True, allow_unused=True)
+            th = torch.autograd.grad(tg[k].sum(), theirs, retain_graph=True, allow_unused=True)
+            for a_, b_ in zip(h, th):
+                if a_ is None or b_ is None:   # d(g / b)/da: unused in both
+                    assert a_ is None and b_ is None
+                else:
+                    np.testing.assert_array_equal(a_.numpy(), b_.numpy())
+
+
+def test_atan2_mixed_second_derivative_keeps_its_sign_in_float32():
+    # (x^2 + y^2)^2 overflows float32 here: d2/dy dx = (y^2 - x^2) / r^2 ~ -1 / x^2 = -1e-20
+    y = autograd.tensor(np.float32([1e-15]), requires_grad=True)
+    x = autograd.tensor(np.float32([1e10]), requires_grad=True)
+    (gy,) = autograd.grad(y.atan2(x).sum(), y, create_graph=True)
+    (hx,) = autograd.grad(gy.sum(), x)
+    np.testing.assert_allclose(hx.numpy(), [-1e-20], rtol=1e-4)
+
+
 def test_logaddexp_second_derivative_stays_finite_far_apart():
     x = autograd.tensor([800.0, -800.0, 0.0], dtype=autograd.float64, requires_grad=True)
     y = autograd.tensor([0.0, 0.0, 0.0], dtype=autograd.float64, requires_grad=True)
