@@ -10,6 +10,7 @@ from autograd.torch_errors import ArgumentError, ArgumentTypeError
 
 from . import functional as F
 from . import init
+from .device import check_device
 from .linear import _check_features, _dtype
 from .module import Module, Parameter
 
@@ -49,14 +50,22 @@ def _reversed_padding_repeated_twice(padding, kernel_size, dilation):
 
 
 class _ConvNd(Module):
+    """The base of Conv1d/2d/3d and (transposed=True, see conv_transpose.py) of
+    ConvTranspose1d/2d/3d, with torch's constructor signature: a subclass written for torch's
+    _ConvNd runs on this one. weight: (C_out, C_in / groups, *kernel), or (C_in,
+    C_out / groups, *kernel) when transposed."""
+
     _n = 0
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                 bias, padding_mode, device, dtype):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 transposed, output_padding, groups, bias, padding_mode, device=None,
+                 dtype=None):
         super().__init__()
         op, n = type(self).__name__, self._n
+        if not n and isinstance(kernel_size, (tuple, list)):   # a subclass written for torch's
+            n = self._n = len(kernel_size)                      # base: its tuples give the rank
         _check_features(op, in_channels=in_channels, out_channels=out_channels)
-        if not isinstance(groups, int) or groups <= 0:
+        if not isinstance(groups, (int, np.integer)) or groups <= 0:
             raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{op}: in_channels ({in_channels}) and out_channels "
@@ -64,11 +73,18 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{op}: padding_mode must be one of {_PADDING_MODES}, got "
                              f"{padding_mode!r}")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        if device is not None:
+            check_device(op, device)
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.groups = int(groups)
         self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op, least=0)
         self.stride = _ntuple(stride, n, "stride", op)
         self.dilation = _ntuple(dilation, n, "dilation", op)
         if isinstance(padding, str):
+            if transposed:
+                raise ValueError(f"{op}: padding must be an int or a tuple of {n} ints, got "
+                                 f"{padding!r} (string padding is not supported for "
+                                 f"transposed convolutions)")
             if padding not in ("same", "valid"):
                 raise ValueError(f"{op}: padding string must be 'same' or 'valid', got "
                                  f"{padding!r}")
@@ -78,17 +94,18 @@ class _ConvNd(Module):
             self.padding = padding
         else:
             self.padding = _ntuple(padding, n, "padding", op)
-        self.output_padding = (0,) * n
-        self.transposed = False
+        self.output_padding = _ntuple(output_padding, n, "output_padding", op)
+        self.transposed = bool(transposed)
         self.padding_mode = padding_mode
         # torch's name: F.pad's sizes for the padding modes other than 'zeros'
         self._reversed_padding_repeated_twice = _reversed_padding_repeated_twice(
             self.padding, self.kernel_size, self.dilation)
         dt = _dtype(dtype)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size,
-                                         dt))
+        channels = ((self.in_channels, self.out_channels // self.groups) if transposed else
+                    (self.out_channels, self.in_channels // self.groups))
+        self.weight = Parameter(np.empty(channels + self.kernel_size, dt))
         if bias:
-            self.bias = Parameter(np.empty((out_channels,), dt))
+            self.bias = Parameter(np.empty((self.out_channels,), dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -126,6 +143,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -147,8 +166,8 @@ class Conv1d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
+                         0, groups, bias, padding_mode, device, dtype)
 
 
 class Conv2d(_ConvNd):
@@ -162,5 +181,5 @@ class Conv2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False,
+                         0, groups, bias, padding_mode, device, dtype)

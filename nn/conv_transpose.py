@@ -3,64 +3,25 @@ conv_transpose1d/2d/3d, with PyTorch's options, init, repr, forward(input, outpu
 and its _output_padding hook."""
 from __future__ import annotations
 
-import numpy as np
-
 from autograd import Tensor
 from autograd.torch_errors import ArgumentError
 
-from . import init
-from .conv import _ntuple, _reversed_padding_repeated_twice
-from .device import check_device
+from .conv import _ConvNd
 from .functional_conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
-from .linear import _check_features, _dtype
-from .module import Module, Parameter
 
 
-class _ConvTransposeNd(Module):
-    _n = 0
+class _ConvTransposeNd(_ConvNd):
+    """The base of ConvTranspose1d/2d/3d: a _ConvNd with transposed=True (torch's signature
+    and class tree); only 'zeros' padding, forward(input, output_size=None)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, output_padding,
-                 groups, bias, dilation, padding_mode, device, dtype):
-        super().__init__()
-        op, n = type(self).__name__, self._n
-        _check_features(op, in_channels=in_channels, out_channels=out_channels)
-        if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups <= 0:
-            raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{op}: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must both be divisible by groups ({groups})")
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 transposed, output_padding, groups, bias, padding_mode, device=None,
+                 dtype=None):
         if padding_mode != "zeros":
-            raise ValueError(f'{op}: only "zeros" padding mode is supported, got '
-                             f"{padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError(f"{op}: padding must be an int or a tuple of {n} ints, got "
-                             f"{padding!r} (string padding is not supported for transposed "
-                             f"convolutions)")
-        if device is not None:
-            check_device(op, device)
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.groups = int(groups)
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size", op, least=0)
-        self.stride = _ntuple(stride, n, "stride", op)
-        self.padding = _ntuple(padding, n, "padding", op)
-        self.output_padding = _ntuple(output_padding, n, "output_padding", op)
-        self.dilation = _ntuple(dilation, n, "dilation", op)
-        self.transposed = True
-        self.padding_mode = padding_mode
-        self._reversed_padding_repeated_twice = _reversed_padding_repeated_twice(
-            self.padding, self.kernel_size, self.dilation)   # torch's attribute; only zeros pad
-        dt = _dtype(dtype)
-        # the transposed layout, as in PyTorch: fan_in = C_out/groups * prod(kernel)
-        self.weight = Parameter(np.empty((self.in_channels, self.out_channels // self.groups)
-                                         + self.kernel_size, dt))
-        if bias:
-            self.bias = Parameter(np.empty((self.out_channels,), dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        init.default_layer_init_(self.weight, self.bias)
+            raise ValueError(f'{type(self).__name__}: only "zeros" padding mode is supported, '
+                             f"got {padding_mode!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         transposed, output_padding, groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, input: Tensor, output_size, stride, padding, kernel_size,
                         num_spatial_dims: int, dilation=None):
@@ -102,21 +63,6 @@ class _ConvTransposeNd(Module):
         return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                     self.groups, self.dilation)
 
-    def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
-        if self.padding != (0,) * self._n:
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * self._n:
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0,) * self._n:
-            s += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
-
 
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution.  x: (N, C_in, L) or (C_in, L) -> (N, C_out, L'),
@@ -132,8 +78,8 @@ class ConvTranspose1d(_ConvTransposeNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
                  padding_mode: str = "zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
-                         groups, bias, dilation, padding_mode, device, dtype)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, groups, bias, padding_mode, device, dtype)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -149,5 +95,5 @@ class ConvTranspose2d(_ConvTransposeNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
                  padding_mode: str = "zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
-                         groups, bias, dilation, padding_mode, device, dtype)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, groups, bias, padding_mode, device, dtype)

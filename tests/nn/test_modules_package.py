@@ -4,6 +4,7 @@ import importlib
 import inspect
 import pathlib
 
+import numpy as np
 import pytest
 
 import autograd
@@ -46,6 +47,41 @@ def test_private_bases_are_the_engine_s_and_isinstance_works():
     assert isinstance(nn.BatchNorm2d(2), _BatchNorm) and isinstance(nn.InstanceNorm2d(2),
                                                                     (_NormBase, _InstanceNorm))
     assert Module is nn.Module and nn.modules.Conv2d is nn.Conv2d
+
+
+def test_conv_bases_have_torchs_tree_and_constructor_signature():
+    # _ConvTransposeNd is a _ConvNd, and a subclass calling torch's _ConvNd.__init__ with its
+    # positional order (..., dilation, transposed, output_padding, groups, ...) runs
+    from nn.modules.conv import _ConvNd, _ConvTransposeNd
+    import autograd
+    assert issubclass(_ConvTransposeNd, _ConvNd)
+    assert all(isinstance(m, _ConvNd) for m in (nn.ConvTranspose1d(2, 2, 1),
+                                                nn.ConvTranspose2d(2, 2, 1), nn.Conv2d(2, 2, 1)))
+    for lib, Base in ((nn, _ConvNd), (torch.nn, torch.nn.modules.conv._ConvNd)):
+        class Standardized(Base):
+            def __init__(self, cin, cout):
+                super().__init__(cin, cout, (3, 3), (1, 1), (1, 1), (1, 1), False, (0, 0), 2,
+                                 True, "zeros")
+
+            def forward(self, x, F=lib.functional):
+                w = self.weight - self.weight.mean(dim=(1, 2, 3), keepdim=True)
+                return F.conv2d(x, w, self.bias, self.stride, self.padding, self.dilation,
+                                self.groups)
+        m = Standardized(4, 6)
+        assert tuple(m.weight.shape) == (6, 2, 3, 3) and m.output_padding == (0, 0)
+        assert not m.transposed and m.groups == 2
+        if lib is nn:
+            ours = m
+        else:
+            theirs = m
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                            for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((1, 4, 5, 5)).astype(np.float32)
+    np.testing.assert_allclose(ours(autograd.tensor(x)).detach().numpy(),
+                               theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    t = nn.ConvTranspose2d(2, 4, 3, stride=2, output_padding=1)
+    assert repr(t) == repr(torch.nn.ConvTranspose2d(2, 4, 3, stride=2, output_padding=1))
+    assert t.transposed and tuple(t.weight.shape) == (2, 4, 3, 3)
 
 
 @pytest.mark.parametrize("x", [3, (1, 2), [4, 5, 6], range(2), "ab", None, 1.5])
