@@ -2,6 +2,7 @@
 from .module import Module, ModuleDict, ModuleList, Parameter, Sequential
 from .parameter import Buffer
 from .parameter_containers import ParameterDict, ParameterList  # noqa: F401
+from .containers import Container  # noqa: F401
 from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish,
                          ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus, Softsign, Step, Tanh)

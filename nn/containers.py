@@ -8,6 +8,7 @@ registration rules (ParameterList and ParameterDict are in parameter_containers.
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import chain
@@ -45,6 +46,19 @@ def _check_factor(owner, n) -> None:
                         f"{type(n).__name__}")
     if n <= 0:
         raise ValueError(f"{type(owner).__name__}: non-positive multiplication factor {n}")
+
+
+class Container(Module):
+    """torch's deprecated nn.Container: a Module whose keyword arguments are its submodules
+    (warns with torch's FutureWarning; subclass Module instead)."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

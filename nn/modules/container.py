@@ -1,6 +1,6 @@
 """torch.nn.modules.container's names for the engine's classes, defined in nn/containers.py,
 nn/parameter_containers.py."""
-from ..containers import ModuleDict, ModuleList, Sequential
+from ..containers import Container, ModuleDict, ModuleList, Sequential
 from ..parameter_containers import ParameterDict, ParameterList
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

@@ -279,3 +279,16 @@ def test_parameter_dict_refused_key_is_not_kept():
     assert list(pd) == ["a"]
     pd.clear()
     assert len(pd) == 0 and not list(pd.parameters())
+
+
+def test_deprecated_container_registers_its_keyword_modules_and_warns_as_torch():
+    import warnings
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ours = nn.Container(a=nn.Linear(2, 3), b=nn.ReLU())
+        theirs = torch.nn.Container(a=torch.nn.Linear(2, 3), b=torch.nn.ReLU())
+    assert [w.category for w in seen] == [FutureWarning, FutureWarning]
+    assert str(seen[0].message) == str(seen[1].message)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == ["a.weight", "a.bias"]
+    assert nn.modules.container.Container is nn.Container
