@@ -21,6 +21,7 @@ import numpy as np
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .dims import _axes, _one_axis
 from .ops import linalg_decomp as D
+from .ops import linalg_lu as LU
 from .ops import linalg_solve as S
 from .ops.linalg_decomp import LinAlgError, about
 from .torch_errors import ArgumentError, DtypeError
@@ -304,6 +305,13 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     op = "linalg.solve_triangular"
     _matrix(op, A, square=True), _matrix(op, B, "B")
     _same_dtype(op, A=A, B=B)
+    if not unitriangular and not np.all(np.diagonal(A._data, 0, -2, -1)):
+        # a zero on the diagonal: substitution gives torch's inf and nan (LAPACK's trsm),
+        # where the LU solve below would refuse the singular matrix
+        _equation(op, A, B, left)
+        if left:
+            return LU.TriangularSolve.apply(A, B, upper=upper, unit=False)
+        return _mT(LU.TriangularSolve.apply(_mT(A), _mT(B), upper=not upper, unit=False))
     T = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular else 0)
     if unitriangular:
         T = T + _constant(np.eye(A.shape[-1], dtype=A.dtype))

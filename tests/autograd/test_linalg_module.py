@@ -391,6 +391,31 @@ def test_slogdet_of_singular_matrix_is_zero_sign_and_minus_inf():
     assert sign.item() == 0 and logabsdet.item() == -INF
 
 
+@pytest.mark.parametrize("upper,left", [(True, True), (False, True), (True, False),
+                                        (False, False)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_solve_triangular_with_a_zero_pivot_gives_torchs_inf_and_nan(upper, left, dtype):
+    # torch substitutes through the zero (LAPACK's trsm): inf and nan, in X and in both
+    # gradients, where an LU solve raises
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 3, 3))
+    a[0, 1, 1] = a[1, 2, 2] = 0.0
+    b = rng.standard_normal((2, 3, 2) if left else (2, 2, 3))
+    g = rng.standard_normal(b.shape)
+    out = []
+    for lib in (autograd, torch):
+        A = lib.tensor(a, dtype=getattr(lib, dtype), requires_grad=True)
+        B = lib.tensor(b, dtype=getattr(lib, dtype), requires_grad=True)
+        X = lib.linalg.solve_triangular(A, B, upper=upper, left=left)
+        X.backward(lib.tensor(g, dtype=getattr(lib, dtype)))
+        out.append([t.detach().numpy() for t in (X, A.grad, B.grad)])
+    for ours, theirs in zip(*out):
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+        np.testing.assert_array_equal(np.isposinf(ours), np.isposinf(theirs))
+        finite = np.isfinite(theirs)
+        np.testing.assert_allclose(ours[finite], theirs[finite], rtol=1e-4, atol=1e-5)
+
+
 def test_qr_backward_errors_as_torch():
     x = autograd.tensor(r(4, 3), requires_grad=True)
     with pytest.raises(RuntimeError, match="mode='r'"):
