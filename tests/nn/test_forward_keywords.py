@@ -17,7 +17,8 @@ _WITH_TORCH_COUNTERPART = sorted(
     name for name, obj in vars(nn).items()
     if isinstance(obj, type) and issubclass(obj, nn.Module)
     and isinstance(getattr(torch.nn, name, None), type)
-    and name not in ("Module", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    and name not in ("Module", "Container", "ModuleList", "ModuleDict", "ParameterList",
+                     "ParameterDict",
                      "RNNBase", "RNNCellBase"))
 
 
