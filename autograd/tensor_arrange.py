@@ -21,6 +21,7 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .dims import _one_axis
 from .generator import pick
 from .ops.arrange import Sampled
+from .ops.shape import UnfoldDim
 from .tensor_extra import _about, _tensor
 from .tensor_operands import mask_arg
 
@@ -149,7 +150,8 @@ class ArrangeMixin:
     def unfold(self, dimension, size, step):
         """The windows of `size` elements every `step` along `dimension`: that dim becomes
         the window count (n - size) // step + 1 and a new last dim of `size` holds each
-        window. A differentiable copy (PyTorch's is a view): writes to it do not reach x."""
+        window. A view of x, as PyTorch's (writes through it in grad mode need windows that
+        do not overlap: step >= size)."""
         op = "unfold"
         if not (_is_int(size) and _is_int(step)):
             raise TypeError(f"{op}: size and step must be ints, got size={size!r}, "
@@ -164,9 +166,7 @@ class ArrangeMixin:
                              f"({_about(input=self)})")
         if step <= 0:
             raise ValueError(f"{op}: step must be positive, got {step}")
-        starts = np.arange((n - size) // step + 1) * step
-        windows = x[(slice(None),) * axis + (starts[:, None] + np.arange(size),)]
-        out = windows.movedim(axis + 1, -1)
+        out = UnfoldDim.apply(x, axis=axis, size=int(size), step=int(step))
         return out.reshape(size) if self.ndim == 0 else out
 
     def reshape_as(self, other):

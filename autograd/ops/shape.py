@@ -64,6 +64,68 @@ class Expand(Function):
         return (g,)
 
 
+class UnfoldDim(Function):
+    """y = x's windows of `size` elements every `step` along `axis`, as a view: that axis
+    becomes the window count, a new last axis of `size` holds each window;  dx = g's windows
+    added back where they came from (overlapping windows add up), FoldDim."""
+
+    view_of_input = True  # its output shares the input's memory
+
+    @staticmethod
+    def forward(ctx, x, axis, size, step):
+        ctx.shape, ctx.axis, ctx.size, ctx.step = x.shape, axis, size, step
+        return _windows(x, axis, size, step)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_fold_windows(g, ctx.shape, ctx.axis, ctx.step),)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (FoldDim.apply(g, shape=ctx.shape, axis=ctx.axis, size=ctx.size, step=ctx.step),)
+
+
+class FoldDim(Function):
+    """y = the windows g (UnfoldDim's output shape) added into zeros of `shape` where
+    UnfoldDim took them;  dg = y's windows (UnfoldDim of the gradient, copied)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, axis, size, step):
+        ctx.axis, ctx.size, ctx.step = axis, size, step
+        return _fold_windows(g, shape, axis, step)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return (np.array(_windows(gg, ctx.axis, ctx.size, ctx.step)),)
+
+    @staticmethod
+    def backward_graph(ctx, gg):
+        return (UnfoldDim.apply(gg, axis=ctx.axis, size=ctx.size, step=ctx.step),)
+
+
+def _windows(x, axis, size, step):
+    count = (x.shape[axis] - size) // step + 1
+    shape = x.shape[:axis] + (count,) + x.shape[axis + 1:] + (size,)
+    strides = (x.strides[:axis] + (x.strides[axis] * step,) + x.strides[axis + 1:]
+               + (x.strides[axis],))
+    return np.lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def _fold_windows(g, shape, axis, step):
+    """Windows g (..., count, ..., size) added into zeros of `shape`: one strided add per
+    window or per window position, whichever is fewer (each add touches distinct slots)."""
+    out = np.zeros(shape, g.dtype)
+    dst, src = np.moveaxis(out, axis, -1), np.moveaxis(g, axis, -2)   # (..., n), (..., count, size)
+    count, size = src.shape[-2:]
+    if count <= size:
+        for k in range(count):
+            dst[..., k * step:k * step + size] += src[..., k, :]
+    else:
+        for j in range(size):
+            dst[..., j:j + step * (count - 1) + 1:step] += src[..., :, j]
+    return out
+
+
 def _is_basic(index) -> bool:
     """True when the index has no arrays, so no element is selected twice."""
     items = index if isinstance(index, tuple) else (index,)
@@ -217,6 +279,11 @@ class SetView(Function):
 
     @staticmethod
     def forward(ctx, x, v, view, params):
+        if view is UnfoldDim and params["step"] < params["size"]:
+            raise RuntimeError(
+                f"unfold: in-place modification of overlapping windows (size {params['size']}, "
+                f"step {params['step']}) is not supported in grad mode: more than one element "
+                f"of the written-to view refers to a single memory location; clone() it first")
         ctx.view, ctx.params = view, params
         out = np.array(x, order="C")   # a view op always views a C-contiguous array
         _view_of(out, view, params)[...] = v

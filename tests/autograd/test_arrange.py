@@ -306,10 +306,11 @@ def test_layout_of_int64_and_the_engine_copies():
     x = autograd.tensor(INTS.astype(np.int64))
     assert (x.nbytes, x.itemsize, x.stride()) == (96, 8, (4, 1))
     assert x.t().contiguous().stride() == (3, 1) and x.t().contiguous().is_contiguous()
-    # unfold is a copy here (a view in torch): writes to it stay in it
+    # unfold is a view, as torch's: its strides, and writes reach x
     w = x.unfold(1, 2, 1)
-    w.data[0, 0, 0] = 100
-    assert x.data[0, 0] == 3
+    assert w.stride() == torch.tensor(INTS.astype(np.int64)).unfold(1, 2, 1).stride()
+    w[0, 1, 1] = 100
+    assert x.data[0, 2] == 100 and w.data[0, 2, 0] == 100
 
 
 # ----------------------------------------------------------------- in place

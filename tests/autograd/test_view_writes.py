@@ -248,3 +248,23 @@ def test_scatter_with_a_0d_src_and_a_no_op_flatten_as_torch():
         x = M.ones(3, requires_grad=True)
         assert x.flatten() is x and x.flatten(0, 0) is x
         assert M.ones(2, 3).flatten(1, 1).shape == (2, 3)
+
+
+def test_unfold_is_a_view_whose_writes_reach_the_tensor_and_its_graph_as_torch():
+    out = []
+    for lib in (autograd, torch):
+        x = lib.arange(4.0)
+        x.unfold(0, 2, 2)[0].fill_(9)                       # a plain write through the view
+        w = lib.arange(6.0, requires_grad=True)
+        y = w * 1
+        y.unfold(0, 2, 2).mul_(lib.tensor([[1.0, 2.0]]))    # recorded, written through
+        (y * y).sum().backward()
+        v = lib.arange(24.0, requires_grad=True)
+        win = v.reshape(2, 3, 4).unfold(2, 2, 1).unfold(1, 2, 1)   # overlapping windows
+        (win ** 2).sum().backward()
+        out.append([t.detach().numpy() for t in (x, y, w.grad, v.grad)] + [tuple(win.shape)])
+    for ours, theirs in zip(*out):
+        np.testing.assert_array_equal(ours, theirs)
+    y = autograd.arange(6.0, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="overlapping windows"):
+        y.unfold(0, 3, 1).mul_(2)   # torch multiplies the shared slots twice
