@@ -397,9 +397,12 @@ class MathMoreMixin:
 
     def _compare_(self, op, ufunc, other):
         """x = (x <op> other) as 0/1 in x's dtype, in place (zero gradient, as PyTorch)."""
-        arr = other.data if isinstance(other, _tm.Tensor) else other
-        return self._inplace_via(
-            op, lambda old: U.ZeroGrad.apply(old, values=ufunc(old.data, arr)), other)
+        def values(old):   # compared as x <op> other is, in PyTorch's promoted dtype
+            out = old._ordering(ufunc, other)
+            if out is NotImplemented:
+                raise TypeError(f"{op}: cannot compare a tensor with {type(other).__name__}")
+            return U.ZeroGrad.apply(old, values=out._data)
+        return self._inplace_via(op, values, other)
 
     def greater_(self, other):
         return self._compare_("greater_", np.greater, other)

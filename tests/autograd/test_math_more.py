@@ -570,3 +570,27 @@ def test_inplace_comparison_on_an_op_output_gives_zero_gradients_as_torch():
         b = autograd.tensor([2.0, 2.0], requires_grad=True)
         a.divide(b, rounding_mode=mode).sum().backward()
         assert a.grad.data.tolist() == [0, 0] and b.grad.data.tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("method", ["lt_", "le_", "gt_", "ge_", "eq_", "ne_", "less_",
+                                    "greater_equal_", "not_equal_"])
+def test_in_place_comparisons_promote_as_the_operators(method):
+    # x.lt_(other) is x < other (PyTorch's promotion: a float64 0-d tensor does not lift a
+    # float32 tensor, a negative or too large int wraps into an integer tensor's dtype)
+    cases = [([3, 200, 0], "uint8", -5), ([0.1, 0.2, 0.3], "float32", ("0d", 0.1)),
+             ([1, 2, 3], "int8", 257), ([1.5, -2.0], "float64", ("t", [1.5, 2.0], "int64")),
+             ([True, False], "bool", 1)]
+    for values, dtype, other in cases:
+        out = []
+        for lib in (autograd, torch):
+            x = lib.tensor(values, dtype=getattr(lib, dtype))
+            if isinstance(other, tuple) and other[0] == "0d":
+                o = lib.tensor(other[1], dtype=lib.float64)
+            elif isinstance(other, tuple):
+                o = lib.tensor(other[1], dtype=getattr(lib, other[2]))
+            else:
+                o = other
+            getattr(x, method)(o)
+            out.append(np.asarray(x.numpy()))
+        assert out[0].dtype == out[1].dtype
+        np.testing.assert_array_equal(out[0], out[1])
