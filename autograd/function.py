@@ -372,9 +372,18 @@ class Function:
         if not record or out.dtype.kind != "f":  # integer outputs (a cast) carry no gradient
             result = _wrap(out, False)
             if cls.view_of_input and out.base is not None and _is_view_of(out, tensors[0]._data):
-                # a view of a tensor that needs no grad (views)
-                result._base = (tensors[0], cls, params)
-                views.register(tensors[0], result)
+                # a view of a tensor that needs no grad (views); a 4th entry marks one made in
+                # no_grad mode (or a view of such a view): torch refuses an in-place op on it
+                # in grad mode, any when its base requires grad, else a recorded one
+                base = tensors[0]
+                if base._base is not None and len(base._base) > 3:
+                    result._base = (base, cls, params, base._base[3])
+                elif not (_grad_enabled or _mode.grad):
+                    result._base = (base, cls, params, NO_GRAD_VIEW if base._requires_grad
+                                    else NO_GRAD_VIEW_OF_CONSTANT)
+                else:
+                    result._base = (base, cls, params)
+                views.register(base, result)
             return result
         if n == 2:
             ctx.parents = ((a if a._node is None else a._node) if needs[0] else None,
@@ -400,6 +409,10 @@ class Function:
             views.register(tensors[0], result)
         return result
 
+
+# the marks in the _base of a view made in no_grad mode (see apply), of a tensor that requires
+# grad or not
+NO_GRAD_VIEW, NO_GRAD_VIEW_OF_CONSTANT = "made in no_grad mode", "of a constant, in no_grad mode"
 
 # the packages whose Functions are the engine's own ops (arrays in and out, see above); a
 # subclass defined elsewhere is a user's, run by custom_function.py

@@ -87,6 +87,7 @@ class RecordedWrites:
         if self._requires_grad and self._node is None and function.is_grad_enabled():
             raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in "
                                f"place; do it under autograd.no_grad(), or on .data")
+        self._no_grad_view_check(op)
         written = self._data if written is None else written
         # (fill_ writes one value everywhere: well defined on overlapping memory, as in torch)
         if 0 in written.strides and op != "fill_" and _overlaps_itself(written):
@@ -95,6 +96,21 @@ class RecordedWrites:
                 f"(shape {self.shape}, a broadcast view such as expand() makes) refers to a "
                 f"single memory location; clone() it before writing")
         self._version += 1
+
+    def _no_grad_view_check(self, op, recorded=False):
+        """Refuse, as torch does, an in-place op in grad mode on a view made in no_grad mode of
+        a tensor that requires grad (or a recorded one, on a view of any tensor): whether the
+        write should reach the base's graph is ambiguous (its gradient would be lost, or a
+        leaf changed unnoticed)."""
+        base = self._base
+        if (base is not None and len(base) > 3 and function.is_grad_enabled()
+                and (recorded or base[3] is function.NO_GRAD_VIEW)):
+            raise RuntimeError(
+                f"{op}: a view was created in no_grad mode and is being modified inplace with "
+                f"grad mode enabled. Given that this use case is ambiguous and error-prone, it "
+                f"is forbidden. You can clarify your code by moving both the view and the "
+                f"inplace either both inside the no_grad block (if you don't want the inplace "
+                f"to be tracked) or both outside (if you want the inplace to be tracked).")
 
     def _records(self, other) -> bool:
         return function.is_grad_enabled() and (self._node is not None or (
@@ -105,6 +121,7 @@ class RecordedWrites:
         (operand: the other input that requires grad, if any)."""
         if self._requires_grad and self._node is None:
             self._inplace_check(op)   # a leaf that requires grad: raises
+        self._no_grad_view_check(op, recorded=True)
         if self._views_a_tensor():
             return self._write_through(op, compute, operand)
         old = Tensor._wrap(self._data.copy(), self._requires_grad)  # what the op saves
@@ -137,7 +154,7 @@ class RecordedWrites:
         for the other view ops), and v becomes view(h) again. A view that is no longer tied
         to a live h, and an expand()ed one, are refused (a clear error, not a change lost)."""
         node = self._node
-        base, fn, params = self._base if self._base is not None else (None, None, None)
+        base, fn, params = self._base[:3] if self._base is not None else (None, None, None)
         if fn is Expand:
             raise RuntimeError(
                 f"{op}: unsupported operation: more than one element of the written-to tensor "

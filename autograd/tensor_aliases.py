@@ -62,12 +62,12 @@ def _chained(view, result):
     """view._base after view took result's shape in place: its view op followed by result's
     (a ViewChain), so that writes into its base and into it still reach each other; or, when
     result is no view of it, (view, None, None): writes through it are refused."""
-    base, fn, params = view._base
+    base, fn, params = view._base[:3]
     made = result._base
     if fn is None or made is None or made[0] is not view:
-        return (view, None, None)
+        return (view, None, None) + view._base[3:]
     steps = params["steps"] if fn is ViewChain else ((fn, params),)
-    return (base, ViewChain, {"steps": steps + ((made[1], made[2]),)})
+    return (base, ViewChain, {"steps": steps + ((made[1], made[2]),)}) + view._base[3:]
 
 
 class AliasMixin:

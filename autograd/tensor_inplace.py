@@ -157,8 +157,9 @@ class InplaceMixin(RecordedWrites):
                 or (alpha.__class__ is not float and alpha.__class__ is not int)
                 or 0 in d.strides):
             return False
-        if is_grad_enabled() and (self._requires_grad or other._requires_grad):
-            return False
+        if is_grad_enabled() and (self._requires_grad or other._requires_grad or (
+                self._base is not None and len(self._base) > 3)):
+            return False   # recorded, refused, or a view made in no_grad mode (refused)
         self._version += 1
         with saved.writable(d):
             _axpy_(d, alpha, o, ufunc)

@@ -268,3 +268,40 @@ def test_unfold_is_a_view_whose_writes_reach_the_tensor_and_its_graph_as_torch()
     y = autograd.arange(6.0, requires_grad=True) * 1
     with pytest.raises(RuntimeError, match="overlapping windows"):
         y.unfold(0, 3, 1).mul_(2)   # torch multiplies the shared slots twice
+
+
+_NO_GRAD_VIEW_OPS = {
+    "mul_": lambda v, L: v.mul_(2), "add_": lambda v, L: v.add_(L.ones(2)),
+    "fill_": lambda v, L: v.fill_(3), "copy_": lambda v, L: v.copy_(L.ones(2)),
+    "setitem": lambda v, L: v.__setitem__(0, 5.0), "exp_": lambda v, L: v.exp_(),
+    "mul_by_a_grad_tensor": lambda v, L: v.mul_(L.ones(2, requires_grad=True)),
+}
+
+
+@pytest.mark.parametrize("op", list(_NO_GRAD_VIEW_OPS))
+def test_in_place_on_a_view_made_in_no_grad_mode_is_refused_in_grad_mode_as_torch(op):
+    # torch refuses it: the write's gradient would be lost (through a non-leaf) or a leaf
+    # changed unnoticed; under no_grad again it is allowed, and on a view of a tensor that
+    # needs no grad when it is not recorded
+    torch = pytest.importorskip("torch")
+    for lib in (autograd, torch):
+        for leaf in (True, False):
+            for view_of_view in (False, True):
+                w = lib.ones(3, requires_grad=True)
+                base = w if leaf else w * 1
+                with lib.no_grad():
+                    v = base[1:]
+                if view_of_view:
+                    v = v[0:2]
+                with pytest.raises(RuntimeError, match="no_grad mode"):
+                    _NO_GRAD_VIEW_OPS[op](v, lib)
+                with lib.no_grad():
+                    _NO_GRAD_VIEW_OPS[op](v, lib)
+        x = lib.ones(3)
+        with lib.no_grad():
+            v = x[1:]
+        if op == "mul_by_a_grad_tensor":   # of a constant: refused only when recorded
+            with pytest.raises(RuntimeError, match="no_grad mode"):
+                _NO_GRAD_VIEW_OPS[op](v, lib)
+        else:
+            _NO_GRAD_VIEW_OPS[op](v, lib)
