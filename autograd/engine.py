@@ -119,7 +119,14 @@ def _accumulate_leaf(leaf, g, owned=None):
 def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
     """Back-propagate `grad` (same shape as tensor) from tensor into every leaf's `.grad`."""
     if tensor._node is not None and not leaf_hooks:   # the common case, without run's setup
-        _walk({tensor._node: grad}, retain_graph, _accumulate_leaf, _NOTHING_WATCHED, set())
+        on = function._mode.grad   # off during the pass, as torch's: the ops of hooks and
+        if on:                     # of custom VJPs are not recorded
+            function._set_mode(False)
+        try:
+            _walk({tensor._node: grad}, retain_graph, _accumulate_leaf, _NOTHING_WATCHED, set())
+        finally:
+            if on:
+                function._set_mode(True)
     else:
         run([tensor], [grad], retain_graph)
 
@@ -128,6 +135,12 @@ _NOTHING_WATCHED = {}   # read only
 
 
 def run(tensors, grads, retain_graph: bool = False, inputs=None):
+    """See _run; grad mode is off during the pass, as in torch's (create_graph=False)."""
+    with function.no_grad():
+        return _run(tensors, grads, retain_graph, inputs)
+
+
+def _run(tensors, grads, retain_graph: bool = False, inputs=None):
     """Back-propagate grads[k] (shaped like tensors[k]) from every tensors[k] at once.
 
     inputs None: every leaf reached accumulates into its `.grad`. Otherwise a list of

@@ -241,3 +241,17 @@ def test_a_module_backward_hook_runs_only_when_its_inputs_gradient_is_wanted():
         assert calls == [] and x.grad is None, lib.__name__
         lib.autograd.grad(loss, x)
         assert calls == ["hook"], lib.__name__
+
+
+def test_hooks_run_with_grad_mode_off_unless_create_graph_as_torch():
+    # torch's backward pass runs with grad mode = create_graph: a hook's ops are not recorded
+    for lib in (autograd, torch):
+        seen = []
+        w = lib.ones(3, requires_grad=True)
+        w.register_hook(lambda g: seen.append(lib.is_grad_enabled()))
+        y = w * 2
+        y.register_hook(lambda g: seen.append((g * 2).requires_grad))
+        (y * w).sum().backward()
+        lib.autograd.grad((w * w).sum(), w)
+        (g,) = lib.autograd.grad((w * w).sum(), w, create_graph=True)
+        assert seen == [False, False, False, True] and lib.is_grad_enabled()
