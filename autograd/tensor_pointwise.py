@@ -9,11 +9,12 @@ import numpy as np
 
 from . import function
 from .dims import _numpy_message
-from .dtypes import _result_dtype, bool_
+from .dtypes import _common_dtype, _result_dtype, bool_
 from .ops import arithmetic as M
 from .ops import elementwise_more as E
 from .tensor_inplace import check_cast, result_type
-from .torch_errors import DtypeError
+from .tensor_operands import fill_value
+from .torch_errors import DtypeError, DtypeNotImplementedError
 
 
 def _sign(x):
@@ -116,9 +117,20 @@ class PointwiseMixin:
         return self.clamp(max=max)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
-        """self + value * tensor1 * tensor2 (broadcasting)."""
-        prod = self._operand(tensor1) * tensor2
-        return self + (prod if value == 1 else prod * value)
+        """self + value * tensor1 * tensor2 (broadcasting), in the one promoted dtype of self,
+        tensor1 and tensor2; a number value is converted to it as torch converts a scalar (a
+        float truncates into an integer dtype) and does not promote it."""
+        ts = (self, self._operand(tensor1), self._operand(tensor2))
+        dtype = _common_dtype(*(t._data for t in ts))
+        if dtype == bool_:
+            raise DtypeNotImplementedError(
+                f"addcmul: not implemented for 'Bool' (dtypes {ts[0].dtype}, {ts[1].dtype} and "
+                f"{ts[2].dtype})")
+        x, t1, t2 = (t if t._data.dtype == dtype else t.to(dtype) for t in ts)
+        if not isinstance(value, function._Tensor):
+            value = fill_value("addcmul", value, dtype).item()
+        prod = t1 * t2
+        return x + (prod if value == 1 else prod * value)
 
     def addcdiv(self, tensor1, tensor2, *, value=1):
         """self + value * tensor1 / tensor2 (broadcasting)."""
