@@ -19,7 +19,9 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .dims import _one_axis
 from .ops import unary_more as U
 from .ops.matrix import DiagonalIntoZeros
+from .tensor_aliases import inplace_result_type
 from .tensor_extra import _about
+from .tensor_inplace import check_cast
 from .tensor_special import _pair
 
 
@@ -54,10 +56,9 @@ def _integers(op, a, b):
         raise TypeError(f"{op}: needs integer tensors, got {_about(input=a, other=b)}")
 
 
-def _not_into_int(op, self, result_kind):
-    if self.dtype.kind in "iub" and result_kind == "f":
-        raise TypeError(f"{op}: the result is floating point and cannot be written in place "
-                        f"into a tensor of dtype {self.dtype} (shape {self.shape})")
+def _not_into_int(op, self, other, floating):
+    """A CastError, as PyTorch's, when self's dtype cannot hold the in-place result."""
+    check_cast(op, inplace_result_type(self, other, floating), self)
 
 
 def _square_float(op, A):
@@ -123,7 +124,7 @@ class MathMoreMixin:
     arctan2 = atan2
 
     def atan2_(self, other):
-        _not_into_int("atan2_", self, "f")
+        _not_into_int("atan2_", self, other, True)
         return self._inplace_via("atan2_", lambda old: old.atan2(other), other)
 
     arctan2_ = atan2_
@@ -375,8 +376,7 @@ class MathMoreMixin:
     def divide_(self, other, *, rounding_mode=None):
         if rounding_mode is None:
             return self.div_(other)
-        kind = np.asarray(other.data if isinstance(other, _tm.Tensor) else other).dtype.kind
-        _not_into_int("divide_", self, kind)
+        _not_into_int("divide_", self, other, False)
         return self._inplace_via(
             "divide_", lambda old: old.divide(other, rounding_mode=rounding_mode), other)
 
