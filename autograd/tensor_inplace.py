@@ -251,6 +251,8 @@ class InplaceMixin(RecordedWrites):
             min, max = (int_bound("clamp_", self, b) for b in (min, max))
         if self._node is not None and is_grad_enabled():
             return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
+        if isinstance(min, Tensor) or isinstance(max, Tensor):   # in clamp's promoted dtype
+            return self._inplace_via("clamp_", lambda old: old.clamp(min, max))
         return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))
 
     # ----------------------------------------------------------------- through an op

@@ -541,6 +541,17 @@ def test_clamp_in_place_refuses_a_float_bound_on_integers_like_torch(call):
         _same(got, want)
 
 
+def test_clamp_in_place_with_a_bound_of_another_integer_dtype_as_torch():
+    # computed in the promoted dtype, then cast back (an int8 bound of -5 is 251 in uint8)
+    calls = [lambda L, x: x.clamp_min_(L.tensor([2, 3], dtype=L.int8)),
+             lambda L, x: x.clamp_max_(L.tensor([-5, 3], dtype=L.int8)),
+             lambda L, x: x.clamp_(L.tensor([2, 3], dtype=L.int16), L.tensor(100)),
+             lambda L, x: x.clamp_(max=L.tensor([300, -300], dtype=L.int16))]
+    for call in calls:
+        got, want = _both(lambda L: call(L, L.tensor([1, 200], dtype=L.uint8)))
+        _same(got, want)
+
+
 # ----------------------------------------------------------------- 10. empty max, logsumexp
 @pytest.mark.parametrize("shape, dim", [((0, 3), 1), ((0, 3), -1), ((2, 0, 3), 2),
                                         ((2, 0, 3), 0)])
