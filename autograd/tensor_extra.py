@@ -27,6 +27,7 @@ from .tensor_index import _argsort, _wrap
 from .tensor_linalg import bmm, mm
 from .tensor_reduce import _reduced
 from .tensor_shape import cat
+from .torch_errors import DtypeNotImplementedError
 
 # torch.return_types.*: (values, indices) pairs
 Cummax = namedtuple("Cummax", ["values", "indices"])
@@ -79,7 +80,8 @@ def _broadcast(op, **operands) -> tuple:
 
 def _no_bool(op, x):
     if x.dtype == np.bool_:
-        raise TypeError(f"{op}: not supported for bool tensors ({_about(input=x)})")
+        raise DtypeNotImplementedError(f"{op}: not supported for bool tensors "
+                                       f"({_about(input=x)})")
 
 
 class ExtraMixin:

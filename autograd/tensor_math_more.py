@@ -23,6 +23,7 @@ from .tensor_aliases import inplace_result_type
 from .tensor_extra import _about
 from .tensor_inplace import check_cast
 from .tensor_special import _pair
+from .torch_errors import DtypeNotImplementedError
 
 
 def _unary(op_cls):
@@ -53,7 +54,8 @@ def _int_arg(op, name, v, low=None):
 
 def _integers(op, a, b):
     if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
-        raise TypeError(f"{op}: needs integer tensors, got {_about(input=a, other=b)}")
+        raise DtypeNotImplementedError(f"{op}: needs integer tensors, got "
+                                       f"{_about(input=a, other=b)}")
 
 
 def _not_into_int(op, self, other, floating):
@@ -366,8 +368,8 @@ class MathMoreMixin:
                              f"{rounding_mode!r}")
         a, b = _pair("divide", self, other)
         if a.dtype == np.bool_:
-            raise TypeError(f"divide: rounding_mode={rounding_mode!r} does not support bool "
-                            f"tensors ({_about(input=a, other=b)})")
+            raise DtypeNotImplementedError(f"divide: rounding_mode={rounding_mode!r} does not "
+                                           f"support bool tensors ({_about(input=a, other=b)})")
         if a.dtype.kind in "iu" and not np.all(b.data):
             raise RuntimeError(f"divide: integer division by zero ({_about(input=a, other=b)})")
         values = U.rounded_quotient(a.data, b.data, rounding_mode)

@@ -73,7 +73,8 @@ class PointwiseMixin:
     # piecewise-constant: zero gradient, as in PyTorch; integers pass through unchanged
     def _rounded(self, fn, op):
         if self._data.dtype == bool_:
-            raise TypeError(f"{op}: not supported for bool tensors (shape {self.shape})")
+            raise DtypeNotImplementedError(f"{op}: not supported for bool tensors (shape "
+                                           f"{self.shape})")
         if self._data.dtype.kind != "f" and op != "sign":
             return self.clone()   # integers are already whole
         return E.Rounded.apply(self, fn=fn)
@@ -149,8 +150,8 @@ class PointwiseMixin:
         da, db = a._data.dtype, b._data.dtype
         dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
         if dtype.kind not in "iu":
-            raise TypeError(f"{op}: needs integer tensors, got dtypes {da} and {db} (shapes "
-                            f"{a.shape} and {b.shape})")
+            raise DtypeNotImplementedError(f"{op}: needs integer tensors, got dtypes {da} and "
+                                           f"{db} (shapes {a.shape} and {b.shape})")
         try:   # a number operand wraps into the dtype first (int8 << 256 shifts by 0), as torch
             out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
         except ValueError as e:

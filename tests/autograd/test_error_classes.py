@@ -37,3 +37,43 @@ def test_the_error_is_an_instance_of_torchs_class(name):
         CASES[name](autograd, nn, F)
     assert isinstance(ours.value, type(theirs.value)), (type(ours.value), type(theirs.value))
     assert isinstance(ours.value, ValueError)
+
+
+def _f(L):
+    return L.tensor([1.5, 2.0])
+
+
+def _i(L):
+    return L.tensor([3, 4])
+
+
+def _b(L):
+    return L.tensor([True, False])
+
+
+# ops with no kernel for the dtype: torch raises NotImplementedError ("... not implemented for
+# 'Float'"), ours DtypeNotImplementedError, also the TypeError it was before (torch's ~ on a
+# float tensor is a TypeError: ours is both)
+NOT_IMPLEMENTED_FOR_DTYPE = [
+    lambda L: _f(L) & _f(L), lambda L: _f(L) | _i(L), lambda L: _i(L) ^ _f(L),
+    lambda L: _f(L) << _i(L), lambda L: _i(L) >> _f(L), lambda L: _f(L).bitwise_not(),
+    lambda L: _b(L) // _b(L), lambda L: _b(L) % _b(L), lambda L: _b(L).fmod(_b(L)),
+    lambda L: L.hypot(_i(L), _i(L)), lambda L: L.logaddexp(_i(L), _i(L)),
+    lambda L: L.logaddexp2(_i(L), _b(L)), lambda L: L.nextafter(_i(L), _i(L)),
+    lambda L: _i(L).frac(), lambda L: L.gcd(_f(L), _i(L)), lambda L: L.lcm(_i(L), _f(L)),
+    lambda L: _b(L).floor(), lambda L: _b(L).ceil(), lambda L: _b(L).round(),
+    lambda L: _b(L).trunc(), lambda L: _b(L).median(), lambda L: _b(L).median(0),
+    lambda L: L.ones(2, 2, dtype=L.bool).trace(),
+    lambda L: _b(L).div(_b(L), rounding_mode="trunc"),
+    lambda L: _b(L).floor_divide_(_b(L)), lambda L: _i(L).hypot_(_i(L)),
+    lambda L: _f(L).bitwise_and_(_i(L)), lambda L: _b(L).addcmul(_b(L), _b(L)),
+]
+
+
+def test_ops_not_implemented_for_a_dtype_raise_torchs_class():
+    for k, call in enumerate(NOT_IMPLEMENTED_FOR_DTYPE):
+        with pytest.raises(NotImplementedError, match="not implemented for"):
+            call(torch)
+        with pytest.raises(NotImplementedError) as ours:
+            call(autograd)
+        assert isinstance(ours.value, TypeError), k   # the engine's class before
