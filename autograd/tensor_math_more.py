@@ -23,7 +23,7 @@ from .tensor_aliases import inplace_result_type
 from .tensor_extra import _about
 from .tensor_inplace import check_cast
 from .tensor_special import _pair
-from .torch_errors import DtypeNotImplementedError
+from .torch_errors import ArgumentError, DtypeError, DtypeNotImplementedError
 
 
 def _unary(op_cls):
@@ -137,8 +137,8 @@ class MathMoreMixin:
         x's dtype, broadcast. No derivative: backward through it raises, as PyTorch's."""
         _tensor("heaviside", "values", values)
         if self.dtype != values.dtype:
-            raise TypeError(f"heaviside: input and values must have one dtype, got "
-                            f"{_about(input=self, values=values)}")
+            raise DtypeError(f"heaviside: input and values must have one dtype, got "
+                             f"{_about(input=self, values=values)}")
         a, b = _pair("heaviside", self, values)
         out = np.where(a.data == 0, b.data, a.data > 0).astype(a.dtype)
         return U.NoDerivative.apply(a, b, values=out, op="heaviside")
@@ -204,7 +204,7 @@ class MathMoreMixin:
         minlength = _int_arg("bincount", "minlength", minlength, 0)
         x = self._data
         if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
-            raise ValueError(f"bincount: needs 1-D non-negative integers, got "
+            raise ArgumentError(f"bincount: needs 1-D non-negative integers, got "
                              f"{_about(input=self)}" + (f" with min {x.min()}" if x.ndim == 1
                                                          and x.dtype.kind in "iu" and x.size
                                                          else ""))
@@ -274,8 +274,8 @@ class MathMoreMixin:
         """Matrix times vector: (n, m) and (m,) of one dtype -> (n,)."""
         _tensor("mv", "vec", vec)
         if self.ndim != 2 or vec.ndim != 1 or self.shape[1] != vec.shape[0]:
-            raise ValueError(f"mv: needs a (n, m) matrix and a (m,) vector, got "
-                             f"{_about(input=self, vec=vec)}")
+            raise ArgumentError(f"mv: needs a (n, m) matrix and a (m,) vector, got "
+                                f"{_about(input=self, vec=vec)}")
         if self.dtype != vec.dtype:
             raise TypeError(f"mv: both tensors must have one dtype, got "
                             f"{_about(input=self, vec=vec)}")

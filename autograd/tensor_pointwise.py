@@ -101,8 +101,10 @@ class PointwiseMixin:
         """self + weight * (end - self); differentiable in self, end and a tensor weight."""
         end = self._operand(end)
         if self._data.dtype.kind != "f" or end.data.dtype != self._data.dtype:
-            raise TypeError(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
-                            f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
+            error = (DtypeNotImplementedError if end.data.dtype == self._data.dtype
+                     else DtypeError)   # torch: "not implemented for 'Long'", or RuntimeError
+            raise error(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
+                        f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
         weight = self._operand(weight)
         if weight._data.dtype != self._data.dtype:
             if weight._data.ndim:   # as torch: a 0-d weight is converted, others refused

@@ -16,6 +16,7 @@ from .ops import elementwise_more as E
 from .ops import reduce as R
 from .ops import variance as V
 from .ops.layout import c_order
+from .torch_errors import DtypeError
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 Mode = namedtuple("Mode", ["values", "indices"])
@@ -88,7 +89,8 @@ class ReduceMixin:
                                 f"{np.dtype(dtype)}")
             return self.to(np.dtype(dtype)).mean(dim, keepdim)
         if self._data.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor, got dtype {self._data.dtype}")
+            raise DtypeError(f"mean: needs a floating-point tensor, got dtype "
+                             f"{self._data.dtype}")
         return R.Mean.apply(self, axis=_reduced(dim, self._data.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None,
@@ -270,8 +272,8 @@ class ReduceMixin:
             raise ValueError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype not in _FLOATS:
-            raise TypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
-                            f"(shape {self.shape})")
+            raise DtypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
+                             f"(shape {self.shape})")
         p = float(p)
         # max / min of |x| have no identity: an empty reduction is an error, as in PyTorch
         axes = x._nonempty_axes(dim, "norm") if p < 0 or p == np.inf else \

@@ -23,7 +23,7 @@ from .ops import special as S
 from .ops.elementwise_more import Rounded
 from .ops.special_more import angle as _angle
 from .tensor_extra import _about, _broadcast
-from .torch_errors import DtypeNotImplementedError
+from .torch_errors import DtypeError, DtypeNotImplementedError
 
 
 def _pair(op, a, b, floating=False, tensors_only=False):
@@ -276,9 +276,9 @@ class SpecialMixin:
         """The p-norm of x - y (broadcast), a 0-d tensor."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"dist: other must be a tensor, got {type(other).__name__}")
-        if self._data.dtype.kind != "f" or other.data.dtype.kind != "f":
-            raise TypeError(f"dist: needs floating-point tensors, got "
-                            f"{_about(input=self, other=other)}")
+        if self._data.dtype.kind != "f" and other.data.dtype.kind != "f":
+            raise DtypeError(f"dist: needs floating-point tensors, got "
+                             f"{_about(input=self, other=other)}")
         _broadcast("dist", input=self, other=other)
         return (self - other).norm(_number("dist", "p", p))
 
