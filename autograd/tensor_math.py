@@ -17,6 +17,7 @@ from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import clamp as C
+from .ops import elementwise_more as E
 from .ops import unary as U
 from .torch_errors import ArgumentError, DtypeError
 from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
@@ -150,8 +151,8 @@ class MathMixin:
         return self % other
 
     def _floor_div(self, other, reverse=False):
-        """floor(a / b) rounded as Python's //; its gradient is zero almost everywhere, so
-        the result carries none."""
+        """floor(a / b) rounded as Python's //. It has no derivative: as in PyTorch, a result
+        of inputs that require grad requires grad too, and a backward pass through it raises."""
         other = _int_number(self, other, self._operand(other))
         a, b = (other, self) if reverse else (self, other)
         dtype = _result_dtype(a._data.dtype, b._data.dtype, a._data.ndim == 0, b._data.ndim == 0)
@@ -164,6 +165,8 @@ class MathMixin:
         except ValueError as e:
             raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
                              f"together") from e
+        if a._requires_grad or b._requires_grad:
+            return E.NoDerivative.apply(a, b, value=np.asarray(out, dtype), op="floor_divide")
         return Tensor._wrap(np.asarray(out, dtype), False)
 
     def __neg__(self):

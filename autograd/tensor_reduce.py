@@ -281,13 +281,15 @@ class ReduceMixin:
         return R.Norm.apply(x, p=p, axis=axes, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """True where every element (along dim) is nonzero; a bool tensor."""
+        """True where every element (along dim) is nonzero; a bool tensor (uint8, 0 or 1, for
+        a uint8 one, as torch)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
         return self._logical(np.all, dim, keepdim)
 
     def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """True where some element (along dim) is nonzero; a bool tensor."""
+        """True where some element (along dim) is nonzero; a bool tensor (uint8, 0 or 1, for
+        a uint8 one, as torch)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
         return self._logical(np.any, dim, keepdim)
@@ -295,7 +297,8 @@ class ReduceMixin:
     def _logical(self, fn, dim, keepdim):
         axes = _axes(dim, self._data.ndim, fn.__name__)
         out = fn(self._data, axis=axes, keepdims=keepdim and axes is not None)
-        return _result(c_order(np.asarray(out, bool_)))
+        dtype = self._data.dtype if self._data.dtype == np.uint8 else bool_
+        return _result(c_order(np.asarray(out, dtype)))
 
     # ----------------------------------------------------------------- order statistics
     def mode(self, dim=-1, keepdim=False):
