@@ -136,17 +136,6 @@ def test_floor_divide_in_place_keeps_the_graph_and_its_backward_raises_as_torch(
             (z * 2).sum().backward()
 
 
-def test_floor_divide_of_a_tensor_that_requires_grad_requires_grad_and_its_backward_raises():
-    for lib in (autograd, torch):
-        x = lib.tensor([1.5, -3.0], requires_grad=True)
-        for y in (x // 1, x.floor_divide(2), 2 // x, lib.floor_divide(lib.tensor([3, 4]), x)):
-            assert y.requires_grad
-        with pytest.raises(RuntimeError, match="derivative for .*floor_divide is not impl"):
-            (x // 2).sum().backward()
-        with lib.no_grad():
-            assert not (x // 2).requires_grad
-
-
 def test_floor_divide_in_place_on_a_view_raises_in_backward_as_torch():
     for lib in (autograd, torch):
         x = lib.tensor([3.5, -2.0, 7.0], requires_grad=True)
