@@ -123,14 +123,18 @@ class PointwiseMixin:
         """self + value * tensor1 * tensor2 (broadcasting), in the one promoted dtype of self,
         tensor1 and tensor2; a number value is converted to it as torch converts a scalar (a
         float truncates into an integer dtype) and does not promote it."""
-        ts = (self, self._operand(tensor1), self._operand(tensor2))
-        dtype = _common_dtype(*(t._data for t in ts))
+        x, t1, t2 = self, self._operand(tensor1), self._operand(tensor2)
+        dtype = x._data.dtype
+        if not t1._data.dtype == dtype == t2._data.dtype:
+            dtype = _common_dtype(x._data, t1._data, t2._data)
+            x, t1, t2 = (t if t._data.dtype == dtype else t.to(dtype) for t in (x, t1, t2))
         if dtype == bool_:
             raise DtypeNotImplementedError(
-                f"addcmul: not implemented for 'Bool' (dtypes {ts[0].dtype}, {ts[1].dtype} and "
-                f"{ts[2].dtype})")
-        x, t1, t2 = (t if t._data.dtype == dtype else t.to(dtype) for t in ts)
-        if not isinstance(value, function._Tensor):
+                f"addcmul: not implemented for 'Bool' (dtypes {self.dtype}, {t1.dtype} and "
+                f"{t2.dtype})")
+        if value.__class__ is float and dtype.kind == "f" and abs(value) <= 3.4e38:
+            pass   # fits float32 too: the product below rounds it to dtype, as the conversion
+        elif not (value.__class__ is int and value == 1 or isinstance(value, function._Tensor)):
             value = fill_value("addcmul", value, dtype).item()
         prod = t1 * t2
         return x + (prod if value == 1 else prod * value)

@@ -84,7 +84,7 @@ def test_ldexp_dtypes_match_torch():
     dts = [np.uint8, np.int32, np.int64, np.float32, np.float64]
     for x_dtype, e_dtype, x_shape, e_shape in itertools.product(dts, dts, [(), (3,)], [(), (3,)]):
         x = np.resize([1.1, 2, 3], x_shape).astype(x_dtype)
-        e = np.resize([1, -2, 0], e_shape).astype(e_dtype)
+        e = np.resize([1, -2 if e_dtype != np.uint8 else 2, 0], e_shape).astype(e_dtype)
         same(ag.ldexp(ag.tensor(x), ag.tensor(e)), torch.ldexp(torch.tensor(x), torch.tensor(e)))
 
 
