@@ -72,3 +72,18 @@ def _result_dtype(da: np.dtype, db: np.dtype, a_is_0d=False, b_is_0d=False) -> n
     if a_is_0d != b_is_0d:
         return db if a_is_0d else da
     return np.result_type(da, db)
+
+
+def _common_dtype(*arrays: np.ndarray) -> np.dtype:
+    """_result_dtype over several operands, as PyTorch's: dimensioned operands promote among
+    themselves, 0-d ones among themselves, and the 0-d result counts only with a higher kind
+    (int8 (n,) with 0-d float64 and float32 (n,) is float32)."""
+    dim = zero = None
+    for a in arrays:
+        if a.ndim:
+            dim = a.dtype if dim is None else _result_dtype(dim, a.dtype)
+        else:
+            zero = a.dtype if zero is None else _result_dtype(zero, a.dtype)
+    if dim is None or zero is None:
+        return zero if dim is None else dim
+    return _result_dtype(dim, zero, False, True)

@@ -19,6 +19,7 @@ from .ops.elementwise_more import NoDerivative
 from .ops.shape import Expand, GetItem, SetItem, SetItemInPlace, SetView, _is_basic
 from .tensor_operands import fill_value
 from .tensor_shape import _index_arg, _spelled_out, _split_selects
+from .torch_errors import ArgumentError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -59,7 +60,8 @@ def _overlaps_itself(a: np.ndarray) -> bool:
 
 def _reraise(e, message):
     kind = IndexError if isinstance(e, IndexError) else type(e)
-    kind = ValueError if kind is OverflowError else kind
+    # a shape that does not broadcast, a value out of range: torch's RuntimeError
+    kind = ArgumentError if kind in (ValueError, OverflowError) else kind
     raise kind(f"{message}: {_numpy_message(e)}") from None
 
 def _saves_tensor_itself(result, array):

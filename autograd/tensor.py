@@ -36,7 +36,7 @@ from .dims import _axes, _numpy_message, _one_axis, _shape_arg  # noqa: F401  (r
 from .dtypes import (_FLOATS, _KIND_RANK, _result_dtype,  # noqa: F401
                      _supported, bool_, float32, float64, int32, int64)
 from .data_view import DataView
-from .torch_errors import ArgumentError
+from .torch_errors import ArgumentError, DtypeError
 from .function import Function
 from .tensor_aliases import AliasMixin
 from .tensor_arrange import ArrangeMixin
@@ -201,8 +201,8 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
     @requires_grad.setter
     def requires_grad(self, value: bool):
         if value and self._data.dtype.kind != "f":
-            raise TypeError(f"requires_grad: only floating-point tensors can require grad, "
-                            f"this one has dtype {self._data.dtype}")
+            raise DtypeError(f"requires_grad: only floating-point tensors can require grad, "
+                             f"this one has dtype {self._data.dtype}")
         if not value and self._node is not None:
             raise RuntimeError("requires_grad: cannot turn off grad on a non-leaf tensor; "
                                "use detach()")
@@ -233,8 +233,8 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     def item(self):
         if self._data.size != 1:
-            raise ValueError(f"item: a tensor of shape {self.shape} has {self._data.size} "
-                             f"elements, not one")
+            raise ArgumentError(f"item: a tensor of shape {self.shape} has {self._data.size} "
+                                f"elements, not one")
         return self._data.item()
 
     def numpy(self) -> np.ndarray:

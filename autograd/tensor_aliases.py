@@ -10,10 +10,11 @@ from numbers import Number
 
 import numpy as np
 
-from . import hooks, views
+from . import dtypes, function, hooks, views
 from .dims import _one_axis
 from .function import enable_grad, is_grad_enabled
 from .ops.shape import ViewChain
+from .tensor_inplace import CastError, check_cast, result_type
 
 # in-place forms of methods whose result keeps an integer tensor's dtype (the others need a
 # floating-point tensor to write into, as in PyTorch)
@@ -29,26 +30,51 @@ _FLOAT_RESULT = ["log", "sin", "cos", "tan", "frac", "reciprocal", "rsqrt", "log
                  "log2", "log10", "exp2", "deg2rad", "rad2deg"]
 
 
+# the binary ones of those whose other operand promotes the result (logical_and and the like
+# give bool, which any dtype takes), and the floating ones with no integer kernel: their
+# integer result type stays integral, so that the cast check passes it on to the op's own
+# "not implemented" refusal
+_BINARY = {"bitwise_and", "bitwise_or", "bitwise_xor", "remainder", "fmod", "floor_divide",
+           "hypot", "copysign", "xlogy", "true_divide", "nextafter"}
+_NO_INT_KERNEL = {"hypot", "nextafter", "frac"}
+
+
+def inplace_result_type(x, other, floating: bool) -> np.dtype:
+    """The dtype of an op of x and other (a tensor or a number; anything else: x alone) under
+    PyTorch's promotion, the default float dtype in place of an integral one when floating:
+    what an in-place form checks against x's dtype before computing."""
+    if isinstance(other, (function._Tensor, Number)) and not isinstance(other, complex):
+        dtype = result_type(x, other)
+    else:
+        dtype = x._data.dtype
+    return dtypes._default_dtype if floating and dtype.kind != "f" else dtype
+
+
+def _result_dtype_of(self, name, args, kwargs) -> np.dtype:
+    """inplace_result_type of self.name(*args, **kwargs)."""
+    other = (args[0] if args else kwargs.get("other")) if name in _BINARY else None
+    return inplace_result_type(self, other, name in _FLOAT_RESULT and name not in _NO_INT_KERNEL)
+
+
 def _in_place(name, float_result):
-    """x.name_(*args): x.name(*args) written into x, recorded or refused as add_ is."""
+    """x.name_(*args): x.name(*args) written into x, recorded or refused as add_ is (a
+    CastError, as PyTorch's, when the result type cannot be cast to x's dtype)."""
     op = name + "_"
 
     def method(self, *args, **kwargs):
         from .tensor_inplace import _grad_operand
-        if float_result and self.dtype.kind != "f":
-            raise TypeError(f"{op}: the result is floating point and cannot be written in "
-                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
-
         if name == "float_power" and self.dtype != np.float64:   # as PyTorch
-            raise TypeError(f"float_power_: the result is float64 and cannot be written in "
-                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
+            raise CastError(f"float_power_: the base given to float_power_ has dtype "
+                            f"{self.dtype} but the operation's result requires dtype float64 "
+                            f"(shape {self.shape})")
+        into_float = self._data.dtype.kind == "f"   # takes any result: nothing to check
+        if not into_float:
+            check_cast(op, _result_dtype_of(self, name, args, kwargs), self)
 
         def compute(old):
             out = getattr(old, name)(*args, **kwargs)
-            if out.dtype.kind == "f" and self.dtype.kind != "f":
-                raise TypeError(f"{op}: the result has dtype {out.dtype} and cannot be written "
-                                f"in place into a tensor of dtype {self.dtype} (shape "
-                                f"{self.shape})")
+            if not into_float:
+                check_cast(op, out.dtype, self)
             return out
 
         return self._inplace_via(op, compute, _grad_operand(*args, *kwargs.values()))

@@ -10,6 +10,7 @@ import numpy as np
 from .dims import _numpy_message
 from .dtypes import _result_dtype
 from .tensor_operands import _int_number, _t
+from .torch_errors import DtypeNotImplementedError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -79,8 +80,8 @@ class CompareMixin:
 
     def __invert__(self):
         if self._data.dtype.kind not in "biu":
-            raise TypeError(f"~: only bool and integer tensors can be inverted, not "
-                            f"{self._data.dtype}")
+            raise DtypeNotImplementedError(f"~: only bool and integer tensors can be inverted, "
+                                           f"not {self._data.dtype}")
         return Tensor._wrap(np.invert(self._data), False)
 
     def _bitwise(self, ufunc, other, reverse=False):
@@ -90,8 +91,9 @@ class CompareMixin:
         a, b = (o, self) if reverse else (self, o)
         da, db = a._data.dtype, b._data.dtype
         if da.kind not in "biu" or db.kind not in "biu":
-            raise TypeError(f"{ufunc.__name__}: needs bool or integer tensors, got dtypes {da} "
-                            f"and {db} (shapes {a.shape} and {b.shape})")
+            raise DtypeNotImplementedError(f"{ufunc.__name__}: needs bool or integer tensors, "
+                                           f"got dtypes {da} and {db} (shapes {a.shape} and "
+                                           f"{b.shape})")
         dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
         try:
             out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))

@@ -27,6 +27,7 @@ from .tensor_index import _argsort, _wrap
 from .tensor_linalg import bmm, mm
 from .tensor_reduce import _reduced
 from .tensor_shape import cat
+from .torch_errors import DtypeError, DtypeNotImplementedError
 
 # torch.return_types.*: (values, indices) pairs
 Cummax = namedtuple("Cummax", ["values", "indices"])
@@ -79,7 +80,8 @@ def _broadcast(op, **operands) -> tuple:
 
 def _no_bool(op, x):
     if x.dtype == np.bool_:
-        raise TypeError(f"{op}: not supported for bool tensors ({_about(input=x)})")
+        raise DtypeNotImplementedError(f"{op}: not supported for bool tensors "
+                                       f"({_about(input=x)})")
 
 
 class ExtraMixin:
@@ -283,7 +285,8 @@ class ExtraMixin:
     def nanmean(self, dim=None, keepdim=False, *, dtype=None):
         """mean over the elements that are not NaN (NaN where all are)."""
         if self.dtype.kind != "f":
-            raise TypeError(f"nanmean: needs a floating-point tensor, got {_about(input=self)}")
+            raise DtypeError(f"nanmean: needs a floating-point tensor, got "
+                             f"{_about(input=self)}")
         x = self if dtype is None else self.to(dtype)
         axes = _axes(None if isinstance(dim, (tuple, list)) and not dim else dim, x.ndim,
                      "nanmean")

@@ -21,7 +21,7 @@ from .inplace_record import _NUMPY_ERRORS, RecordedWrites, _reraise
 from .kernels import update
 from .ops.shape import SetItem
 from .tensor_operands import bool_sub, fill_value, int_bound, mask_arg, no_bool_bounds
-from .torch_errors import ArgumentError
+from .torch_errors import ArgumentError, DtypeError
 
 # tensor.py defines Tensor on top of this module's mixin, so it binds the class here once it
 # exists (the code below only uses it at call time).
@@ -138,8 +138,8 @@ class InplaceMixin(RecordedWrites):
         if alpha.__class__ is int and alpha == 1 or self._data.dtype.kind not in "iub":
             return
         if isinstance(alpha, (float, np.floating)):
-            raise TypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
-                            f"{alpha!r}")
+            raise DtypeError(f"{op}: for integer or bool tensors alpha must be an integer, "
+                             f"got {alpha!r}")
         if isinstance(alpha, (bool, np.bool_)) and result_type(self, other) != np.bool_:
             raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results")
         if self._data.dtype.kind in "iu" and isinstance(alpha, (int, np.integer)):
@@ -252,6 +252,8 @@ class InplaceMixin(RecordedWrites):
             min, max = (int_bound("clamp_", self, b) for b in (min, max))
         if self._node is not None and is_grad_enabled():
             return self._record_inplace("clamp_", lambda old: old.clamp(min, max))
+        if isinstance(min, Tensor) or isinstance(max, Tensor):   # in clamp's promoted dtype
+            return self._inplace_via("clamp_", lambda old: old.clamp(min, max))
         return self._apply_inplace("clamp_", lambda d, o: np.clip(d, min, max, out=d))
 
     # ----------------------------------------------------------------- through an op

@@ -17,8 +17,9 @@ from .dtypes import _result_dtype, bool_
 from .ops import activation as A
 from .ops import arithmetic as M
 from .ops import clamp as C
+from .ops import elementwise_more as E
 from .ops import unary as U
-from .torch_errors import ArgumentError
+from .torch_errors import ArgumentError, DtypeError
 from .tensor_linalg import bmm, einsum, matmul, mm  # noqa: F401  (re-exported)
 from .tensor_operands import (_check_divisor, _int_number, _no_bool_pow, _t, bool_sub,
                               fill_value, int_bound, mask_arg, no_bool_bounds)
@@ -108,8 +109,9 @@ class MathMixin:
                     return Tensor._wrap(self._data | (not other), False)
                 return self.to(dtypes.int64) ** other
             if self._data.dtype.kind != "f" and other < 0:
-                raise ValueError(f"pow: integer tensors cannot be raised to a negative integer "
-                                 f"power ({other}); convert to float first")
+                raise ArgumentError(f"pow: Integers to negative integer powers are not allowed "
+                                    f"(an integer tensor to the power {other}); convert to "
+                                    f"float first")
             return M.PowScalar.apply(self, p=other)
         return self._binary(M.Pow, _no_bool_pow(self, other))
 
@@ -149,8 +151,8 @@ class MathMixin:
         return self % other
 
     def _floor_div(self, other, reverse=False):
-        """floor(a / b) rounded as Python's //; its gradient is zero almost everywhere, so
-        the result carries none."""
+        """floor(a / b) rounded as Python's //. It has no derivative: as in PyTorch, a result
+        of inputs that require grad requires grad too, and a backward pass through it raises."""
         other = _int_number(self, other, self._operand(other))
         a, b = (other, self) if reverse else (self, other)
         dtype = _result_dtype(a._data.dtype, b._data.dtype, a._data.ndim == 0, b._data.ndim == 0)
@@ -163,6 +165,8 @@ class MathMixin:
         except ValueError as e:
             raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
                              f"together") from e
+        if a._requires_grad or b._requires_grad:
+            return E.NoDerivative.apply(a, b, value=np.asarray(out, dtype), op="floor_divide")
         return Tensor._wrap(np.asarray(out, dtype), False)
 
     def __neg__(self):
@@ -341,8 +345,8 @@ def _scaled(op, x, other, alpha):
         bool_sub(x, o)
     dtype = _result_dtype(x._data.dtype, o._data.dtype, x._data.ndim == 0, o._data.ndim == 0)
     if dtype.kind in "iub" and isinstance(alpha, (float, np.floating)):
-        raise TypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
-                        f"{alpha!r}")
+        raise DtypeError(f"{op}: for integer or bool tensors alpha must be an integer, got "
+                         f"{alpha!r}")
     if isinstance(alpha, (bool, np.bool_)) and dtype != bool_:
         raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results")
     if dtype == bool_:   # bool + alpha * bool stays bool: any nonzero term is True

@@ -19,8 +19,11 @@ from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the cl
 from .dims import _one_axis
 from .ops import unary_more as U
 from .ops.matrix import DiagonalIntoZeros
+from .tensor_aliases import inplace_result_type
 from .tensor_extra import _about
+from .tensor_inplace import check_cast
 from .tensor_special import _pair
+from .torch_errors import ArgumentError, DtypeError, DtypeNotImplementedError
 
 
 def _unary(op_cls):
@@ -51,13 +54,13 @@ def _int_arg(op, name, v, low=None):
 
 def _integers(op, a, b):
     if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
-        raise TypeError(f"{op}: needs integer tensors, got {_about(input=a, other=b)}")
+        raise DtypeNotImplementedError(f"{op}: needs integer tensors, got "
+                                       f"{_about(input=a, other=b)}")
 
 
-def _not_into_int(op, self, result_kind):
-    if self.dtype.kind in "iub" and result_kind == "f":
-        raise TypeError(f"{op}: the result is floating point and cannot be written in place "
-                        f"into a tensor of dtype {self.dtype} (shape {self.shape})")
+def _not_into_int(op, self, other, floating):
+    """A CastError, as PyTorch's, when self's dtype cannot hold the in-place result."""
+    check_cast(op, inplace_result_type(self, other, floating), self)
 
 
 def _square_float(op, A):
@@ -123,7 +126,7 @@ class MathMoreMixin:
     arctan2 = atan2
 
     def atan2_(self, other):
-        _not_into_int("atan2_", self, "f")
+        _not_into_int("atan2_", self, other, True)
         return self._inplace_via("atan2_", lambda old: old.atan2(other), other)
 
     arctan2_ = atan2_
@@ -134,8 +137,8 @@ class MathMoreMixin:
         x's dtype, broadcast. No derivative: backward through it raises, as PyTorch's."""
         _tensor("heaviside", "values", values)
         if self.dtype != values.dtype:
-            raise TypeError(f"heaviside: input and values must have one dtype, got "
-                            f"{_about(input=self, values=values)}")
+            raise DtypeError(f"heaviside: input and values must have one dtype, got "
+                             f"{_about(input=self, values=values)}")
         a, b = _pair("heaviside", self, values)
         out = np.where(a.data == 0, b.data, a.data > 0).astype(a.dtype)
         return U.NoDerivative.apply(a, b, values=out, op="heaviside")
@@ -201,7 +204,7 @@ class MathMoreMixin:
         minlength = _int_arg("bincount", "minlength", minlength, 0)
         x = self._data
         if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
-            raise ValueError(f"bincount: needs 1-D non-negative integers, got "
+            raise ArgumentError(f"bincount: needs 1-D non-negative integers, got "
                              f"{_about(input=self)}" + (f" with min {x.min()}" if x.ndim == 1
                                                          and x.dtype.kind in "iu" and x.size
                                                          else ""))
@@ -271,8 +274,8 @@ class MathMoreMixin:
         """Matrix times vector: (n, m) and (m,) of one dtype -> (n,)."""
         _tensor("mv", "vec", vec)
         if self.ndim != 2 or vec.ndim != 1 or self.shape[1] != vec.shape[0]:
-            raise ValueError(f"mv: needs a (n, m) matrix and a (m,) vector, got "
-                             f"{_about(input=self, vec=vec)}")
+            raise ArgumentError(f"mv: needs a (n, m) matrix and a (m,) vector, got "
+                                f"{_about(input=self, vec=vec)}")
         if self.dtype != vec.dtype:
             raise TypeError(f"mv: both tensors must have one dtype, got "
                             f"{_about(input=self, vec=vec)}")
@@ -365,8 +368,8 @@ class MathMoreMixin:
                              f"{rounding_mode!r}")
         a, b = _pair("divide", self, other)
         if a.dtype == np.bool_:
-            raise TypeError(f"divide: rounding_mode={rounding_mode!r} does not support bool "
-                            f"tensors ({_about(input=a, other=b)})")
+            raise DtypeNotImplementedError(f"divide: rounding_mode={rounding_mode!r} does not "
+                                           f"support bool tensors ({_about(input=a, other=b)})")
         if a.dtype.kind in "iu" and not np.all(b.data):
             raise RuntimeError(f"divide: integer division by zero ({_about(input=a, other=b)})")
         values = U.rounded_quotient(a.data, b.data, rounding_mode)
@@ -375,8 +378,7 @@ class MathMoreMixin:
     def divide_(self, other, *, rounding_mode=None):
         if rounding_mode is None:
             return self.div_(other)
-        kind = np.asarray(other.data if isinstance(other, _tm.Tensor) else other).dtype.kind
-        _not_into_int("divide_", self, kind)
+        _not_into_int("divide_", self, other, False)
         return self._inplace_via(
             "divide_", lambda old: old.divide(other, rounding_mode=rounding_mode), other)
 

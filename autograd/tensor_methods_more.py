@@ -18,9 +18,10 @@ from numbers import Number
 
 import numpy as np
 
-from . import compat
+from . import compat, dtypes
 from . import tensor_math as _tm  # its Tensor is bound by tensor.py once the class exists
 from .device import as_device
+from .dtypes import _common_dtype
 from .dims import _shape_arg
 from .generator import pick
 from .ops.frexp import Mantissa
@@ -223,12 +224,17 @@ class MethodsMoreMixin:
 
     # ----------------------------------------------------------------- arithmetic
     def ldexp(self, other):
-        """self * 2**other, floating point (an integer self gives the default float dtype);
-        differentiable in both."""
+        """self * 2**other in the promoted dtype of the two (the default float dtype when
+        that is an integer one); differentiable in both."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"ldexp: argument 'other' must be a Tensor, not "
                             f"{type(other).__name__}")
-        return self * (2.0 ** other)
+        dtype = _common_dtype(self._data, other._data)
+        if dtype.kind != "f":
+            dtype = dtypes._default_dtype
+        x = self if self._data.dtype == dtype else self.to(dtype)
+        e = other if other._data.dtype == dtype else other.to(dtype)
+        return x * (2.0 ** e)
 
     def ldexp_(self, other):
         """In-place ldexp (self must be floating point)."""

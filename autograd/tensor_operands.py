@@ -10,7 +10,7 @@ from numbers import Number
 import numpy as np
 
 from .dtypes import bool_
-from .torch_errors import ArgumentError
+from .torch_errors import ArgumentError, DtypeNotImplementedError
 
 # tensor.py defines Tensor on top of the mixins that use these helpers, so it binds the class
 # here once it exists (the code below only uses it at call time).
@@ -28,8 +28,9 @@ def _t(x) -> Tensor:
 def _check_divisor(a, b, op):
     """Integer division by zero is an error, as in PyTorch (numpy would give 0)."""
     if a.data.dtype == bool_ and b.data.dtype == bool_:
-        raise TypeError(f"{op}: not supported between bool tensors (shapes {a.shape} and "
-                        f"{b.shape}); convert one to an integer or float dtype")
+        raise DtypeNotImplementedError(f"{op}: not supported between bool tensors (shapes "
+                                       f"{a.shape} and {b.shape}); convert one to an integer "
+                                       f"or float dtype")
     if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
         raise RuntimeError(f"{op}: integer division by zero (dividend of shape {a.shape}, "
                            f"divisor of shape {b.shape}, dtype {b.dtype})")

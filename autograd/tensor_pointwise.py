@@ -9,11 +9,12 @@ import numpy as np
 
 from . import function
 from .dims import _numpy_message
-from .dtypes import _result_dtype, bool_
+from .dtypes import _common_dtype, _result_dtype, bool_
 from .ops import arithmetic as M
 from .ops import elementwise_more as E
 from .tensor_inplace import check_cast, result_type
-from .torch_errors import DtypeError
+from .tensor_operands import fill_value
+from .torch_errors import DtypeError, DtypeNotImplementedError
 
 
 def _sign(x):
@@ -72,7 +73,8 @@ class PointwiseMixin:
     # piecewise-constant: zero gradient, as in PyTorch; integers pass through unchanged
     def _rounded(self, fn, op):
         if self._data.dtype == bool_:
-            raise TypeError(f"{op}: not supported for bool tensors (shape {self.shape})")
+            raise DtypeNotImplementedError(f"{op}: not supported for bool tensors (shape "
+                                           f"{self.shape})")
         if self._data.dtype.kind != "f" and op != "sign":
             return self.clone()   # integers are already whole
         return E.Rounded.apply(self, fn=fn)
@@ -99,8 +101,10 @@ class PointwiseMixin:
         """self + weight * (end - self); differentiable in self, end and a tensor weight."""
         end = self._operand(end)
         if self._data.dtype.kind != "f" or end.data.dtype != self._data.dtype:
-            raise TypeError(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
-                            f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
+            error = (DtypeNotImplementedError if end.data.dtype == self._data.dtype
+                     else DtypeError)   # torch: "not implemented for 'Long'", or RuntimeError
+            raise error(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
+                        f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
         weight = self._operand(weight)
         if weight._data.dtype != self._data.dtype:
             if weight._data.ndim:   # as torch: a 0-d weight is converted, others refused
@@ -116,9 +120,24 @@ class PointwiseMixin:
         return self.clamp(max=max)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
-        """self + value * tensor1 * tensor2 (broadcasting)."""
-        prod = self._operand(tensor1) * tensor2
-        return self + (prod if value == 1 else prod * value)
+        """self + value * tensor1 * tensor2 (broadcasting), in the one promoted dtype of self,
+        tensor1 and tensor2; a number value is converted to it as torch converts a scalar (a
+        float truncates into an integer dtype) and does not promote it."""
+        x, t1, t2 = self, self._operand(tensor1), self._operand(tensor2)
+        dtype = x._data.dtype
+        if not t1._data.dtype == dtype == t2._data.dtype:
+            dtype = _common_dtype(x._data, t1._data, t2._data)
+            x, t1, t2 = (t if t._data.dtype == dtype else t.to(dtype) for t in (x, t1, t2))
+        if dtype == bool_:
+            raise DtypeNotImplementedError(
+                f"addcmul: not implemented for 'Bool' (dtypes {self.dtype}, {t1.dtype} and "
+                f"{t2.dtype})")
+        if value.__class__ is float and dtype.kind == "f" and abs(value) <= 3.4e38:
+            pass   # fits float32 too: the product below rounds it to dtype, as the conversion
+        elif not (value.__class__ is int and value == 1 or isinstance(value, function._Tensor)):
+            value = fill_value("addcmul", value, dtype).item()
+        prod = t1 * t2
+        return x + (prod if value == 1 else prod * value)
 
     def addcdiv(self, tensor1, tensor2, *, value=1):
         """self + value * tensor1 / tensor2 (broadcasting)."""
@@ -137,8 +156,8 @@ class PointwiseMixin:
         da, db = a._data.dtype, b._data.dtype
         dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
         if dtype.kind not in "iu":
-            raise TypeError(f"{op}: needs integer tensors, got dtypes {da} and {db} (shapes "
-                            f"{a.shape} and {b.shape})")
+            raise DtypeNotImplementedError(f"{op}: needs integer tensors, got dtypes {da} and "
+                                           f"{db} (shapes {a.shape} and {b.shape})")
         try:   # a number operand wraps into the dtype first (int8 << 256 shifts by 0), as torch
             out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
         except ValueError as e:

@@ -16,6 +16,7 @@ from .ops import elementwise_more as E
 from .ops import reduce as R
 from .ops import variance as V
 from .ops.layout import c_order
+from .torch_errors import DtypeError
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 Mode = namedtuple("Mode", ["values", "indices"])
@@ -88,7 +89,8 @@ class ReduceMixin:
                                 f"{np.dtype(dtype)}")
             return self.to(np.dtype(dtype)).mean(dim, keepdim)
         if self._data.dtype.kind != "f":
-            raise TypeError(f"mean: needs a floating-point tensor, got dtype {self._data.dtype}")
+            raise DtypeError(f"mean: needs a floating-point tensor, got dtype "
+                             f"{self._data.dtype}")
         return R.Mean.apply(self, axis=_reduced(dim, self._data.ndim, "mean"), keepdims=keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None,
@@ -270,8 +272,8 @@ class ReduceMixin:
             raise ValueError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype not in _FLOATS:
-            raise TypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
-                            f"(shape {self.shape})")
+            raise DtypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
+                             f"(shape {self.shape})")
         p = float(p)
         # max / min of |x| have no identity: an empty reduction is an error, as in PyTorch
         axes = x._nonempty_axes(dim, "norm") if p < 0 or p == np.inf else \
@@ -279,13 +281,15 @@ class ReduceMixin:
         return R.Norm.apply(x, p=p, axis=axes, keepdims=keepdim)
 
     def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """True where every element (along dim) is nonzero; a bool tensor."""
+        """True where every element (along dim) is nonzero; a bool tensor (uint8, 0 or 1, for
+        a uint8 one, as torch)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
         return self._logical(np.all, dim, keepdim)
 
     def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """True where some element (along dim) is nonzero; a bool tensor."""
+        """True where some element (along dim) is nonzero; a bool tensor (uint8, 0 or 1, for
+        a uint8 one, as torch)."""
         if axis is not None or keepdims is not None:
             dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
         return self._logical(np.any, dim, keepdim)
@@ -293,7 +297,8 @@ class ReduceMixin:
     def _logical(self, fn, dim, keepdim):
         axes = _axes(dim, self._data.ndim, fn.__name__)
         out = fn(self._data, axis=axes, keepdims=keepdim and axes is not None)
-        return _result(c_order(np.asarray(out, bool_)))
+        dtype = self._data.dtype if self._data.dtype == np.uint8 else bool_
+        return _result(c_order(np.asarray(out, dtype)))
 
     # ----------------------------------------------------------------- order statistics
     def mode(self, dim=-1, keepdim=False):

@@ -280,7 +280,8 @@ class ShapeMixin:
         sizes = _shape_arg(_keyword(sizes, kwargs, "size", "expand"))
         lead = len(sizes) - self._data.ndim
         if lead < 0:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
+            raise ArgumentError(f"expand: cannot expand shape {self.shape} to fewer dims "
+                                f"{sizes}")
         shape = tuple(self._data.shape[i - lead] if (s == -1 and i >= lead) else s
                       for i, s in enumerate(sizes))
         try:

@@ -23,6 +23,7 @@ from .ops import special as S
 from .ops.elementwise_more import Rounded
 from .ops.special_more import angle as _angle
 from .tensor_extra import _about, _broadcast
+from .torch_errors import DtypeError, DtypeNotImplementedError
 
 
 def _pair(op, a, b, floating=False, tensors_only=False):
@@ -45,15 +46,16 @@ def _pair(op, a, b, floating=False, tensors_only=False):
     return (a if da == dtype else a.to(dtype)), (b if db == dtype else b.to(dtype))
 
 
-def _floating_only(op, x):
+def _floating_only(op, x, error=TypeError):
     if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: needs a floating-point tensor, got {_about(input=x)}")
+        raise error(f"{op}: needs a floating-point tensor, got {_about(input=x)}")
 
 
 def _no_int_pair(op, a, b):
     """logaddexp, hypot, nextafter: PyTorch has no integer kernel (one float operand will do)."""
     if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
-        raise TypeError(f"{op}: needs a floating-point operand, got {_about(input=a, other=b)}")
+        raise DtypeNotImplementedError(f"{op}: needs a floating-point operand, got "
+                                       f"{_about(input=a, other=b)}")
 
 
 def _number(op, name, v):
@@ -201,7 +203,7 @@ class SpecialMixin:
     # ----------------------------------------------------------------- piecewise
     def frac(self):
         """x - trunc(x), the fractional part with x's sign (gradient 1)."""
-        _floating_only("frac", self)
+        _floating_only("frac", self, DtypeNotImplementedError)
         return self - self.trunc()
 
     def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
@@ -246,7 +248,7 @@ class SpecialMixin:
     # ----------------------------------------------------------------- along dims
     def logcumsumexp(self, dim):
         """log(cumsum(exp(x))) along dim, without overflow or underflow."""
-        _floating_only("logcumsumexp", self)
+        _floating_only("logcumsumexp", self, DtypeNotImplementedError)
         axis = _one_axis(dim, self._data.ndim, "logcumsumexp") if self._data.ndim else None
         if axis is None:
             return self.clone()
@@ -274,9 +276,9 @@ class SpecialMixin:
         """The p-norm of x - y (broadcast), a 0-d tensor."""
         if not isinstance(other, _tm.Tensor):
             raise TypeError(f"dist: other must be a tensor, got {type(other).__name__}")
-        if self._data.dtype.kind != "f" or other.data.dtype.kind != "f":
-            raise TypeError(f"dist: needs floating-point tensors, got "
-                            f"{_about(input=self, other=other)}")
+        if self._data.dtype.kind != "f" and other.data.dtype.kind != "f":
+            raise DtypeError(f"dist: needs floating-point tensors, got "
+                             f"{_about(input=self, other=other)}")
         _broadcast("dist", input=self, other=other)
         return (self - other).norm(_number("dist", "p", p))
 

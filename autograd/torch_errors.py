@@ -28,3 +28,9 @@ class ArgumentTypeError(TypeError, ValueError):
 class UnsupportedError(ValueError, NotImplementedError):
     """An option value or input rank the op does not implement, as an unknown padding or
     interpolation mode (torch: NotImplementedError, a RuntimeError)."""
+
+
+class DtypeNotImplementedError(TypeError, NotImplementedError):
+    """An op with no kernel for its operands' dtype, as bitwise ops on floats or floor on
+    bool (torch: NotImplementedError, "... not implemented for 'Float'", a RuntimeError);
+    also the TypeError the engine raised for these before."""

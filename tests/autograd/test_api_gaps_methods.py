@@ -2,6 +2,7 @@
 isposinf/isneginf/isreal, ldexp/frexp (values, dtypes, gradients; the Mantissa op
 gradchecked in float64), sum_to_size, addr(_), adjoint, hardshrink/prelu methods, the random
 fills (ranges, dtypes, refusals) and apply_/map_."""
+import itertools
 import multiprocessing
 import os
 
@@ -76,11 +77,15 @@ def test_frexp_gradient_of_a_subnormal_is_inf_as_torch():
     np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
 
 
-@pytest.mark.parametrize("other_dtype", [np.int64, np.float32, np.float64])
-@pytest.mark.parametrize("x_dtype", [np.int64, np.float32, np.float64])
-def test_ldexp_dtypes_match_torch(x_dtype, other_dtype):
-    x, e = np.array([1, 2, 3]).astype(x_dtype), np.array([1, -2, 0]).astype(other_dtype)
-    same(ag.ldexp(ag.tensor(x), ag.tensor(e)), torch.ldexp(torch.tensor(x), torch.tensor(e)))
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
+def test_ldexp_dtypes_match_torch():
+    # the result dtype is the two's promotion (a 0-d float64 x with an int32 exponent is
+    # float64), the default float dtype for two integer ones
+    dts = [np.uint8, np.int32, np.int64, np.float32, np.float64]
+    for x_dtype, e_dtype, x_shape, e_shape in itertools.product(dts, dts, [(), (3,)], [(), (3,)]):
+        x = np.resize([1.1, 2, 3], x_shape).astype(x_dtype)
+        e = np.resize([1, -2 if e_dtype != np.uint8 else 2, 0], e_shape).astype(e_dtype)
+        same(ag.ldexp(ag.tensor(x), ag.tensor(e)), torch.ldexp(torch.tensor(x), torch.tensor(e)))
 
 
 def test_ldexp_in_place_and_its_refusals():

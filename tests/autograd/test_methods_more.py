@@ -110,6 +110,29 @@ def test_cumprod_integers_give_int64_and_edge_shapes():
         autograd.ones(2, 3).cumprod(2)
 
 
+ADDCMUL_DTYPES = [   # (self, tensor1, tensor2, value): one promotion over the three tensors
+    (([1, 2], "int8"), ([True, False], "bool"), ([True, True], "bool"), 2),
+    ((1.0, "float64"), ([1, 2], "int64"), ([3, 4], "int64"), 0.5),
+    (([1, 2], "int64"), ([1, 2], "int64"), ([3, 4], "int64"), -1.7),   # value truncated
+    (([1, 2], "int64"), (1.0, "float64"), ([3, 4], "int64"), 0.5),
+    (([1, 2], "int8"), (1.0, "float64"), ([3.0, 4.0], "float32"), 0.5),
+    (([1, 2], "uint8"), ([100, 2], "uint8"), ([3, 4], "uint8"), -1),   # wraps
+    (([1.0, 2.0], "float32"), ([1.0, 2.0], "float64"), ([3, 4], "int32"), 0.1),
+]
+
+
+def test_addcmul_promotes_its_three_tensors_and_converts_value_like_torch():
+    for *operands, value in ADDCMUL_DTYPES:
+        ours, theirs = ([L.tensor(v, dtype=getattr(L, d)) for v, d in operands]
+                        for L in (autograd, torch))
+        same(autograd.addcmul(*ours, value=value), torch.addcmul(*theirs, value=value))
+    b = autograd.tensor([True, False])
+    with pytest.raises(NotImplementedError, match="addcmul.*Bool"):
+        b.addcmul(b, b)
+    with pytest.raises(RuntimeError, match="overflow"):
+        autograd.tensor([1, 2], dtype=autograd.uint8).addcmul(b, b, value=300)
+
+
 @pytest.mark.parametrize("op", ["sign", "floor", "ceil", "trunc", "round"])
 def test_rounding_ops_have_torch_values_and_zero_gradient(op):
     x = np.array([-2.5, -1.7, -0.5, 0.0, 0.5, 1.5, 2.5, 3.2, np.nan, -np.inf])   # sign(nan) = 0

@@ -146,6 +146,42 @@ def test_augmented_operators_refuse_a_result_that_cannot_be_cast(statement):
         np.testing.assert_array_equal(v.numpy(), before[k])
 
 
+# in-place methods whose promoted result type self's dtype cannot hold: (self, call)
+CAST_REFUSALS = [
+    ("b", lambda L, x: x.floor_divide_(L.tensor([3, 1]))),
+    ("b", lambda L, x: x.remainder_(L.tensor([3, 1], dtype=L.int8))),
+    ("b", lambda L, x: x.fmod_(2)),
+    ("b", lambda L, x: x.bitwise_and_(L.tensor([3, 1]))),
+    ("b", lambda L, x: x.hypot_(L.tensor([3, 1]))),
+    ("b", lambda L, x: x.divide_(L.tensor([3, 1]), rounding_mode="floor")),
+    ("i", lambda L, x: x.true_divide_(L.tensor([3, 1]))),
+    ("i", lambda L, x: x.copysign_(L.tensor([-1.0, 1.0], dtype=L.float64))),
+    ("i", lambda L, x: x.atan2_(L.tensor([3, 1]))),
+    ("i", lambda L, x: x.hypot_(L.tensor([3.0, 1.0]))),
+    ("i", lambda L, x: x.floor_divide_(2.5)),
+    ("i", lambda L, x: x.remainder_(L.tensor([1.5, 1.0]))),
+    ("i", lambda L, x: x.fmod_(L.tensor(1.5, dtype=L.float64))),
+    ("i", lambda L, x: x.xlogy_(2)),
+    ("i", lambda L, x: x.sin_()),
+    ("i", lambda L, x: x.divide_(1.5, rounding_mode="trunc")),
+]
+
+
+def test_in_place_methods_refuse_a_result_that_cannot_be_cast_like_torch():
+    for which, call in CAST_REFUSALS:
+        errors = []
+        for L in LIBS:
+            x = L.tensor([True, True]) if which == "b" else L.tensor([5, 6], dtype=L.int16)
+            before = x.clone()
+            with pytest.raises(RuntimeError, match="result type .* can't be cast") as err:
+                call(L, x)
+            assert L.equal(x, before)   # nothing was written
+            errors.append(err.value)
+        ours, theirs = errors
+        assert isinstance(ours, TypeError)   # the engine's class for it before, kept
+        assert str(ours).split(": ", 1)[1].startswith(str(theirs)), (ours, theirs)
+
+
 @pytest.mark.parametrize("statement", ["x **= 2", "x %= 0.7", "x **= y", "x %= y"])
 def test_recorded_augmented_operators_give_torchs_gradients(statement):
     results = []
@@ -340,7 +376,7 @@ def test_div_with_a_rounding_mode(mode):
         results.append(x)
     _same(*results)
     if mode:
-        with pytest.raises(TypeError, match="cannot be written"):
+        with pytest.raises(TypeError, match="result type Float can.t be cast"):
             autograd.tensor([7, -7]).div_(2.5, rounding_mode=mode)
 
 
@@ -502,6 +538,17 @@ def test_clamp_in_place_refuses_a_float_bound_on_integers_like_torch(call):
     for bound in (1, np.array([0, 5], np.int64)):
         got, want = _both(lambda lib: lib.tensor([1, 2], dtype=lib.int32).clamp_(
             lib.tensor(bound) if isinstance(bound, np.ndarray) else bound))
+        _same(got, want)
+
+
+def test_clamp_in_place_with_a_bound_of_another_integer_dtype_as_torch():
+    # computed in the promoted dtype, then cast back (an int8 bound of -5 is 251 in uint8)
+    calls = [lambda L, x: x.clamp_min_(L.tensor([2, 3], dtype=L.int8)),
+             lambda L, x: x.clamp_max_(L.tensor([-5, 3], dtype=L.int8)),
+             lambda L, x: x.clamp_(L.tensor([2, 3], dtype=L.int16), L.tensor(100)),
+             lambda L, x: x.clamp_(max=L.tensor([300, -300], dtype=L.int16))]
+    for call in calls:
+        got, want = _both(lambda L: call(L, L.tensor([1, 200], dtype=L.uint8)))
         _same(got, want)
 
 

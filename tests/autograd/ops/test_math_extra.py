@@ -82,16 +82,23 @@ def test_remainder_matches_torch_and_gradcheck(data, shapes):
     check_op(lambda x, y: autograd.remainder(x, y), lambda x, y: x % y, a, b)
 
 
-def test_floor_divide_matches_torch_and_has_no_gradient():
+def test_floor_divide_matches_torch_and_its_backward_raises():
     a = np.array([5.0, -5.0, 5.5, -0.5, 0.0, 7.0], np.float32)
     b = np.array([2.0, 2.0, -2.0, 3.0, -1.0, 0.0], np.float32)
-    x = autograd.tensor(a, requires_grad=True)
-    for ours, theirs in [(x // autograd.tensor(b), torch.tensor(a) // torch.tensor(b)),
-                         (autograd.floor_divide(x, 2), torch.floor_divide(torch.tensor(a), 2)),
-                         (x.floor_divide(-3), torch.tensor(a).floor_divide(-3)),
-                         (7 // x, 7 // torch.tensor(a))]:
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
-        assert ours.dtype == np.float32 and not ours.requires_grad
+    x, t = autograd.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    for ours, theirs in [(x // autograd.tensor(b), t // torch.tensor(b)),
+                         (autograd.floor_divide(x, 2), torch.floor_divide(t, 2)),
+                         (x.floor_divide(-3), t.floor_divide(-3)),
+                         (7 // x, 7 // t),
+                         (autograd.tensor([3, 4, 5, 6, 7, 8]) // x, torch.arange(3, 9) // t)]:
+        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        # no derivative: in the graph (requires grad, as torch's), and backward raises
+        assert ours.dtype == np.float32 and ours.requires_grad and theirs.requires_grad
+        for y in (ours, theirs):
+            with pytest.raises(RuntimeError, match="derivative for .*floor_divide is not impl"):
+                y.sum().backward()
+    with autograd.no_grad():
+        assert not (x // 2).requires_grad
 
 
 @pytest.mark.parametrize("op", ["//", "%"])

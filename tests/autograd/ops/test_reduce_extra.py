@@ -136,6 +136,13 @@ def test_all_any_edges():
     np.testing.assert_array_equal(autograd.zeros((2, 0)).all(1).data, [True, True])
     x = autograd.tensor([0.5, 1.0], requires_grad=True)
     assert not x.all().requires_grad
+    u = np.array([[1, 0, 7], [2, 3, 0]], np.uint8)   # uint8 in, uint8 out (0 or 1), as torch
+    for name, args in [("all", ()), ("any", ()), ("all", (0,)), ("any", (1, True)),
+                       ("all", ((0, 1),))]:
+        ours = getattr(autograd.tensor(u), name)(*args)
+        theirs = getattr(torch.tensor(u), name)(*args)
+        assert ours.dtype == np.uint8 and theirs.dtype == torch.uint8
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
 
 
 # ----------------------------------------------------------------- cumsum
