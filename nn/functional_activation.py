@@ -134,8 +134,8 @@ class LogSigmoid(Function):
 
 
 class Hardtanh(Function):
-    """y = clamp(x, lo, hi);  dx = g where lo < x < hi, else 0 (zero at the kinks, as
-    PyTorch's hardtanh, unlike clamp)."""
+    """y = clamp(x, lo, hi);  dx = 0 where x <= lo or x >= hi, else g (zero at the kinks, as
+    PyTorch's hardtanh, unlike clamp; a NaN x passes g, as its hardtanh_backward)."""
 
     @staticmethod
     def forward(ctx, x, lo=-1.0, hi=1.0):
@@ -146,12 +146,13 @@ class Hardtanh(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved   # a select: an inf or nan g stays out of the flat parts
-        return (np.where((x > ctx.lo) & (x < ctx.hi), g, g.dtype.type(0)),)
+        return (kernels.hardtanh_backward(x, g, ctx.lo, ctx.hi),)
 
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (kept_graph(ctx, g, (x > ctx.lo) & (x < ctx.hi), (0, x)),)
+        t = x.dtype.type
+        return (kept_graph(ctx, g, ~((x <= t(ctx.lo)) | (x >= t(ctx.hi))), (0, x)),)
 
 
 def _number(op, name, value):
