@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from autograd import kernels
-from autograd.function import Function
+from autograd.function import Function, constant
 from autograd.ops.clamp import kept_graph
 from autograd.tensor import _t
 from autograd.tensor_math import where
@@ -95,30 +95,34 @@ class Softplus(Function):
     def backward_graph(ctx, g):
         # forward saved beta x, not x: sigmoid(beta x) comes from it through ScaledSigmoid
         (bx,) = ctx.saved
-        s = ScaledSigmoid.apply(ctx.input_tensor(0, bx), bx=bx, beta=ctx.beta)
+        s = ScaledSigmoid.apply(ctx.input_tensor(0, bx), bx=bx, beta=ctx.beta,
+                                threshold=ctx.threshold)
         return (g * s.masked_fill(bx > ctx.threshold, 1),)
 
 
 class ScaledSigmoid(Function):
     """y = sigmoid(beta x), given beta x (x's value is not read, only its shape);
-    dx = g beta y (1 - y). Softplus's derivative as a Tensor that depends on x."""
+    dx = g beta y (1 - y) times (beta x < threshold). Softplus's derivative as a Tensor that
+    depends on x: as torch's softplus_double_backward, the slope is cut from the threshold on
+    (where the first derivative still takes the sigmoid), by a multiply (NaN stays NaN)."""
 
     @staticmethod
-    def forward(ctx, x, bx=None, beta=1.0):
+    def forward(ctx, x, bx=None, beta=1.0, threshold=math.inf):
         y = _sigmoid(bx)
-        ctx.save_for_backward(y)
+        ctx.save_for_backward(y, bx < threshold)
         ctx.beta = beta
         return y
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved
-        return (g * (y * (1 - y) * y.dtype.type(ctx.beta)),)
+        y, below = ctx.saved
+        return (g * (y * (1 - y) * y.dtype.type(ctx.beta)) * below,)
 
     @staticmethod
     def backward_graph(ctx, g):
         y = ctx.output_tensor(ctx.saved[0])
-        return (g * (y * (1 - y) * ctx.beta),)
+        below = ctx.saved[1].astype(g.dtype)
+        return (g * (y * (1 - y) * ctx.beta) * constant(below),)
 
 
 class LogSigmoid(Function):
