@@ -18,7 +18,7 @@ from autograd.creation import default_generator
 from autograd.dims import _one_axis
 from autograd.function import Function
 from autograd.functional import leaky_relu
-from autograd.graph_backward import connected_constant
+from autograd.graph_backward import linked_to_input
 from autograd.tensor import Tensor, _t
 
 from .functional import _floats, _in_place
@@ -62,7 +62,7 @@ class Shrink(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (outside,) = ctx.saved
-        return (g.masked_fill(~outside, 0) * _on_input(ctx, g),)
+        return (linked_to_input(ctx, g.masked_fill(~outside, 0)),)
 
 
 class Threshold(Function):
@@ -83,15 +83,7 @@ class Threshold(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (low,) = ctx.saved
-        return (g.masked_fill(low, 0) * _on_input(ctx, g),)
-
-
-def _on_input(ctx, g):
-    """Ones that depend on the op's input with a zero derivative (the forward saved only a
-    mask, so a zero-stride stand-in of the input's dtype carries the link): a second gradient
-    then reaches the input as zeros, as torch's, instead of finding it unused."""
-    stand_in = np.broadcast_to(np.zeros((), g.dtype), tuple(g.shape))
-    return connected_constant(ctx, np.ones(tuple(g.shape), g.dtype), (0, stand_in))
+        return (linked_to_input(ctx, g.masked_fill(low, 0)),)
 
 
 # ------------------------------------------------------------------------- pointwise
