@@ -142,13 +142,18 @@ def test_the_recorded_gradient_of_a_rounding_op_is_zero_for_an_inf_gradient(op):
 
 
 def test_the_second_derivative_still_reaches_the_inputs_of_a_select():
-    """The zeros of a recorded select depend on the op's inputs (as connected_constant's):
-    a second pass reaches them as zeros, as torch's, rather than finding them unused."""
-    for make in (lambda x: x.clamp(-1.0, 1.0), lambda x: x.relu(), lambda x: F.hardtanh(x)):
+    """The zeros of relu's and hardtanh's recorded selects depend on the op's input (as
+    connected_constant's): a second pass reaches it as zeros, as torch's, rather than finding
+    it unused. torch's clamp selects on g alone: its recorded gradient does not require grad."""
+    for make in (lambda x: x.relu(), lambda x: F.hardtanh(x)):
         x = autograd.tensor(X, dtype=autograd.float64, requires_grad=True)
         (g,) = autograd.grad(make(x).sum(), x, create_graph=True)
         (h,) = autograd.grad((g * g).sum(), x)
         np.testing.assert_array_equal(h.numpy(), np.zeros(10))
+    for lib in (autograd, torch):
+        x = lib.tensor(X, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(x.clamp(-1.0, 1.0).sum(), x, create_graph=True)
+        assert not g.requires_grad
 
 
 def test_relu_backward_kernel_passes_the_gradient_of_a_nan():
