@@ -201,6 +201,19 @@ def connected_constant(ctx, values, *inputs):
     return ZeroGrad.apply(*live, values=values)
 
 
+def linked_to_input(ctx, t, i=0):
+    """t, a recorded VJP that is constant in input i (an average, a max-pool scatter) and
+    has its shape, as a Tensor that also depends on input i with a zero derivative, as
+    torch's avg_pool2d_backward & co. (`self: zeros_like(self)`): a second gradient then
+    reaches the input as zeros instead of finding it unused. Forward need not have saved
+    the input: a zero-stride stand-in carries the link (ZeroGrad reads only its dtype)."""
+    if ctx.parents[i] is None:
+        return t
+    shape = tuple(t.shape)
+    stand_in = np.broadcast_to(np.zeros((), t.dtype), shape)
+    return t * connected_constant(ctx, np.ones(shape, t.dtype), (i, stand_in))
+
+
 def by_recomputing(ctx, g, composed, arrays, **params):
     """backward_graph of a fused op that has a composed twin: composed(*inputs, **params) is
     run again with recorded ops, on the values forward saw (`arrays`, one per input), and

@@ -18,7 +18,7 @@ from autograd.creation import default_generator
 from autograd.dims import _one_axis
 from autograd.function import Function
 from autograd.functional import leaky_relu
-from autograd.graph_backward import connected_constant
+from autograd.graph_backward import linked_to_input
 from autograd.tensor import Tensor, _t
 
 from .functional import _floats, _in_place
@@ -42,27 +42,27 @@ def _const(array: np.ndarray) -> Tensor:
 
 class Shrink(Function):
     """y = 0 where -l <= x <= l, else x (hard) or x -+ l (soft), NaN staying NaN;
-    dx = g where x < -l or x > l, else 0 (NaN included: PyTorch's vectorized kernel gives it
-    0, its scalar tail 1, so 0 is what all but a few trailing elements get)."""
+    dx = 0 where -l <= x <= l, else g (NaN included, as PyTorch's scalar kernel and its
+    reference decomposition; its vectorized CPU loop gives 0 to the NaNs of full SIMD
+    chunks, so which a NaN gets there depends on its position)."""
 
     @staticmethod
     def forward(ctx, x, lambd=0.5, soft=False):
         lam = x.dtype.type(lambd)
-        outside = (x < -lam) | (x > lam)
-        ctx.save_for_backward(outside)
+        inside = (x >= -lam) & (x <= lam)
+        ctx.save_for_backward(inside)
         y = np.where(x > 0, x - lam, x + lam) if soft else x
-        return np.where((x >= -lam) & (x <= lam), x.dtype.type(0), y).astype(x.dtype,
-                                                                              copy=False)
+        return np.where(inside, x.dtype.type(0), y).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        (outside,) = ctx.saved
-        return (np.where(outside, g, g.dtype.type(0)),)
+        (inside,) = ctx.saved
+        return (np.where(inside, g.dtype.type(0), g),)
 
     @staticmethod
     def backward_graph(ctx, g):
-        (outside,) = ctx.saved
-        return (g.masked_fill(~outside, 0) * _on_input(ctx, g),)
+        (inside,) = ctx.saved
+        return (linked_to_input(ctx, g.masked_fill(inside, 0)),)
 
 
 class Threshold(Function):
@@ -83,15 +83,7 @@ class Threshold(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (low,) = ctx.saved
-        return (g.masked_fill(low, 0) * _on_input(ctx, g),)
-
-
-def _on_input(ctx, g):
-    """Ones that depend on the op's input with a zero derivative (the forward saved only a
-    mask, so a zero-stride stand-in of the input's dtype carries the link): a second gradient
-    then reaches the input as zeros, as torch's, instead of finding it unused."""
-    stand_in = np.broadcast_to(np.zeros((), g.dtype), tuple(g.shape))
-    return connected_constant(ctx, np.ones(tuple(g.shape), g.dtype), (0, stand_in))
+        return (linked_to_input(ctx, g.masked_fill(low, 0)),)
 
 
 # ------------------------------------------------------------------------- pointwise

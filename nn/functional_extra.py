@@ -16,6 +16,7 @@ from autograd.ops.dropout import Dropout
 from autograd.ops.norm import LayerNorm
 from autograd.ops.reduce import Norm
 from autograd.ops.shape import TakeAlong
+from autograd.ops.unary_more import LinkInput
 from autograd.tensor import Tensor, _t
 from autograd.tensor_reduce import _reduced
 from autograd.torch_errors import ArgumentError, UnsupportedError
@@ -283,12 +284,15 @@ def pad(input, pad, mode="constant", value=None):
                                 f"circular ones at most the size left after a negative side's "
                                 f"crop (torch's results there are uninitialized memory), and the "
                                 f"result non-empty)")
-    padded = x
+    # reflect and replicate: the recorded gradient depends on x (zero derivative), as that of
+    # torch's fused pads; its circular pad is composed, and its gradient is not
+    src = x if mode == "circular" else LinkInput.apply(x)
+    padded = src
     for axis, lo, hi in pairs:
         if lo or hi:
             padded = TakeAlong.apply(padded, axis=axis,
                                      index=_source_index(mode, shape[axis], lo, hi))
-    return padded if padded is not x else x.clone()   # no padding: a copy, as torch
+    return padded if padded is not src else src.clone()   # no padding: a copy, as torch
 
 
 # ------------------------------------------------------------------------- norms

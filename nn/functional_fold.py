@@ -12,6 +12,7 @@ from autograd.kernels.conv import conv_output_size
 from autograd.ops.conv import conv_geometry, ntuple
 from autograd.ops.fold import Fold, MaxUnpool, Unfold, Windows, windows
 from autograd.ops.pooling import pool_geometry
+from autograd.ops.unary_more import LinkInput
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
 from autograd.torch_errors import ArgumentError, DtypeError
@@ -268,7 +269,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _pool3d_windows(op, input, kernel_size, stride, padding, dilation, ceil_mode, fill):
     (x,) = _floats(op, input=input)
-    x5 = _volume(op, x)
+    # linked: the recorded gradient depends on x (with a zero derivative), as torch's
+    x5 = LinkInput.apply(_volume(op, x))
     kernel, stride, padding, dilation, out = pool_geometry(op, x5.shape, 3, kernel_size,
                                                            stride, padding, dilation,
                                                            ceil_mode)
@@ -361,7 +363,7 @@ def adaptive_avg_pool3d(input, output_size):
     (x,) = _floats(op, input=input)
     _volume(op, x)
     out = adaptive_sizes(op, output_size, 3, x.shape[-3:], 1)
-    y = x
+    y = LinkInput.apply(x)   # the recorded gradient depends on x, as torch's
     for axis, o in zip((-3, -2, -1), out):
         m = Tensor._wrap(_adaptive_matrix(x.shape[axis], o, x.dtype).T.copy(), False)
         y = (y.transpose(axis, -1) @ m).transpose(axis, -1)

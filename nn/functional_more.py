@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.dims import _one_axis
 from autograd.ops.pooling import AdaptiveMaxPool
+from autograd.ops.unary_more import LinkInput
 from autograd.saved import writable
 from autograd.tensor import Tensor
 from autograd.tensor_math import where
@@ -98,6 +99,7 @@ def prelu(input, weight):
         w = w.reshape((k,) + (1,) * (x.ndim - 2))
     else:
         w = w.reshape(())
+    x = LinkInput.apply(x)   # the recorded gradient depends on x (zero derivative), as torch's
     pos = x.data > 0
     neg = where(pos, 0.0, x)      # weight * inf in the unused branch would give a NaN dweight
     return where(pos, x, w * neg)

@@ -134,3 +134,41 @@ def same_exact(ours, theirs):
     assert tuple(ours.shape) == t.shape, f"shape {tuple(ours.shape)} != torch's {t.shape}"
     assert ours.dtype == t.dtype, f"dtype {ours.dtype} != torch's {t.dtype}"
     np.testing.assert_array_equal(ours.data, t)
+
+
+def first_and_second_gradients(lib, fn, x, dtype):
+    """(dx, does dx require grad, d(dx)/dx or None) of fn at x, cotangents 0.7 and 1.3."""
+    t = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+    y = fn(t)
+    (g,) = lib.autograd.grad(y, t, lib.full(tuple(y.shape), 0.7, dtype=y.dtype),
+                             create_graph=True)
+    if not g.requires_grad:
+        return g.detach().numpy(), False, None
+    (h,) = lib.autograd.grad(g, t, lib.full(tuple(g.shape), 1.3, dtype=g.dtype),
+                             allow_unused=True)
+    if h is not None:   # torch may give a ZeroTensor, which numpy() refuses without force
+        h = h.numpy(force=True) if lib.__name__ == "torch" else h.numpy()
+    return g.detach().numpy(), True, h
+
+
+def gradients_at_points_match_torch(ours, theirs, values, dtype):
+    """First and second derivatives (create_graph=True) of a pointwise op at special points
+    (NaN, inf, the kinks) equal torch's, NaN against NaN included. torch runs one element at
+    a time: its CPU kernels give a NaN input one gradient in the body of their SIMD loops and
+    another in their scalar tail; the engine takes the tail's, which is also that of torch's
+    reference decompositions (torch._decomp)."""
+    import torch
+    # float32: second derivatives round apart (and tails such as logsigmoid's underflow)
+    rtol, atol = (1e-4, 1e-7) if dtype == "float32" else (1e-10, 1e-13)
+    values = np.asarray(values, dtype=np.float64)
+    g, linked, h = first_and_second_gradients(autograd, ours, values, dtype)
+    for k, v in enumerate(values):
+        tg, t_linked, th = first_and_second_gradients(torch, theirs, values[k:k + 1], dtype)
+        at = f"at x = {v} ({dtype})"
+        np.testing.assert_allclose(g[k], tg[0], rtol=rtol, atol=atol, err_msg=f"dx {at}")
+        assert linked == t_linked, f"dx requires grad: {linked}, torch's: {t_linked} {at}"
+        if linked:
+            assert (h is None) == (th is None), f"d2x: {h}, torch's {th} {at}"
+            if h is not None:
+                np.testing.assert_allclose(h[k], th[0], rtol=rtol, atol=atol,
+                                           err_msg=f"d2x {at}")

@@ -14,11 +14,11 @@ import numba
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
-from .activation import (relu_forward, relu_backward, leaky_relu_forward,
+from .activation import (hardtanh_backward, relu_forward, relu_backward, leaky_relu_forward,
                          leaky_relu_backward, sigmoid_forward, sigmoid_backward, tanh_backward)
 from .softmax import softmax_lastdim, log_softmax_lastdim, softmax_backward_lastdim, \
     log_softmax_backward_lastdim
 
-__all__ = ["relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
+__all__ = ["hardtanh_backward", "relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
            "sigmoid_forward", "sigmoid_backward", "tanh_backward", "softmax_lastdim",
            "log_softmax_lastdim", "softmax_backward_lastdim", "log_softmax_backward_lastdim"]

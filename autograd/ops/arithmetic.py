@@ -364,9 +364,11 @@ class Remainder(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         gb = None
-        if need_b:
+        if need_b:   # the quotient is piecewise constant: linked to a and b with a zero
+            # derivative, as torch's div(rounding_mode=...) in its formula
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                gb = -g * constant(cls._quotient(a, b))   # piecewise constant in a and b
+                q = connected_constant(ctx, cls._quotient(a, b), (0, a), (1, b))
+            gb = -g * q
         return (g if need_a else None), gb
 
 

@@ -1,7 +1,9 @@
 """Clamping and elementwise extremes: clamp with number or tensor bounds, maximum and
 minimum. Their VJPs select the incoming gradient where the local derivative is 1 and give 0
 elsewhere (a select, not a multiply by a mask, so an inf or nan gradient stays out of the
-places it does not reach, as torch's)."""
+places it does not reach, as torch's). Recorded (create_graph=True), the select depends on
+the incoming gradient alone, as torch's clamp_backward and where: a gradient of it that
+reaches the inputs only through it finds them unused, as torch's does."""
 import numpy as np
 
 from ..function import Function, constant
@@ -17,7 +19,8 @@ def _kept(g, keep):
 
 def kept_graph(ctx, g, keep, *inputs):
     """_kept recorded (create_graph=True): the zeros depend on the given inputs ((index,
-    saved array) pairs) with a zero derivative, as in connected_constant."""
+    saved array) pairs) with a zero derivative, as in connected_constant (as torch's
+    hardtanh_backward & co.); with none, on g alone (as torch's clamp_backward)."""
     zeros = connected_constant(ctx, np.zeros(keep.shape, g.dtype), *inputs)
     return Where.apply(g, zeros, cond=keep)
 
@@ -47,7 +50,7 @@ class Clamp(Function):
     @staticmethod
     def backward_graph(ctx, g):
         (x,) = ctx.saved
-        return (kept_graph(ctx, g, Clamp._keep(ctx, x), (0, x)),)
+        return (kept_graph(ctx, g, Clamp._keep(ctx, x)),)
 
 
 class ClampTensors(Function):
@@ -86,9 +89,7 @@ class ClampTensors(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        arrays = [(i, a) for i, a in enumerate(ctx.saved) if a is not None]
-        return tuple(None if k is None else kept_graph(ctx, g, np.broadcast_to(k, g.shape),
-                                                       *arrays)
+        return tuple(None if k is None else kept_graph(ctx, g, np.broadcast_to(k, g.shape))
                      for k in ClampTensors._masks(ctx, tuple(g.shape)))
 
 
@@ -155,7 +156,5 @@ def _extreme_grads_graph(ctx, g, drop_a, drop_b):
         g = g * constant(np.where(tie, 0.5, 1.0).astype(a.dtype, copy=False))
     shape = tuple(g.shape)
     need_a, need_b = ctx.needs_input_grad
-    return ((kept_graph(ctx, g, ~np.broadcast_to(drop_a, shape), (0, a), (1, b))
-             if need_a else None),
-            (kept_graph(ctx, g, ~np.broadcast_to(drop_b, shape), (0, a), (1, b))
-             if need_b else None))
+    return ((kept_graph(ctx, g, ~np.broadcast_to(drop_a, shape)) if need_a else None),
+            (kept_graph(ctx, g, ~np.broadcast_to(drop_b, shape)) if need_b else None))

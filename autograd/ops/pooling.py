@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..graph_backward import linked_to_input
 from ..kernels import pooling as K
 from ..kernels.adaptive_pool import adaptive_max_forward
 from ..torch_errors import ArgumentError
@@ -91,7 +92,7 @@ class MaxPool(Function):
         # flat argmax indices (int64 idx is already that, and may be return_indices' array)
         flat = K.flat_indices(idx, ctx.stride, ctx.planes_shape)
         dx = MaxPoolScatter.apply(g.reshape(idx.shape), flat=flat, planes_shape=ctx.planes_shape)
-        return (dx.reshape(ctx.x_shape),)
+        return (linked_to_input(ctx, dx.reshape(ctx.x_shape)),)
 
 
 def _gather(h, flat):
@@ -168,7 +169,7 @@ class AdaptiveMaxPool(Function):
         (flat,) = ctx.saved
         dx = MaxPoolScatter.apply(g.reshape(flat.shape), flat=flat,
                                   planes_shape=ctx.planes_shape)
-        return (dx.reshape(ctx.x_shape),)
+        return (linked_to_input(ctx, dx.reshape(ctx.x_shape)),)
 
 
 class AvgPool(Function):
@@ -195,7 +196,7 @@ class AvgPool(Function):
     def backward_graph(ctx, g):
         dx = AvgPoolGrad.apply(g.reshape(ctx.y_shape), geom=ctx.geom, include=ctx.include,
                                divisor=ctx.divisor, planes_shape=ctx.planes_shape)
-        return (dx.reshape(ctx.x_shape),)
+        return (linked_to_input(ctx, dx.reshape(ctx.x_shape)),)
 
 
 class AvgPoolGrad(Function):
@@ -240,7 +241,7 @@ class AdaptiveAvgPool(Function):
     @staticmethod
     def backward_graph(ctx, g):
         dx = AdaptiveAvgPoolGrad.apply(g.reshape(ctx.y_shape), planes_shape=ctx.planes_shape)
-        return (dx.reshape(ctx.x_shape),)
+        return (linked_to_input(ctx, dx.reshape(ctx.x_shape)),)
 
 
 class AdaptiveAvgPoolGrad(Function):

@@ -332,10 +332,13 @@ class Copysign(Function):
 
     @staticmethod
     def backward_graph(ctx, g):
-        x, z = ctx.saved   # z / x is +-1 (0 at x = 0): a constant
+        # torch's formula as it stands (copysign_tensor_self_backward): z / x is +-1, but as
+        # a quotient of the input and the output it links dx to x, and its derivative is
+        # 0 where x is finite and nonzero, NaN at 0 (0 / 0 in the division's VJP) and inf
+        x, z = ctx.saved
         with np.errstate(**_quiet):
-            ratio = np.where(x == 0, 0, z / x)
-        return g * constant(ratio), constant(np.zeros(g.shape, g.dtype))
+            ratio = (ctx.output_tensor(z) / ctx.input_tensor(0, x)).masked_fill(x == 0, 0)
+            return g * ratio, constant(np.zeros(g.shape, g.dtype))
 
 
 class FMaxMin(Function):

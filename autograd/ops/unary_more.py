@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..function import Function, constant
+from ..graph_backward import linked_to_input
 
 _quiet = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -189,6 +190,24 @@ class ZeroGrad(Function):
     @staticmethod
     def backward_graph(ctx, g):
         return tuple(constant(np.zeros(g.shape, g.dtype)) for _ in ctx.needs_input_grad)
+
+
+class LinkInput(Function):
+    """y = x (a view);  dx = g, which recorded also depends on x with a zero derivative. At
+    the input of a composed op whose VJP is constant in x (3-D pooling), so that its first
+    gradient stays linked to x, as torch's fused op's (`self: zeros_like(self)`)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+    @staticmethod
+    def backward_graph(ctx, g):
+        return (linked_to_input(ctx, g),)
 
 
 # ---------------------------------------------------------------- kernels of the no-grad ops

@@ -400,10 +400,18 @@ def _second_order(L, grad, fn):
     lambda L, x: x.norm(1) + x.norm(float("inf")),
     lambda L, x: L.nn.functional.softshrink(x, 0.5).sum(),
     lambda L, x: L.nn.functional.hardshrink(x, 0.5).sum(),
-    lambda L, x: L.nn.functional.threshold(x, 0.1, 2.0).sum()])
+    lambda L, x: L.nn.functional.threshold(x, 0.1, 2.0).sum(),
+    lambda L, x: L.nn.functional.hardtanh(x, -0.5, 0.5).sum() * 2,
+    # torch's clamp, maximum and minimum select g by a mask computed outside the graph: on
+    # their own, their recorded gradient does not depend on x (nor do ours)
+    lambda L, x: x.clamp(-0.5, 0.5).sum(), lambda L, x: x.clip(max=0.5).sum(),
+    lambda L, x: x.clamp(L.zeros(3, dtype=L.float64), L.ones(3, dtype=L.float64)).sum(),
+    lambda L, x: L.maximum(x, L.zeros(3, dtype=L.float64)).sum(),
+    lambda L, x: L.minimum(x, L.zeros(3, dtype=L.float64)).sum()])
 def test_piecewise_linear_ops_reach_their_inputs_as_zeros(fn):
     """grad of a ReLU/abs network's gradient w.r.t. the input: zeros, as torch's (the 0/1
-    masks of the recorded VJPs depend on the input with a zero derivative), not "unused"."""
+    masks of the recorded VJPs depend on the input with a zero derivative), not "unused";
+    and where torch's recorded gradient does not depend on the input, neither does ours."""
     ours = _second_order(_Ours(), autograd.grad, fn)
     theirs = _second_order(torch, torch.autograd.grad, fn)
     assert ours[0] == theirs[0]

@@ -6,6 +6,7 @@ import pytest
 import autograd
 import nn
 import nn.functional as F
+from tests.helpers import first_and_second_gradients
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -230,3 +231,39 @@ def test_modules_train_through_a_gradient_penalty():
     (gx ** 2).sum().backward()
     for p in model.parameters():
         assert p.grad is not None and np.isfinite(p.grad.numpy()).all()
+
+
+# torch's pooling and reflect/replicate pads are ops whose backward is an op with a zero
+# derivative in the input (zeros_like(self)): their recorded gradient depends on the input,
+# though it is linear in the cotangent alone; its circular pad is composed, and is cut
+LINKED = [
+    ("avg_pool1d", lambda L, F, x: F.avg_pool1d(x, 3, 2, 1), (2, 2, 7)),
+    ("avg_pool2d", lambda L, F, x: F.avg_pool2d(x, 2, ceil_mode=True), (1, 2, 5, 5)),
+    ("avg_pool3d", lambda L, F, x: F.avg_pool3d(x, 2, 1), (1, 2, 3, 3, 3)),
+    ("adaptive_avg_pool1d", lambda L, F, x: F.adaptive_avg_pool1d(x, 3), (2, 2, 7)),
+    ("adaptive_avg_pool2d", lambda L, F, x: F.adaptive_avg_pool2d(x, (2, 3)), (2, 5, 5)),
+    ("adaptive_avg_pool3d", lambda L, F, x: F.adaptive_avg_pool3d(x, 2), (1, 2, 3, 3, 3)),
+    ("max_pool1d", lambda L, F, x: F.max_pool1d(x, 2), (2, 2, 7)),
+    ("max_pool2d", lambda L, F, x: F.max_pool2d(x, 3, 2, 1), (1, 2, 5, 5)),
+    ("max_pool3d", lambda L, F, x: F.max_pool3d(x, 2), (1, 2, 3, 3, 3)),
+    ("adaptive_max_pool2d", lambda L, F, x: F.adaptive_max_pool2d(x, 2), (1, 2, 5, 5)),
+    ("pad_reflect", lambda L, F, x: F.pad(x, (1, 1, 2, 0), mode="reflect"), (1, 2, 4, 4)),
+    ("pad_replicate", lambda L, F, x: F.pad(x, (1, 2), mode="replicate"), (2, 2, 4)),
+    ("pad_circular", lambda L, F, x: F.pad(x, (1, 2), mode="circular"), (2, 2, 4)),
+    ("prelu", lambda L, F, x: F.prelu(x, L.tensor([0.25, -0.5], dtype=L.float64)), (2, 2, 4)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape", LINKED, ids=[c[0] for c in LINKED])
+def test_recorded_gradient_depends_on_the_input_as_torchs(name, fn, shape):
+    """x.grad of autograd.grad(create_graph=True) requires grad exactly where torch's does,
+    and its own gradient is torch's (zeros)."""
+    x = np.random.default_rng(3).standard_normal(shape)
+    g, linked, h = first_and_second_gradients(autograd, lambda t: fn(autograd, F, t), x,
+                                              "float64")
+    tg, t_linked, th = first_and_second_gradients(torch, lambda t: fn(torch, TF, t), x,
+                                                  "float64")
+    _close(g, tg)
+    assert linked == t_linked
+    if linked:
+        _close(h, th)

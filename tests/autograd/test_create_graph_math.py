@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import autograd
+from tests.helpers import first_and_second_gradients
 
 torch = pytest.importorskip("torch")
 
@@ -410,3 +411,27 @@ def test_lerp_takes_torchs_formula_above_one_half():
     with pytest.raises(RuntimeError, match="lerp: expected a weight of dtype float32"):
         autograd.lerp(autograd.ones(2), autograd.zeros(2),
                       autograd.tensor(np.full(2, 0.5)))
+
+
+_DIVIDEND = np.array([3.0, -4.0, 1.0, 2.5, -0.5, 7.0, 1.0])
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")   # 0 / 0, as torch's NaN
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("fn", [
+    lambda L, x: L.copysign(x, L.tensor([0.7, 0.7, -1.3, 2.0, 1.0, -1.0, -0.0], dtype=x.dtype)),
+    lambda L, x: L.copysign(x, -2.0),
+    lambda L, x: L.fmod(L.tensor(_DIVIDEND, dtype=x.dtype), x),
+    lambda L, x: L.remainder(L.tensor(_DIVIDEND, dtype=x.dtype), x),
+    lambda L, x: L.fmod(x, 1.5), lambda L, x: x % 1.5])
+def test_recorded_gradients_of_copysign_fmod_remainder_as_torchs(fn, dtype):
+    """copysign's dx = g * (y / x, 0 at x = 0) is linked to x (its derivative 0, NaN at 0, at
+    +-inf and at NaN: torch's formula as it stands), fmod's and remainder's d divisor to both
+    inputs through the rounded quotient; their d dividend is g alone, unlinked."""
+    x = np.array([1.5, -2.5, 0.0, -0.0, np.nan, np.inf, 3.3])
+    ours = first_and_second_gradients(autograd, lambda t: fn(autograd, t), x, dtype)
+    theirs = first_and_second_gradients(torch, lambda t: fn(torch, t), x, dtype)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    assert ours[1] == theirs[1]
+    if ours[1]:   # float32: torch's copysign gives 3e-8 noise where the value is 0
+        np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6, atol=1e-7)

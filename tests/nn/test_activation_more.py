@@ -10,7 +10,7 @@ import pytest
 import autograd
 import nn
 import nn.functional as F
-from tests.helpers import assert_close, check_float32, check_op
+from tests.helpers import assert_close, check_float32, check_op, gradients_at_points_match_torch
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -66,14 +66,16 @@ def test_shrinks_match_torch(name, lambd):
     grads_match_torch(*both(name, lambd), SPECIAL)   # the kinks +-lambd and +-inf
 
 
-def test_shrink_nan_takes_torch_vectorized_branch():
-    x = autograd.tensor(np.full(9, np.nan), requires_grad=True)
-    y = F.softshrink(x)
-    y.sum().backward()
-    assert np.isnan(y.data).all() and (x.grad.data == 0).all()
-    t = torch.full((16,), float("nan"), dtype=torch.float64, requires_grad=True)
-    TF.hardshrink(t).sum().backward()
-    assert (t.grad == 0).all()   # torch's vectorized path (its scalar tail would give 1)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,args", [("softshrink", (0.5,)), ("softshrink", (0.0,)),
+                                       ("hardshrink", (0.3,)), ("hardshrink", (-0.5,)),
+                                       ("threshold", (0.5, -3.0)), ("rrelu", (0.1, 0.3))])
+def test_gradients_at_nan_and_the_kinks_match_torch(name, args, dtype):
+    """A NaN input stays NaN and passes the incoming gradient (the shrinks gave 0), as
+    torch's scalar kernels and decompositions; second derivatives 0, linked to the input."""
+    points = np.append(SPECIAL, [np.nan, -0.0, 0.3, -0.3, -3.0])
+    assert np.isnan(getattr(F, name)(autograd.tensor([np.nan]), *args).data).all()
+    gradients_at_points_match_torch(*both(name, *args), points, dtype)
 
 
 def test_tanhshrink_matches_torch():

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 import autograd
 import nn
 import nn.functional as F
-from tests.helpers import arrays, check_float32, check_op, shapes
+from tests.helpers import (arrays, check_float32, check_op, gradients_at_points_match_torch,
+                           shapes)
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -143,3 +144,16 @@ def test_modules_match_torch_values_gradients_and_repr(make):
     ty, tg = _run_torch(lambda t: theirs(t.clone()), x, torch.float64)   # its input
     np.testing.assert_allclose(y.data, ty, rtol=1e-12)
     np.testing.assert_allclose(g.data, tg, rtol=1e-12)
+
+
+# the kinks of every case (hardtanh's bounds, softplus' thresholds: 20, and 3 / beta = 1.5)
+POINTS = [np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1.0, 6.0, -0.5, 0.5, 2.0, -2.0, 1.5, 20.0]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_first_and_second_gradients_at_nan_inf_and_kinks_match_torch(name, dtype):
+    """NaN passes the incoming gradient through hardtanh/relu6 (0 before) and takes the
+    linear branch of the ELU family (NaN before); the ELU family's second derivative is 0 at
+    x = 0 and softplus' from its threshold on, as torch's double backward."""
+    gradients_at_points_match_torch(*CASES[name], POINTS, dtype)

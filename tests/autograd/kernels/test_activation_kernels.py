@@ -50,6 +50,19 @@ def test_pointwise_kernels(dtype, data, shape):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_hardtanh_backward_zeroes_the_flat_parts_and_passes_nan(dtype):
+    x = np.array([np.nan, -np.inf, -1.0, -0.5, 0.0, 0.999, 1.0, 2.0, np.inf], dtype)
+    g = np.array([1.0, 2.0, 3.0, 4.0, np.inf, np.nan, np.nan, 8.0, 9.0], dtype)
+    out = kernels.hardtanh_backward(x, g, -1.0, 1.0)
+    expected = np.array([1.0, 0.0, 0.0, 4.0, np.inf, np.nan, 0.0, 0.0, 0.0], dtype)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, expected)
+    strided = kernels.hardtanh_backward(x[::2], g[::2], -1.0, 1.0)   # nan, -1, 0, 1, inf
+    np.testing.assert_array_equal(strided, np.array([1.0, 0.0, np.inf, 0.0, 0.0], dtype))
+    assert kernels.hardtanh_backward(np.array(0.5, dtype), np.array(2.0, dtype), 0, 1) == 2.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_pointwise_kernels_write_into_c_ordered_outputs_for_strided_inputs(dtype):
     x = np.linspace(-3, 3, 12, dtype=dtype).reshape(3, 4).T   # Fortran-ordered view
     g = np.ones((4, 3), dtype)
