@@ -15,6 +15,10 @@ tanh is Cephes' tanhf: x + x^3 P(x^2) below |x| = 0.625 (x itself below 1e-4, wh
 exact), 1 - 2 / (exp(2|x|) + 1) above, with the same exp (2|x| capped at 20: tanh(10) is 1 in
 float32); both branches are computed and one selected, so the loop vectorizes.
 
+The loops allow the one fast-math flag 'contract': a multiply followed by an add fuses into
+one FMA instruction (~20% faster on AVX2: 13.5 against 17 us for 12,288 floats, measured), and
+the error bound below still holds; no other flag, so inf and NaN keep IEEE semantics.
+
 Accuracy (tests/autograd/kernels/test_fastexp.py): at most 1 ulp from the correctly rounded
 exp and tanh over a dense sweep of float32 (numpy's exp is 2); exact at 0 (tanh keeps -0's
 sign); inf, 0 and NaN where exp and tanh give them. float64 keeps np.exp and np.tanh: the
@@ -23,12 +27,13 @@ gradient checks run in float64 and need them exact.
 import numba as nb
 import numpy as np
 
-_jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+_FAST = {"contract"}   # FMA contraction only (see above)
+_jit = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath=_FAST)
 
 BLOCK = 512   # elements per pass: the int32 scratch stays in L1
 
 
-@nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath=_FAST, inline="always")
 def _exp_parts(w):
     """(q, nf) with exp(w) = q 2^nf, for float32 w in [-104, 89]: nf = round(w log2 e), then
     q = exp(w - nf ln 2) by a degree-7 polynomial (inlined into the loops that call it)."""
@@ -45,7 +50,7 @@ def _exp_parts(w):
     return q * (r * r) + r + f(1.0), nf
 
 
-@nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath=_FAST, inline="always")
 def _exp_bits(v, j, p, k1, k2):
     """exp(v) = p[j] * 2^half * 2^(n - half), the two powers of 2 written as float32 bits into
     k1[j] and k2[j] (read back through float32 views of them by the caller's second loop).
