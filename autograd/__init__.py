@@ -1,5 +1,6 @@
 """A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
 from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
+from . import fp_warnings  # noqa: F401  (1 / 0 is inf without a numpy RuntimeWarning)
 from . import cuda, data, functional, linalg, special, utils  # noqa: F401
 from . import func  # noqa: F401  (torch.func.functional_call)
 from .anomaly import detect_anomaly

@@ -7,3 +7,10 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+def pytest_configure(config):
+    """Import the engine before pytest's per-test warning capture starts, as a script does:
+    its warning filter (autograd/fp_warnings.py), added at import, is then in place for every
+    test instead of being dropped with the capture block that collected the first test file."""
+    import autograd  # noqa: F401
