@@ -12,6 +12,8 @@ def _axes(dim, ndim, op):
     """Normalize dim (None, int or sequence) to a sorted tuple of non-negative axes, or None."""
     if dim is None:
         return None
+    if dim.__class__ is int and -ndim <= dim < ndim:   # the common case, on every call of
+        return (dim % ndim,)                           # sum(dim), softmax(dim), cat, ...
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     if not all(isinstance(d, (int, np.integer)) for d in dims):
         raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
@@ -32,6 +34,8 @@ def _axes(dim, ndim, op):
 
 def _one_axis(dim, ndim, op):
     """One dim (an int) as a non-negative axis; a 0-d tensor accepts 0 and -1."""
+    if dim.__class__ is int and -ndim <= dim < ndim:   # the common case (ndim > 0)
+        return dim % ndim
     if dim is None:
         raise TypeError(f"{op}: dim must be an int, got None")
     axes = _axes(dim, max(ndim, 1), op)

@@ -420,8 +420,12 @@ _ENGINE_PACKAGES = ("autograd", "nn", "optim")
 
 def _is_view_of(out, x) -> bool:
     """Whether a view op's output views x: it shares x's memory, or it is empty (no memory to
-    share, but x[1:1] += 1 is still a write through a view, as torch's)."""
-    return out.size == 0 or np.may_share_memory(out, x)
+    share, but x[1:1] += 1 is still a write through a view, as torch's). A view op's output
+    whose base is x or x's own base was made from x, so lies in its memory: that common case
+    skips np.may_share_memory (~0.8 us)."""
+    base = out.base
+    return (base is x or base is x.base and base is not None or out.size == 0
+            or np.may_share_memory(out, x))
 
 
 # needs_input_grad of one and two inputs, indexed by requires_grad: shared, not made per op

@@ -358,6 +358,9 @@ def _same_rank_and_dtype(tensors, op):
     if len(tensors) == 0:
         raise ValueError(f"{op}: expected a non-empty sequence of tensors")
     tensors = [_t(t) for t in tensors]
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype == first for t in tensors):   # the common case: nothing to promote
+        return tensors
     common = functools.reduce(_result_dtype, [t._data.dtype for t in tensors])
     return [t.to(common) for t in tensors]
 

@@ -348,17 +348,26 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, *xs, axis=0):
-        ctx.axis = axis
-        ctx.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
+        ctx.axis = axis = axis % xs[0].ndim
+        bounds, edge = [], 0   # where each input's slice of the output ends
+        for x in xs:
+            edge += x.shape[axis]
+            bounds.append(edge)
+        ctx.bounds = bounds[:-1]
         return c_order(np.concatenate(xs, axis=axis))
 
     @staticmethod
     def backward(ctx, g):
-        return tuple(np.split(g, ctx.bounds, axis=ctx.axis))
+        # basic slices of g (np.split makes the same views, with ~10 us of Python around them)
+        lead, lo, out = (slice(None),) * ctx.axis, 0, []
+        for hi in ctx.bounds + [g.shape[ctx.axis]]:
+            out.append(g[lead + (slice(lo, hi),)])
+            lo = hi
+        return tuple(out)
 
     @staticmethod
     def backward_graph(ctx, g):
-        edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
+        edges = [0, *ctx.bounds, g.shape[ctx.axis]]
         lead = (slice(None),) * (ctx.axis % g.ndim)
         return tuple(GetItem.apply(g, index=lead + (slice(lo, hi),))
                      for lo, hi in zip(edges[:-1], edges[1:]))
