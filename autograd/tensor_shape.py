@@ -45,6 +45,15 @@ def _index_item(i):
     return i
 
 
+def _ints_and_slices(index: tuple) -> bool:
+    """A tuple of Python ints and slices alone (xp[t], x[:, t]): numpy reads it as torch does,
+    with nothing to convert (a bool is not an int here: it indexes as a mask)."""
+    for i in index:
+        if i.__class__ is not slice and i.__class__ is not int:
+            return False
+    return True
+
+
 def _spelled_out(index, ndim):
     """A tuple index holding index arrays and an Ellipsis, with the Ellipsis replaced by the
     slices it stands for: PyTorch counts arrays on both sides of an Ellipsis that covers no
@@ -297,10 +306,13 @@ class ShapeMixin:
         return self.expand(other.shape)
 
     def __getitem__(self, index):
-        index = _spelled_out(_index_arg(index), self._data.ndim)
-        parts = _split_selects(index)
-        if parts is not None:
-            return self[parts[0]][parts[1]]
+        cls = index.__class__
+        if not (cls is int or cls is slice or cls is tuple and _ints_and_slices(index)):
+            # tensors, arrays, lists, None or Ellipsis: spelled as numpy reads them
+            index = _spelled_out(_index_arg(index), self._data.ndim)
+            parts = _split_selects(index)
+            if parts is not None:
+                return self[parts[0]][parts[1]]
         try:
             return S.GetItem.apply(self, index=index)
         except (IndexError, ValueError, TypeError) as e:
