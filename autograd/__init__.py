@@ -1,7 +1,7 @@
 """A reverse-mode autograd engine on numpy and numba with PyTorch's API."""
 from . import allocator  # noqa: F401  (first: tunes malloc before any array is made)
 from . import fp_warnings  # noqa: F401  (1 / 0 is inf without a numpy RuntimeWarning)
-from . import cuda, data, functional, linalg, special, utils  # noqa: F401
+from . import cuda, data, distributed, functional, linalg, special, utils  # noqa: F401
 from . import func  # noqa: F401  (torch.func.functional_call)
 from .anomaly import detect_anomaly
 from .compat import *  # noqa: F401,F403  (torch.backends, finfo, FloatTensor, ... as names)
@@ -32,6 +32,7 @@ double = float64
 long = int64
 
 __version__ = "0.1.0"
+version.__version__ = __version__  # noqa: F405  (torch.version.__version__)
 from .tensor_index_more import index_put, index_put_, scatter_reduce  # noqa: F401
 from .autograd_functional import torch_autograd as autograd  # noqa: E402,F401  (torch.autograd)
 from .func import vmap  # noqa: E402,F401  (torch.vmap, as torch.func.vmap)

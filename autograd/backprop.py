@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine, graph_backward, hooks
+from . import engine, function, graph_backward, hooks
 
 
 def _tensors(value, what: str, op: str) -> list:
@@ -167,7 +167,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         elif t._node is None:
             engine._accumulate_leaf(t, g)
         else:
-            t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
-                                       else np.asarray(t.grad._data + g), False)
+            t.grad = function._wrap(np.array(g, copy=True) if t.grad is None
+                                    else np.asarray(t.grad._data + g), False)
         if t._node is None:
             hooks.run_post_accumulate_hooks(t)

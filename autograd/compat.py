@@ -5,6 +5,7 @@ finfo/iinfo, Size, the legacy typed constructors (FloatTensor, LongTensor, ...),
 autograd.Variable and set_float32_matmul_precision (stored, no effect)."""
 from __future__ import annotations
 
+import sys
 import types
 import warnings
 
@@ -21,14 +22,30 @@ def finfo(type=None):  # noqa: A002  (PyTorch's name)
     return np.finfo(dtypes._default_dtype if type is None else type)
 
 
-backends = types.SimpleNamespace(
-    cudnn=types.SimpleNamespace(enabled=True, benchmark=False, deterministic=False,
-                                allow_tf32=True, is_available=lambda: False),
-    mps=types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False),
-    cuda=types.SimpleNamespace(matmul=types.SimpleNamespace(allow_tf32=False),
-                               is_built=lambda: False),
-    mkldnn=types.SimpleNamespace(enabled=True, is_available=lambda: False),
+def _module(name: str, doc: str, **attrs) -> types.ModuleType:
+    """A module registered under `name`, so that `import autograd.backends.cudnn as cudnn`
+    (torch's import line, renamed) works as the attribute form does."""
+    module = types.ModuleType(name, doc)
+    module.__dict__.update(attrs)
+    sys.modules[name] = module
+    return module
+
+
+backends = _module(
+    "autograd.backends", "torch.backends: flags stored and ignored (no GPU backend here)",
+    cudnn=_module("autograd.backends.cudnn", "torch.backends.cudnn's flags (no effect)",
+                  enabled=True, benchmark=False, deterministic=False, allow_tf32=True,
+                  is_available=lambda: False),
+    mps=_module("autograd.backends.mps", "torch.backends.mps: not available",
+                is_available=lambda: False, is_built=lambda: False),
+    cuda=_module("autograd.backends.cuda", "torch.backends.cuda: not built",
+                 matmul=types.SimpleNamespace(allow_tf32=False), is_built=lambda: False),
+    mkldnn=_module("autograd.backends.mkldnn", "torch.backends.mkldnn's flag (no effect)",
+                   enabled=True, is_available=lambda: False),
 )
+
+version = _module("autograd.version", "torch.version: this engine's; no CUDA or ROCm build",
+                  cuda=None, hip=None, debug=False)   # __version__: set by __init__
 
 _deterministic = False
 
@@ -114,7 +131,7 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa
     return t
 
 
-__all__ = ["finfo", "iinfo", "backends", "use_deterministic_algorithms",
+__all__ = ["finfo", "iinfo", "backends", "version", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "set_printoptions", "Size", "FloatTensor",
            "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
            "BoolTensor", "set_float32_matmul_precision", "get_float32_matmul_precision"]

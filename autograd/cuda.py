@@ -20,3 +20,11 @@ def manual_seed_all(seed: int):
 
 
 from .amp import cuda_amp as amp  # noqa: E402  (torch.cuda.amp.autocast / GradScaler)
+
+
+def empty_cache():
+    """Like torch.cuda.empty_cache without a GPU: no cached device memory to release."""
+
+
+def synchronize(device=None):
+    """Like torch.cuda.synchronize without a GPU: nothing runs asynchronously."""

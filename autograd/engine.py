@@ -101,7 +101,7 @@ def _accumulate_leaf(leaf, g, owned=None):
             # as PyTorch's .grad of a contiguous leaf (a VJP's ufunc keeps a transposed
             # operand's order: the g * w.T of x * w.t())
             fresh = np.array(g, dtype, copy=True, order="C")
-        leaf._grad = leaf.__class__._wrap(fresh, False)
+        leaf._grad = function._wrap(fresh, False)
     elif owned is not None and id(leaf) in owned:
         if g.__class__ is IndexedGrad:
             g.add_into(leaf._grad._data)
@@ -391,8 +391,8 @@ def _node_hooks(node, g: np.ndarray) -> np.ndarray:
     if node.retains is not None:
         t = node.retains()
         if t is not None:  # the output is alive: keep a copy (the engine may reuse g)
-            t.grad = t.__class__._wrap(np.array(g, copy=True) if t.grad is None
-                                       else np.asarray(t.grad._data + g), False)
+            t.grad = function._wrap(np.array(g, copy=True) if t.grad is None
+                                    else np.asarray(t.grad._data + g), False)
     return g
 
 
