@@ -20,7 +20,7 @@ from autograd.ops.gelu import APPROXIMATIONS, GELU
 from autograd.ops.linalg import Linear as LinearOp
 from autograd.ops.loss import REDUCTIONS
 from autograd.tensor import Tensor, _t
-from autograd.torch_errors import ArgumentError, OutOfRangeError
+from autograd.torch_errors import ArgumentError, DtypeError, OutOfRangeError
 
 __all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "step",
            "linear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
@@ -294,7 +294,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     (w,) = _floats(op, weight=weight)
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: indices must be integers, got dtype {idx.dtype}")
+        raise DtypeError(f"{op}: indices must be integers, got dtype {idx.dtype}")
     if w.ndim != 2:
         raise ValueError(f"{op}: weight must be 2-D (num_embeddings, dim), got {tuple(w.shape)}")
     v = w.shape[0]

@@ -7,7 +7,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 from autograd.dtypes import get_default_dtype
-from autograd.torch_errors import ArgumentError
+from autograd.torch_errors import ArgumentError, DtypeError
 
 from . import functional as F
 from . import init
@@ -75,8 +75,8 @@ class Linear(Module):
                              f"{tuple(input.shape)}")
         weight = self.weight   # read once: a parametrized weight is computed on each read
         if input.dtype != weight.dtype:
-            raise TypeError(f"Linear: input dtype {input.dtype} does not match the weight dtype "
-                            f"{weight.dtype}; cast one with .to()")
+            raise DtypeError(f"Linear: input dtype {input.dtype} does not match the weight dtype "
+                             f"{weight.dtype}; cast one with .to()")
         return F.linear(input, weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -86,3 +86,17 @@ def test_distributed_sampler_epochs_and_errors():
         DistributedSampler([1, 2], 2, 2)
     with pytest.raises(RuntimeError, match="num_replicas and rank"):
         DistributedSampler([1, 2])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.Linear(3, 2)(lib.ones(2, 3, dtype=lib.float64)),
+    lambda lib: lib.nn.Embedding(3, 2)(lib.tensor([1.0])),
+    lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0.0, 1.0])),
+])
+def test_dtype_mismatches_are_runtime_errors_as_torch(call):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):   # also the TypeError the engine raised before
+        call(autograd)
+    with pytest.raises(TypeError):
+        call(autograd)

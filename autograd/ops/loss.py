@@ -6,7 +6,7 @@ import numpy as np
 from ..function import Function, constant
 from ..kernels.loss import cross_entropy_rows, cross_entropy_rows_backward
 from .activation import Softmax
-from ..torch_errors import OutOfRangeError
+from ..torch_errors import DtypeError, OutOfRangeError
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -14,7 +14,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def check_class_target(op, x, t, ignore_index) -> int:
     """Validate integer class targets t for scores x: (N, C, d...) or (C,); return C."""
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype} "
+        raise DtypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype} "
                         f"(input dtype {x.dtype}); probability targets are not supported")
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have a class dim, got shape {x.shape}")
