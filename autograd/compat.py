@@ -81,7 +81,7 @@ def get_float32_matmul_precision() -> str:
 
 
 class Size(tuple):
-    """torch.Size: a tuple of dim sizes (tensors' .shape here is a plain tuple)."""
+    """torch.Size: a tuple of dim sizes, what .shape and .size() give. It prints as a tuple."""
 
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))

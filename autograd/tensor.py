@@ -212,7 +212,8 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         self.requires_grad = requires_grad
         return self
 
-    shape = property(lambda self: self._data.shape)
+    # a torch.Size (a tuple: x.shape == (2, 3), x.shape.numel(), isinstance(..., autograd.Size))
+    shape = property(lambda self: compat.Size(self._data.shape))
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._node is None)

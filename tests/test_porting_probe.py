@@ -100,3 +100,10 @@ def test_dtype_mismatches_are_runtime_errors_as_torch(call):
         call(autograd)
     with pytest.raises(TypeError):
         call(autograd)
+
+
+def test_shape_is_a_size():
+    x = autograd.ones(2, 3)
+    assert isinstance(x.shape, autograd.Size) and isinstance(torch.ones(2, 3).shape, torch.Size)
+    assert x.shape == (2, 3) and x.shape == x.size() and x.shape.numel() == 6
+    assert autograd.zeros(x.shape).shape == (2, 3)
