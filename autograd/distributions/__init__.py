@@ -22,6 +22,7 @@ from .gumbel import Gumbel, Pareto, Weibull
 from .independent import Independent
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .kl import kl_divergence, register_kl
+from . import kl_more  # noqa: F401  (registers the pairs of the classes below)
 from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import HalfNormal, LogisticNormal, LogNormal, Normal
