@@ -166,3 +166,17 @@ def test_gamma_based_rsample_gradients_are_unbiased():
     np.testing.assert_allclose(df.grad.numpy(), -2 * s ** 2 / (d - 2) ** 2, rtol=0.2)
     np.testing.assert_allclose(scale.grad.numpy(), 2 * s * d / (d - 2), rtol=0.05)
     np.testing.assert_allclose(loc.grad.numpy(), 2 * loc.detach().numpy(), atol=0.1)
+
+
+@pytest.mark.parametrize("name", list(MAKERS(torch, torch.float64)))
+def test_expand_matches_torch(name):
+    ours = MAKERS(autograd, autograd.float64)[name]
+    theirs = MAKERS(torch, torch.float64)[name]
+    shape = (4,) + tuple(theirs.batch_shape)
+    a, b = ours.expand(shape), theirs.expand(shape)
+    assert type(a) is type(ours) and a.batch_shape == tuple(b.batch_shape)
+    assert a.event_shape == tuple(b.event_shape)
+    x = a.sample((2,))
+    assert tuple(x.shape) == tuple(b.sample((2,)).shape)
+    np.testing.assert_allclose(a.log_prob(x).numpy(),
+                               b.log_prob(torch.tensor(x.numpy())).numpy(), rtol=1e-6)
