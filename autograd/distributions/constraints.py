@@ -213,6 +213,20 @@ class _HalfOpenInterval(_Interval):
         return _result((_np(self.lower_bound) <= v) & (v < _np(self.upper_bound)))
 
 
+class _Multinomial(Constraint):
+    """Nonnegative integer counts (event_dim 1) summing to at most upper_bound."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        v = _np(value)
+        return _result((v >= 0).all(-1) & (v.sum(-1) <= self.upper_bound))
+
+
 class _Simplex(Constraint):
     event_dim = 1
 
@@ -300,6 +314,7 @@ unit_interval = _Interval(0.0, 1.0)
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 simplex = _Simplex()
+multinomial = _Multinomial
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 square = _Square()
@@ -310,6 +325,7 @@ positive_definite = _PositiveDefinite()
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "independent", "integer_interval", "interval",
            "half_open_interval", "is_dependent", "less_than", "lower_cholesky",
-           "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
+           "lower_triangular", "multinomial", "nonnegative", "nonnegative_integer",
+           "one_hot", "positive",
            "positive_semidefinite", "positive_definite", "positive_integer", "real",
            "real_vector", "simplex", "square", "symmetric", "unit_interval"]

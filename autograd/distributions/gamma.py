@@ -1,4 +1,4 @@
-"""Gamma, Dirichlet and Beta; their rsample differentiates a Gamma draw in its concentration
+"""Gamma, Chi2, Dirichlet and Beta; their rsample differentiates a Gamma draw in its concentration
 by implicit reparameterization (gamma_grad.py)."""
 from __future__ import annotations
 
@@ -97,6 +97,23 @@ class Gamma(Distribution):
     def cdf(self, value):
         raise NotImplementedError("Gamma.cdf needs the regularized incomplete gamma "
                                   "function, which autograd has no differentiable op for")
+
+
+class Chi2(Gamma):
+    """Gamma(df / 2, 1 / 2): the sum of df squared standard normals."""
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Chi2, _instance)
+        return super().expand(batch_shape, new)
+
+    @property
+    def df(self):
+        return self.concentration * 2
 
 
 class Dirichlet(Distribution):
@@ -220,4 +237,4 @@ class Beta(Distribution):
         return self._dirichlet.entropy()
 
 
-__all__ = ["Gamma", "Dirichlet", "Beta"]
+__all__ = ["Gamma", "Chi2", "Dirichlet", "Beta"]

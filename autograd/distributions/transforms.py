@@ -1,6 +1,6 @@
 """torch.distributions.transforms (a subset): invertible maps y = t(x) with
-log|dy/dx|, for TransformedDistribution. Exp, Affine, Sigmoid, Tanh, Softplus, Power, their
-inverses (t.inv) and ComposeTransform (transform_base.py)."""
+log|dy/dx|, for TransformedDistribution. Exp, Affine, Sigmoid, Tanh, Softplus, Power, Abs,
+StickBreaking, their inverses (t.inv) and ComposeTransform (transform_base.py)."""
 from __future__ import annotations
 
 import math
@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..compat import finfo
+from ..tensor_shape import cat
 from . import constraints
 from .transform_base import ComposeTransform, Transform, identity_transform
 from .utils import broadcast_all, broadcast_shapes, is_number, softplus
@@ -218,6 +219,71 @@ class AffineTransform(Transform):
     inverse_shape = forward_shape
 
 
+class AbsTransform(Transform):
+    """y = |x|; not bijective: the inverse is the identity on y >= 0 (HalfNormal, HalfCauchy
+    add log 2 to the density themselves)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
+
+
+def _stick_offset(x):
+    """log(K - k) for k = 0..K-1, so that x = 0 maps to the uniform point of the simplex."""
+    k = x.shape[-1]
+    return x.new_tensor(np.log(np.arange(k, 0, -1, dtype=np.float64)))
+
+
+class StickBreakingTransform(Transform):
+    """(..., K) reals -> (..., K + 1) on the simplex: the k-th sigmoid takes its share of the
+    stick that the first k left; y_K is the rest."""
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        z = _clipped_sigmoid(x - _stick_offset(x))
+        ones = x.new_ones(tuple(x.shape[:-1]) + (1,))
+        return cat([z, ones], -1) * cat([ones, (1 - z).cumprod(-1)], -1)
+
+    def _inverse(self, y):
+        y_crop = y[..., :-1]
+        # the stick left can round to <= 0 when y[..., -1] ~ 0; keep its log finite
+        rest = (1 - y_crop.cumsum(-1)).clamp(min=float(finfo(y.dtype).tiny))
+        return y_crop.log() - rest.log() + _stick_offset(y_crop)
+
+    def log_abs_det_jacobian(self, x, y):
+        x = x - _stick_offset(x)
+        # 1 - sigmoid(x) = exp(-x) sigmoid(x)
+        return (-x - softplus(-x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
+
+
 __all__ = ["Transform", "ComposeTransform", "ExpTransform", "PowerTransform",
            "SigmoidTransform", "SoftplusTransform", "TanhTransform", "AffineTransform",
-           "identity_transform"]
+           "AbsTransform", "StickBreakingTransform", "identity_transform"]
