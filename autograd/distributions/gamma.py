@@ -8,6 +8,7 @@ from .. import dtypes
 from ..compat import finfo
 from ..function import Function
 from ..functional_special import xlogy
+from ..special import gammainc
 from ..tensor import Tensor, stack
 from ..tensor_index import where
 from . import constraints
@@ -95,8 +96,11 @@ class Gamma(Distribution):
         return a - self.rate.log() + a.lgamma() + (1.0 - a) * a.digamma()
 
     def cdf(self, value):
-        raise NotImplementedError("Gamma.cdf needs the regularized incomplete gamma "
-                                  "function, which autograd has no differentiable op for")
+        """P(concentration, rate * value), as torch's: differentiable in value and rate (the
+        derivative in the concentration is not implemented, in torch either)."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
 
 class Chi2(Gamma):

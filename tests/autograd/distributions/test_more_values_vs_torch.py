@@ -219,3 +219,17 @@ def test_expanded_distributions_match_torch():
     compare(lambda lib, p: (D(lib).Multinomial(4, probs=p).expand((3, 2)).log_prob(
         const(lib, [1, 1, 2, 0], p)), D(lib).RelaxedOneHotCategorical(
             const(lib, 0.5, p), probs=p).expand((3, 2)).log_prob(p / p.sum(-1, True))), PROBS)
+
+
+@pytest.mark.parametrize("make", [lambda lib, c, r: lib.distributions.Gamma(c, r),
+                                  lambda lib, c, r: lib.distributions.Chi2(2 * c)])
+def test_gamma_and_chi2_cdf_match_torch_with_gradients(make):
+    v, c, r = np.array([0.3, 1.0, 4.0]), np.array([0.7, 2.0, 5.0]), np.array([1.5, 0.5, 2.0])
+    out = []
+    for lib in (autograd, torch):
+        x, rate = lib.tensor(v, requires_grad=True), lib.tensor(r, requires_grad=True)
+        y = make(lib, lib.tensor(c), rate).cdf(x)
+        y.sum().backward()
+        out.append([np.asarray(t.detach().numpy()) for t in (y, x.grad)])
+    for ours, theirs in zip(*out):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
