@@ -146,6 +146,22 @@ def test_cat(dim):
              numpy_ref=lambda *arrs: np.concatenate(arrs, dim))
 
 
+@pytest.mark.parametrize("axis", [0, 1, -1, -2])
+def test_cat_op_with_a_negative_axis_splits_its_gradient_on_that_axis(axis):
+    # the internal callers (linalg's VJPs) pass Cat.apply a negative axis
+    from autograd.ops.shape import Cat
+    rng = np.random.default_rng(0)
+    parts = [rng.standard_normal((2, 3)), rng.standard_normal((2, 3) if axis % 2 else (1, 3)),
+             rng.standard_normal((2, 1) if axis % 2 else (4, 3))]
+    ts = [autograd.tensor(p, requires_grad=True) for p in parts]
+    y = Cat.apply(*ts, axis=axis)
+    w = rng.standard_normal(y.shape)
+    (y * autograd.tensor(w)).sum().backward()
+    edges = np.cumsum([0] + [p.shape[axis] for p in parts])
+    for t, lo, hi in zip(ts, edges[:-1], edges[1:]):
+        np.testing.assert_array_equal(t.grad.numpy(), np.take(w, range(lo, hi), axis=axis))
+
+
 @pytest.mark.parametrize("dim", [0, 1, 3, -1, -4])
 def test_stack(dim):
     check_op(lambda *ts: autograd.stack(ts, dim), lambda *ts: torch.stack(ts, dim), X, X * 2,
