@@ -424,7 +424,7 @@ def _is_view_of(out, x) -> bool:
     whose base is x or x's own base was made from x, so lies in its memory: that common case
     skips np.may_share_memory (~0.8 us)."""
     base = out.base
-    return (base is x or base is x.base and base is not None or out.size == 0
+    return (base is x or (base is not None and base is x.base) or out.size == 0
             or np.may_share_memory(out, x))
 
 
