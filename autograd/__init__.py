@@ -56,3 +56,4 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_, _foreach_l
 from .autograd_functional import register_submodules  # noqa: E402
 register_submodules()   # autograd.autograd.gradcheck, .grad_mode, .anomaly_mode
 del register_submodules
+from .creation import inclusive_range as range  # noqa: E402,A001  (torch.range)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import operator
+import warnings
 
 import numpy as np
 
@@ -108,6 +109,24 @@ def arange(start=0, end=None, step=1, dtype=None, device=None, requires_grad=Fal
     if dtype is None:
         dtype = np.int64 if arr.dtype.kind in "iu" else dtypes._default_dtype
     return _make(arr, dtype, requires_grad, device, "arange")
+
+
+def inclusive_range(start, end, step=1, dtype=None, device=None,
+                    requires_grad=False) -> Tensor:
+    """torch.range (deprecated there, as here): start, start + step, ... up to end included,
+    in the default float dtype unless dtype is given."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    if step == 0:
+        raise ValueError(f"range: step must be nonzero (start={start}, end={end})")
+    if (end - start) * step < 0:
+        raise ValueError(f"range: the step {step} goes away from end {end} (start={start})")
+    count = int(np.floor((end - start) / step)) + 1
+    arr = start + step * np.arange(count, dtype=np.float64)
+    return _make(arr, dtypes._default_dtype if dtype is None else dtype, requires_grad, device,
+                 "range")
 
 
 def _steps(steps, op) -> int:

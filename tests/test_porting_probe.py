@@ -107,3 +107,14 @@ def test_shape_is_a_size():
     assert isinstance(x.shape, autograd.Size) and isinstance(torch.ones(2, 3).shape, torch.Size)
     assert x.shape == (2, 3) and x.shape == x.size() and x.shape.numel() == 6
     assert autograd.zeros(x.shape).shape == (2, 3)
+
+
+@pytest.mark.parametrize("args,kwargs", [((1, 4), {}), ((0, 1, 0.25), {}), ((5, 1, -2), {}),
+                                         ((0, 0.9, 0.3), {}), ((1, 4), {"dtype": "int64"})])
+def test_range_includes_its_end_and_warns_as_torch(args, kwargs):
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        ours = autograd.range(*args, **{k: getattr(autograd, v) for k, v in kwargs.items()})
+    with pytest.warns(UserWarning):
+        theirs = torch.range(*args, **{k: getattr(torch, v) for k, v in kwargs.items()})
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
