@@ -163,11 +163,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         if g is None:
             continue
         if create_graph:   # recorded: added out of place, as torch under create_graph
-            t.grad = graph_backward._own(g) if t.grad is None else t.grad + g
+            t.grad = graph_backward._own(g) if t._grad is None else t._grad + g
         elif t._node is None:
             engine._accumulate_leaf(t, g)
         else:
-            t.grad = function._wrap(np.array(g, copy=True) if t.grad is None
-                                    else np.asarray(t.grad._data + g), False)
+            t.grad = function._wrap(np.array(g, copy=True) if t._grad is None
+                                    else np.asarray(t._grad._data + g), False)
         if t._node is None:
             hooks.run_post_accumulate_hooks(t)

@@ -391,8 +391,8 @@ def _node_hooks(node, g: np.ndarray) -> np.ndarray:
     if node.retains is not None:
         t = node.retains()
         if t is not None:  # the output is alive: keep a copy (the engine may reuse g)
-            t.grad = function._wrap(np.array(g, copy=True) if t.grad is None
-                                    else np.asarray(t.grad._data + g), False)
+            t.grad = function._wrap(np.array(g, copy=True) if t._grad is None
+                                    else np.asarray(t._grad._data + g), False)
     return g
 
 

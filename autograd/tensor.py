@@ -25,6 +25,7 @@ through `Function.apply`, which records the graph):
 """
 from __future__ import annotations
 
+import warnings
 from numbers import Number
 
 import numpy as np
@@ -117,6 +118,13 @@ def _constructor_array(args: tuple, dtype=None) -> np.ndarray:
         np.zeros(shape), dtype)   # _to_array refuses the dtypes the engine does not support
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead.")
+
 _TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
                np.dtype(np.int64): "LongTensor", np.dtype(np.int32): "IntTensor",
                np.dtype(np.int16): "ShortTensor", np.dtype(np.int8): "CharTensor",
@@ -173,8 +181,13 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     @property
     def grad(self):
-        """The gradient backward accumulated here (None before the first one)."""
-        return self._grad
+        """The gradient backward accumulated here (None before the first one). Read on a
+        non-leaf that does not retain its gradient, it warns as torch's does: backward never
+        fills it (retain_grad() asks for it)."""
+        g = self._grad
+        if g is None and self._node is not None and not hooks.retains_grad(self):
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value):

@@ -1,5 +1,6 @@
 """The backward walk: accumulation, retain_graph, grad modes, detach, deep and diamond graphs."""
 import gc
+import warnings
 import weakref
 
 import numpy as np
@@ -78,7 +79,13 @@ def test_intermediate_tensors_keep_no_grad():
     x = leaf([1.0, 2.0])
     y = x * 2
     (y * y).sum().backward()
-    assert y.grad is None and x.grad is not None
+    assert x.grad is not None
+    with pytest.warns(UserWarning, match="not a leaf Tensor"):   # as torch's
+        assert y.grad is None
+    y.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # retained: no warning
+        assert y.grad is None
 
 
 # ----------------------------------------------------------------------------- retain_graph
