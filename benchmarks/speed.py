@@ -279,6 +279,27 @@ def logistic_step(E, w, x, y, lr=0.1):
     return step
 
 
+def logistic_nn_step(E, w, x, y, lr=0.1):
+    """W5 as it is written with modules: nn.Linear(2, 1), F.binary_cross_entropy_with_logits
+    and optim.SGD (zero_grad, backward, step): three recorded ops instead of twelve."""
+    NN = E.torch.nn if E.name == "torch" else lookup("nn")
+    OPT = E.torch.optim if E.name == "torch" else lookup("optim")
+    model = NN.Linear(2, 1)
+    model.load_state_dict({"weight": E.const(np.ascontiguousarray(w[0].T)),
+                           "bias": E.const(np.ascontiguousarray(w[1]))})
+    opt = OPT.SGD(model.parameters(), lr=lr)
+    x, y = E.const(x), E.const(y)
+    F = E.functional()
+
+    def step():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(x), y, reduction="sum")
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+    return step
+
+
 # --------------------------------------------------------------------- the table
 # issue 7's targets: ours/torch at the median of the runs (W3-nn, our elementary LSTM against
 # torch.nn.LSTM, is shown for information; W3-lstm is the layer-against-layer comparison)
@@ -333,6 +354,8 @@ def _workloads(cfg):
          lambda E: seq2seq_step(E, s2_w, s2_src, s2_tgt[:, :-1], s2_y), max(1, cfg["steps"] // 8)),
         ("W5", "2-input logistic unit, batch 1 (per-op overhead)",
          lambda E: logistic_step(E, lo_w, lo_x, lo_y), cfg["w5_steps"]),
+        ("W5-nn", "W5 with nn.Linear, BCE-with-logits and optim.SGD",
+         lambda E: logistic_nn_step(E, lo_w, lo_x, lo_y), cfg["w5_steps"]),
     ]
 
 

@@ -15,7 +15,7 @@ def _losses(build, engine, n=3):
     return np.array([step() for _ in range(n)])
 
 
-@pytest.mark.parametrize("key", ["W1", "W1-nn", "W2", "W3", "W3-nn", "W4", "W5"])
+@pytest.mark.parametrize("key", ["W1", "W1-nn", "W2", "W3", "W3-nn", "W4", "W5", "W5-nn"])
 def test_both_engines_follow_the_same_trajectory(key):
     work = {k: b for k, _, b, _ in S._workloads(CFG)}
     try:
@@ -31,7 +31,7 @@ def test_both_engines_follow_the_same_trajectory(key):
 def test_run_produces_rows_with_ratios():
     rows = S.run(dict(CFG, w5_steps=3), threads=1, log=lambda m: None)
     assert [r["key"] for r in rows] == ["W1", "W1-nn", "W2", "W3", "W3-nn", "W3-lstm", "W4",
-                                      "W5"]
+                                      "W5", "W5-nn"]
     for r in rows:
         if "skipped" in r:
             continue
