@@ -1,11 +1,14 @@
 """TransformedDistribution: a base distribution pushed through a chain of transforms."""
 from __future__ import annotations
 
+import math
+
 from ..function import no_grad
+from ..tensor_index import where
 from . import constraints
 from .distribution import Distribution
 from .independent import Independent
-from .transforms import ComposeTransform, Transform
+from .transforms import AbsTransform, ComposeTransform, Transform
 from .utils import as_size, sum_rightmost
 
 
@@ -119,4 +122,43 @@ class TransformedDistribution(Distribution):
         return value
 
 
-__all__ = ["TransformedDistribution"]
+class HalfDistribution(TransformedDistribution):
+    """|X| for X ~ `folded`(0, scale), a distribution symmetric about 0 (HalfNormal,
+    HalfCauchy): density 2 p(x) on x >= 0, -inf below. Subclasses set `folded` and give
+    expand, mean and variance."""
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+    folded = None   # the symmetric distribution's class, called as folded(0, scale)
+
+    def __init__(self, scale, validate_args=None):
+        base_dist = self.folded(0, scale, validate_args=False)
+        super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
+
+    @property
+    def scale(self):
+        return self.base_dist.scale
+
+    @property
+    def mode(self):
+        return self.scale.new_zeros(self.scale.shape)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
+
+    def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob):
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self):
+        return self.base_dist.entropy() - math.log(2)
+
+
+__all__ = ["TransformedDistribution", "HalfDistribution"]
