@@ -10,10 +10,21 @@ torch, the reference most tests compare against, runs on one thread: its inputs 
 tiny, so a second thread only adds the hand-off and the spinning of its idle workers, which
 compete for the 2 cores with the engine's BLAS threads in the same process (test files that
 compare against torch ran 10-25% faster so). A test that sets torch's thread count itself
-(benchmarks.speed) gets what it sets; the engine's own thread counts are left alone."""
+(benchmarks.speed) gets what it sets; the engine's own thread counts are left alone.
+
+README's command runs the suite on two worker processes (pytest-xdist, `-n 2`): one test
+process leaves the second core idle while numba compiles a kernel or a test waits on a child
+process. With `--dist loadgroup` (pyproject's addopts) each test file runs whole on one worker,
+so a kernel a file uses is compiled (or loaded from numba's cache) once, and a module fixture is
+built once; the files of tests/benchmarks share one worker, since their session fixture (a tiny
+run of `python -m benchmarks`) is costly. Without `-n` the marks do nothing."""
 import gc
 import os
+import random
 import sys
+import zlib
+
+import numpy as np
 
 from hypothesis import settings
 
@@ -29,12 +40,33 @@ def pytest_configure(config):
     import autograd  # noqa: F401
 
 
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = "tests/benchmarks" if path.startswith("tests/benchmarks/") else path
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_collection_finish(session):
     gc.collect()
     gc.freeze()
 
 
 def pytest_runtest_setup(item):
+    """torch on one thread (above), and every random generator a test may draw from without
+    seeding it (the engine's, numpy's global one, Python's, torch's) seeded from the test's
+    own id: a test draws the same numbers whichever tests ran before it in its process, so a
+    run on two workers, a run of the whole suite and a run of that one test agree."""
+    import autograd
+
+    seed = zlib.crc32(item.nodeid.encode())
+    autograd.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
     torch = sys.modules.get("torch")
-    if torch is not None and torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
+    if torch is not None:
+        torch.manual_seed(seed)
+        if torch.get_num_threads() != 1:
+            torch.set_num_threads(1)

@@ -178,5 +178,7 @@ def test_expand_matches_torch(name):
     assert a.event_shape == tuple(b.event_shape)
     x = a.sample((2,))
     assert tuple(x.shape) == tuple(b.sample((2,)).shape)
+    # atol: torch's VonMises takes log I0 from a polynomial fit good to ~2e-7 (ours is exact),
+    # and a log density near 0 makes that a large relative difference
     np.testing.assert_allclose(a.log_prob(x).numpy(),
-                               b.log_prob(torch.tensor(x.numpy())).numpy(), rtol=1e-6)
+                               b.log_prob(torch.tensor(x.numpy())).numpy(), rtol=1e-6, atol=1e-6)
