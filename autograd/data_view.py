@@ -3,7 +3,8 @@ graph) that also answers PyTorch's tensor methods, as torch's `t.data` is a tens
 graph: `p.data.normal_(0, 0.02)`, `p.data.zero_()`, `p.data.clamp_(-c, c)`,
 `x.data.cpu().numpy()`, `out.data.max(1)[1]`, `t.data.topk(1)`.
 
-It is an ndarray, so numpy code keeps working on it; ufunc results are plain ndarrays. A name
+It is an ndarray, so numpy code keeps working on it; ufunc results are DataViews too (as
+torch's `t.data - 1` is a tensor), so `(out.data - m).max(1)[0]` is PyTorch's max over dim 1. A name
 numpy's arrays do not have goes to a Tensor over the same memory (so in-place methods write
 through, and a write into an array a live graph saved makes that graph's backward raise, as
 any in-place op does; a numpy-style write into such an array, `p.data -= x` or `p.data[0] = v`,
@@ -35,7 +36,7 @@ class DataView(np.ndarray):
     def __array_wrap__(self, obj, context=None, return_scalar=False):
         if return_scalar:
             return obj[()]
-        return obj if type(obj) is np.ndarray else obj.view(np.ndarray)
+        return obj if type(obj) is DataView else obj.view(DataView)
 
     def _tensor(self):
         from .tensor import Tensor

@@ -57,12 +57,20 @@ def test_old_mnist_accuracy_idiom_gives_indices_as_torch():
     np.testing.assert_array_equal(topi.data, theirs.data.topk(1)[1].numpy())
 
 
-def test_data_is_an_ndarray_sharing_memory_and_numpy_results_are_plain():
+def test_data_is_an_ndarray_sharing_memory_and_arithmetic_on_it_keeps_torch_methods():
     a = np.ones(3, np.float32)
     t = torch.from_numpy(a)
     d = t.data
     assert isinstance(d, np.ndarray) and np.shares_memory(d, a)
-    assert type(d * 2) is np.ndarray and type(np.exp(d)) is np.ndarray
+    assert type(d * 2) is type(d) and type(np.exp(d)) is type(d)
+    assert isinstance(d * 2, np.ndarray) and np.asarray(d * 2).__class__ is np.ndarray
+    # torch's t.data - 1 is a tensor: max over a dim gives (values, indices), not numpy's max
+    # over the axis indexed by [0]
+    w = torch.tensor([[3.0, 1.0], [2.0, 5.0]])
+    values, indices = (w.data - 1).max(1)
+    assert values.tolist() == [2.0, 4.0] and indices.tolist() == [0, 1]
+    assert (w.data * 2).max(0)[0].tolist() == [6.0, 10.0]
+    assert float(np.max(w.data - 1)) == 4.0 and (w.data - 1).max() == 4.0
     assert type(d.cpu().numpy()) is np.ndarray and d.size == 3 and d.shape == (3,)
     d[0] = 7
     assert a[0] == 7 and t.data[0] == 7
