@@ -382,7 +382,7 @@ sys.modules.setdefault("autograd.autograd.functional", sys.modules[__name__])
 # those names, registered by the package once it has loaded them. (torch.autograd.gradcheck
 # itself is the function, as in torch; the module is reached by import.)
 _SUBMODULES = {"gradcheck": "autograd.gradcheck", "grad_mode": "autograd.function",
-               "anomaly_mode": "autograd.anomaly"}
+               "anomaly_mode": "autograd.anomaly", "profiler": "autograd.profiler"}
 
 
 def register_submodules():

@@ -132,6 +132,8 @@ def backward(tensor, grad: np.ndarray, retain_graph: bool = False):
 
 
 _NOTHING_WATCHED = {}   # read only
+_profiling = False            # a profile is recording: profiler.py sets it and binds
+_profiled_backward = None     # the VJP call it times
 
 
 def run(tensors, grads, retain_graph: bool = False, inputs=None):
@@ -257,7 +259,8 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
             if node.stamp is not None and node.stamp != saved.writes:
                 _check_versions(node)
             in_grads = ig = prev = None   # the last node's gradients: held here no more
-            in_grads = node.fn.backward(node, g)
+            in_grads = (node.fn.backward(node, g) if not _profiling
+                        else _profiled_backward(node, g))
             del g
             parents = node.parents
             if in_grads.__class__ is not tuple or len(in_grads) != len(parents):

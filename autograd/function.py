@@ -29,6 +29,7 @@ class _ThreadMode(threading.local):
     no_grad leaves the others recording). A new thread starts with grad mode on."""
     grad = True
     inference = False   # inside inference_mode(): grad mode is off as well
+    profiled = None     # the op whose apply profiler.py is timing (see Function.apply)
 
 
 _mode = _ThreadMode()
@@ -40,6 +41,8 @@ _threads_off = 0          # how many threads have grad mode off (a thread that e
 _mode_lock = threading.Lock()
 anomaly_enabled = False   # set by autograd.detect_anomaly()
 _wrap = None              # Tensor._wrap, bound by tensor.py (it imports this module)
+_profiling = False        # a profile is recording: apply then takes _profiled_apply, the
+_profiled_apply = None    # timed slow path (both set by profiler.py)
 _Tensor = None            # the Tensor class, bound by tensor.py
 
 
@@ -344,6 +347,8 @@ class Function:
 
     @classmethod
     def apply(cls, *tensors, **params):
+        if _profiling and _mode.profiled is not cls:   # one global read when not profiling
+            return _profiled_apply(cls, tensors, params)
         # one and two inputs spelled out: this runs for every op of every model, and each
         # list comprehension of the general case costs a function call
         n = len(tensors)
