@@ -214,8 +214,9 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Masks `amount` entries chosen uniformly at random (int: a count; float: a fraction)."""
+class _Unstructured(BasePruningMethod):
+    """Masks `amount` entries (int: a count; float: a fraction of the tensor), the first k in
+    the order `_order(t)` gives."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -226,29 +227,26 @@ class RandomUnstructured(BasePruningMethod):
     def compute_mask(self, t, default_mask):
         k = _count_to_prune(self.amount, t.numel())
         mask = _array(default_mask)
-        mask.reshape(-1)[default_generator().permutation(mask.size)[:k]] = 0
+        mask.reshape(-1)[self._order(t)[:k]] = 0
         return Tensor(mask)
+
+
+class RandomUnstructured(_Unstructured):
+    """Masks `amount` entries chosen uniformly at random."""
+
+    def _order(self, t):
+        return default_generator().permutation(t.numel())
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Masks the `amount` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        k = _count_to_prune(self.amount, t.numel())
-        mask = _array(default_mask)
-        smallest = np.argsort(np.abs(_array(t)).reshape(-1), kind="stable")[:k]
-        mask.reshape(-1)[smallest] = 0
-        return Tensor(mask)
+    def _order(self, t):
+        return np.argsort(np.abs(_array(t)).reshape(-1), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
