@@ -99,7 +99,8 @@ def _walk(roots: dict, retain_graph, deliver, watch, needed):
                 f"{node.name()}: create_graph=True is not supported by this op: its backward "
                 f"works on arrays and cannot be recorded, so its gradient could not be "
                 f"differentiated again (see autograd/graph_backward.py for the ops that can)")
-        in_grads = vjp(node, g)
+        in_grads = vjp(node, g) if not engine._profiling else engine._profiled_backward(
+            node, g, vjp)
         if in_grads.__class__ is not tuple:   # a list, or one Tensor for a one-input op
             in_grads = tuple(in_grads) if isinstance(in_grads, list) else (in_grads,)
         in_grads += (None,) * (len(node.parents) - len(in_grads))

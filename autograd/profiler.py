@@ -295,12 +295,14 @@ def _apply(cls, tensors: tuple, params: dict):
             _end(event)
 
 
-def _backward(node, g):
-    """The engine's call of a node's VJP while profiling, timed as "<op>Backward"."""
+def _backward(node, g, vjp=None):
+    """The engine's call of a node's VJP while profiling, timed as "<op>Backward": its
+    `backward`, or the recorded `backward_graph` (vjp) under create_graph, whose ops are then
+    this event's children."""
     event = _begin(node.name() + "Backward",
                    [list(getattr(g, "shape", ()))] if _record_shapes else None, False)
     try:
-        return node.fn.backward(node, g)
+        return (vjp or node.fn.backward)(node, g)
     finally:
         if event is not None:
             _end(event)

@@ -240,3 +240,16 @@ def test_api_matches_torch_names():
                  prof.key_averages(shapes).table().splitlines()[1]]
         theirs, ours = ([w.strip() for w in h.split("  ") if w.strip()] for h in heads)
         assert theirs == ours
+
+
+def test_create_graph_backward_rows_hold_the_recorded_vjp_ops():
+    x = autograd.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    with profile() as prof:
+        y = (x * x).sum()
+        (g,) = autograd.autograd.grad(y, x, create_graph=True)
+    rows = {r.key: r for r in prof.key_averages()}
+    assert rows["MulBackward"].count == rows["SumBackward"].count == 1
+    mul_backward = next(e for e in prof.events() if e.name == "MulBackward")
+    # the recorded VJP's own ops (g * x, twice) are its children, not rows of the forward
+    assert [c.name for c in mul_backward.cpu_children].count("Mul") == 2
+    np.testing.assert_allclose(g.detach().numpy(), [1.0, -2.0, 4.0])
