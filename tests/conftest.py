@@ -12,9 +12,9 @@ compete for the 2 cores with the engine's BLAS threads in the same process (test
 compare against torch ran 10-25% faster so). A test that sets torch's thread count itself
 (benchmarks.speed) gets what it sets; the engine's own thread counts are left alone.
 
-README's command runs the suite on two worker processes (pytest-xdist, `-n 2`): one test
-process leaves the second core idle while numba compiles a kernel or a test waits on a child
-process. With `--dist loadgroup` (pyproject's addopts) each test file runs whole on one worker,
+README's command runs the suite on one worker process per core (pytest-xdist, `-n auto`):
+one test process would leave the second core idle while numba compiles a kernel or a test
+waits on a child process. With `--dist loadgroup` (pyproject's addopts) each test file runs whole on one worker,
 so a kernel a file uses is compiled (or loaded from numba's cache) once, and a module fixture is
 built once; the files of tests/benchmarks share one worker, since their session fixture (a tiny
 run of `python -m benchmarks`) is costly. Without `-n` the marks do nothing."""
