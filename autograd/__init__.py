@@ -26,10 +26,6 @@ from .tensor_index import (argsort, flip, gather, index_select, nonzero, roll, s
                            scatter_add, sort, topk, where)
 from .torch_names import __getattr__  # noqa: F401  (autograd.nn, .optim, .autograd, lazily)
 
-bool = bool_  # noqa: A001  (autograd.bool, like torch.bool)
-float = float32  # noqa: A001
-double = float64
-long = int64
 
 __version__ = "0.1.0"
 version.__version__ = __version__  # noqa: F405  (torch.version.__version__)
@@ -48,9 +44,17 @@ from .tensor_scatter_more import *  # noqa: E402,F401,F403  (select_scatter, ind
 from .linalg_legacy import *  # noqa: E402,F401,F403  (torch.svd, torch.qr, torch.cholesky, ...)
 from .functional_gradient import gradient  # noqa: E402,F401  (torch.gradient)
 from .functional_search import bucketize, histogram, searchsorted  # noqa: E402,F401
-from numpy import dtype  # noqa: E402,F401  (torch.dtype: the class of every dtype here)
-short = int16  # noqa: E305,F405  (torch.short)
-int = int32  # noqa: A001  (torch.int)
+# torch's dtype names, each standing for the numpy dtype the engine computes in (see dtypes.dtype)
+from .dtypes import dtype, of as _of  # noqa: E402,F401  (torch.dtype: the class of each)
+float32 = float = _of(float32)  # noqa: A001
+float64 = double = _of(float64)
+float16 = half = _of(float16)
+int64 = long = _of(int64)
+int32 = int = _of(int32)  # noqa: A001
+int16 = short = _of(int16)  # noqa: F405
+int8, uint8 = _of(int8), _of(uint8)  # noqa: F405
+bool_ = bool = _of(bool_)  # noqa: A001
+del _of
 from . import random  # noqa: E402,F401  (torch.random: fork_rng, manual_seed, ...)
 from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_, _foreach_lerp_, ...)
 from .autograd_functional import register_submodules  # noqa: E402

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
+
 
 class DataView(np.ndarray):
     """An ndarray view of a tensor's memory with PyTorch's tensor methods besides."""
@@ -76,7 +78,7 @@ class DataView(np.ndarray):
 
     def view(self, *args, **kwargs):
         if not args or "dtype" in kwargs or "type" in kwargs or (
-                len(args) == 1 and (isinstance(args[0], (np.dtype, str)) or
+                len(args) == 1 and (isinstance(args[0], (np.dtype, dtypes.dtype, str)) or
                                     isinstance(args[0], type))):
             return np.ndarray.view(self, *args, **kwargs)
         return self._tensor().view(*args, **kwargs)

@@ -6,31 +6,137 @@ import numpy as np
 float32, float64 = np.dtype(np.float32), np.dtype(np.float64)
 _FLOATS = (float32, float64)
 int32, int64, bool_ = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.bool_)
+float16 = half = np.dtype(np.float16)   # named, as in torch, but not computed in: _supported
 _default_dtype = float32   # read as dtypes._default_dtype (set_default_dtype changes it)
 
 
-class UnsupportedDtype:
-    """A PyTorch dtype name the engine has no arrays for (bfloat16, complex): it can be named
-    and passed along (`autocast(dtype=torch.bfloat16, enabled=False)`), and any use as a
-    dtype raises a clear TypeError (numpy reads the `dtype` attribute of what it is given)."""
+class dtype:  # noqa: N801  (torch.dtype)
+    """A dtype as PyTorch users see it (`autograd.float32`, `x.dtype`): numpy's dtype is its
+    `dtype` attribute, which numpy reads, so np.zeros(3, x.dtype) and a.astype(x.dtype) work.
+    It equals that numpy dtype and whatever equals it (np.float32, 'float32'), and hashes as it
+    does; torch's attributes (is_floating_point, is_complex, is_signed, itemsize, to_real,
+    to_complex) are its own, numpy's others (kind, type, name) are read through; it prints as
+    torch's does (torch.float32). The engine works on numpy dtypes inside; one of these
+    stands for each, made once (`of`)."""
 
-    def __init__(self, name: str):
-        self.name = name
+    __slots__ = ("dtype", "_name")
+
+    def __init__(self, np_dtype, name: str):
+        self.dtype, self._name = np_dtype, name
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    @property
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.dtype.kind in "fic"
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    def to_real(self) -> "dtype":
+        return of(np.empty(0, self.dtype).real.dtype) if self.is_complex else self
+
+    def to_complex(self) -> "dtype":
+        if self.is_complex:
+            return self
+        if self.dtype not in _FLOATS:
+            raise RuntimeError(f"to_complex: {self} has no complex counterpart here")
+        return complex64 if self.dtype == float32 else complex128
+
+    def __getattr__(self, name):   # numpy's: kind, char, type, name, str, ...
+        if name.startswith("__"):   # not numpy's protocols (copy, pickle, array): its own
+            raise AttributeError(name)
+        return getattr(self.dtype, name)
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return other.__class__ is dtype and self.dtype == other.dtype
+        return self.dtype == other
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return _named, (self._name,)
+
+
+class UnsupportedDtype(dtype):
+    """A PyTorch dtype the engine has no arrays for (bfloat16, complex): it can be named and
+    passed along (`autocast(dtype=torch.bfloat16, enabled=False)`), and any use as a dtype
+    raises a clear TypeError (numpy reads the `dtype` attribute of what it is given)."""
+
+    __slots__ = ("kind", "itemsize")
+
+    def __init__(self, name: str, kind: str = "f", itemsize: int = 2):
+        self._name, self.kind, self.itemsize = name, kind, itemsize
 
     @property
     def dtype(self):
-        raise TypeError(f"dtype {self.name} is not supported: floating point must be float32 "
+        raise TypeError(f"dtype {self._name} is not supported: floating point must be float32 "
                         f"or float64")
 
-    def __repr__(self):
-        return self.name
+    @property
+    def name(self):
+        return self._name
+
+    is_floating_point = property(lambda self: self.kind == "f")
+    is_complex = property(lambda self: self.kind == "c")
+    is_signed = property(lambda self: True)
+
+    def to_real(self):
+        return {"complex64": _torch[float32], "complex128": _torch[float64]}.get(self._name, self)
+
+    def to_complex(self):
+        return self if self.is_complex else dtype.to_complex(self)
+
+    def __getattr__(self, name):
+        raise AttributeError(f"'{self!r}' has no attribute {name!r}")
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return hash(self._name)
 
 
-# named, as in torch, but not computed in: _supported refuses arrays of these
-float16 = half = np.dtype(np.float16)
+_torch = {}   # numpy dtype -> its dtype (see `of`)
+
+
+def of(np_dtype) -> dtype:
+    """The PyTorch-style dtype that stands for a numpy dtype (made on first use)."""
+    d = _torch.get(np_dtype)
+    if d is None:
+        np_dtype = np.dtype(np_dtype)
+        d = _torch.get(np_dtype)
+        if d is None:
+            d = _torch[np_dtype] = dtype(np_dtype, np_dtype.name)
+    return d
+
+
+def _named(name: str) -> dtype:
+    """The dtype called `name` (how a pickled dtype loads)."""
+    return _BY_NAME[name]
+
+
 bfloat16 = UnsupportedDtype("bfloat16")
-complex64, complex128 = UnsupportedDtype("complex64"), UnsupportedDtype("complex128")
+complex64 = UnsupportedDtype("complex64", "c", 8)
+complex128 = UnsupportedDtype("complex128", "c", 16)
 cfloat, cdouble = complex64, complex128
+_BY_NAME = {d._name: d for d in (bfloat16, complex64, complex128)}
+for _np in (float32, float64, float16, np.dtype(np.int8), np.dtype(np.int16), int32, int64,
+            np.dtype(np.uint8), bool_):
+    _BY_NAME[_np.name] = of(_np)
+del _np
 
 
 def set_default_dtype(d):
@@ -43,9 +149,9 @@ def set_default_dtype(d):
     _default_dtype = dt
 
 
-def get_default_dtype() -> np.dtype:
+def get_default_dtype() -> dtype:
     """The current default float dtype (float32 unless set_default_dtype changed it)."""
-    return _default_dtype
+    return of(_default_dtype)
 
 
 def _supported(arr: np.ndarray, op: str) -> np.ndarray:

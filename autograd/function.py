@@ -251,7 +251,7 @@ class Node(Context):
         return self.fn.__name__
 
     def __repr__(self):
-        return f"<{self.name()}Backward>"
+        return f"<{self.name()}Backward0 object at {id(self):#x}>"   # as torch's
 
     @property
     def next_functions(self) -> tuple:

@@ -80,9 +80,9 @@ def result_type(tensor1, tensor2):
     rank = {"tensor": 2, "0d": 1, "number": 0}
     ka, kb = dtypes._KIND_RANK[da.kind], dtypes._KIND_RANK[db.kind]
     if ka != kb:
-        return da if ka > kb else db
+        return dtypes.of(da if ka > kb else db)
     if rank[ra] != rank[rb]:
-        return da if rank[ra] > rank[rb] else db
+        return dtypes.of(da if rank[ra] > rank[rb] else db)
     return promote_types(da, db)
 
 
@@ -91,9 +91,7 @@ def promote_types(type1, type2):
     bool < integers < floats; uint8 with int8 gives int16."""
     a, b = np.dtype(type1), np.dtype(type2)
     ka, kb = dtypes._KIND_RANK[a.kind], dtypes._KIND_RANK[b.kind]
-    if ka != kb:
-        return a if ka > kb else b
-    return np.promote_types(a, b)
+    return dtypes.of((a if ka > kb else b) if ka != kb else np.promote_types(a, b))
 
 
 def can_cast(from_, to):

@@ -227,7 +227,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     # a torch.Size (a tuple: x.shape == (2, 3), x.shape.numel(), isinstance(..., autograd.Size))
     shape = property(lambda self: compat.Size(self._data.shape))
-    dtype = property(lambda self: self._data.dtype)
+    dtype = property(lambda self: dtypes.of(self._data.dtype))   # torch's (see dtypes.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: self._node)
@@ -320,9 +320,9 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         else:   # a dtype torch's rules do not cover (complex): numpy's print
             text = np.array2string(a, separator=", ", prefix="tensor(")
         if dtype_shown:
-            suffixes.append(f"dtype={a.dtype}")
+            suffixes.append(f"dtype={dtypes.of(a.dtype)}")
         if self._node is not None:
-            suffixes.append(f"grad_fn={self._node!r}")
+            suffixes.append(f"grad_fn=<{self._node.name()}Backward0>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return tensor_repr.with_suffixes("tensor(" + text, suffixes, len("tensor("))
@@ -416,7 +416,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         """PyTorch's three forms: to(dtype), to(device=None, dtype=None), to(other); each
         also takes non_blocking and copy. The device can only be the CPU. Returns self when
         nothing changes and copy is False."""
-        if not kwargs and len(args) == 1 and isinstance(args[0], np.dtype):  # internal casts
+        if not kwargs and len(args) == 1 and isinstance(args[0], (np.dtype, dtypes.dtype)):
             return self._cast(args[0])
         device, dtype, non_blocking, copy = _to_args(args, kwargs)
         if device is not None:

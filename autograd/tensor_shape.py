@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from .dims import NO_DIM, _axes, _keyword, _numpy_message, _numpy_names, _one_axis, _shape_arg
-from .dtypes import UnsupportedDtype, _result_dtype, _supported
+from .dtypes import _result_dtype, _supported, dtype as torch_dtype
 from .ops import shape as S
 from .tensor_operands import _t
 from .torch_errors import ArgumentError
@@ -421,5 +421,5 @@ def stack(tensors, dim=0, *, axis=None) -> Tensor:
 
 
 def _is_dtype(arg) -> bool:
-    return isinstance(arg, (np.dtype, UnsupportedDtype)) or (
+    return isinstance(arg, (np.dtype, torch_dtype)) or (
         isinstance(arg, type) and issubclass(arg, np.generic))

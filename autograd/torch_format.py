@@ -67,10 +67,10 @@ def engine_dtype(torch_name: str):
     """What a pickled `torch.<name>` dtype object loads as: the engine's dtype of that name
     (numpy's, or the named stand-in for bfloat16 and complex), so `x.to(d)` still works."""
     known = getattr(dtypes, torch_name, None)
-    if isinstance(known, (np.dtype, dtypes.UnsupportedDtype)):
-        return known
+    if isinstance(known, (np.dtype, dtypes.dtype)):
+        return dtypes.of(known) if isinstance(known, np.dtype) else known
     np_type = _NUMPY.get(torch_name)
-    return np.dtype(np_type) if np_type is not None else dtypes.UnsupportedDtype(torch_name)
+    return dtypes.of(np_type) if np_type is not None else dtypes.UnsupportedDtype(torch_name)
 
 
 def torch_dtype_name(dt) -> str | None:

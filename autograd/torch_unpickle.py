@@ -24,6 +24,7 @@ from collections import Counter, OrderedDict
 
 import numpy as np
 
+from . import dtypes
 from .tensor import Tensor
 from .torch_format import (STORAGE_CLASSES, TORCH_DTYPE_NAMES, WIDENED, CheckpointError,
                            engine_dtype, is_torchscript, numpy_dtype, read_byteorder,
@@ -300,7 +301,7 @@ class TorchUnpickler(pickle._Unpickler):
     def _load_build_checked(self):
         inst = self.stack[-2]   # under the state that BUILD pops
         if self.weights_only and not (type(inst) in (OrderedDict, Counter)
-                                      or isinstance(inst, (np.ndarray, np.dtype))):
+                                      or isinstance(inst, (np.ndarray, np.dtype, dtypes.dtype))):
             raise pickle.UnpicklingError(
                 f"weights_only=True refuses to set the state of a {type(inst).__name__}; if "
                 f"you trust the file, load it with weights_only=False")

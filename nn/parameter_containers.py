@@ -15,10 +15,12 @@ from .module import Module
 from .parameter import Parameter
 
 
-def _entry_repr(p) -> str:
+def _entry_repr(p, by_type=False) -> str:
+    """As torch prints an entry: a tensor's dtype (ParameterList) or type name (ParameterDict,
+    by_type), and its size."""
     if isinstance(p, Tensor):
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"{kind} containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+        return f"{kind} containing: [{p.type() if by_type else p.dtype} of size {'x'.join(map(str, p.shape))}]"
     return f"Object of type: {type(p).__name__}"
 
 
@@ -164,7 +166,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(f"  ({k}): {_entry_repr(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_entry_repr(p, True)}" for k, p in self.items())
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterDict should not be called.")

@@ -152,11 +152,11 @@ def test_relu6_and_hardtanh_clamp_integer_tensors_as_torch(dtype):
 
 
 def test_relu6_errors_name_relu6():
-    with pytest.raises(TypeError, match="relu6: bool inputs are not supported"):
+    with pytest.raises(TypeError, match="relu6: torch.bool inputs are not supported"):
         F.relu6(autograd.tensor([True, False]))
-    with pytest.raises(TypeError, match="relu6: bool inputs are not supported"):
+    with pytest.raises(TypeError, match="relu6: torch.bool inputs are not supported"):
         nn.ReLU6()(autograd.tensor([True, False]))
-    with pytest.raises(RuntimeError, match="hardtanh: cannot clamp an unsigned uint8"):
+    with pytest.raises(RuntimeError, match="hardtanh: cannot clamp an unsigned torch.uint8"):
         F.hardtanh(autograd.tensor([1, 2], dtype="uint8"))
 
 

@@ -408,7 +408,7 @@ def test_lerp_takes_torchs_formula_above_one_half():
         assert ours.item() == ref.item()
     x = np.array([-np.inf, 1.0])
     assert autograd.quantile(autograd.tensor(x), 0.5).item() == -np.inf
-    with pytest.raises(RuntimeError, match="lerp: expected a weight of dtype float32"):
+    with pytest.raises(RuntimeError, match="lerp: expected a weight of dtype torch.float32"):
         autograd.lerp(autograd.ones(2), autograd.zeros(2),
                       autograd.tensor(np.full(2, 0.5)))
 

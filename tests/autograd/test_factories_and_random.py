@@ -154,7 +154,7 @@ def test_random_fills_follow_torch_grad_mode_rules():
 
 
 def test_random_fills_refuse_bad_arguments():
-    with pytest.raises(TypeError, match=r"normal_: needs a floating-point tensor, got dtype int64"):
+    with pytest.raises(TypeError, match=r"normal_: needs a floating-point tensor, got dtype torch.int64"):
         autograd.tensor([1, 2]).normal_()
     with pytest.raises(ValueError, match=r"uniform_: expects from_ <= to, got from_=1, to=0"):
         autograd.zeros(2).uniform_(1, 0)

@@ -150,7 +150,7 @@ def test_index_put_integer_tensor_has_no_gradient():
      "index 4 is out of bounds for dimension 1 with size 4"),
     ((autograd.tensor([0.0]),), autograd.tensor(1.0), IndexError, "integer or bool"),
     ((autograd.tensor([0]),), autograd.tensor(1.0, dtype=autograd.float64), TypeError,
-     "dtype float64 but the tensor has dtype float32"),
+     "dtype torch.float64 but the tensor has dtype torch.float32"),
     ((autograd.tensor([0, 1]),), autograd.ones(3), ValueError,
      r"values of shape \(3,\) cannot be broadcast to the indexed result of shape \(2, 4\)"),
     ((autograd.tensor([0, 1]),), autograd.ones(1, 1, 4), ValueError, "cannot be broadcast"),
@@ -301,7 +301,7 @@ def test_scatter_reduce_errors_name_the_op(args, error, words):
     dim, index, reduce = args
     with pytest.raises(error, match=words):
         x.scatter_reduce(dim, autograd.tensor(index), autograd.ones(2, 5), reduce)
-    with pytest.raises(TypeError, match="scatter_reduce: src has dtype float64"):
+    with pytest.raises(TypeError, match="scatter_reduce: src has dtype torch.float64"):
         x.scatter_reduce(0, autograd.tensor([[0]]), autograd.ones(1, 1, dtype=autograd.float64),
                          "sum")
     with pytest.raises(TypeError, match="scatter_reduce: src must be a tensor"):

@@ -156,7 +156,7 @@ def test_randint_forms_and_dtypes_as_torch():
                  "randint(0, 2, (50,), dtype=L.int32)", "randint(5, (2, 3))"):
         ours, theirs = (eval("L." + call, {"L": L}) for L in (ag, torch))
         assert tuple(ours.shape) == tuple(theirs.shape)
-        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        assert str(ours.dtype) == str(theirs.dtype)
     assert set(ag.randint(3, 10, (500,)).data.tolist()) == set(range(3, 10))
     assert ag.randperm(4, dtype=ag.int32).dtype == np.int32
     with pytest.raises(ValueError, match="low < high"):

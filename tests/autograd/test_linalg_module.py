@@ -356,7 +356,7 @@ INTEGER_OPS = [linalg.det, linalg.slogdet, linalg.inv, linalg.inv_ex, linalg.cho
 @pytest.mark.parametrize("op", INTEGER_OPS)
 def test_integer_input_is_refused(op):
     with pytest.raises(TypeError, match=r"linalg\.\w+: expected a float32 or float64 tensor.*"
-                                        r"shape \(3, 3\) and dtype int64"):
+                                        r"shape \(3, 3\) and dtype torch.int64"):
         op(autograd.tensor(np.arange(9).reshape(3, 3)))
 
 
@@ -367,7 +367,7 @@ SQUARE_OPS = [linalg.det, linalg.slogdet, linalg.inv, linalg.cholesky, linalg.ei
 
 @pytest.mark.parametrize("op", SQUARE_OPS)
 def test_non_square_input_is_refused(op):
-    with pytest.raises(ValueError, match=r"square matrices.*shape \(2, 3\) and dtype float64"):
+    with pytest.raises(ValueError, match=r"square matrices.*shape \(2, 3\) and dtype torch.float64"):
         op(autograd.tensor(r(2, 3)))
 
 

@@ -117,7 +117,7 @@ def test_integer_and_bool_inputs_compute_in_float32(name):
     fn = UNARY[name][0]
     for data in ([1, 2, 3], [True, False, True]) if name != "mvlgamma" else ([1, 2, 3],):
         ours, theirs = fn(autograd, autograd.tensor(data)), fn(torch, torch.tensor(data))
-        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        assert str(ours.dtype) == str(theirs.dtype)
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, equal_nan=True)
 
 
@@ -189,7 +189,7 @@ def test_binary_dtype_promotion_and_errors_follow_torch(name):
         def args(L):
             return [make[v](L) if isinstance(v, str) else v for v in (a, b)]
         try:
-            want = str(getattr(torch, name)(*args(torch)).dtype).replace("torch.", "")
+            want = str(getattr(torch, name)(*args(torch)).dtype)
         except (RuntimeError, TypeError, NotImplementedError):
             with pytest.raises((TypeError, RuntimeError)) as err:
                 getattr(autograd, name)(*args(autograd))

@@ -138,7 +138,7 @@ def test_integer_and_bool_inputs_give_float32_and_shapes_are_kept(name):
     fn = UNARY[name][0]
     for data in ([[1, 0], [3, -2]], [True, False], 2):
         ours, theirs = fn(autograd, autograd.tensor(data)), fn(torch, torch.tensor(data))
-        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        assert str(ours.dtype) == str(theirs.dtype)
         assert tuple(ours.shape) == tuple(theirs.shape)
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=2e-6, equal_nan=True)
 
@@ -213,7 +213,7 @@ def test_functions_without_a_derivative_against_torch(name):
         np.testing.assert_allclose(ours.data, fn(torch, torch.tensor(xs)).numpy(), rtol=rtol,
                                    atol=atol)
     ints = fn(autograd, autograd.tensor([1, 2]))
-    assert str(ints.dtype) == str(fn(torch, torch.tensor([1, 2])).dtype).replace("torch.", "")
+    assert str(ints.dtype) == str(fn(torch, torch.tensor([1, 2])).dtype)
 
 
 def test_zeta_on_every_pair_of_special_values_and_its_q_gradient():

@@ -7,7 +7,7 @@ import autograd
 
 def test_the_names_exist_and_can_be_passed_along():
     assert autograd.half == autograd.float16 == np.float16
-    assert repr(autograd.bfloat16) == "bfloat16" and autograd.cfloat is autograd.complex64
+    assert repr(autograd.bfloat16) == "torch.bfloat16" and autograd.cfloat is autograd.complex64
     with autograd.autocast("cpu", dtype=autograd.bfloat16, enabled=False):   # a common line
         y = autograd.ones(2) * 2
     assert y.dtype == autograd.float32

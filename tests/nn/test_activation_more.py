@@ -282,7 +282,7 @@ def test_errors():
          lambda: F.bilinear(rand(4, 3), rand(4, 4), rand(2, 3, 5))),
         (ValueError, r"bilinear: bias must have shape \(2,\).*got \(1,\)",
          lambda: F.bilinear(rand(4, 3), rand(4, 5), rand(2, 3, 5), rand(1))),
-        (TypeError, r"bilinear: .*weight float64, bias float32",
+        (TypeError, r"bilinear: .*weight torch.float64, bias torch.float32",
          lambda: F.bilinear(rand(4, 3), rand(4, 5), rand(2, 3, 5), np.ones(2, np.float32))),
     ]
     for error, match, call in cases:

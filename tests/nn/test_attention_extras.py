@@ -270,11 +270,11 @@ def test_functional_mha_unbatched_static_kv_with_a_padding_mask_matches_torch():
 def test_dtype_errors_name_the_op():
     m = nn.MultiheadAttention(8, 2)
     q, kv = autograd.ones(3, 2, 8), autograd.ones(4, 2, 8, dtype=autograd.float64)
-    with pytest.raises(TypeError, match="MultiheadAttention: key dtype float64"):
+    with pytest.raises(TypeError, match="MultiheadAttention: key dtype torch.float64"):
         m(q, kv, kv)
     i = autograd.ones(2, 3, 4, dtype=autograd.int64)
     with pytest.raises(TypeError, match="scaled_dot_product_attention: .* floating point, got "
-                                        "dtype int64"):
+                                        "dtype torch.int64"):
         F.scaled_dot_product_attention(i, i, i)
 
 

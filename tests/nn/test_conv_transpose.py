@@ -235,7 +235,7 @@ def test_bad_bias_and_dtypes():
     with pytest.raises(ValueError, match=r"bias must have shape \(6,\) for weight of shape "
                                          r"\(4, 3, 2, 2\) with groups=2, got \(3,\)"):
         F.conv_transpose2d(x, w, autograd.zeros(3), groups=2)
-    with pytest.raises(TypeError, match="conv_transpose2d: .*input float32, weight float64"):
+    with pytest.raises(TypeError, match="conv_transpose2d: .*input torch.float32, weight torch.float64"):
         F.conv_transpose2d(x, w.double())
     with pytest.raises(TypeError, match="conv_transpose1d: .*int64"):
         F.conv_transpose1d(autograd.tensor(np.zeros((1, 4, 3), np.int64)), autograd.zeros(4, 3, 2))

@@ -221,7 +221,7 @@ BAD = [
     (dict(target_lengths=Tensor(np.array([2.0, 1.0]))), TypeError, "target_lengths must hold "
                                                                    "integers"),
     (dict(log_probs=np.zeros((5, 2, 4), np.int64)), TypeError, "log_probs must be float32 or "
-                                                               "float64, got dtype int64"),
+                                                               "float64, got dtype torch.int64"),
     (dict(log_probs=np.zeros((5, 2, 4, 1))), ValueError, r"\(T, N, C\) or unbatched"),
     (dict(log_probs=np.zeros((0, 2, 4))), ValueError, "must not be empty"),
     (dict(blank=4), ValueError, r"blank must be a class index in \[0, 4\)"),

@@ -206,7 +206,7 @@ def test_conv_bad_bias_and_dtypes():
     x, w = autograd.zeros(1, 3, 8, 8), autograd.zeros(4, 3, 3, 3)
     with pytest.raises(ValueError, match=r"bias must have shape \(4,\)"):
         F.conv2d(x, w, autograd.zeros(3))
-    with pytest.raises(TypeError, match="input float32, weight float64"):
+    with pytest.raises(TypeError, match="input torch.float32, weight torch.float64"):
         F.conv2d(x, w.double())
     with pytest.raises(TypeError, match="int64"):
         F.conv1d(autograd.tensor(np.zeros((1, 3, 8), np.int64)), autograd.zeros(4, 3, 3))

@@ -216,7 +216,7 @@ def test_elementwise_loss_bad_inputs():
     for target in ([1.5, 0.0], [-0.1, 0.0], [np.nan, 0.0]):   # torch refuses these too
         with pytest.raises(ValueError, match="target .* should be between 0 and 1"):
             F.binary_cross_entropy(autograd.tensor([0.2, 0.7]), autograd.tensor(target))
-    with pytest.raises(TypeError, match="input float32, target int64"):
+    with pytest.raises(TypeError, match="input torch.float32, target torch.int64"):
         F.l1_loss(autograd.zeros(2), autograd.tensor([1, 2]))
     with pytest.raises(ValueError, match=r"pos_weight of shape \(2,\)"):
         F.binary_cross_entropy_with_logits(autograd.zeros(2, 3), autograd.zeros(2, 3),

@@ -189,7 +189,7 @@ def test_class_weights_that_require_grad_are_refused_or_differentiated_as_by_tor
               lambda v: F.multi_margin_loss(ours_x, labels, weight=v))]
     for op, name, call in calls:
         with pytest.raises(RuntimeError, match=f"{op}: not differentiable with respect to "
-                                               f"{name} \\(shape \\(3,\\), dtype float64\\)"):
+                                               f"{name} \\(shape \\(3,\\), dtype torch.float64\\)"):
             call(ours_w)
         assert call(ours_w.detach()).requires_grad
         with autograd.no_grad():   # nothing is recorded: torch accepts it there too

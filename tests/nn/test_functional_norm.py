@@ -117,7 +117,7 @@ def test_batch_norm_bad_arguments():
         F.batch_norm(x, None, None)
     with pytest.raises(ValueError, match=r"input \(N, C, \*\)"):
         F.batch_norm(autograd.zeros(3), None, None, training=True)
-    with pytest.raises(TypeError, match="input float32, weight float64"):
+    with pytest.raises(TypeError, match="input torch.float32, weight torch.float64"):
         F.batch_norm(x, None, None, autograd.ones(3, dtype=np.float64), training=True)
 
 

@@ -252,8 +252,8 @@ BAD = [
     (dict(mode="area"), ValueError, "expected mode to be 'bilinear', 'nearest' or 'bicubic'"),
     (dict(padding_mode="circular"), ValueError, "padding_mode to be 'zeros', 'border'"),
     (dict(grid=G.astype(np.float32)), TypeError, "one dtype, float32 or float64, got input "
-                                                 "float64 and grid float32"),
-    (dict(input=X.astype(np.int64), grid=G.astype(np.int64)), TypeError, "got input int64"),
+                                                 "torch.float64 and grid torch.float32"),
+    (dict(input=X.astype(np.int64), grid=G.astype(np.int64)), TypeError, "got input torch.int64"),
     (dict(grid=np.zeros((2, 2, 2, 3))), ValueError, r"grid \(N, Ho, Wo, 2\), got input "
                                                     r"\(2, 3, 4, 5\) and grid \(2, 2, 2, 3\)"),
     (dict(input=np.zeros((3, 4, 5))), ValueError, r"expected input \(N, C, H, W\)"),

@@ -145,7 +145,7 @@ def test_linear_gradcheck_and_errors():
                        match=r"Linear: expected input of shape \(\*, 3\), got \(4, 5\)"):
         m(autograd.randn(4, 5))
     with pytest.raises(TypeError,
-                       match="input dtype float64 does not match the weight dtype float32"):
+                       match="input dtype torch.float64 does not match the weight dtype torch.float32"):
         m(autograd.randn(4, 3, dtype=autograd.float64))
     with pytest.raises(ValueError, match="out_features must be a non-negative integer"):
         nn.Linear(3, -1)

@@ -306,7 +306,7 @@ def test_errors():
          lambda: F.margin_ranking_loss(x, x, x3)),
         (ValueError, r"margin_ranking_loss: shapes .*\(4, 3\).*\(4, 2\)",
          lambda: F.margin_ranking_loss(x, autograd.tensor(rand(4, 2)), x)),
-        (TypeError, r"margin_ranking_loss: .*input1 float64, input2 float32",
+        (TypeError, r"margin_ranking_loss: .*input1 torch.float64, input2 torch.float32",
          lambda: F.margin_ranking_loss(x, x.to(autograd.float32), x)),
         (ValueError, r"cosine_embedding_loss: a 1-D target expects 2-D inputs.*\(4,\)",
          lambda: F.cosine_embedding_loss(x3, x3, x3)),

@@ -173,5 +173,5 @@ def test_masks_of_the_wrong_shape_name_the_given_sequence_length():
         mha(q, k, k, key_padding_mask=np.zeros((3, 7), bool))
     with pytest.raises(ValueError, match=r"attn_mask must have shape \(2, 5\) or \(6, 2, 5\)"):
         mha(q, k, k, attn_mask=np.zeros((2, 6), bool))
-    with pytest.raises(TypeError, match="MultiheadAttention: query dtype float32"):
+    with pytest.raises(TypeError, match="MultiheadAttention: query dtype torch.float32"):
         mha(q.float(), k.float(), k.float())

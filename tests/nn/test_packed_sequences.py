@@ -329,7 +329,7 @@ def test_layer_errors_on_packed_input():
     with pytest.raises(ValueError, match=r"GRU: expected PackedSequence data of shape "
                                          r"\(S, 5\), got \(5, 3\)"):
         nn.GRU(5, 4)(packed)
-    with pytest.raises(TypeError, match="RNN: input dtype float64 differs"):
+    with pytest.raises(TypeError, match="RNN: input dtype torch.float64 differs"):
         nn.RNN(3, 4)(packed.double())
     with pytest.raises(ValueError, match=r"RNN: batch_sizes \[2, 3\] must be"):
         nn.RNN(3, 4)(PackedSequence(autograd.zeros(5, 3), autograd.tensor([2, 3])))

@@ -20,8 +20,8 @@ def randn(*shape, dtype=np.float64, seed=0):
 
 
 def message(owner, what, got="float32", want="float64"):
-    return re.escape(f"{owner}: {what} dtype {got} differs from the input's and the "
-                     f"parameters' dtype {want}")
+    return re.escape(f"{owner}: {what} dtype torch.{got} differs from the input's and the "
+                     f"parameters' dtype torch.{want}")
 
 
 def run(module, x, hx):

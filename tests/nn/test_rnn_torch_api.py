@@ -108,7 +108,7 @@ def test_input_dtype_mismatch_is_a_value_error_as_torch():
     x = np.zeros((5, 2, 3))
     with pytest.raises(ValueError):
         torch.nn.LSTM(3, 4)(torch.tensor(x))
-    with pytest.raises(ValueError, match="float64 differs from the parameters' dtype float32"):
+    with pytest.raises(ValueError, match="float64 differs from the parameters' dtype torch.float32"):
         nn.LSTM(3, 4)(autograd.tensor(x))
 
 

@@ -172,7 +172,7 @@ def test_index_checks_raise_clear_errors():
         x.gather(0, [[0, 0, 0, 0]])
     with pytest.raises(IndexError, match=r"gather: dim 2 is out of range"):
         x.gather(2, [[0]])
-    with pytest.raises(TypeError, match=r"scatter: src has dtype float64.*float32"):
+    with pytest.raises(TypeError, match=r"scatter: src has dtype torch.float64.*float32"):
         x.scatter(0, [[0]], autograd.tensor([[1.0]], dtype=autograd.float64))
     with pytest.raises(ValueError, match=r"or src of shape \(1, 1\)"):
         x.scatter(0, [[0, 1]], autograd.ones(1, 1))
