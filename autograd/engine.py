@@ -111,7 +111,13 @@ def _accumulate_leaf(leaf, g, owned=None):
     elif g.__class__ is IndexedGrad:
         g.add_into(leaf._grad.data)
     else:
-        leaf._grad.data = np.add(leaf._grad.data, g, dtype=leaf._grad.data.dtype)
+        buf = leaf._grad._data
+        if buf.flags.writeable and buf.base is None and buf.shape == np.shape(g):
+            # in place, as torch's AccumulateGrad: a view taken of .grad (g = p.grad.numpy())
+            # sees the sum. A read-only .grad (a live graph saved it) is replaced instead.
+            np.add(buf, g, out=buf, casting="unsafe")
+        else:
+            leaf._grad.data = np.add(buf, g, dtype=buf.dtype)
     if owned is not None:
         owned.add(id(leaf))
 
