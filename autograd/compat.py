@@ -81,7 +81,18 @@ def get_float32_matmul_precision() -> str:
 
 
 class Size(tuple):
-    """torch.Size: a tuple of dim sizes, what .shape and .size() give. It prints as a tuple."""
+    """torch.Size: a tuple of dim sizes, what .shape and .size() give. It prints as torch's,
+    torch.Size([2, 3])."""
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def __getitem__(self, i):   # a slice is a Size too, as torch's
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
 
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))

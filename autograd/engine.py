@@ -358,7 +358,7 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
     input of that shape (a custom Function's backward returned a wrong shape)."""
     if g.__class__ is IndexedGrad:   # made for the input's shape at forward: a leaf's array
         raise RuntimeError(         # was replaced (t.data = ...) by one of another shape
-            f"{node.name()}: the gradient of input {i} has shape {g.shape}, but that tensor "
+            f"{node.name()}: the gradient of input {i} has shape {tuple(g.shape)}, but that tensor "
             f"now has shape {tuple(shape)} (its .data was replaced after the forward pass)")
     lead = len(g.shape) - len(shape)
     try:   # leading 1s alone always fit (and need no check: the common batch-1 case)
@@ -367,7 +367,7 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
     except ValueError:
         ok = False
     if not ok:
-        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {g.shape} for "
+        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {tuple(g.shape)} for "
                            f"input {i} of shape {tuple(shape)}")
     return unbroadcast(g, shape)
 

@@ -127,7 +127,7 @@ def _perturbing(arr):
                 a.setflags(write=True)
             except ValueError:
                 raise TypeError(f"gradcheck: a checked input's memory is read-only (shape "
-                                f"{arr.shape}, {arr.dtype}) and cannot be perturbed in "
+                                f"{tuple(arr.shape)}, {arr.dtype}) and cannot be perturbed in "
                                 f"place: pass a writeable copy") from None
         yield moved
     finally:
@@ -372,7 +372,7 @@ def _backward_checks(outs, names, leaves, opts, rng):
                 f"{opts.nondet_tol})")
         if opts.grad_dtypes and (a.dtype != t.dtype or a.shape != t.shape):
             raise GradcheckError(f"gradcheck: the gradient of input {name} is {a.dtype} "
-                                 f"{a.shape}, the input {t.dtype} {tuple(t.shape)}")
+                                 f"{tuple(a.shape)}, the input {t.dtype} {tuple(t.shape)}")
     if opts.batched_grad:
         _check_batched(ys, leaves, names, opts, rng)
 

@@ -95,7 +95,7 @@ class RecordedWrites:
         if 0 in written.strides and op != "fill_" and _overlaps_itself(written):
             raise RuntimeError(
                 f"{op}: unsupported operation: more than one element of the written-to tensor "
-                f"(shape {self.shape}, a broadcast view such as expand() makes) refers to a "
+                f"(shape {tuple(self.shape)}, a broadcast view such as expand() makes) refers to a "
                 f"single memory location; clone() it before writing")
         self._version += 1
 
@@ -130,8 +130,8 @@ class RecordedWrites:
         old._node = self._node
         result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
-            raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
-                             f"place into a tensor of shape {self.shape}")
+            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written in "
+                             f"place into a tensor of shape {tuple(self.shape)}")
         if result.dtype != self.dtype:
             result = result.to(self.dtype)
         self._version += 1
@@ -160,7 +160,7 @@ class RecordedWrites:
         if fn is Expand:
             raise RuntimeError(
                 f"{op}: unsupported operation: more than one element of the written-to tensor "
-                f"(shape {self.shape}, made by expand) refers to a single memory location; "
+                f"(shape {tuple(self.shape)}, made by expand) refers to a single memory location; "
                 f"clone() it before writing")
         if base is None or base is self or params is None:
             made = f" (made by {node.name()})" if node is not None else ""
@@ -173,8 +173,8 @@ class RecordedWrites:
         old._node = node
         result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
-            raise ValueError(f"{op}: the result of shape {result.shape} cannot be written in "
-                             f"place into a tensor of shape {self.shape}")
+            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written in "
+                             f"place into a tensor of shape {tuple(self.shape)}")
         if fn is not GetItem or not _is_basic(params["index"]):
             base._record_inplace(op, lambda whole: SetView.apply(
                 whole, result, view=fn, params=params))
@@ -214,9 +214,9 @@ class RecordedWrites:
                 try:
                     return SetItem.apply(old, value, index=_index_arg(index))
                 except _NUMPY_ERRORS as e:
-                    _reraise(e, f"setitem: cannot assign a value of shape {value.shape} and "
+                    _reraise(e, f"setitem: cannot assign a value of shape {tuple(value.shape)} and "
                                 f"dtype {value.dtype} at index {index!r} of a tensor of shape "
-                                f"{self.shape} and dtype {self.dtype}")
+                                f"{tuple(self.shape)} and dtype {self.dtype}")
             self._record_inplace("__setitem__", compute)
             return
         idx = _index_arg(index)
@@ -234,7 +234,7 @@ class RecordedWrites:
                 self._data[idx] = value
         except _NUMPY_ERRORS as e:
             _reraise(e, f"setitem: cannot assign a value of shape {np.shape(value)} at index "
-                        f"{index!r} of a tensor of shape {self.shape} and dtype {self.dtype}")
+                        f"{index!r} of a tensor of shape {tuple(self.shape)} and dtype {self.dtype}")
 
     def _setitem_in_place(self, index, value):
         """A recorded self[index] = value into the array self owns (SetItemInPlace)."""
@@ -246,8 +246,8 @@ class RecordedWrites:
             with saved.writable(self._data):   # ops that saved the old values now raise
                 result = SetItemInPlace.apply(self, value, index=_index_arg(index))
         except _NUMPY_ERRORS as e:
-            _reraise(e, f"setitem: cannot assign a value of shape {value.shape} and dtype "
-                        f"{value.dtype} at index {index!r} of a tensor of shape {self.shape} "
+            _reraise(e, f"setitem: cannot assign a value of shape {tuple(value.shape)} and dtype "
+                        f"{value.dtype} at index {index!r} of a tensor of shape {tuple(self.shape)} "
                         f"and dtype {self.dtype}")
         self._version += 1
         hooks.rebind(self, result._node)

@@ -355,7 +355,7 @@ class _Decoder:
                 made, arr = self._array(tag, body, keys)
                 if made is None:
                     if tag == "scalar" and arr.ndim != 0:
-                        raise _Malformed(f"{_where(keys)} is a scalar of shape {arr.shape}")
+                        raise _Malformed(f"{_where(keys)} is a scalar of shape {tuple(arr.shape)}")
                     made = self._made[(tag, body)] = arr if tag == "ndarray" else arr[()]
                 return made
             if tag in _MAPPINGS and isinstance(body, list):

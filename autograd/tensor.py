@@ -247,7 +247,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     def item(self):
         if self._data.size != 1:
-            raise ArgumentError(f"item: a tensor of shape {self.shape} has {self._data.size} "
+            raise ArgumentError(f"item: a tensor of shape {tuple(self.shape)} has {self._data.size} "
                                 f"elements, not one")
         return self._data.item()
 
@@ -288,7 +288,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"bool: a tensor of shape {self.shape} with more than one "
+            raise RuntimeError(f"bool: a tensor of shape {tuple(self.shape)} with more than one "
                                f"element is ambiguous")
         return bool(self._data)
 
@@ -313,7 +313,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         if a.size == 0:
             text = "[]"
             if a.ndim != 1:
-                suffixes.append(f"size={a.shape}")
+                suffixes.append(f"size={tuple(a.shape)}")
             dtype_shown = a.dtype != dtypes._default_dtype
         elif a.dtype.kind in "fiub":
             text = tensor_repr.body(a, len("tensor("))
@@ -343,15 +343,15 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(f"backward: grad can be implicitly created only for a tensor "
-                                   f"with one element; this one has shape {self.shape}. Pass "
+                                   f"with one element; this one has shape {tuple(self.shape)}. Pass "
                                    f"`gradient`.")
             g = np.ones(self._data.shape, self._data.dtype)
         else:
             g = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                            dtype=self._data.dtype)
             if g.shape != self._data.shape:
-                raise ValueError(f"backward: gradient has shape {g.shape} but the tensor has "
-                                 f"shape {self._data.shape}")
+                raise ValueError(f"backward: gradient has shape {tuple(g.shape)} but the tensor has "
+                                 f"shape {tuple(self._data.shape)}")
         engine.backward(self, g, bool(retain_graph))
 
     def register_hook(self, hook):

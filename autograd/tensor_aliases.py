@@ -66,7 +66,7 @@ def _in_place(name, float_result):
         if name == "float_power" and self.dtype != np.float64:   # as PyTorch
             raise CastError(f"float_power_: the base given to float_power_ has dtype "
                             f"{self.dtype} but the operation's result requires dtype float64 "
-                            f"(shape {self.shape})")
+                            f"(shape {tuple(self.shape)})")
         into_float = self._data.dtype.kind == "f"   # takes any result: nothing to check
         if not into_float:
             check_cast(op, _result_dtype_of(self, name, args, kwargs), self)
@@ -122,14 +122,14 @@ class AliasMixin:
             raise TypeError(f"select: index must be an int, got {type(index).__name__}")
         if not -n <= index < n:
             raise IndexError(f"select: index {index} is out of range for dim {dim} of size {n} "
-                             f"(tensor of shape {self.shape})")
+                             f"(tensor of shape {tuple(self.shape)})")
         return self[(slice(None),) * d + (int(index),)]
 
     @property
     def mT(self):  # noqa: N802  (PyTorch's name)
         """The last two dims swapped (a batch of matrices transposed)."""
         if self.ndim < 2:
-            raise ValueError(f"mT: needs a tensor with at least 2 dims, got shape {self.shape}")
+            raise ValueError(f"mT: needs a tensor with at least 2 dims, got shape {tuple(self.shape)}")
         return self.transpose(-2, -1)
 
     mH = mT   # real tensors: the conjugate transpose is the transpose
@@ -138,7 +138,7 @@ class AliasMixin:
     def H(self):  # noqa: N802
         """The transpose of a matrix (2-D only, as in PyTorch)."""
         if self.ndim not in (0, 2):
-            raise ValueError(f"H: needs a matrix or a 0-d tensor, got shape {self.shape}")
+            raise ValueError(f"H: needs a matrix or a 0-d tensor, got shape {tuple(self.shape)}")
         return self.t()
 
     def ravel(self):

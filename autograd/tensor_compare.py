@@ -27,7 +27,7 @@ class CompareMixin:
         try:
             return Tensor._wrap(np.asarray(ufunc(self._data, o)), False)
         except (ValueError, TypeError) as e:
-            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {self.shape} and "
+            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {tuple(self.shape)} and "
                           f"dtype {self.dtype} with {type(other).__name__} of shape "
                           f"{np.shape(o)}: {_numpy_message(e)}") from None
 
@@ -92,13 +92,13 @@ class CompareMixin:
         da, db = a._data.dtype, b._data.dtype
         if da.kind not in "biu" or db.kind not in "biu":
             raise DtypeNotImplementedError(f"{ufunc.__name__}: needs bool or integer tensors, "
-                                           f"got dtypes {da} and {db} (shapes {a.shape} and "
-                                           f"{b.shape})")
+                                           f"got dtypes {da} and {db} (shapes {tuple(a.shape)} and "
+                                           f"{tuple(b.shape)})")
         dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
         try:
             out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))
         except ValueError as e:
-            raise ValueError(f"{ufunc.__name__}: shapes {a.shape} and {b.shape} cannot be "
+            raise ValueError(f"{ufunc.__name__}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                              f"broadcast together") from e
         return Tensor._wrap(np.asarray(out), False)
 
@@ -153,7 +153,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # 
             return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol,
                                     equal_nan=equal_nan))
     except ValueError:
-        raise ValueError(f"allclose: shapes {a.shape} and {b.shape} cannot be broadcast "
+        raise ValueError(f"allclose: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
                          f"together") from None
 
 

@@ -171,7 +171,7 @@ class ExtraMixin:
         axis = _one_axis(dim, x.ndim, op)
         want = x.shape[:axis] + (idx.size,) + x.shape[axis + 1:]
         if s.shape != want:
-            raise ValueError(f"{op}: source should have shape {want} for {idx.size} indices "
+            raise ValueError(f"{op}: source should have shape {tuple(want)} for {idx.size} indices "
                              f"along dim {dim}, got {_about(self=self, source=source)}")
         _out_of_range(op, idx, 0, x.shape[axis], dim, self)
         shape = [1] * x.ndim

@@ -85,16 +85,16 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if w.dtype.kind != "f":
         raise TypeError(f"multinomial: weights must be floating point, got dtype {w.dtype}")
     if w.ndim not in (1, 2):
-        raise ValueError(f"multinomial: weights must be 1-d or 2-d, got shape {w.shape}")
+        raise ValueError(f"multinomial: weights must be 1-d or 2-d, got shape {tuple(w.shape)}")
     if not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
         raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
     rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
     if rows.shape[1] == 0 or not np.isfinite(rows).all() or (rows < 0).any():
-        raise ValueError(f"multinomial: weights of shape {w.shape} must be finite and "
+        raise ValueError(f"multinomial: weights of shape {tuple(w.shape)} must be finite and "
                          f"non-negative, with at least one category")
     positive = (rows > 0).sum(axis=1)
     if (positive == 0).any():
-        raise ValueError(f"multinomial: a row of the weights of shape {w.shape} sums to 0")
+        raise ValueError(f"multinomial: a row of the weights of shape {tuple(w.shape)} sums to 0")
     rng = pick(generator)
     if replacement:
         cdf = np.cumsum(rows, axis=1)
@@ -106,7 +106,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     else:
         if num_samples > positive.min():
             raise ValueError(f"multinomial: cannot draw {num_samples} samples without "
-                             f"replacement from weights of shape {w.shape} with only "
+                             f"replacement from weights of shape {tuple(w.shape)} with only "
                              f"{positive.min()} nonzero categories in a row")
         # an exponential race: the k first arrivals, each rate = weight, are a draw of k
         # categories without replacement in order

@@ -44,13 +44,13 @@ def _check_index(op, x_shape, index, dim, axis, src_shape=None):
     (and no larger than src anywhere), and its values lie in [0, x.shape[dim])."""
     if index.ndim != len(x_shape) or (src_shape is not None and len(src_shape) != index.ndim):
         srcs = "" if src_shape is None else f", src shape {src_shape}"
-        raise ValueError(f"{op}: index shape {index.shape} must have as many dims as the "
+        raise ValueError(f"{op}: index shape {tuple(index.shape)} must have as many dims as the "
                          f"tensor of shape {x_shape}{srcs}")
     if index.size:
         for a, n in enumerate(index.shape):
             if (a != axis and n > x_shape[a]) or (src_shape is not None and n > src_shape[a]):
                 extra = "" if src_shape is None else f" or src of shape {src_shape}"
-                raise ValueError(f"{op}: index of shape {index.shape} is larger than the tensor "
+                raise ValueError(f"{op}: index of shape {tuple(index.shape)} is larger than the tensor "
                                  f"of shape {x_shape}{extra} along dim {a} (dim={dim})")
     _in_range(index, x_shape[axis], op, dim)
 
@@ -141,7 +141,7 @@ class IndexMixin:
         """x: (..., n, ...), index: (k,) integers -> (..., k, ...), the slices at index."""
         index = _index(index, "index_select")
         if index.ndim > 1:
-            raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {index.shape}")
+            raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {tuple(index.shape)}")
         axis = _one_axis(dim, self._data.ndim, "index_select")
         _in_range(index, self._data.shape[axis] if self._data.ndim else 1, "index_select", dim)
         index = index.reshape(-1)
@@ -172,7 +172,7 @@ class IndexMixin:
         n = self._data.shape[axis] if self._data.ndim else 1
         if not isinstance(k, (int, np.integer)) or not 0 <= k <= n:
             raise ValueError(f"topk: k={k!r} is out of range for dim {dim} of size {n} "
-                             f"(tensor of shape {self.shape})")
+                             f"(tensor of shape {tuple(self.shape)})")
         if self._data.ndim == 0:
             return TopK(self.clone(), _wrap(np.zeros((), np.int64)))
         perm = _argsort(self._data, axis, largest)
@@ -195,7 +195,7 @@ class IndexMixin:
         reps = _shape_arg(sizes)
         if len(reps) < self._data.ndim:
             raise ValueError(f"repeat: {len(reps)} repeats {reps} are fewer than the "
-                             f"{self._data.ndim} dims of a tensor of shape {self.shape}")
+                             f"{self._data.ndim} dims of a tensor of shape {tuple(self.shape)}")
         if not all(isinstance(r, (int, np.integer)) and r >= 0 for r in reps):
             raise ValueError(f"repeat: repeats must be non-negative ints, got {reps}")
         return I.Repeat.apply(self, reps=tuple(int(r) for r in reps))
@@ -211,9 +211,9 @@ class IndexMixin:
         else:
             reps = _index(repeats, "repeat_interleave")
             if reps.ndim > 1 or reps.size not in (1, n):
-                raise ValueError(f"repeat_interleave: repeats of shape {reps.shape} must be 0-d "
+                raise ValueError(f"repeat_interleave: repeats of shape {tuple(reps.shape)} must be 0-d "
                                  f"or have one entry per slice ({n}) of dim {dim} (shape "
-                                 f"{self.shape})")
+                                 f"{tuple(self.shape)})")
         if np.any(reps < 0):
             raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
         index = np.repeat(np.arange(n), reps.reshape(-1) if reps.size == n else
@@ -233,8 +233,8 @@ class IndexMixin:
         try:
             shape = np.broadcast_shapes(m.shape, self._data.shape)
         except ValueError:
-            raise ValueError(f"masked_select: a mask of shape {m.shape} and a tensor of shape "
-                             f"{self.shape} cannot be broadcast together") from None
+            raise ValueError(f"masked_select: a mask of shape {tuple(m.shape)} and a tensor of shape "
+                             f"{tuple(self.shape)} cannot be broadcast together") from None
         x = self if self._data.shape == shape else self.expand(shape)
         return GetItem.apply(x, index=np.broadcast_to(m, shape).copy())
 
@@ -247,8 +247,8 @@ class IndexMixin:
         axis = _one_axis(dim, x._data.ndim, "index_add")
         want = x._data.shape[:axis] + (idx.size,) + x._data.shape[axis + 1:]
         if idx.ndim > 1 or s._data.shape != want:
-            raise ValueError(f"index_add: source of shape {src.shape} and index of shape "
-                             f"{idx.shape} do not fit a tensor of shape {self.shape} along dim "
+            raise ValueError(f"index_add: source of shape {tuple(src.shape)} and index of shape "
+                             f"{tuple(idx.shape)} do not fit a tensor of shape {tuple(self.shape)} along dim "
                              f"{dim} (source should have shape {want})")
         _in_range(idx, x._data.shape[axis], "index_add", dim)
         shape = [1] * x._data.ndim
@@ -339,7 +339,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         counts = _index(input, "repeat_interleave")
         if counts.ndim > 1 or np.any(counts < 0):
             raise ValueError(f"repeat_interleave: counts must be 0-d or 1-d and non-negative, "
-                             f"got shape {counts.shape}")
+                             f"got shape {tuple(counts.shape)}")
         return _wrap(np.repeat(np.arange(counts.size), counts.reshape(-1)))
     return input.repeat_interleave(repeats, dim, output_size=output_size)
 

@@ -36,7 +36,7 @@ def _put_index(op: str, shape: tuple, indices) -> tuple:
             if dim + a.ndim > len(shape):
                 raise IndexError(f"{op}: too many indices for a tensor of shape {shape}")
             if a.shape != shape[dim:dim + a.ndim]:
-                raise IndexError(f"{op}: the mask of shape {a.shape} (indices[{k}]) does not "
+                raise IndexError(f"{op}: the mask of shape {tuple(a.shape)} (indices[{k}]) does not "
                                  f"match dims {dim}..{dim + a.ndim - 1} of the tensor of shape "
                                  f"{shape}")
             arrays.extend(np.nonzero(a))
@@ -80,8 +80,8 @@ class IndexMoreMixin:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"{op}: values of shape {values.shape} cannot be broadcast to the "
-                             f"indexed result of shape {result} (tensor of shape {self.shape})")
+            raise ValueError(f"{op}: values of shape {tuple(values.shape)} cannot be broadcast to the "
+                             f"indexed result of shape {result} (tensor of shape {tuple(self.shape)})")
         return index, values
 
     def index_put(self, indices, values, accumulate=False):

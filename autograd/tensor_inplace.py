@@ -91,7 +91,7 @@ def check_cast(op, result, x):
         result = np.dtype(result)
         raise CastError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
                         f"cast to the desired output type {_TORCH_TYPE.get(x.dtype.name)}: a "
-                        f"tensor of dtype {x.dtype} (shape {x.shape}) cannot hold a {result} "
+                        f"tensor of dtype {x.dtype} (shape {tuple(x.shape)}) cannot hold a {result} "
                         f"result in place")
 
 
@@ -112,13 +112,13 @@ class InplaceMixin(RecordedWrites):
                 ok = False
             if not ok:
                 raise ArgumentError(f"{op}: an operand of shape {shape} cannot be applied in place "
-                                 f"to a tensor of shape {self.shape}")
+                                 f"to a tensor of shape {tuple(self.shape)}")
         try:
             with saved.writable(self._data):
                 fn(self._data, other)
         except (ValueError, TypeError, OverflowError) as e:
             raise (TypeError if isinstance(e, TypeError) else ValueError)(
-                f"{op}: cannot apply {other!r} in place to a tensor of shape {self.shape} and "
+                f"{op}: cannot apply {other!r} in place to a tensor of shape {tuple(self.shape)} and "
                 f"dtype {self.dtype}: {_numpy_message(e)}") from None
         return self
 
@@ -236,8 +236,8 @@ class InplaceMixin(RecordedWrites):
             try:
                 return SetItem.apply(old, value, index=Ellipsis)
             except _NUMPY_ERRORS as e:
-                _reraise(e, f"{op}: cannot write a value of shape {value.shape} into a tensor "
-                            f"of shape {self.shape}")
+                _reraise(e, f"{op}: cannot write a value of shape {tuple(value.shape)} into a tensor "
+                            f"of shape {tuple(self.shape)}")
         return self._record_inplace(op, compute)
 
     def clamp_(self, min=None, max=None):
@@ -275,7 +275,7 @@ class InplaceMixin(RecordedWrites):
         m = mask_arg("masked_fill_", mask, self.shape)
         if isinstance(value, Tensor) and value.ndim != 0:
             raise ValueError(f"masked_fill_: value must be a number or a 0-d tensor, got a "
-                             f"tensor of shape {value.shape}")
+                             f"tensor of shape {tuple(value.shape)}")
         return self._inplace_via("masked_fill_", lambda old: old.masked_fill(m, value), value)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
@@ -291,7 +291,7 @@ class InplaceMixin(RecordedWrites):
         """relu_, exp_, ...: a float result written into a float tensor only."""
         if self.dtype.kind != "f" and op not in ("relu_", "neg_", "abs_", "square_"):
             raise TypeError(f"{op}: the result is floating point and cannot be written in "
-                            f"place into a tensor of dtype {self.dtype} (shape {self.shape})")
+                            f"place into a tensor of dtype {self.dtype} (shape {tuple(self.shape)})")
         return self._inplace_via(op, compute)
 
     def relu_(self):

@@ -28,18 +28,18 @@ class LinalgMixin:
         """(n,) . (n,) -> 0-d; both 1-D of one dtype, as in PyTorch."""
         other = _tm._t(other)
         if self._data.ndim != 1 or other._data.ndim != 1:
-            raise RuntimeError(f"dot: expected 1-D tensors, got shapes {self.shape} and "
-                               f"{other.shape}")
+            raise RuntimeError(f"dot: expected 1-D tensors, got shapes {tuple(self.shape)} and "
+                               f"{tuple(other.shape)}")
         if self._data.shape != other._data.shape:
-            raise RuntimeError(f"dot: inconsistent sizes {self.shape} and {other.shape}")
+            raise RuntimeError(f"dot: inconsistent sizes {tuple(self.shape)} and {tuple(other.shape)}")
         return matmul(self, other)
 
     def outer(self, vec2):
         """(n,) x (m,) -> (n, m), out[i, j] = self[i] * vec2[j]."""
         vec2 = _tm._t(vec2)
         if self._data.ndim != 1 or vec2.data.ndim != 1:
-            raise RuntimeError(f"outer: expected 1-D tensors, got shapes {self.shape} and "
-                               f"{vec2.shape}")
+            raise RuntimeError(f"outer: expected 1-D tensors, got shapes {tuple(self.shape)} and "
+                               f"{tuple(vec2.shape)}")
         return self.reshape(-1, 1) * vec2.reshape(1, -1)
 
     ger = outer
@@ -47,7 +47,7 @@ class LinalgMixin:
     def diag(self, diagonal=0):
         """(n,) -> (n+|k|, n+|k|) with self on diagonal k; (r, c) -> its diagonal k, 1-D."""
         if self._data.ndim not in (1, 2):
-            raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+            raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(self.shape)}")
         if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
             raise TypeError(f"diag: diagonal must be an int, got {diagonal!r}")
         return E.Diag.apply(self, diagonal=int(diagonal))
@@ -67,7 +67,7 @@ class LinalgMixin:
         op = "triu" if upper else "tril"
         if self._data.ndim < 2:
             raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
-                               f"{self.shape}")
+                               f"{tuple(self.shape)}")
         if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
             raise TypeError(f"{op}: diagonal must be an int, got {diagonal!r}")
         return X.Triangle.apply(self, diagonal=int(diagonal), upper=upper)

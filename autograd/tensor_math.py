@@ -65,8 +65,8 @@ class MathMixin:
         except ValueError as e:
             if a._data.shape == b._data.shape:
                 raise
-            raise ArgumentError(f"{fn.__name__.lower()}: shapes {a._data.shape} and "
-                                f"{b._data.shape} cannot be broadcast together") from e
+            raise ArgumentError(f"{fn.__name__.lower()}: shapes {tuple(a._data.shape)} and "
+                                f"{tuple(b._data.shape)} cannot be broadcast together") from e
         except TypeError:
             if fn is M.Sub and da.kind == "b":   # numpy's refusal, in PyTorch's words
                 bool_sub(a, b)
@@ -163,7 +163,7 @@ class MathMixin:
                 out = np.floor_divide(a.data.astype(dtype, copy=False),
                                       b.data.astype(dtype, copy=False))
         except ValueError as e:
-            raise ValueError(f"floor_divide: shapes {a.shape} and {b.shape} cannot be broadcast "
+            raise ValueError(f"floor_divide: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
                              f"together") from e
         if a._requires_grad or b._requires_grad:
             return E.NoDerivative.apply(a, b, value=np.asarray(out, dtype), op="floor_divide")
@@ -171,7 +171,7 @@ class MathMixin:
 
     def __neg__(self):
         if self._data.dtype == np.bool_:
-            raise TypeError(f"neg: the `-` operator on a bool tensor (shape {self.shape}) is not "
+            raise TypeError(f"neg: the `-` operator on a bool tensor (shape {tuple(self.shape)}) is not "
                             f"supported; to invert a mask use `~` or logical_not()")
         return M.Neg.apply(self)
 
@@ -254,7 +254,7 @@ class MathMixin:
             return self._data.item().__format__(format_spec)
         if format_spec:
             raise TypeError(f"format: spec {format_spec!r} needs a 0-d tensor, this one has "
-                            f"shape {self.shape}; use t.item() or index it")
+                            f"shape {tuple(self.shape)}; use t.item() or index it")
         return str(self)
 
     def clamp(self, min=None, max=None):
@@ -353,7 +353,7 @@ def _scaled(op, x, other, alpha):
         try:
             out = np.logical_or(x._data, np.logical_and(o._data, bool(alpha)))
         except ValueError as e:
-            raise ValueError(f"{op}: shapes {x.shape} and {o.shape} cannot be broadcast "
+            raise ValueError(f"{op}: shapes {tuple(x.shape)} and {tuple(o.shape)} cannot be broadcast "
                              f"together") from e
         return Tensor._wrap(out, False)
     fill_value(op, alpha, dtype)   # raises when alpha does not fit the result dtype
@@ -399,7 +399,7 @@ def where(condition, input, other) -> Tensor:
     try:
         return M.Where.apply(a, b, cond=cond)
     except ValueError as e:
-        raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be "
+        raise ValueError(f"where: shapes {tuple(cond.shape)}, {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                          f"broadcast together") from e
 
 

@@ -79,7 +79,7 @@ def _unique_axis(x, dim, op):
     axis = _one_axis(dim, x.ndim, op)
     if x.data.size == 0 and x.shape[axis] != 0:
         raise ValueError(f"{op}: the dims other than dim {dim} have size 0 "
-                         f"(shape {x.shape}), so there is nothing to compare")
+                         f"(shape {tuple(x.shape)}), so there is nothing to compare")
     return axis
 
 

@@ -29,11 +29,11 @@ def _check_divisor(a, b, op):
     """Integer division by zero is an error, as in PyTorch (numpy would give 0)."""
     if a.data.dtype == bool_ and b.data.dtype == bool_:
         raise DtypeNotImplementedError(f"{op}: not supported between bool tensors (shapes "
-                                       f"{a.shape} and {b.shape}); convert one to an integer "
+                                       f"{tuple(a.shape)} and {tuple(b.shape)}); convert one to an integer "
                                        f"or float dtype")
     if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
-        raise RuntimeError(f"{op}: integer division by zero (dividend of shape {a.shape}, "
-                           f"divisor of shape {b.shape}, dtype {b.dtype})")
+        raise RuntimeError(f"{op}: integer division by zero (dividend of shape {tuple(a.shape)}, "
+                           f"divisor of shape {tuple(b.shape)}, dtype {b.dtype})")
 
 
 def _int_number(x, number, o):
@@ -52,8 +52,8 @@ def _no_bool_pow(x, other):
     implemented for 'Bool': both operands bool, one of them a tensor)."""
     o = _int_number(x, other, x._operand(other))
     if x._data.dtype == bool_ and o._data.dtype == bool_:
-        raise NotImplementedError(f"pow: not implemented for bool tensors (shapes {x.shape} "
-                                  f"and {o.shape}); convert one to an integer dtype")
+        raise NotImplementedError(f"pow: not implemented for bool tensors (shapes {tuple(x.shape)} "
+                                  f"and {tuple(o.shape)}); convert one to an integer dtype")
     return o
 
 
@@ -106,7 +106,7 @@ def mask_arg(op, mask, shape) -> np.ndarray:
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"{op}: a mask of shape {m.shape} does not broadcast to the tensor's "
+        raise ValueError(f"{op}: a mask of shape {tuple(m.shape)} does not broadcast to the tensor's "
                          f"shape {tuple(shape)}")
     return m
 

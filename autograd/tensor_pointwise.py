@@ -74,7 +74,7 @@ class PointwiseMixin:
     def _rounded(self, fn, op):
         if self._data.dtype == bool_:
             raise DtypeNotImplementedError(f"{op}: not supported for bool tensors (shape "
-                                           f"{self.shape})")
+                                           f"{tuple(self.shape)})")
         if self._data.dtype.kind != "f" and op != "sign":
             return self.clone()   # integers are already whole
         return E.Rounded.apply(self, fn=fn)
@@ -104,12 +104,12 @@ class PointwiseMixin:
             error = (DtypeNotImplementedError if end.data.dtype == self._data.dtype
                      else DtypeError)   # torch: "not implemented for 'Long'", or RuntimeError
             raise error(f"lerp: expected floating tensors of one dtype, got {self.dtype} "
-                        f"(shape {self.shape}) and {end.dtype} (shape {end.shape})")
+                        f"(shape {tuple(self.shape)}) and {end.dtype} (shape {tuple(end.shape)})")
         weight = self._operand(weight)
         if weight._data.dtype != self._data.dtype:
             if weight._data.ndim:   # as torch: a 0-d weight is converted, others refused
                 raise DtypeError(f"lerp: expected a weight of dtype {self.dtype}, got "
-                                 f"{weight.dtype} (shape {weight.shape})")
+                                 f"{weight.dtype} (shape {tuple(weight.shape)})")
             weight = weight.to(self._data.dtype)
         return M.Lerp.apply(self, end, weight)
 
@@ -157,11 +157,11 @@ class PointwiseMixin:
         dtype = _result_dtype(da, db, a._data.ndim == 0, b._data.ndim == 0)
         if dtype.kind not in "iu":
             raise DtypeNotImplementedError(f"{op}: needs integer tensors, got dtypes {da} and "
-                                           f"{db} (shapes {a.shape} and {b.shape})")
+                                           f"{db} (shapes {tuple(a.shape)} and {tuple(b.shape)})")
         try:   # a number operand wraps into the dtype first (int8 << 256 shifts by 0), as torch
             out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
         except ValueError as e:
-            raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast "
+            raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
                              f"together: {_numpy_message(e)}") from None
         return function._wrap(np.asarray(out, dtype), False)
 

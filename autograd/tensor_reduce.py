@@ -57,7 +57,7 @@ def _nonempty_dim(x, axis, dim, op):
     the other dims may be empty (the result is then empty too), as in PyTorch."""
     if x._data.shape[axis] == 0:
         raise IndexError(f"{op}: expected reduction dim {axis} to have non-zero size (a "
-                         f"tensor of shape {x.shape}, dim={dim})")
+                         f"tensor of shape {tuple(x.shape)}, dim={dim})")
 
 
 class ReduceMixin:
@@ -116,7 +116,7 @@ class ReduceMixin:
         if dim is None:
             if self._data.size == 0:
                 raise RuntimeError(f"{mode}: cannot reduce an empty tensor of shape "
-                                   f"{self.shape}; pass a dim")
+                                   f"{tuple(self.shape)}; pass a dim")
             # as PyTorch: the gradient is shared among the maxima, or among the NaNs (the
             # result) when there are any
             value = (np.max if mode == "max" else np.min)(self._data)
@@ -192,7 +192,7 @@ class ReduceMixin:
         if dim is None:
             if self._data.size == 0:
                 raise RuntimeError(f"{fn.__name__}: cannot reduce an empty tensor of shape "
-                                   f"{self.shape}; pass a dim")
+                                   f"{tuple(self.shape)}; pass a dim")
             return _result(np.asarray(fn(self._data), np.int64))
         axis = _one_axis(dim, self._data.ndim, fn.__name__)
         if self._data.ndim == 0:
@@ -250,7 +250,7 @@ class ReduceMixin:
             dtype = np.dtype(dtype)
             if dtype.kind != "f" and self._requires_grad and function.is_grad_enabled():
                 raise RuntimeError(f"{op}: dtype={dtype} has no gradient, and the input (dtype "
-                                   f"{self.dtype}, shape {self.shape}) requires grad; detach "
+                                   f"{self.dtype}, shape {tuple(self.shape)}) requires grad; detach "
                                    f"it or cast after the {op}")
             return self.to(dtype)
         return self if self._data.dtype.kind == "f" else self.to(int64)
@@ -262,7 +262,7 @@ class ReduceMixin:
         if p == "fro" or p is None:
             if isinstance(dim, (tuple, list)) and len(dim) > 2:
                 raise RuntimeError(f"norm: p='fro' takes at most 2 dims, got dim={dim!r} for "
-                                   f"a tensor of shape {self.shape}")
+                                   f"a tensor of shape {tuple(self.shape)}")
             p = 2.0
         elif p == "nuc":   # the sum of singular values of the (dim) planes: linalg's
             from .linalg import matrix_norm
@@ -273,7 +273,7 @@ class ReduceMixin:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype not in _FLOATS:
             raise DtypeError(f"norm: needs a floating-point tensor, got dtype {x._data.dtype} "
-                             f"(shape {self.shape})")
+                             f"(shape {tuple(self.shape)})")
         p = float(p)
         # max / min of |x| have no identity: an empty reduction is an error, as in PyTorch
         axes = x._nonempty_axes(dim, "norm") if p < 0 or p == np.inf else \
@@ -362,7 +362,7 @@ def _quantile(x, q, dim, keepdim, interpolation, op):
             raise TypeError(f"{op}: q must have the input's dtype {x.dtype}, got {q.dtype}")
         if q.ndim > 1:
             raise ValueError(f"{op}: q must be a number or a 0-d or 1-D tensor, got shape "
-                             f"{q.shape}")
+                             f"{tuple(q.shape)}")
         qt = q.reshape(-1)
     elif isinstance(q, Number) and not isinstance(q, bool):
         qt = _result(np.asarray([q], x.dtype))
@@ -372,7 +372,7 @@ def _quantile(x, q, dim, keepdim, interpolation, op):
     if bad.size:
         raise ValueError(f"{op}: q must be in the range [0, 1], got {bad[0]}")
     if x.numel() == 0:
-        raise ValueError(f"{op}: the input must be non-empty, got shape {x.shape}")
+        raise ValueError(f"{op}: the input must be non-empty, got shape {tuple(x.shape)}")
     if dim is None:
         xs, out_shape = x.reshape(-1), (1,) * x.ndim
     else:

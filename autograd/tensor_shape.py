@@ -131,7 +131,7 @@ class ShapeMixin:
             else:
                 raise ArgumentError(
                     f"view: view size is not compatible with input tensor's size and stride "
-                    f"(a tensor of shape {self.shape} and strides {self.stride()} cannot be "
+                    f"(a tensor of shape {tuple(self.shape)} and strides {self.stride()} cannot be "
                     f"seen as shape {tuple(shape)} without a copy); use .reshape(...) "
                     f"instead") from None
         return self._reshaped("view", shape)
@@ -155,12 +155,12 @@ class ShapeMixin:
     def _reshaped(self, op, shape):
         shape = _shape_arg(shape, op)
         if shape and min(shape) < -1:   # numpy takes any negative size as the one inferred
-            raise ValueError(f"{op}: invalid size {shape} for a tensor of shape {self.shape}: "
+            raise ValueError(f"{op}: invalid size {shape} for a tensor of shape {tuple(self.shape)}: "
                              f"-1 is the only negative size (the one inferred)")
         try:
             return S.Reshape.apply(self, shape=shape)
         except ValueError as e:
-            raise ArgumentError(f"{op}: cannot reshape a tensor of shape {self.shape} "
+            raise ArgumentError(f"{op}: cannot reshape a tensor of shape {tuple(self.shape)} "
                              f"({self._data.size} elements) into shape {shape}") from e
 
     def view_as(self, other):
@@ -174,7 +174,7 @@ class ShapeMixin:
         e = _one_axis(end_dim, self._data.ndim, "flatten")
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
-                             f"for a tensor of shape {self.shape}")
+                             f"for a tensor of shape {tuple(self.shape)}")
         if s == e:   # nothing to flatten: torch returns the tensor itself
             return self
         shape = self._data.shape
@@ -186,10 +186,10 @@ class ShapeMixin:
         for d in dims:
             if not -n <= d < n:
                 raise IndexError(f"permute: dim {d} is out of range for a tensor of shape "
-                                 f"{self.shape}")
+                                 f"{tuple(self.shape)}")
         if sorted(d % n for d in dims) != list(range(n)):
             raise ValueError(f"permute: dims {dims} are not a permutation of the "
-                             f"{self._data.ndim} dims of a tensor of shape {self.shape}")
+                             f"{self._data.ndim} dims of a tensor of shape {tuple(self.shape)}")
         return S.Permute.apply(self, axes=tuple(d % n for d in dims))
 
     def transpose(self, dim0, dim1):
@@ -206,7 +206,7 @@ class ShapeMixin:
         if self._data.ndim < 2:
             return self.reshape(self.shape)   # a new tensor (a view), as torch's
         if self._data.ndim > 2:
-            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {self.shape} "
+            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {tuple(self.shape)} "
                              f"(use transpose(dim0, dim1) or .mT)")
         return self.transpose(0, 1)
 
@@ -253,7 +253,7 @@ class ShapeMixin:
         start = start + n if start < 0 else start
         if length < 0 or start + length > n:
             raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds the size "
-                               f"{n} of dim {dim} (shape {self.shape})")
+                               f"{n} of dim {dim} (shape {tuple(self.shape)})")
         return self[(slice(None),) * axis + (slice(start, start + int(length)),)]
 
     def unbind(self, dim=0):
@@ -289,7 +289,7 @@ class ShapeMixin:
         sizes = _shape_arg(_keyword(sizes, kwargs, "size", "expand"))
         lead = len(sizes) - self._data.ndim
         if lead < 0:
-            raise ArgumentError(f"expand: cannot expand shape {self.shape} to fewer dims "
+            raise ArgumentError(f"expand: cannot expand shape {tuple(self.shape)} to fewer dims "
                                 f"{sizes}")
         shape = tuple(self._data.shape[i - lead] if (s == -1 and i >= lead) else s
                       for i, s in enumerate(sizes))
@@ -299,7 +299,7 @@ class ShapeMixin:
         except ValueError:
             ok = False
         if not ok:
-            raise ArgumentError(f"expand: cannot expand shape {self.shape} to {sizes}")
+            raise ArgumentError(f"expand: cannot expand shape {tuple(self.shape)} to {sizes}")
         return S.Expand.apply(self, shape=shape)
 
     def expand_as(self, other):
@@ -316,7 +316,7 @@ class ShapeMixin:
         try:
             return S.GetItem.apply(self, index=index)
         except (IndexError, ValueError, TypeError) as e:
-            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {self.shape})") from None
+            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {tuple(self.shape)})") from None
 
     def split(self, split_size_or_sections=None, dim=0, *, split_size=None):
         if split_size is not None:   # torch's keyword

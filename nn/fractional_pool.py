@@ -71,7 +71,7 @@ def _fractional_max(op, nd, input, kernel_size, output_size, output_ratio, sampl
         u = np.asarray(samples.detach().numpy() if isinstance(samples, Tensor) else samples)
         if u.shape != (n, c, nd):
             raise ValueError(f"{op}: _random_samples must have shape {(n, c, nd)}, got "
-                             f"{u.shape}")
+                             f"{tuple(u.shape)}")
         u = u.astype(x.dtype, copy=False)
     # torch's sample order: (W, H) in 2-D, (T, H, W) in 3-D
     axis_sample = (1, 0) if nd == 2 else (0, 1, 2)

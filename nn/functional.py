@@ -108,7 +108,7 @@ def _in_place(op, input, compute):
         out = compute(old)
         if out.dtype.kind == "f" and x.dtype.kind != "f":
             raise TypeError(f"{op}: the result is floating point and cannot be written in "
-                            f"place into a tensor of dtype {x.dtype} (shape {x.shape})")
+                            f"place into a tensor of dtype {x.dtype} (shape {tuple(x.shape)})")
         return out
     return x._inplace_via(op, checked)
 

@@ -29,7 +29,7 @@ def _int_array(name, value):
         arr = np.asarray(value)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{_OP}: {name} must hold integers, got dtype {arr.dtype} "
-                        f"(shape {arr.shape})")
+                        f"(shape {tuple(arr.shape)})")
     return arr.astype(np.int64, copy=False)
 
 
@@ -37,7 +37,7 @@ def _lengths(name, value, n, limit=None, limit_what=""):
     arr = _int_array(name, value)
     if arr.ndim > 1 or arr.size != n:
         raise ValueError(f"{_OP}: {name} must have one entry per sample (batch size {n}), "
-                         f"got shape {arr.shape}")
+                         f"got shape {tuple(arr.shape)}")
     arr = np.ascontiguousarray(arr.reshape(n))
     if (arr < 0).any():
         raise ValueError(f"{_OP}: {name} must be non-negative, got {int(arr.min())}")
@@ -51,25 +51,25 @@ def _flat_targets(targets, tl, n, n_classes, blank):
     """(flat int64 labels, offsets): padded (N, S) targets or concatenated (sum(tl),) ones."""
     if targets.ndim == 2:
         if targets.shape[0] != n:
-            raise ValueError(f"{_OP}: padded targets of shape {targets.shape} must have one row "
+            raise ValueError(f"{_OP}: padded targets of shape {tuple(targets.shape)} must have one row "
                              f"per sample (batch size {n})")
         s = targets.shape[1]
         if (tl > s).any():
             i = int(np.argmax(tl > s))
             raise ValueError(f"{_OP}: target_lengths[{i}] = {int(tl[i])} exceeds the padded "
-                             f"targets' length {s} (targets shape {targets.shape})")
+                             f"targets' length {s} (targets shape {tuple(targets.shape)})")
         used = targets[np.arange(s)[None, :] < tl[:, None]]
         flat, offsets = np.ascontiguousarray(targets).reshape(-1), np.arange(n) * s
     elif targets.ndim == 1:
         total = int(tl.sum())
         if targets.shape[0] != total:
             raise ValueError(f"{_OP}: concatenated targets must hold sum(target_lengths) = "
-                             f"{total} labels, got shape {targets.shape}")
+                             f"{total} labels, got shape {tuple(targets.shape)}")
         used, flat = targets, np.ascontiguousarray(targets)
         offsets = np.concatenate([[0], np.cumsum(tl)[:-1]]) if n else np.zeros(0, np.int64)
     else:
         raise ValueError(f"{_OP}: targets must be padded (N, S) or concatenated (sum of "
-                         f"target_lengths,), got shape {targets.shape}")
+                         f"target_lengths,), got shape {tuple(targets.shape)}")
     bad = used[(used < 0) | (used >= n_classes)]
     if bad.size:
         raise ValueError(f"{_OP}: target label {int(bad[0])} is out of range for {n_classes} "
@@ -116,7 +116,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if not batched:
         if tg.ndim != 1:
             raise ValueError(f"{_OP}: unbatched log_probs {tuple(x.shape)} take (S,) targets, "
-                             f"got shape {tg.shape}")
+                             f"got shape {tuple(tg.shape)}")
         tg = tg.reshape(1, -1)
     il = _lengths("input_lengths", input_lengths, n, t_, "the input length T")
     tl = _lengths("target_lengths", target_lengths, n)

@@ -161,11 +161,11 @@ def one_hot(tensor, num_classes=-1):
                          f"{num_classes!r}")
     if idx.size and idx.min() < 0:
         raise ValueError(f"{op}: class values must be non-negative, got {int(idx.min())} in "
-                         f"a tensor of shape {idx.shape}")
+                         f"a tensor of shape {tuple(idx.shape)}")
     if num_classes == -1:
         if idx.size == 0:
             raise ValueError(f"{op}: cannot infer the number of classes from an empty tensor "
-                             f"of shape {idx.shape}; pass num_classes")
+                             f"of shape {tuple(idx.shape)}; pass num_classes")
         num_classes = int(idx.max()) + 1
     elif idx.size and idx.max() >= num_classes:
         raise ValueError(f"{op}: class values must be smaller than num_classes={num_classes}, "

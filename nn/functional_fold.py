@@ -141,7 +141,7 @@ def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_siz
         raise DtypeError(f"{op}: indices must be int64 (as max_pool{nd}d returns them), got "
                          f"{idx.dtype}")
     if idx.shape != x.shape:
-        raise ArgumentError(f"{op}: indices of shape {idx.shape} must have the shape of the "
+        raise ArgumentError(f"{op}: indices of shape {tuple(idx.shape)} must have the shape of the "
                             f"input, {_shape(x)}")
     kernel = ntuple(kernel_size, nd, "kernel_size", op, 1)
     stride = kernel if stride is None else ntuple(stride, nd, "stride", op, 1)

@@ -248,7 +248,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     per_sample = t.ndim > 0
     if t.ndim > 1 or t.size != n:
         raise ValueError(f"{op}: target should be 1-D with one class per sample: expected "
-                         f"{n} values, got shape {t.shape} for input of shape {_shape(x)}")
+                         f"{n} values, got shape {tuple(t.shape)} for input of shape {_shape(x)}")
     if weight is not None and w.shape[0] != c:
         raise ValueError(f"{op}: weight should have one value per class: expected ({c},), got "
                          f"{_shape(w)}")
@@ -283,7 +283,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     per_sample = t.ndim == 2
     ok = t.shape == _shape(x) if x.ndim == 2 else (t.ndim <= 1 and t.size == c)
     if not ok:
-        raise ValueError(f"{op}: target of shape {t.shape} does not fit input of shape "
+        raise ValueError(f"{op}: target of shape {tuple(t.shape)} does not fit input of shape "
                          f"{_shape(x)} (expected the input's shape)")
     if t.size and (t.min() < -1 or t.max() >= c):
         raise ValueError(f"{op}: target values must be class indices in [0, {c}) or -1, got "

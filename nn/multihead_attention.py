@@ -18,6 +18,11 @@ from .scaled_attention import _attend, _checked_mask
 _MHA = "MultiheadAttention"
 
 
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """torch's name for MultiheadAttention's out_proj: a Linear (the name is what print(model)
+    shows; torch uses it to keep quantization tools off that layer)."""
+
 class MultiheadAttention(Module):
     """Multi-head attention as torch.nn.MultiheadAttention.
 
@@ -59,7 +64,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dt))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dt)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dt)
         if add_bias_kv:
             self.bias_k = Parameter(np.empty((1, 1, embed_dim), dt))
             self.bias_v = Parameter(np.empty((1, 1, embed_dim), dt))
@@ -81,9 +86,6 @@ class MultiheadAttention(Module):
         if self.bias_k is not None:
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
-
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
                 attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):

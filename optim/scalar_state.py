@@ -75,7 +75,7 @@ def _loaded_step(value, saved_group: dict) -> Tensor:
         return Tensor._wrap(np.array(_scalar(value), dtype), False)
     if arr.size != 1:
         raise ValueError(f"load_state_dict: 'step' must be a number or a 1-element tensor, "
-                         f"got shape {arr.shape}")
+                         f"got shape {tuple(arr.shape)}")
     if saved_group.get("fused") or saved_group.get("capturable"):
         arr = arr.astype(np.float32)
     return Tensor._wrap(arr.reshape(()), False)

@@ -17,17 +17,17 @@ def check_class_target(op, x, t, ignore_index) -> int:
         raise DtypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype} "
                         f"(input dtype {x.dtype}); probability targets are not supported")
     if x.ndim == 0:
-        raise ValueError(f"{op}: input must have a class dim, got shape {x.shape}")
+        raise ValueError(f"{op}: input must have a class dim, got shape {tuple(x.shape)}")
     expected = () if x.ndim == 1 else x.shape[:1] + x.shape[2:]
     if t.shape != expected:
-        raise ValueError(f"{op}: target of shape {t.shape} does not match input of shape "
-                         f"{x.shape} (expected target shape {expected})")
+        raise ValueError(f"{op}: target of shape {tuple(t.shape)} does not match input of shape "
+                         f"{tuple(x.shape)} (expected target shape {expected})")
     n_classes = x.shape[0 if x.ndim == 1 else 1]
     live = t[t != ignore_index]
     bad = live[(live < 0) | (live >= n_classes)]
     if bad.size:
         raise OutOfRangeError(f"{op}: target {int(bad[0])} is out of range for {n_classes} classes "
-                         f"(input shape {x.shape}, ignore_index={ignore_index})")
+                         f"(input shape {tuple(x.shape)}, ignore_index={ignore_index})")
     return n_classes
 
 

@@ -88,8 +88,8 @@ class BasePruningMethod(ABC):
             importance_scores = orig
         elif importance_scores.shape != orig.shape:
             raise AssertionError(f"importance_scores should have the same shape as parameter "
-                                 f"{name} of {module}, got {importance_scores.shape} vs "
-                                 f"{orig.shape}")
+                                 f"{name} of {module}, got {tuple(importance_scores.shape)} vs "
+                                 f"{tuple(orig.shape)}")
         if old_keys:
             default_mask = getattr(module, name + "_mask").detach().clone()
         else:
@@ -117,7 +117,7 @@ class BasePruningMethod(ABC):
             importance_scores = t
         elif importance_scores.shape != t.shape:
             raise AssertionError(f"importance_scores should have the same shape as tensor t, "
-                                 f"got {importance_scores.shape} vs {t.shape}")
+                                 f"got {tuple(importance_scores.shape)} vs {tuple(t.shape)}")
         if default_mask is None:
             default_mask = autograd.ones_like(t)
         return t * self.compute_mask(importance_scores, default_mask=default_mask)
@@ -325,8 +325,8 @@ class CustomFromMask(BasePruningMethod):
 
     def compute_mask(self, t, default_mask):
         if tuple(default_mask.shape) != tuple(self.mask.shape):
-            raise AssertionError(f"default_mask shape {default_mask.shape} must match "
-                                 f"self.mask shape {self.mask.shape}")
+            raise AssertionError(f"default_mask shape {tuple(default_mask.shape)} must match "
+                                 f"self.mask shape {tuple(self.mask.shape)}")
         mask = _array(default_mask)
         return Tensor(mask * _array(self.mask).astype(mask.dtype))
 
@@ -448,6 +448,6 @@ def _count_to_prune(amount, size: int) -> int:
 def _check_structured(t, dim: int) -> None:
     if t.ndim <= 1:
         raise ValueError(f"Structured pruning can only be applied to multidimensional tensors. "
-                         f"Found tensor of shape {t.shape} with {t.ndim} dims")
+                         f"Found tensor of shape {tuple(t.shape)} with {t.ndim} dims")
     if dim >= t.ndim:
-        raise IndexError(f"Invalid index {dim} for tensor of size {t.shape}")
+        raise IndexError(f"Invalid index {dim} for tensor of size {tuple(t.shape)}")

@@ -83,3 +83,12 @@ def test_grad_fn_prints_as_torch_s():
     t = torch.ones(2, requires_grad=True)
     assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
     assert repr(x * 2) == repr(t * 2)
+
+
+def test_size_prints_and_slices_as_torch_s():
+    ours, theirs = autograd.ones(2, 3, 4).shape, torch.ones(2, 3, 4).shape
+    assert repr(ours) == repr(theirs) == "torch.Size([2, 3, 4])" and str(ours) == str(theirs)
+    assert repr(ours[1:]) == repr(theirs[1:]) and repr(ours + (5,)) == repr(theirs + (5,))
+    assert ours[0] == 2 and ours == (2, 3, 4) and repr(autograd.zeros(()).shape) == "torch.Size([])"
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3, 4\)"):   # messages keep tuples
+        autograd.ones(2, 3, 4).reshape(5, 5)
