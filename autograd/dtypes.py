@@ -56,9 +56,14 @@ class dtype:  # noqa: N801  (torch.dtype)
         return getattr(self.dtype, name)
 
     def __eq__(self, other):
+        if other is self:   # the common case: one object per numpy dtype
+            return True
         if isinstance(other, dtype):
             return other.__class__ is dtype and self.dtype == other.dtype
         return self.dtype == other
+
+    def __ne__(self, other):
+        return other is not self and not self.__eq__(other)
 
     def __hash__(self):
         return hash(self.dtype)
