@@ -151,7 +151,8 @@ def _explained(name, method):
             if self.flags.writeable or "read-only" not in str(e) or not _held_by_a_graph(self):
                 raise
             raise ValueError(
-                f"tensor.data {name}: this memory (shape {tuple(self.shape)}, dtype {self.dtype}) is "
+                f"tensor.data {name}: this memory (shape {tuple(self.shape)}, dtype {self.dtype}) "
+                f"is "
                 f"read-only while a recorded graph that saved it for backward is alive (a "
                 f"forward whose backward has not run yet, or whose outputs are still held); "
                 f"writing it now would make that backward wrong. Write after backward or once "

@@ -367,7 +367,8 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
     except ValueError:
         ok = False
     if not ok:
-        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {tuple(g.shape)} for "
+        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {tuple(g.shape)} "
+                           f"for "
                            f"input {i} of shape {tuple(shape)}")
     return unbroadcast(g, shape)
 

@@ -167,7 +167,7 @@ def run_hooks(hooks, g: np.ndarray, leaf) -> np.ndarray:
         new = np.asarray(out.data if hasattr(out, "_data") else out)
         if new.shape != g.shape:
             name = getattr(h.fn, "__name__", type(h.fn).__name__)
-            raise RuntimeError(f"hook {name!r} returned a gradient of shape {tuple(new.shape)} for a "
-                               f"tensor of shape {tuple(g.shape)}")
+            raise RuntimeError(f"hook {name!r} returned a gradient of shape {tuple(new.shape)} for "
+                               f"a tensor of shape {tuple(g.shape)}")
         g = new.astype(g.dtype, copy=False)
     return g

@@ -130,8 +130,8 @@ class RecordedWrites:
         old._node = self._node
         result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
-            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written in "
-                             f"place into a tensor of shape {tuple(self.shape)}")
+            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written "
+                             f"in place into a tensor of shape {tuple(self.shape)}")
         if result.dtype != self.dtype:
             result = result.to(self.dtype)
         self._version += 1
@@ -173,8 +173,8 @@ class RecordedWrites:
         old._node = node
         result = _kept_in_graph(op, compute(old), old, operand)
         if result.shape != self.shape:
-            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written in "
-                             f"place into a tensor of shape {tuple(self.shape)}")
+            raise ValueError(f"{op}: the result of shape {tuple(result.shape)} cannot be written "
+                             f"in place into a tensor of shape {tuple(self.shape)}")
         if fn is not GetItem or not _is_basic(params["index"]):
             base._record_inplace(op, lambda whole: SetView.apply(
                 whole, result, view=fn, params=params))
@@ -234,7 +234,8 @@ class RecordedWrites:
                 self._data[idx] = value
         except _NUMPY_ERRORS as e:
             _reraise(e, f"setitem: cannot assign a value of shape {np.shape(value)} at index "
-                        f"{index!r} of a tensor of shape {tuple(self.shape)} and dtype {self.dtype}")
+                        f"{index!r} of a tensor of shape {tuple(self.shape)} and dtype "
+                        f"{self.dtype}")
 
     def _setitem_in_place(self, index, value):
         """A recorded self[index] = value into the array self owns (SetItemInPlace)."""
@@ -247,7 +248,8 @@ class RecordedWrites:
                 result = SetItemInPlace.apply(self, value, index=_index_arg(index))
         except _NUMPY_ERRORS as e:
             _reraise(e, f"setitem: cannot assign a value of shape {tuple(value.shape)} and dtype "
-                        f"{value.dtype} at index {index!r} of a tensor of shape {tuple(self.shape)} "
+                        f"{value.dtype} at index {index!r} of a tensor of shape "
+                        f"{tuple(self.shape)} "
                         f"and dtype {self.dtype}")
         self._version += 1
         hooks.rebind(self, result._node)

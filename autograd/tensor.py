@@ -247,7 +247,8 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
 
     def item(self):
         if self._data.size != 1:
-            raise ArgumentError(f"item: a tensor of shape {tuple(self.shape)} has {self._data.size} "
+            raise ArgumentError(f"item: a tensor of shape {tuple(self.shape)} has "
+                                f"{self._data.size} "
                                 f"elements, not one")
         return self._data.item()
 
@@ -343,15 +344,16 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(f"backward: grad can be implicitly created only for a tensor "
-                                   f"with one element; this one has shape {tuple(self.shape)}. Pass "
+                                   f"with one element; this one has shape {tuple(self.shape)}. "
+                                   f"Pass "
                                    f"`gradient`.")
             g = np.ones(self._data.shape, self._data.dtype)
         else:
             g = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                            dtype=self._data.dtype)
             if g.shape != self._data.shape:
-                raise ValueError(f"backward: gradient has shape {tuple(g.shape)} but the tensor has "
-                                 f"shape {tuple(self._data.shape)}")
+                raise ValueError(f"backward: gradient has shape {tuple(g.shape)} but the tensor "
+                                 f"has shape {tuple(self._data.shape)}")
         engine.backward(self, g, bool(retain_graph))
 
     def register_hook(self, hook):

@@ -129,7 +129,8 @@ class AliasMixin:
     def mT(self):  # noqa: N802  (PyTorch's name)
         """The last two dims swapped (a batch of matrices transposed)."""
         if self.ndim < 2:
-            raise ValueError(f"mT: needs a tensor with at least 2 dims, got shape {tuple(self.shape)}")
+            raise ValueError(f"mT: needs a tensor with at least 2 dims, got shape "
+                             f"{tuple(self.shape)}")
         return self.transpose(-2, -1)
 
     mH = mT   # real tensors: the conjugate transpose is the transpose

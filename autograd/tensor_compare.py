@@ -27,7 +27,8 @@ class CompareMixin:
         try:
             return Tensor._wrap(np.asarray(ufunc(self._data, o)), False)
         except (ValueError, TypeError) as e:
-            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {tuple(self.shape)} and "
+            raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {tuple(self.shape)} "
+                          f"and "
                           f"dtype {self.dtype} with {type(other).__name__} of shape "
                           f"{np.shape(o)}: {_numpy_message(e)}") from None
 
@@ -98,7 +99,8 @@ class CompareMixin:
         try:
             out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))
         except ValueError as e:
-            raise ValueError(f"{ufunc.__name__}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+            raise ValueError(f"{ufunc.__name__}: shapes {tuple(a.shape)} and {tuple(b.shape)} "
+                             f"cannot be "
                              f"broadcast together") from e
         return Tensor._wrap(np.asarray(out), False)
 
@@ -153,7 +155,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # 
             return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol,
                                     equal_nan=equal_nan))
     except ValueError:
-        raise ValueError(f"allclose: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
+        raise ValueError(f"allclose: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                         f"broadcast "
                          f"together") from None
 
 

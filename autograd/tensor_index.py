@@ -50,7 +50,8 @@ def _check_index(op, x_shape, index, dim, axis, src_shape=None):
         for a, n in enumerate(index.shape):
             if (a != axis and n > x_shape[a]) or (src_shape is not None and n > src_shape[a]):
                 extra = "" if src_shape is None else f" or src of shape {src_shape}"
-                raise ValueError(f"{op}: index of shape {tuple(index.shape)} is larger than the tensor "
+                raise ValueError(f"{op}: index of shape {tuple(index.shape)} is larger than the "
+                                 f"tensor "
                                  f"of shape {x_shape}{extra} along dim {a} (dim={dim})")
     _in_range(index, x_shape[axis], op, dim)
 
@@ -141,7 +142,8 @@ class IndexMixin:
         """x: (..., n, ...), index: (k,) integers -> (..., k, ...), the slices at index."""
         index = _index(index, "index_select")
         if index.ndim > 1:
-            raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {tuple(index.shape)}")
+            raise ValueError(f"index_select: index must be 0-d or 1-d, got shape "
+                             f"{tuple(index.shape)}")
         axis = _one_axis(dim, self._data.ndim, "index_select")
         _in_range(index, self._data.shape[axis] if self._data.ndim else 1, "index_select", dim)
         index = index.reshape(-1)
@@ -211,7 +213,8 @@ class IndexMixin:
         else:
             reps = _index(repeats, "repeat_interleave")
             if reps.ndim > 1 or reps.size not in (1, n):
-                raise ValueError(f"repeat_interleave: repeats of shape {tuple(reps.shape)} must be 0-d "
+                raise ValueError(f"repeat_interleave: repeats of shape {tuple(reps.shape)} must be "
+                                 f"0-d "
                                  f"or have one entry per slice ({n}) of dim {dim} (shape "
                                  f"{tuple(self.shape)})")
         if np.any(reps < 0):
@@ -233,8 +236,8 @@ class IndexMixin:
         try:
             shape = np.broadcast_shapes(m.shape, self._data.shape)
         except ValueError:
-            raise ValueError(f"masked_select: a mask of shape {tuple(m.shape)} and a tensor of shape "
-                             f"{tuple(self.shape)} cannot be broadcast together") from None
+            raise ValueError(f"masked_select: a mask of shape {tuple(m.shape)} and a tensor of "
+                             f"shape {tuple(self.shape)} cannot be broadcast together") from None
         x = self if self._data.shape == shape else self.expand(shape)
         return GetItem.apply(x, index=np.broadcast_to(m, shape).copy())
 
@@ -248,7 +251,8 @@ class IndexMixin:
         want = x._data.shape[:axis] + (idx.size,) + x._data.shape[axis + 1:]
         if idx.ndim > 1 or s._data.shape != want:
             raise ValueError(f"index_add: source of shape {tuple(src.shape)} and index of shape "
-                             f"{tuple(idx.shape)} do not fit a tensor of shape {tuple(self.shape)} along dim "
+                             f"{tuple(idx.shape)} do not fit a tensor of shape {tuple(self.shape)} "
+                             f"along dim "
                              f"{dim} (source should have shape {want})")
         _in_range(idx, x._data.shape[axis], "index_add", dim)
         shape = [1] * x._data.ndim

@@ -36,7 +36,8 @@ def _put_index(op: str, shape: tuple, indices) -> tuple:
             if dim + a.ndim > len(shape):
                 raise IndexError(f"{op}: too many indices for a tensor of shape {shape}")
             if a.shape != shape[dim:dim + a.ndim]:
-                raise IndexError(f"{op}: the mask of shape {tuple(a.shape)} (indices[{k}]) does not "
+                raise IndexError(f"{op}: the mask of shape {tuple(a.shape)} (indices[{k}]) does "
+                                 f"not "
                                  f"match dims {dim}..{dim + a.ndim - 1} of the tensor of shape "
                                  f"{shape}")
             arrays.extend(np.nonzero(a))
@@ -80,8 +81,9 @@ class IndexMoreMixin:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"{op}: values of shape {tuple(values.shape)} cannot be broadcast to the "
-                             f"indexed result of shape {result} (tensor of shape {tuple(self.shape)})")
+            raise ValueError(f"{op}: values of shape {tuple(values.shape)} cannot be broadcast to "
+                             f"the indexed result of shape {result} (tensor of shape "
+                             f"{tuple(self.shape)})")
         return index, values
 
     def index_put(self, indices, values, accumulate=False):

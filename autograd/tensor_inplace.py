@@ -91,7 +91,8 @@ def check_cast(op, result, x):
         result = np.dtype(result)
         raise CastError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
                         f"cast to the desired output type {_TORCH_TYPE.get(x.dtype.name)}: a "
-                        f"tensor of dtype {x.dtype} (shape {tuple(x.shape)}) cannot hold a {result} "
+                        f"tensor of dtype {x.dtype} (shape {tuple(x.shape)}) cannot hold a "
+                        f"{result} "
                         f"result in place")
 
 
@@ -118,7 +119,8 @@ class InplaceMixin(RecordedWrites):
                 fn(self._data, other)
         except (ValueError, TypeError, OverflowError) as e:
             raise (TypeError if isinstance(e, TypeError) else ValueError)(
-                f"{op}: cannot apply {other!r} in place to a tensor of shape {tuple(self.shape)} and "
+                f"{op}: cannot apply {other!r} in place to a tensor of shape {tuple(self.shape)} "
+                f"and "
                 f"dtype {self.dtype}: {_numpy_message(e)}") from None
         return self
 
@@ -236,8 +238,8 @@ class InplaceMixin(RecordedWrites):
             try:
                 return SetItem.apply(old, value, index=Ellipsis)
             except _NUMPY_ERRORS as e:
-                _reraise(e, f"{op}: cannot write a value of shape {tuple(value.shape)} into a tensor "
-                            f"of shape {tuple(self.shape)}")
+                _reraise(e, f"{op}: cannot write a value of shape {tuple(value.shape)} into a "
+                            f"tensor of shape {tuple(self.shape)}")
         return self._record_inplace(op, compute)
 
     def clamp_(self, min=None, max=None):
@@ -291,7 +293,8 @@ class InplaceMixin(RecordedWrites):
         """relu_, exp_, ...: a float result written into a float tensor only."""
         if self.dtype.kind != "f" and op not in ("relu_", "neg_", "abs_", "square_"):
             raise TypeError(f"{op}: the result is floating point and cannot be written in "
-                            f"place into a tensor of dtype {self.dtype} (shape {tuple(self.shape)})")
+                            f"place into a tensor of dtype {self.dtype} (shape "
+                            f"{tuple(self.shape)})")
         return self._inplace_via(op, compute)
 
     def relu_(self):

@@ -31,7 +31,8 @@ class LinalgMixin:
             raise RuntimeError(f"dot: expected 1-D tensors, got shapes {tuple(self.shape)} and "
                                f"{tuple(other.shape)}")
         if self._data.shape != other._data.shape:
-            raise RuntimeError(f"dot: inconsistent sizes {tuple(self.shape)} and {tuple(other.shape)}")
+            raise RuntimeError(f"dot: inconsistent sizes {tuple(self.shape)} and "
+                               f"{tuple(other.shape)}")
         return matmul(self, other)
 
     def outer(self, vec2):

@@ -163,7 +163,8 @@ class MathMixin:
                 out = np.floor_divide(a.data.astype(dtype, copy=False),
                                       b.data.astype(dtype, copy=False))
         except ValueError as e:
-            raise ValueError(f"floor_divide: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
+            raise ValueError(f"floor_divide: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot "
+                             f"be broadcast "
                              f"together") from e
         if a._requires_grad or b._requires_grad:
             return E.NoDerivative.apply(a, b, value=np.asarray(out, dtype), op="floor_divide")
@@ -171,7 +172,8 @@ class MathMixin:
 
     def __neg__(self):
         if self._data.dtype == np.bool_:
-            raise TypeError(f"neg: the `-` operator on a bool tensor (shape {tuple(self.shape)}) is not "
+            raise TypeError(f"neg: the `-` operator on a bool tensor (shape {tuple(self.shape)}) "
+                            f"is not "
                             f"supported; to invert a mask use `~` or logical_not()")
         return M.Neg.apply(self)
 
@@ -353,7 +355,8 @@ def _scaled(op, x, other, alpha):
         try:
             out = np.logical_or(x._data, np.logical_and(o._data, bool(alpha)))
         except ValueError as e:
-            raise ValueError(f"{op}: shapes {tuple(x.shape)} and {tuple(o.shape)} cannot be broadcast "
+            raise ValueError(f"{op}: shapes {tuple(x.shape)} and {tuple(o.shape)} cannot be "
+                             f"broadcast "
                              f"together") from e
         return Tensor._wrap(out, False)
     fill_value(op, alpha, dtype)   # raises when alpha does not fit the result dtype
@@ -399,7 +402,8 @@ def where(condition, input, other) -> Tensor:
     try:
         return M.Where.apply(a, b, cond=cond)
     except ValueError as e:
-        raise ValueError(f"where: shapes {tuple(cond.shape)}, {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+        raise ValueError(f"where: shapes {tuple(cond.shape)}, {tuple(a.shape)} and "
+                         f"{tuple(b.shape)} cannot be "
                          f"broadcast together") from e
 
 

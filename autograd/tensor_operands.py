@@ -29,7 +29,8 @@ def _check_divisor(a, b, op):
     """Integer division by zero is an error, as in PyTorch (numpy would give 0)."""
     if a.data.dtype == bool_ and b.data.dtype == bool_:
         raise DtypeNotImplementedError(f"{op}: not supported between bool tensors (shapes "
-                                       f"{tuple(a.shape)} and {tuple(b.shape)}); convert one to an integer "
+                                       f"{tuple(a.shape)} and {tuple(b.shape)}); convert one to an "
+                                       f"integer "
                                        f"or float dtype")
     if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
         raise RuntimeError(f"{op}: integer division by zero (dividend of shape {tuple(a.shape)}, "
@@ -106,7 +107,8 @@ def mask_arg(op, mask, shape) -> np.ndarray:
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"{op}: a mask of shape {tuple(m.shape)} does not broadcast to the tensor's "
+        raise ValueError(f"{op}: a mask of shape {tuple(m.shape)} does not broadcast to the "
+                         f"tensor's "
                          f"shape {tuple(shape)}")
     return m
 

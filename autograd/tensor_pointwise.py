@@ -161,7 +161,8 @@ class PointwiseMixin:
         try:   # a number operand wraps into the dtype first (int8 << 256 shifts by 0), as torch
             out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
         except ValueError as e:
-            raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast "
+            raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                             f"broadcast "
                              f"together: {_numpy_message(e)}") from None
         return function._wrap(np.asarray(out, dtype), False)
 

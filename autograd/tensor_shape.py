@@ -155,7 +155,8 @@ class ShapeMixin:
     def _reshaped(self, op, shape):
         shape = _shape_arg(shape, op)
         if shape and min(shape) < -1:   # numpy takes any negative size as the one inferred
-            raise ValueError(f"{op}: invalid size {shape} for a tensor of shape {tuple(self.shape)}: "
+            raise ValueError(f"{op}: invalid size {shape} for a tensor of shape "
+                             f"{tuple(self.shape)}: "
                              f"-1 is the only negative size (the one inferred)")
         try:
             return S.Reshape.apply(self, shape=shape)
@@ -206,7 +207,8 @@ class ShapeMixin:
         if self._data.ndim < 2:
             return self.reshape(self.shape)   # a new tensor (a view), as torch's
         if self._data.ndim > 2:
-            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {tuple(self.shape)} "
+            raise ValueError(f"t: expects a tensor of at most 2 dims, got shape "
+                             f"{tuple(self.shape)} "
                              f"(use transpose(dim0, dim1) or .mT)")
         return self.transpose(0, 1)
 
@@ -316,7 +318,8 @@ class ShapeMixin:
         try:
             return S.GetItem.apply(self, index=index)
         except (IndexError, ValueError, TypeError) as e:
-            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape {tuple(self.shape)})") from None
+            raise type(e)(f"index: {_numpy_message(e)} (tensor of shape "
+                          f"{tuple(self.shape)})") from None
 
     def split(self, split_size_or_sections=None, dim=0, *, split_size=None):
         if split_size is not None:   # torch's keyword

@@ -51,7 +51,8 @@ def _flat_targets(targets, tl, n, n_classes, blank):
     """(flat int64 labels, offsets): padded (N, S) targets or concatenated (sum(tl),) ones."""
     if targets.ndim == 2:
         if targets.shape[0] != n:
-            raise ValueError(f"{_OP}: padded targets of shape {tuple(targets.shape)} must have one row "
+            raise ValueError(f"{_OP}: padded targets of shape {tuple(targets.shape)} must have one "
+                             f"row "
                              f"per sample (batch size {n})")
         s = targets.shape[1]
         if (tl > s).any():

@@ -106,7 +106,8 @@ def _as_array(g, like: np.ndarray, module, what: str, i: int):
     arr = g.data if isinstance(g, Tensor) else np.asarray(g)
     if arr.shape != like.shape:
         raise RuntimeError(f"{type(module).__name__}: a backward hook returned a gradient of "
-                           f"shape {tuple(arr.shape)} for {what} {i}, which has shape {tuple(like.shape)}")
+                           f"shape {tuple(arr.shape)} for {what} {i}, which has shape "
+                           f"{tuple(like.shape)}")
     return arr.astype(like.dtype, copy=False)
 
 
