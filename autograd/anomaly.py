@@ -62,7 +62,7 @@ def check_backward(node, grads):
         g = getattr(g, "values", g)  # an IndexedGrad carries its non-zero part
         if g is not None and np.isnan(g).any():
             where = node.where or "<unknown: its forward pass ran outside detect_anomaly()>"
-            raise RuntimeError(f"detect_anomaly: {node.name()}Backward returned NaN in the "
+            raise RuntimeError(f"detect_anomaly: {node.name()} returned NaN in the "
                                f"gradient of its input {i}; the op was created at {where}")
 
 

@@ -95,6 +95,7 @@ class _Backward(Function):
     checks that it returns one gradient per input, each of a shape that fits."""
 
     fn = None
+    node_suffix = "Backward"   # torch's grad_fn name of a user's Function F: FBackward
     unpack = None   # the _Unpack subclass named after fn
 
     @classmethod
@@ -124,6 +125,8 @@ class _Unpack(Function):
     """Output k of a user's Function with several: the slot of its node's packed output;
     d packed = g at that slot, zero elsewhere. Recorded by hand (`_slot_tensor`): the output
     keeps the array forward returned, so the packed values are never made."""
+
+    node_suffix = "Backward"   # named as the user's Function's node (one grad_fn in torch)
 
     @staticmethod
     def backward(ctx, g):

@@ -254,7 +254,7 @@ def _walk(roots: dict, retain_graph, accumulate, watch, owned_leaves, needed=Non
                             ready.append(parent)
                 continue
             if node.freed:
-                raise RuntimeError(_FREED_MESSAGE.format(op=node.name()))
+                raise RuntimeError(_FREED_MESSAGE.format(op=node.fn.__name__))
             if node.hooks is not None or node.fn.runs_hooks:
                 if held is not None:   # user code may read or change .grad: make it whole
                     held.flush()
@@ -358,8 +358,8 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
     input of that shape (a custom Function's backward returned a wrong shape)."""
     if g.__class__ is IndexedGrad:   # made for the input's shape at forward: a leaf's array
         raise RuntimeError(         # was replaced (t.data = ...) by one of another shape
-            f"{node.name()}: the gradient of input {i} has shape {tuple(g.shape)}, but that tensor "
-            f"now has shape {tuple(shape)} (its .data was replaced after the forward pass)")
+            f"{node.fn.__name__}: the gradient of input {i} has shape {tuple(g.shape)}, but that "
+            f"tensor now has shape {tuple(shape)} (its .data was replaced after the forward pass)")
     lead = len(g.shape) - len(shape)
     try:   # leading 1s alone always fit (and need no check: the common batch-1 case)
         ok = (lead > 0 and g.shape[lead:] == shape and g.shape[:lead] == (1,) * lead
@@ -367,9 +367,8 @@ def _fit(node, i, g, shape: tuple) -> np.ndarray:
     except ValueError:
         ok = False
     if not ok:
-        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {tuple(g.shape)} "
-                           f"for "
-                           f"input {i} of shape {tuple(shape)}")
+        raise RuntimeError(f"{node.fn.__name__}.backward returned a gradient of shape "
+                           f"{tuple(g.shape)} for input {i} of shape {tuple(shape)}")
     return unbroadcast(g, shape)
 
 
@@ -384,13 +383,13 @@ def _one_per_input(node, grads) -> tuple:
         missing = [i for i in range(n, len(parents)) if parents[i] is not None]
         if missing:
             raise RuntimeError(
-                f"{node.name()}.backward returned {n} gradient{'s' if n != 1 else ''} for "
+                f"{node.fn.__name__}.backward returned {n} gradient{'s' if n != 1 else ''} for "
                 f"{len(parents)} inputs; input {missing[0]} requires grad (return one entry "
                 f"per tensor input, None for those that need no gradient)")
         return grads + (None,) * (len(parents) - n)
     if any(g is not None for g in grads[len(parents):]):
         raise RuntimeError(
-            f"{node.name()}.backward returned {n} gradients for {len(parents)} inputs")
+            f"{node.fn.__name__}.backward returned {n} gradients for {len(parents)} inputs")
     return grads[:len(parents)]
 
 
@@ -410,6 +409,6 @@ def _check_versions(node: Node):
     for g in node._guards:
         if g._version > node.stamp:
             raise RuntimeError(
-                f"{node.name()}: a tensor of shape {tuple(g.shape)} that this op saved for "
+                f"{node.fn.__name__}: a tensor of shape {tuple(g.shape)} that this op saved for "
                 f"backward was modified in place after the forward pass; its gradient would be "
                 f"wrong. Clone it before modifying it.")

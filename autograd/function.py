@@ -248,10 +248,11 @@ class Node(Context):
         self.freed = False
 
     def name(self) -> str:
-        return self.fn.__name__
+        """torch's name of the node: MulBackward0 (a user's Function F: FBackward)."""
+        return self.fn.__name__ + self.fn.node_suffix
 
     def __repr__(self):
-        return f"<{self.name()}Backward0 object at {id(self):#x}>"   # as torch's
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self) -> tuple:
@@ -338,6 +339,7 @@ class Function:
             from . import custom_function   # a user's Function: Tensors in and out, as torch's
             custom_function.adopt(cls)
 
+    node_suffix = "Backward0"   # what a node's name() adds to the op's name, as torch's
     # True on ops whose output may be a view of an input's array (reshape, indexing): an
     # in-place op on such an output would change that input behind its graph's back
     view_of_input = False

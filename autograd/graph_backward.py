@@ -87,7 +87,7 @@ def _walk(roots: dict, retain_graph, deliver, watch, needed):
                         ready.append(parent)
             continue
         if node.freed:
-            raise RuntimeError(engine._FREED_MESSAGE.format(op=node.name()))
+            raise RuntimeError(engine._FREED_MESSAGE.format(op=node.fn.__name__))
         g = _node_hooks(node, g)
         if node in watch:
             watch[node] = g
@@ -96,7 +96,7 @@ def _walk(roots: dict, retain_graph, deliver, watch, needed):
         vjp = getattr(node.fn, "backward_graph", None)
         if vjp is None:
             raise RuntimeError(
-                f"{node.name()}: create_graph=True is not supported by this op: its backward "
+                f"{node.fn.__name__}: create_graph=True is not supported by this op: its backward "
                 f"works on arrays and cannot be recorded, so its gradient could not be "
                 f"differentiated again (see autograd/graph_backward.py for the ops that can)")
         in_grads = vjp(node, g) if not engine._profiling else engine._profiled_backward(
@@ -139,7 +139,7 @@ def _sum_to(node, g, shape: tuple):
     except ValueError:
         ok = False
     if not ok:
-        raise RuntimeError(f"{node.name()}.backward_graph returned a gradient of shape "
+        raise RuntimeError(f"{node.fn.__name__}.backward_graph returned a gradient of shape "
                            f"{tuple(g.shape)} for an input of shape {tuple(shape)}")
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)

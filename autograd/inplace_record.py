@@ -163,7 +163,7 @@ class RecordedWrites:
                 f"(shape {tuple(self.shape)}, made by expand) refers to a single memory location; "
                 f"clone() it before writing")
         if base is None or base is self or params is None:
-            made = f" (made by {node.name()})" if node is not None else ""
+            made = f" (made by {node.fn.__name__})" if node is not None else ""
             raise RuntimeError(
                 f"{op}: in-place modification of this view of another tensor{made} is not "
                 f"supported (a view reshaped in place by unsqueeze_, t_..., a tensor reshaped "

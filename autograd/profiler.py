@@ -299,7 +299,7 @@ def _backward(node, g, vjp=None):
     """The engine's call of a node's VJP while profiling, timed as "<op>Backward": its
     `backward`, or the recorded `backward_graph` (vjp) under create_graph, whose ops are then
     this event's children."""
-    event = _begin(node.name() + "Backward",
+    event = _begin(node.fn.__name__ + "Backward",
                    [list(getattr(g, "shape", ()))] if _record_shapes else None, False)
     try:
         return (vjp or node.fn.backward)(node, g)

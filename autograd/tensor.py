@@ -323,7 +323,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
         if dtype_shown:
             suffixes.append(f"dtype={dtypes.of(a.dtype)}")
         if self._node is not None:
-            suffixes.append(f"grad_fn=<{self._node.name()}Backward0>")
+            suffixes.append(f"grad_fn=<{self._node.name()}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return tensor_repr.with_suffixes("tensor(" + text, suffixes, len("tensor("))

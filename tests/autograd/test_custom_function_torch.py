@@ -141,7 +141,7 @@ def test_several_outputs_of_different_shapes(use):
             loss = loss + (q * lib.tensor(W)).sum()
         loss.backward()
         same_node = s.grad_fn is q.grad_fn if lib is torch else (
-            s.grad_fn.name() == q.grad_fn.name() == "SumAndSquare")
+            s.grad_fn.name() == q.grad_fn.name() == "SumAndSquareBackward")
         return s, q, x.grad, seen, same_node, s.requires_grad, q.requires_grad
     side_by_side(scenario)
 

@@ -82,7 +82,22 @@ def test_grad_fn_prints_as_torch_s():
     x = autograd.ones(2, requires_grad=True)
     t = torch.ones(2, requires_grad=True)
     assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
-    assert repr(x * 2) == repr(t * 2)
+    assert repr(x * 2) == repr(t * 2) and repr(x.sum()) == repr(t.sum())
+    assert (x * 2).grad_fn.name() == (t * 2).grad_fn.name() == "MulBackward0"
+
+    def double(lib):
+        class Double(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        return Double
+    ours, theirs = double(autograd).apply(x), double(torch).apply(t)
+    assert ours.grad_fn.name() == theirs.grad_fn.name() == "DoubleBackward"
+    assert repr(ours) == repr(theirs)
 
 
 def test_size_prints_and_slices_as_torch_s():
