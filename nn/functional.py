@@ -33,9 +33,9 @@ __all__ = ["relu", "gelu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_soft
 def _floats(op, **named):
     """The named tensors (None skipped) as Tensors; all floating point and of one dtype."""
     tensors = {k: _t(v) for k, v in named.items() if v is not None}
-    dtypes = {k: t.dtype for k, t in tensors.items()}
+    dtypes = {k: t._data.dtype for k, t in tensors.items()}   # numpy's: checked per call
     if any(d.kind != "f" for d in dtypes.values()) or len(set(dtypes.values())) > 1:
-        listing = ", ".join(f"{k} {d}" for k, d in dtypes.items())
+        listing = ", ".join(f"{k} {tensors[k].dtype}" for k in dtypes)
         raise TypeError(f"{op}: expected floating-point tensors of one dtype, got {listing}")
     return [tensors.get(k) for k in named]
 
@@ -175,7 +175,7 @@ def linear(input, weight, bias=None):
         raise ValueError(f"linear: input of shape {tuple(x.shape)} does not match weight of "
                          f"shape {tuple(w.shape)} (expected input (*, {w.shape[1]}))")
     tensors = (x, w) if b is None else (x, w, b)
-    if len({t.dtype for t in tensors}) != 1 or x.dtype.kind != "f":
+    if len({t._data.dtype for t in tensors}) != 1 or x._data.dtype.kind != "f":
         raise TypeError(f"linear: expected input, weight and bias of one floating dtype, got "
                         f"{[str(t.dtype) for t in tensors]} for shapes "
                         f"{[tuple(t.shape) for t in tensors]}")
