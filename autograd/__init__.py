@@ -19,13 +19,13 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .model_check import ModelCheckReport, StateProbe, check_model_gradients
 from .serialization import load, save
 from .threads import get_num_threads, set_num_threads
-from .tensor import Tensor, bool_, cat, concat, float32, float64, int32, int64, matmul, stack
-from .dtypes import bfloat16, cdouble, cfloat, complex64, complex128, float16, half  # noqa: F401
+from .tensor import Tensor, cat, concat, matmul, stack
+from .dtypes import (bfloat16, bool_, cdouble, cfloat, complex64, complex128,  # noqa: F401
+                     float16, float32, float64, int32, int64)
 from .tensor_factory import multinomial
 from .tensor_index import (argsort, flip, gather, index_select, nonzero, roll, scatter,
                            scatter_add, sort, topk, where)
 from .torch_names import __getattr__  # noqa: F401  (autograd.nn, .optim, .autograd, lazily)
-
 
 __version__ = "0.1.0"
 version.__version__ = __version__  # noqa: F405  (torch.version.__version__)

@@ -60,8 +60,7 @@ def _seed_gradients(outputs: list, grad_outputs, op: str, what: str, graph=False
         arr = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
         if arr.shape != out._data.shape:
             raise RuntimeError(f"{op}: shape mismatch: {what}[{i}] has shape {tuple(arr.shape)} "
-                               f"and "
-                               f"output {i} has shape {tuple(out.shape)}")
+                               f"and output {i} has shape {tuple(out.shape)}")
         if graph and isinstance(g, Tensor):
             seeds.append(g if g.dtype == arr.dtype else g.to(arr.dtype))
             continue

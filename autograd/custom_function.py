@@ -416,8 +416,7 @@ def _checked(fn, i, parent, g, graph: bool):
     if not fits or array.dtype.kind not in "fiu":
         raise RuntimeError(
             f"{fn.__name__}.backward returned a gradient of shape {tuple(array.shape)} for input "
-            f"{i} "
-            f"of shape {tuple(shape)}; gradient dtype {array.dtype}, input dtype {dtype} (a "
+            f"{i} of shape {tuple(shape)}; gradient dtype {array.dtype}, input dtype {dtype} (a "
             f"gradient has its input's shape, or one that broadcasting it gives)")
     if not graph:
         return array

@@ -152,8 +152,7 @@ def _explained(name, method):
                 raise
             raise ValueError(
                 f"tensor.data {name}: this memory (shape {tuple(self.shape)}, dtype {self.dtype}) "
-                f"is "
-                f"read-only while a recorded graph that saved it for backward is alive (a "
+                f"is read-only while a recorded graph that saved it for backward is alive (a "
                 f"forward whose backward has not run yet, or whose outputs are still held); "
                 f"writing it now would make that backward wrong. Write after backward or once "
                 f"the outputs are dropped, or with the tensor's in-place methods under no_grad "

@@ -99,7 +99,9 @@ class UnsupportedDtype(dtype):
     is_signed = property(lambda self: True)
 
     def to_real(self):
-        return {"complex64": _torch[float32], "complex128": _torch[float64]}.get(self._name, self)
+        if not self.is_complex:
+            return self
+        return of(float32 if self is complex64 else float64)
 
     def to_complex(self):
         return self if self.is_complex else dtype.to_complex(self)

@@ -115,7 +115,7 @@ def _accumulate_leaf(leaf, g, owned=None):
         if buf.flags.writeable and buf.base is None and buf.shape == np.shape(g):
             # in place, as torch's AccumulateGrad: a view taken of .grad (g = p.grad.numpy())
             # sees the sum. A read-only .grad (a live graph saved it) is replaced instead.
-            np.add(buf, g, out=buf, casting="unsafe")
+            np.add(buf, g, out=buf, casting="same_kind")
         else:
             leaf._grad.data = np.add(buf, g, dtype=buf.dtype)
     if owned is not None:

@@ -345,8 +345,7 @@ class Tensor(MathMixin, CompareMixin, PointwiseMixin, ReduceMixin, LinalgMixin, 
             if self._data.size != 1:
                 raise RuntimeError(f"backward: grad can be implicitly created only for a tensor "
                                    f"with one element; this one has shape {tuple(self.shape)}. "
-                                   f"Pass "
-                                   f"`gradient`.")
+                                   f"Pass `gradient`.")
             g = np.ones(self._data.shape, self._data.dtype)
         else:
             g = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,

@@ -28,8 +28,7 @@ class CompareMixin:
             return Tensor._wrap(np.asarray(ufunc(self._data, o)), False)
         except (ValueError, TypeError) as e:
             raise type(e)(f"{ufunc.__name__}: cannot compare a tensor of shape {tuple(self.shape)} "
-                          f"and "
-                          f"dtype {self.dtype} with {type(other).__name__} of shape "
+                          f"and dtype {self.dtype} with {type(other).__name__} of shape "
                           f"{np.shape(o)}: {_numpy_message(e)}") from None
 
     def _ordering(self, ufunc, other):
@@ -100,8 +99,7 @@ class CompareMixin:
             out = ufunc(a._data.astype(dtype, copy=False), b._data.astype(dtype, copy=False))
         except ValueError as e:
             raise ValueError(f"{ufunc.__name__}: shapes {tuple(a.shape)} and {tuple(b.shape)} "
-                             f"cannot be "
-                             f"broadcast together") from e
+                             f"cannot be broadcast together") from e
         return Tensor._wrap(np.asarray(out), False)
 
     def __and__(self, other):
@@ -156,8 +154,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # 
                                     equal_nan=equal_nan))
     except ValueError:
         raise ValueError(f"allclose: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
-                         f"broadcast "
-                         f"together") from None
+                         f"broadcast together") from None
 
 
 def equal(input, other) -> bool:  # noqa: A002

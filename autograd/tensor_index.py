@@ -51,8 +51,7 @@ def _check_index(op, x_shape, index, dim, axis, src_shape=None):
             if (a != axis and n > x_shape[a]) or (src_shape is not None and n > src_shape[a]):
                 extra = "" if src_shape is None else f" or src of shape {src_shape}"
                 raise ValueError(f"{op}: index of shape {tuple(index.shape)} is larger than the "
-                                 f"tensor "
-                                 f"of shape {x_shape}{extra} along dim {a} (dim={dim})")
+                                 f"tensor of shape {x_shape}{extra} along dim {a} (dim={dim})")
     _in_range(index, x_shape[axis], op, dim)
 
 
@@ -214,8 +213,7 @@ class IndexMixin:
             reps = _index(repeats, "repeat_interleave")
             if reps.ndim > 1 or reps.size not in (1, n):
                 raise ValueError(f"repeat_interleave: repeats of shape {tuple(reps.shape)} must be "
-                                 f"0-d "
-                                 f"or have one entry per slice ({n}) of dim {dim} (shape "
+                                 f"0-d or have one entry per slice ({n}) of dim {dim} (shape "
                                  f"{tuple(self.shape)})")
         if np.any(reps < 0):
             raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
@@ -252,8 +250,7 @@ class IndexMixin:
         if idx.ndim > 1 or s._data.shape != want:
             raise ValueError(f"index_add: source of shape {tuple(src.shape)} and index of shape "
                              f"{tuple(idx.shape)} do not fit a tensor of shape {tuple(self.shape)} "
-                             f"along dim "
-                             f"{dim} (source should have shape {want})")
+                             f"along dim {dim} (source should have shape {want})")
         _in_range(idx, x._data.shape[axis], "index_add", dim)
         shape = [1] * x._data.ndim
         shape[axis] = idx.size

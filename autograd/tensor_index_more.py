@@ -37,8 +37,7 @@ def _put_index(op: str, shape: tuple, indices) -> tuple:
                 raise IndexError(f"{op}: too many indices for a tensor of shape {shape}")
             if a.shape != shape[dim:dim + a.ndim]:
                 raise IndexError(f"{op}: the mask of shape {tuple(a.shape)} (indices[{k}]) does "
-                                 f"not "
-                                 f"match dims {dim}..{dim + a.ndim - 1} of the tensor of shape "
+                                 f"not match dims {dim}..{dim + a.ndim - 1} of the tensor of shape "
                                  f"{shape}")
             arrays.extend(np.nonzero(a))
             dim += a.ndim

@@ -92,8 +92,7 @@ def check_cast(op, result, x):
         raise CastError(f"{op}: result type {_TORCH_TYPE.get(result.name, result)} can't be "
                         f"cast to the desired output type {_TORCH_TYPE.get(x.dtype.name)}: a "
                         f"tensor of dtype {x.dtype} (shape {tuple(x.shape)}) cannot hold a "
-                        f"{result} "
-                        f"result in place")
+                        f"{result} result in place")
 
 
 class InplaceMixin(RecordedWrites):
@@ -120,8 +119,7 @@ class InplaceMixin(RecordedWrites):
         except (ValueError, TypeError, OverflowError) as e:
             raise (TypeError if isinstance(e, TypeError) else ValueError)(
                 f"{op}: cannot apply {other!r} in place to a tensor of shape {tuple(self.shape)} "
-                f"and "
-                f"dtype {self.dtype}: {_numpy_message(e)}") from None
+                f"and dtype {self.dtype}: {_numpy_message(e)}") from None
         return self
 
     def _arith_inplace(self, op, other, fn, out_of_place):

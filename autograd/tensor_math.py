@@ -164,8 +164,7 @@ class MathMixin:
                                       b.data.astype(dtype, copy=False))
         except ValueError as e:
             raise ValueError(f"floor_divide: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot "
-                             f"be broadcast "
-                             f"together") from e
+                             f"be broadcast together") from e
         if a._requires_grad or b._requires_grad:
             return E.NoDerivative.apply(a, b, value=np.asarray(out, dtype), op="floor_divide")
         return Tensor._wrap(np.asarray(out, dtype), False)
@@ -173,8 +172,7 @@ class MathMixin:
     def __neg__(self):
         if self._data.dtype == np.bool_:
             raise TypeError(f"neg: the `-` operator on a bool tensor (shape {tuple(self.shape)}) "
-                            f"is not "
-                            f"supported; to invert a mask use `~` or logical_not()")
+                            f"is not supported; to invert a mask use `~` or logical_not()")
         return M.Neg.apply(self)
 
     def __pos__(self):
@@ -356,8 +354,7 @@ def _scaled(op, x, other, alpha):
             out = np.logical_or(x._data, np.logical_and(o._data, bool(alpha)))
         except ValueError as e:
             raise ValueError(f"{op}: shapes {tuple(x.shape)} and {tuple(o.shape)} cannot be "
-                             f"broadcast "
-                             f"together") from e
+                             f"broadcast together") from e
         return Tensor._wrap(out, False)
     fill_value(op, alpha, dtype)   # raises when alpha does not fit the result dtype
     x = x if x._data.dtype == dtype else x.to(dtype)

@@ -30,8 +30,7 @@ def _check_divisor(a, b, op):
     if a.data.dtype == bool_ and b.data.dtype == bool_:
         raise DtypeNotImplementedError(f"{op}: not supported between bool tensors (shapes "
                                        f"{tuple(a.shape)} and {tuple(b.shape)}); convert one to an "
-                                       f"integer "
-                                       f"or float dtype")
+                                       f"integer or float dtype")
     if a.data.dtype.kind in "iub" and b.data.dtype.kind in "iub" and not np.all(b.data):
         raise RuntimeError(f"{op}: integer division by zero (dividend of shape {tuple(a.shape)}, "
                            f"divisor of shape {tuple(b.shape)}, dtype {b.dtype})")
@@ -108,8 +107,7 @@ def mask_arg(op, mask, shape) -> np.ndarray:
         ok = False
     if not ok:
         raise ValueError(f"{op}: a mask of shape {tuple(m.shape)} does not broadcast to the "
-                         f"tensor's "
-                         f"shape {tuple(shape)}")
+                         f"tensor's shape {tuple(shape)}")
     return m
 
 

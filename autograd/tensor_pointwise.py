@@ -162,8 +162,7 @@ class PointwiseMixin:
             out = _shifted(a._data.astype(dtype, copy=False), b._data.astype(dtype), left)
         except ValueError as e:
             raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
-                             f"broadcast "
-                             f"together: {_numpy_message(e)}") from None
+                             f"broadcast together: {_numpy_message(e)}") from None
         return function._wrap(np.asarray(out, dtype), False)
 
     def __lshift__(self, other):

@@ -251,8 +251,7 @@ class ReduceMixin:
             if dtype.kind != "f" and self._requires_grad and function.is_grad_enabled():
                 raise RuntimeError(f"{op}: dtype={dtype} has no gradient, and the input (dtype "
                                    f"{self.dtype}, shape {tuple(self.shape)}) requires grad; "
-                                   f"detach "
-                                   f"it or cast after the {op}")
+                                   f"detach it or cast after the {op}")
             return self.to(dtype)
         return self if self._data.dtype.kind == "f" else self.to(int64)
 

@@ -52,8 +52,7 @@ def _flat_targets(targets, tl, n, n_classes, blank):
     if targets.ndim == 2:
         if targets.shape[0] != n:
             raise ValueError(f"{_OP}: padded targets of shape {tuple(targets.shape)} must have one "
-                             f"row "
-                             f"per sample (batch size {n})")
+                             f"row per sample (batch size {n})")
         s = targets.shape[1]
         if (tl > s).any():
             i = int(np.argmax(tl > s))

@@ -244,8 +244,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     w = _array_param(op, "weight", weight, p.dtype)
     if w is not None and not _broadcasts_to(w.shape, p.shape):
         raise ValueError(f"{op}: weight of shape {tuple(w.shape)} does not broadcast to input "
-                         f"shape "
-                         f"{tuple(p.shape)}")
+                         f"shape {tuple(p.shape)}")
     return BinaryCrossEntropy.apply(p, y, weight=w,
                                     reduction=_reduction(op, size_average, reduce, reduction))
 
@@ -262,8 +261,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     for name, arr in (("weight", w), ("pos_weight", pw)):
         if arr is not None and not _broadcasts_to(arr.shape, x.shape):
             raise ValueError(f"{op}: {name} of shape {tuple(arr.shape)} does not broadcast to "
-                             f"input "
-                             f"shape {tuple(x.shape)}")
+                             f"input shape {tuple(x.shape)}")
     return BinaryCrossEntropyWithLogits.apply(
         x, y, weight=w, pos_weight=pw, reduction=_reduction(op, size_average, reduce, reduction))
 
